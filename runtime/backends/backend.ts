@@ -1,0 +1,78 @@
+/**
+ * The typed kernel contract (see ops/primitives.ts for the list and why each exists). Kernels take tensors
+ * (any strides, already validated and broadcast-checked by the op layer) and return new contiguous tensors
+ * on the same device; `copy` and `adamStep` write in place. A backend never records autograd.
+ */
+import type { DType, TypedArray } from '../dtype.js';
+import type { DeviceType } from '../device.js';
+import type { BinaryOp, ReduceOp, UnaryOp } from '../ops/primitives.js';
+import type { Tensor } from '../tensor.js';
+import type { Generator } from '../random.js';
+
+export interface Conv2dGeometry {
+  /** input [N, C, H, W] */
+  n: number; c: number; h: number; w: number;
+  kh: number; kw: number;
+  strideH: number; strideW: number;
+  padTop: number; padLeft: number; padBottom: number; padRight: number;
+  dilationH: number; dilationW: number;
+  outH: number; outW: number;
+}
+
+export interface AdamParams {
+  lr: number; beta1: number; beta2: number; eps: number; weightDecay: number;
+  /** AdamW: decoupled decay (param *= 1 - lr*wd) instead of L2 added to the gradient. */
+  decoupled: boolean; amsgrad: boolean;
+  /** 1 - beta^t, precomputed by the optimizer. */
+  biasCorrection1: number; biasCorrection2: number;
+}
+
+export interface Backend {
+  readonly device: DeviceType;
+  /** Wraps host data (copied to the device where it is not host memory). */
+  fromData(data: TypedArray, shape: number[], dtype: DType): Tensor;
+  full(shape: number[], value: number, dtype: DType): Tensor;
+  unary(op: UnaryOp, x: Tensor, outDtype: DType): Tensor;
+  /** a and b share a dtype; outShape is their broadcast shape. */
+  binary(op: BinaryOp, a: Tensor, b: Tensor, outShape: number[], outDtype: DType): Tensor;
+  where(cond: Tensor, a: Tensor, b: Tensor, outShape: number[]): Tensor;
+  cast(x: Tensor, dtype: DType): Tensor;
+  /** Writes src (broadcastable to dst.shape, same dtype) into the view dst. */
+  copy(src: Tensor, dst: Tensor): void;
+  /** Reduces over `dims` (sorted, unique); the result has those dims removed. arg* give int32 indices. */
+  reduce(op: ReduceOp, x: Tensor, dims: number[]): Tensor;
+  /** Batched a @ b; a [..., M, K], b [..., K, N] (any strides: transposed views are read without a copy). */
+  matmul(a: Tensor, b: Tensor, batchShape: number[]): Tensor;
+  /** im2col: [N, C, H, W] → [N, C*kh*kw, outH*outW], padding filled with padValue. */
+  unfold(x: Tensor, g: Conv2dGeometry, padValue: number): Tensor;
+  /** col2im, the adjoint of unfold: [N, C*kh*kw, outH*outW] → [N, C, H, W], overlapping windows summed. */
+  fold(cols: Tensor, g: Conv2dGeometry): Tensor;
+  gather(x: Tensor, dim: number, index: Tensor): Tensor;
+  /** A copy of x with src written (or added) at index along dim. */
+  scatter(x: Tensor, dim: number, index: Tensor, src: Tensor, mode: 'assign' | 'add'): Tensor;
+  random(kind: 'uniform' | 'normal', shape: number[], dtype: DType, gen: Generator, a: number, b: number): Tensor;
+  /** One fused Adam/AdamW update of param, expAvg, expAvgSq (and maxExpAvgSq) in place. */
+  adamStep(param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, maxExpAvgSq: Tensor | null, p: AdamParams): void;
+}
+
+const backends = new Map<DeviceType, Backend>();
+
+export function registerBackend(b: Backend): void {
+  backends.set(b.device, b);
+}
+
+export function getBackend(device: DeviceType): Backend {
+  const b = backends.get(device);
+  if (!b) {
+    throw new Error(
+      device === 'webgpu'
+        ? "device 'webgpu' is not available: no WebGPU backend is loaded (install the optional `webgpu` package and check webgpu.isAvailable())"
+        : `device '${device}' has no backend`,
+    );
+  }
+  return b;
+}
+
+export function hasBackend(device: DeviceType): boolean {
+  return backends.has(device);
+}

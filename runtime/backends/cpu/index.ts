@@ -1,0 +1,134 @@
+/** The CPU backend: typed arrays, generated elementwise loops, a WebAssembly SIMD GEMM. */
+import { allocArray, type DType, type TypedArray } from '../../dtype.js';
+import { Tensor } from '../../tensor.js';
+import { contiguousStrides } from '../../shape.js';
+import { type Backend, type AdamParams, registerBackend } from '../backend.js';
+import { BINARY_EXPR, UNARY_EXPR, runElementwise } from './elementwise.js';
+import { contiguousData, reduceKernel } from './reduce.js';
+import { matmulKernel } from './matmul.js';
+import { foldKernel, unfoldKernel } from './window.js';
+import { gatherKernel, scatterKernel } from './indexing.js';
+import { broadcastStrides } from '../../shape.js';
+
+function make(data: TypedArray, shape: number[], dtype: DType): Tensor {
+  return Tensor.fromData(data, shape, dtype, 'cpu');
+}
+
+function operand(t: Tensor, shape: number[]) {
+  return { data: t.storage.data, offset: t.offset, strides: broadcastStrides(t.shape, t.strides, shape) };
+}
+
+function sizeOf(shape: number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export const cpuBackend: Backend = {
+  device: 'cpu',
+
+  fromData(data, shape, dtype) {
+    return make(data, shape, dtype);
+  },
+
+  full(shape, value, dtype) {
+    const data = allocArray(dtype, sizeOf(shape));
+    if (value !== 0) data.fill(value);
+    return make(data, shape, dtype);
+  },
+
+  unary(op, x, outDtype) {
+    const out = allocArray(outDtype, x.numel());
+    runElementwise(`u:${op}`, UNARY_EXPR[op], 1, out, 0, contiguousStrides(x.shape), [operand(x, x.shape)], x.shape);
+    return make(out, x.shape.slice(), outDtype);
+  },
+
+  binary(op, a, b, outShape, outDtype) {
+    const out = allocArray(outDtype, sizeOf(outShape));
+    runElementwise(`b:${op}`, BINARY_EXPR[op], 2, out, 0, contiguousStrides(outShape), [operand(a, outShape), operand(b, outShape)], outShape);
+    return make(out, outShape, outDtype);
+  },
+
+  where(cond, a, b, outShape) {
+    const out = allocArray(a.dtype, sizeOf(outShape));
+    runElementwise('where', '(x0 ? x1 : x2)', 3, out, 0, contiguousStrides(outShape),
+      [operand(cond, outShape), operand(a, outShape), operand(b, outShape)], outShape);
+    return make(out, outShape, a.dtype);
+  },
+
+  cast(x, dtype) {
+    const out = allocArray(dtype, x.numel());
+    // NOTE: int32 casts truncate toward zero like PyTorch (a typed-array store would wrap, not truncate, past 2^31).
+    const expr = dtype === 'bool' ? '(x0 ? 1 : 0)' : dtype === 'int32' ? 'Math.trunc(x0)' : 'x0';
+    runElementwise(`cast:${dtype}`, expr, 1, out, 0, contiguousStrides(x.shape), [operand(x, x.shape)], x.shape);
+    return make(out, x.shape.slice(), dtype);
+  },
+
+  copy(src, dst) {
+    runElementwise('copy', 'x0', 1, dst.storage.data, dst.offset, dst.strides, [operand(src, dst.shape)], dst.shape);
+  },
+
+  reduce(op, x, dims) {
+    const r = reduceKernel(op, { data: x.storage.data, offset: x.offset, shape: x.shape, strides: x.strides, dtype: x.dtype }, dims);
+    return make(r.data, r.shape, op === 'argmax' || op === 'argmin' ? 'int32' : x.dtype);
+  },
+
+  matmul(a, b, batchShape) {
+    const r = matmulKernel(a, b, batchShape);
+    return make(r.data, r.shape, a.dtype);
+  },
+
+  unfold(x, g, padValue) {
+    const c = contiguousData({ data: x.storage.data, offset: x.offset, shape: x.shape, strides: x.strides, dtype: x.dtype });
+    const out = allocArray(x.dtype, g.n * g.c * g.kh * g.kw * g.outH * g.outW);
+    unfoldKernel(c.data, c.offset, g, padValue, out);
+    return make(out, [g.n, g.c * g.kh * g.kw, g.outH * g.outW], x.dtype);
+  },
+
+  fold(cols, g) {
+    const c = contiguousData({ data: cols.storage.data, offset: cols.offset, shape: cols.shape, strides: cols.strides, dtype: cols.dtype });
+    return make(foldKernel(c.data, c.offset, g), [g.n, g.c, g.h, g.w], cols.dtype);
+  },
+
+  gather(x, dim, index) {
+    return make(gatherKernel(x, dim, index), index.shape.slice(), x.dtype);
+  },
+
+  scatter(x, dim, index, src, mode) {
+    return make(scatterKernel(x, dim, index, src, mode), x.shape.slice(), x.dtype);
+  },
+
+  random(kind, shape, dtype, gen, a, b) {
+    const n = sizeOf(shape);
+    const out = allocArray(dtype, n);
+    if (kind === 'uniform') for (let i = 0; i < n; i++) out[i] = a + (b - a) * gen.uniform();
+    else for (let i = 0; i < n; i++) out[i] = a + b * gen.normal();
+    return make(out, shape, dtype);
+  },
+
+  adamStep(param, grad, m, v, vmax, p: AdamParams) {
+    const P = param.storage.data, G = grad.storage.data, Mv = m.storage.data, V = v.storage.data;
+    const Vm = vmax ? vmax.storage.data : null;
+    const po = param.offset, go = grad.offset;
+    const n = param.numel();
+    const { lr, beta1, beta2, eps, weightDecay, decoupled } = p;
+    const stepSize = lr / p.biasCorrection1;
+    const sqrtBc2 = Math.sqrt(p.biasCorrection2);
+    const decay = decoupled ? 1 - lr * weightDecay : 1;
+    const l2 = decoupled ? 0 : weightDecay;
+    for (let i = 0; i < n; i++) {
+      let w = P[po + i];
+      const g = G[go + i] + l2 * w;
+      w *= decay;
+      const mi = beta1 * Mv[i] + (1 - beta1) * g;
+      const vi = beta2 * V[i] + (1 - beta2) * g * g;
+      Mv[i] = mi;
+      V[i] = vi;
+      let vHat = vi;
+      if (Vm) { vHat = Math.max(Vm[i], vi); Vm[i] = vHat; }
+      P[po + i] = w - (stepSize * mi) / (Math.sqrt(vHat) / sqrtBc2 + eps);
+    }
+  },
+};
+
+registerBackend(cpuBackend);

@@ -1,0 +1,360 @@
+/**
+ * Generator for the WebAssembly-SIMD SGEMM module (WAT text).
+ *
+ * The module implements a classic Goto/BLIS GEMM:
+ *
+ *   for jc (NC columns of C)
+ *     for pc (KC slice of K)              pack op(B)[pc:pc+kc, jc:jc+nc] -> NR-wide micro-panels
+ *       for ic (MC rows of C)             pack op(A)[ic:ic+mc, pc:pc+kc] -> MR-tall micro-panels
+ *         for jr (NR)  for ir (MR)        register-blocked MR x NR micro-kernel over kc
+ *
+ * Packed layouts (float32, contiguous):
+ *   A micro-panel: for k in 0..kc: MR values op(A)[i0+r, k]   (rows past M are zero)
+ *   B micro-panel: for k in 0..kc: NR values op(B)[k, j0+c]   (cols past N are zero)
+ *
+ * Transposes are absorbed by the packing routines (contiguous copy or 4x4 SIMD transposes).
+ * The micro-kernel uses v128.load32_splat for A, v128.load for B and f32x4.mul + f32x4.add
+ * (no relaxed-simd FMA). Generated (instead of hand written) so the micro-kernel can be fully
+ * unrolled for any MR / NR / k-unroll; the output is deterministic for fixed options.
+ *
+ * Memory convention (bytes): [0, SCRATCH_BYTES) is a scratch tile used for edge tiles.
+ * Everything else (packing buffers, operand copies) is placed by the JS caller.
+ */
+
+export interface GenOptions {
+  /** micro-tile rows */
+  MR: number;
+  /** micro-tile columns (multiple of 4) */
+  NR: number;
+  /** k-loop unroll factor of the micro-kernel */
+  U: number;
+}
+
+export const DEFAULT_GEN_OPTIONS: GenOptions = { MR: 4, NR: 8, U: 4 };
+
+/** bytes reserved at address 0 for the edge-tile scratch */
+export const SCRATCH_BYTES = 4096;
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+/** i8x16.shuffle selecting f32 lanes (0..3 from a, 4..7 from b) */
+function shuf(a: string, b: string, lanes: number[]): string {
+  const bytes: number[] = [];
+  for (const l of lanes) for (let t = 0; t < 4; t++) bytes.push(l * 4 + t);
+  return `(i8x16.shuffle ${bytes.join(' ')} ${a} ${b})`;
+}
+
+/** Copy `n` floats from address expression `src` (+srcOff) to `dst` (+dstOff) using the widest loads. */
+function copyFloats(n: number, src: string, srcOff: number, dst: string, dstOff: number): string[] {
+  const out: string[] = [];
+  let o = 0;
+  while (n - o >= 4) {
+    out.push(`(v128.store offset=${dstOff + o * 4} ${dst} (v128.load offset=${srcOff + o * 4} ${src}))`);
+    o += 4;
+  }
+  if (n - o >= 2) {
+    out.push(`(i64.store offset=${dstOff + o * 4} ${dst} (i64.load offset=${srcOff + o * 4} ${src}))`);
+    o += 2;
+  }
+  if (n - o >= 1) {
+    out.push(`(i32.store offset=${dstOff + o * 4} ${dst} (i32.load offset=${srcOff + o * 4} ${src}))`);
+    o += 1;
+  }
+  return out;
+}
+
+/**
+ * Packing routine for panels of width W (MR for A, NR for B).
+ *
+ * Logical source matrix X[p, k] (p = panel dimension: rows of op(A) / columns of op(B)), with
+ *   contig = 1:  X[p, k] = src[k*ld + p]   (panel dimension contiguous -> plain copies)
+ *   contig = 0:  X[p, k] = src[p*ld + k]   (k contiguous -> 4x4 transposes)
+ * Output: ceil(mn/W) micro-panels, each kc*W floats, zero padded in p.
+ */
+function genPack(name: string, W: number): string {
+  const groups = Math.floor(W / 4); // 4-row groups handled with SIMD transposes
+  const rest = W - groups * 4;
+  const L: string[] = [];
+  L.push(`(func $${name} (param $contig i32) (param $src i32) (param $ld i32) (param $mn i32) (param $kc i32) (param $dst i32)`);
+  L.push(`  (local $p i32) (local $rows i32) (local $k i32) (local $s i32) (local $r i32) (local $ldb i32) (local $base i32) (local $q i32)`);
+  for (const r of range(W)) L.push(`  (local $row${r} i32)`);
+  for (const r of range(4)) L.push(`  (local $x${r} v128) (local $t${r} v128)`);
+  L.push(`  (local.set $ldb (i32.shl (local.get $ld) (i32.const 2)))`);
+  L.push(`  (local.set $p (i32.const 0))`);
+  L.push(`  (block $pdone (loop $ploop`);
+  L.push(`    (br_if $pdone (i32.ge_s (local.get $p) (local.get $mn)))`);
+  L.push(`    (local.set $rows (i32.sub (local.get $mn) (local.get $p)))`);
+  L.push(`    (if (i32.ge_s (local.get $rows) (i32.const ${W}))`);
+  L.push(`      (then`);
+  L.push(`        (if (local.get $contig)`);
+  L.push(`          (then`);
+  // contiguous: per k copy W floats from src + k*ldb + p*4
+  L.push(`            (local.set $s (i32.add (local.get $src) (i32.shl (local.get $p) (i32.const 2))))`);
+  L.push(`            (local.set $k (local.get $kc))`);
+  L.push(`            (block $cdone (loop $cloop`);
+  L.push(`              (br_if $cdone (i32.lt_s (local.get $k) (i32.const 2)))`);
+  for (const l of copyFloats(W, '(local.get $s)', 0, '(local.get $dst)', 0)) L.push('              ' + l);
+  for (const l of copyFloats(W, '(i32.add (local.get $s) (local.get $ldb))', 0, '(local.get $dst)', W * 4)) L.push('              ' + l);
+  L.push(`              (local.set $s (i32.add (local.get $s) (i32.shl (local.get $ldb) (i32.const 1))))`);
+  L.push(`              (local.set $dst (i32.add (local.get $dst) (i32.const ${W * 8})))`);
+  L.push(`              (local.set $k (i32.sub (local.get $k) (i32.const 2)))`);
+  L.push(`              (br $cloop)))`);
+  L.push(`            (if (local.get $k) (then`);
+  for (const l of copyFloats(W, '(local.get $s)', 0, '(local.get $dst)', 0)) L.push('              ' + l);
+  L.push(`              (local.set $dst (i32.add (local.get $dst) (i32.const ${W * 4})))))`);
+  L.push(`          )`);
+  L.push(`          (else`);
+  // strided: row pointers, 4x4 transposes over k blocks of 4
+  L.push(`            (local.set $base (i32.add (local.get $src) (i32.mul (local.get $p) (local.get $ldb))))`);
+  for (const r of range(W)) {
+    L.push(`            (local.set $row${r} (i32.add (local.get $base) (i32.mul (i32.const ${r}) (local.get $ldb))))`);
+  }
+  L.push(`            (local.set $k (local.get $kc))`);
+  L.push(`            (block $tdone (loop $tloop`);
+  L.push(`              (br_if $tdone (i32.lt_s (local.get $k) (i32.const 4)))`);
+  for (const g of range(groups)) {
+    for (const r of range(4)) L.push(`              (local.set $x${r} (v128.load (local.get $row${g * 4 + r})))`);
+    L.push(`              (local.set $t0 ${shuf('(local.get $x0)', '(local.get $x1)', [0, 4, 1, 5])})`);
+    L.push(`              (local.set $t1 ${shuf('(local.get $x0)', '(local.get $x1)', [2, 6, 3, 7])})`);
+    L.push(`              (local.set $t2 ${shuf('(local.get $x2)', '(local.get $x3)', [0, 4, 1, 5])})`);
+    L.push(`              (local.set $t3 ${shuf('(local.get $x2)', '(local.get $x3)', [2, 6, 3, 7])})`);
+    L.push(`              (v128.store offset=${0 * W * 4 + g * 16} (local.get $dst) ${shuf('(local.get $t0)', '(local.get $t2)', [0, 1, 4, 5])})`);
+    L.push(`              (v128.store offset=${1 * W * 4 + g * 16} (local.get $dst) ${shuf('(local.get $t0)', '(local.get $t2)', [2, 3, 6, 7])})`);
+    L.push(`              (v128.store offset=${2 * W * 4 + g * 16} (local.get $dst) ${shuf('(local.get $t1)', '(local.get $t3)', [0, 1, 4, 5])})`);
+    L.push(`              (v128.store offset=${3 * W * 4 + g * 16} (local.get $dst) ${shuf('(local.get $t1)', '(local.get $t3)', [2, 3, 6, 7])})`);
+  }
+  for (const r of range(rest)) {
+    const rr = groups * 4 + r;
+    for (const kk of range(4)) {
+      L.push(`              (i32.store offset=${kk * W * 4 + rr * 4} (local.get $dst) (i32.load offset=${kk * 4} (local.get $row${rr})))`);
+    }
+  }
+  for (const r of range(W)) L.push(`              (local.set $row${r} (i32.add (local.get $row${r}) (i32.const 16)))`);
+  L.push(`              (local.set $dst (i32.add (local.get $dst) (i32.const ${W * 16})))`);
+  L.push(`              (local.set $k (i32.sub (local.get $k) (i32.const 4)))`);
+  L.push(`              (br $tloop)))`);
+  L.push(`            (block $sdone (loop $sloop`);
+  L.push(`              (br_if $sdone (i32.eqz (local.get $k)))`);
+  for (const r of range(W)) {
+    L.push(`              (i32.store offset=${r * 4} (local.get $dst) (i32.load (local.get $row${r})))`);
+    L.push(`              (local.set $row${r} (i32.add (local.get $row${r}) (i32.const 4)))`);
+  }
+  L.push(`              (local.set $dst (i32.add (local.get $dst) (i32.const ${W * 4})))`);
+  L.push(`              (local.set $k (i32.sub (local.get $k) (i32.const 1)))`);
+  L.push(`              (br $sloop)))`);
+  L.push(`          )`);
+  L.push(`        )`);
+  L.push(`      )`);
+  L.push(`      (else`);
+  // edge panel: generic strided scalar copy with zero fill
+  L.push(`        (local.set $k (i32.const 0))`);
+  L.push(`        (block $edone (loop $eloop`);
+  L.push(`          (br_if $edone (i32.ge_s (local.get $k) (local.get $kc)))`);
+  L.push(`          (local.set $r (i32.const 0))`);
+  L.push(`          (block $rdone (loop $rloop`);
+  L.push(`            (br_if $rdone (i32.ge_s (local.get $r) (i32.const ${W})))`);
+  L.push(`            (local.set $q (i32.add (local.get $p) (local.get $r)))`);
+  L.push(`            (i32.store (local.get $dst)`);
+  L.push(`              (if (result i32) (i32.lt_s (local.get $r) (local.get $rows))`);
+  L.push(`                (then (i32.load (i32.add (local.get $src) (i32.shl`);
+  L.push(`                  (if (result i32) (local.get $contig)`);
+  L.push(`                    (then (i32.add (i32.mul (local.get $k) (local.get $ld)) (local.get $q)))`);
+  L.push(`                    (else (i32.add (i32.mul (local.get $q) (local.get $ld)) (local.get $k))))`);
+  L.push(`                  (i32.const 2)))))`);
+  L.push(`                (else (i32.const 0))))`);
+  L.push(`            (local.set $dst (i32.add (local.get $dst) (i32.const 4)))`);
+  L.push(`            (local.set $r (i32.add (local.get $r) (i32.const 1)))`);
+  L.push(`            (br $rloop)))`);
+  L.push(`          (local.set $k (i32.add (local.get $k) (i32.const 1)))`);
+  L.push(`          (br $eloop)))`);
+  L.push(`      )`);
+  L.push(`    )`);
+  L.push(`    (local.set $p (i32.add (local.get $p) (i32.const ${W})))`);
+  L.push(`    (br $ploop)))`);
+  L.push(`)`);
+  return L.join('\n');
+}
+
+/**
+ * Micro-kernel: C[mr x nr] (= or +=) alpha * Apanel(kc x MR)^T * Bpanel(kc x NR)
+ *   C = alpha*acc + beta*C  (beta == 0: C is not read)
+ * $ldc is in bytes. Full tiles store straight to C, edge tiles go through the scratch tile at 0.
+ */
+function genKernel(o: GenOptions): string {
+  const { MR, NR, U } = o;
+  const NV = NR / 4;
+  const L: string[] = [];
+  const acc = (r: number, c: number) => `$c${r}_${c}`;
+  L.push(`(func $kernel (param $kc i32) (param $pa i32) (param $pb i32) (param $pc i32) (param $ldc i32) (param $mr i32) (param $nr i32) (param $alpha f32) (param $beta f32)`);
+  L.push(`  (local $k i32) (local $i i32) (local $j i32) (local $q i32) (local $s i32) (local $a v128) (local $va v128) (local $vb v128)`);
+  for (const c of range(NV)) L.push(`  (local $b${c} v128)`);
+  for (const r of range(MR)) for (const c of range(NV)) L.push(`  (local ${acc(r, c)} v128)`);
+  const step = (u: number): string[] => {
+    const S: string[] = [];
+    for (const c of range(NV)) S.push(`(local.set $b${c} (v128.load offset=${(u * NR + c * 4) * 4} (local.get $pb)))`);
+    for (const r of range(MR)) {
+      S.push(`(local.set $a (v128.load32_splat offset=${(u * MR + r) * 4} (local.get $pa)))`);
+      for (const c of range(NV)) {
+        S.push(`(local.set ${acc(r, c)} (f32x4.add (local.get ${acc(r, c)}) (f32x4.mul (local.get $a) (local.get $b${c}))))`);
+      }
+    }
+    return S;
+  };
+  L.push(`  (local.set $k (local.get $kc))`);
+  L.push(`  (if (i32.ge_s (local.get $k) (i32.const ${U})) (then (loop $main`);
+  for (const u of range(U)) for (const s of step(u)) L.push('    ' + s);
+  L.push(`    (local.set $pa (i32.add (local.get $pa) (i32.const ${U * MR * 4})))`);
+  L.push(`    (local.set $pb (i32.add (local.get $pb) (i32.const ${U * NR * 4})))`);
+  L.push(`    (local.set $k (i32.sub (local.get $k) (i32.const ${U})))`);
+  L.push(`    (br_if $main (i32.ge_s (local.get $k) (i32.const ${U}))))))`);
+  if (U > 1) {
+    L.push(`  (if (local.get $k) (then (loop $rem`);
+    for (const s of step(0)) L.push('    ' + s);
+    L.push(`    (local.set $pa (i32.add (local.get $pa) (i32.const ${MR * 4})))`);
+    L.push(`    (local.set $pb (i32.add (local.get $pb) (i32.const ${NR * 4})))`);
+    L.push(`    (local.set $k (i32.sub (local.get $k) (i32.const 1)))`);
+    L.push(`    (br_if $rem (local.get $k)))))`);
+  }
+  L.push(`  (local.set $va (f32x4.splat (local.get $alpha)))`);
+  L.push(`  (if (i32.and (i32.eq (local.get $mr) (i32.const ${MR})) (i32.eq (local.get $nr) (i32.const ${NR})))`);
+  L.push(`    (then`);
+  L.push(`      (if (f32.eq (local.get $beta) (f32.const 0))`);
+  L.push(`        (then`);
+  for (const r of range(MR)) {
+    if (r > 0) L.push(`          (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))`);
+    for (const c of range(NV)) {
+      L.push(`          (v128.store offset=${c * 16} (local.get $pc) (f32x4.mul (local.get $va) (local.get ${acc(r, c)})))`);
+    }
+  }
+  L.push(`        )`);
+  L.push(`        (else`);
+  L.push(`          (local.set $vb (f32x4.splat (local.get $beta)))`);
+  for (const r of range(MR)) {
+    if (r > 0) L.push(`          (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))`);
+    for (const c of range(NV)) {
+      L.push(`          (v128.store offset=${c * 16} (local.get $pc) (f32x4.add (f32x4.mul (local.get $va) (local.get ${acc(r, c)})) (f32x4.mul (local.get $vb) (v128.load offset=${c * 16} (local.get $pc)))))`);
+    }
+  }
+  L.push(`        )`);
+  L.push(`      )`);
+  L.push(`    )`);
+  L.push(`    (else`);
+  for (const r of range(MR)) for (const c of range(NV)) {
+    L.push(`      (v128.store offset=${(r * NR + c * 4) * 4} (i32.const 0) (f32x4.mul (local.get $va) (local.get ${acc(r, c)})))`);
+  }
+  L.push(`      (local.set $i (i32.const 0))`);
+  L.push(`      (block $idone (loop $iloop`);
+  L.push(`        (br_if $idone (i32.ge_s (local.get $i) (local.get $mr)))`);
+  L.push(`        (local.set $s (i32.mul (local.get $i) (i32.const ${NR * 4})))`);
+  L.push(`        (local.set $q (i32.add (local.get $pc) (i32.mul (local.get $i) (local.get $ldc))))`);
+  L.push(`        (local.set $j (i32.const 0))`);
+  L.push(`        (block $jdone (loop $jloop`);
+  L.push(`          (br_if $jdone (i32.ge_s (local.get $j) (local.get $nr)))`);
+  L.push(`          (f32.store (local.get $q)`);
+  L.push(`            (if (result f32) (f32.eq (local.get $beta) (f32.const 0))`);
+  L.push(`              (then (f32.load (local.get $s)))`);
+  L.push(`              (else (f32.add (f32.load (local.get $s)) (f32.mul (local.get $beta) (f32.load (local.get $q)))))))`);
+  L.push(`          (local.set $q (i32.add (local.get $q) (i32.const 4)))`);
+  L.push(`          (local.set $s (i32.add (local.get $s) (i32.const 4)))`);
+  L.push(`          (local.set $j (i32.add (local.get $j) (i32.const 1)))`);
+  L.push(`          (br $jloop)))`);
+  L.push(`        (local.set $i (i32.add (local.get $i) (i32.const 1)))`);
+  L.push(`        (br $iloop)))`);
+  L.push(`    )`);
+  L.push(`  )`);
+  L.push(`)`);
+  return L.join('\n');
+}
+
+/** Goto/BLIS loop nest. All pointers are byte addresses, leading dimensions in elements. */
+function genGemm(o: GenOptions): string {
+  const { MR, NR } = o;
+  return `(func $gemm (export "gemm")
+  (param $transA i32) (param $transB i32) (param $M i32) (param $N i32) (param $K i32)
+  (param $alpha f32) (param $pA i32) (param $lda i32) (param $pB i32) (param $ldb i32)
+  (param $beta f32) (param $pC i32) (param $ldc i32)
+  (param $wA i32) (param $wB i32) (param $MC i32) (param $KC i32) (param $NC i32)
+  (local $jc i32) (local $pc i32) (local $ic i32) (local $jr i32) (local $ir i32)
+  (local $nc i32) (local $kc i32) (local $mc i32) (local $be f32) (local $srcA i32) (local $srcB i32)
+  (local $cRow i32) (local $ldcb i32)
+  (local.set $ldcb (i32.shl (local.get $ldc) (i32.const 2)))
+  (local.set $jc (i32.const 0))
+  (block $jcdone (loop $jcloop
+    (br_if $jcdone (i32.ge_s (local.get $jc) (local.get $N)))
+    (local.set $nc (select (local.get $NC) (i32.sub (local.get $N) (local.get $jc))
+      (i32.lt_s (local.get $NC) (i32.sub (local.get $N) (local.get $jc)))))
+    (local.set $pc (i32.const 0))
+    (block $pcdone (loop $pcloop
+      (br_if $pcdone (i32.ge_s (local.get $pc) (local.get $K)))
+      (local.set $kc (select (local.get $KC) (i32.sub (local.get $K) (local.get $pc))
+        (i32.lt_s (local.get $KC) (i32.sub (local.get $K) (local.get $pc)))))
+      ;; op(B)[pc, jc]: transB -> B[jc*ldb + pc], else B[pc*ldb + jc]
+      (local.set $srcB (i32.add (local.get $pB) (i32.shl
+        (if (result i32) (local.get $transB)
+          (then (i32.add (i32.mul (local.get $jc) (local.get $ldb)) (local.get $pc)))
+          (else (i32.add (i32.mul (local.get $pc) (local.get $ldb)) (local.get $jc))))
+        (i32.const 2))))
+      (call $packB (i32.eqz (local.get $transB)) (local.get $srcB) (local.get $ldb) (local.get $nc) (local.get $kc) (local.get $wB))
+      (local.set $be (if (result f32) (local.get $pc) (then (f32.const 1)) (else (local.get $beta))))
+      (local.set $ic (i32.const 0))
+      (block $icdone (loop $icloop
+        (br_if $icdone (i32.ge_s (local.get $ic) (local.get $M)))
+        (local.set $mc (select (local.get $MC) (i32.sub (local.get $M) (local.get $ic))
+          (i32.lt_s (local.get $MC) (i32.sub (local.get $M) (local.get $ic)))))
+        ;; op(A)[ic, pc]: transA -> A[pc*lda + ic], else A[ic*lda + pc]
+        (local.set $srcA (i32.add (local.get $pA) (i32.shl
+          (if (result i32) (local.get $transA)
+            (then (i32.add (i32.mul (local.get $pc) (local.get $lda)) (local.get $ic)))
+            (else (i32.add (i32.mul (local.get $ic) (local.get $lda)) (local.get $pc))))
+          (i32.const 2))))
+        (call $packA (local.get $transA) (local.get $srcA) (local.get $lda) (local.get $mc) (local.get $kc) (local.get $wA))
+        (local.set $jr (i32.const 0))
+        (block $jrdone (loop $jrloop
+          (br_if $jrdone (i32.ge_s (local.get $jr) (local.get $nc)))
+          (local.set $cRow (i32.add (local.get $pC) (i32.shl
+            (i32.add (i32.mul (local.get $ic) (local.get $ldc)) (i32.add (local.get $jc) (local.get $jr)))
+            (i32.const 2))))
+          (local.set $ir (i32.const 0))
+          (block $irdone (loop $irloop
+            (br_if $irdone (i32.ge_s (local.get $ir) (local.get $mc)))
+            (call $kernel (local.get $kc)
+              (i32.add (local.get $wA) (i32.shl (i32.mul (local.get $ir) (local.get $kc)) (i32.const 2)))
+              (i32.add (local.get $wB) (i32.shl (i32.mul (local.get $jr) (local.get $kc)) (i32.const 2)))
+              (local.get $cRow) (local.get $ldcb)
+              (select (i32.const ${MR}) (i32.sub (local.get $mc) (local.get $ir))
+                (i32.gt_s (i32.sub (local.get $mc) (local.get $ir)) (i32.const ${MR})))
+              (select (i32.const ${NR}) (i32.sub (local.get $nc) (local.get $jr))
+                (i32.gt_s (i32.sub (local.get $nc) (local.get $jr)) (i32.const ${NR})))
+              (local.get $alpha) (local.get $be))
+            (local.set $cRow (i32.add (local.get $cRow) (i32.mul (local.get $ldcb) (i32.const ${MR}))))
+            (local.set $ir (i32.add (local.get $ir) (i32.const ${MR})))
+            (br $irloop)))
+          (local.set $jr (i32.add (local.get $jr) (i32.const ${NR})))
+          (br $jrloop)))
+        (local.set $ic (i32.add (local.get $ic) (local.get $MC)))
+        (br $icloop)))
+      (local.set $pc (i32.add (local.get $pc) (local.get $KC)))
+      (br $pcloop)))
+    (local.set $jc (i32.add (local.get $jc) (local.get $NC)))
+    (br $jcloop)))
+)`;
+}
+
+export function generateWat(o: GenOptions = DEFAULT_GEN_OPTIONS): string {
+  if (o.NR % 4 !== 0 || o.NR < 4) throw new Error('NR must be a positive multiple of 4');
+  if (o.MR < 1 || o.U < 1) throw new Error('bad MR/U');
+  if (o.MR * o.NR * 4 > SCRATCH_BYTES) throw new Error('tile larger than scratch');
+  return `;; GENERATED by runtime/backends/cpu/wasm/gen.ts (MR=${o.MR}, NR=${o.NR}, U=${o.U}) -- do not edit
+(module
+(import "env" "memory" (memory 1))
+(global (export "MR") i32 (i32.const ${o.MR}))
+(global (export "NR") i32 (i32.const ${o.NR}))
+${genKernel(o)}
+${genPack('packA', o.MR)}
+${o.NR === o.MR ? '' : genPack('packB', o.NR)}
+${genGemm(o)}
+)
+`.replace(/\$packB\b/g, o.NR === o.MR ? '$packA' : '$packB');
+}

@@ -1,0 +1,162 @@
+/** Elementwise ops on the Unary/Binary/Where primitives, each with its gradient beside it. */
+import { type DType, isFloating } from '../dtype.js';
+import { Tensor } from '../tensor.js';
+import { broadcastShapes } from '../shape.js';
+import type { BinaryOp, UnaryOp } from './primitives.js';
+import { COMPARISON_OPS, PREDICATE_OPS } from './primitives.js';
+import { backendOf, binaryOperands, castTo, checkTensor, record, type TensorLike, type Scalar } from './util.js';
+import { sumTo } from './view.js';
+import { noGrad } from '../autograd/grad_mode.js';
+
+/** Gradient rules for unary ops: (x, y = op(x), g) → dL/dx, written with differentiable ops. */
+const UNARY_GRAD: Partial<Record<UnaryOp, (x: Tensor, y: Tensor, g: Tensor) => Tensor>> = {
+  neg: (_x, _y, g) => g.neg(),
+  abs: (x, _y, g) => g.mul(x.sign()),
+  exp: (_x, y, g) => g.mul(y),
+  expm1: (_x, y, g) => g.mul(y.add(1)),
+  log: (x, _y, g) => g.div(x),
+  log1p: (x, _y, g) => g.div(x.add(1)),
+  log2: (x, _y, g) => g.div(x.mul(Math.LN2)),
+  sqrt: (_x, y, g) => g.div(y.mul(2)),
+  rsqrt: (_x, y, g) => g.mul(y.pow(3)).mul(-0.5),
+  reciprocal: (_x, y, g) => g.mul(y.square()).neg(),
+  square: (x, _y, g) => g.mul(x).mul(2),
+  sin: (x, _y, g) => g.mul(x.cos()),
+  cos: (x, _y, g) => g.mul(x.sin()).neg(),
+  tan: (_x, y, g) => g.mul(y.square().add(1)),
+  asin: (x, _y, g) => g.mul(x.square().neg().add(1).rsqrt()),
+  acos: (x, _y, g) => g.mul(x.square().neg().add(1).rsqrt()).neg(),
+  atan: (x, _y, g) => g.div(x.square().add(1)),
+  sinh: (x, _y, g) => g.mul(x.cosh()),
+  cosh: (x, _y, g) => g.mul(x.sinh()),
+  tanh: (_x, y, g) => g.mul(y.square().neg().add(1)),
+  asinh: (x, _y, g) => g.mul(x.square().add(1).rsqrt()),
+  acosh: (x, _y, g) => g.mul(x.square().sub(1).rsqrt()),
+  atanh: (x, _y, g) => g.div(x.square().neg().add(1)),
+  sigmoid: (_x, y, g) => g.mul(y.mul(y.neg().add(1))),
+  // NOTE: the gradient at exactly 0 is 0, as PyTorch and tfjs (x > 0, not x >= 0).
+  relu: (x, _y, g) => g.mul(x.gt(0)),
+  erf: (x, _y, g) => g.mul(x.square().neg().exp().mul(2 / Math.sqrt(Math.PI))),
+  // Piecewise-constant functions have zero gradient almost everywhere.
+  sign: (_x, _y, g) => g.mul(0),
+  floor: (_x, _y, g) => g.mul(0),
+  ceil: (_x, _y, g) => g.mul(0),
+  round: (_x, _y, g) => g.mul(0),
+  trunc: (_x, _y, g) => g.mul(0),
+};
+
+const FLOAT_ONLY: ReadonlySet<UnaryOp> = new Set([
+  'exp', 'expm1', 'log', 'log1p', 'log2', 'sqrt', 'rsqrt', 'reciprocal', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan',
+  'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh', 'sigmoid', 'erf',
+]);
+
+export function unary(op: UnaryOp, x: Tensor): Tensor {
+  checkTensor(x, op);
+  let outDtype: DType = x.dtype;
+  if (PREDICATE_OPS.has(op)) outDtype = 'bool';
+  else if (FLOAT_ONLY.has(op) && !isFloating(x.dtype)) {
+    // PyTorch promotes integer inputs of transcendental functions to the default float dtype.
+    x = castTo(x, 'float32');
+    outDtype = 'float32';
+  } else if (x.dtype === 'bool' && op !== 'logicalNot') {
+    x = castTo(x, 'int32');
+    outDtype = 'int32';
+  }
+  const out = backendOf(x).unary(op, x, outDtype);
+  const rule = UNARY_GRAD[op];
+  if (rule && isFloating(outDtype)) return record(out, capital(op), [x], (g) => [rule(x, out, g)], [x, out]);
+  return out;
+}
+
+function capital(s: string): string {
+  return s[0].toUpperCase() + s.slice(1);
+}
+
+/** Gradient rules for binary ops: (a, b, y, g) → [dL/da, dL/db] before un-broadcasting. */
+const BINARY_GRAD: Partial<Record<BinaryOp, (a: Tensor, b: Tensor, y: Tensor, g: Tensor) => [Tensor | null, Tensor | null]>> = {
+  add: (_a, _b, _y, g) => [g, g],
+  sub: (_a, _b, _y, g) => [g, g.neg()],
+  mul: (a, b, _y, g) => [g.mul(b), g.mul(a)],
+  div: (a, b, _y, g) => [g.div(b), g.mul(a).div(b.square()).neg()],
+  pow: (a, b, y, g) => [
+    g.mul(b).mul(a.pow(b.sub(1))),
+    // NOTE: d/db a^b = a^b ln a; defined as 0 where a == 0 (PyTorch's convention) instead of NaN.
+    g.mul(y).mul(where(a.eq(0), 0, a.log())),
+  ],
+  // Ties split the gradient evenly, as PyTorch's maximum/minimum.
+  maximum: (a, b, _y, g) => {
+    const w = a.gt(b).add(a.eq(b).mul(0.5));
+    return [g.mul(w), g.mul(w.neg().add(1))];
+  },
+  minimum: (a, b, _y, g) => {
+    const w = a.lt(b).add(a.eq(b).mul(0.5));
+    return [g.mul(w), g.mul(w.neg().add(1))];
+  },
+  atan2: (a, b, _y, g) => {
+    const d = a.square().add(b.square());
+    return [g.mul(b).div(d), g.mul(a).neg().div(d)];
+  },
+  remainder: (a, b, _y, g) => [g, g.mul(a.div(b).floor()).neg()],
+  floorDivide: (_a, _b, _y, g) => [g.mul(0), g.mul(0)],
+};
+
+export function binary(op: BinaryOp, aIn: TensorLike, bIn: TensorLike): Tensor {
+  let [a, b, dt] = binaryOperands(aIn, bIn, op);
+  const shape = broadcastShapes(a.shape, b.shape, op);
+  let outDtype: DType = dt;
+  if (COMPARISON_OPS.has(op)) outDtype = 'bool';
+  else if (op === 'div' || op === 'atan2' || (op === 'pow' && dt !== 'float64' && !isFloating(dt) && hasNegative(b))) {
+    // True division (and atan2) of integers gives float32, as in PyTorch.
+    if (!isFloating(dt)) { a = castTo(a, 'float32'); b = castTo(b, 'float32'); dt = outDtype = 'float32'; }
+  } else if (dt === 'bool' && (op === 'add' || op === 'sub' || op === 'mul' || op === 'pow' || op === 'remainder' || op === 'floorDivide')) {
+    a = castTo(a, 'int32'); b = castTo(b, 'int32'); dt = outDtype = 'int32';
+  }
+  const out = backendOf(a).binary(op, a, b, shape, outDtype);
+  const rule = BINARY_GRAD[op];
+  if (!rule || !isFloating(outDtype)) return out;
+  const aShape = a.shape, bShape = b.shape;
+  const saved = op === 'add' || op === 'sub' ? [] : op === 'pow' ? [a, b, out] : [a, b];
+  return record(out, capital(op), [a, b], (g) => {
+    const [ga, gb] = rule(a, b, out, g);
+    return [ga && a.requiresGrad ? sumTo(ga, aShape) : null, gb && b.requiresGrad ? sumTo(gb, bShape) : null];
+  }, saved);
+}
+
+function hasNegative(b: Tensor): boolean {
+  // Integer pow with a negative exponent is an error in PyTorch; we give the float result instead.
+  return noGrad(() => b.lt(0).any().item() !== 0);
+}
+
+export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  checkTensor(cond, 'where', 'condition');
+  const c = castTo(cond, 'bool');
+  let ta: Tensor, tb: Tensor;
+  if (a instanceof Tensor || b instanceof Tensor) [ta, tb] = binaryOperands(a, b, 'where');
+  else {
+    const like = c;
+    const dt: DType = Number.isInteger(a) && Number.isInteger(b) && typeof a === 'number' ? 'float32' : 'float32';
+    ta = backendOf(like).full([], Number(a as Scalar), dt);
+    tb = backendOf(like).full([], Number(b as Scalar), dt);
+  }
+  const shape = broadcastShapes(broadcastShapes(c.shape, ta.shape, 'where', ['condition', 'input']), tb.shape, 'where', ['condition/input', 'other']);
+  const out = backendOf(ta).where(c, ta, tb, shape);
+  const aShape = ta.shape, bShape = tb.shape;
+  return record(out, 'Where', [ta, tb], (g) => {
+    const zero = g.mul(0);
+    return [ta.requiresGrad ? sumTo(where(c, g, zero), aShape) : null, tb.requiresGrad ? sumTo(where(c, zero, g), bShape) : null];
+  }, [c]);
+}
+
+/** clamp(min?, max?) with PyTorch's gradient: 1 inside [min, max], 0 outside. */
+export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+  checkTensor(x, 'clamp');
+  if (min == null && max == null) throw new TypeError("clamp: at least one of 'min' or 'max' must not be null");
+  let y = x;
+  if (min != null) y = where(y.lt(min), castScalarLike(min, x), y);
+  if (max != null) y = where(y.gt(max), castScalarLike(max, x), y);
+  return y;
+}
+
+function castScalarLike(v: number, x: Tensor): Tensor {
+  return backendOf(x).full([], v, isFloating(x.dtype) || Number.isInteger(v) ? x.dtype : 'float32');
+}

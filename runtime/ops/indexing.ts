@@ -1,0 +1,116 @@
+/** Indexing ops on the Gather/Scatter primitives: gather, scatter, indexSelect, maskedFill, boolean masks. */
+import { Tensor } from '../tensor.js';
+import { broadcastShapes, fmtShape, normDim } from '../shape.js';
+import { backendOf, castTo, checkTensor, record } from './util.js';
+import { where } from './elementwise.js';
+import { expand, reshape, unsqueeze } from './view.js';
+
+function checkIndexTensor(index: Tensor, op: string): Tensor {
+  checkTensor(index, op, 'index');
+  if (index.dtype !== 'int32') throw new TypeError(`${op}: index must be an int32 tensor, got ${index.dtype}; use .int() or torch.tensor(..., { dtype: 'int32' })`);
+  return index;
+}
+
+/** out[i][j] = x[index[i][j]][j] for dim 0 (and so on); index has x's rank. */
+export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+  checkTensor(x, 'gather');
+  checkIndexTensor(index, 'gather');
+  const d = normDim(dim, x.ndim, 'gather');
+  if (index.ndim !== x.ndim) throw new RangeError(`gather: index ${fmtShape(index.shape)} must have the same number of dimensions as input ${fmtShape(x.shape)}`);
+  for (let i = 0; i < x.ndim; i++) {
+    if (i !== d && index.shape[i] > x.shape[i]) throw new RangeError(`gather: index ${fmtShape(index.shape)} is larger than input ${fmtShape(x.shape)} at dim ${i}`);
+  }
+  const out = backendOf(x).gather(x, d, index);
+  const xShape = x.shape;
+  return record(out, 'Gather', [x], (g) => [scatterAdd(backendOf(g).full(xShape.slice(), 0, g.dtype), d, index, g)], [index]);
+}
+
+function scatterOp(x: Tensor, dim: number, index: Tensor, src: Tensor | number, mode: 'assign' | 'add', op: string): Tensor {
+  checkTensor(x, op);
+  checkIndexTensor(index, op);
+  const d = normDim(dim, x.ndim, op);
+  let s: Tensor;
+  if (typeof src === 'number') s = expand(backendOf(x).full([], src, x.dtype), index.shape);
+  else {
+    checkTensor(src, op, 'src');
+    s = castTo(src, x.dtype);
+  }
+  const out = backendOf(x).scatter(x, d, index, s, mode);
+  return record(out, mode === 'add' ? 'ScatterAdd' : 'Scatter', [x, s], (g) => {
+    // assign: the overwritten positions get no gradient from x.
+    const gx = mode === 'add' ? g : scatterOp(g, d, index, 0, 'assign', op);
+    const gs = gather(g, d, index);
+    return [gx, gs];
+  }, [index]);
+}
+
+export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | number): Tensor {
+  return scatterOp(x, dim, index, src, 'assign', 'scatter');
+}
+
+export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+  return scatterOp(x, dim, index, src, 'add', 'scatterAdd');
+}
+
+/** Rows (or slices along dim) picked by a 1-D index: x.indexSelect(0, idx) = x[idx]. */
+export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
+  checkTensor(x, 'indexSelect');
+  checkIndexTensor(index, 'indexSelect');
+  if (index.ndim > 1) throw new RangeError(`indexSelect: index must be 0-D or 1-D, got shape ${fmtShape(index.shape)}`);
+  const d = normDim(dim, x.ndim, 'indexSelect');
+  const idx1 = reshape(index, [-1]);
+  const shape = x.shape.slice();
+  shape[d] = idx1.shape[0];
+  // Broadcast the index across the other dims, then gather along dim.
+  const viewShape = x.shape.map((_, i) => (i === d ? idx1.shape[0] : 1));
+  const full = expand(reshape(idx1, viewShape), shape);
+  return gather(x, d, full);
+}
+
+export function maskedFill(x: Tensor, mask: Tensor, value: number | Tensor): Tensor {
+  checkTensor(x, 'maskedFill');
+  checkTensor(mask, 'maskedFill', 'mask');
+  if (mask.dtype !== 'bool') throw new TypeError(`maskedFill: mask must be a bool tensor, got ${mask.dtype}`);
+  const v = typeof value === 'number' ? backendOf(x).full([], value, x.dtype) : castTo(value, x.dtype);
+  return where(mask, v, x);
+}
+
+/** The elements where mask is true, as a 1-D tensor (x[mask] in PyTorch). */
+export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
+  checkTensor(x, 'maskedSelect');
+  checkTensor(mask, 'maskedSelect', 'mask');
+  const shape = broadcastShapes(x.shape, mask.shape, 'maskedSelect', ['input', 'mask']);
+  const idx = nonzeroFlat(expand(castTo(mask, 'bool'), shape));
+  return reshape(expand(x, shape), [-1]).indexSelect(0, idx);
+}
+
+/** Linear indices of the true elements of a bool tensor. */
+function nonzeroFlat(m: Tensor): Tensor {
+  const data = m.dataSync();
+  const out: number[] = [];
+  for (let i = 0; i < data.length; i++) if (data[i]) out.push(i);
+  return backendOf(m).fromData(Int32Array.from(out), [out.length], 'int32');
+}
+
+/** Coordinates of non-zero elements, [count, ndim] (torch.nonzero). */
+export function nonzero(x: Tensor): Tensor {
+  checkTensor(x, 'nonzero');
+  const data = x.dataSync();
+  const coords: number[] = [];
+  for (let i = 0; i < data.length; i++) {
+    if (!data[i]) continue;
+    let r = i;
+    const c = new Array<number>(x.ndim);
+    for (let d = x.ndim - 1; d >= 0; d--) { c[d] = r % x.shape[d]; r = Math.floor(r / x.shape[d]); }
+    coords.push(...c);
+  }
+  return backendOf(x).fromData(Int32Array.from(coords), [coords.length / Math.max(x.ndim, 1), x.ndim], 'int32');
+}
+
+/** One-hot encoding of int32 class indices: [...] → [..., numClasses] int32 (F.one_hot). */
+export function oneHot(index: Tensor, numClasses = -1): Tensor {
+  checkIndexTensor(index, 'oneHot');
+  const n = numClasses >= 0 ? numClasses : (index.numel() ? index.max().item() + 1 : 0);
+  const zeros = backendOf(index).full([...index.shape, n], 0, 'int32');
+  return scatter(zeros, -1, unsqueeze(index, -1), 1);
+}

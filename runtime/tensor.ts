@@ -1,0 +1,176 @@
+import { type DType, type TypedArray, isFloating } from './dtype.js';
+import { Device, type DeviceType } from './device.js';
+import { contiguousStrides, isContiguous, numel, fmtShape } from './shape.js';
+import { Storage, stats } from './storage.js';
+import { trackTensor } from './memory.js';
+import type { GradNode } from './autograd/node.js';
+import { formatTensor } from './format.js';
+
+/** Keeps torch.memory() right for tensors that were never disposed: a safety net, not the mechanism. */
+const finalizer = new FinalizationRegistry<Storage>((storage) => {
+  stats.tensors--;
+  if (--storage.refs === 0) storage.release();
+});
+
+/**
+ * A strided view of a Storage with autograd metadata. Methods (add, matmul, sum, ...) are attached in
+ * tensor_methods.ts so that this file stays about the object itself.
+ */
+export class Tensor {
+  storage: Storage;
+  shape: number[];
+  strides: number[];
+  offset: number;
+  readonly dtype: DType;
+  requiresGrad = false;
+  /** Accumulated gradient (leaves, and non-leaves after retainGrad()). */
+  grad: Tensor | null = null;
+  /** The recorded op that produced this tensor; null for leaves. */
+  gradFn: GradNode | null = null;
+  /** Set by retainGrad(): keep .grad on a non-leaf. */
+  retainsGrad = false;
+  /** The tensor this one is a view of (in-place edits through a view must see the base's autograd state). */
+  base: Tensor | null = null;
+  private _disposed = false;
+
+  constructor(storage: Storage, shape: number[], strides?: number[], offset = 0, base: Tensor | null = null) {
+    this.storage = storage;
+    this.shape = shape;
+    this.strides = strides ?? contiguousStrides(shape);
+    this.offset = offset;
+    this.dtype = storage.dtype;
+    this.base = base;
+    storage.refs++;
+    stats.tensors++;
+    finalizer.register(this, storage, this);
+    trackTensor(this);
+  }
+
+  /** A new contiguous tensor owning `data`. */
+  static fromData(data: TypedArray, shape: number[], dtype: DType, device: DeviceType = 'cpu'): Tensor {
+    return new Tensor(new Storage(data, dtype, device), shape);
+  }
+
+  get __isTensor(): true {
+    return true;
+  }
+  get device(): Device {
+    return new Device(this.storage.device);
+  }
+  get ndim(): number {
+    return this.shape.length;
+  }
+  dim(): number {
+    return this.shape.length;
+  }
+  /** size() → the shape; size(d) → one dimension (negative d counts from the end). */
+  size(): number[];
+  size(dim: number): number;
+  size(dim?: number): number[] | number {
+    if (dim === undefined) return this.shape.slice();
+    const d = dim < 0 ? dim + this.ndim : dim;
+    if (d < 0 || d >= this.ndim) throw new RangeError(`size: dim=${dim} is out of range for a tensor of shape ${fmtShape(this.shape)}`);
+    return this.shape[d];
+  }
+  numel(): number {
+    return numel(this.shape);
+  }
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+  isContiguous(): boolean {
+    return isContiguous(this.shape, this.strides);
+  }
+  isFloatingPoint(): boolean {
+    return isFloating(this.dtype);
+  }
+  /** The version counter of the underlying storage (PyTorch's `_version`). */
+  get version(): number {
+    return this.storage.version;
+  }
+
+  /** Throws a clear error if the tensor was disposed; every op calls this on its inputs. */
+  assertAlive(op: string, arg = 'input'): void {
+    if (this._disposed || this.storage.disposed) {
+      throw new Error(`${op}: ${arg} (shape ${fmtShape(this.shape)}, ${this.dtype}) was disposed; keep it out of tidy() or call keep() on it`);
+    }
+  }
+
+  /** Frees this tensor's reference to its storage now. Views keep the storage alive until they are disposed too. */
+  dispose(): void {
+    if (this._disposed) return;
+    this._disposed = true;
+    finalizer.unregister(this);
+    stats.tensors--;
+    if (--this.storage.refs === 0) this.storage.release();
+    this.gradFn = null;
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** Values as a typed array in row-major order (a copy). CPU only; on the GPU use `await t.data()`. */
+  dataSync(): TypedArray {
+    this.assertAlive('dataSync');
+    if (this.storage.device !== 'cpu') {
+      throw new Error(`dataSync: the tensor is on '${this.storage.device}', where reads are asynchronous; use \`await t.data()\` (or \`await t.item()\`)`);
+    }
+    const n = this.numel();
+    if (this.isContiguous()) return this.storage.data.slice(this.offset, this.offset + n);
+    return (this as unknown as { contiguous(): Tensor }).contiguous().storage.data.slice(0, n);
+  }
+
+  async data(): Promise<TypedArray> {
+    return this.dataSync();
+  }
+
+  /** The single value of a one-element tensor. */
+  item(): number {
+    const n = this.numel();
+    if (n !== 1) throw new RangeError(`item: a tensor with ${n} elements (shape ${fmtShape(this.shape)}) cannot be converted to a number; index or reduce it first`);
+    this.assertAlive('item');
+    if (this.storage.device !== 'cpu') {
+      throw new Error(`item: the tensor is on '${this.storage.device}', where reads are asynchronous; use \`await t.itemAsync()\` or \`await t.data()\``);
+    }
+    return this.storage.data[this.offset];
+  }
+
+  async itemAsync(): Promise<number> {
+    return this.item();
+  }
+
+  /** Nested JS arrays (PyTorch's tolist(); tfjs's arraySync()). Bool tensors give booleans. */
+  toArray(): NestedArray {
+    const flat = this.dataSync();
+    const isBool = this.dtype === 'bool';
+    const build = (dim: number, start: number): NestedArray => {
+      if (dim === this.ndim) return (isBool ? flat[start] !== 0 : flat[start]) as unknown as NestedArray;
+      const n = this.shape[dim];
+      let step = 1;
+      for (let d = dim + 1; d < this.ndim; d++) step *= this.shape[d];
+      const out: NestedArray[] = new Array(n);
+      for (let i = 0; i < n; i++) out[i] = build(dim + 1, start + i * step);
+      return out as NestedArray;
+    };
+    return build(0, 0);
+  }
+
+  tolist(): NestedArray {
+    return this.toArray();
+  }
+
+  toString(): string {
+    if (this._disposed) return `tensor(<disposed>, shape=${fmtShape(this.shape)}, dtype=${this.dtype})`;
+    return formatTensor(this);
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
+
+export type NestedArray = number | boolean | NestedArray[];
