@@ -17,8 +17,43 @@ export function arrayCtor(dtype: DType): Float32ArrayConstructor | Float64ArrayC
   }
 }
 
-export function allocArray(dtype: DType, size: number): TypedArray {
-  return new (arrayCtor(dtype))(size);
+/**
+ * Buffers freed by dispose()/tidy() wait here to be reused by the next allocation of the same dtype and
+ * length: a training step allocates the same shapes every time, so after the first step most allocations
+ * are pool hits, which saves both the zero-fill of `new Float32Array(n)` and the garbage collector's work.
+ */
+const pool = new Map<string, TypedArray[]>();
+const pooled = new WeakSet<TypedArray>();
+let pooledBytes = 0;
+const POOL_LIMIT_BYTES = 256 * 1024 * 1024;
+
+/** A new array; its contents are unspecified unless `zero` (reused buffers hold old values). */
+export function allocArray(dtype: DType, size: number, zero = false): TypedArray {
+  const free = pool.get(dtype + size);
+  if (free && free.length) {
+    const a = free.pop()!;
+    pooledBytes -= a.byteLength;
+    if (zero) a.fill(0);
+    return a;
+  }
+  const a = new (arrayCtor(dtype))(size);
+  if (size >= 16) pooled.add(a);
+  return a;
+}
+
+/** Returns a buffer allocated by allocArray to the pool (others, e.g. user arrays wrapped without copy, are ignored). */
+export function releaseArray(dtype: DType, a: TypedArray): void {
+  if (!pooled.has(a) || pooledBytes + a.byteLength > POOL_LIMIT_BYTES) return;
+  const key = dtype + a.length;
+  let free = pool.get(key);
+  if (!free) pool.set(key, (free = []));
+  free.push(a);
+  pooledBytes += a.byteLength;
+}
+
+/** Bytes currently parked in the reuse pool (reported by torch.memory()). */
+export function poolBytes(): number {
+  return pooledBytes;
 }
 
 export function itemSize(dtype: DType): number {

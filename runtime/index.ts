@@ -4,4 +4,7 @@
  *   import { torch, nn, optim, F, data, io } from 'torchbridge';
  */
 export * as torch from './torch.js';
+export * as data from './data/index.js';
+export * as io from './io/index.js';
+export * as utils from './utils/index.js';
 export { Tensor } from './tensor.js';

@@ -1,4 +1,4 @@
-import { type DType, type TypedArray, itemSize } from './dtype.js';
+import { type DType, type TypedArray, itemSize, releaseArray } from './dtype.js';
 import type { DeviceType } from './device.js';
 
 /**
@@ -30,6 +30,7 @@ export class Storage {
     if (this.data === EMPTY) return;
     stats.storages--;
     stats.bytes -= this.bytes;
+    if (this.device === 'cpu') releaseArray(this.dtype, this.data);
     this.data = EMPTY;
   }
 }

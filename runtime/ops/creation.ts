@@ -158,7 +158,7 @@ export function eye(n: number, m?: number | TensorOptions, opts?: TensorOptions)
   const cols = typeof m === 'number' ? m : n;
   const o = typeof m === 'object' ? m : opts;
   const dtype = o?.dtype ?? 'float32';
-  const arr = allocArray(dtype, n * cols);
+  const arr = allocArray(dtype, n * cols, true);
   for (let i = 0; i < Math.min(n, cols); i++) arr[i * cols + i] = 1;
   return finish(backendFor(o).fromData(arr, [n, cols], dtype), o, 'eye');
 }

@@ -2,6 +2,7 @@
 import { Tensor } from '../tensor.js';
 import { broadcastShapes, fmtShape } from '../shape.js';
 import { backendOf, binaryOperands, checkTensor, record } from './util.js';
+import { noGrad } from '../autograd/grad_mode.js';
 import { reshape, squeeze, sumTo, transpose, unsqueeze } from './view.js';
 
 /**
@@ -66,13 +67,37 @@ export function outer(a: Tensor, b: Tensor): Tensor {
   return reshape(a, [-1, 1]).mul(reshape(b, [1, -1]));
 }
 
-/** y = x Wᵀ + b, with W [out, in] (PyTorch's layout; tfjs Dense kernels are [in, out]). */
+/**
+ * y = x Wᵀ + b, with W [out, in] (PyTorch's layout; tfjs Dense kernels are [in, out]).
+ * One node with the weight gradient computed as gᵀx directly, so it comes out contiguous in W's layout
+ * (going through a transposed view would cost a strided copy of the whole gradient every step).
+ */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   checkTensor(x, 'linear', 'input');
   checkTensor(weight, 'linear', 'weight');
-  if (weight.ndim !== 2 || x.shape[x.ndim - 1] !== weight.shape[1]) {
+  if (weight.ndim !== 2 || x.ndim === 0 || x.shape[x.ndim - 1] !== weight.shape[1]) {
     throw new RangeError(`linear: input ${fmtShape(x.shape)} and weight ${fmtShape(weight.shape)} are incompatible (expected input [..., ${weight.shape[1]}] for weight [out, in])`);
   }
-  const y = matmul(x, transpose(weight, 0, 1));
-  return bias ? y.add(bias) : y;
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0])) {
+    throw new RangeError(`linear: bias ${fmtShape(bias.shape)} does not match weight ${fmtShape(weight.shape)} (expected [${weight.shape[0]}])`);
+  }
+  if (x.dtype !== weight.dtype || (bias && bias.dtype !== weight.dtype)) {
+    throw new TypeError(`linear: input (${x.dtype}), weight (${weight.dtype})${bias ? ` and bias (${bias.dtype})` : ''} must have the same dtype; convert with .to('${weight.dtype}')`);
+  }
+  const [O, I] = weight.shape;
+  const x2 = x.ndim === 2 ? x : reshape(x, [-1, I]);
+  const y2 = noGrad(() => {
+    const y = backendOf(x).matmul(x2, transpose(weight, 0, 1), []);
+    return bias ? y.add(bias) : y;
+  });
+  const out = x.ndim === 2 ? y2 : reshape(y2, [...x.shape.slice(0, -1), O]);
+  const xShape = x.shape;
+  return record(out, 'Linear', [x, weight, bias ?? null], (g) => {
+    const g2 = g.ndim === 2 ? g : reshape(g, [-1, O]);
+    return [
+      x.requiresGrad ? reshape(matmul(g2, weight), xShape) : null,
+      weight.requiresGrad ? matmul(transpose(g2, 0, 1), x2) : null,
+      bias && bias.requiresGrad ? g2.sum(0) : null,
+    ];
+  }, [x, weight]);
 }

@@ -95,6 +95,8 @@ export const BINARY_EXPR: Record<BinaryOp, string> = {
   logicalXor: '(!x0 !== !x1 ? 1 : 0)',
 };
 
+const TAG = new Map<unknown, string>([[Float32Array, 'f'], [Float64Array, 'd'], [Int32Array, 'i'], [Uint8Array, 'b']]);
+
 /** Runs `expr` over operands already broadcast to `shape`, writing a strided or contiguous output. */
 export function runElementwise(
   key: string, expr: string, arity: number,
@@ -106,5 +108,8 @@ export function runElementwise(
   if (n === 0) return;
   const c = collapse(shape, [outStrides, ...operands.map((o) => o.strides)]);
   const ops = operands.map((o, i) => ({ data: o.data, offset: o.offset, strides: c.strides[i + 1] }));
-  elementwiseKernel(key, arity, expr, HELPERS)(out, outOffset, c.strides[0], ops, c.shape, params);
+  // One compiled loop per array-type combination keeps every element access monomorphic for the JIT.
+  let typed = key + ':' + TAG.get(out.constructor)!;
+  for (const o of operands) typed += TAG.get(o.data.constructor)!;
+  elementwiseKernel(typed, arity, expr, HELPERS)(out, outOffset, c.strides[0], ops, c.shape, params);
 }

@@ -33,7 +33,7 @@ export const cpuBackend: Backend = {
 
   full(shape, value, dtype) {
     const data = allocArray(dtype, sizeOf(shape));
-    if (value !== 0) data.fill(value);
+    data.fill(value);
     return make(data, shape, dtype);
   },
 

@@ -32,7 +32,7 @@ export function unfoldKernel(x: TypedArray, off: number, g: Conv2dGeometry, padV
 /** cols contiguous [N, C*kh*kw, outH*outW] → [N, C, H, W], summing overlapping windows. */
 export function foldKernel(cols: TypedArray, off: number, g: Conv2dGeometry): TypedArray {
   const { n, c, h, w, kh, kw, strideH, strideW, padTop, padLeft, dilationH, dilationW, outH, outW } = g;
-  const out = allocArray(cols instanceof Float64Array ? 'float64' : 'float32', n * c * h * w);
+  const out = allocArray(cols instanceof Float64Array ? 'float64' : 'float32', n * c * h * w, true);
   let o = off;
   for (let b = 0; b < n; b++) {
     for (let ch = 0; ch < c; ch++) {

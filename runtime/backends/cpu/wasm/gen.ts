@@ -30,7 +30,7 @@ export interface GenOptions {
   U: number;
 }
 
-export const DEFAULT_GEN_OPTIONS: GenOptions = { MR: 4, NR: 8, U: 4 };
+export const DEFAULT_GEN_OPTIONS: GenOptions = { MR: 2, NR: 16, U: 1 };
 
 /** bytes reserved at address 0 for the edge-tile scratch */
 export const SCRATCH_BYTES = 4096;
@@ -125,10 +125,24 @@ function genPack(name: string, W: number): string {
     L.push(`              (v128.store offset=${2 * W * 4 + g * 16} (local.get $dst) ${shuf('(local.get $t1)', '(local.get $t3)', [0, 1, 4, 5])})`);
     L.push(`              (v128.store offset=${3 * W * 4 + g * 16} (local.get $dst) ${shuf('(local.get $t1)', '(local.get $t3)', [2, 3, 6, 7])})`);
   }
-  for (const r of range(rest)) {
-    const rr = groups * 4 + r;
+  if (rest === 2) {
+    // two rows: interleave (r0k0 r1k0 r0k1 r1k1) (r0k2 r1k2 r0k3 r1k3)
+    const r0 = groups * 4, r1 = r0 + 1;
+    L.push(`              (local.set $x0 (v128.load (local.get $row${r0})))`);
+    L.push(`              (local.set $x1 (v128.load (local.get $row${r1})))`);
+    L.push(`              (local.set $t0 ${shuf('(local.get $x0)', '(local.get $x1)', [0, 4, 1, 5])})`);
+    L.push(`              (local.set $t1 ${shuf('(local.get $x0)', '(local.get $x1)', [2, 6, 3, 7])})`);
     for (const kk of range(4)) {
-      L.push(`              (i32.store offset=${kk * W * 4 + rr * 4} (local.get $dst) (i32.load offset=${kk * 4} (local.get $row${rr})))`);
+      L.push(`              (v128.store64_lane offset=${kk * W * 4 + r0 * 4} ${kk % 2} (local.get $dst) (local.get $t${kk >> 1}))`);
+    }
+  } else if (rest === 1 && W === 1) {
+    L.push(`              (v128.store (local.get $dst) (v128.load (local.get $row0)))`);
+  } else {
+    for (const r of range(rest)) {
+      const rr = groups * 4 + r;
+      for (const kk of range(4)) {
+        L.push(`              (i32.store offset=${kk * W * 4 + rr * 4} (local.get $dst) (i32.load offset=${kk * 4} (local.get $row${rr})))`);
+      }
     }
   }
   for (const r of range(W)) L.push(`              (local.set $row${r} (i32.add (local.get $row${r}) (i32.const 16)))`);
@@ -148,27 +162,26 @@ function genPack(name: string, W: number): string {
   L.push(`        )`);
   L.push(`      )`);
   L.push(`      (else`);
-  // edge panel: generic strided scalar copy with zero fill
-  L.push(`        (local.set $k (i32.const 0))`);
-  L.push(`        (block $edone (loop $eloop`);
-  L.push(`          (br_if $edone (i32.ge_s (local.get $k) (local.get $kc)))`);
-  L.push(`          (local.set $r (i32.const 0))`);
-  L.push(`          (block $rdone (loop $rloop`);
-  L.push(`            (br_if $rdone (i32.ge_s (local.get $r) (i32.const ${W})))`);
-  L.push(`            (local.set $q (i32.add (local.get $p) (local.get $r)))`);
-  L.push(`            (i32.store (local.get $dst)`);
-  L.push(`              (if (result i32) (i32.lt_s (local.get $r) (local.get $rows))`);
-  L.push(`                (then (i32.load (i32.add (local.get $src) (i32.shl`);
-  L.push(`                  (if (result i32) (local.get $contig)`);
-  L.push(`                    (then (i32.add (i32.mul (local.get $k) (local.get $ld)) (local.get $q)))`);
-  L.push(`                    (else (i32.add (i32.mul (local.get $q) (local.get $ld)) (local.get $k))))`);
-  L.push(`                  (i32.const 2)))))`);
-  L.push(`                (else (i32.const 0))))`);
-  L.push(`            (local.set $dst (i32.add (local.get $dst) (i32.const 4)))`);
-  L.push(`            (local.set $r (i32.add (local.get $r) (i32.const 1)))`);
-  L.push(`            (br $rloop)))`);
-  L.push(`          (local.set $k (i32.add (local.get $k) (i32.const 1)))`);
-  L.push(`          (br $eloop)))`);
+  // edge panel (rows < W): zero the panel, then copy each valid row with a strided loop
+  L.push(`        (memory.fill (local.get $dst) (i32.const 0) (i32.mul (local.get $kc) (i32.const ${W * 4})))`);
+  L.push(`        (local.set $r (i32.const 0))`);
+  L.push(`        (block $rdone (loop $rloop`);
+  L.push(`          (br_if $rdone (i32.ge_s (local.get $r) (local.get $rows)))`);
+  L.push(`          (local.set $s (i32.add (local.get $src) (i32.mul (i32.add (local.get $p) (local.get $r))`);
+  L.push(`            (if (result i32) (local.get $contig) (then (i32.const 4)) (else (local.get $ldb))))))`);
+  L.push(`          (local.set $q (if (result i32) (local.get $contig) (then (local.get $ldb)) (else (i32.const 4))))`);
+  L.push(`          (local.set $base (i32.add (local.get $dst) (i32.shl (local.get $r) (i32.const 2))))`);
+  L.push(`          (local.set $k (local.get $kc))`);
+  L.push(`          (block $edone (loop $eloop`);
+  L.push(`            (br_if $edone (i32.eqz (local.get $k)))`);
+  L.push(`            (i32.store (local.get $base) (i32.load (local.get $s)))`);
+  L.push(`            (local.set $s (i32.add (local.get $s) (local.get $q)))`);
+  L.push(`            (local.set $base (i32.add (local.get $base) (i32.const ${W * 4})))`);
+  L.push(`            (local.set $k (i32.sub (local.get $k) (i32.const 1)))`);
+  L.push(`            (br $eloop)))`);
+  L.push(`          (local.set $r (i32.add (local.get $r) (i32.const 1)))`);
+  L.push(`          (br $rloop)))`);
+  L.push(`        (local.set $dst (i32.add (local.get $dst) (i32.mul (local.get $kc) (i32.const ${W * 4}))))`);
   L.push(`      )`);
   L.push(`    )`);
   L.push(`    (local.set $p (i32.add (local.get $p) (i32.const ${W})))`);
@@ -178,17 +191,18 @@ function genPack(name: string, W: number): string {
 }
 
 /**
- * Micro-kernel: C[mr x nr] (= or +=) alpha * Apanel(kc x MR)^T * Bpanel(kc x NR)
- *   C = alpha*acc + beta*C  (beta == 0: C is not read)
- * $ldc is in bytes. Full tiles store straight to C, edge tiles go through the scratch tile at 0.
+ * Micro-kernel $kernelNV: C[mr x nr] = alpha * Apanel(kc x MR)^T * Bpanel(kc x 4*NV) + beta * C
+ * (beta == 0: C is not read). B micro-panels are NR wide; this kernel uses their first 4*NV
+ * columns (NV < NR/4 variants serve the right edge, so narrow N does not pay for padding).
+ * $ldc is in bytes. Full tiles store whole vectors; edge tiles use lane loads/stores.
  */
-function genKernel(o: GenOptions): string {
+function genKernel(o: GenOptions, NV: number): string {
   const { MR, NR, U } = o;
-  const NV = NR / 4;
+  const NRk = NV * 4;
   const L: string[] = [];
   const acc = (r: number, c: number) => `$c${r}_${c}`;
-  L.push(`(func $kernel (param $kc i32) (param $pa i32) (param $pb i32) (param $pc i32) (param $ldc i32) (param $mr i32) (param $nr i32) (param $alpha f32) (param $beta f32)`);
-  L.push(`  (local $k i32) (local $i i32) (local $j i32) (local $q i32) (local $s i32) (local $a v128) (local $va v128) (local $vb v128)`);
+  L.push(`(func $kernel${NV} (param $kc i32) (param $pa i32) (param $pb i32) (param $pc i32) (param $ldc i32) (param $mr i32) (param $nr i32) (param $alpha f32) (param $beta f32)`);
+  L.push(`  (local $k i32) (local $a v128) (local $va v128) (local $vb v128) (local $v v128) (local $rem i32)`);
   for (const c of range(NV)) L.push(`  (local $b${c} v128)`);
   for (const r of range(MR)) for (const c of range(NV)) L.push(`  (local ${acc(r, c)} v128)`);
   const step = (u: number): string[] => {
@@ -218,7 +232,8 @@ function genKernel(o: GenOptions): string {
     L.push(`    (br_if $rem (local.get $k)))))`);
   }
   L.push(`  (local.set $va (f32x4.splat (local.get $alpha)))`);
-  L.push(`  (if (i32.and (i32.eq (local.get $mr) (i32.const ${MR})) (i32.eq (local.get $nr) (i32.const ${NR})))`);
+  L.push(`  (local.set $vb (f32x4.splat (local.get $beta)))`);
+  L.push(`  (if (i32.and (i32.eq (local.get $mr) (i32.const ${MR})) (i32.eq (local.get $nr) (i32.const ${NRk})))`);
   L.push(`    (then`);
   L.push(`      (if (f32.eq (local.get $beta) (f32.const 0))`);
   L.push(`        (then`);
@@ -230,7 +245,6 @@ function genKernel(o: GenOptions): string {
   }
   L.push(`        )`);
   L.push(`        (else`);
-  L.push(`          (local.set $vb (f32x4.splat (local.get $beta)))`);
   for (const r of range(MR)) {
     if (r > 0) L.push(`          (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))`);
     for (const c of range(NV)) {
@@ -239,30 +253,42 @@ function genKernel(o: GenOptions): string {
   }
   L.push(`        )`);
   L.push(`      )`);
+  L.push(`      (return)`);
   L.push(`    )`);
-  L.push(`    (else`);
-  for (const r of range(MR)) for (const c of range(NV)) {
-    L.push(`      (v128.store offset=${(r * NR + c * 4) * 4} (i32.const 0) (f32x4.mul (local.get $va) (local.get ${acc(r, c)})))`);
+  L.push(`  )`);
+  // edge tile: rows r < mr, columns j < nr (nr <= 4*NV)
+  L.push(`  (block $edge`);
+  for (const r of range(MR)) {
+    if (r > 0) {
+      L.push(`    (br_if $edge (i32.le_s (local.get $mr) (i32.const ${r})))`);
+      L.push(`    (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))`);
+    }
+    for (const c of range(NV)) {
+      const off = c * 16;
+      L.push(`    (local.set $rem (i32.sub (local.get $nr) (i32.const ${c * 4})))`);
+      L.push(`    (local.set $v (f32x4.mul (local.get $va) (local.get ${acc(r, c)})))`);
+      L.push(`    (if (i32.ge_s (local.get $rem) (i32.const 4))`);
+      L.push(`      (then`);
+      L.push(`        (if (f32.ne (local.get $beta) (f32.const 0)) (then (local.set $v (f32x4.add (local.get $v) (f32x4.mul (local.get $vb) (v128.load offset=${off} (local.get $pc)))))))`);
+      L.push(`        (v128.store offset=${off} (local.get $pc) (local.get $v)))`);
+      L.push(`      (else (if (i32.eq (local.get $rem) (i32.const 3))`);
+      L.push(`        (then`);
+      L.push(`          (if (f32.ne (local.get $beta) (f32.const 0)) (then (local.set $v (f32x4.add (local.get $v) (f32x4.mul (local.get $vb)`);
+      L.push(`            (v128.load32_lane offset=${off + 8} 2 (local.get $pc) (v128.load64_zero offset=${off} (local.get $pc))))))))`);
+      L.push(`          (v128.store64_lane offset=${off} 0 (local.get $pc) (local.get $v))`);
+      L.push(`          (v128.store32_lane offset=${off + 8} 2 (local.get $pc) (local.get $v)))`);
+      L.push(`        (else (if (i32.eq (local.get $rem) (i32.const 2))`);
+      L.push(`          (then`);
+      L.push(`            (if (f32.ne (local.get $beta) (f32.const 0)) (then (local.set $v (f32x4.add (local.get $v) (f32x4.mul (local.get $vb)`);
+      L.push(`              (v128.load64_zero offset=${off} (local.get $pc)))))))`);
+      L.push(`            (v128.store64_lane offset=${off} 0 (local.get $pc) (local.get $v)))`);
+      L.push(`          (else (if (i32.eq (local.get $rem) (i32.const 1))`);
+      L.push(`            (then`);
+      L.push(`              (if (f32.ne (local.get $beta) (f32.const 0)) (then (local.set $v (f32x4.add (local.get $v) (f32x4.mul (local.get $vb)`);
+      L.push(`                (v128.load32_zero offset=${off} (local.get $pc)))))))`);
+      L.push(`              (v128.store32_lane offset=${off} 0 (local.get $pc) (local.get $v))))))))))`);
+    }
   }
-  L.push(`      (local.set $i (i32.const 0))`);
-  L.push(`      (block $idone (loop $iloop`);
-  L.push(`        (br_if $idone (i32.ge_s (local.get $i) (local.get $mr)))`);
-  L.push(`        (local.set $s (i32.mul (local.get $i) (i32.const ${NR * 4})))`);
-  L.push(`        (local.set $q (i32.add (local.get $pc) (i32.mul (local.get $i) (local.get $ldc))))`);
-  L.push(`        (local.set $j (i32.const 0))`);
-  L.push(`        (block $jdone (loop $jloop`);
-  L.push(`          (br_if $jdone (i32.ge_s (local.get $j) (local.get $nr)))`);
-  L.push(`          (f32.store (local.get $q)`);
-  L.push(`            (if (result f32) (f32.eq (local.get $beta) (f32.const 0))`);
-  L.push(`              (then (f32.load (local.get $s)))`);
-  L.push(`              (else (f32.add (f32.load (local.get $s)) (f32.mul (local.get $beta) (f32.load (local.get $q)))))))`);
-  L.push(`          (local.set $q (i32.add (local.get $q) (i32.const 4)))`);
-  L.push(`          (local.set $s (i32.add (local.get $s) (i32.const 4)))`);
-  L.push(`          (local.set $j (i32.add (local.get $j) (i32.const 1)))`);
-  L.push(`          (br $jloop)))`);
-  L.push(`        (local.set $i (i32.add (local.get $i) (i32.const 1)))`);
-  L.push(`        (br $iloop)))`);
-  L.push(`    )`);
   L.push(`  )`);
   L.push(`)`);
   return L.join('\n');
@@ -271,6 +297,19 @@ function genKernel(o: GenOptions): string {
 /** Goto/BLIS loop nest. All pointers are byte addresses, leading dimensions in elements. */
 function genGemm(o: GenOptions): string {
   const { MR, NR } = o;
+  const NV = NR / 4;
+  const args = `(local.get $kc)
+              (i32.add (local.get $wA) (i32.shl (i32.mul (local.get $ir) (local.get $kc)) (i32.const 2)))
+              (i32.add (local.get $wB) (i32.shl (i32.mul (local.get $jr) (local.get $kc)) (i32.const 2)))
+              (local.get $cRow) (local.get $ldcb)
+              (select (i32.const ${MR}) (i32.sub (local.get $mc) (local.get $ir))
+                (i32.gt_s (i32.sub (local.get $mc) (local.get $ir)) (i32.const ${MR})))
+              (local.get $nr) (local.get $alpha) (local.get $be)`;
+  // dispatch on the number of live 4-column vectors of this B micro-panel
+  let KCALL = `(call $kernel1 ${args})`;
+  for (let v = 2; v <= NV; v++) {
+    KCALL = `(if (i32.eq (local.get $nv) (i32.const ${v})) (then (call $kernel${v} ${args})) (else ${KCALL}))`;
+  }
   return `(func $gemm (export "gemm")
   (param $transA i32) (param $transB i32) (param $M i32) (param $N i32) (param $K i32)
   (param $alpha f32) (param $pA i32) (param $lda i32) (param $pB i32) (param $ldb i32)
@@ -278,7 +317,7 @@ function genGemm(o: GenOptions): string {
   (param $wA i32) (param $wB i32) (param $MC i32) (param $KC i32) (param $NC i32)
   (local $jc i32) (local $pc i32) (local $ic i32) (local $jr i32) (local $ir i32)
   (local $nc i32) (local $kc i32) (local $mc i32) (local $be f32) (local $srcA i32) (local $srcB i32)
-  (local $cRow i32) (local $ldcb i32)
+  (local $cRow i32) (local $ldcb i32) (local $nr i32) (local $nv i32)
   (local.set $ldcb (i32.shl (local.get $ldc) (i32.const 2)))
   (local.set $jc (i32.const 0))
   (block $jcdone (loop $jcloop
@@ -313,21 +352,16 @@ function genGemm(o: GenOptions): string {
         (local.set $jr (i32.const 0))
         (block $jrdone (loop $jrloop
           (br_if $jrdone (i32.ge_s (local.get $jr) (local.get $nc)))
+          (local.set $nr (select (i32.const ${NR}) (i32.sub (local.get $nc) (local.get $jr))
+            (i32.gt_s (i32.sub (local.get $nc) (local.get $jr)) (i32.const ${NR}))))
+          (local.set $nv (i32.shr_u (i32.add (local.get $nr) (i32.const 3)) (i32.const 2)))
           (local.set $cRow (i32.add (local.get $pC) (i32.shl
             (i32.add (i32.mul (local.get $ic) (local.get $ldc)) (i32.add (local.get $jc) (local.get $jr)))
             (i32.const 2))))
           (local.set $ir (i32.const 0))
           (block $irdone (loop $irloop
             (br_if $irdone (i32.ge_s (local.get $ir) (local.get $mc)))
-            (call $kernel (local.get $kc)
-              (i32.add (local.get $wA) (i32.shl (i32.mul (local.get $ir) (local.get $kc)) (i32.const 2)))
-              (i32.add (local.get $wB) (i32.shl (i32.mul (local.get $jr) (local.get $kc)) (i32.const 2)))
-              (local.get $cRow) (local.get $ldcb)
-              (select (i32.const ${MR}) (i32.sub (local.get $mc) (local.get $ir))
-                (i32.gt_s (i32.sub (local.get $mc) (local.get $ir)) (i32.const ${MR})))
-              (select (i32.const ${NR}) (i32.sub (local.get $nc) (local.get $jr))
-                (i32.gt_s (i32.sub (local.get $nc) (local.get $jr)) (i32.const ${NR})))
-              (local.get $alpha) (local.get $be))
+${KCALL}
             (local.set $cRow (i32.add (local.get $cRow) (i32.mul (local.get $ldcb) (i32.const ${MR}))))
             (local.set $ir (i32.add (local.get $ir) (i32.const ${MR})))
             (br $irloop)))
@@ -351,7 +385,7 @@ export function generateWat(o: GenOptions = DEFAULT_GEN_OPTIONS): string {
 (import "env" "memory" (memory 1))
 (global (export "MR") i32 (i32.const ${o.MR}))
 (global (export "NR") i32 (i32.const ${o.NR}))
-${genKernel(o)}
+${range(o.NR / 4).map((v) => genKernel(o, v + 1)).join('\n')}
 ${genPack('packA', o.MR)}
 ${o.NR === o.MR ? '' : genPack('packB', o.NR)}
 ${genGemm(o)}

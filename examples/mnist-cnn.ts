@@ -1,0 +1,73 @@
+/**
+ * A small MNIST CNN on torchbridge: two conv layers with max pooling, dropout, two linear layers.
+ * Reaches ≥ 98% test accuracy in one epoch.
+ *
+ *   npx tsx examples/mnist-cnn.ts [--epochs 1] [--device cpu|webgpu] [--seed 0] [--limit N]
+ */
+import { parseArgs } from 'node:util';
+import { torch, nn, optim, F, data, utils } from 'torchbridge';
+
+const { values: args } = parseArgs({
+  options: {
+    epochs: { type: 'string', default: '1' },
+    device: { type: 'string', default: 'cpu' },
+    seed: { type: 'string', default: '0' },
+    'batch-size': { type: 'string', default: '64' },
+    lr: { type: 'string', default: '1e-3' },
+    limit: { type: 'string' },
+    quiet: { type: 'boolean', default: false },
+  },
+});
+const epochs = Number(args.epochs);
+const limit = args.limit ? Number(args.limit) : undefined;
+torch.manualSeed(Number(args.seed));
+const device = torch.device(args.device!);
+
+class ConvNet extends nn.Module {
+  conv1 = new nn.Conv2d(1, 16, 5, { padding: 2 }); // [N, 16, 28, 28] → pool → 14×14
+  conv2 = new nn.Conv2d(16, 32, 5, { padding: 2 }); // [N, 32, 14, 14] → pool → 7×7
+  pool = new nn.MaxPool2d(2);
+  dropout = new nn.Dropout(0.25);
+  fc1 = new nn.Linear(32 * 7 * 7, 128);
+  fc2 = new nn.Linear(128, 10);
+
+  forward(x: torch.Tensor): torch.Tensor {
+    x = this.pool.forward(F.relu(this.conv1.forward(x)));
+    x = this.pool.forward(F.relu(this.conv2.forward(x)));
+    x = this.dropout.forward(x.flatten(1));
+    return this.fc2.forward(F.relu(this.fc1.forward(x)));
+  }
+}
+
+const normalize = { mean: 0.1307, std: 0.3081 };
+const trainSet = new data.MNIST({ train: true, normalize, limit });
+const testSet = new data.MNIST({ train: false, normalize, limit });
+const trainLoader = new data.DataLoader(trainSet, { batchSize: Number(args['batch-size']), shuffle: true });
+const testLoader = new data.DataLoader(testSet, { batchSize: 500 });
+
+const model = new ConvNet().to(device);
+const optimizer = new optim.Adam(model.parameters(), { lr: Number(args.lr) });
+
+const start = performance.now();
+for (let epoch = 1; epoch <= epochs; epoch++) {
+  const bar = utils.progress(trainLoader, { desc: `epoch ${epoch}/${epochs}`, disable: args.quiet });
+  for (const [images, labels] of bar) {
+    const loss = torch.tidy(() => {
+      const loss = F.crossEntropy(model.forward(images.to(device)), labels.to(device));
+      optimizer.zeroGrad();
+      loss.backward();
+      optimizer.step();
+      return loss.item();
+    });
+    bar.setPostfix(`loss=${loss.toFixed(4)}`);
+  }
+}
+console.log(`trained ${epochs} epoch(s) in ${((performance.now() - start) / 1000).toFixed(1)} s on ${device}`);
+
+model.eval();
+let correct = 0;
+for (const [images, labels] of testLoader) {
+  const pred = torch.noGrad(() => model.forward(images.to(device)).argmax(1));
+  correct += await pred.eq(labels.to(device)).sum().itemAsync();
+}
+console.log(`test accuracy: ${((100 * correct) / testSet.length).toFixed(2)}%`);

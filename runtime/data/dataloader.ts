@@ -1,0 +1,102 @@
+/**
+ * DataLoader: batches of a dataset, optionally shuffled by a seeded generator, iterable with for...of.
+ * Batches of a TensorDataset (and of MNIST, which is one) are gathered with one indexSelect per tensor;
+ * other datasets are collated item by item with stack.
+ */
+import { Tensor } from '../tensor.js';
+import { Generator, defaultGenerator } from '../random.js';
+import { Dataset, TensorDataset } from './dataset.js';
+import { stack } from '../ops/join.js';
+import { noGrad } from '../autograd/grad_mode.js';
+import type { DeviceLike } from '../device.js';
+
+export interface DataLoaderOptions<T> {
+  batchSize?: number;
+  shuffle?: boolean;
+  dropLast?: boolean;
+  /** The generator shuffling draws from; defaults to the global one (torch.manualSeed). */
+  generator?: Generator;
+  /** Batches are moved here before they are yielded. */
+  device?: DeviceLike;
+  collateFn?: (items: T[]) => Tensor[];
+}
+
+export class DataLoader<T = Tensor[]> implements Iterable<Tensor[]> {
+  readonly batchSize: number;
+  readonly shuffle: boolean;
+  readonly dropLast: boolean;
+  private readonly generator: Generator;
+
+  constructor(readonly dataset: Dataset<T>, private readonly opts: DataLoaderOptions<T> = {}) {
+    this.batchSize = opts.batchSize ?? 1;
+    this.shuffle = opts.shuffle ?? false;
+    this.dropLast = opts.dropLast ?? false;
+    this.generator = opts.generator ?? defaultGenerator;
+    if (!Number.isInteger(this.batchSize) || this.batchSize <= 0) {
+      throw new RangeError(`DataLoader: batchSize should be a positive integer, got ${opts.batchSize}`);
+    }
+    if (!(dataset instanceof Dataset) && typeof (dataset as Dataset<T>)?.getItem !== 'function') {
+      throw new TypeError('DataLoader: dataset must be a Dataset (with length and getItem)');
+    }
+  }
+
+  /** Number of batches per epoch. */
+  get length(): number {
+    const n = this.dataset.length;
+    return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
+  }
+
+  /** The index order of one epoch (a fresh permutation per epoch when shuffling). */
+  private order(): Int32Array {
+    const n = this.dataset.length;
+    const idx = new Int32Array(n);
+    for (let i = 0; i < n; i++) idx[i] = i;
+    if (this.shuffle) {
+      const g = this.generator;
+      for (let i = n - 1; i > 0; i--) {
+        const j = Math.floor(g.uniform() * (i + 1));
+        const t = idx[i]; idx[i] = idx[j]; idx[j] = t;
+      }
+    }
+    return idx;
+  }
+
+  *[Symbol.iterator](): Iterator<Tensor[]> {
+    const order = this.order();
+    const count = this.length;
+    for (let b = 0; b < count; b++) {
+      const ids = order.subarray(b * this.batchSize, Math.min((b + 1) * this.batchSize, order.length));
+      yield this.batch(ids);
+    }
+  }
+
+  private batch(ids: Int32Array): Tensor[] {
+    const ds = this.dataset;
+    let out: Tensor[];
+    if (ds instanceof TensorDataset && !this.opts.collateFn) {
+      const index = Tensor.fromData(Int32Array.from(ids), [ids.length], 'int32');
+      out = noGrad(() => ds.tensors.map((t) => t.indexSelect(0, index)));
+    } else {
+      const items = Array.from(ids, (i) => ds.getItem(i));
+      if (this.opts.collateFn) out = this.opts.collateFn(items);
+      else out = collate(items as unknown[]);
+    }
+    return this.opts.device ? out.map((t) => t.to(this.opts.device!)) : out;
+  }
+}
+
+/** Default collation: items are Tensor[] (or a single Tensor / number each); fields are stacked. */
+function collate(items: unknown[]): Tensor[] {
+  const first = items[0];
+  const fields = Array.isArray(first) ? first.length : 1;
+  const result: Tensor[] = [];
+  for (let f = 0; f < fields; f++) {
+    const col = items.map((it) => (Array.isArray(it) ? it[f] : it));
+    if (col[0] instanceof Tensor) result.push(stack(col as Tensor[]));
+    else if (typeof col[0] === 'number') {
+      const allInt = (col as number[]).every(Number.isInteger);
+      result.push(Tensor.fromData(allInt ? Int32Array.from(col as number[]) : Float32Array.from(col as number[]), [col.length], allInt ? 'int32' : 'float32'));
+    } else throw new TypeError(`DataLoader: cannot collate items of type ${typeof col[0]}; pass collateFn`);
+  }
+  return result;
+}

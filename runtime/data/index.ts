@@ -1,0 +1,7 @@
+/** `data`: datasets and loaders (torch.utils.data + torchvision's MNIST). */
+export { Dataset, TensorDataset, Subset } from './dataset.js';
+export { DataLoader } from './dataloader.js';
+export type { DataLoaderOptions } from './dataloader.js';
+export { MNIST } from './mnist.js';
+export type { MNISTOptions } from './mnist.js';
+export { readIdx, parseIdx, readMnist, mnistFiles, defaultMnistRoot, IdxError } from './idx.js';

@@ -1,0 +1,2 @@
+export { progress, ProgressBar } from './progress.js';
+export type { ProgressOptions } from './progress.js';
