@@ -1,0 +1,17 @@
+/** torchbridge's command line: a flat list of command modules (each imports its implementation lazily). */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import * as info from './commands/info.js';
+
+await yargs(hideBin(process.argv))
+  .scriptName('torchbridge')
+  .command(info)
+  .demandCommand(1, 'name a command (see --help)')
+  .strict()
+  .fail((msg, err, y) => {
+    if (err) throw err;
+    console.error(`${y.help()}\n\n${msg}`);
+    process.exit(2);
+  })
+  .help()
+  .parseAsync();
