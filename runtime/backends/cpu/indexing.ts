@@ -31,12 +31,29 @@ function checkIndex(op: string, v: number, size: number, dim: number): number {
   return v < 0 ? v + size : v;
 }
 
+/** True when index is a 1-D row index broadcast over full rows of x (what indexSelect(0, ...) builds). */
+function isRowIndex(index: Tensor, x: Tensor): boolean {
+  for (let d = 1; d < index.ndim; d++) if (index.strides[d] !== 0 || index.shape[d] !== x.shape[d]) return false;
+  return true;
+}
+
 /** out[i][j][k] = x[index[i][j][k]][j][k] (dim 0), etc. index.shape ≤ x.shape except along dim. */
 export function gatherKernel(x: Tensor, dim: number, index: Tensor): TypedArray {
   const out = allocArray(x.dtype, index.numel());
   const xd = x.storage.data, id = index.storage.data;
   const size = x.shape[dim];
-  forEachIndex(index.shape, index.strides, x.strides, (i, pIdx, pX) => {
+  if (dim === 0 && x.isContiguous() && isRowIndex(index, x)) {
+    // indexSelect(0, rows) on a contiguous tensor (DataLoader batches, embeddings): whole-row copies.
+    const row = x.numel() / size;
+    for (let i = 0; i < index.shape[0]; i++) {
+      const k = checkIndex('gather', id[index.offset + i * index.strides[0]], size, dim);
+      out.set(xd.subarray(x.offset + k * row, x.offset + (k + 1) * row), i * row);
+    }
+    return out;
+  }
+  // The position along `dim` comes from the index value, not from the iteration coordinate.
+  const xStrides = x.strides.map((s, d) => (d === dim ? 0 : s));
+  forEachIndex(index.shape, index.strides, xStrides, (i, pIdx, pX) => {
     const k = checkIndex('gather', id[index.offset + pIdx], size, dim);
     out[i] = xd[x.offset + pX + k * x.strides[dim]];
   });

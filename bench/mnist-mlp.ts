@@ -1,0 +1,60 @@
+/**
+ * The seed MNIST MLP (784→50→ReLU→10, Adam 1e-4, batch 64, shuffled) trained side by side, each framework in its
+ * own process so peak RSS is its own: torchbridge, TensorFlow.js (cpu and wasm backends), and PyTorch when
+ * `python3 -c "import torch"` works. Reports medians and ratios; ratios are what to compare on a noisy machine.
+ *
+ *   npx tsx bench/mnist-mlp.ts [--epochs 3] [--reps 3] [--tfjs-reps 1] [--skip tfjs-cpu,...]
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { defaultMnistRoot } from '../runtime/data/idx.js';
+
+const { values: a } = parseArgs({
+  options: {
+    epochs: { type: 'string', default: '3' },
+    reps: { type: 'string', default: '3' },
+    'tfjs-reps': { type: 'string', default: '1' },
+    skip: { type: 'string', default: '' },
+  },
+});
+const here = dirname(fileURLToPath(import.meta.url));
+const skip = new Set(a.skip!.split(',').filter(Boolean));
+
+interface Result { seconds: number; stepMs: number; testAccuracy: number; peakRssMB: number; blas?: string }
+
+function runNode(script: string, args: string[]): Result {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(here, 'workers', script), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
+
+function median(xs: Result[]): Result {
+  const s = [...xs].sort((p, q) => p.seconds - q.seconds);
+  return s[Math.floor(s.length / 2)];
+}
+
+const epochs = a.epochs!;
+const rows: [string, Result][] = [];
+const measure = (name: string, reps: number, fn: () => Result) => {
+  if (skip.has(name)) return;
+  const rs: Result[] = [];
+  for (let i = 0; i < reps; i++) { rs.push(fn()); process.stderr.write(`${name} run ${i + 1}/${reps}: ${rs[i].seconds.toFixed(2)} s\n`); }
+  rows.push([name, median(rs)]);
+};
+
+measure('torchbridge', Number(a.reps), () => runNode('mlp-torchbridge.ts', [epochs, 'cpu']));
+measure('tfjs-wasm', Number(a['tfjs-reps']), () => runNode('mlp-tfjs.ts', [epochs, 'wasm']));
+measure('tfjs-cpu', Number(a['tfjs-reps']), () => runNode('mlp-tfjs.ts', [epochs, 'cpu']));
+const hasTorch = spawnSync('python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+if (hasTorch) {
+  measure('pytorch', Number(a.reps), () => JSON.parse(execFileSync('python3', [join(here, 'workers', 'mlp_torch.py'), epochs, defaultMnistRoot()], { encoding: 'utf8' }).trim().split('\n').pop()!));
+} else process.stderr.write('pytorch: skipped (python3 cannot import torch; apt-get install python3-torch to include it)\n');
+
+const ours = rows.find(([n]) => n === 'torchbridge')?.[1];
+console.log(`\nMNIST MLP, ${epochs} epoch(s), ${process.platform} ${process.arch}, Node ${process.version}\n`);
+console.log('| framework | seconds | ms/step | test acc % | peak RSS MB | time ÷ torchbridge |');
+console.log('|---|---:|---:|---:|---:|---:|');
+for (const [name, r] of rows) {
+  console.log(`| ${name}${r.blas ? ` (${r.blas}, 1 thread)` : ''} | ${r.seconds.toFixed(2)} | ${r.stepMs.toFixed(3)} | ${r.testAccuracy.toFixed(2)} | ${r.peakRssMB.toFixed(0)} | ${ours ? (r.seconds / ours.seconds).toFixed(2) : '-'} |`);
+}

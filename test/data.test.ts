@@ -1,0 +1,103 @@
+import { describe, expect, test } from 'vitest';
+import { mkdtempSync, copyFileSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { torch, data } from 'torchbridge';
+
+describe('DataLoader', () => {
+  const x = torch.arange(10).reshape(10, 1).float();
+  const y = torch.arange(10);
+  const ds = new data.TensorDataset(x, y);
+
+  test('batches in order without shuffle; last batch smaller unless dropLast', () => {
+    const batches = [...new data.DataLoader(ds, { batchSize: 4 })];
+    expect(batches.map(([, b]) => b.toArray())).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
+    expect(batches[0][0].shape).toEqual([4, 1]);
+    const dropped = [...new data.DataLoader(ds, { batchSize: 4, dropLast: true })];
+    expect(dropped.length).toBe(2);
+    expect(new data.DataLoader(ds, { batchSize: 4 }).length).toBe(3);
+  });
+
+  test('shuffle is a permutation, different per epoch, reproducible under a seed', () => {
+    const order = (seed: number) => {
+      const loader = new data.DataLoader(ds, { batchSize: 3, shuffle: true, generator: new torch.Generator(seed) });
+      const epoch = () => [...loader].flatMap(([, b]) => b.toArray() as number[]);
+      return [epoch(), epoch()];
+    };
+    const [e1, e2] = order(7);
+    expect([...e1].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(e1).not.toEqual(e2);
+    expect(order(7)).toEqual([e1, e2]);
+    expect(order(8)[0]).not.toEqual(e1);
+  });
+
+  test('global manualSeed drives shuffling by default', () => {
+    const loader = new data.DataLoader(ds, { batchSize: 10, shuffle: true });
+    torch.manualSeed(3);
+    const a = [...loader][0][1].toArray();
+    torch.manualSeed(3);
+    const b = [...loader][0][1].toArray();
+    expect(a).toEqual(b);
+  });
+
+  test('features and labels stay paired after shuffling', () => {
+    for (const [xb, yb] of new data.DataLoader(ds, { batchSize: 3, shuffle: true })) {
+      expect((xb.reshape(-1).toArray() as number[]).map(Math.round)).toEqual(yb.toArray());
+    }
+  });
+
+  test('generic datasets are collated by stacking', () => {
+    class Squares extends data.Dataset<[torch.Tensor, number]> {
+      get length() { return 5; }
+      getItem(i: number): [torch.Tensor, number] { return [torch.tensor([i, i * i], { dtype: 'float32' }), i % 2]; }
+    }
+    const [[xb, yb]] = [...new data.DataLoader(new Squares(), { batchSize: 5 })];
+    expect(xb.toArray()).toEqual([[0, 0], [1, 1], [2, 4], [3, 9], [4, 16]]);
+    expect(yb.dtype).toBe('int32');
+    expect(yb.toArray()).toEqual([0, 1, 0, 1, 0]);
+  });
+
+  test('bad arguments are named', () => {
+    expect(() => new data.DataLoader(ds, { batchSize: 0 })).toThrow(/batchSize should be a positive integer/);
+    expect(() => new data.TensorDataset(torch.zeros(3, 2), torch.zeros(4))).toThrow(/size mismatch.*\[4\]/);
+  });
+});
+
+describe('MNIST', () => {
+  test('reads the bundled files as ToTensor() would', () => {
+    const test = new data.MNIST({ train: false });
+    expect(test.length).toBe(10000);
+    expect(test.images.shape).toEqual([10000, 1, 28, 28]);
+    expect(test.images.dtype).toBe('float32');
+    expect(test.targets.dtype).toBe('int32');
+    expect(test.targets.slice(0, 0, 3).toArray()).toEqual([7, 2, 1]);
+    expect(test.images.max().item()).toBe(1);
+    expect(test.images.min().item()).toBe(0);
+    const [img, label] = test.getItem(0);
+    expect(img.shape).toEqual([1, 28, 28]);
+    expect(label.item()).toBe(7);
+  });
+
+  test('normalize and limit', () => {
+    const ds = new data.MNIST({ train: true, limit: 100, normalize: { mean: 0.1307, std: 0.3081 } });
+    expect(ds.length).toBe(100);
+    expect(ds.images.min().item()).toBeCloseTo(-0.1307 / 0.3081, 5);
+  });
+
+  test('reads .gz copies and names the file when one is corrupt', () => {
+    const root = mkdtempSync(join(tmpdir(), 'tb-mnist-'));
+    const src = data.defaultMnistRoot();
+    for (const f of ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) {
+      writeFileSync(join(root, f + '.gz'), gzipSync(readFileSync(join(src, f))));
+    }
+    const gz = new data.MNIST({ root, train: false, limit: 5 });
+    expect(gz.targets.toArray()).toEqual([7, 2, 1, 0, 4]);
+
+    const bad = mkdtempSync(join(tmpdir(), 'tb-mnist-bad-'));
+    copyFileSync(join(src, 't10k-labels-idx1-ubyte'), join(bad, 't10k-labels-idx1-ubyte'));
+    writeFileSync(join(bad, 't10k-images-idx3-ubyte'), readFileSync(join(src, 't10k-images-idx3-ubyte')).subarray(0, 5000));
+    expect(() => new data.MNIST({ root: bad, train: false })).toThrow(new RegExp(`${join(bad, 't10k-images-idx3-ubyte').replace(/[/.-]/g, '\\$&')}.*truncated|truncated.*t10k-images`, 's'));
+    expect(() => new data.MNIST({ root: join(bad, 'nope'), train: false })).toThrow(/nope/);
+  });
+});
