@@ -6,5 +6,6 @@
 export * as torch from './torch.js';
 export * as data from './data/index.js';
 export * as io from './io/index.js';
+export * as optim from './optim/index.js';
 export * as utils from './utils/index.js';
 export { Tensor } from './tensor.js';

@@ -109,7 +109,7 @@ export const cpuBackend: Backend = {
   adamStep(param, grad, m, v, vmax, p: AdamParams) {
     const P = param.storage.data, G = grad.storage.data, Mv = m.storage.data, V = v.storage.data;
     const Vm = vmax ? vmax.storage.data : null;
-    const po = param.offset, go = grad.offset;
+    const po = param.offset, go = grad.offset, mo = m.offset, vo = v.offset, xo = vmax ? vmax.offset : 0;
     const n = param.numel();
     const { lr, beta1, beta2, eps, weightDecay, decoupled } = p;
     const stepSize = lr / p.biasCorrection1;
@@ -120,12 +120,12 @@ export const cpuBackend: Backend = {
       let w = P[po + i];
       const g = G[go + i] + l2 * w;
       w *= decay;
-      const mi = beta1 * Mv[i] + (1 - beta1) * g;
-      const vi = beta2 * V[i] + (1 - beta2) * g * g;
-      Mv[i] = mi;
-      V[i] = vi;
+      const mi = beta1 * Mv[mo + i] + (1 - beta1) * g;
+      const vi = beta2 * V[vo + i] + (1 - beta2) * g * g;
+      Mv[mo + i] = mi;
+      V[vo + i] = vi;
       let vHat = vi;
-      if (Vm) { vHat = Math.max(Vm[i], vi); Vm[i] = vHat; }
+      if (Vm) { vHat = Math.max(Vm[xo + i], vi); Vm[xo + i] = vHat; }
       P[po + i] = w - (stepSize * mi) / (Math.sqrt(vHat) / sqrtBc2 + eps);
     }
   },
