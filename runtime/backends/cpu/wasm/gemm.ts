@@ -24,9 +24,10 @@ let MC_MAX = 128;
 let KC_MAX = 256;
 let NC_MAX = 2048;
 /** below this many multiply-adds (M*N*K) the JS kernel is used (wasm call + copies cost more) */
-let SMALL_MNK = 0;
+let SMALL_MNK = 256;
 
-const SCRATCH_BYTES = 4096;
+/** bytes left unused at the bottom of wasm memory (keeps address 0 out of play) */
+const RESERVED_BYTES = 1024;
 
 // ---------------------------------------------------------------------------------------------
 // wasm module
@@ -65,7 +66,7 @@ function instantiate(bytes: BufferSource | WebAssembly.Module): boolean {
 
 function loadWasm(): boolean {
   if (typeof WebAssembly !== 'object') return false;
-  if (typeof process !== 'undefined' && process.env?.TORCHBRIDGE_NO_WASM_GEMM) return false;
+  if (typeof process !== 'undefined' && process.env?.TORCHBRIDGE_NO_WASM_GEMM === '1') return false;
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(new URL('./gemm.wasm', import.meta.url));
@@ -78,7 +79,7 @@ function loadWasm(): boolean {
 /** true when the WebAssembly SIMD kernel is in use; otherwise sgemm runs a blocked JS kernel */
 export const wasmAvailable: boolean = loadWasm();
 
-/** Layout of wasm memory (bytes): [scratch][packed A][packed B][A copy][B copy][C copy] */
+/** Layout of wasm memory (bytes): [reserved][packed A][packed B][A copy][B copy][C copy] */
 let wA = 0;
 let wB = 0;
 let dataStart = 0;
@@ -86,20 +87,30 @@ let dataStart = 0;
 function layoutWork(): void {
   const mcMax = Math.ceil(MC_MAX / MR) * MR;
   const ncMax = Math.ceil(NC_MAX / NR) * NR;
-  wA = SCRATCH_BYTES;
-  wB = wA + ((mcMax * KC_MAX * 4 + 63) & ~63);
-  dataStart = wB + ((KC_MAX * ncMax * 4 + 63) & ~63);
+  wA = RESERVED_BYTES;
+  wB = wA + Math.ceil((mcMax * KC_MAX * 4) / 64) * 64;
+  dataStart = wB + Math.ceil((KC_MAX * ncMax * 4) / 64) * 64;
 }
 layoutWork();
 
-function ensureBytes(bytes: number): void {
+/** wasm addresses are passed as (signed) i32: keep everything below 2 GiB */
+const MAX_BYTES = 0x7fff0000;
+
+/** Grows wasm memory to at least `bytes`; false if that is impossible (caller falls back to JS). */
+function ensureBytes(bytes: number): boolean {
   const mem = memory!;
+  if (bytes > MAX_BYTES) return false;
   if (mem.buffer.byteLength < bytes) {
     const pages = Math.ceil((bytes - mem.buffer.byteLength) / 65536);
-    mem.grow(pages);
+    try {
+      mem.grow(pages);
+    } catch {
+      return false;
+    }
   }
   // growth detaches the old ArrayBuffer: re-create the view
   if (heap.buffer !== mem.buffer) heap = new Float32Array(mem.buffer);
+  return true;
 }
 
 /** Tuning hook (benchmarks only): change blocking parameters. */
@@ -146,7 +157,10 @@ let pA = 0, pB = 0, pC = 0, ldA = 0, ldB = 0, ldC = 0;
 let compactA = false, compactB = false, compactC = false;
 let MCb = 0, KCb = 0, NCb = 0;
 
-function plan(transA: boolean, transB: boolean, M: number, N: number, K: number, lda: number, ldb: number, ldc: number): void {
+const align64 = (bytes: number) => Math.ceil(bytes / 64) * 64;
+
+/** Places the operand copies in wasm memory; false if they do not fit (use the JS kernel). */
+function plan(transA: boolean, transB: boolean, M: number, N: number, K: number, lda: number, ldb: number, ldc: number): boolean {
   const aRows = transA ? K : M, aCols = transA ? M : K;
   const bRows = transB ? N : K, bCols = transB ? K : N;
   compactA = useCompact(lda, aRows, aCols);
@@ -159,12 +173,13 @@ function plan(transA: boolean, transB: boolean, M: number, N: number, K: number,
   const bElems = (bRows - 1) * ldB + bCols;
   const cElems = (M - 1) * ldC + N;
   pA = dataStart;
-  pB = pA + ((aElems * 4 + 63) & ~63);
-  pC = pB + ((bElems * 4 + 63) & ~63);
-  ensureBytes(pC + cElems * 4 + 64);
+  pB = pA + align64(aElems * 4);
+  pC = pB + align64(bElems * 4);
+  if (!ensureBytes(pC + cElems * 4 + 64)) return false;
   MCb = blockSize(M, MC_MAX, MR);
   KCb = blockSize(K, KC_MAX, 1);
   NCb = blockSize(N, NC_MAX, NR);
+  return true;
 }
 
 function loadA(transA: boolean, M: number, K: number, A: F32, aOff: number, lda: number): void {
@@ -204,10 +219,34 @@ function scaleC(M: number, N: number, beta: number, C: F32 | F64, cOff: number, 
   }
 }
 
-function checkArgs(M: number, N: number, K: number): void {
+function checkSizes(M: number, N: number, K: number): void {
   if (!(M >= 0 && N >= 0 && K >= 0) || (M | 0) !== M || (N | 0) !== N || (K | 0) !== K) {
     throw new RangeError(`gemm: bad sizes M=${M} N=${N} K=${K}`);
   }
+}
+
+/** a rows x cols matrix at X[off + r*ld + c] must lie inside X */
+function checkMat(what: string, len: number, off: number, ld: number, rows: number, cols: number): void {
+  if (rows === 0 || cols === 0) return;
+  if (!(Number.isInteger(off) && off >= 0 && Number.isInteger(ld) && ld >= 0)) {
+    throw new RangeError(`gemm: bad offset/leading dimension for ${what} (offset ${off}, ld ${ld})`);
+  }
+  const end = off + (rows - 1) * ld + cols;
+  if (end > len) {
+    throw new RangeError(`gemm: ${what} (${rows}x${cols}, offset ${off}, ld ${ld}) needs ${end} elements, array has ${len}`);
+  }
+}
+
+function checkArgs(
+  transA: boolean, transB: boolean, M: number, N: number, K: number,
+  aLen: number, aOff: number, lda: number, bLen: number, bOff: number, ldb: number,
+  cLen: number, cOff: number, ldc: number,
+): void {
+  checkSizes(M, N, K);
+  if (M === 0 || N === 0) return;
+  checkMat('A', aLen, aOff, lda, transA ? K : M, transA ? M : K);
+  checkMat('B', bLen, bOff, ldb, transB ? N : K, transB ? K : N);
+  checkMat('C', cLen, cOff, ldc, M, N);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -220,17 +259,16 @@ export function sgemm(
   A: F32, aOff: number, lda: number, B: F32, bOff: number, ldb: number,
   beta: number, C: F32, cOff: number, ldc: number,
 ): void {
-  checkArgs(M, N, K);
+  checkArgs(transA, transB, M, N, K, A.length, aOff, lda, B.length, bOff, ldb, C.length, cOff, ldc);
   if (M === 0 || N === 0) return;
   if (K === 0 || alpha === 0) {
     scaleC(M, N, beta, C, cOff, ldc);
     return;
   }
-  if (wasmGemm === null || M * N * K < SMALL_MNK) {
+  if (wasmGemm === null || M * N * K < SMALL_MNK || !plan(transA, transB, M, N, K, lda, ldb, ldc)) {
     jsGemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
     return;
   }
-  plan(transA, transB, M, N, K, lda, ldb, ldc);
   loadA(transA, M, K, A, aOff, lda);
   loadB(transB, N, K, B, bOff, ldb);
   loadC(M, N, beta, C, cOff, ldc);
@@ -245,15 +283,22 @@ export function sgemmBatched(
   B: F32, bOff: number, strideB: number, ldb: number,
   C: F32, cOff: number, strideC: number, ldc: number,
 ): void {
-  checkArgs(M, N, K);
-  if (batch <= 0 || M === 0 || N === 0) return;
-  if (K === 0 || wasmGemm === null || M * N * K < SMALL_MNK) {
+  checkSizes(M, N, K);
+  if (!(batch >= 0 && Number.isInteger(batch) && Number.isInteger(strideA) && Number.isInteger(strideB) && Number.isInteger(strideC) &&
+    strideA >= 0 && strideB >= 0 && strideC >= 0)) {
+    throw new RangeError(`gemmBatched: bad batch/strides (batch ${batch}, strides ${strideA}, ${strideB}, ${strideC})`);
+  }
+  if (batch === 0 || M === 0 || N === 0) return;
+  const last = batch - 1;
+  checkArgs(transA, transB, M, N, K, A.length, aOff, lda, B.length, bOff, ldb, C.length, cOff, ldc);
+  checkArgs(transA, transB, M, N, K, A.length, aOff + last * strideA, lda, B.length, bOff + last * strideB, ldb,
+    C.length, cOff + last * strideC, ldc);
+  if (K === 0 || wasmGemm === null || M * N * K < SMALL_MNK || !plan(transA, transB, M, N, K, lda, ldb, ldc)) {
     for (let b = 0; b < batch; b++) {
       sgemm(transA, transB, M, N, K, 1, A, aOff + b * strideA, lda, B, bOff + b * strideB, ldb, 0, C, cOff + b * strideC, ldc);
     }
     return;
   }
-  plan(transA, transB, M, N, K, lda, ldb, ldc);
   for (let b = 0; b < batch; b++) {
     // broadcast operands (stride 0) are copied into wasm memory once
     if (b === 0 || strideA !== 0) loadA(transA, M, K, A, aOff + b * strideA, lda);
@@ -270,7 +315,7 @@ export function dgemm(
   A: F64, aOff: number, lda: number, B: F64, bOff: number, ldb: number,
   beta: number, C: F64, cOff: number, ldc: number,
 ): void {
-  checkArgs(M, N, K);
+  checkArgs(transA, transB, M, N, K, A.length, aOff, lda, B.length, bOff, ldb, C.length, cOff, ldc);
   if (M === 0 || N === 0) return;
   if (K === 0 || alpha === 0) {
     scaleC(M, N, beta, C, cOff, ldc);
@@ -285,7 +330,7 @@ export function sgemmJs(
   A: F32, aOff: number, lda: number, B: F32, bOff: number, ldb: number,
   beta: number, C: F32, cOff: number, ldc: number,
 ): void {
-  checkArgs(M, N, K);
+  checkArgs(transA, transB, M, N, K, A.length, aOff, lda, B.length, bOff, ldb, C.length, cOff, ldc);
   if (M === 0 || N === 0) return;
   if (K === 0 || alpha === 0) {
     scaleC(M, N, beta, C, cOff, ldc);

@@ -1,7 +1,8 @@
 /**
- * Generator for the WebAssembly-SIMD SGEMM module (WAT text).
+ * Generator for the WebAssembly-SIMD SGEMM module (WAT text). build.ts compiles its output with
+ * the `wabt` npm package into gemm.wasm; the output is deterministic for fixed options.
  *
- * The module implements a classic Goto/BLIS GEMM:
+ * The module implements a classic Goto/BLIS GEMM (exported function `gemm`):
  *
  *   for jc (NC columns of C)
  *     for pc (KC slice of K)              pack op(B)[pc:pc+kc, jc:jc+nc] -> NR-wide micro-panels
@@ -12,13 +13,18 @@
  *   A micro-panel: for k in 0..kc: MR values op(A)[i0+r, k]   (rows past M are zero)
  *   B micro-panel: for k in 0..kc: NR values op(B)[k, j0+c]   (cols past N are zero)
  *
- * Transposes are absorbed by the packing routines (contiguous copy or 4x4 SIMD transposes).
- * The micro-kernel uses v128.load32_splat for A, v128.load for B and f32x4.mul + f32x4.add
- * (no relaxed-simd FMA). Generated (instead of hand written) so the micro-kernel can be fully
- * unrolled for any MR / NR / k-unroll; the output is deterministic for fixed options.
+ * Transposes are absorbed by the packing routines (contiguous copies, or 4x4 SIMD transposes /
+ * 2-row interleaves when k is the contiguous dimension).
  *
- * Memory convention (bytes): [0, SCRATCH_BYTES) is a scratch tile used for edge tiles.
- * Everything else (packing buffers, operand copies) is placed by the JS caller.
+ * Micro-kernel: v128.load32_splat for A, v128.load for B, f32x4.mul + f32x4.add (no relaxed-simd
+ * FMA). It is generated so that it can be fully unrolled for any MR / NR / k-unroll. Measured on
+ * V8 11 (Node 20, x64, 15 allocatable xmm registers): MR=2, NR=16 with no k-unroll is the best
+ * shape (8 accumulators + 4 B vectors + 2 broadcasts + 1 temporary = 15 registers). Unrolling k
+ * makes TurboFan hoist the next step's loads above the arithmetic, which spills. Narrower kernels
+ * ($kernel1..3: 4, 8, 12 columns) serve the right edge so narrow N does not pay for padding.
+ *
+ * Memory: the module uses no fixed addresses; packing buffers and operand copies are placed by
+ * the JS caller (gemm.ts), which also grows the memory.
  */
 
 export interface GenOptions {
@@ -30,10 +36,7 @@ export interface GenOptions {
   U: number | number[];
 }
 
-export const DEFAULT_GEN_OPTIONS: GenOptions = { MR: 2, NR: 16, U: 1 };
-
-/** bytes reserved at address 0 for the edge-tile scratch */
-export const SCRATCH_BYTES = 4096;
+export const DEFAULT_GEN_OPTIONS: GenOptions = { MR: 2, NR: 16, U: [2, 1, 1, 1] };
 
 function unrollFor(o: GenOptions, nv: number): number {
   return typeof o.U === 'number' ? o.U : o.U[Math.min(nv, o.U.length) - 1];
@@ -78,12 +81,11 @@ function copyFloats(n: number, src: string, srcOff: number, dst: string, dstOff:
  * Output: ceil(mn/W) micro-panels, each kc*W floats, zero padded in p.
  */
 function genPack(name: string, W: number): string {
-  const groups = Math.floor(W / 4); // 4-row groups handled with SIMD transposes
-  const rest = W - groups * 4;
   const L: string[] = [];
   L.push(`(func $${name} (param $contig i32) (param $src i32) (param $ld i32) (param $mn i32) (param $kc i32) (param $dst i32)`);
   L.push(`  (local $p i32) (local $rows i32) (local $k i32) (local $s i32) (local $r i32) (local $ldb i32) (local $base i32) (local $q i32)`);
-  for (const r of range(W)) L.push(`  (local $row${r} i32)`);
+  for (const r of range(4)) L.push(`  (local $row${r} i32)`);
+  L.push(`  (local $d i32)`);
   for (const r of range(4)) L.push(`  (local $x${r} v128) (local $t${r} v128)`);
   L.push(`  (local.set $ldb (i32.shl (local.get $ld) (i32.const 2)))`);
   L.push(`  (local.set $p (i32.const 0))`);
@@ -110,58 +112,71 @@ function genPack(name: string, W: number): string {
   L.push(`              (local.set $dst (i32.add (local.get $dst) (i32.const ${W * 4})))))`);
   L.push(`          )`);
   L.push(`          (else`);
-  // strided: row pointers, 4x4 transposes over k blocks of 4
+  // strided: the panel rows are processed in groups of 4 (4x4 transposes), 2 (interleave) or 1,
+  // each group with its own k loop so that only a few row pointers are live.
   L.push(`            (local.set $base (i32.add (local.get $src) (i32.mul (local.get $p) (local.get $ldb))))`);
-  for (const r of range(W)) {
-    L.push(`            (local.set $row${r} (i32.add (local.get $base) (i32.mul (i32.const ${r}) (local.get $ldb))))`);
+  const groupList: [number, number][] = [];
+  for (let r = 0; r < W; ) {
+    const n = W - r >= 4 ? 4 : W - r >= 2 ? 2 : 1;
+    groupList.push([r, n]);
+    r += n;
   }
-  L.push(`            (local.set $k (local.get $kc))`);
-  L.push(`            (block $tdone (loop $tloop`);
-  L.push(`              (br_if $tdone (i32.lt_s (local.get $k) (i32.const 4)))`);
-  for (const g of range(groups)) {
-    for (const r of range(4)) L.push(`              (local.set $x${r} (v128.load (local.get $row${g * 4 + r})))`);
-    L.push(`              (local.set $t0 ${shuf('(local.get $x0)', '(local.get $x1)', [0, 4, 1, 5])})`);
-    L.push(`              (local.set $t1 ${shuf('(local.get $x0)', '(local.get $x1)', [2, 6, 3, 7])})`);
-    L.push(`              (local.set $t2 ${shuf('(local.get $x2)', '(local.get $x3)', [0, 4, 1, 5])})`);
-    L.push(`              (local.set $t3 ${shuf('(local.get $x2)', '(local.get $x3)', [2, 6, 3, 7])})`);
-    L.push(`              (v128.store offset=${0 * W * 4 + g * 16} (local.get $dst) ${shuf('(local.get $t0)', '(local.get $t2)', [0, 1, 4, 5])})`);
-    L.push(`              (v128.store offset=${1 * W * 4 + g * 16} (local.get $dst) ${shuf('(local.get $t0)', '(local.get $t2)', [2, 3, 6, 7])})`);
-    L.push(`              (v128.store offset=${2 * W * 4 + g * 16} (local.get $dst) ${shuf('(local.get $t1)', '(local.get $t3)', [0, 1, 4, 5])})`);
-    L.push(`              (v128.store offset=${3 * W * 4 + g * 16} (local.get $dst) ${shuf('(local.get $t1)', '(local.get $t3)', [2, 3, 6, 7])})`);
-  }
-  if (rest === 2) {
-    // two rows: interleave (r0k0 r1k0 r0k1 r1k1) (r0k2 r1k2 r0k3 r1k3)
-    const r0 = groups * 4, r1 = r0 + 1;
-    L.push(`              (local.set $x0 (v128.load (local.get $row${r0})))`);
-    L.push(`              (local.set $x1 (v128.load (local.get $row${r1})))`);
-    L.push(`              (local.set $t0 ${shuf('(local.get $x0)', '(local.get $x1)', [0, 4, 1, 5])})`);
-    L.push(`              (local.set $t1 ${shuf('(local.get $x0)', '(local.get $x1)', [2, 6, 3, 7])})`);
-    for (const kk of range(4)) {
-      L.push(`              (v128.store64_lane offset=${kk * W * 4 + r0 * 4} ${kk % 2} (local.get $dst) (local.get $t${kk >> 1}))`);
+  for (const [g0, n] of groupList) {
+    const id = `g${g0}`;
+    for (const r of range(n)) {
+      L.push(`            (local.set $row${r} (i32.add (local.get $base) (i32.mul (i32.const ${g0 + r}) (local.get $ldb))))`);
     }
-  } else if (rest === 1 && W === 1) {
-    L.push(`              (v128.store (local.get $dst) (v128.load (local.get $row0)))`);
-  } else {
-    for (const r of range(rest)) {
-      const rr = groups * 4 + r;
+    L.push(`            (local.set $d (i32.add (local.get $dst) (i32.const ${g0 * 4})))`);
+    L.push(`            (local.set $k (local.get $kc))`);
+    L.push(`            (block $${id}done (loop $${id}loop`);
+    L.push(`              (br_if $${id}done (i32.lt_s (local.get $k) (i32.const 4)))`);
+    if (n === 4) {
+      for (const r of range(4)) L.push(`              (local.set $x${r} (v128.load (local.get $row${r})))`);
+      L.push(`              (local.set $t0 ${shuf('(local.get $x0)', '(local.get $x1)', [0, 4, 1, 5])})`);
+      L.push(`              (local.set $t1 ${shuf('(local.get $x0)', '(local.get $x1)', [2, 6, 3, 7])})`);
+      L.push(`              (local.set $t2 ${shuf('(local.get $x2)', '(local.get $x3)', [0, 4, 1, 5])})`);
+      L.push(`              (local.set $t3 ${shuf('(local.get $x2)', '(local.get $x3)', [2, 6, 3, 7])})`);
+      L.push(`              (v128.store offset=${0 * W * 4} (local.get $d) ${shuf('(local.get $t0)', '(local.get $t2)', [0, 1, 4, 5])})`);
+      L.push(`              (v128.store offset=${1 * W * 4} (local.get $d) ${shuf('(local.get $t0)', '(local.get $t2)', [2, 3, 6, 7])})`);
+      L.push(`              (v128.store offset=${2 * W * 4} (local.get $d) ${shuf('(local.get $t1)', '(local.get $t3)', [0, 1, 4, 5])})`);
+      L.push(`              (v128.store offset=${3 * W * 4} (local.get $d) ${shuf('(local.get $t1)', '(local.get $t3)', [2, 3, 6, 7])})`);
+    } else if (n === 2) {
+      // two rows: interleave (r0k0 r1k0 r0k1 r1k1) (r0k2 r1k2 r0k3 r1k3)
+      L.push(`              (local.set $x0 (v128.load (local.get $row0)))`);
+      L.push(`              (local.set $x1 (v128.load (local.get $row1)))`);
+      L.push(`              (local.set $t0 ${shuf('(local.get $x0)', '(local.get $x1)', [0, 4, 1, 5])})`);
+      L.push(`              (local.set $t1 ${shuf('(local.get $x0)', '(local.get $x1)', [2, 6, 3, 7])})`);
+      if (W === 2) {
+        // the panel rows for k and k+1 are adjacent: whole-vector stores
+        L.push(`              (v128.store (local.get $d) (local.get $t0))`);
+        L.push(`              (v128.store offset=16 (local.get $d) (local.get $t1))`);
+      } else {
+        for (const kk of range(4)) {
+          L.push(`              (v128.store64_lane offset=${kk * W * 4} ${kk % 2} (local.get $d) (local.get $t${kk >> 1}))`);
+        }
+      }
+    } else if (W === 1) {
+      L.push(`              (v128.store (local.get $d) (v128.load (local.get $row0)))`);
+    } else {
       for (const kk of range(4)) {
-        L.push(`              (i32.store offset=${kk * W * 4 + rr * 4} (local.get $dst) (i32.load offset=${kk * 4} (local.get $row${rr})))`);
+        L.push(`              (i32.store offset=${kk * W * 4} (local.get $d) (i32.load offset=${kk * 4} (local.get $row0)))`);
       }
     }
+    for (const r of range(n)) L.push(`              (local.set $row${r} (i32.add (local.get $row${r}) (i32.const 16)))`);
+    L.push(`              (local.set $d (i32.add (local.get $d) (i32.const ${W * 16})))`);
+    L.push(`              (local.set $k (i32.sub (local.get $k) (i32.const 4)))`);
+    L.push(`              (br $${id}loop)))`);
+    L.push(`            (block $${id}sdone (loop $${id}sloop`);
+    L.push(`              (br_if $${id}sdone (i32.eqz (local.get $k)))`);
+    for (const r of range(n)) {
+      L.push(`              (i32.store offset=${r * 4} (local.get $d) (i32.load (local.get $row${r})))`);
+      L.push(`              (local.set $row${r} (i32.add (local.get $row${r}) (i32.const 4)))`);
+    }
+    L.push(`              (local.set $d (i32.add (local.get $d) (i32.const ${W * 4})))`);
+    L.push(`              (local.set $k (i32.sub (local.get $k) (i32.const 1)))`);
+    L.push(`              (br $${id}sloop)))`);
   }
-  for (const r of range(W)) L.push(`              (local.set $row${r} (i32.add (local.get $row${r}) (i32.const 16)))`);
-  L.push(`              (local.set $dst (i32.add (local.get $dst) (i32.const ${W * 16})))`);
-  L.push(`              (local.set $k (i32.sub (local.get $k) (i32.const 4)))`);
-  L.push(`              (br $tloop)))`);
-  L.push(`            (block $sdone (loop $sloop`);
-  L.push(`              (br_if $sdone (i32.eqz (local.get $k)))`);
-  for (const r of range(W)) {
-    L.push(`              (i32.store offset=${r * 4} (local.get $dst) (i32.load (local.get $row${r})))`);
-    L.push(`              (local.set $row${r} (i32.add (local.get $row${r}) (i32.const 4)))`);
-  }
-  L.push(`              (local.set $dst (i32.add (local.get $dst) (i32.const ${W * 4})))`);
-  L.push(`              (local.set $k (i32.sub (local.get $k) (i32.const 1)))`);
-  L.push(`              (br $sloop)))`);
+  L.push(`            (local.set $dst (i32.add (local.get $dst) (i32.mul (local.get $kc) (i32.const ${W * 4}))))`);
   L.push(`          )`);
   L.push(`        )`);
   L.push(`      )`);
@@ -205,36 +220,44 @@ function genKernel(o: GenOptions, NV: number): string {
   const U = unrollFor(o, NV);
   const NRk = NV * 4;
   const L: string[] = [];
-  const acc = (r: number, c: number) => `$c${r}_${c}`;
+  // S independent accumulator sets (step u uses set u % S) hide the f32x4.add latency when the
+  // tile is narrow; they are summed after the k loop.
+  const S = Math.max(1, Math.min(U, Math.floor(8 / (MR * NV))));
+  const acc = (r: number, c: number, set = 0) => (set === 0 ? `$c${r}_${c}` : `$c${r}_${c}_${set}`);
   L.push(`(func $kernel${NV} (param $kc i32) (param $pa i32) (param $pb i32) (param $pc i32) (param $ldc i32) (param $mr i32) (param $nr i32) (param $alpha f32) (param $beta f32)`);
-  L.push(`  (local $k i32) (local $a v128) (local $va v128) (local $vb v128) (local $v v128) (local $rem i32)`);
+  L.push(`  (local $k i32) (local $pbEnd i32) (local $a v128) (local $va v128) (local $vb v128) (local $v v128) (local $rem i32)`);
   for (const c of range(NV)) L.push(`  (local $b${c} v128)`);
-  for (const r of range(MR)) for (const c of range(NV)) L.push(`  (local ${acc(r, c)} v128)`);
-  const step = (u: number): string[] => {
+  for (const set of range(S)) for (const r of range(MR)) for (const c of range(NV)) L.push(`  (local ${acc(r, c, set)} v128)`);
+  const step = (u: number, set: number): string[] => {
     const S: string[] = [];
     for (const c of range(NV)) S.push(`(local.set $b${c} (v128.load offset=${(u * NR + c * 4) * 4} (local.get $pb)))`);
     for (const r of range(MR)) {
       S.push(`(local.set $a (v128.load32_splat offset=${(u * MR + r) * 4} (local.get $pa)))`);
       for (const c of range(NV)) {
-        S.push(`(local.set ${acc(r, c)} (f32x4.add (local.get ${acc(r, c)}) (f32x4.mul (local.get $a) (local.get $b${c}))))`);
+        const x = acc(r, c, set);
+        S.push(`(local.set ${x} (f32x4.add (local.get ${x}) (f32x4.mul (local.get $a) (local.get $b${c}))))`);
       }
     }
     return S;
   };
-  L.push(`  (local.set $k (local.get $kc))`);
-  L.push(`  (if (i32.ge_s (local.get $k) (i32.const ${U})) (then (loop $main`);
-  for (const u of range(U)) for (const s of step(u)) L.push('    ' + s);
+  // main loop runs while $pb != $pbEnd (one compare instead of a separate counter)
+  L.push(`  (local.set $k (i32.rem_u (local.get $kc) (i32.const ${U})))`);
+  L.push(`  (local.set $pbEnd (i32.add (local.get $pb) (i32.mul (i32.sub (local.get $kc) (local.get $k)) (i32.const ${NR * 4}))))`);
+  L.push(`  (if (i32.ne (local.get $pb) (local.get $pbEnd)) (then (loop $main`);
+  for (const u of range(U)) for (const s of step(u, u % S)) L.push('    ' + s);
   L.push(`    (local.set $pa (i32.add (local.get $pa) (i32.const ${U * MR * 4})))`);
   L.push(`    (local.set $pb (i32.add (local.get $pb) (i32.const ${U * NR * 4})))`);
-  L.push(`    (local.set $k (i32.sub (local.get $k) (i32.const ${U})))`);
-  L.push(`    (br_if $main (i32.ge_s (local.get $k) (i32.const ${U}))))))`);
+  L.push(`    (br_if $main (i32.ne (local.get $pb) (local.get $pbEnd))))))`);
   if (U > 1) {
     L.push(`  (if (local.get $k) (then (loop $rem`);
-    for (const s of step(0)) L.push('    ' + s);
+    for (const s of step(0, 0)) L.push('    ' + s);
     L.push(`    (local.set $pa (i32.add (local.get $pa) (i32.const ${MR * 4})))`);
     L.push(`    (local.set $pb (i32.add (local.get $pb) (i32.const ${NR * 4})))`);
     L.push(`    (local.set $k (i32.sub (local.get $k) (i32.const 1)))`);
     L.push(`    (br_if $rem (local.get $k)))))`);
+  }
+  for (const set of range(S)) if (set > 0) for (const r of range(MR)) for (const c of range(NV)) {
+    L.push(`  (local.set ${acc(r, c)} (f32x4.add (local.get ${acc(r, c)}) (local.get ${acc(r, c, set)})))`);
   }
   L.push(`  (local.set $va (f32x4.splat (local.get $alpha)))`);
   L.push(`  (local.set $vb (f32x4.splat (local.get $beta)))`);
@@ -384,7 +407,6 @@ ${KCALL}
 export function generateWat(o: GenOptions = DEFAULT_GEN_OPTIONS): string {
   if (o.NR % 4 !== 0 || o.NR < 4) throw new Error('NR must be a positive multiple of 4');
   if (o.MR < 1 || range(o.NR / 4).some((v) => !(unrollFor(o, v + 1) >= 1))) throw new Error('bad MR/U');
-  if (o.MR * o.NR * 4 > SCRATCH_BYTES) throw new Error('tile larger than scratch');
   return `;; GENERATED by runtime/backends/cpu/wasm/gen.ts (MR=${o.MR}, NR=${o.NR}, U=${JSON.stringify(o.U)}) -- do not edit
 (module
 (import "env" "memory" (memory 1))
