@@ -22,14 +22,14 @@ export function arrayCtor(dtype: DType): Float32ArrayConstructor | Float64ArrayC
  * length: a training step allocates the same shapes every time, so after the first step most allocations
  * are pool hits, which saves both the zero-fill of `new Float32Array(n)` and the garbage collector's work.
  */
-const pool = new Map<string, TypedArray[]>();
+const pool: Record<DType, Map<number, TypedArray[]>> = { float32: new Map(), float64: new Map(), int32: new Map(), bool: new Map() };
 const pooled = new WeakSet<TypedArray>();
 let pooledBytes = 0;
 const POOL_LIMIT_BYTES = 256 * 1024 * 1024;
 
 /** A new array; its contents are unspecified unless `zero` (reused buffers hold old values). */
 export function allocArray(dtype: DType, size: number, zero = false): TypedArray {
-  const free = pool.get(dtype + size);
+  const free = pool[dtype].get(size);
   if (free && free.length) {
     const a = free.pop()!;
     pooledBytes -= a.byteLength;
@@ -44,9 +44,8 @@ export function allocArray(dtype: DType, size: number, zero = false): TypedArray
 /** Returns a buffer allocated by allocArray to the pool (others, e.g. user arrays wrapped without copy, are ignored). */
 export function releaseArray(dtype: DType, a: TypedArray): void {
   if (!pooled.has(a) || pooledBytes + a.byteLength > POOL_LIMIT_BYTES) return;
-  const key = dtype + a.length;
-  let free = pool.get(key);
-  if (!free) pool.set(key, (free = []));
+  let free = pool[dtype].get(a.length);
+  if (!free) pool[dtype].set(a.length, (free = []));
   free.push(a);
   pooledBytes += a.byteLength;
 }

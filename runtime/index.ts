@@ -7,5 +7,7 @@ export * as torch from './torch.js';
 export * as data from './data/index.js';
 export * as io from './io/index.js';
 export * as optim from './optim/index.js';
+export * as nn from './nn/index.js';
+export * as F from './nn/functional.js';
 export * as utils from './utils/index.js';
 export { Tensor } from './tensor.js';

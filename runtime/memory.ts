@@ -8,6 +8,7 @@ import type { Tensor } from './tensor.js';
  * - a FinalizationRegistry is only a safety net that keeps the counters right for forgotten tensors.
  */
 const scopes: Set<Tensor>[] = [];
+const TIDY = 'torch.tidy(), which frees every tensor created inside it that the function does not return; return it or torch.keep() it';
 
 export function trackTensor(t: Tensor): void {
   if (scopes.length) scopes[scopes.length - 1].add(t);
@@ -16,6 +17,7 @@ export function trackTensor(t: Tensor): void {
 /** Removes a tensor from every enclosing tidy scope, so it outlives them (tf.keep). */
 export function keep<T extends Tensor>(t: T): T {
   for (const s of scopes) s.delete(t);
+  t.kept = true;
   return t;
 }
 
@@ -41,7 +43,7 @@ export function tidy<T>(a: string | (() => T), b?: () => T): T {
     if (kept.has(t)) {
       // A returned tensor belongs to the enclosing scope now.
       trackTensor(t);
-    } else t.dispose();
+    } else t.dispose(TIDY);
   }
   return result;
 }

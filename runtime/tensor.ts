@@ -31,6 +31,8 @@ export class Tensor {
   retainsGrad = false;
   /** The tensor this one is a view of (in-place edits through a view must see the base's autograd state). */
   base: Tensor | null = null;
+  /** Set by keep(): the tensor outlives tidy scopes and DataLoader batch recycling. */
+  kept = false;
   private _disposed = false;
 
   constructor(storage: Storage, shape: number[], strides?: number[], offset = 0, base: Tensor | null = null) {
@@ -95,14 +97,21 @@ export class Tensor {
   /** Throws a clear error if the tensor was disposed; every op calls this on its inputs. */
   assertAlive(op: string, arg = 'input'): void {
     if (this._disposed || this.storage.disposed) {
-      throw new Error(`${op}: ${arg} (shape ${fmtShape(this.shape)}, ${this.dtype}) was disposed; keep it out of tidy() or call keep() on it`);
+      throw new Error(
+        `${op}: ${arg} (shape ${fmtShape(this.shape)}, ${this.dtype}) was disposed` +
+          (this.disposedBy ? ` by ${this.disposedBy}` : '; keep it out of tidy() or call keep() on it'),
+      );
     }
   }
 
+  /** Who freed the tensor, when it was not the user (shown by the "was disposed" error). */
+  disposedBy?: string;
+
   /** Frees this tensor's reference to its storage now. Views keep the storage alive until they are disposed too. */
-  dispose(): void {
+  dispose(by?: string): void {
     if (this._disposed) return;
     this._disposed = true;
+    if (by) this.disposedBy = by;
     finalizer.unregister(this);
     stats.tensors--;
     if (--this.storage.refs === 0) this.storage.release();

@@ -11,17 +11,17 @@ describe('DataLoader', () => {
   const ds = new data.TensorDataset(x, y);
 
   test('batches in order without shuffle; last batch smaller unless dropLast', () => {
-    const batches = [...new data.DataLoader(ds, { batchSize: 4 })];
+    const batches = [...new data.DataLoader(ds, { batchSize: 4, recycle: false })];
     expect(batches.map(([, b]) => b.toArray())).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
     expect(batches[0][0].shape).toEqual([4, 1]);
-    const dropped = [...new data.DataLoader(ds, { batchSize: 4, dropLast: true })];
+    const dropped = [...new data.DataLoader(ds, { batchSize: 4, dropLast: true, recycle: false })];
     expect(dropped.length).toBe(2);
     expect(new data.DataLoader(ds, { batchSize: 4 }).length).toBe(3);
   });
 
   test('shuffle is a permutation, different per epoch, reproducible under a seed', () => {
     const order = (seed: number) => {
-      const loader = new data.DataLoader(ds, { batchSize: 3, shuffle: true, generator: new torch.Generator(seed) });
+      const loader = new data.DataLoader(ds, { batchSize: 3, shuffle: true, generator: new torch.Generator(seed), recycle: false });
       const epoch = () => [...loader].flatMap(([, b]) => b.toArray() as number[]);
       return [epoch(), epoch()];
     };
@@ -39,6 +39,20 @@ describe('DataLoader', () => {
     torch.manualSeed(3);
     const b = [...loader][0][1].toArray();
     expect(a).toEqual(b);
+  });
+
+  test('batches are recycled when the next one is requested, unless kept; the error says so', () => {
+    const loader = new data.DataLoader(ds, { batchSize: 4 });
+    const seen: torch.Tensor[][] = [];
+    for (const batch of loader) {
+      if (seen.length === 1) torch.keep(batch[0]);
+      seen.push(batch);
+    }
+    expect(seen[0][0].isDisposed).toBe(true);
+    expect(() => seen[0][0].toArray()).toThrow(/disposed by the DataLoader.*recycle: false/);
+    expect(seen[1][0].isDisposed).toBe(false); // kept
+    expect(seen[1][1].isDisposed).toBe(true);
+    expect(seen[2][1].toArray()).toEqual([8, 9]); // the last batch stays usable
   });
 
   test('features and labels stay paired after shuffling', () => {

