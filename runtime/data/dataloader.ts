@@ -27,7 +27,7 @@ export interface DataLoaderOptions<T> {
 }
 
 const RECYCLED =
-  'the DataLoader when the next batch was requested (batches are recycled); to hold a batch longer, ' +
+  'the DataLoader when the loop moved to the next batch or ended (batches are recycled); to hold a batch longer, ' +
   'torch.keep() or clone() it, or create the DataLoader with { recycle: false }';
 
 export class DataLoader<T = Tensor[]> implements Iterable<Tensor[]> {
@@ -75,14 +75,18 @@ export class DataLoader<T = Tensor[]> implements Iterable<Tensor[]> {
     const count = this.length;
     const recycle = this.opts.recycle ?? true;
     let prev: Tensor[] = [];
-    for (let b = 0; b < count; b++) {
-      const ids = order.subarray(b * this.batchSize, Math.min((b + 1) * this.batchSize, order.length));
-      const batch = this.batch(ids);
-      // The previous batch is freed only now, when the loop has asked for the next one; the last batch of
-      // an epoch stays usable after the loop.
+    try {
+      for (let b = 0; b < count; b++) {
+        const ids = order.subarray(b * this.batchSize, Math.min((b + 1) * this.batchSize, order.length));
+        const batch = this.batch(ids);
+        // The previous batch is freed only now, when the loop has asked for the next one.
+        if (recycle) for (const t of prev) if (!t.kept) t.dispose(RECYCLED);
+        prev = batch;
+        yield batch;
+      }
+    } finally {
+      // The loop ended (or broke out): its last batch goes too.
       if (recycle) for (const t of prev) if (!t.kept) t.dispose(RECYCLED);
-      prev = batch;
-      yield batch;
     }
   }
 
