@@ -43,7 +43,8 @@ export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opt
       const analyticV = a ? a[i] : 0;
       const err = Math.abs(numeric - analyticV);
       worst = Math.max(worst, err);
-      if (err > atol + rtol * Math.abs(numeric)) {
+      // NOTE: written so a NaN gradient fails (NaN > tol would be false).
+      if (!(err <= atol + rtol * Math.abs(numeric))) {
         throw new Error(`gradcheck: input ${k}, element ${i}: analytical gradient ${analyticV} vs numerical ${numeric} (|Δ| = ${err.toExponential(3)})`);
       }
     }

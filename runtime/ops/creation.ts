@@ -130,10 +130,13 @@ export const fullLike = (t: Tensor, value: number, opts?: TensorOptions) => full
 export const emptyLike = zerosLike;
 
 /** `arange(end)`, `arange(start, end, step=1)`; int32 when every argument is an integer, as in PyTorch. */
-export function arange(a: number, b?: number, c?: number | TensorOptions, d?: TensorOptions): Tensor {
+export function arange(end: number, opts?: TensorOptions): Tensor;
+export function arange(start: number, end: number, opts?: TensorOptions): Tensor;
+export function arange(start: number, end: number, step: number, opts?: TensorOptions): Tensor;
+export function arange(a: number, b?: number | TensorOptions, c?: number | TensorOptions, d?: TensorOptions): Tensor {
   let start = 0, end = a, step = 1, opts: TensorOptions | undefined;
   if (typeof b === 'number') { start = a; end = b; if (typeof c === 'number') { step = c; opts = d; } else opts = c; }
-  else opts = b as TensorOptions | undefined;
+  else opts = b;
   if (step === 0) throw new RangeError('arange: step must be nonzero');
   if ((end - start) / step < 0) throw new RangeError(`arange: upper bound and larger bound inconsistent with step sign (start=${start}, end=${end}, step=${step})`);
   const n = Math.max(0, Math.ceil((end - start) / step));
@@ -151,6 +154,7 @@ export function linspace(start: number, end: number, steps: number, opts?: Tenso
   // Symmetric fill (as PyTorch) so the last value is exactly `end`.
   const half = Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) arr[i] = i < half ? start + step * i : end - step * (steps - 1 - i);
+  if (steps === 1) arr[0] = start;
   return finish(backendFor(opts).fromData(arr, [steps], dtype), opts, 'linspace');
 }
 

@@ -108,8 +108,15 @@ export function binary(op: BinaryOp, aIn: TensorLike, bIn: TensorLike): Tensor {
   else if (op === 'div' || op === 'atan2' || (op === 'pow' && dt !== 'float64' && !isFloating(dt) && hasNegative(b))) {
     // True division (and atan2) of integers gives float32, as in PyTorch.
     if (!isFloating(dt)) { a = castTo(a, 'float32'); b = castTo(b, 'float32'); dt = outDtype = 'float32'; }
-  } else if (dt === 'bool' && (op === 'add' || op === 'sub' || op === 'mul' || op === 'pow' || op === 'remainder' || op === 'floorDivide')) {
-    a = castTo(a, 'int32'); b = castTo(b, 'int32'); dt = outDtype = 'int32';
+  } else if (dt === 'bool') {
+    // PyTorch keeps bool ⊕ bool in bool: add is logical or, mul logical and; sub is an error.
+    if (op === 'add') return binary('logicalOr', a, b);
+    if (op === 'mul') return binary('logicalAnd', a, b);
+    if (op === 'sub') throw new TypeError('sub: subtraction of two bool tensors is not supported; use logicalXor, or convert with .int()');
+    if (op === 'pow' || op === 'remainder' || op === 'floorDivide') { a = castTo(a, 'int32'); b = castTo(b, 'int32'); dt = outDtype = 'int32'; }
+  }
+  if (dt === 'int32' && (op === 'floorDivide' || op === 'remainder') && noGrad(() => b.eq(0).any().item() !== 0)) {
+    throw new RangeError(`${op}: integer division by zero (other has a 0); convert to float with .float() for inf/nan results`);
   }
   const out = backendOf(a).binary(op, a, b, shape, outDtype);
   const rule = BINARY_GRAD[op];
@@ -133,10 +140,11 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   let ta: Tensor, tb: Tensor;
   if (a instanceof Tensor || b instanceof Tensor) [ta, tb] = binaryOperands(a, b, 'where');
   else {
-    const like = c;
-    const dt: DType = Number.isInteger(a) && Number.isInteger(b) && typeof a === 'number' ? 'float32' : 'float32';
-    ta = backendOf(like).full([], Number(a as Scalar), dt);
-    tb = backendOf(like).full([], Number(b as Scalar), dt);
+    // Two JS scalars: bool if both are booleans, int32 if both are integers, else float32 (PyTorch's result_type).
+    const dt: DType = typeof a === 'boolean' && typeof b === 'boolean' ? 'bool'
+      : Number.isInteger(Number(a)) && Number.isInteger(Number(b)) ? 'int32' : 'float32';
+    ta = backendOf(c).full([], Number(a as Scalar), dt);
+    tb = backendOf(c).full([], Number(b as Scalar), dt);
   }
   const shape = broadcastShapes(broadcastShapes(c.shape, ta.shape, 'where', ['condition', 'input']), tb.shape, 'where', ['condition/input', 'other']);
   const out = backendOf(ta).where(c, ta, tb, shape);

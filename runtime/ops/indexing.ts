@@ -11,6 +11,17 @@ function checkIndexTensor(index: Tensor, op: string): Tensor {
   return index;
 }
 
+/** Throws naming the op and shapes when an index is outside [0, size). */
+function checkRange(index: Tensor, size: number, op: string, dim: number, x: Tensor): void {
+  if (index.storage.device !== 'cpu') return; // the kernel checks on other devices
+  const d = index.dataSync();
+  for (let i = 0; i < d.length; i++) {
+    if (d[i] < 0 || d[i] >= size) {
+      throw new RangeError(`${op}: index ${d[i]} is out of bounds for dim ${dim} with size ${size} (position ${i} of index ${fmtShape(index.shape)}; input ${fmtShape(x.shape)})`);
+    }
+  }
+}
+
 /** out[i][j] = x[index[i][j]][j] for dim 0 (and so on); index has x's rank. */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   checkTensor(x, 'gather');
@@ -59,6 +70,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   if (index.ndim > 1) throw new RangeError(`indexSelect: index must be 0-D or 1-D, got shape ${fmtShape(index.shape)}`);
   const d = normDim(dim, x.ndim, 'indexSelect');
   const idx1 = reshape(index, [-1]);
+  checkRange(idx1, x.shape[d], 'indexSelect', d, x);
   const shape = x.shape.slice();
   shape[d] = idx1.shape[0];
   // Broadcast the index across the other dims, then gather along dim.

@@ -5,7 +5,7 @@
 import { Tensor } from '../tensor.js';
 import { fmtShape, shapesEqual } from '../shape.js';
 import { backendOf, checkTensor, record } from './util.js';
-import { expand, sumTo } from './view.js';
+import { clone, expand, sumTo } from './view.js';
 import { isGradEnabled, noGrad } from '../autograd/grad_mode.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { castTo } from './util.js';
@@ -25,10 +25,13 @@ export function applyInplace(self: Tensor, op: string, fn: (x: Tensor) => Tensor
     if (self.base && self.base.requiresGrad && self.base !== self) {
       throw new Error(`${op}: in-place modification of a view of a tensor that requires grad is not supported; use the out-of-place op or clone() the view first`);
     }
-    // An alias keeps the pre-update history as the new node's input (self's gradFn is about to change).
-    prev = new Tensor(self.storage, self.shape.slice(), self.strides.slice(), self.offset, self.base);
-    prev.requiresGrad = true;
-    prev.gradFn = self.gradFn;
+    // The op runs on a copy of the old value that carries the old history (an alias holds self's current
+    // gradFn, which is about to be replaced). Its gradient rule may save that copy: the write below does not
+    // touch it, so backward works as in PyTorch. Tensors saved earlier from self still see the version bump.
+    const alias = new Tensor(self.storage, self.shape.slice(), self.strides.slice(), self.offset, self.base);
+    alias.requiresGrad = true;
+    alias.gradFn = self.gradFn;
+    prev = clone(alias);
   }
   const result = fn(prev);
   if (!shapesEqual(result.shape, self.shape)) {

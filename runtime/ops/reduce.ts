@@ -6,6 +6,7 @@ import type { ReduceOp } from './primitives.js';
 import { backendOf, castTo, checkTensor, record } from './util.js';
 import { expand, reshape } from './view.js';
 import { noGrad } from '../autograd/grad_mode.js';
+import { where } from './elementwise.js';
 
 export type Dims = number | readonly number[] | null | undefined;
 
@@ -54,10 +55,18 @@ export function prod(x: Tensor, dim?: number | null, keepdim = false): Tensor {
   const dims = normDims(dim, x.ndim, 'prod');
   const out = rawReduce('prod', x, dims, keepdim);
   const xShape = x.shape;
-  // NOTE: y / x is the product of the other elements only when x has no zeros; PyTorch handles zeros exactly.
+  // d/dx_i = product of the other elements. y / x_i gives it only when x has no zero; with one zero the
+  // zero's gradient is the product of the rest, and with two or more every gradient is 0 (PyTorch's rule).
   return record(out, 'Prod', [x], (g) => {
-    const y = expand(reshape(out, keptShape(xShape, dims)), xShape);
-    return [expand(reshape(g, keptShape(xShape, dims)), xShape).mul(y).div(x)];
+    const kept = keptShape(xShape, dims);
+    const isZero = x.eq(0);
+    const zeros = expand(isZero.sum(dims, true), xShape);
+    const ones = where(isZero, 1, x);
+    const restProd = expand(reshape(dims.length === xShape.length ? prod(ones) : prod(ones, dims[0], true), kept), xShape);
+    const y = expand(reshape(out, kept), xShape);
+    const oneZero = where(isZero.logicalAnd(zeros.eq(1)), restProd, 0);
+    const local = where(zeros.eq(0), y.div(ones), oneZero);
+    return [expand(reshape(g, kept), xShape).mul(local)];
   }, [x, out]);
 }
 
@@ -165,7 +174,7 @@ export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
   const m = noGrad(() => {
     const a = amax(x, dims, true);
     // An all -inf slice would give inf - inf = NaN; shift by 0 there instead.
-    return a.isinf().where(a.mul(0), a);
+    return where(a.isinf(), 0, a);
   });
   const r = x.sub(m).exp().sum(dims, true).log().add(m);
   return keepdim ? r : reshape(r, r.shape.filter((_, i) => !dims.includes(i)));
@@ -186,7 +195,9 @@ export function any(x: Tensor, dim?: number | null, keepdim = false): Tensor {
 /** p-norm over dims (default: all, p=2). */
 export function norm(x: Tensor, p: number | 'fro' = 2, dim?: Dims, keepdim = false): Tensor {
   const q = p === 'fro' ? 2 : p;
+  if (q === 0) return x.ne(0).to(isFloating(x.dtype) ? x.dtype : 'float32').sum(dim, keepdim);
   if (q === Infinity) return x.abs().amax(dim, keepdim);
+  if (q === -Infinity) return x.abs().amin(dim, keepdim);
   if (q === 1) return x.abs().sum(dim, keepdim);
   if (q === 2) return x.square().sum(dim, keepdim).sqrt();
   return x.abs().pow(q).sum(dim, keepdim).pow(1 / q);

@@ -123,7 +123,10 @@ export function squeeze(x: Tensor, dim?: number | number[]): Tensor {
 
 export function unsqueeze(x: Tensor, dim: number): Tensor {
   checkTensor(x, 'unsqueeze');
-  const d = normDim(dim, x.ndim + 1, 'unsqueeze');
+  if (!Number.isInteger(dim) || dim < -(x.ndim + 1) || dim > x.ndim) {
+    throw new RangeError(`unsqueeze: dim=${dim} is out of range for a tensor with ${x.ndim} dimension(s) (expected ${-(x.ndim + 1)}..${x.ndim})`);
+  }
+  const d = dim < 0 ? dim + x.ndim + 1 : dim;
   const shape = x.shape.slice();
   const strides = x.strides.slice();
   shape.splice(d, 0, 1);

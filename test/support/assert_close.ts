@@ -138,7 +138,9 @@ export function closeMismatch(actualIn: TensorLikeValue, expectedIn: TensorLikeV
   if ((opts.checkDtype ?? true) && actual.dtype && expected.dtype && actual.dtype !== expected.dtype) {
     return `${prefix}The values for attribute 'dtype' do not match: ${actual.dtype} != ${expected.dtype}.`;
   }
-  const dtypes = [actual.dtype, expected.dtype].filter((d): d is DType => d !== undefined);
+  // Plain JS numbers on both sides compare as float64 (as Python floats do in torch.testing).
+  const known = [actual.dtype, expected.dtype].filter((d): d is DType => d !== undefined);
+  const dtypes: DType[] = known.length ? known : ['float64'];
   const rtol = opts.rtol ?? Math.max(0, ...dtypes.map((d) => DEFAULT_TOLERANCES[d].rtol));
   const atol = opts.atol ?? Math.max(0, ...dtypes.map((d) => DEFAULT_TOLERANCES[d].atol));
   const equalNan = opts.equalNan ?? true;

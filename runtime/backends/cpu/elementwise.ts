@@ -34,7 +34,8 @@ function pyRemainder(a, b) { const r = a % b; return (r !== 0 && (r < 0) !== (b 
 export const UNARY_EXPR: Record<UnaryOp, string> = {
   neg: '-x0',
   abs: 'Math.abs(x0)',
-  sign: '(x0 > 0 ? 1 : x0 < 0 ? -1 : x0)',
+  // sign(NaN) is 0 in PyTorch ((0 < x) - (x < 0)) and tfjs.
+  sign: '(x0 > 0 ? 1 : x0 < 0 ? -1 : 0)',
   exp: 'Math.exp(x0)',
   expm1: 'Math.expm1(x0)',
   log: 'Math.log(x0)',
@@ -66,7 +67,8 @@ export const UNARY_EXPR: Record<UnaryOp, string> = {
   round: 'roundHalfEven(x0)',
   trunc: 'Math.trunc(x0)',
   erf: 'erf(x0)',
-  logicalNot: '(x0 ? 0 : 1)',
+  // Truth is `x != 0`, as PyTorch: NaN is true (JS truthiness would make it false).
+  logicalNot: '(x0 === 0 ? 1 : 0)',
   isnan: '(x0 !== x0 ? 1 : 0)',
   isinf: '(x0 === Infinity || x0 === -Infinity ? 1 : 0)',
   isfinite: '(Number.isFinite(x0) ? 1 : 0)',
@@ -90,9 +92,9 @@ export const BINARY_EXPR: Record<BinaryOp, string> = {
   le: '(x0 <= x1 ? 1 : 0)',
   gt: '(x0 > x1 ? 1 : 0)',
   ge: '(x0 >= x1 ? 1 : 0)',
-  logicalAnd: '(x0 && x1 ? 1 : 0)',
-  logicalOr: '(x0 || x1 ? 1 : 0)',
-  logicalXor: '(!x0 !== !x1 ? 1 : 0)',
+  logicalAnd: '(x0 !== 0 && x1 !== 0 ? 1 : 0)',
+  logicalOr: '(x0 !== 0 || x1 !== 0 ? 1 : 0)',
+  logicalXor: '((x0 !== 0) !== (x1 !== 0) ? 1 : 0)',
 };
 
 const TAG = new Map<unknown, string>([[Float32Array, 'f'], [Float64Array, 'd'], [Int32Array, 'i'], [Uint8Array, 'b']]);

@@ -27,8 +27,9 @@ function forEachIndex(shape: number[], sa: number[], sb: number[], fn: (i: numbe
 }
 
 function checkIndex(op: string, v: number, size: number, dim: number): number {
-  if (v < -size || v >= size) throw new RangeError(`${op}: index ${v} is out of bounds for dim ${dim} with size ${size}`);
-  return v < 0 ? v + size : v;
+  // NOTE: negative indices are an error, as in PyTorch's gather/scatter (they do not wrap).
+  if (!(v >= 0 && v < size)) throw new RangeError(`${op}: index ${v} is out of bounds for dim ${dim} with size ${size}`);
+  return v;
 }
 
 /** True when index is a 1-D row index broadcast over full rows of x (what indexSelect(0, ...) builds). */

@@ -11,8 +11,11 @@ function layout(t: Tensor): { data: TypedArray; offset: number; trans: boolean; 
   const rows = t.shape[nd - 2], cols = t.shape[nd - 1];
   const sr = t.strides[nd - 2], sc = t.strides[nd - 1];
   const batchStrides = t.strides.slice(0, nd - 2).map((s, i) => (t.shape[i] === 1 ? 0 : s));
-  if (sc === 1 || cols === 1) return { data: t.storage.data, offset: t.offset, trans: false, ld: cols === 1 && sc !== 1 ? Math.max(sr, 1) : Math.max(sr, cols), batchStrides };
-  if (sr === 1 || rows === 1) return { data: t.storage.data, offset: t.offset, trans: true, ld: rows === 1 && sr !== 1 ? Math.max(sc, 1) : Math.max(sc, rows), batchStrides };
+  // Row-major: element (i, j) at i*ld + j, which needs unit column stride and rows that do not overlap.
+  if ((sc === 1 || cols === 1) && (rows === 1 || sr >= cols)) return { data: t.storage.data, offset: t.offset, trans: false, ld: rows === 1 ? cols : sr, batchStrides };
+  // Column-major (a transposed view): (i, j) at j*ld + i.
+  if ((sr === 1 || rows === 1) && (cols === 1 || sc >= rows)) return { data: t.storage.data, offset: t.offset, trans: true, ld: cols === 1 ? rows : sc, batchStrides };
+  // Anything else (expanded stride-0 dims, overlapping or gapped strides) is copied to a dense matrix first.
   const c = contiguousData({ data: t.storage.data, offset: t.offset, shape: t.shape, strides: t.strides, dtype: t.dtype });
   const cs: number[] = [];
   let s = 1;
