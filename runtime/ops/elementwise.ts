@@ -9,7 +9,7 @@ import { sumTo } from './view.js';
 import { noGrad } from '../autograd/grad_mode.js';
 
 /** Gradient rules for unary ops: (x, y = op(x), g) → dL/dx, written with differentiable ops. */
-const UNARY_GRAD: Partial<Record<UnaryOp, (x: Tensor, y: Tensor, g: Tensor) => Tensor>> = {
+export const UNARY_GRAD: Partial<Record<UnaryOp, (x: Tensor, y: Tensor, g: Tensor) => Tensor>> = {
   neg: (_x, _y, g) => g.neg(),
   abs: (x, _y, g) => g.mul(x.sign()),
   exp: (_x, y, g) => g.mul(y),
@@ -73,7 +73,7 @@ function capital(s: string): string {
 }
 
 /** Gradient rules for binary ops: (a, b, y, g) → [dL/da, dL/db] before un-broadcasting. */
-const BINARY_GRAD: Partial<Record<BinaryOp, (a: Tensor, b: Tensor, y: Tensor, g: Tensor) => [Tensor | null, Tensor | null]>> = {
+export const BINARY_GRAD: Partial<Record<BinaryOp, (a: Tensor, b: Tensor, y: Tensor, g: Tensor) => [Tensor | null, Tensor | null]>> = {
   add: (_a, _b, _y, g) => [g, g],
   sub: (_a, _b, _y, g) => [g, g.neg()],
   mul: (a, b, _y, g) => [g.mul(b), g.mul(a)],

@@ -1,0 +1,62 @@
+/**
+ * The completeness test for the primitive core (runtime/ops/primitives.ts): every primitive has a kernel on
+ * every registered backend, a gradient rule (or is declared non-differentiable), and cases in the op table.
+ * Adding a primitive without all three fails here, naming what is missing.
+ */
+import { describe, expect, test } from 'vitest';
+import '../runtime/torch.js';
+import { UNARY_OPS, BINARY_OPS, REDUCE_OPS, OTHER_PRIMITIVES, COMPARISON_OPS, PREDICATE_OPS } from '../runtime/ops/primitives.js';
+import { UNARY_EXPR, BINARY_EXPR } from '../runtime/backends/cpu/elementwise.js';
+import { UNARY_GRAD, BINARY_GRAD } from '../runtime/ops/elementwise.js';
+import { getBackend } from '../runtime/backends/backend.js';
+import { cases } from './ops/cases.js';
+
+const caseOps = new Set(cases.map((c) => c.name.split(':')[0].trim()));
+const hasCase = (op: string) => caseOps.has(op) || cases.some((c) => c.name.startsWith(op + ':') || c.name.startsWith(op + ' '));
+
+/** Primitives whose outputs carry no gradient, and why. */
+const NON_DIFFERENTIABLE: Record<string, string> = {
+  logicalNot: 'bool result', isnan: 'bool result', isinf: 'bool result', isfinite: 'bool result',
+  eq: 'bool result', ne: 'bool result', lt: 'bool result', le: 'bool result', gt: 'bool result', ge: 'bool result',
+  logicalAnd: 'bool result', logicalOr: 'bool result', logicalXor: 'bool result',
+  argmax: 'integer result', argmin: 'integer result',
+};
+
+/** Which backend method implements each non-elementwise primitive. */
+const KERNEL_OF: Record<(typeof OTHER_PRIMITIVES)[number], string> = {
+  where: 'where', cast: 'cast', copy: 'copy', matmul: 'matmul', unfold: 'unfold', fold: 'fold',
+  gather: 'gather', scatter: 'scatter', random: 'random', adamStep: 'adamStep',
+};
+
+/** A public op exercising each non-elementwise primitive in the table. */
+const CASE_OF: Record<(typeof OTHER_PRIMITIVES)[number], string> = {
+  where: 'where', cast: 'to', copy: 'contiguous / clone', matmul: 'matmul', unfold: 'conv2d', fold: 'conv2d',
+  gather: 'gather', scatter: 'scatter', random: 'rand', adamStep: '(test/optim.test.ts)',
+};
+
+describe.each(['cpu'] as const)('primitive core on %s', (device) => {
+  const backend = getBackend(device);
+
+  test.each([...UNARY_OPS])('unary %s: kernel, gradient rule, case', (op) => {
+    expect(UNARY_EXPR[op], `no CPU kernel expression for ${op}`).toBeTypeOf('string');
+    if (!PREDICATE_OPS.has(op)) expect(UNARY_GRAD[op] ?? NON_DIFFERENTIABLE[op], `no gradient rule for ${op}`).toBeDefined();
+    expect(hasCase(op), `no op-table case for ${op}`).toBe(true);
+  });
+
+  test.each([...BINARY_OPS])('binary %s: kernel, gradient rule, case', (op) => {
+    expect(BINARY_EXPR[op], `no CPU kernel expression for ${op}`).toBeTypeOf('string');
+    if (!COMPARISON_OPS.has(op)) expect(BINARY_GRAD[op], `no gradient rule for ${op}`).toBeDefined();
+    else expect(NON_DIFFERENTIABLE[op]).toBeDefined();
+    expect(hasCase(op), `no op-table case for ${op}`).toBe(true);
+  });
+
+  test.each([...REDUCE_OPS])('reduce %s: kernel and case', (op) => {
+    expect(backend.reduce).toBeTypeOf('function');
+    expect(hasCase(op), `no op-table case for ${op}`).toBe(true);
+  });
+
+  test.each([...OTHER_PRIMITIVES])('%s: kernel and case', (op) => {
+    expect((backend as unknown as Record<string, unknown>)[KERNEL_OF[op]], `backend ${device} lacks ${KERNEL_OF[op]}`).toBeTypeOf('function');
+    if (!CASE_OF[op].startsWith('(')) expect(hasCase(CASE_OF[op]), `no op-table case for ${CASE_OF[op]}`).toBe(true);
+  });
+});
