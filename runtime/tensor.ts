@@ -94,6 +94,27 @@ export class Tensor {
     return this.storage.version;
   }
 
+  /**
+   * Makes this tensor object view `src`'s data (PyTorch's `param.data = src`): same object, new storage,
+   * shape and dtype. Used by Module.to() so optimizers holding the parameter keep working. No autograd.
+   */
+  setData_(src: Tensor): this {
+    src.assertAlive('setData_', 'src');
+    if (src.storage === this.storage && src.offset === this.offset) return this;
+    const old = this.storage;
+    src.storage.refs++;
+    this.storage = src.storage;
+    this.shape = src.shape.slice();
+    this.strides = src.strides.slice();
+    this.offset = src.offset;
+    (this as { dtype: DType }).dtype = src.storage.dtype;
+    // The finalizer must release the storage this object holds now, not the one it was created with.
+    finalizer.unregister(this);
+    finalizer.register(this, this.storage, this);
+    if (--old.refs === 0) old.release();
+    return this;
+  }
+
   /** Throws a clear error if the tensor was disposed; every op calls this on its inputs. */
   assertAlive(op: string, arg = 'input'): void {
     if (this._disposed || this.storage.disposed) {

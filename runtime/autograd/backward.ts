@@ -85,12 +85,14 @@ function run(outputs: Tensor[], gradOutputs: (Tensor | null)[], opts: BackwardOp
   const holders = new Map<Tensor, number>();
   for (const g of grads.values()) holders.set(g, (holders.get(g) ?? 0) + 1);
   const seeds = new Set(gradOutputs.filter((g): g is Tensor => !!g));
+  // Gradient objects already given to a leaf in this pass: a rule may return one tensor for two inputs.
+  const given = new Set<Tensor>();
   const body = () => {
     for (const t of order) {
       if (needed && !needed.has(t)) continue;
       const g = grads.get(t);
       if (!g) continue;
-      if (!capture && (t.gradFn === null || t.retainsGrad)) setLeafGrad(t, g, createGraph);
+      if (!capture && (t.gradFn === null || t.retainsGrad)) setLeafGrad(t, g, createGraph, given);
       if (t.gradFn === null) continue;
       const node = t.gradFn;
       if (!node.backward) {
@@ -147,11 +149,14 @@ function accumulate(grads: Map<Tensor, Tensor>, t: Tensor, g: Tensor): void {
   grads.set(t, prev ? (prev as unknown as { add(o: Tensor): Tensor }).add(g) : g);
 }
 
-function setLeafGrad(t: Tensor, g: Tensor, createGraph: boolean): void {
+function setLeafGrad(t: Tensor, g: Tensor, createGraph: boolean, given: Set<Tensor>): void {
   if (!createGraph) g = g.requiresGrad ? (g as unknown as { detach(): Tensor }).detach() : g;
   if (t.grad === null) {
-    // The gradient may be a view or alias of another tensor (e.g. the ones() seed); own a copy.
-    const own = g.storage.refs > 1 || !g.isContiguous() ? (g as unknown as { clone(): Tensor }).clone() : g;
+    // The gradient may be a view or alias of another tensor, or already another leaf's .grad (add returns
+    // one tensor for both inputs): own a copy then, since later backward passes accumulate in place.
+    const shared = g.storage.refs > 1 || !g.isContiguous() || given.has(g);
+    const own = shared ? (g as unknown as { clone(): Tensor }).clone() : g;
+    given.add(own);
     t.grad = keep(own);
   } else if (createGraph) {
     t.grad = keep((t.grad as unknown as { add(o: Tensor): Tensor }).add(g));

@@ -51,10 +51,18 @@ export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
 
 /** softplus(x) = log(1 + exp(βx))/β, linear above `threshold` as PyTorch. */
 export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
-  const bx = x.mul(beta);
-  // log1p(exp(-|z|)) + max(z, 0) is the stable form.
-  const soft = bx.abs().neg().exp().log1p().add(bx.relu()).div(beta);
-  return where(bx.gt(threshold), x, soft);
+  checkTensor(x, 'softplus');
+  requireFloat(x, 'softplus');
+  // log1p(exp(-|z|)) + max(z, 0) is the stable form; one node with the closed-form gradient sigmoid(βx),
+  // because differentiating the stable form piecewise gives 0 instead of 0.5 at x = 0.
+  const y = noGrad(() => {
+    const bx = x.mul(beta);
+    return where(bx.gt(threshold), x, bx.abs().neg().exp().log1p().add(bx.relu()).div(beta));
+  });
+  return record(y, 'Softplus', [x], (g) => {
+    const bx = x.mul(beta);
+    return [g.mul(where(bx.gt(threshold), 1, bx.sigmoid()))];
+  }, [x]);
 }
 
 export function silu(x: Tensor): Tensor {
@@ -62,11 +70,12 @@ export function silu(x: Tensor): Tensor {
 }
 
 export function relu6(x: Tensor): Tensor {
-  return x.clamp(0, 6);
+  return hardtanh(x, 0, 6);
 }
 
+/** clamp to [min, max] with PyTorch's hardtanh gradient: 0 at the boundaries too (clamp's is 1 there). */
 export function hardtanh(x: Tensor, min = -1, max = 1): Tensor {
-  return x.clamp(min, max);
+  return where(x.le(min), min, where(x.ge(max), max, x));
 }
 
 export function logSigmoid(x: Tensor): Tensor {

@@ -199,7 +199,17 @@ export function norm(x: Tensor, p: number | 'fro' = 2, dim?: Dims, keepdim = fal
   if (q === Infinity) return x.abs().amax(dim, keepdim);
   if (q === -Infinity) return x.abs().amin(dim, keepdim);
   if (q === 1) return x.abs().sum(dim, keepdim);
-  if (q === 2) return x.square().sum(dim, keepdim).sqrt();
+  if (q === 2) {
+    // One node so the gradient at the zero vector is 0 (PyTorch's subgradient), not 0/0.
+    const dims = normDims(dim, x.ndim, 'norm');
+    const out = noGrad(() => x.square().sum(dims, keepdim).sqrt());
+    const xShape = x.shape;
+    return record(out, 'Norm', [x], (g) => {
+      const kept = keptShape(xShape, dims);
+      const n = expand(reshape(out, kept), xShape);
+      return [expand(reshape(g, kept), xShape).mul(where(n.eq(0), 0, x.div(n)))];
+    }, [x, out]);
+  }
   return x.abs().pow(q).sum(dim, keepdim).pow(1 / q);
 }
 

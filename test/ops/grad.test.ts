@@ -8,6 +8,7 @@ import { describe, expect, test } from 'vitest';
 import * as torch from '../../runtime/torch.js';
 import type { Tensor } from '../../runtime/tensor.js';
 import { cases } from './cases.js';
+import * as F from '../../runtime/ops/activation.js';
 import { runGradCase } from '../support/run_case.js';
 import { assertClose } from '../support/assert_close.js';
 
@@ -382,5 +383,43 @@ describe('memory: tidy, dispose, flat training loops', () => {
     expect(lastLoss).toBeLessThan(1e-8 * firstLoss + 1e-10);
     assertClose(w.detach(), trueW, { rtol: 1e-4, atol: 1e-4 });
     assertClose(b.detach(), [0.7], { rtol: 1e-4, atol: 1e-4 });
+  });
+});
+
+describe('gradient edge cases found while building nn', () => {
+  test('two leaves fed by one add never share a .grad object (second backward accumulates correctly)', () => {
+    const a = torch.tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+    const b = torch.tensor([3, 4], { dtype: 'float64', requiresGrad: true });
+    const c = torch.tensor([2, 2], { dtype: 'float64' });
+    a.add(b).mul(c).sum().backward();
+    expect(a.grad).not.toBe(b.grad);
+    a.add(b).mul(c).sum().backward();
+    expect(a.grad!.toArray()).toEqual([4, 4]);
+    expect(b.grad!.toArray()).toEqual([4, 4]);
+  });
+
+  test('norm() of a zero vector has gradient 0 (subgradient), elsewhere x/‖x‖', () => {
+    const z = torch.zeros([3], { dtype: 'float64', requiresGrad: true });
+    z.norm().backward();
+    expect(z.grad!.toArray()).toEqual([0, 0, 0]);
+    const x = torch.tensor([3, 4], { dtype: 'float64', requiresGrad: true });
+    x.norm().backward();
+    expect(x.grad!.toArray()).toEqual([0.6, 0.8]);
+  });
+
+  test('softplus has gradient sigmoid(x): 0.5 at 0', () => {
+    const x = torch.tensor([0, 1], { dtype: 'float64', requiresGrad: true });
+    F.softplus(x).sum().backward();
+    expect(x.grad!.toArray()[0]).toBeCloseTo(0.5, 12);
+    expect((x.grad!.toArray() as number[])[1]).toBeCloseTo(1 / (1 + Math.exp(-1)), 12);
+  });
+
+  test('hardtanh/relu6 have gradient 0 at the boundaries; clamp has 1 (PyTorch)', () => {
+    const x = torch.tensor([0, 3, 6], { dtype: 'float64', requiresGrad: true });
+    F.relu6(x).sum().backward();
+    expect(x.grad!.toArray()).toEqual([0, 1, 0]);
+    const y = torch.tensor([0, 3, 6], { dtype: 'float64', requiresGrad: true });
+    y.clamp(0, 6).sum().backward();
+    expect(y.grad!.toArray()).toEqual([1, 1, 1]);
   });
 });

@@ -1,0 +1,37 @@
+/**
+ * `nn`: PyTorch's torch.nn in TypeScript idiom. Modules hold state and call the functional code in
+ * `nn.functional` (also exported as `F`); `nn.init` initializes parameters; `nn.utils` clips gradients.
+ *
+ *   import { nn, F } from 'torchbridge';
+ */
+import '../torch.js';
+
+export { Module } from './module.js';
+export type { ForwardHook, ForwardPreHook, LoadStateDictResult, RemovableHandle, StateDictOptions } from './module.js';
+export { Parameter, isParameter } from './parameter.js';
+export type { ParameterConstructor } from './parameter.js';
+export { Sequential, ModuleList, ModuleDict } from './containers.js';
+export { Identity, Linear } from './linear.js';
+export type { FactoryOptions, LinearOptions } from './linear.js';
+export { Flatten, Unflatten } from './flatten.js';
+export { Conv1d, Conv2d } from './conv.js';
+export type { ConvOptions, PaddingMode } from './conv.js';
+export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d, AdaptiveAvgPool2d } from './pooling.js';
+export type { MaxPoolOptions, AvgPoolOptions } from './pooling.js';
+export { Dropout, Dropout2d } from './dropout.js';
+export { BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm } from './normalization.js';
+export type { BatchNormOptions, LayerNormOptions } from './normalization.js';
+export { Embedding } from './embedding.js';
+export type { EmbeddingOptions } from './embedding.js';
+export { RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell } from './rnn.js';
+export type { RNNOptions } from './rnn.js';
+export {
+  ReLU, ReLU6, LeakyReLU, ELU, SELU, GELU, Sigmoid, Tanh, SiLU, Mish, Softplus, Hardtanh, LogSigmoid, Softsign,
+  Softmax, LogSoftmax, Softmin,
+} from './activation.js';
+export {
+  MSELoss, L1Loss, HuberLoss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss,
+} from './loss.js';
+export * as init from './init.js';
+export * as utils from './utils.js';
+export * as functional from './functional.js';
