@@ -5,19 +5,28 @@ import type { Tensor } from './tensor.js';
  * Deterministic memory management, tfjs-style, on top of JS garbage collection:
  * - `tidy(fn)` disposes every tensor created inside fn except the ones it returns or `keep`s;
  * - `dispose(x)` frees now; `using t = ...` (Symbol.dispose) frees at scope end;
- * - a FinalizationRegistry is only a safety net that keeps the counters right for forgotten tensors.
+ * - a FinalizationRegistry is only a safety net that keeps the counters right for forgotten tensors. Tensors
+ *   created inside tidy() join it only if they outlive every scope: registering each intermediate cost more
+ *   than the op itself (garbage-collector work for the weak cells).
  */
 const scopes: Set<Tensor>[] = [];
 const TIDY = 'torch.tidy(), which frees every tensor created inside it that the function does not return; return it or torch.keep() it';
 
-export function trackTensor(t: Tensor): void {
-  if (scopes.length) scopes[scopes.length - 1].add(t);
+/** Adds a new tensor to the innermost tidy scope; false when there is none (the caller then registers a finalizer). */
+export function trackTensor(t: Tensor): boolean {
+  if (!scopes.length) return false;
+  const s = scopes[scopes.length - 1];
+  s.add(t);
+  t.scope = s;
+  return true;
 }
 
-/** Removes a tensor from every enclosing tidy scope, so it outlives them (tf.keep). */
+/** Removes a tensor from its tidy scope, so it outlives them all (tf.keep). */
 export function keep<T extends Tensor>(t: T): T {
-  for (const s of scopes) s.delete(t);
+  t.scope?.delete(t);
+  t.scope = null;
   t.kept = true;
+  t.ensureFinalizer();
   return t;
 }
 
@@ -31,19 +40,30 @@ export function tidy<T>(a: string | (() => T), b?: () => T): T {
   let result: T;
   try {
     result = fn();
-  } finally {
+  } catch (e) {
+    // The scope's tensors are unreachable for the caller now: free them rather than leak them.
     scopes.pop();
+    for (const t of scope) t.dispose(TIDY);
+    throw e;
   }
+  scopes.pop();
   if (result instanceof Promise) {
+    for (const t of scope) t.dispose(TIDY);
     throw new TypeError('tidy: the function returned a Promise; tidy only scopes synchronous code (await outside tidy)');
   }
   const kept = new Set<Tensor>();
   collectTensors(result, kept);
+  const parent = scopes.length ? scopes[scopes.length - 1] : null;
   for (const t of scope) {
-    if (kept.has(t)) {
+    if (!kept.has(t)) t.dispose(TIDY);
+    else if (parent) {
       // A returned tensor belongs to the enclosing scope now.
-      trackTensor(t);
-    } else t.dispose(TIDY);
+      parent.add(t);
+      t.scope = parent;
+    } else {
+      t.scope = null;
+      t.ensureFinalizer();
+    }
   }
   return result;
 }

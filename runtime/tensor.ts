@@ -33,7 +33,10 @@ export class Tensor {
   base: Tensor | null = null;
   /** Set by keep(): the tensor outlives tidy scopes and DataLoader batch recycling. */
   kept = false;
+  /** The tidy scope that will dispose this tensor, if any. */
+  scope: Set<Tensor> | null = null;
   private _disposed = false;
+  private _finalized = false;
 
   constructor(storage: Storage, shape: number[], strides?: number[], offset = 0, base: Tensor | null = null) {
     this.storage = storage;
@@ -44,8 +47,14 @@ export class Tensor {
     this.base = base;
     storage.refs++;
     stats.tensors++;
-    finalizer.register(this, storage, this);
-    trackTensor(this);
+    if (!trackTensor(this)) this.ensureFinalizer();
+  }
+
+  /** Registers the garbage-collection safety net (once); tensors inside tidy() skip it until they escape. */
+  ensureFinalizer(): void {
+    if (this._finalized || this._disposed) return;
+    this._finalized = true;
+    finalizer.register(this, this.storage, this);
   }
 
   /** A new contiguous tensor owning `data`. */
@@ -109,8 +118,10 @@ export class Tensor {
     this.offset = src.offset;
     (this as { dtype: DType }).dtype = src.storage.dtype;
     // The finalizer must release the storage this object holds now, not the one it was created with.
-    finalizer.unregister(this);
-    finalizer.register(this, this.storage, this);
+    if (this._finalized) {
+      finalizer.unregister(this);
+      finalizer.register(this, this.storage, this);
+    }
     if (--old.refs === 0) old.release();
     return this;
   }
@@ -133,7 +144,11 @@ export class Tensor {
     if (this._disposed) return;
     this._disposed = true;
     if (by) this.disposedBy = by;
-    finalizer.unregister(this);
+    if (this._finalized) finalizer.unregister(this);
+    if (this.scope) {
+      this.scope.delete(this);
+      this.scope = null;
+    }
     stats.tensors--;
     if (--this.storage.refs === 0) this.storage.release();
     this.gradFn = null;

@@ -51,6 +51,11 @@ export interface Backend {
   /** A copy of x with src written (or added) at index along dim. */
   scatter(x: Tensor, dim: number, index: Tensor, src: Tensor, mode: 'assign' | 'add'): Tensor;
   random(kind: 'uniform' | 'normal', shape: number[], dtype: DType, gen: Generator, a: number, b: number): Tensor;
+  /**
+   * Fused log-softmax + NLL over rows of logits [N, C] with int32 targets [N]: per-row loss (0 where the
+   * target is ignoreIndex) and the row softmax [N, C] that the gradient needs.
+   */
+  softmaxCrossEntropy(logits: Tensor, target: Tensor, ignoreIndex: number): { loss: Tensor; softmax: Tensor };
   /** One fused Adam/AdamW update of param, expAvg, expAvgSq (and maxExpAvgSq) in place. */
   adamStep(param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, maxExpAvgSq: Tensor | null, p: AdamParams): void;
 }

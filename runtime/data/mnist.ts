@@ -43,7 +43,8 @@ export class MNIST extends Dataset<Tensor[]> {
     this.count = opts.limit !== undefined ? Math.max(0, Math.min(opts.limit, raw.count)) : raw.count;
     this.rows = raw.rows;
     this.cols = raw.cols;
-    this.pixels = raw.images.subarray(0, this.count * raw.rows * raw.cols);
+    // A plain Uint8Array view (not a Buffer subclass) keeps the per-batch conversion loop monomorphic.
+    this.pixels = new Uint8Array(raw.images.buffer, raw.images.byteOffset, this.count * raw.rows * raw.cols);
     const labels = new Int32Array(this.count);
     for (let i = 0; i < this.count; i++) labels[i] = raw.labels[i];
     this.targets = Tensor.fromData(labels, [this.count], 'int32');

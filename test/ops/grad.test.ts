@@ -410,7 +410,7 @@ describe('gradient edge cases found while building nn', () => {
   test('softplus has gradient sigmoid(x): 0.5 at 0', () => {
     const x = torch.tensor([0, 1], { dtype: 'float64', requiresGrad: true });
     F.softplus(x).sum().backward();
-    expect(x.grad!.toArray()[0]).toBeCloseTo(0.5, 12);
+    expect((x.grad!.toArray() as number[])[0]).toBeCloseTo(0.5, 12);
     expect((x.grad!.toArray() as number[])[1]).toBeCloseTo(1 / (1 + Math.exp(-1)), 12);
   });
 

@@ -11,6 +11,7 @@ import { logSoftmax } from '../../ops/activation.js';
 import { noGrad } from '../../autograd/grad_mode.js';
 import { checkReduction, reduce, type Reduction } from './util.js';
 import { bceFused, bceWithLogitsFused } from './fused.js';
+import { softmaxCrossEntropy } from '../../ops/cross_entropy.js';
 
 export interface ClassificationLossOptions {
   /** Per-class rescaling weight, shape [C]. */
@@ -64,6 +65,18 @@ function checkIndexTarget(input: Tensor, target: Tensor, ignoreIndex: number, op
       throw new RangeError(`${op}: target value ${v} is out of range for ${C} classes (valid: 0..${C - 1}, or ignoreIndex ${ignoreIndex}; input ${fmtShape(shownInput.shape)}, target ${fmtShape(shownTarget.shape)})`);
     }
   }
+}
+
+/** Number of targets that are not ignoreIndex, as a 0-d tensor of x's dtype (a constant for autograd). */
+function validCount(target: Tensor, ignoreIndex: number, x: Tensor): Tensor | number {
+  if (target.storage.device === 'cpu') {
+    // A host-side count is cheaper than two tensor ops; 0 valid targets gives 0/0 = NaN, as PyTorch.
+    const t = target.dataSync();
+    let n = 0;
+    for (let i = 0; i < t.length; i++) if (t[i] !== ignoreIndex) n++;
+    return n;
+  }
+  return noGrad(() => target.ne(ignoreIndex).sum().to(x.dtype));
 }
 
 /**
@@ -128,6 +141,13 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   const [x, t, unbatched] = batched(input, target, op);
   const C = x.shape[1];
   const weight = checkWeight(opts.weight, C, op);
+  if (!isFloating(t.dtype) && x.ndim === 2 && !weight && ls === 0) {
+    // The common case (logits [N, C], class indices): one fused kernel instead of ~12 ops.
+    checkIndexTarget(x, t, ignoreIndex, op, input, target);
+    const perSample = softmaxCrossEntropy(x, t, ignoreIndex);
+    const loss = reduction === 'mean' ? perSample.sum().div(validCount(t, ignoreIndex, x)) : reduction === 'sum' ? perSample.sum() : perSample;
+    return unbatched && reduction === 'none' ? loss.squeeze(0) : loss;
+  }
   const logp = logSoftmax(x, 1);
   let loss: Tensor;
   if (isFloating(t.dtype)) {
