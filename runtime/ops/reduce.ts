@@ -122,8 +122,8 @@ function withIndices(op: 'max' | 'min', x: Tensor, dim: number, keepdim: boolean
   if (x.shape[d] === 0) throw new RangeError(`${op}: cannot reduce over dim ${dim} of size 0 (shape ${fmtShape(x.shape)})`);
   const indices = rawReduce(op === 'max' ? 'argmax' : 'argmin', x, [d], keepdim);
   const idxK = keepdim ? indices : reshape(indices, keptShape(x.shape, [d]));
-  const values = noGrad(() => x.gather(d, idxK));
-  const out = keepdim ? values : reshape(values, values.shape.filter((_, i) => i !== d));
+  // The values come from the Reduce kernel too (same element as the index: both keep the first maximum).
+  const out = rawReduce(op, x, [d], keepdim);
   const xShape = x.shape;
   record(out, capital(op), [x], (g) => {
     const gk = reshape(g, keptShape(xShape, [d]));

@@ -1,35 +1,15 @@
-/** CPU Gather and Scatter kernels (PyTorch semantics along one dim). */
+/**
+ * CPU Gather and Scatter kernels (PyTorch semantics along one dim). The index tensor is walked in row-major
+ * order with explicit counters (no per-element callback), reading x/src/out through their strides.
+ */
 import { allocArray, type TypedArray } from '../../dtype.js';
 import type { Tensor } from '../../tensor.js';
 import { contiguousStrides, fmtShape } from '../../shape.js';
 import { contiguousData } from './reduce.js';
 
-function strided(t: Tensor) {
-  return { data: t.storage.data, offset: t.offset, shape: t.shape, strides: t.strides, dtype: t.dtype };
-}
-
-/** Visits every element of `shape` in row-major order, giving its coordinates' linear offsets under two stride sets. */
-function forEachIndex(shape: number[], sa: number[], sb: number[], fn: (i: number, pa: number, pb: number, coordDim: (d: number) => number) => void): void {
-  const nd = shape.length;
-  let total = 1;
-  for (const d of shape) total *= d;
-  const idx = new Array(nd).fill(0);
-  let pa = 0, pb = 0;
-  const coord = (d: number) => idx[d];
-  for (let i = 0; i < total; i++) {
-    fn(i, pa, pb, coord);
-    for (let d = nd - 1; d >= 0; d--) {
-      idx[d]++; pa += sa[d]; pb += sb[d];
-      if (idx[d] < shape[d]) break;
-      idx[d] = 0; pa -= sa[d] * shape[d]; pb -= sb[d] * shape[d];
-    }
-  }
-}
-
-function checkIndex(op: string, v: number, size: number, dim: number): number {
+function outOfRange(op: string, v: number, size: number, dim: number): RangeError {
   // NOTE: negative indices are an error, as in PyTorch's gather/scatter (they do not wrap).
-  if (!(v >= 0 && v < size)) throw new RangeError(`${op}: index ${v} is out of bounds for dim ${dim} with size ${size}`);
-  return v;
+  return new RangeError(`${op}: index ${v} is out of bounds for dim ${dim} with size ${size}`);
 }
 
 /** True when index is a 1-D row index broadcast over full rows of x (what indexSelect(0, ...) builds). */
@@ -45,44 +25,71 @@ export function gatherKernel(x: Tensor, dim: number, index: Tensor): TypedArray 
   const size = x.shape[dim];
   if (dim === 0 && x.isContiguous() && isRowIndex(index, x)) {
     // indexSelect(0, rows) on a contiguous tensor (DataLoader batches, embeddings): whole-row copies.
-    const row = x.numel() / size;
+    const row = x.numel() / Math.max(size, 1);
     for (let i = 0; i < index.shape[0]; i++) {
-      const k = checkIndex('gather', id[index.offset + i * index.strides[0]], size, dim);
+      const k = id[index.offset + i * index.strides[0]];
+      if (!(k >= 0 && k < size)) throw outOfRange('gather', k, size, dim);
       out.set(xd.subarray(x.offset + k * row, x.offset + (k + 1) * row), i * row);
     }
     return out;
   }
-  // The position along `dim` comes from the index value, not from the iteration coordinate.
-  const xStrides = x.strides.map((s, d) => (d === dim ? 0 : s));
-  forEachIndex(index.shape, index.strides, xStrides, (i, pIdx, pX) => {
-    const k = checkIndex('gather', id[index.offset + pIdx], size, dim);
-    out[i] = xd[x.offset + pX + k * x.strides[dim]];
-  });
+  const nd = index.ndim, shape = index.shape, total = out.length;
+  const is = index.strides, xs = x.strides, xDim = x.strides[dim];
+  const ctr = new Array<number>(nd).fill(0);
+  let pi = index.offset, px = x.offset;
+  for (let i = 0; i < total; i++) {
+    const k = id[pi];
+    if (!(k >= 0 && k < size)) throw outOfRange('gather', k, size, dim);
+    out[i] = xd[px + k * xDim];
+    for (let d = nd - 1; d >= 0; d--) {
+      ctr[d]++;
+      pi += is[d];
+      // The position along `dim` comes from the index value, not from the iteration coordinate.
+      if (d !== dim) px += xs[d];
+      if (ctr[d] < shape[d]) break;
+      ctr[d] = 0;
+      pi -= is[d] * shape[d];
+      if (d !== dim) px -= xs[d] * shape[d];
+    }
+  }
   return out;
 }
 
 /** A contiguous copy of x with src scattered at index along dim (assign: last write wins; add: accumulates). */
 export function scatterKernel(x: Tensor, dim: number, index: Tensor, src: Tensor, mode: 'assign' | 'add'): TypedArray {
-  const c = contiguousData(strided(x));
+  const c = contiguousData({ data: x.storage.data, offset: x.offset, shape: x.shape, strides: x.strides, dtype: x.dtype });
   const n = x.numel();
   const out = allocArray(x.dtype, n);
   out.set(c.data.subarray(c.offset, c.offset + n));
-  const os = contiguousStrides(x.shape);
-  const id = index.storage.data, sd = src.storage.data;
-  const size = x.shape[dim];
   for (let d = 0; d < index.ndim; d++) {
     if (d !== dim && index.shape[d] > x.shape[d]) {
       throw new RangeError(`scatter: index ${fmtShape(index.shape)} is larger than self ${fmtShape(x.shape)} at dim ${d}`);
     }
   }
-  // Position of each index element in src (src may be larger than index, as in PyTorch).
-  const srcStrides = index.shape.map((_, d) => src.strides[d]);
-  forEachIndex(index.shape, index.strides, srcStrides, (_i, pIdx, pSrc, coord) => {
-    const k = checkIndex('scatter', id[index.offset + pIdx], size, dim);
-    let p = 0;
-    for (let d = 0; d < index.ndim; d++) p += (d === dim ? k : coord(d)) * os[d];
-    if (mode === 'add') out[p] += sd[src.offset + pSrc];
-    else out[p] = sd[src.offset + pSrc];
-  });
+  const os = contiguousStrides(x.shape);
+  const id = index.storage.data, sd = src.storage.data;
+  const size = x.shape[dim], oDim = os[dim];
+  const nd = index.ndim, shape = index.shape, total = index.numel();
+  const is = index.strides, ss = src.strides;
+  const ctr = new Array<number>(nd).fill(0);
+  let pi = index.offset, ps = src.offset, po = 0;
+  const add = mode === 'add';
+  for (let i = 0; i < total; i++) {
+    const k = id[pi];
+    if (!(k >= 0 && k < size)) throw outOfRange('scatter', k, size, dim);
+    if (add) out[po + k * oDim] += sd[ps];
+    else out[po + k * oDim] = sd[ps];
+    for (let d = nd - 1; d >= 0; d--) {
+      ctr[d]++;
+      pi += is[d];
+      ps += ss[d];
+      if (d !== dim) po += os[d];
+      if (ctr[d] < shape[d]) break;
+      ctr[d] = 0;
+      pi -= is[d] * shape[d];
+      ps -= ss[d] * shape[d];
+      if (d !== dim) po -= os[d] * shape[d];
+    }
+  }
   return out;
 }
