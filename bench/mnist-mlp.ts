@@ -46,10 +46,13 @@ const measure = (name: string, reps: number, fn: () => Result) => {
 measure('torchbridge', Number(a.reps), () => runNode('mlp-torchbridge.ts', [epochs, 'cpu']));
 measure('tfjs-wasm', Number(a['tfjs-reps']), () => runNode('mlp-tfjs.ts', [epochs, 'wasm']));
 measure('tfjs-cpu', Number(a['tfjs-reps']), () => runNode('mlp-tfjs.ts', [epochs, 'cpu']));
-const hasTorch = spawnSync('python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
-if (hasTorch) {
-  measure('pytorch', Number(a.reps), () => JSON.parse(execFileSync('python3', [join(here, 'workers', 'mlp_torch.py'), epochs, defaultMnistRoot()], { encoding: 'utf8' }).trim().split('\n').pop()!));
-} else process.stderr.write('pytorch: skipped (python3 cannot import torch; apt-get install python3-torch to include it)\n');
+// Debian's python3-torch lives under /usr/bin/python3 (a pyenv python3 earlier on PATH would not see it).
+const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
+if (python) {
+  // One BLAS thread: on this 2-core machine two threads oversubscribe and are ~3x slower.
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' };
+  measure('pytorch', Number(a.reps), () => JSON.parse(execFileSync(python, [join(here, 'workers', 'mlp_torch.py'), epochs, defaultMnistRoot()], { encoding: 'utf8', env }).trim().split('\n').pop()!));
+} else process.stderr.write('pytorch: skipped (no python3 can import torch; apt-get install python3-torch libopenblas0-pthread to include it)\n');
 
 const ours = rows.find(([n]) => n === 'torchbridge')?.[1];
 console.log(`\nMNIST MLP, ${epochs} epoch(s), ${process.platform} ${process.arch}, Node ${process.version}\n`);

@@ -99,6 +99,35 @@ describe('MNIST', () => {
     expect(ds.images.min().item()).toBeCloseTo(-0.1307 / 0.3081, 5);
   });
 
+  test('numWorkers: 1 prefetches on a worker thread and yields exactly the batches of numWorkers: 0', () => {
+    const ds = new data.MNIST({ train: false, limit: 1000 });
+    const run = (numWorkers: number) => {
+      const loader = new data.DataLoader(ds, { batchSize: 64, shuffle: true, numWorkers, generator: new torch.Generator(11) });
+      const sums: number[] = [];
+      for (const [x, y] of loader) sums.push(x.sum().item() + 1000 * y.sum().item());
+      let k = 0;
+      for (const [x] of loader) { if (++k > 3) break; sums.push(x.sum().item()); } // abandoned epoch
+      for (const [x, y] of loader) sums.push(x.mean().item() + y.float().mean().item());
+      return sums;
+    };
+    const inline = run(0);
+    expect(inline.length).toBe(16 + 3 + 16);
+    expect(run(1)).toEqual(inline);
+  });
+
+  test('numWorkers on a dataset without a worker recipe warns and loads in-process', () => {
+    const warn = console.warn;
+    const seen: string[] = [];
+    console.warn = (m: string) => seen.push(m);
+    try {
+      const loader = new data.DataLoader(new data.TensorDataset(torch.arange(4)), { batchSize: 2, numWorkers: 1, recycle: false });
+      expect([...loader].map(([b]) => b.toArray())).toEqual([[0, 1], [2, 3]]);
+    } finally {
+      console.warn = warn;
+    }
+    expect(seen[0]).toMatch(/numWorkers=1 ignored: TensorDataset has no workerRecipe/);
+  });
+
   test('reads .gz copies and names the file when one is corrupt', () => {
     const root = mkdtempSync(join(tmpdir(), 'tb-mnist-'));
     const src = data.defaultMnistRoot();

@@ -9,7 +9,7 @@ const criterion = new nn.CrossEntropyLoss();
 const optimizer = new optim.Adam(model.parameters(), { lr: 1e-4 });
 const train = new data.MNIST({ train: true });
 const test = new data.MNIST({ train: false });
-const loader = new data.DataLoader(train, { batchSize: 64, shuffle: true });
+const loader = new data.DataLoader(train, { batchSize: 64, shuffle: true, numWorkers: Number(process.argv[4] ?? 0) });
 
 const t0 = performance.now();
 let steps = 0;

@@ -1,5 +1,5 @@
 """Bench worker: the seed MLP on PyTorch CPU (when python3-torch is installed); prints one JSON line."""
-import json, resource, sys, time
+import json, os, resource, sys, time
 import numpy as np
 import torch
 
@@ -34,10 +34,11 @@ for _ in range(epochs):
 seconds = time.perf_counter() - t0
 with torch.no_grad():
     acc = (model(xt).argmax(1) == yt).float().mean().item()
+# Debian's torch calls whatever libblas.so.3 the alternatives system points at.
 blas = 'unknown'
 try:
-    cfg = torch.__config__.show()
-    blas = 'OpenBLAS' if 'openblas' in cfg.lower() else ('MKL' if 'mkl' in cfg.lower() else 'other')
+    real = os.path.realpath('/usr/lib/x86_64-linux-gnu/libblas.so.3')
+    blas = 'OpenBLAS' if 'openblas' in real else ('reference BLAS' if '/blas/' in real else real)
 except Exception:
     pass
 print(json.dumps({'seconds': seconds, 'stepMs': seconds * 1000 / steps, 'testAccuracy': acc * 100,

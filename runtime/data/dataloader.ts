@@ -8,6 +8,7 @@ import { Generator, defaultGenerator } from '../random.js';
 import { Dataset } from './dataset.js';
 import { stack } from '../ops/join.js';
 import type { DeviceLike } from '../device.js';
+import { Prefetcher } from './prefetch.js';
 
 export interface DataLoaderOptions<T> {
   batchSize?: number;
@@ -24,6 +25,11 @@ export interface DataLoaderOptions<T> {
    * step's matmuls. To hold a batch across iterations, `torch.keep(t)` it or `clone()` it.
    */
   recycle?: boolean;
+  /**
+   * 1 prepares the next batches on a worker thread while the loop trains (datasets with a `workerRecipe()`,
+   * e.g. MNIST; others load in-process with a warning). 0 (default) loads in the loop, as PyTorch's default.
+   */
+  numWorkers?: number;
 }
 
 const RECYCLED =
@@ -35,6 +41,7 @@ export class DataLoader<T = Tensor[]> implements Iterable<Tensor[]> {
   readonly shuffle: boolean;
   readonly dropLast: boolean;
   private readonly generator: Generator;
+  private prefetcher: Prefetcher | null = null;
 
   constructor(readonly dataset: Dataset<T>, private readonly opts: DataLoaderOptions<T> = {}) {
     this.batchSize = opts.batchSize ?? 1;
@@ -46,6 +53,15 @@ export class DataLoader<T = Tensor[]> implements Iterable<Tensor[]> {
     }
     if (!(dataset instanceof Dataset) && typeof (dataset as Dataset<T>)?.getItem !== 'function') {
       throw new TypeError('DataLoader: dataset must be a Dataset (with length and getItem)');
+    }
+    const workers = opts.numWorkers ?? 0;
+    if (!Number.isInteger(workers) || workers < 0) throw new RangeError(`DataLoader: numWorkers should be a non-negative integer, got ${workers}`);
+    if (workers > 0) {
+      if (typeof dataset.workerRecipe === 'function' && !opts.collateFn) {
+        this.prefetcher = new Prefetcher(dataset.workerRecipe(), dataset.length, this.batchSize);
+      } else {
+        console.warn(`DataLoader: numWorkers=${workers} ignored: ${dataset.constructor.name} has no workerRecipe() (or a collateFn is set); loading in-process`);
+      }
     }
   }
 
@@ -75,18 +91,23 @@ export class DataLoader<T = Tensor[]> implements Iterable<Tensor[]> {
     const count = this.length;
     const recycle = this.opts.recycle ?? true;
     let prev: Tensor[] = [];
+    const pf = this.prefetcher;
+    let finished = false;
+    pf?.start(order, count);
     try {
       for (let b = 0; b < count; b++) {
         const ids = order.subarray(b * this.batchSize, Math.min((b + 1) * this.batchSize, order.length));
-        const batch = this.batch(ids);
+        const batch = pf ? this.onDevice(pf.take(b, ids.length)) : this.batch(ids);
         // The previous batch is freed only now, when the loop has asked for the next one.
         if (recycle) for (const t of prev) if (!t.kept) t.dispose(RECYCLED);
         prev = batch;
         yield batch;
       }
+      finished = true;
     } finally {
       // The loop ended (or broke out): its last batch goes too.
       if (recycle) for (const t of prev) if (!t.kept) t.dispose(RECYCLED);
+      if (pf && !finished) pf.cancel();
     }
   }
 
@@ -100,6 +121,10 @@ export class DataLoader<T = Tensor[]> implements Iterable<Tensor[]> {
       if (this.opts.collateFn) out = this.opts.collateFn(items);
       else out = collate(items as unknown[]);
     }
+    return this.onDevice(out);
+  }
+
+  private onDevice(out: Tensor[]): Tensor[] {
     return this.opts.device ? out.map((t) => t.to(this.opts.device!)) : out;
   }
 }

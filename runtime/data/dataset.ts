@@ -1,6 +1,7 @@
 /** Datasets: anything with a length and an indexed item, as torch.utils.data.Dataset. */
 import { Tensor } from '../tensor.js';
 import { fmtShape } from '../shape.js';
+import type { WorkerRecipe } from './prefetch.js';
 import { noGrad } from '../autograd/grad_mode.js';
 
 export abstract class Dataset<T = Tensor[]> {
@@ -11,6 +12,8 @@ export abstract class Dataset<T = Tensor[]> {
    * of collating getItem results one by one.
    */
   getItems?(indices: Int32Array): Tensor[];
+  /** Optional: how a worker thread can build batches (enables DataLoader({ numWorkers: 1 })). */
+  workerRecipe?(): WorkerRecipe;
 }
 
 /**

