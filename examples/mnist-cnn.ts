@@ -1,15 +1,15 @@
 /**
  * A small MNIST CNN on torchbridge: two conv layers with max pooling, dropout, two linear layers.
- * Reaches ≥ 98% test accuracy in one epoch.
+ * Reaches ≥ 98% test accuracy in two epochs (97.5% after one).
  *
- *   npx tsx examples/mnist-cnn.ts [--epochs 1] [--device cpu|webgpu] [--seed 0] [--limit N]
+ *   npx tsx examples/mnist-cnn.ts [--epochs 2] [--device cpu|webgpu] [--seed 0] [--limit N]
  */
 import { parseArgs } from 'node:util';
 import { torch, nn, optim, F, data, utils } from 'torchbridge';
 
 const { values: args } = parseArgs({
   options: {
-    epochs: { type: 'string', default: '1' },
+    epochs: { type: 'string', default: '2' },
     device: { type: 'string', default: 'cpu' },
     seed: { type: 'string', default: '0' },
     'batch-size': { type: 'string', default: '64' },
