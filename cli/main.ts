@@ -2,10 +2,14 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import * as info from './commands/info.js';
+import * as mappings from './commands/mappings.js';
+import * as migrate from './commands/migrate.js';
 
 await yargs(hideBin(process.argv))
   .scriptName('torchbridge')
   .command(info)
+  .command(mappings)
+  .command(migrate)
   .demandCommand(1, 'name a command (see --help)')
   .strict()
   .fail((msg, err, y) => {

@@ -1,0 +1,54 @@
+/** `torchbridge migrate <paths..>`: rewrite TensorFlow.js code onto the runtime (see cli/migrate/run.ts). */
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+
+export const command = 'migrate <paths..>';
+export const describe = 'Migrate TensorFlow.js files, folders or tsconfig projects to the runtime';
+
+interface Args {
+  paths: string[];
+  outDir?: string;
+  inPlace: boolean;
+  force: boolean;
+  dryRun: boolean;
+  report?: string;
+  jobs?: number;
+  keepLayout: boolean;
+  fit: string;
+  typeChecker: boolean;
+  maxSize: number;
+  verbose: boolean;
+  quiet: boolean;
+}
+
+export const builder = (y: Argv): Argv<Args> =>
+  y
+    .positional('paths', { type: 'string', array: true, demandOption: true, describe: 'files, folders or tsconfig.json projects' })
+    .option('out-dir', { type: 'string', describe: 'where migrated files go (default: <first input>-migrated); other files are copied; the inputs are never touched' })
+    .option('in-place', { type: 'boolean', default: false, describe: 'rewrite the inputs themselves (refused on a dirty git tree)' })
+    .option('force', { type: 'boolean', default: false, describe: 'with --in-place: run even if the git tree is dirty or absent' })
+    .option('dry-run', { type: 'boolean', default: false, describe: 'write nothing; print a unified diff' })
+    .option('report', { type: 'string', describe: 'also write the report to this file (.json or .md)' })
+    .option('jobs', { type: 'number', describe: 'worker threads (default: up to 4)' })
+    .option('keep-layout', { type: 'boolean', default: false, describe: 'keep tfjs\'s NHWC layout between layers (permutes around each convolution) instead of NCHW with one permute at the model input' })
+    .option('fit', { choices: ['loop'], default: 'loop', describe: 'how model.fit is migrated: an explicit training loop (a runtime fit helper does not exist yet)' })
+    .option('type-checker', { type: 'boolean', default: true, describe: 'use the TypeScript checker (with tfjs\'s types) where data flow cannot tell a value\'s type' })
+    .option('max-size', { type: 'number', default: 5_000_000, describe: 'skip source files larger than this many bytes (reported)' })
+    .option('verbose', { type: 'boolean', default: false, describe: 'list info notes and unchanged files too' })
+    .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors' }) as unknown as Argv<Args>;
+
+export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
+  const { runMigrate, UsageError } = await import('../migrate/run.js');
+  try {
+    process.exitCode = await runMigrate({
+      paths: argv.paths, outDir: argv.outDir, inPlace: argv.inPlace, force: argv.force, dryRun: argv.dryRun, report: argv.report,
+      jobs: argv.jobs, keepLayout: argv.keepLayout, typeChecker: argv.typeChecker, maxSize: argv.maxSize, verbose: argv.verbose, quiet: argv.quiet,
+    });
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`torchbridge migrate: ${e.message}`);
+      process.exitCode = 2;
+      return;
+    }
+    throw e;
+  }
+}

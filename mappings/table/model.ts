@@ -1,0 +1,70 @@
+/** Models: tf.sequential / tf.model graphs, compile/fit/evaluate/predict, summary, save/load. */
+import type { Mapping } from '../schema.js';
+import { manual } from './helpers.js';
+
+export const model: Mapping[] = [
+  {
+    tf: 'tf.sequential', kind: 'function', status: 'pattern', params: ['config?'], returns: 'Sequential', rule: 'sequentialModel',
+    notes: ['sequential-model', 'glorot-normal-init'], target: 'new nn.Sequential(...modules)',
+  },
+  {
+    tf: 'Sequential.add', kind: 'method', status: 'pattern', params: ['layer'], rule: 'sequentialModel',
+    notes: ['sequential-model'], target: '$self.append(module)',
+  },
+  {
+    tf: 'tf.model', kind: 'function', status: 'pattern', params: ['args'], returns: 'LayersModel', rule: 'functionalModel',
+    notes: ['functional-model'], target: 'class Model extends nn.Module { ...; forward(...) { ... } }',
+  },
+  {
+    tf: 'tf.input', kind: 'function', status: 'pattern', params: ['config'], returns: 'SymbolicTensor', rule: 'functionalModel',
+    notes: ['symbolic-tensor'], target: '(the forward argument)',
+  },
+  {
+    tf: 'Layer.apply', kind: 'method', status: 'pattern', params: ['inputs', 'kwargs?'], returns: 'SymbolicTensor', rule: 'functionalModel',
+    notes: ['symbolic-tensor'], target: '(a step of the migrated forward)',
+  },
+  {
+    tf: 'LayersModel.compile', kind: 'method', status: 'pattern', params: ['args'], rule: 'compileFit',
+    notes: ['compile-fit-loop'], target: 'const optimizer = new optim.X(model.parameters(), {...}); const lossFn = (yPred, yTrue) => ...;',
+  },
+  {
+    tf: 'LayersModel.fit', kind: 'method', status: 'pattern', params: ['x', 'y', 'args?'], returns: 'Promise<History>', rule: 'compileFit',
+    notes: ['compile-fit-loop', 'fit-shuffle', 'fit-logs'], target: 'for (let epoch = 0; ...) { for (const [x, y] of loader) { ... } }',
+  },
+  {
+    tf: 'LayersModel.evaluate', kind: 'method', status: 'pattern', params: ['x', 'y', 'args?'], returns: 'Tensor', rule: 'compileFit',
+    notes: ['evaluate-returns'], target: 'torch.noGrad(() => lossFn(model.eval().forward(x), y))',
+  },
+  {
+    tf: 'LayersModel.predict', kind: 'method', status: 'pattern', params: ['x', 'args~'], returns: 'Tensor', rule: 'compileFit',
+    notes: ['predict-eval'], target: 'torch.noGrad(() => $self.eval().forward($x))',
+  },
+  {
+    tf: 'LayersModel.predictOnBatch', kind: 'method', status: 'pattern', params: ['x'], returns: 'Tensor', rule: 'compileFit',
+    notes: ['predict-eval'], target: 'torch.noGrad(() => $self.eval().forward($x))',
+  },
+  {
+    tf: 'LayersModel.summary', kind: 'method', status: 'semantic', params: ['lineLength~', 'positions~', 'printFn!'], notes: ['summary-print'],
+    reason: 'summary with a printFn: call it with model.toString()', target: 'console.log($self.toString())',
+  },
+  { tf: 'LayersModel.countParams', kind: 'method', status: 'exact', params: [], returns: 'number', notes: ['count-params'], target: '$self.numParameters()' },
+  manual('LayersModel.save', 'save the weights with io.save(model.stateDict(), path)', { notes: ['model-save'] }),
+  manual('LayersModel.dispose', 'modules are garbage collected; remove the call'),
+  manual('LayersModel.fitDataset', 'iterate the dataset in an explicit training loop'),
+  manual('LayersModel.evaluateDataset', 'iterate the dataset under torch.noGrad'),
+  manual('LayersModel.trainOnBatch', 'one step: zeroGrad(); lossFn(model.forward(x), y).backward(); step()'),
+  manual('LayersModel.getWeights', 'model.parameters() (PyTorch layouts: Linear weight [out, in], conv OIHW)'),
+  manual('LayersModel.setWeights', 'model.loadStateDict(...) with tensors in PyTorch layouts'),
+  manual('LayersModel.execute', 'call the module\'s forward'),
+  manual('LayersModel.getLayer', 'access the submodule by field name or getSubmodule()'),
+  manual('tf.loadLayersModel', 'the runtime cannot import tfjs models yet (model.json + weight shards)', { notes: ['load-layers-model'] }),
+  manual('tf.loadGraphModel', 'graph models (converted TensorFlow SavedModels) have no runtime equivalent', { notes: ['load-layers-model'] }),
+  manual('tf.loadGraphModelSync', 'graph models (converted TensorFlow SavedModels) have no runtime equivalent', { notes: ['load-layers-model'] }),
+  manual('tf.models.modelFromJSON', 'rebuild the model as an nn.Module', { notes: ['load-layers-model'] }),
+  { tf: 'History.history', kind: 'property', status: 'exact', returns: 'other', notes: ['fit-history'], target: '$self.history' },
+  manual('History.epoch', 'the epochs run are 0 … history.history.loss.length - 1', { kind: 'property' }),
+  manual('tf.EarlyStopping', 'check the validation loss in the training loop and break', { kind: 'class' }),
+  manual('tf.GraphModel', 'graph models (converted TensorFlow SavedModels) have no runtime equivalent', { kind: 'class' }),
+  manual('tf.RNN', 'write the recurrence over an nn.RNNCell/LSTMCell in a forward', { kind: 'class' }),
+  manual('tf.callbacks.earlyStopping', 'check the validation loss in the training loop and break'),
+];

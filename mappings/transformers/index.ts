@@ -1,0 +1,28 @@
+/**
+ * The named transformer registry: the few irregular rewrites a template cannot express, each with the one
+ * signature `(site: CallSite, row: Mapping) => Emit`. Rows name them in `transform`.
+ */
+import type { Transformer } from '../schema.js';
+import { tensorFromValues, variable, truncatedNormal } from './values.js';
+import { matMul, split, slice, pad, reverse, norm, conv2d, conv1d, pool2d, selfFirstList } from './ops.js';
+import { gradFunction } from './gradients.js';
+import { optimizer } from './optimizers.js';
+import {
+  denseLayer, conv2dLayer, conv1dLayer, pool2dLayer, pool1dLayer, globalPoolLayer, flattenLayer, reshapeLayer, dropoutLayer,
+  batchNormLayer, layerNormLayer, activationLayer, embeddingLayer, rnnLayer, mergeLayer, permuteLayer, repeatVectorLayer,
+} from './layers.js';
+
+export const TRANSFORMERS: Readonly<Record<string, Transformer>> = {
+  tensorFromValues, variable, truncatedNormal,
+  matMul, split, slice, pad, reverse, norm, conv2d, conv1d, pool2d, selfFirstList,
+  gradFunction, optimizer,
+  denseLayer, conv2dLayer, conv1dLayer, pool2dLayer, pool1dLayer, globalPoolLayer, flattenLayer, reshapeLayer, dropoutLayer,
+  batchNormLayer, layerNormLayer, activationLayer, embeddingLayer, rnnLayer, mergeLayer, permuteLayer, repeatVectorLayer,
+};
+
+/** Layer transformers answer with a LayerPlan (used by the model rules). */
+export const LAYER_TRANSFORMERS: ReadonlySet<string> = new Set([
+  'denseLayer', 'conv2dLayer', 'conv1dLayer', 'pool2dLayer', 'pool1dLayer', 'globalPoolLayer', 'flattenLayer', 'reshapeLayer',
+  'dropoutLayer', 'batchNormLayer', 'layerNormLayer', 'activationLayer', 'embeddingLayer', 'rnnLayer', 'mergeLayer',
+  'permuteLayer', 'repeatVectorLayer',
+]);

@@ -1,0 +1,570 @@
+/**
+ * Per-file state: the parsed file, a checker for symbol identity, TensorFlow bindings (imports, requires,
+ * aliases, re-exports), the edits, and every site found with its outcome. The engine knows TensorFlow names
+ * only through the mapping table (lookup/lookupMember) and the package list below.
+ */
+import { ts } from 'ts-morph';
+import { lookup, lookupMember } from '../mappings/index.js';
+import { NOTES, isNoteId, type NoteId } from '../mappings/notes.js';
+import type { ArgInfo, CallSite, Mapping, ValueKind } from '../mappings/schema.js';
+import { missingNames } from '../mappings/runtime_api.js';
+import { Edits } from './edits.js';
+import type { Diagnostic, LayoutFact, SiteRecord, TranspileOptions } from './types.js';
+
+/** A TensorFlow import/require statement (rewritten once all sites are known). */
+export interface TfImport {
+  node: ts.Statement;
+  kind: 'import' | 'require' | 'side-effect' | 'export';
+}
+
+/** Value kinds that are tfjs objects: method calls on them are looked up in the table. */
+const RECEIVER_OF: Partial<Record<ValueKind, string>> = {
+  Tensor: 'Tensor', Variable: 'Variable', LayersModel: 'LayersModel', Sequential: 'Sequential', Optimizer: 'Optimizer',
+  Layer: 'Layer', SymbolicTensor: 'SymbolicTensor', History: 'History',
+};
+
+export function receiverClass(kind: ValueKind | undefined): string | undefined {
+  return kind ? RECEIVER_OF[kind] : undefined;
+}
+
+export class FileContext {
+  readonly sf: ts.SourceFile;
+  readonly checker: ts.TypeChecker;
+  readonly edits: Edits;
+  readonly typescript: boolean;
+  /** Binding symbol → the qualified tf name it stands for (`tf`, `tf.layers`, `tf.tensor2d`). */
+  readonly bindings = new Map<ts.Symbol, string>();
+  readonly bindingNames = new Set<string>();
+  /** Alias declarations (`const L = tf.layers`), removed once their uses are rewritten. */
+  readonly aliasDecls: ts.VariableStatement[] = [];
+  readonly tfImports: TfImport[] = [];
+  readonly sites: SiteRecord[] = [];
+  readonly diagnostics: Diagnostic[] = [];
+  readonly uncovered = new Set<string>();
+  readonly layoutFacts: LayoutFact[] = [];
+  /** Code the file now contains that came from the table (to find the runtime namespaces it needs). */
+  readonly emitted: string[] = [];
+  /** Nodes a pattern rule has taken over: the walk does not treat them as sites of their own. */
+  readonly claimed = new Set<ts.Node>();
+  /** TODO sites whose code still names a TensorFlow binding: the tf import has to stay. */
+  tfStillReferenced = false;
+  usedDataflow = false;
+  private readonly kindMemo = new Map<ts.Node, ValueKind | undefined>();
+  private readonly inProgress = new Set<ts.Node>();
+  private readonly todoLines = new Map<number, Set<string>>();
+  private readonly jobs: { start: number; end: number; seq: number; run: () => void }[] = [];
+  private readonly afterJobs: (() => void)[] = [];
+
+  constructor(readonly fileName: string, readonly text: string, readonly opts: TranspileOptions) {
+    const ext = fileName.slice(fileName.lastIndexOf('.')).toLowerCase();
+    this.typescript = ['.ts', '.tsx', '.mts', '.cts'].includes(ext);
+    const kind = { '.tsx': ts.ScriptKind.TSX, '.js': ts.ScriptKind.JS, '.mjs': ts.ScriptKind.JS, '.cjs': ts.ScriptKind.JS, '.jsx': ts.ScriptKind.JSX }[ext] ?? ts.ScriptKind.TS;
+    this.sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2022, true, kind);
+    this.edits = new Edits(text);
+    // Symbols only (which `tf` is which): one file, no libraries, no module resolution — fast and enough to
+    // tell an import binding from a local variable that shadows it.
+    const options: ts.CompilerOptions = { noLib: true, noResolve: true, allowJs: true, checkJs: false, noEmit: true, types: [], target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext };
+    const host: ts.CompilerHost = {
+      getSourceFile: (f) => (f === fileName ? this.sf : undefined),
+      getDefaultLibFileName: () => 'lib.d.ts',
+      writeFile: () => undefined,
+      getCurrentDirectory: () => '/',
+      getCanonicalFileName: (f) => f,
+      useCaseSensitiveFileNames: () => true,
+      getNewLine: () => '\n',
+      fileExists: (f) => f === fileName,
+      readFile: () => undefined,
+    };
+    this.checker = ts.createProgram({ rootNames: [fileName], options, host }).getTypeChecker();
+  }
+
+  /** Syntax errors the parser recovered from (the file is not migrated when there are any). */
+  parseErrors(): ts.DiagnosticWithLocation[] {
+    return (this.sf as unknown as { parseDiagnostics: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+  }
+
+  // --- positions -------------------------------------------------------------------------------------------
+
+  pos(node: ts.Node): { line: number; col: number } {
+    const lc = this.sf.getLineAndCharacterOfPosition(node.getStart(this.sf));
+    return { line: lc.line + 1, col: lc.character + 1 };
+  }
+
+  rewritten(node: ts.Node): string {
+    return this.edits.textOf(node.getStart(this.sf), node.getEnd());
+  }
+
+  original(node: ts.Node): string {
+    return node.getText(this.sf);
+  }
+
+  /** Indentation of the line a node starts on. */
+  indent(node: ts.Node): string {
+    const start = node.getStart(this.sf);
+    const lineStart = this.text.lastIndexOf('\n', start - 1) + 1;
+    return /^[ \t]*/.exec(this.text.slice(lineStart))![0];
+  }
+
+  replace(node: ts.Node, code: string): void {
+    this.edits.replace(node.getStart(this.sf), node.getEnd(), code);
+    this.emitted.push(code);
+  }
+
+  /** Removes a statement; the whole line when it stands alone on it. */
+  removeStatement(node: ts.Node): void {
+    const start = node.getStart(this.sf);
+    const end = node.getEnd();
+    const lineStart = this.text.lastIndexOf('\n', start - 1) + 1;
+    const nl = this.text.indexOf('\n', end);
+    const lineEnd = nl === -1 ? this.text.length : nl + 1;
+    const alone = /^[ \t]*$/.test(this.text.slice(lineStart, start)) && /^[ \t]*(\r?\n)?$/.test(this.text.slice(end, lineEnd));
+    if (alone) this.edits.replace(lineStart, lineEnd, '');
+    else this.edits.replace(start, end, '');
+  }
+
+  // --- deferred rewrites -----------------------------------------------------------------------------------
+
+  /**
+   * Runs `fn` when every rewrite inside `node` has been made. A rewrite's text is built from the rewritten
+   * text of what it contains, and pattern rules (models, fit, predict) only know their code once the whole file
+   * has been seen, so all rewrites run at the end, innermost first.
+   */
+  defer(node: ts.Node, run: () => void): void {
+    this.jobs.push({ start: node.getStart(this.sf), end: node.getEnd(), seq: this.jobs.length, run });
+  }
+
+  /** Runs after every deferred rewrite (checks such as "this layer was never used by a model"). */
+  after(run: () => void): void {
+    this.afterJobs.push(run);
+  }
+
+  runDeferred(): void {
+    const order = [...this.jobs].sort((a, b) => a.end - b.end || b.start - a.start || a.seq - b.seq);
+    for (const j of order) j.run();
+    for (const a of this.afterJobs) a();
+  }
+
+  // --- bindings --------------------------------------------------------------------------------------------
+
+  bind(nameNode: ts.Node, qualified: string): void {
+    const sym = this.checker.getSymbolAtLocation(nameNode);
+    if (!sym) return;
+    this.bindings.set(sym, qualified);
+    if (ts.isIdentifier(nameNode)) this.bindingNames.add(nameNode.text);
+  }
+
+  /** The qualified tf name an expression or type name stands for (`tf.layers.dense`), if any. */
+  qualify(node: ts.Node): string | undefined {
+    if (ts.isIdentifier(node)) {
+      if (!this.bindingNames.has(node.text)) return undefined;
+      const sym = this.checker.getSymbolAtLocation(node);
+      return sym ? this.bindings.get(sym) : undefined;
+    }
+    if (ts.isPropertyAccessExpression(node)) {
+      const q = this.qualify(node.expression);
+      return q && ts.isIdentifier(node.name) ? `${q}.${node.name.text}` : undefined;
+    }
+    if (ts.isQualifiedName(node)) {
+      const q = this.qualify(node.left);
+      return q ? `${q}.${node.right.text}` : undefined;
+    }
+    if (ts.isParenthesizedExpression(node)) return this.qualify(node.expression);
+    return undefined;
+  }
+
+  // --- data flow -------------------------------------------------------------------------------------------
+
+  /**
+   * What kind of tfjs value an expression holds, from declarations and known tf calls (the table's `returns`).
+   * Works without types (plain JS); the checker with tfjs's types is asked only where this finds nothing.
+   */
+  kindOf(node: ts.Node): ValueKind | undefined {
+    if (this.kindMemo.has(node)) return this.kindMemo.get(node);
+    if (this.inProgress.has(node)) return undefined;
+    this.inProgress.add(node);
+    const k = this.computeKind(node);
+    this.inProgress.delete(node);
+    this.kindMemo.set(node, k);
+    return k;
+  }
+
+  private computeKind(node: ts.Node): ValueKind | undefined {
+    // Literals and plain objects are certainly not tfjs values (no need to ask the type checker).
+    if (ts.isArrayLiteralExpression(node) || ts.isObjectLiteralExpression(node) || ts.isStringLiteral(node) || ts.isNumericLiteral(node) ||
+      ts.isTemplateExpression(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node)) return 'other';
+    if (ts.isIdentifier(node) && PLAIN_GLOBALS.has(node.text) && !this.bindingNames.has(node.text)) return 'other';
+    if (ts.isParenthesizedExpression(node) || ts.isNonNullExpression(node)) return this.kindOf(node.expression);
+    if (ts.isAsExpression(node) || ts.isTypeAssertionExpression(node)) return this.kindOfType(node.type) ?? this.kindOf(node.expression);
+    if (ts.isAwaitExpression(node)) return unpromise(this.kindOf(node.expression));
+    if (ts.isConditionalExpression(node)) return this.kindOf(node.whenTrue) ?? this.kindOf(node.whenFalse);
+    if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
+      const q = this.qualify(node.expression);
+      if (q) {
+        const r = lookup(q)?.returns;
+        if (r === 'Arg0') return node.arguments?.[0] ? this.kindOf(node.arguments[0]) : undefined;
+        if (r === 'FnResult') {
+          const fn = [...(node.arguments ?? [])].reverse().find((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a));
+          return fn ? this.returnKindOf(fn as ts.ArrowFunction) : undefined;
+        }
+        return r;
+      }
+      if (ts.isPropertyAccessExpression(node.expression)) {
+        const rc = receiverClass(this.kindOf(node.expression.expression));
+        if (rc) return lookupMember(rc, node.expression.name.text)?.returns;
+      }
+      return this.returnKindOfCallee(node.expression);
+    }
+    if (ts.isElementAccessExpression(node)) {
+      const k = this.kindOf(node.expression);
+      return k === 'Tensor[]' ? 'Tensor' : k === 'TensorMap' ? 'Tensor' : undefined;
+    }
+    if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) {
+      if (ts.isPropertyAccessExpression(node)) {
+        const q = this.qualify(node);
+        if (q) return undefined;
+        const objKind = this.kindOf(node.expression);
+        if (objKind === 'TensorMap') return 'Tensor';
+        const rc = receiverClass(objKind);
+        if (rc) return lookupMember(rc, node.name.text)?.kind === 'property' ? lookupMember(rc, node.name.text)?.returns : undefined;
+      }
+      const sym = this.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(node) ? node.name : node);
+      const decl = sym?.valueDeclaration ?? sym?.declarations?.[0];
+      if (!decl) return undefined;
+      return this.kindOfDeclaration(decl);
+    }
+    return undefined;
+  }
+
+  private kindOfDeclaration(decl: ts.Declaration): ValueKind | undefined {
+    if (ts.isVariableDeclaration(decl) || ts.isPropertyDeclaration(decl) || ts.isParameter(decl) || ts.isPropertySignature(decl)) {
+      const t = decl.type ? this.kindOfType(decl.type) : undefined;
+      if (t) return t;
+      if ('initializer' in decl && decl.initializer) return this.kindOf(decl.initializer);
+      return undefined;
+    }
+    if (ts.isPropertyAssignment(decl)) return this.kindOf(decl.initializer);
+    if (ts.isShorthandPropertyAssignment(decl)) return undefined;
+    if (ts.isBindingElement(decl)) {
+      const pattern = decl.parent;
+      const holder = pattern.parent;
+      const init = ts.isVariableDeclaration(holder) ? holder.initializer : undefined;
+      if (!init) return undefined;
+      const whole = this.kindOf(init);
+      if (ts.isArrayBindingPattern(pattern)) return whole === 'Tensor[]' ? 'Tensor' : undefined;
+      const prop = (decl.propertyName ?? decl.name) as ts.Node;
+      const name = ts.isIdentifier(prop) ? prop.text : undefined;
+      if (whole === 'TensorMap') return name === 'grads' ? 'TensorMap' : 'Tensor';
+      // `const { xs, ys } = makeData()`: the property of the object the function returns.
+      return name && ts.isCallExpression(init) ? this.returnedProperty(init.expression, name) : undefined;
+    }
+    return undefined;
+  }
+
+  private returnKindOfCallee(callee: ts.Expression): ValueKind | undefined {
+    const sym = this.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(callee) ? callee.name : callee);
+    const decl = sym?.valueDeclaration;
+    if (!decl) return undefined;
+    let fn: ts.SignatureDeclaration | undefined;
+    if (ts.isFunctionDeclaration(decl) || ts.isMethodDeclaration(decl)) fn = decl;
+    else if (ts.isVariableDeclaration(decl) && decl.initializer && (ts.isArrowFunction(decl.initializer) || ts.isFunctionExpression(decl.initializer))) fn = decl.initializer;
+    if (!fn) return undefined;
+    return this.returnKindOf(fn);
+  }
+
+  /** The kind of property `name` of the object literal a function returns (`return { xs, ys }`). */
+  private returnedProperty(callee: ts.Expression, name: string): ValueKind | undefined {
+    const decl = this.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(callee) ? callee.name : callee)?.valueDeclaration;
+    let fn: ts.FunctionLikeDeclarationBase | undefined;
+    if (decl && (ts.isFunctionDeclaration(decl) || ts.isMethodDeclaration(decl))) fn = decl;
+    else if (decl && ts.isVariableDeclaration(decl) && decl.initializer && (ts.isArrowFunction(decl.initializer) || ts.isFunctionExpression(decl.initializer))) fn = decl.initializer;
+    const body = fn?.body;
+    if (!body) return undefined;
+    const objects: ts.ObjectLiteralExpression[] = [];
+    if (!ts.isBlock(body)) {
+      const e = ts.isParenthesizedExpression(body) ? body.expression : body;
+      if (ts.isObjectLiteralExpression(e)) objects.push(e);
+    } else {
+      const visit = (n: ts.Node): void => {
+        if (ts.isFunctionLike(n)) return;
+        if (ts.isReturnStatement(n) && n.expression && ts.isObjectLiteralExpression(n.expression)) objects.push(n.expression);
+        ts.forEachChild(n, visit);
+      };
+      ts.forEachChild(body, visit);
+    }
+    for (const o of objects) {
+      for (const p of o.properties) {
+        if (!p.name || !ts.isIdentifier(p.name) || p.name.text !== name) continue;
+        if (ts.isPropertyAssignment(p)) return this.kindOf(p.initializer);
+        if (ts.isShorthandPropertyAssignment(p)) {
+          const d = this.checker.getShorthandAssignmentValueSymbol(p)?.valueDeclaration;
+          return d ? this.kindOfDeclaration(d) : undefined;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** The kind a function returns: its annotation, else its expression body or first return statement. */
+  returnKindOf(fn: ts.SignatureDeclaration): ValueKind | undefined {
+    if (fn.type) return unpromise(this.kindOfType(fn.type));
+    const body = (fn as ts.FunctionLikeDeclarationBase).body;
+    if (!body) return undefined;
+    if (!ts.isBlock(body)) return this.kindOf(body);
+    let found: ValueKind | undefined;
+    const visit = (n: ts.Node): void => {
+      if (found) return;
+      if (ts.isFunctionLike(n)) return;
+      if (ts.isReturnStatement(n) && n.expression) found = this.kindOf(n.expression);
+      else ts.forEachChild(n, visit);
+    };
+    ts.forEachChild(body, visit);
+    return found;
+  }
+
+  /** The kind a type annotation names (`tf.Tensor2D`, `Tensor[]`, `Promise<tf.LayersModel>`). */
+  kindOfType(type: ts.TypeNode): ValueKind | undefined {
+    if (ts.isTypeReferenceNode(type)) {
+      const q = this.qualify(type.typeName);
+      if (q) return lookup(q)?.returns;
+      if (ts.isIdentifier(type.typeName) && type.typeName.text === 'Promise' && type.typeArguments?.[0]) {
+        const inner = this.kindOfType(type.typeArguments[0]);
+        return inner === 'Tensor' ? 'Promise<Tensor>' : inner === 'History' ? 'Promise<History>' : inner;
+      }
+      return undefined;
+    }
+    if (ts.isArrayTypeNode(type)) return this.kindOfType(type.elementType) === 'Tensor' ? 'Tensor[]' : undefined;
+    if (ts.isUnionTypeNode(type)) {
+      for (const t of type.types) {
+        const k = this.kindOfType(t);
+        if (k) return k;
+      }
+    }
+    if (ts.isParenthesizedTypeNode(type)) return this.kindOfType(type.type);
+    return undefined;
+  }
+
+  /** A type-text hint for an argument (number vs number[], typed-array kinds), from declarations. */
+  typeTextOf(node: ts.Expression): string | undefined {
+    if (ts.isIdentifier(node)) {
+      const decl = this.checker.getSymbolAtLocation(node)?.valueDeclaration;
+      if (decl && (ts.isVariableDeclaration(decl) || ts.isParameter(decl))) {
+        if (decl.type) return decl.type.getText(this.sf);
+        if (decl.initializer) return this.typeTextOf(decl.initializer);
+      }
+      return undefined;
+    }
+    if (ts.isNumericLiteral(node) || (ts.isPrefixUnaryExpression(node) && ts.isNumericLiteral(node.operand))) return 'number';
+    if (ts.isArrayLiteralExpression(node)) {
+      const els = node.elements.map((e) => this.typeTextOf(e));
+      return els.length && els.every((e) => e === 'number') ? 'number[]' : els.every((e) => e === 'number[]') && els.length ? 'number[][]' : 'unknown[]';
+    }
+    if (ts.isNewExpression(node) && ts.isIdentifier(node.expression)) return node.expression.text;
+    if (ts.isAsExpression(node)) return node.type.getText(this.sf);
+    return undefined;
+  }
+
+  // --- arguments -------------------------------------------------------------------------------------------
+
+  /** An argument as transformers see it: rewritten text, literal values, structure. */
+  argInfo(node: ts.Expression, lead = '', trail = ''): ArgInfo {
+    const text = lead + this.rewritten(node) + trail;
+    const simple = ts.isIdentifier(node) || ts.isPropertyAccessExpression(node) || ts.isCallExpression(node) || ts.isElementAccessExpression(node) ||
+      ts.isParenthesizedExpression(node) || ts.isStringLiteral(node) || ts.isArrayLiteralExpression(node) || node.kind === ts.SyntaxKind.ThisKeyword ||
+      ts.isNonNullExpression(node) || node.kind === ts.SyntaxKind.TrueKeyword || node.kind === ts.SyntaxKind.FalseKeyword || node.kind === ts.SyntaxKind.NullKeyword;
+    const base = { text, simple: simple && !lead && !trail, valueKind: this.kindOf(node), typeText: this.typeTextOf(node) };
+    if (ts.isNumericLiteral(node)) return { ...base, kind: 'number', value: Number(node.text), simple: false };
+    if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(node.operand)) {
+      return { ...base, kind: 'number', value: -Number(node.operand.text), simple: false };
+    }
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return { ...base, kind: 'string', value: node.text };
+    if (node.kind === ts.SyntaxKind.TrueKeyword || node.kind === ts.SyntaxKind.FalseKeyword) {
+      return { ...base, kind: 'boolean', value: node.kind === ts.SyntaxKind.TrueKeyword };
+    }
+    if (node.kind === ts.SyntaxKind.NullKeyword) return { ...base, kind: 'null' };
+    if (ts.isIdentifier(node) && node.text === 'undefined') return { ...base, kind: 'undefined' };
+    if (ts.isArrayLiteralExpression(node)) {
+      return { ...base, kind: 'array', elements: node.elements.map((e) => (ts.isSpreadElement(e) ? { text: this.rewritten(e), kind: 'spread' as const, simple: false } : this.argInfo(e))) };
+    }
+    if (ts.isObjectLiteralExpression(node)) {
+      const props: Record<string, ArgInfo> = {};
+      for (const p of node.properties) {
+        const name = p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : undefined;
+        if (!name) continue;
+        if (ts.isPropertyAssignment(p)) props[name] = this.argInfo(p.initializer);
+        else if (ts.isShorthandPropertyAssignment(p)) props[name] = this.argInfo(p.name);
+      }
+      return { ...base, kind: 'object', props, simple: false };
+    }
+    if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) return { ...base, kind: 'function', simple: false };
+    if (ts.isIdentifier(node)) return { ...base, kind: 'identifier', value: this.constNumber(node) };
+    return { ...base, kind: 'expression' };
+  }
+
+  /** The value of a name declared `const N = <number literal>` (so `BATCH_SIZE` is known to be 32). */
+  constNumber(id: ts.Identifier): number | undefined {
+    const d = this.checker.getSymbolAtLocation(id)?.valueDeclaration;
+    if (!d || !ts.isVariableDeclaration(d) || !d.initializer || !((d.parent as ts.VariableDeclarationList).flags & ts.NodeFlags.Const)) return undefined;
+    const init = d.initializer;
+    if (ts.isNumericLiteral(init)) return Number(init.text);
+    if (ts.isPrefixUnaryExpression(init) && init.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(init.operand)) return -Number(init.operand.text);
+    return undefined;
+  }
+
+  /**
+   * A CallSite for a row at a call (or a property read). Comments inside the parentheses stay with the argument
+   * they belong to: on the same line after an argument, they trail it (as a block comment, since the argument
+   * may no longer end its line); on lines of their own, they lead the next argument.
+   */
+  callSite(key: string, call: ts.CallExpression | ts.NewExpression | undefined, receiver?: ts.Expression): CallSite {
+    const list = [...(call?.arguments ?? [])];
+    const leads: string[] = list.map(() => '');
+    const trails: string[] = list.map(() => '');
+    list.forEach((a, i) => {
+      const lead = this.text.slice(a.getFullStart(), a.getStart(this.sf));
+      const nl = lead.indexOf('\n');
+      const sameLine = nl === -1 ? lead : lead.slice(0, nl);
+      const own = nl === -1 ? '' : lead.slice(nl);
+      if (i > 0) trails[i - 1] += inlineComments(sameLine);
+      else leads[i] += inlineComments(sameLine);
+      if (/\/[/*]/.test(own)) leads[i] += `${own.replace(/^\s+/, '').replace(/\s+$/, '')}\n${' '.repeat(Math.max(0, this.pos(a).col - 1))}`;
+      const next = i + 1 < list.length ? list[i + 1].getFullStart() - 1 : call!.getEnd() - 1;
+      trails[i] += inlineComments(this.text.slice(a.getEnd(), next));
+    });
+    const args = list.map((a, i) => this.argInfo(a, leads[i], trails[i]));
+    return {
+      key, args, receiver: receiver ? this.argInfo(receiver) : undefined,
+      awaited: !!call && ts.isAwaitExpression(skipParensUp(call).parent), layout: this.opts.layout, typescript: this.typescript,
+    };
+  }
+
+  // --- outcomes --------------------------------------------------------------------------------------------
+
+  /**
+   * Replaces a site with code after checking the runtime has every name the code uses. `userTexts` are the
+   * pieces of the user's own code inside it (arguments, receivers): they are left out of the check, so a user
+   * variable named `data` is not taken for the runtime's `data` namespace.
+   */
+  rewrite(node: ts.Node, key: string, code: string, notes: readonly NoteId[] = [], via?: SiteRecord['via'], userTexts: readonly string[] = []): boolean {
+    let checked = code;
+    for (const t of [...userTexts].filter((t) => /[A-Za-z_$]/.test(t)).sort((a, b) => b.length - a.length)) {
+      const esc = t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      checked = checked.replace(new RegExp(`(?<![\\w$.])${esc}(?![\\w$])`, 'g'), '_');
+    }
+    const missing = missingNames(checked, this.opts.api);
+    if (missing.length) {
+      this.todo(node, key, 'runtime-missing', `${key}: the runtime lacks ${missing.join(', ')}`);
+      return false;
+    }
+    this.replace(node, code);
+    this.record(node, key, 'rewritten', via);
+    for (const n of new Set(notes)) this.note(node, n, key);
+    return true;
+  }
+
+  record(node: ts.Node, key: string, outcome: SiteRecord['outcome'], via?: SiteRecord['via']): void {
+    this.sites.push({ key, ...this.pos(node), outcome, via });
+  }
+
+  note(node: ts.Node, id: NoteId, key?: string, message?: string): void {
+    const n = NOTES[id];
+    this.diagnostics.push({ file: this.fileName, ...this.pos(node), severity: n.severity, id, message: message ?? `${key ? `${key}: ` : ''}${n.text}`, key });
+  }
+
+  /**
+   * Leaves the code as it is with a `// torchbridge: TODO(<id>) <reason>` line above its statement (once: a
+   * second run finds the marker and adds nothing) and a report entry.
+   */
+  todo(node: ts.Node, key: string, id: NoteId | string, reason: string): void {
+    const noteId = isNoteId(id) ? id : 'no-equivalent';
+    this.record(node, key, 'todo');
+    this.uncovered.add(key);
+    this.diagnostics.push({ file: this.fileName, ...this.pos(node), severity: 'error', id: noteId, message: reason, key });
+    if (this.referencesTf(node)) this.tfStillReferenced = true;
+    const stmt = statementOf(node);
+    const lineStart = this.text.lastIndexOf('\n', stmt.getStart(this.sf) - 1) + 1;
+    const indent = /^[ \t]*/.exec(this.text.slice(lineStart))![0];
+    const marker = `// torchbridge: TODO(${noteId}) ${reason.replace(/\s*\n\s*/g, ' ')}`;
+    const seen = this.todoLines.get(lineStart) ?? new Set<string>();
+    if (seen.has(marker)) return;
+    seen.add(marker);
+    this.todoLines.set(lineStart, seen);
+    // Idempotent: a marker written by an earlier run (any of the lines just above) is not written again.
+    let p = lineStart;
+    for (let i = 0; i < 8 && p > 0; i++) {
+      const ls = this.text.lastIndexOf('\n', p - 2) + 1;
+      const line = this.text.slice(ls, p).trim();
+      if (!line.startsWith('// torchbridge: TODO(')) break;
+      if (line === marker) return;
+      p = ls;
+    }
+    this.edits.insert(lineStart, `${indent}${marker}\n`);
+  }
+
+  /** Whether a node's source mentions a tf binding (then the tf import must stay for it). */
+  referencesTf(node: ts.Node): boolean {
+    let found = false;
+    const visit = (n: ts.Node): void => {
+      if (found) return;
+      if (ts.isIdentifier(n) && this.qualify(n)) found = true;
+      else ts.forEachChild(n, visit);
+    };
+    visit(node);
+    return found;
+  }
+
+  private declared: Set<string> | undefined;
+
+  /** Names the file declares itself (variables, parameters, functions, classes, non-tfjs imports). */
+  declaredNames(): Set<string> {
+    if (!this.declared) {
+      const names = new Set<string>();
+      const tfImportNodes = new Set(this.tfImports.map((i) => i.node));
+      const visit = (n: ts.Node): void => {
+        if (tfImportNodes.has(n as ts.Statement)) return;
+        if (ts.isImportDeclaration(n) && ts.isStringLiteral(n.moduleSpecifier) && n.moduleSpecifier.text === 'torchbridge') return;
+        const name = (n as ts.NamedDeclaration).name;
+        if (name && ts.isIdentifier(name) && (ts.isVariableDeclaration(n) || ts.isParameter(n) || ts.isFunctionDeclaration(n) || ts.isClassDeclaration(n) ||
+          ts.isBindingElement(n) || ts.isImportSpecifier(n) || ts.isNamespaceImport(n) || ts.isImportClause(n))) names.add(name.text);
+        ts.forEachChild(n, visit);
+      };
+      visit(this.sf);
+      this.declared = names;
+    }
+    return this.declared;
+  }
+
+  rowFor(key: string): Mapping | undefined {
+    return lookup(key);
+  }
+}
+
+/** Globals whose members are never tfjs APIs. */
+const PLAIN_GLOBALS = new Set(['Math', 'console', 'JSON', 'Object', 'Array', 'Promise', 'process', 'Number', 'String', 'Date', 'performance', 'Reflect', 'Symbol', 'globalThis', 'window', 'document']);
+
+/** The comments in a stretch of trivia, as inline block comments (a leading space each). */
+function inlineComments(trivia: string): string {
+  const found = trivia.match(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g) ?? [];
+  return found.map((c) => ` ${c.startsWith('//') ? `/* ${c.slice(2).trim().replace(/\*\//g, '* /')} */` : c}`).join('');
+}
+
+function unpromise(k: ValueKind | undefined): ValueKind | undefined {
+  if (k === 'Promise<Tensor>') return 'Tensor';
+  if (k === 'Promise<History>') return 'History';
+  return k;
+}
+
+export function skipParensUp(node: ts.Node): ts.Node {
+  let n = node;
+  while (ts.isParenthesizedExpression(n.parent)) n = n.parent;
+  return n;
+}
+
+/** The statement (or class member) a node belongs to: where a TODO marker goes. */
+export function statementOf(node: ts.Node): ts.Node {
+  let n = node;
+  while (n.parent && !ts.isSourceFile(n.parent) && !ts.isBlock(n.parent) && !ts.isModuleBlock(n.parent) && !ts.isCaseClause(n.parent) &&
+    !ts.isDefaultClause(n.parent) && !ts.isClassLike(n.parent)) {
+    n = n.parent;
+  }
+  return n;
+}

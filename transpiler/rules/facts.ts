@@ -1,0 +1,106 @@
+/**
+ * Facts gathered before the walk that rules need at a site: which tensors are trainable variables, and what
+ * each optimizer will update (a runtime optimizer takes its parameters when it is created).
+ */
+import { ts } from 'ts-morph';
+import { lookup } from '../../mappings/index.js';
+import type { FileContext } from '../context.js';
+
+export interface Facts {
+  /** Names of `const w = tf.variable(...)` (trainable) in the file, in order. */
+  trainableVars: string[];
+  /** Optimizer creation call → the code of the parameters it updates (undefined: unknown). */
+  optimizerParams: Map<ts.Node, string | undefined>;
+  /** Identifier references by symbol. */
+  refs(sym: ts.Symbol): ts.Identifier[];
+}
+
+export function computeFacts(ctx: FileContext): Facts {
+  const trainableVars: string[] = [];
+  const optimizerCalls: ts.CallExpression[] = [];
+  let refIndex: Map<ts.Symbol, ts.Identifier[]> | undefined;
+  const refs = (sym: ts.Symbol): ts.Identifier[] => {
+    if (!refIndex) {
+      refIndex = new Map();
+      const visit = (n: ts.Node): void => {
+        if (ts.isIdentifier(n)) {
+          const s = ctx.checker.getSymbolAtLocation(n);
+          if (s) refIndex!.set(s, [...(refIndex!.get(s) ?? []), n]);
+        }
+        ts.forEachChild(n, visit);
+      };
+      visit(ctx.sf);
+    }
+    return refIndex.get(sym) ?? [];
+  };
+  if (ctx.bindingNames.size) {
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n)) {
+        const q = ctx.qualify(n.expression);
+        const row = q ? lookup(q) : undefined;
+        if (q === 'tf.variable' && ts.isVariableDeclaration(n.parent) && ts.isIdentifier(n.parent.name)) {
+          const trainable = n.arguments[1];
+          if (!trainable || trainable.kind !== ts.SyntaxKind.FalseKeyword) trainableVars.push(n.parent.name.text);
+        }
+        if (row?.transform === 'optimizer') optimizerCalls.push(n);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(ctx.sf);
+  }
+  const facts: Facts = { trainableVars, optimizerParams: new Map(), refs };
+  for (const call of optimizerCalls) facts.optimizerParams.set(call, paramsFor(ctx, facts, call));
+  return facts;
+}
+
+/** `X.compile({ optimizer: <node> })` → X. */
+function compileReceiver(node: ts.Node): ts.Expression | undefined {
+  const pa = node.parent;
+  if (!pa || !ts.isPropertyAssignment(pa) || !ts.isIdentifier(pa.name) || pa.name.text !== 'optimizer') return undefined;
+  const obj = pa.parent;
+  const call = obj.parent;
+  if (ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === 'compile' && call.arguments[0] === obj) {
+    return call.expression.expression;
+  }
+  return undefined;
+}
+
+function varsFor(ctx: FileContext, facts: Facts, minimizeCall: ts.CallExpression | undefined): string | undefined {
+  const varList = minimizeCall?.arguments[2];
+  if (varList) return ctx.original(varList);
+  return facts.trainableVars.length ? `[${facts.trainableVars.join(', ')}]` : undefined;
+}
+
+function paramsFor(ctx: FileContext, facts: Facts, call: ts.CallExpression): string | undefined {
+  const model = compileReceiver(call);
+  if (model) return `${ctx.original(model)}.parameters()`;
+  if (ts.isPropertyAccessExpression(call.parent) && call.parent.expression === call) {
+    const m = call.parent.name.text;
+    if (m === 'minimize' || m === 'applyGradients') return varsFor(ctx, facts, ts.isCallExpression(call.parent.parent) ? call.parent.parent : undefined);
+  }
+  const decl = call.parent;
+  if (!ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name)) {
+    // A property initializer (this.optimizer = ...): follow uses of the property name in the file.
+    return undefined;
+  }
+  const sym = ctx.checker.getSymbolAtLocation(decl.name);
+  if (!sym) return undefined;
+  for (const ref of facts.refs(sym)) {
+    if (ref === decl.name) continue;
+    const m = compileReceiver(ref);
+    if (m) {
+      const msym = ts.isIdentifier(m) ? ctx.checker.getSymbolAtLocation(m) : undefined;
+      const mdecl = msym?.valueDeclaration;
+      // The model must exist where the optimizer is created.
+      if (mdecl && mdecl.getStart(ctx.sf) > call.getStart(ctx.sf) && !ts.isParameter(mdecl)) return undefined;
+      return `${ctx.original(m)}.parameters()`;
+    }
+    if (ts.isPropertyAccessExpression(ref.parent) && ref.parent.expression === ref) {
+      const name = ref.parent.name.text;
+      if (name === 'minimize' || name === 'applyGradients') {
+        return varsFor(ctx, facts, ts.isCallExpression(ref.parent.parent) ? ref.parent.parent : undefined);
+      }
+    }
+  }
+  return undefined;
+}

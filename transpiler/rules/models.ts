@@ -1,0 +1,460 @@
+/**
+ * Pattern rules for models:
+ * - sequentialModel: `tf.sequential({ layers })` or `tf.sequential()` + `model.add(layer)` statements → nn.Sequential
+ *   (layers appended in place), or an nn.Module class when the chain needs more than modules in a row (input
+ *   permute, RNN outputs, ops without a module);
+ * - functionalModel: `tf.input` + `layer.apply(...)` + `tf.model({ inputs, outputs })` → an nn.Module class whose
+ *   forward replays the graph.
+ * TensorFlow's initialisation is written out (a loop over the model's modules).
+ */
+import { ts } from 'ts-morph';
+import type { Mapping, Shape } from '../../mappings/schema.js';
+import { fillSnippet } from '../../mappings/template.js';
+import type { FileContext } from '../context.js';
+import { buildChain, classCode, className, FieldNames, initLoop, permutes, planLayer, resolveStep, type ChainLayer, type Field } from './model_code.js';
+import type { Facts } from './facts.js';
+
+export interface ModelInfo {
+  name: string;
+  sym?: ts.Symbol;
+  /** Migrated to a runtime module (fit/predict on it can be rewritten). */
+  migrated: boolean;
+  /** Where the model becomes usable (the statement after which it exists, fully built). */
+  readyAt: ts.Node;
+}
+
+interface SequentialPlan {
+  call: ts.CallExpression;
+  row: Mapping;
+  name?: string;
+  sym?: ts.Symbol;
+  stmt: ts.Statement;
+  adds: ts.ExpressionStatement[];
+}
+
+export class ModelRules {
+  readonly layerCalls = new Map<ts.CallExpression, Mapping>();
+  readonly inputs = new Map<ts.CallExpression, Mapping>();
+  readonly applies = new Map<ts.CallExpression, Mapping>();
+  private readonly sequential: SequentialPlan[] = [];
+  private readonly functional: { call: ts.CallExpression; row: Mapping }[] = [];
+  private readonly orphanAdds: { node: ts.CallExpression; row: Mapping }[] = [];
+  private readonly consumed = new Set<ts.Node>();
+  readonly models = new Map<ts.Symbol, ModelInfo>();
+  private taken: Set<string> | undefined;
+
+  constructor(private readonly ctx: FileContext, private readonly facts: Facts) {}
+
+  private names(): Set<string> {
+    if (!this.taken) {
+      this.taken = new Set();
+      const visit = (n: ts.Node): void => {
+        if (ts.isIdentifier(n)) this.taken!.add(n.text);
+        ts.forEachChild(n, visit);
+      };
+      visit(this.ctx.sf);
+    }
+    return this.taken;
+  }
+
+  site(node: ts.Node, row: Mapping): void {
+    const ctx = this.ctx;
+    if (!ts.isCallExpression(node)) {
+      ctx.todo(node, row.tf, 'no-equivalent', `${row.tf} used without a call`);
+      return;
+    }
+    if (row.tf === 'tf.sequential') {
+      const stmt = ts.isVariableDeclaration(node.parent) ? node.parent.parent.parent : node.parent;
+      const decl = ts.isVariableDeclaration(node.parent) && ts.isIdentifier(node.parent.name) ? node.parent : undefined;
+      if (!(decl && ts.isVariableStatement(stmt) && (decl.parent as ts.VariableDeclarationList).declarations.length === 1) && !ts.isReturnStatement(node.parent)) {
+        ctx.todo(node, row.tf, 'sequential-model', 'tf.sequential: declare the model with `const model = tf.sequential(...)` (or return it) so it can be rewritten');
+        return;
+      }
+      this.sequential.push({
+        call: node, row, stmt: ts.isReturnStatement(node.parent) ? node.parent : (stmt as ts.Statement),
+        name: decl ? (decl.name as ts.Identifier).text : undefined, sym: decl ? ctx.checker.getSymbolAtLocation(decl.name) : undefined, adds: [],
+      });
+      return;
+    }
+    if (row.tf === 'Sequential.add') {
+      // Which model it adds to is settled in finalize (by the receiver's symbol).
+      this.orphanAdds.push({ node, row });
+      return;
+    }
+    if (row.tf === 'tf.model') {
+      this.functional.push({ call: node, row });
+      return;
+    }
+    if (row.tf === 'tf.input' || row.tf === 'tf.layers.input') {
+      this.inputs.set(node, row);
+      return;
+    }
+    if (row.tf === 'Layer.apply') {
+      this.applies.set(node, row);
+      return;
+    }
+    ctx.todo(node, row.tf, 'no-equivalent', `${row.tf}: no rule for this use`);
+  }
+
+  /** A tf.layers.* call (kept for a model; a TODO if no model uses it). */
+  layer(node: ts.CallExpression, row: Mapping): void {
+    this.layerCalls.set(node, row);
+  }
+
+  finalize(): void {
+    for (const f of this.functional) {
+      const d = f.call.parent;
+      this.ctx.defer(ts.isVariableDeclaration(d) ? d.parent.parent : f.call, () => this.finalizeFunctional(f.call, f.row));
+    }
+    for (const s of this.sequential) {
+      s.adds = this.orphanAdds.filter((a) => this.addBelongsTo(a.node, s)).map((a) => a.node.parent as ts.ExpressionStatement);
+      for (const a of s.adds) this.consumed.add(a.expression);
+      this.ctx.defer(s.adds.length ? s.adds[s.adds.length - 1] : s.stmt, () => this.finalizeSequential(s));
+    }
+    this.ctx.after(() => this.leftovers());
+  }
+
+  private leftovers(): void {
+    for (const a of this.orphanAdds) {
+      if (!this.consumed.has(a.node)) this.ctx.todo(a.node, a.row.tf, 'sequential-model', 'model.add on a model that was not created with tf.sequential in this file (or added conditionally)');
+    }
+    for (const [call, row] of this.layerCalls) {
+      if (!this.consumed.has(call)) this.ctx.todo(call, row.tf, 'layer-standalone', `${row.tf}: a layer outside tf.sequential/tf.model needs its input size and TensorFlow's initialisation — wrap it in a model`);
+    }
+    for (const [m, map] of [[this.inputs, 'tf.input'], [this.applies, 'Layer.apply']] as const) {
+      for (const [call, row] of m) if (!this.consumed.has(call)) this.ctx.todo(call, row.tf ?? map, 'functional-model', `${row.tf}: a symbolic graph outside a tf.model(...) the transpiler could trace`);
+    }
+  }
+
+  private addBelongsTo(call: ts.CallExpression, s: SequentialPlan): boolean {
+    const recv = (call.expression as ts.PropertyAccessExpression).expression;
+    if (!s.sym || !ts.isIdentifier(recv) || this.ctx.checker.getSymbolAtLocation(recv) !== s.sym) return false;
+    return ts.isExpressionStatement(call.parent) && call.parent.parent === s.stmt.parent && call.parent.pos > s.stmt.pos;
+  }
+
+  /** The tf.layers.* call behind a layer expression (inline, or a const holding it). */
+  private layerOf(expr: ts.Expression): { call: ts.CallExpression; row: Mapping; decl?: ts.VariableStatement } | undefined {
+    let e = expr;
+    while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e)) e = e.expression;
+    if (ts.isCallExpression(e) && this.layerCalls.has(e)) return { call: e, row: this.layerCalls.get(e)! };
+    if (ts.isIdentifier(e)) {
+      const d = this.ctx.checker.getSymbolAtLocation(e)?.valueDeclaration;
+      if (d && ts.isVariableDeclaration(d) && d.initializer) {
+        const inner = this.layerOf(d.initializer);
+        if (inner) return { ...inner, decl: (d.parent as ts.VariableDeclarationList).declarations.length === 1 && ts.isVariableStatement(d.parent.parent) ? d.parent.parent : undefined };
+      }
+    }
+    return undefined;
+  }
+
+  /** The user's code inside layer configs (kept out of the runtime-name check). */
+  private userTexts(calls: ts.CallExpression[]): string[] {
+    return calls.flatMap((c) => this.ctx.callSite('', c).args.flatMap((a) => [a.text, ...Object.values(a.props ?? {}).map((p) => p.text)]));
+  }
+
+  private fail(node: ts.Node, key: string, why: string): void {
+    this.ctx.todo(node, key, 'shape-unknown', why);
+  }
+
+  private finalizeSequential(s: SequentialPlan): void {
+    const ctx = this.ctx;
+    const config = s.call.arguments[0];
+    const layerExprs: ts.Expression[] = [];
+    let inputShape: Shape | null = null;
+    if (config) {
+      if (!ts.isObjectLiteralExpression(config)) return this.fail(s.call, 'tf.sequential', 'tf.sequential with a config that is not an object literal');
+      for (const p of config.properties) {
+        if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === 'layers') {
+          if (!ts.isArrayLiteralExpression(p.initializer)) return this.fail(s.call, 'tf.sequential', 'tf.sequential layers that are not an array literal');
+          layerExprs.push(...p.initializer.elements);
+        }
+      }
+    }
+    for (const add of s.adds) layerExprs.push((add.expression as ts.CallExpression).arguments[0]);
+    const layers: { call: ts.CallExpression; row: Mapping; decl?: ts.VariableStatement }[] = [];
+    // Which layer each expression became (null: an inputLayer, which only gives the input shape).
+    const layerIndex: (number | null)[] = [];
+    for (const e of layerExprs) {
+      const l = this.layerOf(e);
+      if (!l) return this.fail(e, 'Sequential.add', 'a layer that is not a tf.layers.* call the transpiler can see');
+      layerIndex.push(l.row.tf === 'tf.layers.inputLayer' ? null : layers.length);
+      if (l.row.tf === 'tf.layers.inputLayer') {
+        const cfg = ctx.callSite(l.row.tf, l.call).args[0];
+        const sh = cfg?.props?.inputShape ?? cfg?.props?.batchInputShape;
+        if (sh?.elements) inputShape = sh.elements.map((x) => (x.kind === 'number' ? (x.value as number) : x.kind === 'null' ? null : x.text)).slice(cfg?.props?.inputShape ? 0 : 1);
+        this.consumed.add(l.call);
+        continue;
+      }
+      layers.push(l);
+    }
+    const name = s.name ?? 'model';
+    const chainLayers: ChainLayer[] = layers.map((l) => ({ row: l.row, site: ctx.callSite(l.row.tf, l.call) }));
+    // Field names only need to be unique within the model (they are read as this.<name>).
+    const fieldNames = new FieldNames(new Set());
+    const chain = buildChain(chainLayers, inputShape, ctx.opts.layout, ctx.opts.api, fieldNames, name);
+    if ('error' in chain) {
+      const at = layers[chain.at]?.call ?? s.call;
+      this.ctx.todo(at, layers[chain.at]?.row.tf ?? 'tf.sequential', 'shape-unknown', chain.error);
+      this.ctx.todo(s.call, 'tf.sequential', 'sequential-model', `model '${name}' cannot be rebuilt until the layer TODOs below it are resolved`);
+      for (const l of layers) this.consumed.add(l.call);
+      for (const a of s.adds) this.consumed.add(a.expression);
+      return;
+    }
+    for (const l of layers) this.consumed.add(l.call);
+    for (const a of s.adds) this.consumed.add(a.expression);
+    ctx.layoutFacts.push(...chain.facts);
+    const indent = ctx.indent(s.stmt);
+    const plain = chain.modulesOnly && !chain.inputPermute;
+    const ts_ = ctx.typescript;
+    let ok: boolean;
+    if (plain && s.adds.length && !config && s.name) {
+      // model.add style: the model stays where it is; each add appends the layer's modules.
+      ok = ctx.rewrite(s.call, 'tf.sequential', 'new nn.Sequential()', ['sequential-model'], undefined, this.userTexts(layers.map((l) => l.call)));
+      const byLayer = chain.fieldsByLayer;
+      const firstAdd = layerExprs.length - s.adds.length;
+      s.adds.forEach((add, i) => {
+        const li = layerIndex[firstAdd + i];
+        const fs = li === null ? [] : byLayer[li] ?? [];
+        const code = fs.length ? `${name}${fs.map((f) => `.append(${f.code})`).join('')};` : '';
+        if (code) ctx.rewrite(add, 'Sequential.add', code, ['sequential-model'], undefined, this.userTexts(layers.map((l) => l.call)));
+        else ctx.removeStatement(add);
+      });
+      const last = s.adds[s.adds.length - 1];
+      const init = initLoop(chain.fields, name, indent);
+      if (init.length) ctx.edits.insert(lineEndAfter(ctx, last), `${init.join('\n')}\n`);
+      this.register(s, ok, last);
+      return;
+    }
+    if (plain) {
+      const modules = chain.fields.map((f) => `${indent}  ${f.code},`).join('\n');
+      const construct = `new nn.Sequential(\n${modules}\n${indent})`;
+      const init = initLoop(chain.fields, name, indent);
+      if (ts.isReturnStatement(s.stmt)) {
+        ok = ctx.rewrite(s.stmt, 'tf.sequential', [`const ${name} = ${construct};`, ...init.map((l) => l.slice(indent.length)), `return ${name};`].join(`\n${indent}`), ['sequential-model']);
+      } else {
+        ok = ctx.rewrite(s.call, 'tf.sequential', construct, ['sequential-model'], undefined, this.userTexts(layers.map((l) => l.call)));
+        if (ok && init.length) ctx.edits.insert(lineEndAfter(ctx, s.stmt), `${init.join('\n')}\n`);
+      }
+      for (const a of s.adds) ctx.removeStatement(a);
+      this.register(s, ok, s.stmt);
+      return;
+    }
+    // A class: fields, initialisation, a forward with the input permute / RNN outputs / ops.
+    const cls = className(name, this.names());
+    const body: string[] = [];
+    let x = 'x';
+    if (chain.modulesOnly) {
+      const seq: Field = { name: fieldNames.named('layers'), code: `new nn.Sequential(\n${chain.fields.map((f) => `${indent}    ${f.code},`).join('\n')}\n${indent}  )` };
+      body.push(`return this.${seq.name}.forward(${chain.inputPermute ? `x.permute(${chain.inputPermute})` : 'x'});`);
+      const code = classCode({ name: cls, fields: [{ ...seq, init: undefined }], params: ['x'], body, typescript: ts_, indent, returns: 'torch.Tensor' });
+      // The init loop covers the inner Sequential's modules through this.modules().
+      const withInit = injectInit(code, chain.fields, indent);
+      ok = this.placeClass(s, cls, withInit, indent, this.userTexts(layers.map((l) => l.call)));
+    } else {
+      if (chain.inputPermute) body.push(`x = x.permute(${chain.inputPermute});`);
+      for (const st of chain.steps) body.push(`${x} = ${st.expr(x)};`);
+      body.push(`return ${x};`);
+      const code = classCode({ name: cls, fields: chain.fields, params: ['x'], body, typescript: ts_, indent, returns: 'torch.Tensor' });
+      ok = this.placeClass(s, cls, code, indent, this.userTexts(layers.map((l) => l.call)));
+    }
+    this.register(s, ok, s.adds.length ? s.adds[s.adds.length - 1] : s.stmt);
+  }
+
+  /** Writes `class X ...` + `const model = new X();` where the model is complete, removing the tf statements. */
+  private placeClass(s: SequentialPlan, cls: string, code: string, indent: string, user: string[]): boolean {
+    const ctx = this.ctx;
+    const name = s.name ?? 'model';
+    const kw = ts.isVariableStatement(s.stmt) && !(s.stmt.declarationList.flags & ts.NodeFlags.Const) ? 'let' : 'const';
+    const create = ts.isReturnStatement(s.stmt) ? `return new ${cls}();` : `${kw} ${name} = new ${cls}();`;
+    const where = s.adds.length ? s.adds[s.adds.length - 1] : s.stmt;
+    if (s.adds.length && this.usedBetween(s)) {
+      ctx.todo(s.call, 'tf.sequential', 'sequential-model', `model '${name}' is used between its creation and its last add; build it in one place`);
+      return false;
+    }
+    const ok = ctx.rewrite(where, 'tf.sequential', `${code}\n${indent}${create}`, ['sequential-model'], undefined, user);
+    if (!ok) return false;
+    if (where !== s.stmt) ctx.removeStatement(s.stmt);
+    for (const a of s.adds) if (a !== where) ctx.removeStatement(a);
+    return true;
+  }
+
+  private usedBetween(s: SequentialPlan): boolean {
+    if (!s.sym) return false;
+    const last = s.adds[s.adds.length - 1];
+    return this.facts.refs(s.sym).some((r) => r.pos > s.stmt.end && r.pos < last.pos && !s.adds.some((a) => r.pos >= a.pos && r.end <= a.end));
+  }
+
+  private register(s: SequentialPlan, ok: boolean, readyAt: ts.Node): void {
+    if (s.sym) this.models.set(s.sym, { name: s.name!, sym: s.sym, migrated: ok, readyAt });
+  }
+
+  // --- tf.model graphs -------------------------------------------------------------------------------------
+
+  private finalizeFunctional(call: ts.CallExpression, row: Mapping): void {
+    const ctx = this.ctx;
+    const decl = call.parent;
+    const fail = (why: string, at: ts.Node = call) => ctx.todo(at, row.tf, 'functional-model', `tf.model: ${why}`);
+    if (!ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || (decl.parent as ts.VariableDeclarationList).declarations.length !== 1 || !ts.isVariableStatement(decl.parent.parent)) {
+      return fail('declare the model with `const model = tf.model({ inputs, outputs })`');
+    }
+    const stmt = decl.parent.parent;
+    const config = call.arguments[0];
+    if (!config || !ts.isObjectLiteralExpression(config)) return fail('the config is not an object literal');
+    const prop = (n: string) => config.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === n)?.initializer;
+    const list = (e: ts.Expression | undefined): ts.Expression[] | undefined => (!e ? undefined : ts.isArrayLiteralExpression(e) ? [...e.elements] : [e]);
+    const inputsE = list(prop('inputs'));
+    const outputsE = list(prop('outputs'));
+    if (!inputsE || !outputsE) return fail('inputs/outputs are missing');
+    if (![...inputsE, ...outputsE].every(ts.isIdentifier)) return fail('inputs/outputs must be names of symbolic tensors');
+
+    interface GNode { name: string; sym: ts.Symbol; stmt: ts.VariableStatement; kind: 'input' | 'apply'; call: ts.CallExpression; inputs: GNode[]; layer?: { call: ts.CallExpression; row: Mapping; decl?: ts.VariableStatement }; shape?: Shape | null }
+    const nodes = new Map<ts.Symbol, GNode>();
+    let error: string | undefined;
+    const nodeOf = (id: ts.Identifier): GNode | undefined => {
+      const sym = ctx.checker.getSymbolAtLocation(id);
+      if (!sym) return undefined;
+      if (nodes.has(sym)) return nodes.get(sym);
+      const d = sym.valueDeclaration;
+      if (!d || !ts.isVariableDeclaration(d) || !d.initializer || (d.parent as ts.VariableDeclarationList).declarations.length !== 1 || !ts.isVariableStatement(d.parent.parent)) {
+        error = `'${id.text}' is not a const holding a symbolic tensor`;
+        return undefined;
+      }
+      let init = d.initializer;
+      while (ts.isAsExpression(init) || ts.isParenthesizedExpression(init)) init = init.expression;
+      if (!ts.isCallExpression(init)) {
+        error = `'${id.text}' is not made by tf.input or layer.apply`;
+        return undefined;
+      }
+      if (this.inputs.has(init)) {
+        const n: GNode = { name: id.text, sym, stmt: d.parent.parent, kind: 'input', call: init, inputs: [] };
+        nodes.set(sym, n);
+        return n;
+      }
+      if (this.applies.has(init) && ts.isPropertyAccessExpression(init.expression)) {
+        const layer = this.layerOf(init.expression.expression);
+        if (!layer) {
+          error = `the layer applied to make '${id.text}' is not a tf.layers.* call`;
+          return undefined;
+        }
+        const arg = init.arguments[0];
+        const ins = arg && ts.isArrayLiteralExpression(arg) ? [...arg.elements] : arg ? [arg] : [];
+        if (!ins.every(ts.isIdentifier)) {
+          error = `the inputs of '${id.text}' must be names`;
+          return undefined;
+        }
+        const n: GNode = { name: id.text, sym, stmt: d.parent.parent, kind: 'apply', call: init, inputs: [], layer };
+        nodes.set(sym, n);
+        for (const i of ins as ts.Identifier[]) {
+          const child = nodeOf(i);
+          if (!child) return undefined;
+          n.inputs.push(child);
+        }
+        return n;
+      }
+      error = `'${id.text}' is not made by tf.input or layer.apply`;
+      return undefined;
+    };
+    const outs = (outputsE as ts.Identifier[]).map(nodeOf);
+    const ins = (inputsE as ts.Identifier[]).map(nodeOf);
+    if (error || outs.some((o) => !o) || ins.some((i) => !i)) return fail(error ?? 'could not trace the graph');
+    const graph = [...nodes.values()].sort((a, b) => a.stmt.pos - b.stmt.pos);
+    // The graph's names must not be used outside it (their statements are removed).
+    const graphStmts = new Set<ts.Node>([...graph.map((g) => g.stmt), stmt]);
+    for (const g of graph) {
+      for (const r of this.facts.refs(g.sym)) {
+        const inGraph = [...graphStmts].some((s) => r.pos >= s.pos && r.end <= s.end);
+        if (!inGraph) return fail(`'${g.name}' is used outside the graph`, r);
+      }
+    }
+    const names = new FieldNames(new Set());
+    const fields: Field[] = [];
+    const builtLayers = new Map<ts.CallExpression, { steps: ReturnType<typeof resolveStep>[]; fields: Field[]; plan: NonNullable<ReturnType<typeof planLayer>['plan']> }>();
+    const body: string[] = [];
+    const name = decl.name.text;
+    const facts: typeof ctx.layoutFacts = [];
+    for (const g of graph) {
+      if (g.kind === 'input') {
+        const site = ctx.callSite('tf.input', g.call);
+        const cfg = site.args[0];
+        const sh = cfg?.props?.shape ?? cfg?.props?.batchShape;
+        g.shape = sh?.elements ? sh.elements.map((x) => (x.kind === 'number' ? (x.value as number) : x.kind === 'null' ? null : x.text)).slice(cfg?.props?.shape ? 0 : 1) : null;
+        continue;
+      }
+      const layer = g.layer!;
+      let built = builtLayers.get(layer.call);
+      if (!built) {
+        const r = planLayer(layer.row, ctx.callSite(layer.row.tf, layer.call), g.inputs.map((i) => i.shape ?? null));
+        if (!r.plan) return fail(r.error!, layer.call);
+        for (const n of r.notes) ctx.note(layer.call, n, layer.row.tf);
+        // In a forward written out step by step, activations read better as functions than as modules.
+        const steps = r.plan.steps;
+        const fs: Field[] = [];
+        for (const s of steps) {
+          if (s.kind === 'module') {
+            const f: Field = { name: names.next(s.name), code: s.code, init: s.init };
+            fs.push(f);
+            fields.push(f);
+            if (/nn\.Linear\(/.test(s.code)) facts.push({ model: name, kind: 'dense-kernel-transpose', detail: `${f.name}.weight = kernel of ${layer.row.tf} transposed` });
+          }
+        }
+        built = { steps, fields: fs, plan: r.plan };
+        builtLayers.set(layer.call, built);
+      }
+      // Graph tensors keep tfjs's layout; channels-first layers are wrapped in permutes.
+      const rank = (g.inputs[0]?.shape?.length ?? 1) + 1;
+      const p = built.plan.requires === 'cf' ? permutes(rank) : undefined;
+      if (built.plan.requires === 'cf' && !p) return fail(`${layer.row.tf}: cannot lay out its input channels-first`, layer.call);
+      let expr = g.inputs.length > 1 ? `[${g.inputs.map((i) => i.name).join(', ')}]` : g.inputs[0].name;
+      let fi = 0;
+      if (p) expr = `${expr}.permute(${p.toCf})`;
+      for (const s of built.steps) {
+        if (s.kind === 'module') {
+          const f = built.fields[fi++];
+          expr = fillSnippet(s.call ?? '$m.forward($x)', { m: `this.${f.name}`, x: expr });
+        } else {
+          expr = fillSnippet(s.code, { x: expr, xs: g.inputs.length > 1 ? expr : `[${expr}]`, dim: p ? '1' : '-1' });
+        }
+      }
+      if (p && (built.plan.outputShape?.length ?? 0) + 1 === rank) expr = `${expr}.permute(${p.toTf})`;
+      g.shape = built.plan.outputShape;
+      body.push(`const ${g.name} = ${expr};`);
+    }
+    const outNames = (outs as GNode[]).map((o) => o.name);
+    body.push(`return ${outNames.length === 1 ? outNames[0] : `[${outNames.join(', ')}]`};`);
+    const indent = ctx.indent(stmt);
+    const cls = className(name, this.names());
+    const code = classCode({
+      name: cls, fields, params: (ins as GNode[]).map((i) => i.name), body, typescript: ctx.typescript, indent,
+      returns: outNames.length === 1 ? 'torch.Tensor' : 'torch.Tensor[]',
+    });
+    const kw = stmt.declarationList.flags & ts.NodeFlags.Const ? 'const' : 'let';
+    const ok = ctx.rewrite(stmt, row.tf, `${code}\n${indent}${kw} ${name} = new ${cls}();`, ['functional-model']);
+    if (!ok) return;
+    ctx.layoutFacts.push(...facts);
+    for (const g of graph) {
+      this.consumed.add(g.call);
+      if (g.layer) {
+        this.consumed.add(g.layer.call);
+        if (g.layer.decl) ctx.removeStatement(g.layer.decl);
+      }
+      ctx.removeStatement(g.stmt);
+      ctx.record(g.call, g.kind === 'input' ? 'tf.input' : 'Layer.apply', 'rewritten');
+    }
+    const sym = ctx.checker.getSymbolAtLocation(decl.name);
+    if (sym) this.models.set(sym, { name, sym, migrated: true, readyAt: stmt });
+  }
+}
+
+function lineEndAfter(ctx: FileContext, node: ts.Node): number {
+  const nl = ctx.text.indexOf('\n', node.getEnd());
+  return nl === -1 ? ctx.text.length : nl + 1;
+}
+
+/** Adds the initialisation loop as a constructor to a class that has none. */
+function injectInit(code: string, fields: Field[], indent: string): string {
+  const init = initLoop(fields, 'this', `${indent}    `);
+  if (!init.length) return code;
+  const marker = `\n\n${indent}  forward(`;
+  const i = code.indexOf(marker);
+  return `${code.slice(0, i)}\n\n${indent}  constructor() {\n${indent}    super();\n${init.join('\n')}\n${indent}  }${code.slice(i)}`;
+}
