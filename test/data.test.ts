@@ -55,6 +55,14 @@ describe('DataLoader', () => {
     expect(seen[2][1].isDisposed).toBe(true); // the last one goes when the loop ends
   });
 
+  test('iterating outside tidy leaves no tensors behind (batches recycled, intermediates freed)', () => {
+    const loader = new data.DataLoader(new data.TensorDataset(torch.rand(64, 3), torch.arange(64)), { batchSize: 8, shuffle: true });
+    for (const b of loader) void b;
+    const before = torch.memory().numTensors;
+    for (let e = 0; e < 3; e++) for (const b of loader) void b;
+    expect(torch.memory().numTensors).toBe(before);
+  });
+
   test('features and labels stay paired after shuffling', () => {
     for (const [xb, yb] of new data.DataLoader(ds, { batchSize: 3, shuffle: true })) {
       expect((xb.reshape(-1).toArray() as number[]).map(Math.round)).toEqual(yb.toArray());

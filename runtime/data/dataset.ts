@@ -3,6 +3,7 @@ import { Tensor } from '../tensor.js';
 import { fmtShape } from '../shape.js';
 import type { WorkerRecipe } from './prefetch.js';
 import { noGrad } from '../autograd/grad_mode.js';
+import { tidy } from '../memory.js';
 
 export abstract class Dataset<T = Tensor[]> {
   abstract get length(): number;
@@ -48,10 +49,11 @@ export class TensorDataset extends Dataset<Tensor[]> {
   }
 
   getItems(indices: Int32Array): Tensor[] {
-    const index = Tensor.fromData(Int32Array.from(indices), [indices.length], 'int32');
-    const out = noGrad(() => this.tensors.map((t) => t.indexSelect(0, index)));
-    index.dispose();
-    return out;
+    // tidy: indexSelect's intermediate views are freed now rather than left to the garbage collector.
+    return tidy(() => {
+      const index = Tensor.fromData(Int32Array.from(indices), [indices.length], 'int32');
+      return noGrad(() => this.tensors.map((t) => t.indexSelect(0, index)));
+    });
   }
 }
 
