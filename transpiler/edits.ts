@@ -36,9 +36,13 @@ export class Edits {
     return this.edits.length;
   }
 
-  /** The text of [start, end) with every edit inside it applied. */
+  /**
+   * The text of [start, end) with every edit inside it applied. An insertion at `start` itself is not part of
+   * it: insertions go before the line or statement that starts there (a TODO marker, a model's init loop), so
+   * the text of an expression that starts a line must not carry them.
+   */
   textOf(start: number, end: number): string {
-    const inside = this.edits.filter((e) => e.start >= start && e.end <= end && (e.end > e.start || e.start < end));
+    const inside = this.edits.filter((e) => e.start >= start && e.end <= end && (e.end > e.start || (e.start > start && e.start < end)));
     return apply(this.source.slice(start, end), inside.map((e) => ({ ...e, start: e.start - start, end: e.end - start })));
   }
 

@@ -9,6 +9,11 @@ export interface TranspileOptions {
   reexports?: ReadonlyMap<string, ReexportInfo>;
   /** Ask the TypeScript checker (with tfjs's types) about receivers data flow cannot resolve. Default true. */
   typeChecker?: boolean;
+  /**
+   * How model.fit/evaluate/predict are migrated: `loop` (default) writes the explicit PyTorch-style loop inline;
+   * `helper` calls the runtime's utils.fit/evaluate/predict (the same loop as one function).
+   */
+  fit?: 'loop' | 'helper';
 }
 
 /** What a local module re-exports from TensorFlow.js. */

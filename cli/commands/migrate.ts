@@ -13,7 +13,7 @@ interface Args {
   report?: string;
   jobs?: number;
   keepLayout: boolean;
-  fit: string;
+  fit: 'loop' | 'helper';
   typeChecker: boolean;
   maxSize: number;
   verbose: boolean;
@@ -30,7 +30,7 @@ export const builder = (y: Argv): Argv<Args> =>
     .option('report', { type: 'string', describe: 'also write the report to this file (.json or .md)' })
     .option('jobs', { type: 'number', describe: 'worker threads (default: up to 4)' })
     .option('keep-layout', { type: 'boolean', default: false, describe: 'keep tfjs\'s NHWC layout between layers (permutes around each convolution) instead of NCHW with one permute at the model input' })
-    .option('fit', { choices: ['loop'], default: 'loop', describe: 'how model.fit is migrated: an explicit training loop (a runtime fit helper does not exist yet)' })
+    .option('fit', { choices: ['loop', 'helper'] as const, default: 'loop' as const, describe: 'how model.fit/evaluate/predict are migrated: loop = an explicit PyTorch-style training loop inline; helper = calls to the runtime\'s utils.fit/evaluate/predict (the same loop, as one function)' })
     .option('type-checker', { type: 'boolean', default: true, describe: 'use the TypeScript checker (with tfjs\'s types) where data flow cannot tell a value\'s type' })
     .option('max-size', { type: 'number', default: 5_000_000, describe: 'skip source files larger than this many bytes (reported)' })
     .option('verbose', { type: 'boolean', default: false, describe: 'list info notes and unchanged files too' })
@@ -41,7 +41,7 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
   try {
     process.exitCode = await runMigrate({
       paths: argv.paths, outDir: argv.outDir, inPlace: argv.inPlace, force: argv.force, dryRun: argv.dryRun, report: argv.report,
-      jobs: argv.jobs, keepLayout: argv.keepLayout, typeChecker: argv.typeChecker, maxSize: argv.maxSize, verbose: argv.verbose, quiet: argv.quiet,
+      jobs: argv.jobs, keepLayout: argv.keepLayout, fit: argv.fit, typeChecker: argv.typeChecker, maxSize: argv.maxSize, verbose: argv.verbose, quiet: argv.quiet,
     });
   } catch (e) {
     if (e instanceof UsageError) {

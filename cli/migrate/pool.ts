@@ -29,7 +29,7 @@ export async function runTasks(tasks: Task[], opts: TranspileOptions, jobs: numb
   }
   const init = {
     names: [...opts.api.names], members: [...opts.api.members], layout: opts.layout,
-    reexports: [...(opts.reexports ?? new Map()).entries()], typeChecker: opts.typeChecker !== false,
+    reexports: [...(opts.reexports ?? new Map()).entries()], typeChecker: opts.typeChecker !== false, fit: opts.fit ?? 'loop',
   };
   let next = 0;
   // N jobs = this thread + N - 1 workers: this thread has the transpiler loaded already and works while the

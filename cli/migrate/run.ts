@@ -26,6 +26,8 @@ export interface MigrateOptions {
   report?: string;
   jobs?: number;
   keepLayout: boolean;
+  /** How model.fit/evaluate/predict are migrated (default loop). */
+  fit?: 'loop' | 'helper';
   typeChecker: boolean;
   maxSize: number;
   verbose: boolean;
@@ -97,7 +99,7 @@ export async function runMigrate(o: MigrateOptions): Promise<number> {
   for (const p of inputs.problems) {
     early.push({ file: relative(process.cwd(), p.path) || p.path, result: { file: p.path, status: 'failed', changed: false, sites: [], uncovered: [], layoutFacts: [], keepsTfImport: false, lines: 0, diagnostics: [{ file: p.path, line: 1, col: 1, severity: 'error', id: 'unreadable', message: p.message }] } });
   }
-  const opts: TranspileOptions = { layout: o.keepLayout ? 'keep' : 'nchw', api, reexports, typeChecker: o.typeChecker };
+  const opts: TranspileOptions = { layout: o.keepLayout ? 'keep' : 'nchw', api, reexports, typeChecker: o.typeChecker, fit: o.fit ?? 'loop' };
   const jobs = Math.max(1, o.jobs ?? Math.min(4, cpus().length));
   const bar = progress(!o.quiet && process.stderr.isTTY && tasks.length >= 20, tasks.length);
   const results = await runTasks(tasks, opts, tasks.length >= 8 ? jobs : 1, (i) => bar.tick(relative(inputs.root, tasks[i].path)));

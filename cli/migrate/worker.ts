@@ -4,10 +4,10 @@ import { transpileSource } from '../../transpiler/index.js';
 import { apiFromLists } from '../../mappings/runtime_api.js';
 import type { TranspileOptions, ReexportInfo } from '../../transpiler/types.js';
 
-interface Init { names: string[]; members: string[]; layout: TranspileOptions['layout']; reexports: [string, ReexportInfo][]; typeChecker: boolean }
+interface Init { names: string[]; members: string[]; layout: TranspileOptions['layout']; reexports: [string, ReexportInfo][]; typeChecker: boolean; fit: 'loop' | 'helper' }
 const init = workerData as Init;
 const opts: TranspileOptions = {
-  layout: init.layout, api: apiFromLists(init.names, init.members), reexports: new Map(init.reexports), typeChecker: init.typeChecker,
+  layout: init.layout, api: apiFromLists(init.names, init.members), reexports: new Map(init.reexports), typeChecker: init.typeChecker, fit: init.fit,
 };
 
 parentPort!.on('message', (msg: { id: number; path: string; text: string }) => {

@@ -29,15 +29,17 @@ export const model: Mapping[] = [
   },
   {
     tf: 'LayersModel.fit', kind: 'method', status: 'pattern', params: ['x', 'y', 'args?'], returns: 'Promise<History>', rule: 'compileFit',
-    notes: ['compile-fit-loop', 'fit-shuffle', 'fit-logs'], target: 'for (let epoch = 0; ...) { for (const [x, y] of loader) { ... } }',
+    notes: ['compile-fit-loop', 'fit-shuffle', 'fit-logs', 'fit-helper'],
+    target: ['for (let epoch = 0; ...) { for (const [x, y] of loader) { ... } }', 'await utils.fit(model, x, y, { loss: lossFn, optimizer, metrics, ...args })'],
   },
   {
     tf: 'LayersModel.evaluate', kind: 'method', status: 'pattern', params: ['x', 'y', 'args?'], returns: 'Tensor', rule: 'compileFit',
-    notes: ['evaluate-returns'], target: 'torch.noGrad(() => lossFn(model.eval().forward(x), y))',
+    notes: ['evaluate-returns', 'fit-helper'],
+    target: ['torch.noGrad(() => lossFn(model.eval().forward(x), y))', 'utils.evaluate(model, x, y, { loss: lossFn, metrics, batchSize })'],
   },
   {
     tf: 'LayersModel.predict', kind: 'method', status: 'pattern', params: ['x', 'args~'], returns: 'Tensor', rule: 'compileFit',
-    notes: ['predict-eval'], target: 'torch.noGrad(() => $self.eval().forward($x))',
+    notes: ['predict-eval', 'fit-helper'], target: ['torch.noGrad(() => $self.eval().forward($x))', 'utils.predict($self, $x, { batchSize })'],
   },
   {
     tf: 'LayersModel.predictOnBatch', kind: 'method', status: 'pattern', params: ['x'], returns: 'Tensor', rule: 'compileFit',

@@ -1,2 +1,4 @@
 export { progress, ProgressBar } from './progress.js';
 export type { ProgressOptions } from './progress.js';
+export { fit, evaluate, predict } from './fit.js';
+export type { FitOptions, FitCallbacks, EvaluateOptions, PredictOptions, History, Logs, LossFunction, Trainable, OptimizerLike } from './fit.js';

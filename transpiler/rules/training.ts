@@ -2,12 +2,15 @@
  * compileFit: `model.compile({ optimizer, loss, metrics })` becomes the optimizer and loss function; `model.fit`
  * the explicit PyTorch-style training loop (DataLoader, zeroGrad/backward/step) with tfjs's batch size, epochs,
  * shuffling, validation and callbacks; `evaluate`/`predict` run the model in eval mode without gradients.
+ * With `fit: 'helper'` the fit/evaluate/predict sites become calls to the runtime's `utils.fit/evaluate/predict`
+ * (runtime/utils/fit.ts: the same loop, as one documented function) with the same loss, optimizer, metrics and
+ * options.
  */
 import { ts } from 'ts-morph';
 import { ACCURACY_METRICS, COMPILE_LOSSES, COMPILE_METRICS, COMPILE_OPTIMIZERS, type LossSpec } from '../../mappings/compile.js';
 import { lookup } from '../../mappings/index.js';
 import { emitRow } from '../../mappings/emit.js';
-import type { ArgInfo, Mapping } from '../../mappings/schema.js';
+import type { ArgInfo, Mapping, NoteId } from '../../mappings/schema.js';
 import { fillSnippet } from '../../mappings/template.js';
 import { type FileContext, skipParensUp } from '../context.js';
 import type { ModelRules } from './models.js';
@@ -75,6 +78,14 @@ export class TrainingRules {
       names.add(`${base}${i}`);
       return `${base}${i}`;
     }
+  }
+
+  /**
+   * `--fit helper`: calls to utils.fit/evaluate/predict. A name `utils` the file declares itself would shadow the
+   * runtime's namespace (it is then not imported): the loop form is written instead.
+   */
+  private helper(): boolean {
+    return this.ctx.opts.fit === 'helper' && !this.ctx.declaredNames().has('utils');
   }
 
   /** Rewrites are only safe on models this file migrated, or models it receives (typed as tfjs models). */
@@ -181,7 +192,7 @@ export class TrainingRules {
       if (spec === 'accuracy') ctx.note(u.call, 'accuracy-metric');
     }
     const indent = ctx.indent(stmt);
-    const ok = ctx.rewrite(stmt, u.row.tf, lines.join(`\n${indent}`), ['compile-fit-loop'], undefined, [model, opt.text, lossArg.text]);
+    const ok = ctx.rewrite(stmt, u.row.tf, lines.join(`\n${indent}`), [this.helper() ? 'fit-helper' : 'compile-fit-loop'], undefined, [model, opt.text, lossArg.text]);
     const sym = this.symbolOf(u.receiver);
     if (sym) this.compiled.set(sym, { use: u, optimizer, lossFn, metrics, container: stmt.parent, ok });
   }
@@ -203,10 +214,82 @@ export class TrainingRules {
     return c;
   }
 
+  /** fit's x, y and options, as far as the loop (and the helper) support them; undefined after a TODO. */
+  private fitArgs(u: Use, fail: (why: string) => void): { xN: ts.Expression; yN: ts.Expression; argsN?: ts.Expression; o: Record<string, ArgInfo> } | undefined {
+    const ctx = this.ctx;
+    const [xN, yN, argsN] = u.call.arguments;
+    if (!xN || !yN) return void fail('x and y are needed (datasets: fitDataset is not migrated)');
+    if (ts.isArrayLiteralExpression(xN) || ts.isArrayLiteralExpression(yN)) return void fail('several inputs/outputs are not supported');
+    const args = argsN ? ctx.argInfo(argsN) : undefined;
+    if (argsN && args?.kind !== 'object') return void fail('the options are not an object literal');
+    const o = args?.props ?? {};
+    for (const k of Object.keys(o)) {
+      if (!['batchSize', 'epochs', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'verbose'].includes(k)) return void fail(`option '${k}' has no loop equivalent here`);
+    }
+    const cb = o.callbacks;
+    if (cb && cb.kind !== 'object') return void fail('callbacks must be an object literal of functions (onEpochEnd, onBatchEnd, ...)');
+    for (const k of Object.keys(cb?.props ?? {})) if (!CALLBACK_SIGNATURES[k]) return void fail(`callback '${k}' is not supported`);
+    if (o.shuffle && o.shuffle.kind === 'string') return void fail("shuffle 'batch' is not supported");
+    return { xN, yN, argsN, o };
+  }
+
+  /**
+   * `await model.fit(x, y, { ... })` → `await utils.fit(model, x, y, { loss, optimizer, metrics, ... })`: only the
+   * call changes; the options literal keeps its properties, comments and layout, with the compiled loss, optimizer
+   * and metrics first (verbose is dropped: the loop ignores it too).
+   */
+  private fitHelper(u: Use, c: Compiled): void {
+    const ctx = this.ctx;
+    const fail = (why: string) => ctx.todo(u.call, u.row.tf, 'fit-options-unsupported', `model.fit: ${why}`);
+    const a = this.fitArgs(u, fail);
+    if (!a) return;
+    const { xN, yN, argsN, o } = a;
+    const compiled = [`loss: ${c.lossFn}`, `optimizer: ${c.optimizer}`];
+    if (c.metrics.length) compiled.push(`metrics: { ${c.metrics.map((m) => `${m.key}: ${m.fn}`).join(', ')} }`);
+    const options = argsN && ts.isObjectLiteralExpression(argsN) ? this.withCompiled(argsN, compiled) : `{ ${compiled.join(', ')} }`;
+    const model = ctx.rewritten(u.receiver);
+    const top = skipParensUp(ts.isAwaitExpression(skipParensUp(u.call).parent) ? skipParensUp(u.call).parent : u.call);
+    const notes: Mapping['notes'] = ['fit-helper', 'fit-shuffle', 'fit-logs', ...(ts.isVariableDeclaration(top.parent) ? ['fit-history' as const] : []),
+      ...(o.validationSplit ? ['fit-validation-split' as const] : [])];
+    const user = [model, ctx.rewritten(xN), ctx.rewritten(yN), ...(argsN ? [ctx.rewritten(argsN)] : [])];
+    ctx.rewrite(u.call, u.row.tf, `utils.fit(${model}, ${ctx.rewritten(xN)}, ${ctx.rewritten(yN)}, ${options})`, notes, undefined, user);
+  }
+
+  /** The (rewritten) options literal without `verbose`, with `compiled` properties first, in its own layout. */
+  private withCompiled(lit: ts.ObjectLiteralExpression, compiled: string[]): string {
+    const ctx = this.ctx;
+    const src = ctx.text;
+    const start = lit.getStart(ctx.sf);
+    const end = lit.getEnd();
+    const verbose = lit.properties.find((p) => p.name && ts.isIdentifier(p.name) && p.name.text === 'verbose');
+    let text = ctx.edits.textOf(start, end);
+    if (verbose) {
+      let cutStart = verbose.getStart(ctx.sf);
+      let cutEnd = verbose.getEnd();
+      cutEnd += /^[ \t]*,?[ \t]*/.exec(src.slice(cutEnd))![0].length;
+      const lineStart = src.lastIndexOf('\n', cutStart - 1) + 1;
+      // Alone on its line: the whole line goes.
+      if (/^[ \t]*$/.test(src.slice(lineStart, cutStart)) && /^\r?\n/.test(src.slice(cutEnd)) && lineStart > start) {
+        cutStart = lineStart;
+        cutEnd += /^\r?\n/.exec(src.slice(cutEnd))![0].length;
+      }
+      text = ctx.edits.textOf(start, cutStart) + ctx.edits.textOf(cutEnd, end);
+    }
+    const body = text.slice(1);
+    const multi = /^([ \t]*\r?\n[ \t]*)/.exec(body);
+    if (multi && !/^\s*\}$/.test(body)) {
+      const sep = multi[1];
+      return `{${sep}${compiled.map((p) => `${p},`).join(sep)}${sep}${body.slice(sep.length)}`;
+    }
+    const rest = body.trim();
+    return rest === '}' ? `{ ${compiled.join(', ')} }` : `{ ${compiled.join(', ')}, ${body.trimStart()}`;
+  }
+
   private fit(u: Use): void {
     const ctx = this.ctx;
     const c = this.compiledFor(u);
     if (!c) return;
+    if (this.helper()) return this.fitHelper(u, c);
     const fail = (why: string) => ctx.todo(u.call, u.row.tf, 'fit-options-unsupported', `model.fit: ${why}`);
     const top = skipParensUp(ts.isAwaitExpression(skipParensUp(u.call).parent) ? skipParensUp(u.call).parent : u.call);
     let stmt = top.parent;
@@ -220,19 +303,10 @@ export class TrainingRules {
     if (!(ts.isExpressionStatement(stmt) || ts.isVariableStatement(stmt)) || !(ts.isBlock(stmt.parent) || ts.isSourceFile(stmt.parent))) {
       return fail('the call is not a statement (or `const history = await model.fit(...)`) of its own');
     }
-    const [xN, yN, argsN] = u.call.arguments;
-    if (!xN || !yN) return fail('x and y are needed (datasets: fitDataset is not migrated)');
-    if (ts.isArrayLiteralExpression(xN) || ts.isArrayLiteralExpression(yN)) return fail('several inputs/outputs are not supported');
-    const args = argsN ? ctx.argInfo(argsN) : undefined;
-    if (argsN && args?.kind !== 'object') return fail('the options are not an object literal');
-    const o = args?.props ?? {};
-    for (const k of Object.keys(o)) {
-      if (!['batchSize', 'epochs', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'verbose'].includes(k)) return fail(`option '${k}' has no loop equivalent here`);
-    }
+    const a = this.fitArgs(u, fail);
+    if (!a) return;
+    const { xN, yN, o } = a;
     const cb = o.callbacks;
-    if (cb && cb.kind !== 'object') return fail('callbacks must be an object literal of functions (onEpochEnd, onBatchEnd, ...)');
-    for (const k of Object.keys(cb?.props ?? {})) if (!CALLBACK_SIGNATURES[k]) return fail(`callback '${k}' is not supported`);
-    if (o.shuffle && o.shuffle.kind === 'string') return fail("shuffle 'batch' is not supported");
     const T = ctx.typescript;
     const ind = ctx.indent(stmt);
     const i1 = `${ind}  `;
@@ -360,9 +434,22 @@ export class TrainingRules {
       return;
     }
     const model = ctx.rewritten(u.receiver);
+    if (this.helper()) {
+      const argsN = u.call.arguments[2];
+      const o = argsN ? ctx.argInfo(argsN) : undefined;
+      if (argsN && o?.kind !== 'object') return void ctx.todo(u.call, u.row.tf, 'evaluate-returns', 'model.evaluate: the options are not an object literal');
+      const extra = Object.keys(o?.props ?? {}).find((k) => k !== 'batchSize' && k !== 'verbose');
+      if (extra) return void ctx.todo(u.call, u.row.tf, 'evaluate-returns', `model.evaluate: option '${extra}' is not supported by utils.evaluate`);
+      const opts = [`loss: ${c.lossFn}`];
+      if (c.metrics.length) opts.push(`metrics: { ${c.metrics.map((m) => `${m.key}: ${m.fn}`).join(', ')} }`);
+      if (o?.props?.batchSize) opts.push(`batchSize: ${o.props.batchSize.text}`);
+      const user = [model, ctx.rewritten(xN), ctx.rewritten(yN), o?.props?.batchSize?.text ?? ''];
+      ctx.rewrite(u.call, u.row.tf, `utils.evaluate(${model}, ${ctx.rewritten(xN)}, ${ctx.rewritten(yN)}, { ${opts.join(', ')} })`, ['fit-helper', 'evaluate-returns'], undefined, user);
+      return;
+    }
     const results = [`${c.lossFn}(pred, target)`, ...c.metrics.map((m) => `${m.fn}(pred, target)`)];
     const ret = results.length === 1 ? results[0] : `[${results.join(', ')}]`;
-    ctx.rewrite(u.call, u.row.tf, `torch.noGrad(() => { ${model}.eval(); const pred = ${model}.forward(${ctx.rewritten(xN)}); const target = ${ctx.rewritten(yN)}; return ${ret}; })`, u.row.notes, undefined, [model, ctx.rewritten(xN), ctx.rewritten(yN)]);
+    ctx.rewrite(u.call, u.row.tf, `torch.noGrad(() => { ${model}.eval(); const pred = ${model}.forward(${ctx.rewritten(xN)}); const target = ${ctx.rewritten(yN)}; return ${ret}; })`, loopNotes(u.row), undefined, [model, ctx.rewritten(xN), ctx.rewritten(yN)]);
   }
 
   private predict(u: Use): void {
@@ -377,9 +464,21 @@ export class TrainingRules {
       return;
     }
     const model = ctx.rewritten(u.receiver);
+    if (this.helper() && u.row.tf === 'LayersModel.predict') {
+      const argsN = u.call.arguments[1];
+      const o = argsN ? ctx.argInfo(argsN) : undefined;
+      if (argsN && o?.kind !== 'object') return void ctx.todo(u.call, u.row.tf, 'predict-eval', 'model.predict: the options are not an object literal');
+      const extra = Object.keys(o?.props ?? {}).find((k) => k !== 'batchSize' && k !== 'verbose');
+      if (extra) return void ctx.todo(u.call, u.row.tf, 'predict-eval', `model.predict: option '${extra}' is not supported by utils.predict`);
+      const bs = o?.props?.batchSize?.text;
+      ctx.rewrite(u.call, u.row.tf, `utils.predict(${model}, ${ctx.rewritten(x)}${bs ? `, { batchSize: ${bs} }` : ''})`, ['fit-helper', 'predict-eval'], undefined, [model, ctx.rewritten(x), bs ?? '']);
+      return;
+    }
     const recv = ts.isIdentifier(u.receiver) || ts.isPropertyAccessExpression(u.receiver) ? model : `(${model})`;
-    ctx.rewrite(u.call, u.row.tf, `torch.noGrad(() => ${recv}.eval().forward(${ctx.rewritten(x)}))`, u.row.notes, undefined, [model, ctx.rewritten(x)]);
+    ctx.rewrite(u.call, u.row.tf, `torch.noGrad(() => ${recv}.eval().forward(${ctx.rewritten(x)}))`, loopNotes(u.row), undefined, [model, ctx.rewritten(x)]);
   }
 }
 
+/** The row's notes for the loop form (the row also documents the helper form). */
+const loopNotes = (row: Mapping): NoteId[] => (row.notes ?? []).filter((n) => n !== 'fit-helper');
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

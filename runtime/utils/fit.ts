@@ -1,0 +1,379 @@
+/**
+ * A small Keras-like trainer for `nn.Module`s: `fit`, `evaluate` and `predict` with TensorFlow.js's semantics
+ * made explicit. It is the code `torchbridge migrate --fit loop` writes out inline, as a function
+ * (`--fit helper` emits calls to it):
+ *
+ *   const optimizer = new optim.SGD(model.parameters(), { lr: 0.1 });
+ *   const history = await utils.fit(model, x, y, {
+ *     loss: (yPred, yTrue) => F.mseLoss(yPred, yTrue), optimizer, batchSize: 32, epochs: 5, validationSplit: 0.2,
+ *   });
+ *   history.history.val_loss; // one number per epoch
+ *
+ * tfjs semantics kept:
+ * - `validationSplit` takes the LAST fraction of the samples, before shuffling;
+ * - the training data is reshuffled every epoch (`shuffle: true`), through a DataLoader;
+ * - an epoch's logs are sample-weighted means over its batches (`loss`, each metric, then `val_loss`,
+ *   `val_<metric>` for validation); `fit` resolves to a History `{ epoch, history }` under tfjs's keys;
+ * - callbacks may be async: fit awaits each one before it goes on (as tfjs's fit does);
+ * - `evaluate` and the validation pass run in batches of `batchSize` and weight each batch by its size.
+ *
+ * PyTorch's side made explicit: `model.train()` at the start of every epoch, `model.eval()` + `torch.noGrad`
+ * for validation, evaluate and predict (the model stays in eval mode afterwards, as in the migrated loop);
+ * every batch runs inside `torch.tidy`, so memory stays flat however long the fit.
+ */
+import { Tensor } from '../tensor.js';
+import { tidy } from '../memory.js';
+import { noGrad } from '../autograd/grad_mode.js';
+import { cat } from '../ops/join.js';
+import { fmtShape } from '../shape.js';
+import { DataLoader } from '../data/dataloader.js';
+import { TensorDataset } from '../data/dataset.js';
+
+/** A loss or metric: `(yPred, yTrue) => scalar tensor` (the mean over the batch). */
+export type LossFunction = (yPred: Tensor, yTrue: Tensor) => Tensor;
+
+/** What fit trains: a module with a one-input forward and train/eval modes. */
+export interface Trainable {
+  forward(x: Tensor): unknown;
+  train(mode?: boolean): unknown;
+  eval(): unknown;
+}
+
+/** What fit steps: any optimizer (`optim.SGD`, `optim.Adam`, ...). */
+export interface OptimizerLike {
+  zeroGrad(): void;
+  step(): unknown;
+}
+
+/** Epoch or batch logs: `loss`, metrics and (epoch end, with validation) `val_` keys. */
+export type Logs = Record<string, number>;
+
+/**
+ * tfjs's callback hooks, called in this order: onTrainBegin, then per epoch onEpochBegin, per batch
+ * onBatchBegin/onBatchEnd, onEpochEnd; onTrainEnd. A hook that returns a Promise is awaited.
+ * `onYield` is accepted for tfjs compatibility and never called (fit does not yield on a timer).
+ */
+export interface FitCallbacks {
+  // Hooks without logs are called without them (as the migrated loop does); `logs?` keeps tfjs's signatures.
+  onTrainBegin?: (logs?: Logs) => unknown;
+  onTrainEnd?: (logs?: Logs) => unknown;
+  onEpochBegin?: (epoch: number, logs?: Logs) => unknown;
+  /** `logs`: `{ loss, <metric>..., val_loss?, val_<metric>?... }`, means over the epoch. */
+  onEpochEnd?: (epoch: number, logs: Logs) => unknown;
+  onBatchBegin?: (batch: number, logs?: Logs) => unknown;
+  /** `logs`: `{ batch, size, loss, <metric>... }` of this batch. */
+  onBatchEnd?: (batch: number, logs: Logs) => unknown;
+  onYield?: (epoch: number, batch: number, logs: Logs) => unknown;
+}
+
+export interface FitOptions {
+  /** `(yPred, yTrue) => scalar`: what the optimizer minimises. */
+  loss: LossFunction;
+  optimizer: OptimizerLike;
+  /** Metrics by log key (`{ acc: accuracyFn }`), computed on detached predictions. */
+  metrics?: Record<string, LossFunction>;
+  /** Samples per gradient step. Default 32 (tfjs's default). */
+  batchSize?: number;
+  /** Passes over the training data. Default 1. */
+  epochs?: number;
+  /** Reshuffle the training samples every epoch. Default true. */
+  shuffle?: boolean;
+  /** Fraction in (0, 1) of the samples, the last ones before shuffling, held out for validation. */
+  validationSplit?: number;
+  /** `[x, y]` to validate on after every epoch (instead of validationSplit). */
+  validationData?: readonly Tensor[];
+  callbacks?: FitCallbacks;
+  /** 0 (default): silent; 1 or 2: one line per epoch with its logs on stderr. */
+  verbose?: 0 | 1 | 2;
+}
+
+/** fit's result, like tfjs's History: the epochs run and one number per epoch under each log key. */
+export interface History {
+  epoch: number[];
+  history: Record<string, number[]>;
+}
+
+export interface EvaluateOptions {
+  loss: LossFunction;
+  metrics?: Record<string, LossFunction>;
+  /** Samples per forward pass. Default 32. */
+  batchSize?: number;
+}
+
+export interface PredictOptions {
+  /** Samples per forward pass. Default 32. */
+  batchSize?: number;
+}
+
+const CALLBACK_NAMES = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd', 'onYield'];
+const FIT_OPTIONS = ['loss', 'optimizer', 'metrics', 'batchSize', 'epochs', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'verbose'];
+
+/**
+ * Trains `model` on `(x, y)` with the compiled `loss` and `optimizer`, tfjs's `model.fit` made explicit.
+ *
+ * Per epoch: `onEpochBegin(epoch)`, `model.train()`, then per batch of the (reshuffled) training samples:
+ * `onBatchBegin(batch)`, `pred = model.forward(xb)`, `loss(pred, yb)`, `zeroGrad/backward/step`, metrics on
+ * `pred.detach()`, `onBatchEnd(batch, { batch, size, loss, ...metrics })`; then the epoch's logs (means over
+ * samples), validation under `noGrad` in eval mode, the History entry, `onEpochEnd(epoch, logs)`.
+ *
+ * @param model an nn.Module whose `forward(x)` returns a tensor
+ * @param x inputs, samples along dim 0
+ * @param y targets, as many rows as x
+ * @param options loss, optimizer, metrics, batchSize = 32, epochs = 1, shuffle = true, validationSplit,
+ *   validationData, callbacks, verbose = 0
+ * @returns a History: `{ epoch: [0, 1, ...], history: { loss: [...], acc: [...], val_loss: [...], ... } }`
+ */
+export async function fit(model: Trainable, x: Tensor, y: Tensor, options: FitOptions): Promise<History> {
+  checkModel('fit', model);
+  checkPair('fit', x, y, 'x', 'y');
+  if (options === null || typeof options !== 'object') throw new TypeError('fit: options must be an object with at least { loss, optimizer }');
+  for (const k of Object.keys(options)) {
+    if (!FIT_OPTIONS.includes(k)) throw new TypeError(`fit: unknown option '${k}' (known: ${FIT_OPTIONS.join(', ')})`);
+  }
+  const { loss: lossFn, optimizer, metrics = {}, batchSize = 32, epochs = 1, shuffle = true, validationSplit, validationData, callbacks = {}, verbose = 0 } = options;
+  checkFunction('fit', 'loss', lossFn);
+  if (!optimizer || typeof optimizer.zeroGrad !== 'function' || typeof optimizer.step !== 'function') {
+    throw new TypeError('fit: optimizer must be an optimizer (with zeroGrad() and step()), e.g. new optim.Adam(model.parameters())');
+  }
+  const metricEntries = checkMetrics('fit', metrics);
+  checkBatchSize('fit', batchSize);
+  if (!Number.isInteger(epochs) || epochs < 0) throw new RangeError(`fit: epochs must be a non-negative integer, got ${epochs}`);
+  if (typeof shuffle !== 'boolean') throw new TypeError(`fit: shuffle must be true or false, got ${JSON.stringify(shuffle)} ('batch' shuffling is not supported)`);
+  if (callbacks === null || typeof callbacks !== 'object') throw new TypeError('fit: callbacks must be an object of hooks ({ onEpochEnd, ... })');
+  for (const [k, v] of Object.entries(callbacks)) {
+    if (!CALLBACK_NAMES.includes(k)) throw new TypeError(`fit: unknown callback '${k}' (known: ${CALLBACK_NAMES.join(', ')})`);
+    if (v !== undefined && typeof v !== 'function') throw new TypeError(`fit: callbacks.${k} must be a function, got ${typeof v}`);
+  }
+  if (validationSplit !== undefined && validationData !== undefined) {
+    throw new TypeError('fit: give validationSplit or validationData, not both');
+  }
+
+  // Views made here are disposed at the end, so a fit leaves memory as it found it.
+  const views: Tensor[] = [];
+  let trainX = x;
+  let trainY = y;
+  let val: [Tensor, Tensor] | undefined;
+  if (validationSplit !== undefined) {
+    if (typeof validationSplit !== 'number' || !(validationSplit > 0 && validationSplit < 1)) {
+      throw new RangeError(`fit: validationSplit must be a number in (0, 1), got ${validationSplit}`);
+    }
+    // tfjs validates on the last samples, taken before shuffling.
+    const n = x.shape[0];
+    const numVal = Math.floor(n * validationSplit);
+    const numTrain = n - numVal;
+    if (numVal === 0 || numTrain === 0) {
+      throw new RangeError(`fit: validationSplit ${validationSplit} of ${n} samples leaves ${numVal === 0 ? 'no validation' : 'no training'} samples`);
+    }
+    trainX = x.narrow(0, 0, numTrain);
+    trainY = y.narrow(0, 0, numTrain);
+    val = [x.narrow(0, numTrain, numVal), y.narrow(0, numTrain, numVal)];
+    views.push(trainX, trainY, ...val);
+  } else if (validationData !== undefined) {
+    if (!Array.isArray(validationData) || validationData.length !== 2) {
+      throw new TypeError('fit: validationData must be [x, y] (sample weights are not supported)');
+    }
+    checkPair('fit', validationData[0], validationData[1], 'validationData[0]', 'validationData[1]');
+    val = [validationData[0], validationData[1]];
+  }
+
+  const loader = new DataLoader(new TensorDataset(trainX, trainY), { batchSize, shuffle });
+  const history: History = { epoch: [], history: {} };
+  try {
+    await callbacks.onTrainBegin?.();
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      await callbacks.onEpochBegin?.(epoch);
+      model.train();
+      const sums = new Map<string, number>([['loss', 0], ...metricEntries.map(([k]) => [k, 0] as [string, number])]);
+      let seen = 0;
+      let batch = 0;
+      for (const [batchX, batchY] of batches(loader)) {
+        await callbacks.onBatchBegin?.(batch);
+        // Everything a step makes is freed at its end; only the detached loss and metric values leave it.
+        const values = tidy(() => {
+          const pred = asTensor('fit', model.forward(batchX));
+          const loss = lossFn(pred, batchY);
+          optimizer.zeroGrad();
+          loss.backward();
+          optimizer.step();
+          const detached = pred.detach();
+          return [loss.detach(), ...metricEntries.map(([, fn]) => fn(detached, batchY))];
+        });
+        const numbers = await readValues(values);
+        const size = batchX.shape[0];
+        const batchLogs: Logs = { batch, size };
+        ['loss', ...metricEntries.map(([k]) => k)].forEach((k, i) => {
+          batchLogs[k] = numbers[i];
+          sums.set(k, sums.get(k)! + numbers[i] * size);
+        });
+        seen += size;
+        await callbacks.onBatchEnd?.(batch, batchLogs);
+        batch++;
+      }
+      const logs: Logs = {};
+      for (const [k, s] of sums) logs[k] = s / seen;
+      if (val) {
+        const valLogs = await evaluateToNumbers(model, val[0], val[1], lossFn, metricEntries, batchSize);
+        for (const [k, v] of Object.entries(valLogs)) logs[`val_${k}`] = v;
+      }
+      history.epoch.push(epoch);
+      for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
+      if (verbose) process.stderr.write(`Epoch ${epoch + 1} / ${epochs} ${Object.entries(logs).map(([k, v]) => `${k}=${v.toFixed(4)}`).join(' ')}\n`);
+      await callbacks.onEpochEnd?.(epoch, logs);
+    }
+    await callbacks.onTrainEnd?.();
+  } finally {
+    for (const v of views) v.dispose();
+  }
+  return history;
+}
+
+/**
+ * tfjs's `model.evaluate(x, y)`: the loss and each metric over all of `(x, y)`, computed in batches of
+ * `batchSize` under `noGrad` in eval mode, each batch weighted by its size:
+ * `loss = Σ_b size_b · loss_b / Σ_b size_b`.
+ *
+ * @returns the loss as a scalar tensor when there are no metrics, else `[loss, ...metrics]` (tfjs's shape)
+ */
+export function evaluate(model: Trainable, x: Tensor, y: Tensor, options: EvaluateOptions): Tensor | Tensor[] {
+  checkModel('evaluate', model);
+  checkPair('evaluate', x, y, 'x', 'y');
+  if (options === null || typeof options !== 'object') throw new TypeError('evaluate: options must be an object with at least { loss }');
+  const { loss: lossFn, metrics = {}, batchSize = 32 } = options;
+  checkFunction('evaluate', 'loss', lossFn);
+  const metricEntries = checkMetrics('evaluate', metrics);
+  checkBatchSize('evaluate', batchSize);
+  const fns = [lossFn, ...metricEntries.map(([, fn]) => fn)];
+  const results = weightedMeans('evaluate', model, x, y, fns, batchSize);
+  return results.length === 1 ? results[0] : results;
+}
+
+/**
+ * tfjs's `model.predict(x)`: the model's outputs for `x`, computed in batches of `batchSize` under `noGrad`
+ * in eval mode and concatenated along dim 0.
+ */
+export function predict(model: Trainable, x: Tensor, options: PredictOptions = {}): Tensor {
+  checkModel('predict', model);
+  checkTensor('predict', x, 'x');
+  const { batchSize = 32 } = options ?? {};
+  checkBatchSize('predict', batchSize);
+  const n = x.shape[0];
+  model.eval();
+  return noGrad(() => {
+    if (n <= batchSize) return tidy(() => asTensor('predict', model.forward(x)));
+    const parts: Tensor[] = [];
+    for (let start = 0; start < n; start += batchSize) {
+      parts.push(tidy(() => asTensor('predict', model.forward(x.narrow(0, start, Math.min(batchSize, n - start))))));
+    }
+    const out = cat(parts, 0);
+    for (const p of parts) p.dispose();
+    return out;
+  });
+}
+
+/** Batch-weighted means of `fns(model(x), y)`, as tensors (kept on the tensors' device, no reads). */
+function weightedMeans(op: string, model: Trainable, x: Tensor, y: Tensor, fns: LossFunction[], batchSize: number): Tensor[] {
+  const n = x.shape[0];
+  if (n === 0) throw new RangeError(`${op}: x has no samples (shape ${fmtShape(x.shape)})`);
+  model.eval();
+  return noGrad(() => {
+    let totals: Tensor[] | undefined;
+    for (let start = 0; start < n; start += batchSize) {
+      const size = Math.min(batchSize, n - start);
+      const prev = totals;
+      totals = tidy(() => {
+        const pred = asTensor(op, model.forward(x.narrow(0, start, size)));
+        const target = y.narrow(0, start, size);
+        return fns.map((fn, i) => {
+          const weighted = fn(pred, target).mul(size);
+          return prev ? prev[i].add(weighted) : weighted;
+        });
+      });
+      if (prev) for (const t of prev) t.dispose();
+    }
+    const means = tidy(() => totals!.map((t) => t.div(n)));
+    for (const t of totals!) t.dispose();
+    return means;
+  });
+}
+
+async function evaluateToNumbers(model: Trainable, x: Tensor, y: Tensor, lossFn: LossFunction, metrics: [string, LossFunction][], batchSize: number): Promise<Logs> {
+  const values = await readValues(weightedMeans('fit (validation)', model, x, y, [lossFn, ...metrics.map(([, fn]) => fn)], batchSize));
+  const logs: Logs = { loss: values[0] };
+  metrics.forEach(([k], i) => (logs[k] = values[i + 1]));
+  return logs;
+}
+
+/**
+ * The loader's batches, each fetched inside `tidy`: the index tensors and views a fetch makes are freed at once
+ * (iterated bare, they are left to the garbage collector); the batch itself is the DataLoader's to recycle.
+ */
+function* batches(loader: DataLoader): Generator<Tensor[]> {
+  const it = loader[Symbol.iterator]();
+  try {
+    for (;;) {
+      const next = tidy(() => it.next());
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    it.return?.();
+  }
+}
+
+/** Reads scalar tensors (asynchronously, so a GPU backend works too) and disposes them. */
+async function readValues(ts: Tensor[]): Promise<number[]> {
+  try {
+    const out: number[] = [];
+    for (const t of ts) out.push(await t.itemAsync());
+    return out;
+  } finally {
+    for (const t of ts) t.dispose();
+  }
+}
+
+function asTensor(op: string, out: unknown): Tensor {
+  if (!(out instanceof Tensor)) {
+    throw new TypeError(`${op}: model.forward(x) must return one Tensor, got ${Array.isArray(out) ? 'an array (several outputs are not supported)' : typeof out}`);
+  }
+  return out;
+}
+
+function checkModel(op: string, model: Trainable): void {
+  if (!model || typeof model.forward !== 'function' || typeof model.train !== 'function' || typeof model.eval !== 'function') {
+    throw new TypeError(`${op}: model must be an nn.Module (with forward, train and eval), got ${model === null ? 'null' : typeof model}`);
+  }
+}
+
+function checkTensor(op: string, t: Tensor, name: string): void {
+  if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${Array.isArray(t) ? 'an array (several inputs are not supported; wrap values with torch.tensor)' : t === null ? 'null' : typeof t}`);
+  t.assertAlive(op, name);
+  if (t.ndim === 0) throw new RangeError(`${op}: ${name} must have a sample dimension (dim 0), got a scalar`);
+}
+
+function checkPair(op: string, x: Tensor, y: Tensor, xName: string, yName: string): void {
+  checkTensor(op, x, xName);
+  checkTensor(op, y, yName);
+  if (x.shape[0] !== y.shape[0]) {
+    throw new RangeError(`${op}: ${xName} has ${x.shape[0]} samples but ${yName} has ${y.shape[0]} (shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)}); they must match in dim 0`);
+  }
+}
+
+function checkFunction(op: string, name: string, fn: unknown): void {
+  if (typeof fn !== 'function') throw new TypeError(`${op}: ${name} must be a function (yPred, yTrue) => scalar Tensor, got ${typeof fn}`);
+}
+
+function checkBatchSize(op: string, batchSize: number): void {
+  if (!Number.isInteger(batchSize) || batchSize <= 0) throw new RangeError(`${op}: batchSize must be a positive integer, got ${batchSize}`);
+}
+
+function checkMetrics(op: string, metrics: Record<string, LossFunction>): [string, LossFunction][] {
+  if (metrics === null || typeof metrics !== 'object' || Array.isArray(metrics)) {
+    throw new TypeError(`${op}: metrics must be an object of functions by log key ({ acc: accuracyFn }), got ${Array.isArray(metrics) ? 'an array' : typeof metrics}`);
+  }
+  const entries = Object.entries(metrics);
+  for (const [k, fn] of entries) {
+    if (k === 'loss' || k.startsWith('val_') || k === 'batch' || k === 'size') throw new RangeError(`${op}: metric key '${k}' clashes with a log key of fit's own`);
+    checkFunction(op, `metrics.${k}`, fn);
+  }
+  return entries;
+}
