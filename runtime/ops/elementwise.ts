@@ -150,7 +150,8 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const out = backendOf(ta).where(c, ta, tb, shape);
   const aShape = ta.shape, bShape = tb.shape;
   return record(out, 'Where', [ta, tb], (g) => {
-    const zero = g.mul(0);
+    // NOTE: zerosLike, not g * 0: an inf in g must not become NaN in the branch that gets no gradient.
+    const zero = g.zerosLike();
     return [ta.requiresGrad ? sumTo(where(c, g, zero), aShape) : null, tb.requiresGrad ? sumTo(where(c, zero, g), bShape) : null];
   }, [c]);
 }
