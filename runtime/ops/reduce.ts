@@ -23,8 +23,30 @@ function keptShape(shape: number[], dims: number[]): number[] {
 
 /** Runs the Reduce primitive and applies keepdim (a reshape). */
 function rawReduce(op: ReduceOp, x: Tensor, dims: number[], keepdim: boolean): Tensor {
-  const r = backendOf(x).reduce(op, x, dims);
+  const be = backendOf(x);
+  let r: Tensor;
+  const runs = consecutiveRuns(dims);
+  if (runs.length > 1 && op !== 'argmax' && op !== 'argmin') {
+    // Non-adjacent dims (e.g. a conv bias gradient: sum over N and L of [N, O, L]) reduce one adjacent run at a
+    // time, last run first so earlier dim numbers stay valid: no permuted copy of the whole input.
+    r = x;
+    for (let k = runs.length - 1; k >= 0; k--) {
+      const next = be.reduce(op, r, runs[k]);
+      if (r !== x) r.dispose();
+      r = next;
+    }
+  } else r = be.reduce(op, x, dims);
   return keepdim ? reshape(r, keptShape(x.shape, dims)) : r;
+}
+
+function consecutiveRuns(dims: number[]): number[][] {
+  const runs: number[][] = [];
+  for (const d of dims) {
+    const last = runs[runs.length - 1];
+    if (last && last[last.length - 1] === d - 1) last.push(d);
+    else runs.push([d]);
+  }
+  return runs;
 }
 
 export function sum(x: Tensor, dim?: Dims, keepdim = false, opts?: { dtype?: 'float32' | 'float64' | 'int32' }): Tensor {
