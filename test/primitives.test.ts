@@ -24,13 +24,13 @@ const NON_DIFFERENTIABLE: Record<string, string> = {
 
 /** Which backend method implements each non-elementwise primitive. */
 const KERNEL_OF: Record<(typeof OTHER_PRIMITIVES)[number], string> = {
-  where: 'where', cast: 'cast', copy: 'copy', matmul: 'matmul', unfold: 'unfold', fold: 'fold',
+  where: 'where', cast: 'cast', copy: 'copy', matmul: 'matmul', unfold: 'unfold', fold: 'fold', maxPool2d: 'maxPool2d',
   gather: 'gather', scatter: 'scatter', random: 'random', adamStep: 'adamStep', softmaxCrossEntropy: 'softmaxCrossEntropy',
 };
 
 /** A public op exercising each non-elementwise primitive in the table. */
 const CASE_OF: Record<(typeof OTHER_PRIMITIVES)[number], string> = {
-  where: 'where', cast: 'to', copy: 'contiguous / clone', matmul: 'matmul', unfold: 'conv2d', fold: 'conv2d',
+  where: 'where', cast: 'to', copy: 'contiguous / clone', matmul: 'matmul', unfold: 'conv2d', fold: 'conv2d', maxPool2d: 'maxPool2d',
   gather: 'gather', scatter: 'scatter', random: 'rand', adamStep: '(test/optim.test.ts)',
   softmaxCrossEntropy: '(test/nn_loss.test.ts)',
 };

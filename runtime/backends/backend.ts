@@ -47,6 +47,11 @@ export interface Backend {
   unfold(x: Tensor, g: Conv2dGeometry, padValue: number): Tensor;
   /** col2im, the adjoint of unfold: [N, C*kh*kw, outH*outW] → [N, C, H, W], overlapping windows summed. */
   fold(cols: Tensor, g: Conv2dGeometry): Tensor;
+  /**
+   * Max over each window of [N, C, H, W]: values [N, C, outH, outW] and int32 indices into each H*W plane.
+   * Padding never wins; ties keep the first element in window order and a NaN wins (PyTorch's rules).
+   */
+  maxPool2d(x: Tensor, g: Conv2dGeometry): { values: Tensor; indices: Tensor };
   gather(x: Tensor, dim: number, index: Tensor): Tensor;
   /** A copy of x with src written (or added) at index along dim. */
   scatter(x: Tensor, dim: number, index: Tensor, src: Tensor, mode: 'assign' | 'add'): Tensor;

@@ -1,9 +1,13 @@
-/** Pooling on the Unfold primitive: windows become a dim, then a max (first index wins, as PyTorch/tfjs) or a mean. */
+/**
+ * Pooling: max on the MaxPool2d primitive (first index wins, as PyTorch/tfjs; its gradient is a Scatter(add)),
+ * average on Unfold (windows become a dim, then a mean).
+ */
 import { Tensor } from '../tensor.js';
 import { fmtShape } from '../shape.js';
-import { checkTensor, requireFloat } from './util.js';
+import { backendOf, checkTensor, record, requireFloat } from './util.js';
+import { isGradEnabled } from '../autograd/grad_mode.js';
 import { geometry, pair, unfold, type Pair } from './window.js';
-import { max } from './reduce.js';
+import { scatterAdd } from './indexing.js';
 import { reshape, squeeze, unsqueeze, slice } from './view.js';
 import { stack } from './join.js';
 
@@ -32,10 +36,17 @@ export function maxPool2d(xIn: Tensor, kernelSize: Pair, opts: Pool2dOptions = {
   const p = pair(opts.padding ?? 0, 'maxPool2d', 'padding');
   checkPad(k, p, 'maxPool2d');
   const g = geometry(x, k, pair(opts.stride ?? k, 'maxPool2d', 'stride'), p, pair(opts.dilation ?? 1, 'maxPool2d', 'dilation'), 'maxPool2d', opts.ceilMode);
-  const [N, C] = x.shape;
-  // NOTE: padding reads -inf so it never wins the max.
-  const cols = reshape(unfold(x, g, -Infinity), [N, C, k[0] * k[1], g.outH * g.outW]);
-  const y = reshape(max(cols, 2).values, [N, C, g.outH, g.outW]);
+  const [N, C, H, W] = x.shape;
+  const { values: y, indices } = backendOf(x).maxPool2d(x, g);
+  if (!(isGradEnabled() && x.requiresGrad)) indices.dispose();
+  else {
+    record(y, 'MaxPool2d', [x], (gr) => {
+      const L = g.outH * g.outW;
+      // Overlapping windows may pick the same element: their gradients add up.
+      const gx = scatterAdd(reshape(x.zerosLike(), [N, C, H * W]), 2, reshape(indices, [N, C, L]), reshape(gr, [N, C, L]));
+      return [reshape(gx, [N, C, H, W])];
+    }, [indices]);
+  }
   return batched ? squeeze(y, 0) : y;
 }
 

@@ -6,7 +6,7 @@ import { type Backend, type AdamParams, registerBackend } from '../backend.js';
 import { BINARY_EXPR, UNARY_EXPR, runElementwise } from './elementwise.js';
 import { contiguousData, reduceKernel } from './reduce.js';
 import { matmulKernel } from './matmul.js';
-import { foldKernel, unfoldKernel } from './window.js';
+import { foldKernel, maxPoolKernel, unfoldKernel } from './window.js';
 import { gatherKernel, scatterKernel } from './indexing.js';
 import { broadcastStrides } from '../../shape.js';
 
@@ -88,6 +88,15 @@ export const cpuBackend: Backend = {
   fold(cols, g) {
     const c = contiguousData({ data: cols.storage.data, offset: cols.offset, shape: cols.shape, strides: cols.strides, dtype: cols.dtype });
     return make(foldKernel(c.data, c.offset, g), [g.n, g.c, g.h, g.w], cols.dtype);
+  },
+
+  maxPool2d(x, g) {
+    const c = contiguousData({ data: x.storage.data, offset: x.offset, shape: x.shape, strides: x.strides, dtype: x.dtype });
+    const values = allocArray(x.dtype, g.n * g.c * g.outH * g.outW);
+    const indices = new Int32Array(values.length);
+    maxPoolKernel(c.data, c.offset, g, values, indices);
+    const shape = [g.n, g.c, g.outH, g.outW];
+    return { values: make(values, shape, x.dtype), indices: make(indices, shape.slice(), 'int32') };
   },
 
   gather(x, dim, index) {
