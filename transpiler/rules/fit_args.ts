@@ -1,0 +1,37 @@
+/** `model.fit(x, y, options)`'s arguments, as far as the loop and the `utils.fit` helper both support them. */
+import { ts } from 'ts-morph';
+import type { ArgInfo } from '../../mappings/schema.js';
+import type { FileContext } from '../context.js';
+import type { Use } from './training_compile.js';
+
+/** The callbacks the loop calls, with the types a TypeScript file declares them with. */
+export const CALLBACK_SIGNATURES: Record<string, string> = {
+  onTrainBegin: '() => unknown', onTrainEnd: '() => unknown', onEpochBegin: '(epoch: number) => unknown',
+  onEpochEnd: '(epoch: number, logs: Record<string, number>) => unknown', onBatchBegin: '(batch: number) => unknown',
+  onBatchEnd: '(batch: number, logs: Record<string, number>) => unknown', onYield: '() => unknown',
+};
+
+export interface FitArgs {
+  xN: ts.Expression;
+  yN: ts.Expression;
+  argsN?: ts.Expression;
+  o: Record<string, ArgInfo>;
+}
+
+/** fit's x, y and options, as far as the loop (and the helper) support them; undefined after a TODO. */
+export function fitArgs(ctx: FileContext, u: Use, fail: (why: string) => void): FitArgs | undefined {
+  const [xN, yN, argsN] = u.call.arguments;
+  if (!xN || !yN) return void fail('x and y are needed (datasets: fitDataset is not migrated)');
+  if (ts.isArrayLiteralExpression(xN) || ts.isArrayLiteralExpression(yN)) return void fail('several inputs/outputs are not supported');
+  const args = argsN ? ctx.argInfo(argsN) : undefined;
+  if (argsN && args?.kind !== 'object') return void fail('the options are not an object literal');
+  const o = args?.props ?? {};
+  for (const k of Object.keys(o)) {
+    if (!['batchSize', 'epochs', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'verbose'].includes(k)) return void fail(`option '${k}' has no loop equivalent here`);
+  }
+  const cb = o.callbacks;
+  if (cb && cb.kind !== 'object') return void fail('callbacks must be an object literal of functions (onEpochEnd, onBatchEnd, ...)');
+  for (const k of Object.keys(cb?.props ?? {})) if (!CALLBACK_SIGNATURES[k]) return void fail(`callback '${k}' is not supported`);
+  if (o.shuffle && o.shuffle.kind === 'string') return void fail("shuffle 'batch' is not supported");
+  return { xN, yN, argsN, o };
+}

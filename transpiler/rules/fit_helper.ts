@@ -1,0 +1,87 @@
+/**
+ * `--fit helper`: the fit/evaluate/predict sites become calls to the runtime's `utils.fit/evaluate/predict`
+ * (runtime/utils/fit.ts: the same loop, as one documented function) with the compiled loss, optimizer, metrics
+ * and the call's options.
+ */
+import { ts } from 'ts-morph';
+import type { Mapping } from '../../mappings/schema.js';
+import { type FileContext, skipParensUp } from '../context.js';
+import { fitArgs } from './fit_args.js';
+import type { Compiled, Use } from './training_compile.js';
+
+/**
+ * `await model.fit(x, y, { ... })` → `await utils.fit(model, x, y, { loss, optimizer, metrics, ... })`: only the
+ * call changes; the options literal keeps its properties, comments and layout, with the compiled loss, optimizer
+ * and metrics first (verbose is dropped: the loop ignores it too).
+ */
+export function emitFitHelper(ctx: FileContext, u: Use, c: Compiled): void {
+  const fail = (why: string) => ctx.todo(u.call, u.row.tf, 'fit-options-unsupported', `model.fit: ${why}`);
+  const a = fitArgs(ctx, u, fail);
+  if (!a) return;
+  const { xN, yN, argsN, o } = a;
+  const compiled = [`loss: ${c.lossFn}`, `optimizer: ${c.optimizer}`];
+  if (c.metrics.length) compiled.push(`metrics: { ${c.metrics.map((m) => `${m.key}: ${m.fn}`).join(', ')} }`);
+  const options = argsN && ts.isObjectLiteralExpression(argsN) ? withCompiled(ctx, argsN, compiled) : `{ ${compiled.join(', ')} }`;
+  const model = ctx.rewritten(u.receiver);
+  const top = skipParensUp(ts.isAwaitExpression(skipParensUp(u.call).parent) ? skipParensUp(u.call).parent : u.call);
+  const notes: Mapping['notes'] = ['fit-helper', 'fit-shuffle', 'fit-logs', ...(ts.isVariableDeclaration(top.parent) ? ['fit-history' as const] : []),
+    ...(o.validationSplit ? ['fit-validation-split' as const] : [])];
+  const user = [model, ctx.rewritten(xN), ctx.rewritten(yN), ...(argsN ? [ctx.rewritten(argsN)] : [])];
+  ctx.rewrite(u.call, u.row.tf, `utils.fit(${model}, ${ctx.rewritten(xN)}, ${ctx.rewritten(yN)}, ${options})`, notes, undefined, user);
+}
+
+/** The (rewritten) options literal without `verbose`, with `compiled` properties first, in its own layout. */
+function withCompiled(ctx: FileContext, lit: ts.ObjectLiteralExpression, compiled: string[]): string {
+  const src = ctx.text;
+  const start = lit.getStart(ctx.sf);
+  const end = lit.getEnd();
+  const verbose = lit.properties.find((p) => p.name && ts.isIdentifier(p.name) && p.name.text === 'verbose');
+  let text = ctx.edits.textOf(start, end);
+  if (verbose) {
+    let cutStart = verbose.getStart(ctx.sf);
+    let cutEnd = verbose.getEnd();
+    cutEnd += /^[ \t]*,?[ \t]*/.exec(src.slice(cutEnd))![0].length;
+    const lineStart = src.lastIndexOf('\n', cutStart - 1) + 1;
+    // Alone on its line: the whole line goes.
+    if (/^[ \t]*$/.test(src.slice(lineStart, cutStart)) && /^\r?\n/.test(src.slice(cutEnd)) && lineStart > start) {
+      cutStart = lineStart;
+      cutEnd += /^\r?\n/.exec(src.slice(cutEnd))![0].length;
+    }
+    text = ctx.edits.textOf(start, cutStart) + ctx.edits.textOf(cutEnd, end);
+  }
+  const body = text.slice(1);
+  const multi = /^([ \t]*\r?\n[ \t]*)/.exec(body);
+  if (multi && !/^\s*\}$/.test(body)) {
+    const sep = multi[1];
+    return `{${sep}${compiled.map((p) => `${p},`).join(sep)}${sep}${body.slice(sep.length)}`;
+  }
+  const rest = body.trim();
+  return rest === '}' ? `{ ${compiled.join(', ')} }` : `{ ${compiled.join(', ')}, ${body.trimStart()}`;
+}
+
+/** `model.evaluate(x, y, { batchSize })` → `utils.evaluate(model, x, y, { loss, metrics, batchSize })`. */
+export function emitEvaluateHelper(ctx: FileContext, u: Use, c: Compiled, xN: ts.Expression, yN: ts.Expression): void {
+  const model = ctx.rewritten(u.receiver);
+  const argsN = u.call.arguments[2];
+  const o = argsN ? ctx.argInfo(argsN) : undefined;
+  if (argsN && o?.kind !== 'object') return void ctx.todo(u.call, u.row.tf, 'evaluate-returns', 'model.evaluate: the options are not an object literal');
+  const extra = Object.keys(o?.props ?? {}).find((k) => k !== 'batchSize' && k !== 'verbose');
+  if (extra) return void ctx.todo(u.call, u.row.tf, 'evaluate-returns', `model.evaluate: option '${extra}' is not supported by utils.evaluate`);
+  const opts = [`loss: ${c.lossFn}`];
+  if (c.metrics.length) opts.push(`metrics: { ${c.metrics.map((m) => `${m.key}: ${m.fn}`).join(', ')} }`);
+  if (o?.props?.batchSize) opts.push(`batchSize: ${o.props.batchSize.text}`);
+  const user = [model, ctx.rewritten(xN), ctx.rewritten(yN), o?.props?.batchSize?.text ?? ''];
+  ctx.rewrite(u.call, u.row.tf, `utils.evaluate(${model}, ${ctx.rewritten(xN)}, ${ctx.rewritten(yN)}, { ${opts.join(', ')} })`, ['fit-helper', 'evaluate-returns'], undefined, user);
+}
+
+/** `model.predict(x, { batchSize })` → `utils.predict(model, x, { batchSize })`. */
+export function emitPredictHelper(ctx: FileContext, u: Use, x: ts.Expression): void {
+  const model = ctx.rewritten(u.receiver);
+  const argsN = u.call.arguments[1];
+  const o = argsN ? ctx.argInfo(argsN) : undefined;
+  if (argsN && o?.kind !== 'object') return void ctx.todo(u.call, u.row.tf, 'predict-eval', 'model.predict: the options are not an object literal');
+  const extra = Object.keys(o?.props ?? {}).find((k) => k !== 'batchSize' && k !== 'verbose');
+  if (extra) return void ctx.todo(u.call, u.row.tf, 'predict-eval', `model.predict: option '${extra}' is not supported by utils.predict`);
+  const bs = o?.props?.batchSize?.text;
+  ctx.rewrite(u.call, u.row.tf, `utils.predict(${model}, ${ctx.rewritten(x)}${bs ? `, { batchSize: ${bs} }` : ''})`, ['fit-helper', 'predict-eval'], undefined, [model, ctx.rewritten(x), bs ?? '']);
+}

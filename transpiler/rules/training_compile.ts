@@ -1,0 +1,134 @@
+/**
+ * The plumbing every training rewrite shares: the sites (`Use`), what a migrated `model.compile` left behind
+ * (`Compiled`: the optimizer, loss function and metric function names), fresh names for them, and the compile
+ * rewrite itself (optimizer, loss and metrics as code).
+ */
+import { ts } from 'ts-morph';
+import { ACCURACY_METRICS, COMPILE_LOSSES, COMPILE_METRICS, COMPILE_OPTIMIZERS, type LossSpec } from '../../mappings/compile.js';
+import { lookup } from '../../mappings/index.js';
+import { emitRow } from '../../mappings/emit.js';
+import type { ArgInfo, Mapping } from '../../mappings/schema.js';
+import { fillSnippet } from '../../mappings/template.js';
+import { type FileContext, skipParensUp } from '../context.js';
+
+export interface Use {
+  call: ts.CallExpression;
+  row: Mapping;
+  receiver: ts.Expression;
+}
+
+export interface Compiled {
+  use: Use;
+  optimizer: string;
+  lossFn: string;
+  metrics: { key: string; fn: string }[];
+  container: ts.Node;
+  ok: boolean;
+}
+
+/** The identifiers of the file (collected once, on first use), and the names the training rewrites add to them. */
+export class TrainingNames {
+  private taken: Set<string> | undefined;
+
+  constructor(private readonly ctx: FileContext) {}
+
+  names(): Set<string> {
+    if (!this.taken) {
+      this.taken = new Set();
+      const visit = (n: ts.Node): void => {
+        if (ts.isIdentifier(n)) this.taken!.add(n.text);
+        ts.forEachChild(n, visit);
+      };
+      visit(this.ctx.sf);
+    }
+    return this.taken;
+  }
+
+  fresh(base: string, model: string): string {
+    const names = this.names();
+    const candidates = [base, `${model}${base.charAt(0).toUpperCase()}${base.slice(1)}`];
+    for (const c of candidates) if (!names.has(c)) {
+      names.add(c);
+      return c;
+    }
+    for (let i = 2; ; i++) if (!names.has(`${base}${i}`)) {
+      names.add(`${base}${i}`);
+      return `${base}${i}`;
+    }
+  }
+}
+
+/**
+ * `model.compile({ optimizer, loss, metrics })` → `const optimizer = ...; const lossFn = ...; const accFn = ...;`.
+ * Returns what fit/evaluate need (with `ok` false when the rewrite did not apply), or undefined after a TODO.
+ */
+export function compileModel(ctx: FileContext, u: Use, names: TrainingNames, helper: boolean): Omit<Compiled, 'use'> | undefined {
+  const fail = (why: string) => void ctx.todo(u.call, u.row.tf, 'compile-fit-loop', `model.compile: ${why}`);
+  const stmt = skipParensUp(u.call).parent;
+  if (!ts.isExpressionStatement(stmt) || !(ts.isBlock(stmt.parent) || ts.isSourceFile(stmt.parent))) return fail('not a statement of its own');
+  const cfgNode = u.call.arguments[0];
+  if (!cfgNode || !ts.isObjectLiteralExpression(cfgNode)) return fail('the config is not an object literal');
+  const cfg = ctx.argInfo(cfgNode).props ?? {};
+  const model = ctx.rewritten(u.receiver);
+  const modelName = ts.isIdentifier(u.receiver) ? u.receiver.text : ts.isPropertyAccessExpression(u.receiver) ? u.receiver.name.text : 'model';
+  const lines: string[] = [];
+  const T = ctx.typescript;
+  // Optimizer.
+  const opt = cfg.optimizer;
+  let optimizer: string;
+  if (!opt) return fail('no optimizer');
+  if (opt.kind === 'string') {
+    const spec = COMPILE_OPTIMIZERS[opt.value as string];
+    const row = spec && lookup(spec.row);
+    if (!spec || !row) return fail(`optimizer '${opt.value}' is not mapped`);
+    const e = emitRow(row, {
+      key: row.tf, args: spec.args.map((a) => ({ text: a, kind: 'number', value: Number(a), simple: false }) as ArgInfo),
+      awaited: false, layout: ctx.opts.layout, typescript: T, paramsCode: `${model}.parameters()`,
+    });
+    if (e.kind !== 'code') return fail(`optimizer '${opt.value}': ${e.kind === 'todo' ? e.detail : ''}`);
+    optimizer = names.fresh('optimizer', modelName);
+    lines.push(`const ${optimizer} = ${e.code};`);
+    ctx.note(u.call, 'optimizer-string');
+  } else if (opt.kind === 'identifier') {
+    optimizer = opt.text;
+  } else {
+    if (/\btf\b/.test(opt.text) && ctx.referencesTf(cfgNode)) return fail('the optimizer expression was not migrated');
+    optimizer = names.fresh('optimizer', modelName);
+    lines.push(`const ${optimizer} = ${opt.text};`);
+  }
+  // Loss.
+  const lossArg = cfg.loss;
+  if (!lossArg) return fail('no loss');
+  let lossSpec: LossSpec | undefined;
+  const lossFn = names.fresh('lossFn', modelName);
+  const P = T ? '(yPred: torch.Tensor, yTrue: torch.Tensor)' : '(yPred, yTrue)';
+  if (lossArg.kind === 'string') {
+    lossSpec = COMPILE_LOSSES[lossArg.value as string];
+    if (!lossSpec) return fail(`loss '${lossArg.value}' is not mapped`);
+    lines.push(`const ${lossFn} = ${P} => ${fillSnippet(lossSpec.code, { yPred: 'yPred', yTrue: 'yTrue' })};`);
+    for (const n of lossSpec.notes ?? []) ctx.note(u.call, n, 'LayersModel.compile');
+  } else if (lossArg.kind === 'array' || lossArg.kind === 'object') {
+    return fail('several losses (multi-output models) are not supported');
+  } else {
+    // A loss function: tfjs calls it as (yTrue, yPred) and takes the mean.
+    lines.push(`const ${lossFn} = ${P} => (${lossArg.text})(yTrue, yPred).mean();`);
+  }
+  // Metrics.
+  const metrics: { key: string; fn: string }[] = [];
+  const ms = cfg.metrics;
+  const list = ms ? (ms.kind === 'array' ? ms.elements ?? [] : [ms]) : [];
+  for (const m of list) {
+    if (m.kind !== 'string') return fail('metrics must be names (strings)');
+    const spec = COMPILE_METRICS[m.value as string];
+    if (!spec) return fail(`metric '${m.value}' is not mapped`);
+    const key = spec === 'accuracy' ? 'acc' : spec.key;
+    const code = spec === 'accuracy' ? ACCURACY_METRICS[lossSpec?.accuracy ?? 'categorical'] : spec.code;
+    const fn = names.fresh(`${key}Fn`, modelName);
+    lines.push(`const ${fn} = ${P} => ${fillSnippet(code, { yPred: 'yPred', yTrue: 'yTrue' })};`);
+    metrics.push({ key, fn });
+    if (spec === 'accuracy') ctx.note(u.call, 'accuracy-metric');
+  }
+  const indent = ctx.indent(stmt);
+  const ok = ctx.rewrite(stmt, u.row.tf, lines.join(`\n${indent}`), [helper ? 'fit-helper' : 'compile-fit-loop'], undefined, [model, opt.text, lossArg.text]);
+  return { optimizer, lossFn, metrics, container: stmt.parent, ok };
+}
