@@ -59,7 +59,7 @@ export const cpuBackend: Backend = {
   cast(x, dtype) {
     const out = allocArray(dtype, x.numel());
     // NOTE: int32 casts truncate toward zero like PyTorch (a typed-array store would wrap, not truncate, past 2^31).
-    const expr = dtype === 'bool' ? '(x0 !== 0 ? 1 : 0)' : dtype === 'int32' ? 'Math.trunc(x0)' : 'x0';
+    const expr = dtype === 'bool' ? '+(x0 !== 0)' : dtype === 'int32' ? 'Math.trunc(x0)' : 'x0';
     runElementwise(`cast:${dtype}`, expr, 1, out, 0, contiguousStrides(x.shape), [operand(x, x.shape)], x.shape);
     return make(out, x.shape.slice(), dtype);
   },
