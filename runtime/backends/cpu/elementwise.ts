@@ -29,7 +29,7 @@ function roundHalfEven(x) {
   return (r - x === 0.5 && r % 2 !== 0) ? r - 1 : r;
 }
 function relu(x) {
-  const r = x * +(x > 0);
+  const r = x * +(x > 0) + 0; // + 0 turns the -0 of a negative x into 0
   return r === r ? r : x !== x ? x : 0;
 }
 function pyRemainder(a, b) { const r = a % b; return (r !== 0 && (r < 0) !== (b < 0)) ? r + b : r; }
