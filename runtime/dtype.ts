@@ -50,11 +50,6 @@ export function releaseArray(dtype: DType, a: TypedArray): void {
   pooledBytes += a.byteLength;
 }
 
-/** Bytes currently parked in the reuse pool (reported by torch.memory()). */
-export function poolBytes(): number {
-  return pooledBytes;
-}
-
 export function itemSize(dtype: DType): number {
   return dtype === 'float64' ? 8 : dtype === 'bool' ? 1 : 4;
 }

@@ -1,24 +1,12 @@
 /** `torchbridge migrate <paths..>`: rewrite TensorFlow.js code onto the runtime (see cli/migrate/run.ts). */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
+import type { MigrateOptions } from '../migrate/run.js';
 
 export const command = 'migrate <paths..>';
 export const describe = 'Migrate TensorFlow.js files, folders or tsconfig projects to the runtime';
 
-interface Args {
-  paths: string[];
-  outDir?: string;
-  inPlace: boolean;
-  force: boolean;
-  dryRun: boolean;
-  report?: string;
-  jobs?: number;
-  keepLayout: boolean;
-  fit: 'loop' | 'helper';
-  typeChecker: boolean;
-  maxSize: number;
-  verbose: boolean;
-  quiet: boolean;
-}
+/** The parsed options are exactly runMigrate's (fit always has its default here). */
+type Args = MigrateOptions & { fit: 'loop' | 'helper' };
 
 export const builder = (y: Argv): Argv<Args> =>
   y

@@ -82,7 +82,3 @@ export function getBackend(device: DeviceType): Backend {
   }
   return b;
 }
-
-export function hasBackend(device: DeviceType): boolean {
-  return backends.has(device);
-}

@@ -92,13 +92,6 @@ export function record(out: Tensor, name: string, inputs: (Tensor | null)[], bac
   return out;
 }
 
-/** Whether an op's output will need a graph node (lets ops skip saving work for the no-grad path). */
-export function needsGrad(...inputs: (Tensor | null | undefined)[]): boolean {
-  if (!isGradEnabled()) return false;
-  for (const t of inputs) if (t && t.requiresGrad) return true;
-  return false;
-}
-
 export function requireFloat(t: Tensor, op: string, arg = 'input'): void {
   if (!isFloating(t.dtype)) {
     throw new TypeError(`${op}: ${arg} must be a floating-point tensor, got ${t.dtype} (shape ${fmtShape(t.shape)}); convert it with .float()`);

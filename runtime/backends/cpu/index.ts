@@ -1,14 +1,13 @@
 /** The CPU backend: typed arrays, generated elementwise loops, a WebAssembly SIMD GEMM. */
 import { allocArray, type DType, type TypedArray } from '../../dtype.js';
 import { Tensor } from '../../tensor.js';
-import { contiguousStrides } from '../../shape.js';
+import { broadcastStrides, contiguousStrides } from '../../shape.js';
 import { type Backend, type AdamParams, registerBackend } from '../backend.js';
 import { BINARY_EXPR, UNARY_EXPR, runElementwise } from './elementwise.js';
-import { contiguousData, reduceKernel } from './reduce.js';
+import { contiguousOf, reduceKernel } from './reduce.js';
 import { matmulKernel } from './matmul.js';
 import { foldKernel, maxPoolKernel, unfoldKernel } from './window.js';
 import { gatherKernel, scatterKernel } from './indexing.js';
-import { broadcastStrides } from '../../shape.js';
 
 function make(data: TypedArray, shape: number[], dtype: DType): Tensor {
   return Tensor.fromData(data, shape, dtype, 'cpu');
@@ -79,19 +78,19 @@ export const cpuBackend: Backend = {
   },
 
   unfold(x, g, padValue) {
-    const c = contiguousData({ data: x.storage.data, offset: x.offset, shape: x.shape, strides: x.strides, dtype: x.dtype });
+    const c = contiguousOf(x);
     const out = allocArray(x.dtype, g.n * g.c * g.kh * g.kw * g.outH * g.outW);
     unfoldKernel(c.data, c.offset, g, padValue, out);
     return make(out, [g.n, g.c * g.kh * g.kw, g.outH * g.outW], x.dtype);
   },
 
   fold(cols, g) {
-    const c = contiguousData({ data: cols.storage.data, offset: cols.offset, shape: cols.shape, strides: cols.strides, dtype: cols.dtype });
+    const c = contiguousOf(cols);
     return make(foldKernel(c.data, c.offset, g), [g.n, g.c, g.h, g.w], cols.dtype);
   },
 
   maxPool2d(x, g) {
-    const c = contiguousData({ data: x.storage.data, offset: x.offset, shape: x.shape, strides: x.strides, dtype: x.dtype });
+    const c = contiguousOf(x);
     const values = allocArray(x.dtype, g.n * g.c * g.outH * g.outW);
     const indices = new Int32Array(values.length);
     maxPoolKernel(c.data, c.offset, g, values, indices);
@@ -117,8 +116,8 @@ export const cpuBackend: Backend = {
 
   softmaxCrossEntropy(logits, target, ignoreIndex) {
     const [N, C] = logits.shape;
-    const x = contiguousData({ data: logits.storage.data, offset: logits.offset, shape: logits.shape, strides: logits.strides, dtype: logits.dtype });
-    const t = contiguousData({ data: target.storage.data, offset: target.offset, shape: target.shape, strides: target.strides, dtype: target.dtype });
+    const x = contiguousOf(logits);
+    const t = contiguousOf(target);
     const loss = allocArray(logits.dtype, N);
     const sm = allocArray(logits.dtype, N * C);
     const X = x.data, T = t.data;

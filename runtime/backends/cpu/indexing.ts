@@ -5,7 +5,7 @@
 import { allocArray, type TypedArray } from '../../dtype.js';
 import type { Tensor } from '../../tensor.js';
 import { contiguousStrides, fmtShape } from '../../shape.js';
-import { contiguousData } from './reduce.js';
+import { contiguousOf } from './reduce.js';
 
 function outOfRange(op: string, v: number, size: number, dim: number): RangeError {
   // NOTE: negative indices are an error, as in PyTorch's gather/scatter (they do not wrap).
@@ -57,7 +57,7 @@ export function gatherKernel(x: Tensor, dim: number, index: Tensor): TypedArray 
 
 /** A contiguous copy of x with src scattered at index along dim (assign: last write wins; add: accumulates). */
 export function scatterKernel(x: Tensor, dim: number, index: Tensor, src: Tensor, mode: 'assign' | 'add'): TypedArray {
-  const c = contiguousData({ data: x.storage.data, offset: x.offset, shape: x.shape, strides: x.strides, dtype: x.dtype });
+  const c = contiguousOf(x);
   const n = x.numel();
   const out = allocArray(x.dtype, n);
   out.set(c.data.subarray(c.offset, c.offset + n));

@@ -1,7 +1,7 @@
 /** CPU Matmul kernel: picks a GEMM per dtype and maps each operand's strides onto (trans, leading dim). */
 import { allocArray, type TypedArray } from '../../dtype.js';
 import type { Tensor } from '../../tensor.js';
-import { contiguousData } from './reduce.js';
+import { contiguousOf } from './reduce.js';
 import { gemmJs } from './gemm_js.js';
 import { sgemm } from './wasm/gemm.js';
 
@@ -16,7 +16,7 @@ function layout(t: Tensor): { data: TypedArray; offset: number; trans: boolean; 
   // Column-major (a transposed view): (i, j) at j*ld + i.
   if ((sr === 1 || rows === 1) && (cols === 1 || sc >= rows)) return { data: t.storage.data, offset: t.offset, trans: true, ld: cols === 1 ? rows : sc, batchStrides };
   // Anything else (expanded stride-0 dims, overlapping or gapped strides) is copied to a dense matrix first.
-  const c = contiguousData({ data: t.storage.data, offset: t.offset, shape: t.shape, strides: t.strides, dtype: t.dtype });
+  const c = contiguousOf(t);
   const cs: number[] = [];
   let s = 1;
   for (let i = nd - 1; i >= 0; i--) { cs[i] = s; s *= t.shape[i]; }

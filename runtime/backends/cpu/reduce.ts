@@ -28,6 +28,11 @@ export function contiguousData(x: Strided): { data: TypedArray; offset: number }
   return { data: out, offset: 0 };
 }
 
+/** contiguousData of a tensor's view. */
+export function contiguousOf(t: { storage: { data: TypedArray }; offset: number; shape: number[]; strides: number[]; dtype: DType }): { data: TypedArray; offset: number } {
+  return contiguousData({ data: t.storage.data, offset: t.offset, shape: t.shape, strides: t.strides, dtype: t.dtype });
+}
+
 export function reduceKernel(op: ReduceOp, x: Strided, dims: number[]): { data: TypedArray; shape: number[] } {
   const nd = x.shape.length;
   const outShape = x.shape.filter((_, i) => !dims.includes(i));
