@@ -1,0 +1,148 @@
+/**
+ * The program-level diff's contract: what `runDiff` takes and the report it returns. The runner
+ * (difftest/program/run.ts), the reports (difftest/report/*) and the `diff` / `check` / `demo` commands all speak
+ * this one shape; the JSON report is this object as written by `JSON.stringify`.
+ */
+import type { ErrorMetrics } from '../compare.js';
+
+/** The TensorFlow.js backend the original program runs on. `node`/`node-gpu` need tfjs-node(-gpu) installed. */
+export type ReferenceBackend = 'cpu' | 'wasm' | 'node' | 'node-gpu';
+
+/**
+ * How the candidate is kept in step with the reference:
+ * - `none`: same initial weights and batch order, then free-running (errors accumulate, as in real use);
+ * - `step`: before every step the candidate's parameters (and optimizer state) are reset to the reference's, so each
+ *   step's difference is that step's alone;
+ * - `layer`: as `step`, and every layer is fed the reference's input to that layer, so each difference is pinned to
+ *   one layer.
+ */
+export type ReplayMode = 'none' | 'step' | 'layer';
+
+export interface DiffOptions {
+  /** The TensorFlow.js program (entry file). */
+  original: string;
+  /** The migrated program; when absent, `original` is migrated on the fly into a temporary folder. */
+  migrated?: string;
+  /** Train for at most this many steps (batches) in all; with `epochs` whichever ends first. */
+  steps?: number;
+  /** Epochs to train (overrides the program's own `epochs` where the probe can see it). */
+  epochs?: number;
+  reference?: ReferenceBackend;
+  /** The candidate's device. */
+  device?: 'cpu' | 'webgpu';
+  replay?: ReplayMode;
+  /** What is recorded beyond the loss: layer outputs, gradients, parameters after each step (default: all). */
+  record?: { outputs?: boolean; gradients?: boolean; parameters?: boolean };
+  /** Relative tolerance of the per-step loss (default 1e-4) and of final metrics in points (default 0.3). */
+  tolerances?: { lossRtol?: number; lossAtol?: number; metricPoints?: number };
+  /** Folder for traces and the migrated copy (default: a fresh temporary folder). */
+  workDir?: string;
+  /** Progress bars on stderr while the programs train (default: when stderr is a TTY). */
+  progress?: boolean;
+  /** Seed shared by both sides for shuffling and dropout masks where they can be shared. */
+  seed?: number;
+}
+
+/** One step's loss, side by side (the terminal table's row: step, loss tfjs, loss torchbridge, |Δ|, rel, verdict). */
+export interface StepRow {
+  /** Global step, from 0. */
+  step: number;
+  epoch: number;
+  /** Batch index within the epoch. */
+  batch: number;
+  lossReference: number;
+  lossCandidate: number;
+  absDiff: number;
+  relDiff: number;
+  pass: boolean;
+}
+
+/** What a probe observed. */
+export type ProbeKind = 'output' | 'gradient' | 'parameter' | 'loss' | 'metric';
+
+/** One probe compared at one step. */
+export interface ProbeResult {
+  step: number;
+  kind: ProbeKind;
+  /** The layer in the reference's naming (tfjs layer name, e.g. `dense_Dense1`), or '' for program-wide values. */
+  layer: string;
+  /** The candidate's name for the same thing (e.g. `0.weight`), after layout conversion. */
+  candidateName: string;
+  /** The tensor within the layer: `output`, `kernel`, `bias`, ... */
+  tensor: string;
+  shape: number[];
+  metrics: ErrorMetrics | null;
+  pass: boolean;
+  /** assert_close-style message when it failed. */
+  message: string | null;
+}
+
+/** Per layer, over all steps: how much error it introduces (CRADLE: R = (δ_L − δ_in) / (δ_in + 1e-7)). */
+export interface LayerSummary {
+  layer: string;
+  /** The layer's class on each side, e.g. `Dense` → `Linear`. */
+  referenceType: string;
+  candidateType: string;
+  /** Max over steps of the relative L2 error of the layer's output (δ_L). */
+  maxOutputError: number;
+  /** Mean over steps of the error introduction rate R. */
+  meanIntroductionRate: number;
+  maxIntroductionRate: number;
+  /** The step with the largest R. */
+  worstStep: number;
+  pass: boolean;
+}
+
+/** Epoch-end figures on both sides (train loss/accuracy and, where the program has them, validation/test ones). */
+export interface EpochRow {
+  epoch: number;
+  reference: Record<string, number>;
+  candidate: Record<string, number>;
+}
+
+/** The first probe beyond tolerance, in step order then layer order (forward outputs before gradients). */
+export interface Divergence {
+  step: number;
+  kind: ProbeKind;
+  layer: string;
+  tensor: string;
+  message: string;
+}
+
+export interface DiffReport {
+  version: 1;
+  original: string;
+  migrated: string;
+  reference: {
+    backend: ReferenceBackend;
+    /** What had to fall back and why, e.g. `Conv2DBackpropFilter: not on wasm, ran on cpu`. Empty when nothing did. */
+    fallbacks: string[];
+    /** tfjs version used. */
+    version: string;
+  };
+  candidate: { device: 'cpu' | 'webgpu'; version: string };
+  replay: ReplayMode;
+  steps: number;
+  epochs: number;
+  tolerances: { lossRtol: number; lossAtol: number; metricPoints: number };
+  /** Semantic differences the migration made explicit (from the mapping notes), e.g. Adam epsilon 1e-7 vs 1e-8. */
+  notes: string[];
+  stepRows: StepRow[];
+  probes: ProbeResult[];
+  layers: LayerSummary[];
+  epochRows: EpochRow[];
+  /** Final metrics (e.g. test accuracy) on both sides, in points for accuracies. */
+  final: { name: string; reference: number; candidate: number; diff: number; pass: boolean }[];
+  firstDivergence: Divergence | null;
+  pass: boolean;
+  /** One line each: what failed and what to look at. */
+  failures: string[];
+  timings: {
+    /** Wall seconds of each side as run under the probes. */
+    referenceSeconds: number;
+    candidateSeconds: number;
+    /** Wall seconds of each side run plainly (only when measured, e.g. by the overhead benchmark). */
+    referencePlainSeconds?: number;
+    candidatePlainSeconds?: number;
+  };
+}
