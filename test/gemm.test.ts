@@ -337,17 +337,18 @@ describe('dgemm', () => {
 // ------------------------------------------------------------------------------------------------
 
 describe('gemm.wasm build', () => {
-  it('committed gemm.wasm equals a fresh build of build.ts', () => {
+  it('committed gemm.wasm and optim.wasm equal a fresh build of build.ts', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gemm-build-'));
     try {
       const out = join(dir, 'gemm.wasm');
       const buildTs = fileURLToPath(new URL('../runtime/backends/cpu/wasm/build.ts', import.meta.url));
-      const r = spawnSync(process.execPath, ['--import', 'tsx', buildTs, out], { encoding: 'utf8' });
+      const optimOut = join(dir, 'optim.wasm');
+      const r = spawnSync(process.execPath, ['--import', 'tsx', buildTs, out, '--optim', optimOut], { encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
-      const fresh = readFileSync(out);
-      const committed = readFileSync(new URL('../runtime/backends/cpu/wasm/gemm.wasm', import.meta.url));
-      expect(fresh.length).toBe(committed.length);
-      expect(Buffer.compare(fresh, committed)).toBe(0);
+      for (const [fresh, name] of [[out, 'gemm.wasm'], [optimOut, 'optim.wasm']]) {
+        const committed = readFileSync(new URL(`../runtime/backends/cpu/wasm/${name}`, import.meta.url));
+        expect(Buffer.compare(readFileSync(fresh), committed), `${name} differs from a fresh build: run npm run build:wasm and commit it`).toBe(0);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

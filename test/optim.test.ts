@@ -8,6 +8,7 @@ import * as torch from '../runtime/torch.js';
 import * as optim from '../runtime/optim/index.js';
 import type { Tensor } from '../runtime/tensor.js';
 import type { DType } from '../runtime/dtype.js';
+import { adamStepWasm, wasmOptimAvailable, type AdamScalars } from '../runtime/backends/cpu/wasm/adam.js';
 
 type Vec = number[];
 
@@ -518,5 +519,51 @@ describe('step(closure)', () => {
     })) as Tensor;
     expect(loss.item()).toBe(9);
     expect(p.item()).toBe(3 - 0.25 * 6);
+  });
+});
+
+describe('Adam: the WebAssembly SIMD kernel (runtime/backends/cpu/wasm/adam.ts)', () => {
+  // Every operation rounded to float32, as the f32x4 kernel computes: the kernel must match this bit for bit.
+  function referenceStep(P: Float32Array, G: Float32Array, M: Float32Array, V: Float32Array, s: AdamScalars): void {
+    const f = Math.fround;
+    for (let i = 0; i < P.length; i++) {
+      const g = f(G[i] + f(f(s.l2) * P[i]));
+      const p = f(f(s.decay) * P[i]);
+      const m = f(f(f(s.beta1) * M[i]) + f(f(1 - s.beta1) * g));
+      const v = f(f(f(s.beta2) * V[i]) + f(f(f(1 - s.beta2) * g) * g));
+      M[i] = m;
+      V[i] = v;
+      P[i] = f(p - f(f(f(s.stepSize) * m) / f(f(Math.sqrt(v) * f(s.invSqrtBc2)) + f(s.eps))));
+    }
+  }
+  const rand = (n: number, scale: number, seed: number) => Float32Array.from({ length: n }, (_, i) => scale * Math.sin(seed + i * 12.9898));
+
+  it.each([
+    ['Adam, n not a multiple of 4', 1003, { l2: 0, decay: 1 }],
+    ['Adam with L2 weight decay', 64, { l2: 0.01, decay: 1 }],
+    ['AdamW (decoupled decay)', 37, { l2: 0, decay: 1 - 1e-3 * 0.01 }],
+  ])('%s matches float32 arithmetic exactly', (_name, n, decay) => {
+    expect(wasmOptimAvailable).toBe(true);
+    const s: AdamScalars = { beta1: 0.9, beta2: 0.999, stepSize: 1e-3 / (1 - 0.9 ** 3), invSqrtBc2: 1 / Math.sqrt(1 - 0.999 ** 3), eps: 1e-7, ...decay };
+    const P = rand(n, 1, 1), G = rand(n, 0.1, 2), M = rand(n, 0.01, 3), V = rand(n, 0.001, 4).map(Math.abs);
+    const [P2, G2, M2, V2] = [P, G, M, V].map((a) => a.slice());
+    expect(adamStepWasm(P, G, M, V, s)).toBe(true);
+    referenceStep(P2, G2, M2, V2, s);
+    expect(Array.from(P)).toEqual(Array.from(P2));
+    expect(Array.from(M)).toEqual(Array.from(M2));
+    expect(Array.from(V)).toEqual(Array.from(V2));
+    expect(Array.from(G)).toEqual(Array.from(G2)); // the gradient is read, never written
+  });
+
+  it('works on views into a larger buffer and leaves the rest alone', () => {
+    const buf = rand(20, 1, 5), P = buf.subarray(3, 13);
+    const before = buf.slice();
+    // Step 1 with lr 0.1: stepSize = lr / (1 − β1), invSqrtBc2 = 1 / √(1 − β2).
+    const s: AdamScalars = { beta1: 0.9, beta2: 0.999, stepSize: 0.1 / 0.1, invSqrtBc2: 1 / Math.sqrt(0.001), eps: 1e-8, l2: 0, decay: 1 };
+    expect(adamStepWasm(P, rand(10, 1, 6), new Float32Array(10), new Float32Array(10), s)).toBe(true);
+    expect(Array.from(buf.subarray(0, 3))).toEqual(Array.from(before.subarray(0, 3)));
+    expect(Array.from(buf.subarray(13))).toEqual(Array.from(before.subarray(13)));
+    // First step from zero moments: each element moves by ~stepSize·sign(g).
+    for (let i = 0; i < 10; i++) expect(Math.abs(P[i] - before[3 + i])).toBeCloseTo(0.1, 3);
   });
 });

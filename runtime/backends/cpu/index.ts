@@ -8,6 +8,7 @@ import { contiguousOf, reduceKernel } from './reduce.js';
 import { matmulKernel } from './matmul.js';
 import { foldKernel, maxPoolKernel, unfoldKernel } from './window.js';
 import { gatherKernel, scatterKernel } from './indexing.js';
+import { adamStepWasm } from './wasm/adam.js';
 
 function make(data: TypedArray, shape: number[], dtype: DType): Tensor {
   return Tensor.fromData(data, shape, dtype, 'cpu');
@@ -145,6 +146,16 @@ export const cpuBackend: Backend = {
     // sqrt(v / bc2) as sqrt(v) * (1 / sqrt(bc2)): one division per element instead of two (~30% faster).
     const invSqrtBc2 = 1 / Math.sqrt(p.biasCorrection2);
     const c1 = 1 - beta1, c2 = 1 - beta2;
+    if (!vmax && param.dtype === 'float32') {
+      // SIMD kernel (wasm/adam.ts); AMSGrad and float64 keep the JS loops below.
+      const f32 = (data: TypedArray, o: number) => (data as Float32Array).subarray(o, o + n);
+      const done = adamStepWasm(f32(P, po), f32(G, go), f32(Mv, mo), f32(V, vo), {
+        beta1, beta2, stepSize, invSqrtBc2, eps,
+        l2: decoupled ? 0 : weightDecay,
+        decay: decoupled ? 1 - lr * weightDecay : 1,
+      });
+      if (done) return;
+    }
     if (weightDecay === 0 && !vmax) {
       // The common case, without the decay and AMSGrad branches, on zero-offset views (~25% faster).
       adamPlain(P.subarray(po, po + n), G.subarray(go, go + n), Mv.subarray(mo, mo + n), V.subarray(vo, vo + n), n, beta1, beta2, c1, c2, stepSize, invSqrtBc2, eps);
