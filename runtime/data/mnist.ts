@@ -43,14 +43,15 @@ export class MNIST extends Dataset<Tensor[]> {
     super();
     this.root = opts.root ?? defaultMnistRoot();
     this.train = opts.train ?? true;
-    const raw = readMnist(this.root, this.train);
+    // Unnormalized pixels are converted by the SIMD kernel: read the images file straight into its memory.
+    let simd: U8Rows | null = null;
+    const raw = readMnist(this.root, this.train, opts.normalize ? undefined : (n) => (simd = U8Rows.allocate(n))?.region ?? null);
     this.count = opts.limit !== undefined ? Math.max(0, Math.min(opts.limit, raw.count)) : raw.count;
     this.rows = raw.rows;
     this.cols = raw.cols;
     // A plain Uint8Array view (not a Buffer subclass) keeps the per-batch conversion loop monomorphic.
-    const pixels = new Uint8Array(raw.images.buffer, raw.images.byteOffset, this.count * raw.rows * raw.cols);
-    this.simd = opts.normalize ? null : U8Rows.create(pixels, raw.rows * raw.cols);
-    this.pixels = this.simd ? this.simd.bytes : pixels;
+    this.pixels = new Uint8Array(raw.images.buffer, raw.images.byteOffset, this.count * raw.rows * raw.cols);
+    this.simd = simd;
     const labels = new Int32Array(this.count);
     for (let i = 0; i < this.count; i++) labels[i] = raw.labels[i];
     this.targets = Tensor.fromData(labels, [this.count], 'int32');
@@ -133,7 +134,7 @@ export class MNIST extends Dataset<Tensor[]> {
       const from = k * px, to = i * px;
       for (let j = 0; j < px; j++) out[to + j] = lut[src[from + j]];
     }
-    simd?.gather(indices, out);
+    simd?.gather(src, px, indices, out);
     return [Tensor.fromData(out, [b, 1, this.rows, this.cols], 'float32'), Tensor.fromData(labels, [b], 'int32')];
   }
 }
