@@ -11,3 +11,4 @@ export * as nn from './nn/index.js';
 export * as F from './nn/functional.js';
 export * as utils from './utils/index.js';
 export { Tensor } from './tensor.js';
+export * as webgpu from './webgpu.js';

@@ -5,6 +5,7 @@ import { Storage, stats } from './storage.js';
 import { trackTensor } from './memory.js';
 import type { GradNode } from './autograd/node.js';
 import { formatTensor } from './format.js';
+import { getBackend } from './backends/backend.js';
 
 /** Keeps torch.memory() right for tensors that were never disposed: a safety net, not the mechanism. */
 const finalizer = new FinalizationRegistry<Storage>((storage) => {
@@ -169,8 +170,11 @@ export class Tensor {
     return (this as unknown as { contiguous(): Tensor }).contiguous().storage.data.slice(0, n);
   }
 
+  /** Values as a typed array in row-major order (a copy); works on every device. */
   async data(): Promise<TypedArray> {
-    return this.dataSync();
+    this.assertAlive('data');
+    if (this.storage.device === 'cpu') return this.dataSync();
+    return getBackend(this.storage.device).read!(this);
   }
 
   /** The single value of a one-element tensor. */
@@ -184,8 +188,12 @@ export class Tensor {
     return this.storage.data[this.offset];
   }
 
+  /** item() on any device (await it; on the GPU reading a value waits for the queued work). */
   async itemAsync(): Promise<number> {
-    return this.item();
+    if (this.storage.device === 'cpu') return this.item();
+    const n = this.numel();
+    if (n !== 1) throw new RangeError(`itemAsync: a tensor with ${n} elements (shape ${fmtShape(this.shape)}) cannot be converted to a number; index or reduce it first`);
+    return (await this.data())[0];
   }
 
   /** Nested JS arrays (PyTorch's tolist(); tfjs's arraySync()). Bool tensors give booleans. */

@@ -23,6 +23,7 @@ export { tidy, keep, dispose, memory } from './memory.js';
 export type { MemoryInfo } from './memory.js';
 export * as autograd from './autograd/index.js';
 export { where, clamp } from './ops/elementwise.js';
+export { toAsync } from './ops/cast.js';
 export { matmul, bmm, dot, mv, outer } from './ops/matmul.js';
 export { cat, stack, split, chunk, unbind } from './ops/join.js';
 export { gather, scatter, scatterAdd, indexSelect, maskedFill, maskedSelect, nonzero } from './ops/indexing.js';

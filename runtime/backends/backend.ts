@@ -63,6 +63,8 @@ export interface Backend {
   softmaxCrossEntropy(logits: Tensor, target: Tensor, ignoreIndex: number): { loss: Tensor; softmax: Tensor };
   /** One fused Adam/AdamW update of param, expAvg, expAvgSq (and maxExpAvgSq) in place. */
   adamStep(param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, maxExpAvgSq: Tensor | null, p: AdamParams): void;
+  /** Devices whose memory the host cannot read directly: the values of x in row-major order (a copy). */
+  read?(x: Tensor): Promise<TypedArray>;
 }
 
 const backends = new Map<DeviceType, Backend>();

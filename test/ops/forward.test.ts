@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import * as torch from '../../runtime/torch.js';
 import { assertClose } from '../support/assert_close.js';
 import { cases } from './cases.js';
-import { backends } from '../support/backends.js';
+import { backends, skippedBackends, unsupportedOn } from '../support/backends.js';
 import { initTfjs, runForwardCase } from '../support/run_case.js';
 
 await initTfjs();
@@ -15,10 +15,18 @@ const showBugs = !!process.env.TORCHBRIDGE_SHOW_KNOWN_BUGS;
 describe.each(backends)('forward on %s', (device) => {
   for (const c of cases) {
     const run = () => runForwardCase(c, device);
-    if (c.knownBug && !showBugs) test.fails(`${c.name} [${bugLabel(c.knownBug)}]`, run);
+    const unsupported = unsupportedOn(c, device);
+    if (unsupported) test.skip(`${c.name} [${unsupported}]`, run);
+    else if (c.knownBug && !showBugs) test.fails(`${c.name} [${bugLabel(c.knownBug)}]`, run);
     else test(c.name, run);
   }
 });
+
+for (const s of skippedBackends) {
+  describe.skip(`forward on ${s.device} (skipped: ${s.reason})`, () => {
+    test('every op case', () => {});
+  });
+}
 
 /** What only the CPU has: host memory shared with typed arrays, synchronous reads. */
 describe('cpu only', () => {

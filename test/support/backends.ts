@@ -1,12 +1,28 @@
 /**
  * The backends the op table runs on. A backend only means: move the inputs with `.to(device)`, create with
- * `{ device }`, and read results with `await t.data()`. The WebGPU backend joins this list when it lands.
+ * `{ device }`, and read results with `await t.data()`. WebGPU joins the list when an adapter exists (Mesa's
+ * lavapipe in CI); otherwise its rows are reported as skipped, with the reason, never dropped silently.
  */
 import type { DeviceType } from '../../runtime/device.js';
 import type { Tensor } from '../../runtime/tensor.js';
 import type { HostTensor } from './assert_close.js';
+import * as webgpu from '../../runtime/webgpu.js';
+import type { OpCase } from './op_case.js';
 
 export const backends: DeviceType[] = ['cpu'];
+/** Backends that exist in the runtime but not on this machine, with the reason. */
+export const skippedBackends: { device: DeviceType; reason: string }[] = [];
+
+const gpu = await webgpu.init({ quiet: true });
+if (gpu.ok) backends.push('webgpu');
+else skippedBackends.push({ device: 'webgpu', reason: gpu.reason ?? 'unavailable' });
+
+/** Why a case cannot run on a device (null when it can): float64 is CPU-only, as on PyTorch's MPS. */
+export function unsupportedOn(c: OpCase, device: DeviceType): string | null {
+  if (device !== 'webgpu') return null;
+  if (c.inputs().some((s) => s.dtype === 'float64') || /float64|double/i.test(c.name)) return 'float64 is CPU-only (WGSL has no f64)';
+  return null;
+}
 
 export function toBackend(t: Tensor, device: DeviceType): Tensor {
   return t.storage.device === device ? t : t.to(device);

@@ -1,0 +1,117 @@
+/// <reference types="@webgpu/types" />
+/**
+ * Command batching. Kernels record dispatches into one command encoder; the batch is submitted only when a
+ * value is read (or the batch grows large), so a training step is a handful of submits instead of hundreds.
+ *
+ * Every dispatch gets its parameters (sizes, offsets, strides, scalar constants as f32 bits) in a slot of one
+ * per-batch "meta" storage buffer, bound at the slot's offset. The slots are written with a single
+ * `queue.writeBuffer` right before the submit: a write per dispatch would land before the whole batch runs
+ * (writeBuffer is ordered before the not-yet-submitted encoder), so reusing one small buffer would be wrong.
+ */
+import { gpuContext, throwPendingError } from './context.js';
+import { recycleSubmitted } from './buffer_pool.js';
+
+/** ints per batch's meta arena (256 KiB). */
+const ARENA_INTS = 65536;
+/** Submit after this many dispatches even without a read: bounds the memory held by freed-but-unsubmitted buffers. */
+const MAX_DISPATCHES = 256;
+
+let encoder: GPUCommandEncoder | null = null;
+let pass: GPUComputePassEncoder | null = null;
+let arena: GPUBuffer | null = null;
+const shadow = new Int32Array(ARENA_INTS);
+let used = 0;
+let dispatches = 0;
+
+export const commandStats = { dispatches: 0, submits: 0 };
+
+function begin(): GPUComputePassEncoder {
+  const { device } = gpuContext();
+  arena ??= device.createBuffer({ size: ARENA_INTS * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+  encoder ??= device.createCommandEncoder();
+  pass ??= encoder.beginComputePass();
+  return pass;
+}
+
+/** Bit pattern of an f32 as an i32, for float constants passed through the meta buffer. */
+const f32 = new Float32Array(1);
+const i32 = new Int32Array(f32.buffer);
+export function floatBits(v: number): number {
+  f32[0] = v;
+  return i32[0];
+}
+
+/**
+ * Records one dispatch: binding 0 is the meta slot, bindings 1.. are `buffers` (whole buffers; tensor offsets
+ * travel in meta). `groups` is the workgroup grid.
+ */
+export function dispatch(pipeline: GPUComputePipeline, buffers: GPUBuffer[], meta: ArrayLike<number>, groups: [number, number, number]): void {
+  const { device, limits } = gpuContext();
+  const align = limits.minStorageBufferOffsetAlignment / 4;
+  const len = Math.max(meta.length, 1);
+  if (len > ARENA_INTS) throw new Error(`webgpu: a kernel's parameter block of ${len} ints exceeds the ${ARENA_INTS}-int arena`);
+  if (used + len > ARENA_INTS || dispatches >= MAX_DISPATCHES) flush();
+  const p = begin();
+  const slot = used;
+  for (let i = 0; i < meta.length; i++) shadow[slot + i] = meta[i];
+  used = Math.ceil((slot + len) / align) * align;
+  const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: arena!, offset: slot * 4, size: len * 4 } }];
+  for (let i = 0; i < buffers.length; i++) entries.push({ binding: i + 1, resource: { buffer: buffers[i] } });
+  const bindGroup = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+  p.setPipeline(pipeline);
+  p.setBindGroup(0, bindGroup);
+  p.dispatchWorkgroups(groups[0], groups[1], groups[2]);
+  dispatches++;
+  commandStats.dispatches++;
+}
+
+/** Records a buffer-to-buffer copy (ends the current compute pass; the next dispatch opens a new one). */
+export function copyBuffer(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
+  begin();
+  pass!.end();
+  pass = null;
+  encoder!.copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
+}
+
+/** Submits the batch (if any) and lets buffers freed during it return to the pool. */
+export function flush(): void {
+  if (encoder) {
+    const { queue } = gpuContext();
+    pass?.end();
+    if (used > 0) queue.writeBuffer(arena!, 0, shadow.buffer, 0, used * 4);
+    queue.submit([encoder.finish()]);
+    commandStats.submits++;
+  }
+  encoder = null;
+  pass = null;
+  used = 0;
+  dispatches = 0;
+  recycleSubmitted();
+}
+
+/** Copies `bytes` from `src` at `offset` back to the host (submitting the pending batch first). */
+export async function readBuffer(src: GPUBuffer, offset: number, bytes: number): Promise<ArrayBuffer> {
+  const { device } = gpuContext();
+  const size = Math.max(4, Math.ceil(bytes / 4) * 4);
+  const staging = device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  copyBuffer(src, offset, staging, 0, size);
+  flush();
+  try {
+    await staging.mapAsync(GPUMapMode.READ);
+    throwPendingError('while reading a tensor');
+    return staging.getMappedRange().slice(0, bytes);
+  } finally {
+    staging.destroy();
+  }
+}
+
+/** A 1-D/2-D grid of workgroups covering `n` invocations of `perGroup`, within maxComputeWorkgroupsPerDimension. */
+export function grid(n: number, perGroup: number): [number, number, number] {
+  const { limits } = gpuContext();
+  const count = Math.max(1, Math.ceil(n / perGroup));
+  const max = limits.maxComputeWorkgroupsPerDimension;
+  if (count <= max) return [count, 1, 1];
+  const y = Math.ceil(count / max);
+  if (y > max) throw new RangeError(`webgpu: ${n} invocations exceed the adapter's dispatch limit (${max}² workgroups)`);
+  return [max, y, 1];
+}

@@ -1,0 +1,308 @@
+/**
+ * WGSL building blocks: storage types per dtype, shared helper functions, and the expression of every
+ * Unary/Binary primitive (the GPU counterpart of cpu/elementwise.ts, with the same PyTorch semantics).
+ *
+ * Storage: float32 → f32, int32 → i32, bool → u32 (WGSL has no 8-bit storage; 0 or 1 per element).
+ * Expressions compute in f32 for float inputs and in i32 for int32/bool inputs where an integer form exists
+ * (add, mul, comparisons...); other ops on integers go through f32, as the CPU computes them in doubles.
+ */
+import type { DType } from '../../dtype.js';
+import type { BinaryOp, UnaryOp } from '../../ops/primitives.js';
+
+export type Scalar = 'f32' | 'i32' | 'u32';
+
+export function storageType(dtype: DType): Scalar {
+  switch (dtype) {
+    case 'float32': return 'f32';
+    case 'int32': return 'i32';
+    case 'bool': return 'u32';
+    case 'float64':
+      throw new TypeError("webgpu: float64 is not supported on the GPU (WGSL has no f64); convert with .float() first, or keep the tensor on 'cpu'");
+  }
+}
+
+/** The type expressions compute in for a dtype. */
+export function computeType(dtype: DType): 'f32' | 'i32' {
+  return dtype === 'float32' ? 'f32' : 'i32';
+}
+
+/** Loads element `idx` of binding `name` (storage type of `dtype`) as the compute type `to`. */
+export function load(name: string, idx: string, dtype: DType, to: 'f32' | 'i32'): string {
+  const s = storageType(dtype);
+  return s === to ? `${name}[${idx}]` : `${to}(${name}[${idx}])`;
+}
+
+/** Converts a value of type `from` ('f32' | 'i32' | 'bool') to the storage type of `dtype`. */
+export function store(v: string, from: 'f32' | 'i32' | 'bool', dtype: DType): string {
+  const s = storageType(dtype);
+  if (from === 'bool') return s === 'u32' ? `select(0u, 1u, ${v})` : `select(${s}(0), ${s}(1), ${v})`;
+  if (s === 'u32') return `select(0u, 1u, !(${v} == ${from}(0)))`; // truthiness is `!= 0`; NaN is true
+  if (s === 'i32' && from === 'f32') return `f2i(${v})`;
+  return s === from ? v : `${s}(${v})`;
+}
+
+/**
+ * Helpers every elementwise shader includes. Special values are built from bit patterns at run time: WGSL
+ * has no inf/NaN literals, and a constant expression that overflows is a shader-creation error.
+ */
+export const HELPERS = /* wgsl */ `
+fn isnan_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
+fn isinf_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }
+fn isfinite_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u; }
+fn nan_() -> f32 { var b = 0x7fc00000u; return bitcast<f32>(b); }
+fn inf_() -> f32 { var b = 0x7f800000u; return bitcast<f32>(b); }
+// Truncation toward zero like Math.trunc; NaN gives 0 and out-of-range values saturate (as typed arrays wrap
+// instead, only in-range values are specified anyway).
+fn f2i(x: f32) -> i32 { if (isnan_(x)) { return 0; } return i32(clamp(trunc(x), -2147483648.0, 2147483520.0)); }
+fn expm1_(x: f32) -> f32 {
+  // exp(x) - 1 cancels for small x; u - 1 scaled by x / log(u) recovers the lost bits (Kahan's trick).
+  let u = exp(x);
+  if (u == 1.0) { return x; }
+  let um1 = u - 1.0;
+  if (um1 == -1.0) { return -1.0; }
+  if (isinf_(u)) { return u; }
+  return um1 * x / log(u);
+}
+fn log1p_(x: f32) -> f32 {
+  let u = 1.0 + x;
+  if (u == 1.0) { return x; }
+  if (isinf_(u)) { return log(u); }
+  return log(u) * x / (u - 1.0);
+}
+fn tanh_(x: f32) -> f32 {
+  let a = abs(x);
+  if (isnan_(x)) { return x; }
+  if (a > 10.0) { return sign(x); }
+  let t = expm1_(-2.0 * a);
+  return sign(x) * (-t / (2.0 + t));
+}
+fn sinh_(x: f32) -> f32 {
+  let a = abs(x);
+  if (a < 1.0) { let e = expm1_(a); return sign(x) * 0.5 * (e + e / (e + 1.0)); }
+  // exp(a - ln 2) = exp(a)/2 without overflowing one step early.
+  return sign(x) * (exp(a - 0.6931471805599453) - 0.25 / exp(a - 0.6931471805599453));
+}
+fn cosh_(x: f32) -> f32 {
+  let a = abs(x);
+  let h = exp(a - 0.6931471805599453);
+  return h + 0.25 / h;
+}
+fn asinh_(x: f32) -> f32 {
+  let a = abs(x);
+  if (a > 1e18) { return sign(x) * (log(a) + 0.6931471805599453); }
+  return sign(x) * log1p_(a + a * a / (1.0 + sqrt(1.0 + a * a)));
+}
+fn acosh_(x: f32) -> f32 {
+  if (x < 1.0) { return nan_(); }
+  if (x > 1e18) { return log(x) + 0.6931471805599453; }
+  let t = x - 1.0;
+  return log1p_(t + sqrt(2.0 * t + t * t));
+}
+fn atanh_(x: f32) -> f32 {
+  if (abs(x) > 1.0) { return nan_(); }
+  if (abs(x) == 1.0) { return sign(x) * inf_(); }
+  return 0.5 * log1p_(2.0 * x / (1.0 - x));
+}
+fn asin_(x: f32) -> f32 { if (abs(x) > 1.0) { return nan_(); } return asin(x); }
+fn acos_(x: f32) -> f32 { if (abs(x) > 1.0) { return nan_(); } return acos(x); }
+fn log_(x: f32) -> f32 {
+  if (x < 0.0 || isnan_(x)) { return nan_(); }
+  if (x == 0.0) { return -inf_(); }
+  return log(x);
+}
+fn log2_(x: f32) -> f32 {
+  if (x < 0.0 || isnan_(x)) { return nan_(); }
+  if (x == 0.0) { return -inf_(); }
+  return log2(x);
+}
+fn sqrt_(x: f32) -> f32 { if (x < 0.0) { return nan_(); } return sqrt(x); }
+fn sign_(x: f32) -> f32 { return select(select(0.0, -1.0, x < 0.0), 1.0, x > 0.0); }
+fn sigmoid_(x: f32) -> f32 {
+  if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); }
+  let e = exp(x);
+  return e / (1.0 + e);
+}
+fn relu_(x: f32) -> f32 { if (isnan_(x)) { return x; } return select(0.0, x, x > 0.0); }
+fn erf_(x: f32) -> f32 {
+  // Abramowitz-Stegun 7.1.26 refined: max abs error ~1.5e-7, within float32 tolerance.
+  let a = abs(x);
+  if (isnan_(x)) { return x; }
+  let t = 1.0 / (1.0 + 0.3275911 * a);
+  let y = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * exp(-a * a);
+  if (a < 1e-3) { return x * 1.1283791670955126; }
+  return sign(x) * y;
+}
+fn powf_(x: f32, y: f32) -> f32 {
+  if (y == 0.0 || x == 1.0) { return 1.0; }
+  if (isnan_(x) || isnan_(y)) { return nan_(); }
+  let yi = trunc(y);
+  if (yi == y && abs(y) <= 64.0) {
+    // Integer exponents by repeated squaring: exact sign for negative bases, no exp/log rounding.
+    var n = i32(abs(y)); var b = x; var r = 1.0;
+    loop { if (n == 0) { break; } if ((n & 1) == 1) { r = r * b; } b = b * b; n = n >> 1u; }
+    if (y < 0.0) { return 1.0 / r; }
+    return r;
+  }
+  if (x < 0.0) {
+    if (isinf_(y)) { return select(0.0, inf_(), (abs(x) > 1.0) == (y > 0.0)); }
+    if (yi != y) { return nan_(); }
+    // |y| > 64 integer: odd exponents keep the sign.
+    let m = exp2(y * log2(-x));
+    return select(m, -m, abs(yi % 2.0) == 1.0);
+  }
+  if (x == 0.0) { return select(0.0, inf_(), y < 0.0); }
+  if (isinf_(x)) { return select(0.0, inf_(), y > 0.0); }
+  return exp2(y * log2(x));
+}
+fn fmod_(a: f32, b: f32) -> f32 {
+  if (b == 0.0 || isinf_(a) || isnan_(a) || isnan_(b)) { return nan_(); }
+  if (isinf_(b)) { return a; }
+  return a - b * trunc(a / b);
+}
+fn remainder_(a: f32, b: f32) -> f32 {
+  if (isinf_(b) && isfinite_(a)) {
+    // Python: a % inf is a for a >= 0 with the same sign, else inf (signs differ).
+    if (a == 0.0 || (a < 0.0) == (b < 0.0)) { return a; }
+    return b;
+  }
+  let r = fmod_(a, b);
+  if (r != 0.0 && ((r < 0.0) != (b < 0.0))) { return r + b; }
+  return r;
+}
+fn floordiv_i(a: i32, b: i32) -> i32 {
+  if (b == 0) { return 0; }
+  let q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) { return q - 1; }
+  return q;
+}
+fn remainder_i(a: i32, b: i32) -> i32 {
+  if (b == 0) { return 0; }
+  let r = a % b;
+  if (r != 0 && ((r < 0) != (b < 0))) { return r + b; }
+  return r;
+}
+fn powi_(x: i32, y: i32) -> i32 {
+  if (y < 0) { return select(0, 1, x == 1) + select(0, select(-1, 1, (y & 1) == 0), x == -1); }
+  var n = y; var b = x; var r = 1;
+  loop { if (n == 0) { break; } if ((n & 1) == 1) { r = r * b; } b = b * b; n = n >> 1u; }
+  return r;
+}
+`;
+
+type Expr = { e: string; type: 'f32' | 'i32' | 'bool' };
+
+/** Float forms: x0 is f32. */
+const UNARY_F: Record<UnaryOp, Expr> = {
+  neg: { e: '-x0', type: 'f32' },
+  abs: { e: 'abs(x0)', type: 'f32' },
+  sign: { e: 'sign_(x0)', type: 'f32' },
+  exp: { e: 'exp(x0)', type: 'f32' },
+  expm1: { e: 'expm1_(x0)', type: 'f32' },
+  log: { e: 'log_(x0)', type: 'f32' },
+  log1p: { e: 'select(log1p_(x0), select(-inf_(), nan_(), x0 < -1.0 || isnan_(x0)), x0 <= -1.0 || isnan_(x0))', type: 'f32' },
+  log2: { e: 'log2_(x0)', type: 'f32' },
+  sqrt: { e: 'sqrt_(x0)', type: 'f32' },
+  rsqrt: { e: '1.0 / sqrt_(x0)', type: 'f32' },
+  reciprocal: { e: '1.0 / x0', type: 'f32' },
+  square: { e: 'x0 * x0', type: 'f32' },
+  sin: { e: 'sin(x0)', type: 'f32' },
+  cos: { e: 'cos(x0)', type: 'f32' },
+  tan: { e: 'tan(x0)', type: 'f32' },
+  asin: { e: 'asin_(x0)', type: 'f32' },
+  acos: { e: 'acos_(x0)', type: 'f32' },
+  atan: { e: 'atan(x0)', type: 'f32' },
+  sinh: { e: 'sinh_(x0)', type: 'f32' },
+  cosh: { e: 'cosh_(x0)', type: 'f32' },
+  tanh: { e: 'tanh_(x0)', type: 'f32' },
+  asinh: { e: 'asinh_(x0)', type: 'f32' },
+  acosh: { e: 'acosh_(x0)', type: 'f32' },
+  atanh: { e: 'atanh_(x0)', type: 'f32' },
+  sigmoid: { e: 'sigmoid_(x0)', type: 'f32' },
+  relu: { e: 'relu_(x0)', type: 'f32' },
+  floor: { e: 'floor(x0)', type: 'f32' },
+  ceil: { e: 'ceil(x0)', type: 'f32' },
+  // WGSL's round() rounds half to even, as torch.round and tf.round do.
+  round: { e: 'round(x0)', type: 'f32' },
+  trunc: { e: 'trunc(x0)', type: 'f32' },
+  erf: { e: 'erf_(x0)', type: 'f32' },
+  // Truth is `x != 0` (NaN is true); `==` is an ordered compare, so negate it rather than use `!=`.
+  logicalNot: { e: 'x0 == 0.0', type: 'bool' },
+  isnan: { e: 'isnan_(x0)', type: 'bool' },
+  isinf: { e: 'isinf_(x0)', type: 'bool' },
+  isfinite: { e: 'isfinite_(x0)', type: 'bool' },
+};
+
+/** Integer forms where one exists (x0 is i32); the rest go through f32. */
+const UNARY_I: Partial<Record<UnaryOp, Expr>> = {
+  neg: { e: '-x0', type: 'i32' },
+  abs: { e: 'abs(x0)', type: 'i32' },
+  sign: { e: 'sign(x0)', type: 'i32' },
+  square: { e: 'x0 * x0', type: 'i32' },
+  floor: { e: 'x0', type: 'i32' },
+  ceil: { e: 'x0', type: 'i32' },
+  round: { e: 'x0', type: 'i32' },
+  trunc: { e: 'x0', type: 'i32' },
+  relu: { e: 'max(x0, 0)', type: 'i32' },
+  logicalNot: { e: 'x0 == 0', type: 'bool' },
+  isnan: { e: 'false', type: 'bool' },
+  isinf: { e: 'false', type: 'bool' },
+  isfinite: { e: 'true', type: 'bool' },
+};
+
+const BINARY_F: Record<BinaryOp, Expr> = {
+  add: { e: 'x0 + x1', type: 'f32' },
+  sub: { e: 'x0 - x1', type: 'f32' },
+  mul: { e: 'x0 * x1', type: 'f32' },
+  div: { e: 'x0 / x1', type: 'f32' },
+  pow: { e: 'powf_(x0, x1)', type: 'f32' },
+  // NaN propagates from either side (torch.maximum).
+  maximum: { e: 'select(x1, x0, x0 > x1 || isnan_(x0))', type: 'f32' },
+  minimum: { e: 'select(x1, x0, x0 < x1 || isnan_(x0))', type: 'f32' },
+  atan2: { e: 'atan2(x0, x1)', type: 'f32' },
+  floorDivide: { e: 'floor(x0 / x1)', type: 'f32' },
+  remainder: { e: 'remainder_(x0, x1)', type: 'f32' },
+  eq: { e: 'x0 == x1', type: 'bool' },
+  ne: { e: '!(x0 == x1)', type: 'bool' },
+  lt: { e: 'x0 < x1', type: 'bool' },
+  le: { e: 'x0 <= x1', type: 'bool' },
+  gt: { e: 'x0 > x1', type: 'bool' },
+  ge: { e: 'x0 >= x1', type: 'bool' },
+  logicalAnd: { e: '!(x0 == 0.0) && !(x1 == 0.0)', type: 'bool' },
+  logicalOr: { e: '!(x0 == 0.0) || !(x1 == 0.0)', type: 'bool' },
+  logicalXor: { e: '(x0 == 0.0) != (x1 == 0.0)', type: 'bool' },
+};
+
+const BINARY_I: Partial<Record<BinaryOp, Expr>> = {
+  add: { e: 'x0 + x1', type: 'i32' },
+  sub: { e: 'x0 - x1', type: 'i32' },
+  mul: { e: 'x0 * x1', type: 'i32' },
+  pow: { e: 'powi_(x0, x1)', type: 'i32' },
+  maximum: { e: 'max(x0, x1)', type: 'i32' },
+  minimum: { e: 'min(x0, x1)', type: 'i32' },
+  floorDivide: { e: 'floordiv_i(x0, x1)', type: 'i32' },
+  remainder: { e: 'remainder_i(x0, x1)', type: 'i32' },
+  eq: { e: 'x0 == x1', type: 'bool' },
+  ne: { e: 'x0 != x1', type: 'bool' },
+  lt: { e: 'x0 < x1', type: 'bool' },
+  le: { e: 'x0 <= x1', type: 'bool' },
+  gt: { e: 'x0 > x1', type: 'bool' },
+  ge: { e: 'x0 >= x1', type: 'bool' },
+  logicalAnd: { e: 'x0 != 0 && x1 != 0', type: 'bool' },
+  logicalOr: { e: 'x0 != 0 || x1 != 0', type: 'bool' },
+  logicalXor: { e: '(x0 != 0) != (x1 != 0)', type: 'bool' },
+};
+
+/** The expression of a unary op for an input dtype, with the type its operand must be loaded as. */
+export function unaryExpr(op: UnaryOp, inDtype: DType): Expr & { operand: 'f32' | 'i32' } {
+  if (inDtype !== 'float32' && UNARY_I[op]) return { ...UNARY_I[op]!, operand: 'i32' };
+  return { ...UNARY_F[op], operand: 'f32' };
+}
+
+export function binaryExpr(op: BinaryOp, inDtype: DType): Expr & { operand: 'f32' | 'i32' } {
+  if (inDtype !== 'float32' && BINARY_I[op]) return { ...BINARY_I[op]!, operand: 'i32' };
+  return { ...BINARY_F[op], operand: 'f32' };
+}
+
+/** Which ops have a WGSL form (the completeness test reads these tables). */
+export const WGSL_UNARY_OPS = Object.keys(UNARY_F) as UnaryOp[];
+export const WGSL_BINARY_OPS = Object.keys(BINARY_F) as BinaryOp[];
