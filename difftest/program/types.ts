@@ -41,6 +41,13 @@ export interface DiffOptions {
   progress?: boolean;
   /** Seed shared by both sides for shuffling and dropout masks where they can be shared. */
   seed?: number;
+  /**
+   * Record layer outputs and gradients (and, without replay, parameters) every k-th step only (default: 1 when
+   * `steps` ≤ 200, else 10). Losses are recorded at every step; under replay the reference's parameters too.
+   */
+  recordEvery?: number;
+  /** Also run both programs plainly (no probes) to measure the recording overhead (timings.*PlainSeconds). */
+  measurePlain?: boolean;
 }
 
 /** One step's loss, side by side (the terminal table's row: step, loss tfjs, loss torchbridge, |Δ|, rel, verdict). */
@@ -145,4 +152,6 @@ export interface DiffReport {
     referencePlainSeconds?: number;
     candidatePlainSeconds?: number;
   };
+  /** Reference weight names ↔ candidate parameter names (`dense_Dense1/kernel` ↔ `0.weight`). */
+  nameMap?: { reference: string; candidate: string }[];
 }

@@ -1,0 +1,79 @@
+/**
+ * Runs one side of a diff in a child process: `node --import tsx --import register.mjs <entry>`, with the
+ * instrumented source served for the entry (hooks.mjs) and the child's config in its environment. The child's
+ * stdout/stderr are kept (the program's own prints; the last lines go into errors), and optionally passed through.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CHILD_CONFIG_ENV, type ChildConfig } from './child_config.js';
+import { instrumentProgram, type Instrumented } from './instrument.js';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const REPO = resolve(HERE, '../..');
+
+export interface ChildRun {
+  seconds: number;
+  stdout: string;
+  stderr: string;
+  instrumented: Instrumented | null;
+}
+
+export interface ChildSpec {
+  entry: string;
+  /** The program's source (already read; instrumented here unless `config.plain`). */
+  source: string;
+  config: ChildConfig;
+  /** Where the instrumented copy is written (it is served under the entry's URL, never next to it). */
+  workDir: string;
+  /** Echo the child's stdout/stderr as it runs. */
+  echo?: boolean;
+  timeoutMs?: number;
+}
+
+export async function runChild(spec: ChildSpec): Promise<ChildRun> {
+  const { entry, config } = spec;
+  const probe = config.role === 'reference' ? 'probe_tfjs.ts' : 'probe_runtime.ts';
+  const instrumented = instrumentProgram(entry, spec.source, config.role, pathToFileURL(join(HERE, probe)).href);
+  mkdirSync(spec.workDir, { recursive: true });
+  const instrumentedFile = join(spec.workDir, `${config.role}.instrumented.ts`);
+  writeFileSync(instrumentedFile, instrumented.text);
+  const hooks = {
+    // A plain run (overhead baseline) is served unmodified, but through the same hooks (tfjs-node redirect).
+    entryUrl: pathToFileURL(resolve(entry)).href,
+    instrumentedFile: config.plain ? resolve(entry) : instrumentedFile,
+    anchorUrl: pathToFileURL(join(REPO, 'package.json')).href,
+    runtimeUrl: pathToFileURL(join(REPO, 'runtime/index.ts')).href,
+  };
+  const env = { ...process.env, [CHILD_CONFIG_ENV]: JSON.stringify(config), TORCHBRIDGE_DIFF_HOOKS: JSON.stringify(hooks) };
+  const args = ['--import', 'tsx', '--import', pathToFileURL(join(HERE, 'register.mjs')).href, resolve(entry)];
+  const start = performance.now();
+  const { code, signal, stdout, stderr } = await new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((res, rej) => {
+    // tsx is resolved from the repository (cwd), so the program's folder needs no node_modules of its own.
+    const child = spawn(process.execPath, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d;
+      if (spec.echo) process.stdout.write(d);
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d;
+      if (spec.echo || config.progress) process.stderr.write(d);
+    });
+    const timer = spec.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), spec.timeoutMs) : null;
+    child.on('error', rej);
+    child.on('close', (c, s) => {
+      if (timer) clearTimeout(timer);
+      res({ code: c, signal: s, stdout: out, stderr: err });
+    });
+  });
+  const seconds = (performance.now() - start) / 1000;
+  if (code !== 0) {
+    const side = config.role === 'reference' ? 'the original (tfjs) program' : 'the migrated (torchbridge) program';
+    const tail = stderr.trim().split('\n').slice(-15).map((l) => (l.length > 300 ? `${l.slice(0, 300)} …` : l)).join('\n');
+    throw new Error(`${side} ${entry} ${signal ? `was killed (${signal})` : `exited with code ${code}`} under torchbridge diff:\n${tail}`);
+  }
+  return { seconds, stdout, stderr, instrumented: config.plain ? null : instrumented };
+}

@@ -1,0 +1,223 @@
+/**
+ * Turns the two traces into the DiffReport: per-step losses (compareSeries), every recorded probe
+ * (compareTensors, in the candidate's layout), CRADLE per-layer error introduction, epoch rows, final metrics, the
+ * first divergence and the verdict.
+ *
+ * Tolerances per probe (compare.ts / tolerance.ts give the per-op-class rules):
+ * - a layer's output: its op class — Dense `matmul` with K = fan-in, Conv `conv` with K = kh·kw·cin, BatchNorm and
+ *   average pools `reduction`, max pools / Flatten / Dropout `layout`, activations `elementwise`. The last layer's
+ *   output is also checked for argmax agreement (logits);
+ * - a gradient: `reduction` with K = the batch size (a weight's gradient sums one term per sample);
+ * - a parameter after a step: `elementwise` (the optimizer's update is elementwise given the gradient).
+ * Isolated outputs (`--replay layer`) are the layer's own error; chained ones also carry the error of the layers
+ * before, which is what the CRADLE rate R = (δ_L − δ_in)/(δ_in + 1e-7) separates (δ = relative L2 error).
+ *
+ * The verdict: under `--replay step|layer` every step's loss, every probe and the final metrics must hold. Under
+ * `--replay none` (free run) float error accumulates by design, so the per-step rows and probes are reported but
+ * the verdict is the final metrics' (accuracy within `metricPoints` points; losses within metricPoints % relative),
+ * falling back to the per-step losses when the program evaluates nothing.
+ */
+import { compareTensors, type OpClass } from '../compare.js';
+import { compareSeries } from '../series.js';
+import { activationToCandidate, weightToCandidate } from './layout.js';
+import { traceKey, type TraceReader } from './trace.js';
+import type { CandidateMeta, LayerMapping, ReferenceLayer, ReferenceMeta } from './trace_meta.js';
+import type { DiffReport, Divergence, LayerSummary, ProbeResult, ReplayMode, StepRow } from './types.js';
+
+export interface ReportInputs {
+  reference: TraceReader<ReferenceMeta>;
+  candidate: TraceReader<CandidateMeta>;
+  original: string;
+  migrated: string;
+  replay: ReplayMode;
+  tolerances: { lossRtol: number; lossAtol: number; metricPoints: number };
+  requestedBackend: DiffReport['reference']['backend'];
+  device: 'cpu' | 'webgpu';
+  candidateVersion: string;
+  notes: string[];
+  timings: DiffReport['timings'];
+}
+
+function outputOpClass(layer: ReferenceLayer): { opClass: OpClass; k: number } {
+  const kernel = layer.weights.find((w) => w.tensor === 'kernel');
+  switch (layer.className) {
+    case 'Dense':
+      return { opClass: 'matmul', k: kernel?.shape[0] ?? 1 };
+    case 'Conv1D':
+    case 'Conv2D':
+      return { opClass: 'conv', k: kernel ? kernel.shape.slice(0, -1).reduce((a, b) => a * b, 1) : 1 };
+    case 'BatchNormalization':
+    case 'LayerNormalization':
+    case 'AveragePooling2D':
+    case 'GlobalAveragePooling2D':
+      return { opClass: 'reduction', k: 1 };
+    case 'MaxPooling2D':
+    case 'MaxPooling1D':
+    case 'Flatten':
+    case 'Dropout':
+      return { opClass: 'layout', k: 1 };
+    default:
+      return { opClass: 'elementwise', k: 1 };
+  }
+}
+
+export function buildReport(inp: ReportInputs): DiffReport {
+  const ref = inp.reference;
+  const cand = inp.candidate;
+  const rm = ref.meta;
+  const cm = cand.meta;
+  const mapping = cm.mapping;
+  const layerInfo = new Map(rm.layers.map((l) => [l.name, l]));
+
+  // Per-step losses.
+  const n = Math.min(rm.steps.length, cm.steps.length);
+  const series = compareSeries(rm.steps.map((s) => s.loss), cm.steps.map((s) => s.loss), { rtol: inp.tolerances.lossRtol, atol: inp.tolerances.lossAtol });
+  const stepRows: StepRow[] = series.steps.map((s, i) => {
+    const r = rm.steps[i] ?? cm.steps[i];
+    return { step: r.step, epoch: r.epoch, batch: r.batch, lossReference: s.reference, lossCandidate: s.candidate, absDiff: s.absDiff, relDiff: s.relDiff, pass: s.pass };
+  });
+
+  // Probes, step by step in localization order: outputs (isolated first), loss, gradients, parameters.
+  const probes: ProbeResult[] = [];
+  const lossFailures = new Set(stepRows.filter((r) => !r.pass).map((r) => r.step));
+  const ordered: (ProbeResult | { step: number; kind: 'loss'; row: StepRow })[] = [];
+  const deltas = new Map<string, { step: number; delta: number }[]>();
+  const recorded = [...new Set(cm.recordedSteps)].sort((a, b) => a - b);
+  const lastLayer = mapping[mapping.length - 1]?.layer;
+  for (const step of recorded) {
+    const batchSize = rm.steps.find((s) => s.step === step)?.size ?? 1;
+    for (const tensor of ['isolated', 'output']) {
+      for (const m of mapping) {
+        const r = ref.get(traceKey(step, 'output', m.layer, 'output'));
+        const c = cand.get(traceKey(step, 'output', m.layer, tensor));
+        if (!r || !c) continue;
+        const rc = activationToCandidate(r.data, r.shape, m.output);
+        const { opClass, k } = outputOpClass(layerInfo.get(m.layer)!);
+        const cmp = compareTensors({ data: rc.data, shape: rc.shape, dtype: 'float32' }, { data: c.data, shape: c.shape, dtype: 'float32' }, { opClass, reductionLength: k, logits: m.layer === lastLayer });
+        const probe: ProbeResult = { step, kind: 'output', layer: m.layer, candidateName: m.modules.join('+'), tensor, shape: c.shape, metrics: cmp.metrics, pass: cmp.pass, message: cmp.pass ? null : cmp.message };
+        probes.push(probe);
+        ordered.push(probe);
+        if (tensor === 'output' && cmp.metrics) (deltas.get(m.layer) ?? deltas.set(m.layer, []).get(m.layer)!).push({ step, delta: cmp.metrics.relativeL2 });
+      }
+    }
+    const row = stepRows.find((r) => r.step === step);
+    if (row) ordered.push({ step, kind: 'loss', row });
+    for (const kind of ['gradient', 'parameter'] as const) {
+      for (const m of mapping) {
+        for (const w of m.weights) {
+          const r = ref.get(traceKey(step, kind, m.layer, w.tensor));
+          const c = cand.get(traceKey(step, kind, m.layer, w.tensor));
+          if (!r || !c) continue;
+          const rc = weightToCandidate(r.data, r.shape, w.layout);
+          const opts = kind === 'gradient' ? { opClass: 'reduction' as const, reductionLength: batchSize } : { opClass: 'elementwise' as const };
+          const cmp = compareTensors({ data: rc.data, shape: rc.shape, dtype: 'float32' }, { data: c.data, shape: c.shape, dtype: 'float32' }, opts);
+          const probe: ProbeResult = { step, kind, layer: m.layer, candidateName: w.candidateName, tensor: w.tensor, shape: c.shape, metrics: cmp.metrics, pass: cmp.pass, message: cmp.pass ? null : cmp.message };
+          probes.push(probe);
+          ordered.push(probe);
+        }
+      }
+    }
+  }
+  // Steps whose loss failed but that recorded no tensors still localize (to the loss).
+  for (const step of lossFailures) if (!recorded.includes(step)) ordered.push({ step, kind: 'loss', row: stepRows.find((r) => r.step === step)! });
+  ordered.sort((a, b) => a.step - b.step);
+
+  let firstDivergence: Divergence | null = null;
+  for (const p of ordered) {
+    if ('row' in p) {
+      if (!p.row.pass) {
+        firstDivergence = { step: p.step, kind: 'loss', layer: '', tensor: 'loss', message: `loss ${p.row.lossCandidate} vs ${p.row.lossReference}: |Δ| ${p.row.absDiff.toExponential(3)}, rel ${p.row.relDiff.toExponential(3)} > rtol ${inp.tolerances.lossRtol}` };
+        break;
+      }
+    } else if (!p.pass) {
+      firstDivergence = { step: p.step, kind: p.kind, layer: p.layer, tensor: p.tensor, message: p.message ?? '' };
+      break;
+    }
+  }
+
+  const layers: LayerSummary[] = mapping.map((m, i) => {
+    const own = deltas.get(m.layer) ?? [];
+    const prev = i > 0 ? deltas.get(mapping[i - 1].layer) ?? [] : [];
+    const rates = own.map(({ step, delta }) => {
+      const dIn = prev.find((p) => p.step === step)?.delta ?? 0;
+      return { step, r: (delta - dIn) / (dIn + 1e-7) };
+    });
+    const worst = rates.reduce((a, b) => (b.r > a.r ? b : a), { step: -1, r: -Infinity });
+    const layerProbes = probes.filter((p) => p.layer === m.layer && p.kind === 'output');
+    return {
+      layer: m.layer,
+      referenceType: m.referenceType,
+      candidateType: m.candidateType,
+      maxOutputError: own.reduce((a, b) => Math.max(a, b.delta), 0),
+      meanIntroductionRate: rates.length ? rates.reduce((a, b) => a + b.r, 0) / rates.length : 0,
+      maxIntroductionRate: rates.length ? worst.r : 0,
+      worstStep: worst.step,
+      pass: layerProbes.every((p) => p.pass),
+    };
+  });
+
+  const epochRows = rm.epochs.map((e, i) => ({ epoch: e.epoch, reference: e.logs, candidate: cm.epochs[i]?.logs ?? {} }));
+
+  const final: DiffReport['final'] = [];
+  rm.evaluations.forEach((ev, i) => {
+    const ce = cm.evaluations[i];
+    ev.names.forEach((name, j) => {
+      const r = ev.values[j];
+      const c = ce?.values[ce.names.indexOf(name) >= 0 ? ce.names.indexOf(name) : j] ?? NaN;
+      const label = rm.evaluations.length > 1 ? `evaluate#${i} ${name}` : `evaluate ${name}`;
+      if (/acc/i.test(name)) {
+        const diff = Math.abs(c - r) * 100;
+        final.push({ name: `${label} (points)`, reference: r * 100, candidate: c * 100, diff, pass: diff <= inp.tolerances.metricPoints });
+      } else {
+        const diff = Math.abs(c - r);
+        final.push({ name: label, reference: r, candidate: c, diff, pass: diff <= (inp.tolerances.metricPoints / 100) * Math.abs(r) + inp.tolerances.lossAtol });
+      }
+    });
+  });
+
+  const failures: string[] = [];
+  if (rm.steps.length !== cm.steps.length) failures.push(`steps: the reference ran ${rm.steps.length} steps, the candidate ${cm.steps.length}`);
+  const failedRows = stepRows.filter((r) => !r.pass);
+  if (failedRows.length) {
+    const w = failedRows.reduce((a, b) => (b.relDiff > a.relDiff ? b : a));
+    failures.push(`loss: ${failedRows.length} of ${n} steps beyond rtol ${inp.tolerances.lossRtol} (first at step ${failedRows[0].step}, worst rel ${w.relDiff.toExponential(2)} at step ${w.step})`);
+  }
+  const failedProbes = probes.filter((p) => !p.pass);
+  if (failedProbes.length) {
+    const byLayer = new Map<string, number>();
+    for (const p of failedProbes) byLayer.set(`${p.kind} ${p.layer}/${p.tensor}`, (byLayer.get(`${p.kind} ${p.layer}/${p.tensor}`) ?? 0) + 1);
+    failures.push(`probes: ${failedProbes.length} of ${probes.length} beyond tolerance (${[...byLayer].slice(0, 6).map(([k, v]) => `${k} ×${v}`).join(', ')})`);
+  }
+  for (const f of final.filter((f) => !f.pass)) failures.push(`final ${f.name}: ${f.candidate.toFixed(4)} vs ${f.reference.toFixed(4)} (|Δ| ${f.diff.toFixed(4)})`);
+  if (firstDivergence) failures.push(`first divergence: step ${firstDivergence.step}, ${firstDivergence.kind} of ${firstDivergence.layer || 'the program'}${firstDivergence.layer ? `/${firstDivergence.tensor}` : ''} — look at how that ${firstDivergence.kind === 'output' ? 'layer computes its output' : firstDivergence.kind === 'gradient' ? "layer's backward (or the loss)" : firstDivergence.kind === 'parameter' ? 'parameter is updated (optimizer settings)' : 'loss is computed'}`);
+
+  const stepsPass = !failedRows.length && rm.steps.length === cm.steps.length && rm.steps.length > 0;
+  const finalsPass = final.every((f) => f.pass);
+  const pass = inp.replay === 'none'
+    ? (final.length ? finalsPass : stepsPass)
+    : stepsPass && !failedProbes.length && finalsPass;
+  if (inp.replay === 'none' && pass && failures.length) failures.unshift('free run (--replay none): per-step differences are reported but only the final metrics decide');
+
+  return {
+    version: 1,
+    original: inp.original,
+    migrated: inp.migrated,
+    reference: { backend: (rm.backend === 'tensorflow' ? inp.requestedBackend : rm.backend) as DiffReport['reference']['backend'], fallbacks: rm.fallbacks, version: rm.version },
+    candidate: { device: inp.device, version: inp.candidateVersion },
+    replay: inp.replay,
+    steps: rm.steps.length,
+    epochs: rm.epochs.length,
+    tolerances: inp.tolerances,
+    notes: [...new Set([...inp.notes, ...rm.notes, ...cm.notes])],
+    stepRows,
+    probes,
+    layers,
+    epochRows,
+    final,
+    firstDivergence,
+    pass,
+    failures,
+    timings: inp.timings,
+    nameMap: mapping.flatMap((m) => m.weights.map((w) => ({ reference: `${m.layer}/${w.tensor}`, candidate: w.candidateName }))),
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * Node module hooks for the diff's child processes (registered by register.mjs, after tsx's, so they run first).
+ *
+ * - load: the program's entry file is served instrumented (probe calls inserted by instrument.ts, compiled with
+ *   esbuild) under its ORIGINAL URL, so its relative imports, `import.meta.url` and package resolution behave
+ *   exactly as when the user runs it; nothing is written next to the user's files.
+ * - resolve: `@tensorflow/tfjs-node(-gpu)` falls back to `@tensorflow/tfjs` when it is not installed (tfjs-node's
+ *   API is tfjs's plus file IO); `@tensorflow/tfjs` and `torchbridge` fall back to this repository's copies when the
+ *   program's folder cannot resolve them (a migrated copy in a temporary folder), so the program and the probe module
+ *   share one tfjs engine / one runtime.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+let state = { entryUrl: '', instrumentedFile: '', anchorUrl: '', runtimeUrl: '' };
+
+export async function initialize(data) {
+  state = data;
+}
+
+const TFJS_NODE = /^@tensorflow\/tfjs-node(-gpu)?$/;
+
+export async function resolve(specifier, context, nextResolve) {
+  try {
+    return await nextResolve(specifier, context);
+  } catch (e) {
+    if (TFJS_NODE.test(specifier) || specifier === '@tensorflow/tfjs') {
+      return nextResolve('@tensorflow/tfjs', { ...context, parentURL: state.anchorUrl });
+    }
+    if (specifier === 'torchbridge') return nextResolve(state.runtimeUrl, context);
+    throw e;
+  }
+}
+
+export async function load(url, context, nextLoad) {
+  if (url.split('?')[0] === state.entryUrl) {
+    const { transformSync } = await import('esbuild');
+    const source = readFileSync(state.instrumentedFile, 'utf8');
+    const out = transformSync(source, { loader: 'ts', format: 'esm', target: 'node20', sourcefile: fileURLToPath(state.entryUrl), sourcemap: 'inline' });
+    return { format: 'module', source: out.code, shortCircuit: true };
+  }
+  return nextLoad(url, context);
+}

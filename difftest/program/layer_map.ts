@@ -1,0 +1,154 @@
+/**
+ * Maps the reference's tfjs layers onto the candidate's modules, by order and type, and derives the layout of every
+ * tensor that crosses between them.
+ *
+ * The migrated model has the tfjs model's layer order, but a tfjs layer with a fused activation
+ * (`dense({ activation: 'relu' })`) is two modules on the runtime (`Linear`, `ReLU`): such a layer maps to a GROUP
+ * of consecutive leaf modules, and its output is the group's last module's output. The candidate's leaves are
+ * taken in EXECUTION order (from a shape-probing forward), not registration order, so a model class whose forward
+ * calls its members in another order still maps right.
+ *
+ * Layouts (see layout.ts): a reference activation of shape [h, w, c] whose candidate has shape [c, h, w] is NHWC vs
+ * NCHW; a Flatten whose candidate input was NCHW starts a "flattened NHWC" feature order, carried through
+ * shape-preserving layers (Dropout, activations) up to the next Dense, whose kernel rows are permuted to match.
+ */
+import type { ActivationLayout, WeightLayout } from './layout.js';
+import type { LayerMapping, ReferenceLayer } from './trace_meta.js';
+
+/** A candidate leaf module as the shape probe saw it: name in `namedModules`, class, output shape (batch 1). */
+export interface CandidateLeaf {
+  name: string;
+  type: string;
+  outputShape: number[];
+}
+
+/** tfjs layer class → the runtime module classes it migrates to. */
+const MODULE_TYPES: Record<string, string[]> = {
+  Dense: ['Linear'],
+  Conv1D: ['Conv1d'],
+  Conv2D: ['Conv2d'],
+  MaxPooling1D: ['MaxPool1d'],
+  MaxPooling2D: ['MaxPool2d'],
+  AveragePooling1D: ['AvgPool1d'],
+  AveragePooling2D: ['AvgPool2d'],
+  GlobalAveragePooling2D: ['AdaptiveAvgPool2d'],
+  GlobalMaxPooling2D: ['AdaptiveMaxPool2d'],
+  Flatten: ['Flatten'],
+  Dropout: ['Dropout'],
+  BatchNormalization: ['BatchNorm1d', 'BatchNorm2d'],
+  LayerNormalization: ['LayerNorm'],
+  ReLU: ['ReLU'],
+  Softmax: ['Softmax'],
+  LeakyReLU: ['LeakyReLU'],
+  ELU: ['ELU'],
+};
+
+/** A fused activation → the module that follows the main one on the runtime (null: no module). */
+const ACTIVATION_MODULES: Record<string, string | null> = {
+  linear: null,
+  relu: 'ReLU',
+  relu6: 'ReLU6',
+  softmax: 'Softmax',
+  sigmoid: 'Sigmoid',
+  tanh: 'Tanh',
+  elu: 'ELU',
+  selu: 'SELU',
+  softplus: 'Softplus',
+  softsign: 'Softsign',
+  hardSigmoid: 'Hardsigmoid',
+  swish: 'SiLU',
+  mish: 'Mish',
+  gelu: 'GELU',
+};
+
+/** tfjs weight short names → the runtime's, per layer class. */
+const WEIGHT_NAMES: Record<string, Record<string, string>> = {
+  BatchNormalization: { gamma: 'weight', beta: 'bias', moving_mean: 'running_mean', moving_variance: 'running_var' },
+  LayerNormalization: { gamma: 'weight', beta: 'bias' },
+};
+
+export class LayerMapError extends Error {}
+
+const eq = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+export function mapLayers(reference: readonly ReferenceLayer[], leaves: readonly CandidateLeaf[]): LayerMapping[] {
+  const out: LayerMapping[] = [];
+  let j = 0;
+  let flat: { h: number; w: number; c: number } | null = null;
+  let prevRefShape: number[] | null = null;
+  let prevCandShape: number[] | null = null;
+  const describe = () =>
+    `reference layers: ${reference.map((l) => `${l.name} (${l.className}${l.activation && l.activation !== 'linear' ? `+${l.activation}` : ''})`).join(', ')}; ` +
+    `candidate modules in forward order: ${leaves.map((l) => `${l.name} (${l.type})`).join(', ')}`;
+  for (const layer of reference) {
+    const modules: CandidateLeaf[] = [];
+    const fused = layer.className === 'Activation' ? null : layer.activation;
+    const expected = layer.className === 'Activation' ? [ACTIVATION_MODULES[layer.activation ?? ''] ?? '?'] : MODULE_TYPES[layer.className];
+    if (!expected) throw new LayerMapError(`cannot map tfjs layer ${layer.name}: its class ${layer.className} has no known runtime module (${describe()})`);
+    // Layers that migrate to nothing (an Activation('linear'), an InputLayer) map to no module.
+    if (expected[0] !== null) {
+      const leaf = leaves[j];
+      if (!leaf || !expected.includes(leaf.type)) {
+        throw new LayerMapError(`cannot map tfjs layer ${layer.name} (${layer.className}) to the migrated model: expected ${expected.join(' or ')} next, found ${leaf ? `${leaf.name} (${leaf.type})` : 'no more modules'} (${describe()})`);
+      }
+      modules.push(leaf);
+      j++;
+    }
+    if (fused && fused !== 'linear') {
+      const act = ACTIVATION_MODULES[fused];
+      const leaf = leaves[j];
+      if (act === undefined) throw new LayerMapError(`cannot map the activation '${fused}' of tfjs layer ${layer.name}: no known runtime module`);
+      if (!leaf || leaf.type !== act) {
+        throw new LayerMapError(`tfjs layer ${layer.name} has activation '${fused}', so ${act} should follow ${modules[0]?.name ?? 'it'} in the migrated model; found ${leaf ? `${leaf.name} (${leaf.type})` : 'no more modules'} (${describe()})`);
+      }
+      modules.push(leaf);
+      j++;
+    }
+    const last = modules[modules.length - 1];
+    const candOut = last.outputShape.slice(1);
+    const refOut = layer.outputShape;
+
+    // The kernel of a Dense reading flattened NHWC features needs its rows permuted (layout.ts).
+    const weights: LayerMapping['weights'] = [];
+    const main = modules[0];
+    for (const w of layer.weights) {
+      const candidateTensor = WEIGHT_NAMES[layer.className]?.[w.tensor] ?? (w.tensor === 'kernel' ? 'weight' : w.tensor);
+      let layout: WeightLayout = { kind: 'same' };
+      if (w.tensor === 'kernel' && layer.className === 'Dense') layout = flat ? { kind: 'dense-kernel', flattenedFrom: flat } : { kind: 'dense-kernel' };
+      else if (w.tensor === 'kernel' && layer.className === 'Conv2D') layout = { kind: 'conv2d-kernel' };
+      weights.push({ tensor: w.tensor, candidateName: `${main.name}.${candidateTensor}`, layout });
+    }
+
+    let output: ActivationLayout = { kind: 'same' };
+    if (layer.className === 'Flatten' && prevRefShape && prevCandShape && prevRefShape.length === 3 && !eq(prevRefShape, prevCandShape)) {
+      const [h, w, c] = prevRefShape;
+      if (!eq(prevCandShape, [c, h, w])) throw new LayerMapError(`tfjs layer ${layer.name} flattens [${prevRefShape.join(', ')}] but the migrated model flattens [${prevCandShape.join(', ')}] (neither NHWC nor NCHW of it)`);
+      flat = { h, w, c };
+      output = { kind: 'flat-nhwc-to-nchw', ...flat };
+    } else if (refOut.length === 3 && !eq(refOut, candOut) && eq(candOut, [refOut[2], refOut[0], refOut[1]])) {
+      output = { kind: 'nhwc-to-nchw' };
+    } else if (layer.className === 'Dense') {
+      flat = null;
+    } else if (flat && refOut.length === 1 && refOut[0] === numel([flat.h, flat.w, flat.c])) {
+      output = { kind: 'flat-nhwc-to-nchw', ...flat };
+    }
+    out.push({
+      layer: layer.name,
+      referenceType: layer.className,
+      modules: modules.map((m) => m.name),
+      candidateType: modules.map((m) => m.type).join('+'),
+      output,
+      candidateOutputShape: last.outputShape,
+      weights,
+    });
+    prevRefShape = refOut;
+    prevCandShape = candOut;
+  }
+  if (j < leaves.length) {
+    const rest = leaves.slice(j);
+    // Trailing modules that compute nothing tfjs lacks (none are expected) make the mapping ambiguous: say so.
+    throw new LayerMapError(`the migrated model has modules no tfjs layer maps to: ${rest.map((l) => `${l.name} (${l.type})`).join(', ')} (${describe()})`);
+  }
+  return out;
+}

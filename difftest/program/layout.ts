@@ -1,0 +1,139 @@
+/**
+ * Weight and activation layout conversion between TensorFlow.js (the reference) and the runtime (the candidate):
+ *
+ * - Dense kernel `[in, out]` → Linear weight `[out, in]` (a transpose);
+ * - Conv2D kernel HWIO `[kh, kw, in, out]` → Conv2d weight OIHW `[out, in, kh, kw]`;
+ * - activations NHWC `[n, h, w, c]` → NCHW `[n, c, h, w]` when the migrated model is NCHW;
+ * - a Flatten of an NHWC activation orders its features (h, w, c); the NCHW candidate's Flatten orders them
+ *   (c, h, w). So the flattened activations differ by a permutation of the feature axis, and the first Dense after
+ *   that Flatten must have its kernel's input rows permuted the same way, or the candidate computes a different
+ *   function from the same numbers.
+ *
+ * All conversions go reference → candidate: the candidate loads converted reference weights, and every probe is
+ * compared in the candidate's layout (the reference tensor converted), so a report shows the candidate's names and
+ * shapes.
+ */
+
+/** Row-major strides. */
+function stridesOf(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i];
+  }
+  return s;
+}
+
+/** `x.permute(perm)` made contiguous: out's dim i is x's dim perm[i]. */
+export function permute(data: ArrayLike<number>, shape: readonly number[], perm: readonly number[]): { data: Float32Array; shape: number[] } {
+  if (perm.length !== shape.length || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) {
+    throw new RangeError(`permute: perm [${perm.join(', ')}] is not a permutation of the ${shape.length} dims of shape [${shape.join(', ')}]`);
+  }
+  const outShape = perm.map((p) => shape[p]);
+  const inStrides = stridesOf(shape);
+  const srcStrides = perm.map((p) => inStrides[p]);
+  const n = outShape.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(n);
+  const idx = new Array<number>(outShape.length).fill(0);
+  let src = 0;
+  for (let i = 0; i < n; i++) {
+    out[i] = data[src];
+    // Odometer over the output's index; src follows with the permuted strides.
+    for (let d = outShape.length - 1; d >= 0; d--) {
+      idx[d]++;
+      src += srcStrides[d];
+      if (idx[d] < outShape[d]) break;
+      src -= srcStrides[d] * outShape[d];
+      idx[d] = 0;
+    }
+  }
+  return { data: out, shape: outShape };
+}
+
+/**
+ * For a feature axis flattened from (h, w, c) (tfjs, NHWC), the position of each NCHW-ordered feature (c, h, w):
+ * `order[(ci·h + hi)·w + wi] = (hi·w + wi)·c + ci`.
+ */
+export function nhwcToNchwFeatureOrder(h: number, w: number, c: number): Int32Array {
+  const order = new Int32Array(h * w * c);
+  for (let ci = 0; ci < c; ci++) {
+    for (let hi = 0; hi < h; hi++) {
+      for (let wi = 0; wi < w; wi++) order[(ci * h + hi) * w + wi] = (hi * w + wi) * c + ci;
+    }
+  }
+  return order;
+}
+
+/** How a reference activation maps onto the candidate's layout. */
+export type ActivationLayout =
+  | { kind: 'same' }
+  | { kind: 'nhwc-to-nchw' }
+  /** Features flattened from an NHWC map of [h, w, c] on the reference, from NCHW on the candidate. */
+  | { kind: 'flat-nhwc-to-nchw'; h: number; w: number; c: number };
+
+/** Converts a reference activation (batch first) to the candidate's layout. */
+export function activationToCandidate(data: ArrayLike<number>, shape: readonly number[], layout: ActivationLayout): { data: Float32Array; shape: number[] } {
+  switch (layout.kind) {
+    case 'same':
+      return { data: data instanceof Float32Array ? data : Float32Array.from(data), shape: [...shape] };
+    case 'nhwc-to-nchw':
+      if (shape.length !== 4) throw new RangeError(`activationToCandidate: NHWC → NCHW needs a 4-d activation, got shape [${shape.join(', ')}]`);
+      return permute(data, shape, [0, 3, 1, 2]);
+    case 'flat-nhwc-to-nchw': {
+      const f = layout.h * layout.w * layout.c;
+      if (shape.length !== 2 || shape[1] !== f) {
+        throw new RangeError(`activationToCandidate: a flattened [${layout.h}, ${layout.w}, ${layout.c}] map needs shape [n, ${f}], got [${shape.join(', ')}]`);
+      }
+      const order = nhwcToNchwFeatureOrder(layout.h, layout.w, layout.c);
+      const n = shape[0];
+      const out = new Float32Array(n * f);
+      for (let r = 0; r < n; r++) for (let j = 0; j < f; j++) out[r * f + j] = data[r * f + order[j]];
+      return { data: out, shape: [n, f] };
+    }
+  }
+}
+
+/**
+ * A Dense kernel `[in, out]` as the Linear weight `[out, in]`. With `flattenedFrom` (the Dense reads a Flatten of an
+ * NHWC [h, w, c] map and the candidate is NCHW), the input rows are permuted to the candidate's (c, h, w) order.
+ */
+export function denseKernelToLinear(kernel: ArrayLike<number>, shape: readonly number[], flattenedFrom?: { h: number; w: number; c: number }): { data: Float32Array; shape: number[] } {
+  if (shape.length !== 2) throw new RangeError(`denseKernelToLinear: a Dense kernel is [in, out], got shape [${shape.join(', ')}]`);
+  const [nIn, nOut] = shape;
+  let rows: Int32Array | null = null;
+  if (flattenedFrom) {
+    const { h, w, c } = flattenedFrom;
+    if (h * w * c !== nIn) throw new RangeError(`denseKernelToLinear: the kernel has ${nIn} input rows but the flattened map [${h}, ${w}, ${c}] has ${h * w * c} features`);
+    rows = nhwcToNchwFeatureOrder(h, w, c);
+  }
+  const out = new Float32Array(nIn * nOut);
+  for (let i = 0; i < nIn; i++) {
+    const src = rows ? rows[i] : i;
+    for (let o = 0; o < nOut; o++) out[o * nIn + i] = kernel[src * nOut + o];
+  }
+  return { data: out, shape: [nOut, nIn] };
+}
+
+/** A Conv2D kernel HWIO `[kh, kw, in, out]` as the Conv2d weight OIHW `[out, in, kh, kw]`. */
+export function hwioToOihw(kernel: ArrayLike<number>, shape: readonly number[]): { data: Float32Array; shape: number[] } {
+  if (shape.length !== 4) throw new RangeError(`hwioToOihw: a Conv2D kernel is [kh, kw, in, out], got shape [${shape.join(', ')}]`);
+  return permute(kernel, shape, [3, 2, 0, 1]);
+}
+
+/** How a reference weight becomes the candidate's parameter. */
+export type WeightLayout =
+  | { kind: 'same' }
+  | { kind: 'dense-kernel'; flattenedFrom?: { h: number; w: number; c: number } }
+  | { kind: 'conv2d-kernel' };
+
+export function weightToCandidate(data: ArrayLike<number>, shape: readonly number[], layout: WeightLayout): { data: Float32Array; shape: number[] } {
+  switch (layout.kind) {
+    case 'same':
+      return { data: data instanceof Float32Array ? data : Float32Array.from(data), shape: [...shape] };
+    case 'dense-kernel':
+      return denseKernelToLinear(data, shape, layout.flattenedFrom);
+    case 'conv2d-kernel':
+      return hwioToOihw(data, shape);
+  }
+}

@@ -1,0 +1,337 @@
+/**
+ * The candidate side's probe module (imported by the instrumented migrated program as `__tb`): `utils.fit` and
+ * `utils.evaluate` following the reference's recording.
+ *
+ * fit runs the same step as runtime/utils/fit.ts (forward, loss, zeroGrad, backward, optimizer.step, metrics on
+ * the detached prediction), but:
+ * - the model starts from the reference's initial weights, layout converted (layer_map.ts, layout.ts);
+ * - the batches are the reference's: its recorded permutation per epoch, its epoch and step counts (the program's
+ *   own `epochs` is what the reference ran; --steps/--epochs were applied there);
+ * - the data is the program's own when its hash equals the reference's, else the reference's recorded data (e.g.
+ *   synthetic `randomUniform` data, which no two RNGs agree on) — reported as a note;
+ * - `--replay step|layer`: before every step the parameters are reset to the reference's after the previous step.
+ *   Adam's moments are NOT copied: the candidate keeps its own, which it re-derives from gradients taken at the
+ *   reference's parameters, so they differ from the reference's only by float rounding of those gradients (no
+ *   feedback through diverged parameters). This keeps the trace at one copy of the parameters per step.
+ * - `--replay layer`: at recorded steps, one extra forward (no grad) feeds every layer group the reference's input
+ *   to it; its outputs are recorded as `isolated`, so an output difference there is that layer's alone;
+ * - Dropout modules in training mode apply the reference's recorded masks (probe_tfjs.ts).
+ * Layer outputs are observed by wrapping each leaf module's `forward` on the instance (the model's numerics are
+ * untouched; it works whether a container calls `call` or `forward`).
+ */
+import { nn, torch, utils, type Tensor } from '../../runtime/index.js';
+import { ProgressBar } from '../../runtime/utils/progress.js';
+import type { FitOptions, EvaluateOptions, LossFunction } from '../../runtime/utils/fit.js';
+import { readChildConfig, recordsAt } from './child_config.js';
+import { activationToCandidate, weightToCandidate } from './layout.js';
+import { mapLayers, type CandidateLeaf } from './layer_map.js';
+import { hashValues, TraceReader, TraceWriter, traceKey } from './trace.js';
+import type { CandidateMeta, LayerMapping, ReferenceMeta } from './trace_meta.js';
+
+const cfg = readChildConfig('candidate');
+if (!cfg.referenceTraceDir) throw new Error('difftest candidate: no reference trace to follow (referenceTraceDir is unset)');
+const ref = new TraceReader<ReferenceMeta>(cfg.referenceTraceDir);
+const meta: CandidateMeta = {
+  program: process.argv[1] ?? '',
+  device: cfg.device,
+  version: '',
+  mapping: [],
+  dataReplaced: false,
+  steps: [],
+  epochs: [],
+  evaluations: [],
+  notes: [],
+  recordedSteps: [],
+};
+const trace = new TraceWriter(cfg.traceDir, meta);
+process.on('exit', () => trace.close());
+
+/** What the wrapped leaf forwards do this pass. */
+const tap = {
+  capture: null as Map<nn.Module, Tensor> | null,
+  order: null as nn.Module[] | null,
+  replaceInput: null as Map<nn.Module, Tensor> | null,
+  masks: new Map<nn.Module, { mask: Tensor; keep: number }>(),
+};
+
+function leavesOf(model: nn.Module): [string, nn.Module][] {
+  return model.namedModules().filter(([name, m]) => name !== '' && m.namedChildren().length === 0);
+}
+
+function wrapLeaves(model: nn.Module): void {
+  for (const [, m] of leavesOf(model)) {
+    const original = m.forward.bind(m) as (x: Tensor, ...rest: unknown[]) => Tensor;
+    (m as unknown as { forward: (x: Tensor, ...rest: unknown[]) => Tensor }).forward = (x: Tensor, ...rest: unknown[]) => {
+      const input = tap.replaceInput?.get(m) ?? x;
+      const mask = m.training ? tap.masks.get(m) : undefined;
+      // The reference's formula for a masked dropout: x · (mask / keep) (tf.dropout's).
+      const out = mask ? input.mul(mask.mask.div(mask.keep)) : original(input, ...rest);
+      tap.order?.push(m);
+      tap.capture?.set(m, out);
+      return out;
+    };
+  }
+}
+
+/** One no-grad forward of one sample in eval mode: the leaves in execution order with their output shapes. */
+function probeShapes(model: nn.Module, x: Tensor): CandidateLeaf[] {
+  const names = new Map(leavesOf(model).map(([n, m]) => [m, n]));
+  tap.order = [];
+  tap.capture = new Map();
+  const wasTraining = model.training;
+  try {
+    torch.noGrad(() => torch.tidy(() => {
+      model.eval();
+      model.forward(x.narrow(0, 0, 1));
+      for (const t of tap.capture!.values()) torch.keep(t);
+    }));
+    const seen = new Set<nn.Module>();
+    const leaves: CandidateLeaf[] = [];
+    for (const m of tap.order) {
+      if (seen.has(m)) continue;
+      seen.add(m);
+      leaves.push({ name: names.get(m) ?? '?', type: m.constructor.name, outputShape: [...tap.capture.get(m)!.shape] });
+    }
+    return leaves;
+  } finally {
+    for (const t of tap.capture!.values()) t.dispose();
+    tap.order = null;
+    tap.capture = null;
+    model.train(wasTraining);
+  }
+}
+
+function moduleByName(model: nn.Module): Map<string, nn.Module> {
+  return new Map(model.namedModules());
+}
+
+/** Loads the reference's weights recorded under (step, kind) into the model, layout converted. */
+function loadReferenceWeights(model: nn.Module, mapping: LayerMapping[], step: number | '-', kind: string): void {
+  const dict: Record<string, Tensor> = {};
+  for (const m of mapping) {
+    for (const w of m.weights) {
+      const t = ref.require(traceKey(step, kind, m.layer, w.tensor));
+      const c = weightToCandidate(t.data, t.shape, w.layout);
+      dict[w.candidateName] = torch.tensor(c.data, { shape: c.shape });
+    }
+  }
+  model.loadStateDict(dict, { strict: false });
+  for (const t of Object.values(dict)) t.dispose();
+}
+
+function referenceActivation(step: number, mapping: LayerMapping): Tensor | null {
+  const t = ref.get(traceKey(step, 'output', mapping.layer, 'output'));
+  if (!t) return null;
+  const c = activationToCandidate(t.data, t.shape, mapping.output);
+  return torch.tensor(c.data, { shape: c.shape });
+}
+
+async function hashOf(t: Tensor): Promise<string> {
+  return hashValues(Float32Array.from(await t.data()));
+}
+
+/** The program's tensors when they hold the reference's data, else the reference's recorded copy. */
+async function sameData(name: string, x: Tensor, y: Tensor, expected: { x: string; y: string } | undefined): Promise<[Tensor, Tensor]> {
+  if (!expected) return [x, y];
+  const [hx, hy] = [await hashOf(x), await hashOf(y)];
+  if (hx === expected.x && hy === expected.y) return [x, y];
+  const rx = ref.require(traceKey('-', 'data', name, 'x'));
+  const ry = ref.require(traceKey('-', 'data', name, 'y'));
+  meta.dataReplaced = true;
+  const note = `the migrated program's ${name === 'train' ? 'training' : 'evaluation'} data differs from the original's (e.g. synthetic random data); the candidate used the reference's recorded data`;
+  if (!meta.notes.includes(note)) meta.notes.push(note);
+  return [torch.tensor(rx.data, { shape: rx.shape }).to(x.device), torch.tensor(ry.data, { shape: ry.shape, dtype: y.dtype }).to(y.device)];
+}
+
+async function readAll(ts: Tensor[]): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (const t of ts) out.push(Float32Array.from(await t.data()));
+  return out;
+}
+
+let mapping: LayerMapping[] | null = null;
+let globalStep = 0;
+
+/** `utils.fit(model, x, y, options)` under the probes (see the header). */
+export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOptions): Promise<utils.History> {
+  if (!(model instanceof nn.Module) || cfg.plain) return utils.fit(model as utils.Trainable, x, y, options);
+  const { loss: lossFn, optimizer, metrics = {}, batchSize = 32, validationSplit, validationData, callbacks = {} } = options;
+  if (!ref.meta.fitDone && !ref.meta.steps.length) throw new Error('torchbridge diff: the reference recorded no training steps to follow (did the original program reach model.fit?)');
+  if (ref.meta.batchSize !== undefined && ref.meta.batchSize !== batchSize) {
+    meta.notes.push(`batch size: the migrated fit asks for ${batchSize}, the original's for ${ref.meta.batchSize}; the candidate follows the reference's batches`);
+  }
+  if (cfg.device === 'webgpu') (model as nn.Module).to('webgpu');
+  const metricEntries = Object.entries(metrics) as [string, LossFunction][];
+
+  let trainX = x;
+  let trainY = y;
+  let val: [Tensor, Tensor] | undefined;
+  if (validationSplit !== undefined) {
+    const n = x.shape[0];
+    const numVal = Math.floor(n * validationSplit);
+    trainX = x.narrow(0, 0, n - numVal);
+    trainY = y.narrow(0, 0, n - numVal);
+    val = [x.narrow(0, n - numVal, numVal), y.narrow(0, n - numVal, numVal)];
+  } else if (validationData) val = [validationData[0], validationData[1]];
+  [trainX, trainY] = await sameData('train', trainX, trainY, ref.meta.dataHash);
+  if (cfg.device === 'webgpu') {
+    trainX = trainX.to('webgpu');
+    trainY = trainY.to('webgpu');
+  }
+
+  if (!mapping) {
+    wrapLeaves(model);
+    mapping = mapLayers(ref.meta.layers, probeShapes(model, trainX));
+    meta.mapping = mapping;
+    loadReferenceWeights(model, mapping, '-', 'init');
+  }
+  const modules = moduleByName(model);
+  const params = new Map(model.namedParameters());
+  const groupsLast = mapping.map((m) => modules.get(m.modules[m.modules.length - 1])!);
+  const dropouts = mapping.filter((m) => m.referenceType === 'Dropout');
+
+  const history: utils.History = { epoch: [], history: {} };
+  await callbacks.onTrainBegin?.();
+  for (const refEpoch of ref.meta.epochs) {
+    const epoch = refEpoch.epoch;
+    const steps = ref.meta.steps.filter((s) => s.epoch === epoch);
+    const perm = ref.require(traceKey('-', 'perm', 'train', `epoch${epoch}`)).data as Int32Array;
+    await callbacks.onEpochBegin?.(epoch);
+    model.train();
+    const sums: Record<string, number> = { loss: 0 };
+    let seen = 0;
+    const bar = new ProgressBar(steps, { desc: `torchbridge ${cfg.device} epoch ${epoch + 1}/${ref.meta.epochs.length}`, disable: !cfg.progress });
+    for (const s of bar) {
+      const step = s.step;
+      await callbacks.onBatchBegin?.(s.batch);
+      if (cfg.replay !== 'none' && step > 0) loadReferenceWeights(model, mapping, step - 1, 'parameter');
+      const record = recordsAt(cfg, step) && ref.meta.recordedSteps.includes(step);
+      const idx = torch.tensor(perm.subarray(s.batch * (ref.meta.batchSize ?? batchSize), s.batch * (ref.meta.batchSize ?? batchSize) + s.size), { dtype: 'int32' }).to(trainX.device);
+      const xb = torch.indexSelect(trainX, 0, idx);
+      const yb = torch.indexSelect(trainY, 0, idx);
+      for (const d of dropouts) {
+        const mt = ref.get(traceKey(step, 'mask', d.layer, 'mask'));
+        if (!mt) continue;
+        const c = activationToCandidate(mt.data, mt.shape, d.output);
+        tap.masks.set(modules.get(d.modules[0])!, { mask: torch.tensor(c.data, { shape: c.shape }).to(trainX.device), keep: 1 - (modules.get(d.modules[0]) as nn.Dropout).p });
+      }
+
+      if (cfg.replay === 'layer' && record && cfg.record.outputs) await recordIsolated(model, mapping, modules, groupsLast, xb, step);
+
+      tap.capture = record && cfg.record.outputs ? new Map() : null;
+      const gradNames = record && cfg.record.gradients ? mapping.flatMap((m) => m.weights.map((w) => ({ m, w }))).filter(({ w }) => params.has(w.candidateName)) : [];
+      const [values, outputs, grads] = torch.tidy(() => {
+        const pred = model.forward(xb) as Tensor;
+        const loss = lossFn(pred, yb);
+        optimizer.zeroGrad();
+        loss.backward();
+        const gs = gradNames.map(({ w }) => params.get(w.candidateName)!.grad?.clone() ?? torch.zeros(params.get(w.candidateName)!.shape));
+        optimizer.step();
+        const detached = pred.detach();
+        const vals = [loss.detach(), ...metricEntries.map(([, fn]) => fn(detached, yb))];
+        const outs = tap.capture ? groupsLast.map((m) => tap.capture!.get(m)!.detach()) : [];
+        return [vals, outs, gs] as [Tensor[], Tensor[], Tensor[]];
+      });
+      tap.capture = null;
+      const [lossValue, ...metricValues] = (await readAll(values)).map((a) => a[0]);
+      if (record) {
+        const outData = await readAll(outputs);
+        mapping.forEach((m, i) => outData[i] && trace.put(traceKey(step, 'output', m.layer, 'output'), outputs[i].shape, outData[i]));
+        const gradData = await readAll(grads);
+        gradNames.forEach(({ m, w }, i) => trace.put(traceKey(step, 'gradient', m.layer, w.tensor), grads[i].shape, gradData[i]));
+        if (cfg.record.parameters) {
+          for (const m of mapping) {
+            for (const w of m.weights) {
+              const p = model.stateDict()[w.candidateName];
+              if (p) trace.put(traceKey(step, 'parameter', m.layer, w.tensor), p.shape, (await readAll([p]))[0]);
+            }
+          }
+        }
+        meta.recordedSteps.push(step);
+      }
+      torch.dispose([...values, ...outputs, ...grads, xb, yb, idx, ...[...tap.masks.values()].map((v) => v.mask)]);
+      tap.masks.clear();
+      const stepMetrics: Record<string, number> = {};
+      metricEntries.forEach(([k], i) => (stepMetrics[k] = metricValues[i]));
+      meta.steps.push({ step, epoch, batch: s.batch, size: s.size, loss: lossValue, metrics: stepMetrics });
+      sums.loss += lossValue * s.size;
+      for (const [k, v] of Object.entries(stepMetrics)) sums[k] = (sums[k] ?? 0) + v * s.size;
+      seen += s.size;
+      bar.setPostfix(`loss ${lossValue.toFixed(4)}`);
+      globalStep = step + 1;
+      await callbacks.onBatchEnd?.(s.batch, { batch: s.batch, size: s.size, loss: lossValue, ...stepMetrics });
+    }
+    const logs: Record<string, number> = {};
+    for (const [k, v] of Object.entries(sums)) logs[k] = v / seen;
+    if (val) {
+      const res = utils.evaluate(model, val[0], val[1], { loss: lossFn, metrics, batchSize });
+      const arr = Array.isArray(res) ? res : [res];
+      const nums = (await readAll(arr)).map((a) => a[0]);
+      ['loss', ...metricEntries.map(([k]) => k)].forEach((k, i) => (logs[`val_${k}`] = nums[i]));
+      torch.dispose(arr);
+    }
+    meta.epochs.push({ epoch, logs });
+    history.epoch.push(epoch);
+    for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
+    await callbacks.onEpochEnd?.(epoch, logs);
+    trace.flush();
+  }
+  await callbacks.onTrainEnd?.();
+  meta.fitDone = true;
+  trace.flush();
+  return history;
+}
+
+/** `--replay layer`: every layer group fed the reference's input to it (no grad); outputs recorded as `isolated`. */
+async function recordIsolated(model: nn.Module, mapping: LayerMapping[], modules: Map<string, nn.Module>, groupsLast: nn.Module[], xb: Tensor, step: number): Promise<void> {
+  tap.replaceInput = new Map();
+  const inputs: Tensor[] = [];
+  for (let g = 1; g < mapping.length; g++) {
+    const t = referenceActivation(step, mapping[g - 1]);
+    if (!t) continue;
+    inputs.push(t);
+    tap.replaceInput.set(modules.get(mapping[g].modules[0])!, t.to(xb.device));
+  }
+  tap.capture = new Map();
+  try {
+    const outs = torch.noGrad(() => torch.tidy(() => {
+      model.forward(xb);
+      return groupsLast.map((m) => tap.capture!.get(m)!.detach());
+    }));
+    const data = await readAll(outs);
+    mapping.forEach((m, i) => trace.put(traceKey(step, 'output', m.layer, 'isolated'), outs[i].shape, data[i]));
+    torch.dispose(outs);
+  } finally {
+    tap.capture = null;
+    tap.replaceInput = null;
+    torch.dispose(inputs);
+  }
+}
+
+/** `utils.evaluate(model, x, y, options)`, the runtime's own, on the reference's data, results recorded. */
+export function evaluate(model: unknown, x: Tensor, y: Tensor, options: EvaluateOptions): Tensor | Tensor[] {
+  if (cfg.plain || !(model instanceof nn.Module)) return utils.evaluate(model as utils.Trainable, x, y, options);
+  const i = meta.evaluations.length;
+  const expected = ref.meta.evaluations[i]?.dataHash;
+  let [ex, ey] = [x, y];
+  // Synchronous like utils.evaluate (the migrated program may not await it): hashes via dataSync, CPU data only.
+  if (expected && x.device.type === 'cpu') {
+    if (hashValues(Float32Array.from(x.dataSync())) !== expected.x || hashValues(Float32Array.from(y.dataSync())) !== expected.y) {
+      const rx = ref.require(traceKey('-', 'data', `eval${i}`, 'x'));
+      const ry = ref.require(traceKey('-', 'data', `eval${i}`, 'y'));
+      ex = torch.tensor(rx.data, { shape: rx.shape });
+      ey = torch.tensor(ry.data, { shape: ry.shape, dtype: y.dtype });
+      const note = "the migrated program's evaluation data differs from the original's; the candidate evaluated on the reference's recorded data";
+      if (!meta.notes.includes(note)) meta.notes.push(note);
+    }
+  }
+  const result = utils.evaluate(model, ex, ey, options);
+  const arr = Array.isArray(result) ? result : [result];
+  if (arr.every((t) => t.device.type === 'cpu')) {
+    meta.evaluations.push({ names: ['loss', ...Object.keys(options.metrics ?? {})], values: arr.map((t) => t.dataSync()[0]), dataHash: expected ?? { x: '', y: '' } });
+  }
+  trace.flush();
+  return result;
+}
+
+void globalStep;

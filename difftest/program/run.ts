@@ -1,0 +1,131 @@
+/**
+ * `runDiff(opts)`: the program-level differential test. Migrates the original when no migrated entry is given
+ * (`--fit helper`, so the probes can hook `utils.fit`), runs the original on TensorFlow.js as the reference
+ * (recording), then the migrated program on the runtime as the candidate (following the reference's weights and
+ * batches, re-synchronised per `replay`), each in its own child process (child.ts), and compares the traces
+ * (compare_traces.ts).
+ *
+ * The two run one after the other, not side by side: the candidate needs the reference's initial weights, batch
+ * order and (under replay) per-step parameters before it starts, and on a small machine two trainings in parallel
+ * would only slow each other down.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { runChild } from './child.js';
+import type { ChildConfig } from './child_config.js';
+import { buildReport } from './compare_traces.js';
+import { TraceReader } from './trace.js';
+import type { CandidateMeta, ReferenceMeta } from './trace_meta.js';
+import type { DiffOptions, DiffReport } from './types.js';
+
+/** Bad input to the diff (missing file, unmigratable program): the CLI reports it as a usage error. */
+export class DiffUsageError extends Error {}
+
+const REPO = resolve(new URL('../..', import.meta.url).pathname);
+
+export async function runDiff(opts: DiffOptions): Promise<DiffReport> {
+  const original = resolve(opts.original);
+  if (!existsSync(original)) throw new DiffUsageError(`original program not found: ${opts.original}`);
+  const workDir = resolve(opts.workDir ?? mkdtempSync(join(tmpdir(), 'torchbridge-diff-')));
+  mkdirSync(workDir, { recursive: true });
+  const notes: string[] = [];
+
+  let migrated: string;
+  if (opts.migrated) {
+    migrated = resolve(opts.migrated);
+    if (!existsSync(migrated)) throw new DiffUsageError(`migrated program not found: ${opts.migrated}`);
+  } else {
+    migrated = await migrateOnTheFly(original, join(workDir, 'migrated'));
+    notes.push(`migrated on the fly (torchbridge migrate --fit helper) into ${migrated}`);
+  }
+
+  const replay = opts.replay ?? 'step';
+  const record = { outputs: opts.record?.outputs ?? true, gradients: opts.record?.gradients ?? true, parameters: opts.record?.parameters ?? true };
+  const recordEvery = opts.recordEvery ?? (opts.steps !== undefined && opts.steps <= 200 ? 1 : 10);
+  const base: Omit<ChildConfig, 'role' | 'traceDir'> = {
+    backend: opts.reference ?? 'wasm',
+    device: opts.device ?? 'cpu',
+    replay,
+    steps: opts.steps,
+    epochs: opts.epochs,
+    record,
+    recordEvery,
+    seed: opts.seed ?? 0,
+    progress: opts.progress ?? Boolean(process.stderr.isTTY),
+  };
+  if (recordEvery > 1) notes.push(`layer outputs and gradients recorded every ${recordEvery} steps (--record-every); losses at every step`);
+  if (replay !== 'none') notes.push("replay: the candidate's parameters are reset to the reference's before every step; Adam's moments are the candidate's own, re-derived from gradients at the reference's parameters (not copied)");
+
+  const originalSource = readFileSync(original, 'utf8');
+  const migratedSource = readFileSync(migrated, 'utf8');
+  const refDir = join(workDir, 'reference');
+  const candDir = join(workDir, 'candidate');
+  const refRun = await runChild({ entry: original, source: originalSource, workDir, config: { ...base, role: 'reference', traceDir: refDir } });
+  const candRun = await runChild({ entry: migrated, source: migratedSource, workDir, config: { ...base, role: 'candidate', traceDir: candDir, referenceTraceDir: refDir } });
+  for (const spec of refRun.instrumented?.tfjsNodeImports ?? []) {
+    let installed = true;
+    try {
+      import.meta.resolve(spec);
+    } catch {
+      installed = false;
+    }
+    if (!installed) notes.push(`${spec} is not installed: the original's import of it was served by @tensorflow/tfjs`);
+  }
+  notes.push(...semanticNotes(migratedSource));
+
+  const timings: DiffReport['timings'] = { referenceSeconds: refRun.seconds, candidateSeconds: candRun.seconds };
+  if (opts.measurePlain) {
+    const plain = { ...base, plain: true, progress: false };
+    timings.referencePlainSeconds = (await runChild({ entry: original, source: originalSource, workDir, config: { ...plain, role: 'reference', traceDir: join(workDir, 'reference-plain') } })).seconds;
+    timings.candidatePlainSeconds = (await runChild({ entry: migrated, source: migratedSource, workDir, config: { ...plain, role: 'candidate', traceDir: join(workDir, 'candidate-plain'), referenceTraceDir: refDir } })).seconds;
+  }
+
+  const reference = new TraceReader<ReferenceMeta>(refDir);
+  const candidate = new TraceReader<CandidateMeta>(candDir);
+  if (!reference.meta.steps.length) throw new DiffUsageError(`${opts.original}: the original program finished without training a step under the probes (is model.fit reached?)`);
+  if (!candidate.meta.steps.length) throw new DiffUsageError(`${migrated}: the migrated program finished without training a step under the probes (is utils.fit reached?)`);
+  try {
+    return buildReport({
+      reference,
+      candidate,
+      original: opts.original,
+      migrated,
+      replay,
+      tolerances: { lossRtol: opts.tolerances?.lossRtol ?? 1e-4, lossAtol: opts.tolerances?.lossAtol ?? 0, metricPoints: opts.tolerances?.metricPoints ?? 0.3 },
+      requestedBackend: base.backend,
+      device: base.device,
+      candidateVersion: packageVersion(),
+      notes,
+      timings,
+    });
+  } finally {
+    reference.close();
+    candidate.close();
+  }
+}
+
+async function migrateOnTheFly(original: string, outDir: string): Promise<string> {
+  const { runMigrate } = await import('../../cli/migrate/run.js');
+  await runMigrate({ paths: [original], outDir, inPlace: false, force: false, dryRun: false, keepLayout: false, fit: 'helper', typeChecker: true, maxSize: 5_000_000, verbose: false, quiet: true });
+  const out = join(outDir, basename(original));
+  if (!existsSync(out)) throw new DiffUsageError(`migrating ${original} produced no ${out}; run \`torchbridge migrate ${original} --fit helper\` to see why`);
+  return out;
+}
+
+/** Semantic differences the migration wrote out explicitly, read from the migrated source. */
+function semanticNotes(migratedSource: string): string[] {
+  const notes: string[] = [];
+  if (/new optim\.Adam\w*\(.*eps:\s*1e-7/.test(migratedSource)) notes.push("Adam epsilon: tfjs's 1e-7 written explicitly (PyTorch's default is 1e-8)");
+  if (/truncNormal_/.test(migratedSource)) notes.push("initialisers: tfjs's glorotNormal (truncated) kernels and zero biases written explicitly; the diff overwrites them with the reference's initial weights anyway");
+  if (/\.permute\(0, 3, 1, 2\)/.test(migratedSource)) notes.push('layout: the migrated model is NCHW (one permute at its input); kernels HWIO → OIHW and the Dense after Flatten has its rows permuted when loading the reference weights');
+  return notes;
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,80 @@
+/** The metadata each side stores in its trace's index.json (the tensors go to tensors.bin; see trace.ts). */
+import type { ActivationLayout, WeightLayout } from './layout.js';
+
+/** One reference (tfjs) layer, in model order. */
+export interface ReferenceLayer {
+  name: string;
+  className: string;
+  /** The fused activation (`relu`, `softmax`, ...), or undefined / 'linear' for none. */
+  activation?: string;
+  /** Input and output shapes without the batch dim. */
+  inputShape: number[];
+  outputShape: number[];
+  /** Trainable and non-trainable weights in `layer.weights` order: tfjs names (`dense_Dense1/kernel`) and short ones. */
+  weights: { name: string; tensor: string; shape: number[]; trainable: boolean }[];
+}
+
+export interface StepLog {
+  step: number;
+  epoch: number;
+  batch: number;
+  size: number;
+  loss: number;
+  metrics: Record<string, number>;
+}
+
+export interface EpochLog {
+  epoch: number;
+  logs: Record<string, number>;
+}
+
+export interface EvaluationLog {
+  /** `loss`, then the metrics (tfjs's metricsNames / the migrated metrics keys). */
+  names: string[];
+  values: number[];
+  dataHash: { x: string; y: string };
+}
+
+interface CommonMeta {
+  [key: string]: unknown;
+  program: string;
+  steps: StepLog[];
+  epochs: EpochLog[];
+  evaluations: EvaluationLog[];
+  notes: string[];
+  /** Steps at which outputs/gradients were recorded. */
+  recordedSteps: number[];
+  batchSize?: number;
+  /** Set when fit ran (absent if the program never reached it). */
+  fitDone?: boolean;
+}
+
+export interface ReferenceMeta extends CommonMeta {
+  backend: string;
+  version: string;
+  fallbacks: string[];
+  layers: ReferenceLayer[];
+  /** Hashes of the training data (after the validation split) and of the validation data. */
+  dataHash?: { x: string; y: string };
+  lossName?: string;
+}
+
+/** How one reference layer maps onto the candidate: its group of modules and the layouts of its tensors. */
+export interface LayerMapping {
+  layer: string;
+  referenceType: string;
+  /** Candidate module names (from `namedModules`) in the group, e.g. ['0', '1'] for Linear + ReLU. */
+  modules: string[];
+  candidateType: string;
+  output: ActivationLayout;
+  /** Output shape on the candidate with batch 1 (from the shape probe). */
+  candidateOutputShape: number[];
+  weights: { tensor: string; candidateName: string; layout: WeightLayout }[];
+}
+
+export interface CandidateMeta extends CommonMeta {
+  device: string;
+  version: string;
+  mapping: LayerMapping[];
+  dataReplaced: boolean;
+}
