@@ -60,6 +60,7 @@ export class Tensor {
 
   /** A new contiguous tensor owning `data`. */
   static fromData(data: TypedArray, shape: number[], dtype: DType, device: DeviceType = 'cpu'): Tensor {
+    if (device !== 'cpu') return getBackend(device).fromData(data, shape, dtype);
     return new Tensor(new Storage(data, dtype, device), shape);
   }
 

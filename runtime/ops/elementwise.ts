@@ -115,7 +115,8 @@ export function binary(op: BinaryOp, aIn: TensorLike, bIn: TensorLike): Tensor {
     if (op === 'sub') throw new TypeError('sub: subtraction of two bool tensors is not supported; use logicalXor, or convert with .int()');
     if (op === 'pow' || op === 'remainder' || op === 'floorDivide') { a = castTo(a, 'int32'); b = castTo(b, 'int32'); dt = outDtype = 'int32'; }
   }
-  if (dt === 'int32' && (op === 'floorDivide' || op === 'remainder') && noGrad(() => b.eq(0).any().item() !== 0)) {
+  // NOTE: checked where values are host-readable; on the GPU a read would stall the queue (the kernel gives 0).
+  if (dt === 'int32' && (op === 'floorDivide' || op === 'remainder') && b.storage.device === 'cpu' && noGrad(() => b.eq(0).any().item() !== 0)) {
     throw new RangeError(`${op}: integer division by zero (other has a 0); convert to float with .float() for inf/nan results`);
   }
   const out = backendOf(a).binary(op, a, b, shape, outDtype);
@@ -131,6 +132,8 @@ export function binary(op: BinaryOp, aIn: TensorLike, bIn: TensorLike): Tensor {
 
 function hasNegative(b: Tensor): boolean {
   // Integer pow with a negative exponent is an error in PyTorch; we give the float result instead.
+  // NOTE: on the GPU the values are not host-readable; the integer kernel then gives C's 1/x^n (0 or ±1).
+  if (b.storage.device !== 'cpu') return false;
   return noGrad(() => b.lt(0).any().item() !== 0);
 }
 

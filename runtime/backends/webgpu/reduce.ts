@@ -77,7 +77,9 @@ ${redWalk}
 }`;
 }
 
-export function reduceGpu(op: ReduceOp, x: Tensor, dims: number[]): Tensor {
+export function reduceGpu(op: ReduceOp, x: Tensor, allDims: number[]): Tensor {
+  // A 0-d tensor reduced over dim 0 reduces nothing (as on the CPU).
+  const dims = allDims.filter((d) => d < x.ndim);
   const isArg = op === 'argmax' || op === 'argmin';
   const kept = x.shape.map((_, i) => i).filter((i) => !dims.includes(i));
   const outShape = kept.map((i) => x.shape[i]);

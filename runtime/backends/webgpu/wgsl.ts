@@ -54,9 +54,24 @@ fn inf_() -> f32 { var b = 0x7f800000u; return bitcast<f32>(b); }
 // Truncation toward zero like Math.trunc; NaN gives 0 and out-of-range values saturate (as typed arrays wrap
 // instead, only in-range values are specified anyway).
 fn f2i(x: f32) -> i32 { if (isnan_(x)) { return 0; } return i32(clamp(trunc(x), -2147483648.0, 2147483520.0)); }
+fn exp_(x: f32) -> f32 { return expScaled_(x, 0); }
+/** exp(x) * 2^k without rounding x + k ln2 first (sinh/cosh of large x). */
+fn expScaled_(x: f32, k: i32) -> f32 {
+  // exp(x) = 2^n * exp(r) with r = x - n ln2 split in two parts (Cody-Waite): the builtin's exp2(x log2 e)
+  // loses ~|x| ulps for large x. ldexp in two halves so 2^n never overflows before the product does.
+  if (isnan_(x)) { return x; }
+  if (x > 89.5) { return inf_(); }
+  if (x < -104.0) { return 0.0; }
+  let n = round(x * 1.4426950408889634);
+  let r = (x - n * 0.693145751953125) - n * 1.428606765330187e-06;
+  let ni = i32(n) + k;
+  let h = ni / 2;
+  return ldexp(ldexp(exp(r), h), ni - h);
+}
 fn expm1_(x: f32) -> f32 {
   // exp(x) - 1 cancels for small x; u - 1 scaled by x / log(u) recovers the lost bits (Kahan's trick).
-  let u = exp(x);
+  let u = exp_(x);
+  if (abs(x) > 0.5) { return u - 1.0; }
   if (u == 1.0) { return x; }
   let um1 = u - 1.0;
   if (um1 == -1.0) { return -1.0; }
@@ -80,12 +95,11 @@ fn sinh_(x: f32) -> f32 {
   let a = abs(x);
   if (a < 1.0) { let e = expm1_(a); return sign(x) * 0.5 * (e + e / (e + 1.0)); }
   // exp(a - ln 2) = exp(a)/2 without overflowing one step early.
-  return sign(x) * (exp(a - 0.6931471805599453) - 0.25 / exp(a - 0.6931471805599453));
+  return sign(x) * (expScaled_(a, -1) - expScaled_(-a, -1));
 }
 fn cosh_(x: f32) -> f32 {
   let a = abs(x);
-  let h = exp(a - 0.6931471805599453);
-  return h + 0.25 / h;
+  return expScaled_(a, -1) + expScaled_(-a, -1);
 }
 fn asinh_(x: f32) -> f32 {
   let a = abs(x);
@@ -103,8 +117,36 @@ fn atanh_(x: f32) -> f32 {
   if (abs(x) == 1.0) { return sign(x) * inf_(); }
   return 0.5 * log1p_(2.0 * x / (1.0 - x));
 }
-fn asin_(x: f32) -> f32 { if (abs(x) > 1.0) { return nan_(); } return asin(x); }
-fn acos_(x: f32) -> f32 { if (abs(x) > 1.0) { return nan_(); } return acos(x); }
+// Through atan2: lavapipe's asin/acos builtins are only ~4e-4 accurate; atan2 is accurate to a few ulps.
+fn asin_(x: f32) -> f32 { if (abs(x) > 1.0 || isnan_(x)) { return nan_(); } return atan2(x, sqrt((1.0 - x) * (1.0 + x))); }
+fn acos_(x: f32) -> f32 { if (abs(x) > 1.0 || isnan_(x)) { return nan_(); } return atan2(sqrt((1.0 - x) * (1.0 + x)), x); }
+// sin/cos/tan after a Cody-Waite reduction by pi/2 (three-part constant): exact enough for |x| up to ~1e5.
+// Larger arguments would need Payne-Hanek reduction, which this backend does not implement.
+fn reduceHalfPi(x: f32) -> vec2<f32> {
+  let k = round(x * 0.6366197723675814);
+  let r = ((x - k * 1.5703125) - k * 4.837512969970703e-04) - k * 7.549789948768648e-08;
+  return vec2<f32>(r, k);
+}
+fn sin_(x: f32) -> f32 {
+  if (!isfinite_(x)) { return nan_(); }
+  let q = reduceHalfPi(x);
+  let k = i32(q.y) & 3;
+  if (k == 0) { return sin(q.x); } if (k == 1) { return cos(q.x); } if (k == 2) { return -sin(q.x); }
+  return -cos(q.x);
+}
+fn cos_(x: f32) -> f32 {
+  if (!isfinite_(x)) { return nan_(); }
+  let q = reduceHalfPi(x);
+  let k = i32(q.y) & 3;
+  if (k == 0) { return cos(q.x); } if (k == 1) { return -sin(q.x); } if (k == 2) { return -cos(q.x); }
+  return sin(q.x);
+}
+fn tan_(x: f32) -> f32 {
+  if (!isfinite_(x)) { return nan_(); }
+  let q = reduceHalfPi(x);
+  if ((i32(q.y) & 1) == 1) { return -cos(q.x) / sin(q.x); }
+  return sin(q.x) / cos(q.x);
+}
 fn log_(x: f32) -> f32 {
   if (x < 0.0 || isnan_(x)) { return nan_(); }
   if (x == 0.0) { return -inf_(); }
@@ -118,8 +160,8 @@ fn log2_(x: f32) -> f32 {
 fn sqrt_(x: f32) -> f32 { if (x < 0.0) { return nan_(); } return sqrt(x); }
 fn sign_(x: f32) -> f32 { return select(select(0.0, -1.0, x < 0.0), 1.0, x > 0.0); }
 fn sigmoid_(x: f32) -> f32 {
-  if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); }
-  let e = exp(x);
+  if (x >= 0.0) { return 1.0 / (1.0 + exp_(-x)); }
+  let e = exp_(x);
   return e / (1.0 + e);
 }
 fn relu_(x: f32) -> f32 { if (isnan_(x)) { return x; } return select(0.0, x, x > 0.0); }
@@ -128,7 +170,7 @@ fn erf_(x: f32) -> f32 {
   let a = abs(x);
   if (isnan_(x)) { return x; }
   let t = 1.0 / (1.0 + 0.3275911 * a);
-  let y = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * exp(-a * a);
+  let y = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * exp_(-a * a);
   if (a < 1e-3) { return x * 1.1283791670955126; }
   return sign(x) * y;
 }
@@ -196,7 +238,7 @@ const UNARY_F: Record<UnaryOp, Expr> = {
   neg: { e: '-x0', type: 'f32' },
   abs: { e: 'abs(x0)', type: 'f32' },
   sign: { e: 'sign_(x0)', type: 'f32' },
-  exp: { e: 'exp(x0)', type: 'f32' },
+  exp: { e: 'exp_(x0)', type: 'f32' },
   expm1: { e: 'expm1_(x0)', type: 'f32' },
   log: { e: 'log_(x0)', type: 'f32' },
   log1p: { e: 'select(log1p_(x0), select(-inf_(), nan_(), x0 < -1.0 || isnan_(x0)), x0 <= -1.0 || isnan_(x0))', type: 'f32' },
@@ -205,9 +247,9 @@ const UNARY_F: Record<UnaryOp, Expr> = {
   rsqrt: { e: '1.0 / sqrt_(x0)', type: 'f32' },
   reciprocal: { e: '1.0 / x0', type: 'f32' },
   square: { e: 'x0 * x0', type: 'f32' },
-  sin: { e: 'sin(x0)', type: 'f32' },
-  cos: { e: 'cos(x0)', type: 'f32' },
-  tan: { e: 'tan(x0)', type: 'f32' },
+  sin: { e: 'sin_(x0)', type: 'f32' },
+  cos: { e: 'cos_(x0)', type: 'f32' },
+  tan: { e: 'tan_(x0)', type: 'f32' },
   asin: { e: 'asin_(x0)', type: 'f32' },
   acos: { e: 'acos_(x0)', type: 'f32' },
   atan: { e: 'atan(x0)', type: 'f32' },
