@@ -1,12 +1,14 @@
 /** torchbridge's command line: a flat list of command modules (each imports its implementation lazily). */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import * as diff from './commands/diff.js';
 import * as info from './commands/info.js';
 import * as mappings from './commands/mappings.js';
 import * as migrate from './commands/migrate.js';
 
 await yargs(hideBin(process.argv))
   .scriptName('torchbridge')
+  .command(diff)
   .command(info)
   .command(mappings)
   .command(migrate)

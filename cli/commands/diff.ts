@@ -1,0 +1,88 @@
+/**
+ * `torchbridge diff <original> [--migrated <entry>]`: run the TensorFlow.js program and its migration side by side
+ * under probes and print where their numbers differ (difftest/program/run.ts; reports from difftest/report).
+ * Exit codes: 0 the programs agree, 1 they differ (the report says where), 2 bad usage / input.
+ */
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+
+interface Args {
+  original: string;
+  migrated?: string;
+  steps?: number;
+  epochs?: number;
+  reference: 'cpu' | 'wasm' | 'node' | 'node-gpu';
+  device: 'cpu' | 'webgpu';
+  replay: 'none' | 'step' | 'layer';
+  recordEvery?: number;
+  record: string[];
+  seed: number;
+  lossRtol: number;
+  lossAtol: number;
+  metricPoints: number;
+  workDir?: string;
+  progress?: boolean;
+  json?: string;
+  markdown?: string;
+  html?: string;
+  junit?: string;
+  maxRows?: number;
+  color?: boolean;
+}
+
+export const command = 'diff <original>';
+export const describe = 'Run the original TensorFlow.js program and the migrated one side by side and compare their numbers';
+
+export const builder = (y: Argv): Argv<Args> =>
+  y
+    .positional('original', { type: 'string', demandOption: true, describe: 'the TensorFlow.js program (entry file)' })
+    .option('migrated', { type: 'string', describe: 'the migrated program (default: migrate the original on the fly with --fit helper)' })
+    .option('steps', { type: 'number', describe: 'train at most this many steps (batches) in all' })
+    .option('epochs', { type: 'number', describe: "epochs to train (overrides the program's own)" })
+    .option('reference', { choices: ['cpu', 'wasm', 'node', 'node-gpu'] as const, default: 'wasm' as const, describe: 'TensorFlow.js backend of the original (node ones need tfjs-node installed); untrainable kernels on wasm fall back to cpu, reported' })
+    .option('device', { choices: ['cpu', 'webgpu'] as const, default: 'cpu' as const, describe: "the migrated program's device" })
+    .option('replay', { choices: ['none', 'step', 'layer'] as const, default: 'step' as const, describe: "none: free run from the same weights and batches; step: reset the candidate's parameters to the reference's before each step; layer: also feed each layer the reference's input" })
+    .option('record-every', { type: 'number', describe: 'record layer outputs and gradients every k steps (default 1 with --steps ≤ 200, else 10)' })
+    .option('record', { type: 'string', array: true, default: ['outputs', 'gradients', 'parameters'], describe: 'what to record beyond losses: outputs, gradients, parameters' })
+    .option('seed', { type: 'number', default: 0, describe: 'seed of the batch order and dropout masks' })
+    .option('loss-rtol', { type: 'number', default: 1e-4, describe: 'relative tolerance of each step\'s loss' })
+    .option('loss-atol', { type: 'number', default: 0, describe: 'absolute tolerance of each step\'s loss' })
+    .option('metric-points', { type: 'number', default: 0.3, describe: 'tolerance of final accuracies, in points' })
+    .option('work-dir', { type: 'string', describe: 'where traces and the migrated copy go (default: a fresh temporary folder)' })
+    .option('progress', { type: 'boolean', describe: 'progress bars while training (default: when stderr is a terminal)' })
+    .option('json', { type: 'string', describe: 'write the report as JSON here' })
+    .option('markdown', { type: 'string', describe: 'write the report as Markdown here' })
+    .option('html', { type: 'string', describe: 'write a self-contained HTML report with plots here' })
+    .option('junit', { type: 'string', describe: 'write JUnit XML (for CI) here' })
+    .option('max-rows', { type: 'number', describe: 'rows of the terminal table (elided in the middle)' })
+    .option('color', { type: 'boolean', describe: 'colour the terminal table (default: when stdout is a terminal)' }) as unknown as Argv<Args>;
+
+export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
+  const { runDiff, DiffUsageError } = await import('../../difftest/program/run.js');
+  const { InstrumentError } = await import('../../difftest/program/instrument.js');
+  const { formatTerminal, writeReports } = await import('../../difftest/report/index.js');
+  const known = ['outputs', 'gradients', 'parameters'];
+  const unknown = argv.record.filter((r) => !known.includes(r));
+  if (unknown.length) {
+    console.error(`torchbridge diff: --record takes ${known.join(', ')}; got ${unknown.join(', ')}`);
+    process.exitCode = 2;
+    return;
+  }
+  try {
+    const report = await runDiff({
+      original: argv.original, migrated: argv.migrated, steps: argv.steps, epochs: argv.epochs, reference: argv.reference, device: argv.device,
+      replay: argv.replay, recordEvery: argv.recordEvery, seed: argv.seed, workDir: argv.workDir, progress: argv.progress,
+      record: { outputs: argv.record.includes('outputs'), gradients: argv.record.includes('gradients'), parameters: argv.record.includes('parameters') },
+      tolerances: { lossRtol: argv.lossRtol, lossAtol: argv.lossAtol, metricPoints: argv.metricPoints },
+    });
+    console.log(formatTerminal(report, { color: argv.color ?? Boolean(process.stdout.isTTY), maxRows: argv.maxRows }));
+    for (const p of writeReports(report, { json: argv.json, markdown: argv.markdown, html: argv.html, junit: argv.junit })) console.log(`wrote ${p}`);
+    process.exitCode = report.pass ? 0 : 1;
+  } catch (e) {
+    if (e instanceof DiffUsageError || e instanceof InstrumentError) {
+      console.error(`torchbridge diff: ${e.message}`);
+      process.exitCode = 2;
+      return;
+    }
+    throw e;
+  }
+}
