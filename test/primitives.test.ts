@@ -61,3 +61,32 @@ describe.each(['cpu'] as const)('primitive core on %s', (device) => {
     if (!CASE_OF[op].startsWith('(')) expect(hasCase(CASE_OF[op]), `no op-table case for ${CASE_OF[op]}`).toBe(true);
   });
 });
+
+/**
+ * WebGPU: every primitive has a WGSL kernel. Elementwise ops are read from the WGSL expression tables; the
+ * rest are backend methods. The one declared host fallback is Random (values drawn on the host from the
+ * shared seeded Generator and uploaded, so manualSeed gives identical numbers on every backend).
+ */
+const WEBGPU_HOST_FALLBACKS: Record<string, string> = { random: 'host Generator + upload: identical seeded streams on cpu and webgpu' };
+
+describe('primitive core on webgpu (WGSL)', async () => {
+  const { WGSL_UNARY_OPS, WGSL_BINARY_OPS, unaryExpr, binaryExpr } = await import('../runtime/backends/webgpu/wgsl.js');
+  const { webgpuBackend } = await import('../runtime/backends/webgpu/index.js');
+
+  test.each([...UNARY_OPS])('unary %s has a WGSL expression (float and integer inputs)', (op) => {
+    expect(WGSL_UNARY_OPS).toContain(op);
+    expect(unaryExpr(op, 'float32').e).toMatch(/x0|true|false/);
+    expect(unaryExpr(op, 'int32').e).toMatch(/x0|true|false/);
+  });
+
+  test.each([...BINARY_OPS])('binary %s has a WGSL expression', (op) => {
+    expect(WGSL_BINARY_OPS).toContain(op);
+    expect(binaryExpr(op, 'float32').e).toContain('x1');
+  });
+
+  test.each([...OTHER_PRIMITIVES, 'reduce'])('%s: WebGPU kernel or declared fallback', (op) => {
+    const method = op === 'reduce' ? 'reduce' : KERNEL_OF[op as (typeof OTHER_PRIMITIVES)[number]];
+    expect((webgpuBackend as unknown as Record<string, unknown>)[method], `webgpu lacks ${method}`).toBeTypeOf('function');
+    if (WEBGPU_HOST_FALLBACKS[op]) expect(WEBGPU_HOST_FALLBACKS[op]).toMatch(/host/);
+  });
+});
