@@ -140,6 +140,9 @@ describe('crossEntropy with class indices', () => {
     expect(vals(x.grad).slice(4, 8)).toEqual([0, 0, 0, 0]);
     gradcheck((t) => F.crossEntropy(t, idx(Y), { weight: f64(W), ignoreIndex: 2, labelSmoothing: 0.15 }), [f64(X)]);
     gradcheck((t) => F.crossEntropy(t, idx(Y), { reduction: 'none' }), [f64(X)]);
+    // The fused kernel's two backward paths: no target ignored (3 kernels), some ignored (masked).
+    gradcheck((t) => F.crossEntropy(t, idx(Y)), [f64(X)]);
+    gradcheck((t) => F.crossEntropy(t, idx([3, -100, 1, 2, -100])), [f64(X)]);
   });
 });
 

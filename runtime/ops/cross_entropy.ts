@@ -5,6 +5,7 @@ import { backendOf, checkTensor, record, requireFloat } from './util.js';
 import { isGradEnabled, noGrad } from '../autograd/grad_mode.js';
 import { softmax } from './activation.js';
 import { where } from './elementwise.js';
+import { full } from './creation.js';
 
 /**
  * Per-row −log softmax(x)[n, t_n] for logits [N, C] and int32 targets [N] (0 where t_n = ignoreIndex).
@@ -21,6 +22,11 @@ export function softmaxCrossEntropy(logits: Tensor, target: Tensor, ignoreIndex 
   return record(loss, 'SoftmaxCrossEntropy', [logits], (g) => {
     // With createGraph the softmax must be differentiable; otherwise reuse the forward's.
     const p = isGradEnabled() ? softmax(logits, 1) : probs;
+    if (noneIgnored(target, ignoreIndex)) {
+      // The common case, in 3 kernels instead of 8: (p − onehot(t)) · g[:, None].
+      const minusOne = noGrad(() => full([target.shape[0], 1], -1, { dtype: logits.dtype, device: logits.device }));
+      return [p.scatterAdd(1, target.unsqueeze(1), minusOne).mul(g.unsqueeze(1))];
+    }
     const [safe, validF] = noGrad(() => {
       const valid = target.ne(ignoreIndex);
       return [where(valid, target, 0), valid.to(logits.dtype)];
@@ -28,4 +34,12 @@ export function softmaxCrossEntropy(logits: Tensor, target: Tensor, ignoreIndex 
     const minusOne = validF.neg().unsqueeze(1);
     return [p.scatterAdd(1, safe.unsqueeze(1), minusOne).mul(g.mul(validF).unsqueeze(1))];
   }, [target]);
+}
+
+/** True when no target is ignoreIndex, known without a kernel (host-side targets only; GPU ones answer false). */
+function noneIgnored(target: Tensor, ignoreIndex: number): boolean {
+  if (target.storage.device !== 'cpu') return false;
+  const t = target.dataSync();
+  for (let i = 0; i < t.length; i++) if (t[i] === ignoreIndex) return false;
+  return true;
 }
