@@ -1,6 +1,7 @@
 /** torchbridge's command line: a flat list of command modules (each imports its implementation lazily). */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import * as check from './commands/check.js';
 import * as diff from './commands/diff.js';
 import * as info from './commands/info.js';
 import * as mappings from './commands/mappings.js';
@@ -8,6 +9,7 @@ import * as migrate from './commands/migrate.js';
 
 await yargs(hideBin(process.argv))
   .scriptName('torchbridge')
+  .command(check)
   .command(diff)
   .command(info)
   .command(mappings)

@@ -12,7 +12,7 @@ import { formatMarkdown } from './markdown.js';
 
 export { formatTerminal } from './terminal.js';
 export { formatMarkdown } from './markdown.js';
-export { formatJunit } from './junit.js';
+export { formatJunit, junitDocument, reportSuite, type JunitSuite, type TestCase } from './junit.js';
 export { formatHtml } from './html.js';
 export { verdict } from './summary.js';
 
@@ -42,12 +42,12 @@ const real = (p: string) => {
 };
 
 /**
- * Why `target` must not be written, or null. Refused: the original or migrated program itself, and, when either is a
- * folder, an existing source file inside it (a report named `src/train.ts` by a slip of the hand).
+ * Why `target` must not be written, or null. Refused: an input itself (the original or migrated program), and,
+ * when an input is a folder, an existing source file inside it (a report named `src/train.ts` by a slip of the hand).
  */
-function inputClash(target: string, report: DiffReport): string | null {
+export function inputClash(target: string, inputs: { role: string; path: string }[]): string | null {
   const t = real(target);
-  for (const [role, p] of [['original program', report.original], ['migrated program', report.migrated]] as const) {
+  for (const { role, path: p } of inputs) {
     if (!p) continue;
     const input = real(p);
     if (t === input) return `it is the ${role} (${p})`;
@@ -60,6 +60,15 @@ function inputClash(target: string, report: DiffReport): string | null {
     }
   }
   return null;
+}
+
+const inputsOf = (report: DiffReport) => [{ role: 'original program', path: report.original }, { role: 'migrated program', path: report.migrated }];
+
+/** Throws ReportPathError when `path` must not receive the `kind` report (an input, or a folder). */
+export function assertReportPath(kind: string, path: string, inputs: { role: string; path: string }[]): void {
+  const clash = inputClash(resolve(path), inputs);
+  if (clash) throw new ReportPathError(`refusing to write the ${kind} report to ${path}: ${clash}. Choose another path for --${kind}.`);
+  if (existsSync(path) && statSync(path).isDirectory()) throw new ReportPathError(`the ${kind} report path ${path} is a folder; name a file`);
 }
 
 /**
@@ -79,12 +88,10 @@ export function writeReports(report: DiffReport, out: ReportPaths): string[] {
   add('junit', () => formatJunit(report));
   const seen = new Map<string, string>();
   for (const j of jobs) {
-    const clash = inputClash(j.path, report);
-    if (clash) throw new ReportPathError(`refusing to write the ${j.kind} report to ${out[j.kind]}: ${clash}. Choose another path for --${j.kind}.`);
+    assertReportPath(j.kind, out[j.kind]!, inputsOf(report));
     const other = seen.get(real(j.path));
     if (other) throw new ReportPathError(`the ${other} and ${j.kind} reports both name ${out[j.kind]}; give each its own file`);
     seen.set(real(j.path), j.kind);
-    if (existsSync(j.path) && statSync(j.path).isDirectory()) throw new ReportPathError(`the ${j.kind} report path ${out[j.kind]} is a folder; name a file`);
   }
   for (const j of jobs) {
     mkdirSync(dirname(j.path), { recursive: true });

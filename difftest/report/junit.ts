@@ -19,7 +19,7 @@ export function xmlEscape(s: string): string {
     .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
-interface TestCase { name: string; failure?: { message: string; detail: string } }
+export interface TestCase { name: string; failure?: { message: string; detail: string; type?: string } }
 
 /** The checks one report makes, in the order a reader wants them. */
 export function junitCases(report: DiffReport): TestCase[] {
@@ -61,44 +61,66 @@ export function junitCases(report: DiffReport): TestCase[] {
   return cases;
 }
 
-function suite(report: DiffReport, cases: TestCase[]): string {
-  const failures = cases.filter((c) => c.failure).length;
-  const time = report.timings.referenceSeconds + report.timings.candidateSeconds;
-  const name = `torchbridge diff ${report.original} ↔ ${report.migrated}`;
-  const classname = `torchbridge.diff.${report.migrated}`;
-  const lines = [`  <testsuite name="${xmlEscape(name)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0" time="${time.toFixed(3)}">`];
-  lines.push('    <properties>');
-  const props: [string, string][] = [
-    ['reference', `tfjs ${report.reference.version} on ${report.reference.backend}`],
-    ['candidate', `torchbridge ${report.candidate.version} on ${report.candidate.device}`],
-    ['replay', report.replay], ['steps', String(report.steps)], ['epochs', String(report.epochs)],
-    ...report.reference.fallbacks.map((f): [string, string] => ['fallback', f]),
-  ];
-  for (const [k, val] of props) lines.push(`      <property name="${xmlEscape(k)}" value="${xmlEscape(val)}"/>`);
-  lines.push('    </properties>');
-  for (const c of cases) {
-    const open = `    <testcase name="${xmlEscape(c.name)}" classname="${xmlEscape(classname)}"`;
+/** One <testsuite>: what `junitDocument` lays out (check adds its own gates to a report's cases). */
+export interface JunitSuite {
+  name: string;
+  classname: string;
+  cases: TestCase[];
+  properties: [string, string][];
+  systemOut: string;
+  seconds: number;
+}
+
+/** The suite of one diff report. */
+export function reportSuite(report: DiffReport): JunitSuite {
+  return {
+    name: `torchbridge diff ${report.original} ↔ ${report.migrated}`,
+    classname: `torchbridge.diff.${report.migrated}`,
+    cases: junitCases(report),
+    properties: [
+      ['reference', `tfjs ${report.reference.version} on ${report.reference.backend}`],
+      ['candidate', `torchbridge ${report.candidate.version} on ${report.candidate.device}`],
+      ['replay', report.replay], ['steps', String(report.steps)], ['epochs', String(report.epochs)],
+      ...report.reference.fallbacks.map((f): [string, string] => ['fallback', f]),
+    ],
+    systemOut: [
+      ...report.notes.map((n) => `note: ${n}`),
+      `time under probes: tfjs ${fmtSeconds(report.timings.referenceSeconds)}, torchbridge ${fmtSeconds(report.timings.candidateSeconds)}`,
+    ].join('\n'),
+    seconds: report.timings.referenceSeconds + report.timings.candidateSeconds,
+  };
+}
+
+function suiteXml(s: JunitSuite): string {
+  const failures = s.cases.filter((c) => c.failure).length;
+  const lines = [`  <testsuite name="${xmlEscape(s.name)}" tests="${s.cases.length}" failures="${failures}" errors="0" skipped="0" time="${s.seconds.toFixed(3)}">`];
+  if (s.properties.length) {
+    lines.push('    <properties>');
+    for (const [k, val] of s.properties) lines.push(`      <property name="${xmlEscape(k)}" value="${xmlEscape(val)}"/>`);
+    lines.push('    </properties>');
+  }
+  for (const c of s.cases) {
+    const open = `    <testcase name="${xmlEscape(c.name)}" classname="${xmlEscape(s.classname)}"`;
     if (!c.failure) lines.push(`${open}/>`);
     else {
       lines.push(`${open}>`);
-      lines.push(`      <failure message="${xmlEscape(c.failure.message)}" type="DiffMismatch">${xmlEscape(c.failure.detail)}</failure>`);
+      lines.push(`      <failure message="${xmlEscape(c.failure.message)}" type="${xmlEscape(c.failure.type ?? 'DiffMismatch')}">${xmlEscape(c.failure.detail)}</failure>`);
       lines.push('    </testcase>');
     }
   }
-  const out = [
-    ...report.notes.map((n) => `note: ${n}`),
-    `time under probes: tfjs ${fmtSeconds(report.timings.referenceSeconds)}, torchbridge ${fmtSeconds(report.timings.candidateSeconds)}`,
-  ];
-  lines.push(`    <system-out>${xmlEscape(out.join('\n'))}</system-out>`);
+  if (s.systemOut) lines.push(`    <system-out>${xmlEscape(s.systemOut)}</system-out>`);
   lines.push('  </testsuite>');
   return lines.join('\n');
 }
 
-/** One document for one or more reports (`torchbridge check` writes all its entries into one file). */
+/** A JUnit document of the given suites. */
+export function junitDocument(suites: JunitSuite[]): string {
+  const tests = suites.reduce((n, s) => n + s.cases.length, 0);
+  const failures = suites.reduce((n, s) => n + s.cases.filter((t) => t.failure).length, 0);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="torchbridge" tests="${tests}" failures="${failures}" errors="0">\n${suites.map(suiteXml).join('\n')}\n</testsuites>\n`;
+}
+
+/** One document for one or more reports. */
 export function formatJunit(reports: DiffReport | DiffReport[]): string {
-  const list = Array.isArray(reports) ? reports : [reports];
-  const cases = list.map(junitCases);
-  const tests = cases.reduce((n, c) => n + c.length, 0);
-  const failures = cases.reduce((n, c) => n + c.filter((t) => t.failure).length, 0);
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="torchbridge" tests="${tests}" failures="${failures}" errors="0">\n${list.map((r, i) => suite(r, cases[i])).join('\n')}\n</testsuites>\n`;
+  return junitDocument((Array.isArray(reports) ? reports : [reports]).map(reportSuite));
 }

@@ -1,0 +1,135 @@
+/**
+ * Planted bugs: mistakes a migration (a tool's mapping or a human's hand edit) could make, as source edits of a
+ * correctly migrated program, each with the layer or op a diff report must name when it catches it. The planted-bug
+ * suite (test/difftest/planted_bugs.test.ts) applies each one, runs `check`, and counts the catches.
+ *
+ * Each edit states exactly what it replaces, and `applyPlantedBug` refuses to report success unless it replaced
+ * exactly that many occurrences: a migration whose output changed shape makes the suite fail loudly instead of
+ * "catching" an unmutated program.
+ */
+import type { ProbeKind } from '../program/types.js';
+
+/** The programs the bugs are planted in (migrated with `--fit helper`). */
+export type PlantedProgram = 'seed-mlp' | 'square-mlp' | 'cnn';
+
+export const PLANTED_PROGRAMS: Record<PlantedProgram, string> = {
+  /** The seed MNIST MLP the demo migrates: 784 → Dense(50, relu) → Dense(10, softmax), Adam 1e-4. */
+  'seed-mlp': 'examples/tfjs/mnist-mlp.ts',
+  /** An MLP with a square hidden Dense (32 → 32), where an untransposed kernel still has the right shape. */
+  'square-mlp': 'test/difftest/planted/mlp_square.ts',
+  /** conv2d 'same' → batchNormalization → maxPooling2d → flatten → dropout → dense(softmax). */
+  cnn: 'test/difftest/planted/cnn.ts',
+};
+
+export interface PlantedEdit {
+  find: string;
+  replace: string;
+  /** How many occurrences must be replaced (default 1). */
+  count?: number;
+}
+
+export interface PlantedBug {
+  id: string;
+  /** The mistake, as a reviewer would describe it. */
+  description: string;
+  program: PlantedProgram;
+  edits: PlantedEdit[];
+  /** What the report must name: the reference (tfjs) layer, and/or the kind of probe that diverges first. */
+  expect: { layer?: string; kind?: ProbeKind };
+}
+
+export const PLANTED_BUGS: PlantedBug[] = [
+  {
+    id: 'adam-epsilon',
+    description: "Adam's epsilon left at PyTorch's 1e-8 instead of tfjs's 1e-7 (the mapping note adam-epsilon ignored)",
+    program: 'seed-mlp',
+    edits: [{ find: 'new optim.Adam(model.parameters(), { lr: 1e-4, eps: 1e-7 })', replace: 'new optim.Adam(model.parameters(), { lr: 1e-4, eps: 1e-8 })' }],
+    // Forward and gradients agree; the parameters after the optimizer's step do not.
+    expect: { kind: 'parameter' },
+  },
+  {
+    id: 'dense-kernel-not-transposed',
+    description: "a hand-written Dense computing x·W + b with the Linear weight in PyTorch's [out, in] layout, untransposed (square, so it runs)",
+    program: 'square-mlp',
+    edits: [
+      {
+        find: "import { torch, nn, F, optim, utils } from 'torchbridge';\n",
+        replace: "import { torch, nn, F, optim, utils } from 'torchbridge';\n\n"
+          + '/** tfjs\'s Dense formula, x·kernel + bias, over a Linear whose weight is [out, in]: the transpose is missing. */\n'
+          + 'class DenseLayer extends nn.Linear {\n'
+          + '  override forward(x: torch.Tensor): torch.Tensor {\n'
+          + '    return torch.add(torch.matmul(x, this.weight), this.bias!);\n'
+          + '  }\n'
+          + '}\n',
+      },
+      { find: 'model.append(new nn.Linear(32, 32))', replace: 'model.append(new DenseLayer(32, 32))' },
+    ],
+    expect: { layer: 'dense_Dense2', kind: 'output' },
+  },
+  {
+    id: 'softmax-axis',
+    description: 'softmax over the batch axis (dim 0) instead of the class axis (-1)',
+    program: 'seed-mlp',
+    edits: [{ find: 'new nn.Softmax(-1)', replace: 'new nn.Softmax(0)' }],
+    // tfjs folds the softmax into the second Dense (activation: 'softmax'): that layer's output differs.
+    expect: { layer: 'dense_Dense2', kind: 'output' },
+  },
+  {
+    id: 'missing-bias',
+    description: "the first Dense's bias dropped (useBias: true migrated as bias: false)",
+    program: 'seed-mlp',
+    edits: [{ find: 'new nn.Linear(784, 50)', replace: 'new nn.Linear(784, 50, { bias: false })' }],
+    expect: { layer: 'dense_Dense1' },
+  },
+  {
+    id: 'batchnorm-momentum',
+    description: "BatchNormalization's momentum passed through unconverted: tfjs's 0.99 (weight of the old running value) as PyTorch's momentum (weight of the new batch value) instead of 0.01",
+    program: 'cnn',
+    edits: [{ find: 'new nn.BatchNorm2d(4, { eps: 1e-3, momentum: 0.01 })', replace: 'new nn.BatchNorm2d(4, { eps: 1e-3, momentum: 0.99 })' }],
+    expect: { layer: 'batch_normalization_BatchNormalization1' },
+  },
+  {
+    id: 'dropout-in-eval',
+    description: 'Dropout written with F.dropout, whose `training` defaults to true: it keeps dropping in evaluation',
+    program: 'cnn',
+    edits: [
+      {
+        find: "import { torch, nn, F, optim, utils } from 'torchbridge';\n",
+        replace: "import { torch, nn, F, optim, utils } from 'torchbridge';\n\n"
+          + '/** Dropout through the functional form; `training` is left at its default (true), not this.training. */\n'
+          + 'class DropoutLayer extends nn.Dropout {\n'
+          + '  override forward(x: torch.Tensor): torch.Tensor {\n'
+          + '    return F.dropout(x, { p: this.p });\n'
+          + '  }\n'
+          + '}\n',
+      },
+      { find: 'new nn.Dropout(0.5)', replace: 'new DropoutLayer(0.5)' },
+    ],
+    expect: { layer: 'dropout_Dropout1' },
+  },
+  {
+    id: 'padding-mode',
+    description: "'same' padding filled by reflection instead of zeros (tfjs pads with zeros)",
+    program: 'cnn',
+    edits: [{ find: "new nn.Conv2d(1, 4, 3, { padding: 'same' })", replace: "new nn.Conv2d(1, 4, 3, { padding: 'same', paddingMode: 'reflect' })" }],
+    expect: { layer: 'conv2d_Conv2D1', kind: 'output' },
+  },
+];
+
+/** Thrown when an edit does not find what it must replace (the migrated program no longer looks as expected). */
+export class PlantError extends Error {}
+
+/** Applies a bug's edits to migrated source; throws unless every edit replaced exactly its count of occurrences. */
+export function applyPlantedBug(bug: PlantedBug, source: string): string {
+  let text = source;
+  for (const edit of bug.edits) {
+    const found = text.split(edit.find).length - 1;
+    const want = edit.count ?? 1;
+    if (found !== want) {
+      throw new PlantError(`planted bug ${bug.id}: expected ${want} occurrence(s) of ${JSON.stringify(edit.find)} in the migrated ${bug.program} program, found ${found}; update the edit to the migrated code`);
+    }
+    text = text.split(edit.find).join(edit.replace);
+  }
+  if (text === source) throw new PlantError(`planted bug ${bug.id}: the edits changed nothing`);
+  return text;
+}

@@ -1,0 +1,24 @@
+/**
+ * A planted-bug program (test/difftest/planted_bugs.test.ts): a small CNN with a 'same'-padded convolution,
+ * BatchNormalization and Dropout — the layers whose migration has conventions to get right (padding fill, running
+ * statistics momentum, dropout only in training). Small deterministic synthetic images so a run takes seconds.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+const N = 64;
+const pixels = Float32Array.from({ length: N * 8 * 8 }, (_, i) => Math.cos(i * 0.11) * 0.5 + 0.5 + ((i % 64) < 8 ? 0.5 : 0));
+const xs = tf.tensor4d(pixels, [N, 8, 8, 1]);
+const ys = tf.oneHot(tf.tensor1d(Int32Array.from({ length: N }, (_, i) => (i * 3) % 4), 'int32'), 4).toFloat();
+
+const model = tf.sequential();
+model.add(tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }));
+model.add(tf.layers.batchNormalization());
+model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+model.add(tf.layers.flatten());
+model.add(tf.layers.dropout({ rate: 0.5 }));
+model.add(tf.layers.dense({ units: 4, activation: 'softmax' }));
+model.compile({ optimizer: tf.train.adam(1e-2), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+
+await model.fit(xs, ys, { batchSize: 16, epochs: 2, shuffle: true });
+const [loss, acc] = model.evaluate(xs, ys, { batchSize: 32 }) as tf.Scalar[];
+console.log(`test loss ${loss.dataSync()[0].toFixed(4)}, test accuracy ${(100 * acc.dataSync()[0]).toFixed(2)}%`);
