@@ -35,7 +35,8 @@ export const UNARY_GRAD: Partial<Record<UnaryOp, (x: Tensor, y: Tensor, g: Tenso
   atanh: (x, _y, g) => g.div(x.square().neg().add(1)),
   sigmoid: (_x, y, g) => g.mul(y.mul(y.neg().add(1))),
   // NOTE: the gradient at exactly 0 is 0, as PyTorch and tfjs (x > 0, not x >= 0).
-  relu: (x, _y, g) => g.mul(x.gt(0)),
+  // where(), not g·(x > 0): two kernels instead of three (no bool → float cast).
+  relu: (x, _y, g) => where(x.gt(0), g, 0),
   erf: (x, _y, g) => g.mul(x.square().neg().exp().mul(2 / Math.sqrt(Math.PI))),
   // Piecewise-constant functions have zero gradient almost everywhere.
   sign: (_x, _y, g) => g.mul(0),
