@@ -11,7 +11,7 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { runChild } from './child.js';
 import type { ChildConfig } from './child_config.js';
 import { buildReport } from './compare_traces.js';
@@ -36,7 +36,7 @@ export async function runDiff(opts: DiffOptions): Promise<DiffReport> {
     migrated = resolve(opts.migrated);
     if (!existsSync(migrated)) throw new DiffUsageError(`migrated program not found: ${opts.migrated}`);
   } else {
-    migrated = await migrateOnTheFly(original, join(workDir, 'migrated'));
+    migrated = await migrateOnTheFly(original, migrationDir(original, workDir));
     notes.push(`migrated on the fly (torchbridge migrate --fit helper) into ${migrated}`);
   }
 
@@ -102,6 +102,24 @@ export async function runDiff(opts: DiffOptions): Promise<DiffReport> {
   } finally {
     reference.close();
     candidate.close();
+  }
+}
+
+/**
+ * Where the on-the-fly migration goes. A migrated program resolves packages from its own folder (ESM imports go
+ * through the diff's hooks, but `createRequire(import.meta.url).resolve(...)`, as the seed MNIST program uses, does
+ * not), so the copy goes under the original's nearest `node_modules/.cache/torchbridge-diff/` — the conventional place
+ * for tools' caches, from which package lookup walks up to the same node_modules as the original. Without one, the
+ * work dir.
+ */
+function migrationDir(original: string, workDir: string): string {
+  for (let dir = dirname(original); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'node_modules'))) {
+      const cache = join(dir, 'node_modules', '.cache', 'torchbridge-diff');
+      mkdirSync(cache, { recursive: true });
+      return mkdtempSync(join(cache, 'migrated-'));
+    }
+    if (dirname(dir) === dir) return join(workDir, 'migrated');
   }
 }
 

@@ -1,0 +1,62 @@
+// The program-level diff end to end: real child processes, tfjs wasm reference, tens of steps.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { runDiff } from '../../difftest/program/run.js';
+
+const FIT_INPUT = resolve('fixtures/mnist-mlp-fit/input.ts');
+const FIT_HELPER = resolve('fixtures/mnist-mlp-fit-helper/output.ts');
+const tmp = () => mkdtempSync(join(tmpdir(), 'tb-diff-test-'));
+
+describe('runDiff', () => {
+  test('seed MNIST MLP (real MNIST, migrated on the fly), replay step: every step\'s loss within rel 1e-4, probes pass', async () => {
+    const r = await runDiff({ original: 'examples/tfjs/mnist-mlp.ts', steps: 12, replay: 'step', reference: 'wasm', recordEvery: 4, workDir: tmp(), progress: false });
+    expect(r.steps).toBe(12);
+    expect(r.stepRows).toHaveLength(12);
+    for (const row of r.stepRows) expect(row.relDiff).toBeLessThanOrEqual(1e-4);
+    expect(r.probes.length).toBeGreaterThan(0);
+    expect(r.probes.filter((p) => !p.pass)).toEqual([]);
+    expect(r.firstDivergence).toBeNull();
+    expect(r.pass).toBe(true);
+    expect(r.nameMap).toContainEqual({ reference: 'dense_Dense1/kernel', candidate: '0.weight' });
+    expect(r.notes.some((n) => /Adam epsilon/.test(n))).toBe(true);
+    // The program's real MNIST is the same on both sides: nothing replaced.
+    expect(r.notes.some((n) => /training data differs/.test(n))).toBe(false);
+    expect(r.final.find((f) => /acc/.test(f.name))?.pass).toBe(true);
+  });
+
+  test('a wrong learning rate fails and is pinned to step 0, the first Dense\'s parameters', async () => {
+    const dir = tmp();
+    const wrong = join(dir, 'wrong-lr.ts');
+    const src = readFileSync(FIT_HELPER, 'utf8');
+    expect(src).toContain('lr: 1e-3');
+    writeFileSync(wrong, src.replace('lr: 1e-3', 'lr: 2e-3'));
+    const r = await runDiff({ original: FIT_INPUT, migrated: wrong, steps: 4, replay: 'step', workDir: join(dir, 'w'), progress: false });
+    expect(r.pass).toBe(false);
+    // Same initial weights and batch: the step-0 forward, loss and gradients agree; the update does not.
+    expect(r.stepRows[0].pass).toBe(true);
+    expect(r.probes.filter((p) => p.step === 0 && p.kind !== 'parameter').every((p) => p.pass)).toBe(true);
+    expect(r.firstDivergence).toMatchObject({ step: 0, kind: 'parameter', layer: 'dense_Dense1', tensor: 'kernel' });
+    expect(r.failures.join('\n')).toMatch(/first divergence: step 0, parameter of dense_Dense1\/kernel/);
+  });
+
+  test('a program importing @tensorflow/tfjs-node runs on @tensorflow/tfjs, and the report says so', async () => {
+    const dir = tmp();
+    const original = join(dir, 'node-program.ts');
+    writeFileSync(original, readFileSync(FIT_INPUT, 'utf8').replace("from '@tensorflow/tfjs'", "from '@tensorflow/tfjs-node'"));
+    const r = await runDiff({ original, migrated: FIT_HELPER, steps: 3, replay: 'none', reference: 'cpu', workDir: join(dir, 'w'), progress: false });
+    expect(r.notes).toContain('@tensorflow/tfjs-node is not installed: the original\'s import of it was served by @tensorflow/tfjs');
+    expect(r.steps).toBe(3);
+    expect(r.pass).toBe(true);
+  });
+
+  test('the CNN fixture, replay layer: NHWC → NCHW, Flatten order and dropout masks line up; the wasm fallback is reported', async () => {
+    const r = await runDiff({ original: 'fixtures/cnn-fit/input.ts', steps: 2, replay: 'layer', reference: 'wasm', workDir: tmp(), progress: false });
+    expect(r.reference.fallbacks.join('\n')).toMatch(/Conv2DBackpropFilter: not registered for backend 'wasm'/);
+    expect(r.probes.some((p) => p.tensor === 'isolated')).toBe(true);
+    expect(r.probes.filter((p) => !p.pass)).toEqual([]);
+    expect(r.layers.map((l) => l.referenceType)).toContain('Flatten');
+    expect(r.pass).toBe(true);
+  });
+});

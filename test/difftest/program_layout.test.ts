@@ -1,0 +1,127 @@
+// Units of the program-level diff: layout conversion with known values, layer mapping, probe insertion, traces.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { activationToCandidate, denseKernelToLinear, hwioToOihw, nhwcToNchwFeatureOrder } from '../../difftest/program/layout.js';
+import { mapLayers, LayerMapError } from '../../difftest/program/layer_map.js';
+import { instrumentProgram, InstrumentError } from '../../difftest/program/instrument.js';
+import { hashValues, TraceReader, TraceWriter } from '../../difftest/program/trace.js';
+import type { ReferenceLayer } from '../../difftest/program/trace_meta.js';
+
+describe('layout conversion', () => {
+  test('Dense kernel [in, out] → Linear weight [out, in]', () => {
+    // kernel[i][o] = 10 i + o, in = 3, out = 2
+    const k = Float32Array.from([0, 1, 10, 11, 20, 21]);
+    const { data, shape } = denseKernelToLinear(k, [3, 2]);
+    expect(shape).toEqual([2, 3]);
+    expect([...data]).toEqual([0, 10, 20, 1, 11, 21]);
+  });
+
+  test('Conv2D HWIO → OIHW', () => {
+    // kernel[h][w][i][o] = 1000 h + 100 w + 10 i + o with kh = kw = 2, in = 1, out = 2
+    const shape = [2, 2, 1, 2];
+    const k = new Float32Array(8);
+    for (let h = 0; h < 2; h++) for (let w = 0; w < 2; w++) for (let o = 0; o < 2; o++) k[((h * 2 + w) * 1 + 0) * 2 + o] = 1000 * h + 100 * w + o;
+    const out = hwioToOihw(k, shape);
+    expect(out.shape).toEqual([2, 1, 2, 2]);
+    // out[o][0][h][w]
+    expect([...out.data]).toEqual([0, 100, 1000, 1100, 1, 101, 1001, 1101]);
+  });
+
+  test('Flatten order: NHWC features (h, w, c) → NCHW (c, h, w), and the next Dense kernel rows with them', () => {
+    // A [h=1, w=2, c=3] map: NHWC flat order is (w0c0, w0c1, w0c2, w1c0, w1c1, w1c2).
+    expect([...nhwcToNchwFeatureOrder(1, 2, 3)]).toEqual([0, 3, 1, 4, 2, 5]);
+    const act = activationToCandidate(Float32Array.from([0, 1, 2, 3, 4, 5]), [1, 6], { kind: 'flat-nhwc-to-nchw', h: 1, w: 2, c: 3 });
+    expect([...act.data]).toEqual([0, 3, 1, 4, 2, 5]);
+    // A Dense 6 → 1 whose kernel row r holds r: the Linear weight's column j must hold the NHWC row it reads.
+    const w = denseKernelToLinear(Float32Array.from([0, 1, 2, 3, 4, 5]), [6, 1], { h: 1, w: 2, c: 3 });
+    expect([...w.data]).toEqual([0, 3, 1, 4, 2, 5]);
+    // The same function on both sides: x_nhwc · kernel == x_nchw · weightᵀ.
+    const x = [0.5, -1, 2, 3, -0.25, 1.5];
+    const ref = x.reduce((s, v, r) => s + v * r, 0);
+    const cand = [...act.data].reduce((s, _, j) => s + x[[0, 3, 1, 4, 2, 5][j]] * w.data[j], 0);
+    expect(cand).toBeCloseTo(ref, 6);
+  });
+
+  test('activations NHWC → NCHW', () => {
+    const x = Float32Array.from({ length: 12 }, (_, i) => i); // [1, 2, 2, 3]
+    const out = activationToCandidate(x, [1, 2, 2, 3], { kind: 'nhwc-to-nchw' });
+    expect(out.shape).toEqual([1, 3, 2, 2]);
+    expect([...out.data]).toEqual([0, 3, 6, 9, 1, 4, 7, 10, 2, 5, 8, 11]);
+  });
+});
+
+const dense = (name: string, nIn: number, units: number, activation: string): ReferenceLayer => ({
+  name, className: 'Dense', activation, inputShape: [nIn], outputShape: [units],
+  weights: [{ name: `${name}/kernel`, tensor: 'kernel', shape: [nIn, units], trainable: true }, { name: `${name}/bias`, tensor: 'bias', shape: [units], trainable: true }],
+});
+
+describe('layer mapping', () => {
+  test('a Dense with a fused activation maps to Linear + activation; names and layouts', () => {
+    const m = mapLayers([dense('d1', 784, 50, 'relu'), dense('d2', 50, 10, 'softmax')], [
+      { name: '0', type: 'Linear', outputShape: [1, 50] }, { name: '1', type: 'ReLU', outputShape: [1, 50] },
+      { name: '2', type: 'Linear', outputShape: [1, 10] }, { name: '3', type: 'Softmax', outputShape: [1, 10] },
+    ]);
+    expect(m.map((g) => g.modules)).toEqual([['0', '1'], ['2', '3']]);
+    expect(m[0].weights).toEqual([
+      { tensor: 'kernel', candidateName: '0.weight', layout: { kind: 'dense-kernel' } },
+      { tensor: 'bias', candidateName: '0.bias', layout: { kind: 'same' } },
+    ]);
+  });
+
+  test('conv → flatten → dense on an NCHW candidate: NHWC outputs, flattened order and the Dense rows', () => {
+    const conv: ReferenceLayer = { name: 'c', className: 'Conv2D', activation: 'relu', inputShape: [4, 4, 1], outputShape: [2, 2, 3], weights: [{ name: 'c/kernel', tensor: 'kernel', shape: [3, 3, 1, 3], trainable: true }] };
+    const flat: ReferenceLayer = { name: 'f', className: 'Flatten', inputShape: [2, 2, 3], outputShape: [12], weights: [] };
+    const m = mapLayers([conv, flat, dense('d', 12, 2, 'linear')], [
+      { name: 'l.0', type: 'Conv2d', outputShape: [1, 3, 2, 2] }, { name: 'l.1', type: 'ReLU', outputShape: [1, 3, 2, 2] },
+      { name: 'l.2', type: 'Flatten', outputShape: [1, 12] }, { name: 'l.3', type: 'Linear', outputShape: [1, 2] },
+    ]);
+    expect(m[0].output).toEqual({ kind: 'nhwc-to-nchw' });
+    expect(m[0].weights[0].layout).toEqual({ kind: 'conv2d-kernel' });
+    expect(m[1].output).toEqual({ kind: 'flat-nhwc-to-nchw', h: 2, w: 2, c: 3 });
+    expect(m[2].weights[0].layout).toEqual({ kind: 'dense-kernel', flattenedFrom: { h: 2, w: 2, c: 3 } });
+    expect(m[2].output).toEqual({ kind: 'same' });
+  });
+
+  test('a missing activation module is named', () => {
+    expect(() => mapLayers([dense('d1', 4, 2, 'relu')], [{ name: '0', type: 'Linear', outputShape: [1, 2] }])).toThrow(LayerMapError);
+    expect(() => mapLayers([dense('d1', 4, 2, 'relu')], [{ name: '0', type: 'Linear', outputShape: [1, 2] }])).toThrow(/activation 'relu', so ReLU should follow 0/);
+  });
+});
+
+describe('probe insertion', () => {
+  test('tfjs side: model.fit / model.evaluate become __tb calls; tfjs-node imports are listed', () => {
+    const src = "import * as tf from '@tensorflow/tfjs-node';\nawait model.fit(xs, ys, { epochs: 2 });\nconst r = model.evaluate(xs, ys);\n";
+    const out = instrumentProgram('a.ts', src, 'reference', 'file:///probe.ts');
+    expect(out.text).toContain('__tb.fit(model, xs, ys, { epochs: 2 })');
+    expect(out.text).toContain('__tb.evaluate(model, xs, ys)');
+    expect(out.text.startsWith('import * as __tb from "file:///probe.ts";')).toBe(true);
+    expect(out.tfjsNodeImports).toEqual(['@tensorflow/tfjs-node']);
+  });
+
+  test('runtime side: only utils.* from torchbridge; an explicit loop is refused with what to do', () => {
+    const src = "import { utils as u } from 'torchbridge';\nawait u.fit(model, x, y, { loss, optimizer });\nother.fit(a, b);\n";
+    const out = instrumentProgram('b.ts', src, 'candidate', 'file:///p.ts');
+    expect(out.text).toContain('__tb.fit(model, x, y');
+    expect(out.text).toContain('other.fit(a, b)');
+    expect(() => instrumentProgram('c.ts', "import { torch } from 'torchbridge';\nloss.backward();\n", 'candidate', 'file:///p.ts')).toThrow(InstrumentError);
+    expect(() => instrumentProgram('c.ts', "import { torch } from 'torchbridge';\nloss.backward();\n", 'candidate', 'file:///p.ts')).toThrow(/--fit helper/);
+  });
+});
+
+test('traces round-trip tensors by key; hashes tell data apart', () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'tb-trace-')), 't');
+  const w = new TraceWriter(dir, { a: 1 });
+  w.put('0/output/d/output', [2, 2], Float32Array.from([1, 2, 3, 4]));
+  w.put('-/perm/train/epoch0', [3], Int32Array.from([2, 0, 1]));
+  w.close();
+  const r = new TraceReader<{ a: number }>(dir);
+  expect(r.meta.a).toBe(1);
+  expect([...r.require('0/output/d/output').data]).toEqual([1, 2, 3, 4]);
+  expect(r.require('-/perm/train/epoch0').data).toBeInstanceOf(Int32Array);
+  expect(r.get('nope')).toBeUndefined();
+  r.close();
+  expect(hashValues([1, 2, 3])).toBe(hashValues(Float32Array.from([1, 2, 3])));
+  expect(hashValues([1, 2, 3])).not.toBe(hashValues([1, 2, 4]));
+});
