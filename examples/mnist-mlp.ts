@@ -5,7 +5,7 @@
  *   npx tsx examples/mnist-mlp.ts [--epochs 3] [--device cpu|webgpu] [--seed 0] [--limit N]
  */
 import { parseArgs } from 'node:util';
-import { torch, nn, optim, data, utils } from 'torchbridge';
+import { torch, nn, optim, data, utils, webgpu } from 'torchbridge';
 
 const { values: args } = parseArgs({
   options: {
@@ -22,7 +22,8 @@ const epochs = Number(args.epochs);
 const batchSize = Number(args['batch-size']);
 const limit = args.limit ? Number(args.limit) : undefined;
 torch.manualSeed(Number(args.seed));
-const device = torch.device(args.device!);
+// --device webgpu: initialise the GPU first; without an adapter say why and stay on the CPU.
+const device = torch.device(args.device === 'webgpu' && !(await webgpu.init()).ok ? 'cpu' : args.device!);
 
 class Net extends nn.Module {
   fc1 = new nn.Linear(784, 50);
@@ -59,15 +60,21 @@ const start = performance.now();
 for (let epoch = 1; epoch <= epochs; epoch++) {
   const bar = utils.progress(trainLoader, { desc: `epoch ${epoch}/${epochs}`, disable: args.quiet });
   let last = 0;
+  let step = 0;
   for (const [images, labels] of bar) {
-    torch.tidy(() => {
+    step++;
+    const lossGpu = torch.tidy(() => {
       const x = images.to(device).reshape(images.shape[0], -1);
       const loss = criterion.forward(model.forward(x), labels.to(device));
       optimizer.zeroGrad();
       loss.backward();
       optimizer.step();
-      last = device.type === 'cpu' ? loss.item() : last;
+      if (device.type === 'cpu') last = loss.item();
+      // On the GPU a read waits for the queue: read the loss every 50 steps only.
+      else if (step % 50 === 1) return loss.detach();
+      return null;
     });
+    if (lossGpu) { last = await lossGpu.itemAsync(); lossGpu.dispose(); }
     bar.setPostfix(`loss=${last.toFixed(4)}`);
   }
 }

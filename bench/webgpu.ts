@@ -1,0 +1,57 @@
+/**
+ * WebGPU vs CPU, side by side in one run: square matmuls and an MNIST-MLP training step (784→50→10, Adam,
+ * batch 64, synthetic data). On lavapipe (Vulkan on the CPU) the figures only show regressions; on a real
+ * GPU they are the backend's speed. Each timing ends with a read, so queued GPU work is included.
+ *
+ *   XDG_RUNTIME_DIR=/tmp/xdg npx tsx bench/webgpu.ts [--sizes 64,128,256] [--steps 50]
+ * Bundle for a device machine (no npm there): see ../shared/device/pack.sh (esbuild into .device/).
+ */
+import { parseArgs } from 'node:util';
+import { torch, nn, optim, F, webgpu } from '../runtime/index.js';
+
+const { values: args } = parseArgs({ options: { sizes: { type: 'string', default: '64,128,256' }, steps: { type: 'string', default: '50' } } });
+const sizes = args.sizes!.split(',').map(Number);
+const steps = Number(args.steps);
+const init = await webgpu.init();
+const devices: ('cpu' | 'webgpu')[] = init.ok ? ['cpu', 'webgpu'] : ['cpu'];
+console.log(`adapter: ${init.ok ? webgpu.info().adapter : `none (${init.reason})`}`);
+
+async function timeIt(fn: () => torch.Tensor, reps: number): Promise<number> {
+  await (fn()).data(); // warm-up: pipelines compiled, pool filled
+  const t0 = performance.now();
+  let last: torch.Tensor | null = null;
+  for (let i = 0; i < reps; i++) { last?.dispose(); last = fn(); }
+  await last!.data();
+  last!.dispose();
+  return (performance.now() - t0) / reps;
+}
+
+for (const n of sizes) {
+  const row: string[] = [`matmul ${n}³`];
+  for (const dev of devices) {
+    const a = torch.randn(n, n).to(dev), b = torch.randn(n, n).to(dev);
+    const ms = await timeIt(() => a.matmul(b), n >= 512 ? 3 : 10);
+    row.push(`${dev} ${ms.toFixed(2)} ms (${((2 * n ** 3) / ms / 1e6).toFixed(2)} GFLOP/s)`);
+  }
+  console.log(row.join(' | '));
+}
+
+const row: string[] = ['MNIST MLP step (batch 64)'];
+for (const dev of devices) {
+  torch.manualSeed(0);
+  const model = new nn.Sequential(new nn.Linear(784, 50), new nn.ReLU(), new nn.Linear(50, 10)).to(dev);
+  const opt = new optim.Adam(model.parameters(), { lr: 1e-4 });
+  const xs = torch.rand(64, 784), ys = torch.randint(0, 10, [64]);
+  const step = () => torch.tidy(() => {
+    const loss = F.crossEntropy(model.forward(xs.to(dev)), ys.to(dev));
+    opt.zeroGrad(); loss.backward(); opt.step();
+    return loss.detach();
+  });
+  await step().data();
+  const t0 = performance.now();
+  let last: torch.Tensor | null = null;
+  for (let i = 0; i < steps; i++) { last?.dispose(); last = step(); }
+  await last!.data();
+  row.push(`${dev} ${((performance.now() - t0) / steps).toFixed(2)} ms`);
+}
+console.log(row.join(' | '));
