@@ -13,7 +13,7 @@ import { hostToTorch } from '../support/specs.js';
 
 /** Public names that are not ops on tensors, with where they are exercised instead. */
 const NOT_OPS: Record<string, string> = {
-  Tensor: 'the class', Generator: 'creation.ts (generator option)', Device: 'class', device: 'errors.test.ts',
+  Tensor: 'the class', toAsync: 'test/webgpu/webgpu.test.ts (async device reads)', Generator: 'creation.ts (generator option)', Device: 'class', device: 'errors.test.ts',
   defaultGenerator: 'object', seed: 'nondeterministic by design', manualSeed: 'creation.ts random cases',
   noGrad: 'grad.test.ts', enableGrad: 'grad.test.ts', isGradEnabled: 'grad.test.ts', setGradEnabled: 'grad.test.ts',
   tidy: 'grad.test.ts memory', keep: 'grad.test.ts memory', dispose: 'grad.test.ts memory', memory: 'grad.test.ts memory',
