@@ -1,5 +1,6 @@
 /** `torchbridge check`: the CI gate — migrate, TODO markers, type-check and diff every entry of a config file (see difftest/check/run.ts). */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
+import type { CheckConfig } from '../../difftest/check/config.js';
 
 export const command = 'check';
 export const describe = 'CI gate: migrate each configured entry, fail on unallowed TODO markers and type errors, diff it against TensorFlow.js (exit 1 with what to fix)';
@@ -25,11 +26,12 @@ export const builder = (y: Argv): Argv<Args> =>
 export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
   const { loadCheckConfig, ConfigError } = await import('../../difftest/check/config.js');
   const { runCheck } = await import('../../difftest/check/run.js');
-  let config;
+  let config: CheckConfig;
   try {
     config = loadCheckConfig(argv.config);
-    const unknown = (argv.only ?? []).filter((n) => !config!.entries.some((e) => e.name === n));
-    if (unknown.length) throw new ConfigError(`--only ${unknown.join(' ')}: no such entr${unknown.length > 1 ? 'ies' : 'y'} in ${argv.config} (entries: ${config.entries.map((e) => e.name).join(', ')})`);
+    const names = config.entries.map((e) => e.name);
+    const unknown = (argv.only ?? []).filter((n) => !names.includes(n));
+    if (unknown.length) throw new ConfigError(`--only ${unknown.join(' ')}: no such entr${unknown.length > 1 ? 'ies' : 'y'} in ${argv.config} (entries: ${names.join(', ')})`);
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(`torchbridge check: ${e.message}`);

@@ -36,6 +36,11 @@ export interface PlantedBug {
   edits: PlantedEdit[];
   /** What the report must name: the reference (tfjs) layer, and/or the kind of probe that diverges first. */
   expect: { layer?: string; kind?: ProbeKind };
+  /**
+   * Why the diff cannot yet name `expect`'s layer for this bug (it still fails the check): the suite then asserts
+   * the check fails and that the layer is NOT named, so the day the diff localizes it, the suite says to drop this.
+   */
+  knownGap?: string;
 }
 
 export const PLANTED_BUGS: PlantedBug[] = [
@@ -85,7 +90,7 @@ export const PLANTED_BUGS: PlantedBug[] = [
     id: 'batchnorm-momentum',
     description: "BatchNormalization's momentum passed through unconverted: tfjs's 0.99 (weight of the old running value) as PyTorch's momentum (weight of the new batch value) instead of 0.01",
     program: 'cnn',
-    edits: [{ find: 'new nn.BatchNorm2d(4, { eps: 1e-3, momentum: 0.01 })', replace: 'new nn.BatchNorm2d(4, { eps: 1e-3, momentum: 0.99 })' }],
+    edits: [{ find: 'new nn.BatchNorm2d(6, { eps: 1e-3, momentum: 0.01 })', replace: 'new nn.BatchNorm2d(6, { eps: 1e-3, momentum: 0.99 })' }],
     expect: { layer: 'batch_normalization_BatchNormalization1' },
   },
   {
@@ -106,12 +111,13 @@ export const PLANTED_BUGS: PlantedBug[] = [
       { find: 'new nn.Dropout(0.5)', replace: 'new DropoutLayer(0.5)' },
     ],
     expect: { layer: 'dropout_Dropout1' },
+    knownGap: 'the diff probes layer outputs in training steps only (where the shared masks replace the dropout); evaluation is compared by its final metrics alone',
   },
   {
     id: 'padding-mode',
     description: "'same' padding filled by reflection instead of zeros (tfjs pads with zeros)",
     program: 'cnn',
-    edits: [{ find: "new nn.Conv2d(1, 4, 3, { padding: 'same' })", replace: "new nn.Conv2d(1, 4, 3, { padding: 'same', paddingMode: 'reflect' })" }],
+    edits: [{ find: "new nn.Conv2d(1, 6, 3, { padding: 'same', bias: false })", replace: "new nn.Conv2d(1, 6, 3, { padding: 'same', bias: false, paddingMode: 'reflect' })" }],
     expect: { layer: 'conv2d_Conv2D1', kind: 'output' },
   },
 ];

@@ -11,7 +11,9 @@ const xs = tf.tensor4d(pixels, [N, 8, 8, 1]);
 const ys = tf.oneHot(tf.tensor1d(Int32Array.from({ length: N }, (_, i) => (i * 3) % 4), 'int32'), 4).toFloat();
 
 const model = tf.sequential();
-model.add(tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }));
+// No bias before BatchNormalization (it would be cancelled by the normalisation; Adam would then amplify its
+// near-zero gradient into noise). 6 filters, so no activation has h = w = c (the diff tells layouts apart by shape).
+model.add(tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 6, kernelSize: 3, padding: 'same', useBias: false, activation: 'relu' }));
 model.add(tf.layers.batchNormalization());
 model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
 model.add(tf.layers.flatten());
