@@ -2,6 +2,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import * as check from './commands/check.js';
+import * as demo from './commands/demo.js';
 import * as diff from './commands/diff.js';
 import * as info from './commands/info.js';
 import * as mappings from './commands/mappings.js';
@@ -10,6 +11,7 @@ import * as migrate from './commands/migrate.js';
 await yargs(hideBin(process.argv))
   .scriptName('torchbridge')
   .command(check)
+  .command(demo)
   .command(diff)
   .command(info)
   .command(mappings)

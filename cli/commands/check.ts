@@ -11,6 +11,7 @@ interface Args {
   color?: boolean;
   progress?: boolean;
   quiet: boolean;
+  jobs: number;
 }
 
 export const builder = (y: Argv): Argv<Args> =>
@@ -20,6 +21,7 @@ export const builder = (y: Argv): Argv<Args> =>
     .option('color', { type: 'boolean', describe: 'ANSI colors in the summary (default: when stdout is a terminal)' })
     .option('progress', { type: 'boolean', describe: 'progress lines and training bars on stderr (default: when stderr is a terminal)' })
     .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but the final line' })
+    .option('jobs', { type: 'number', default: 1, describe: 'entries diffed at once (each diff runs two programs one after the other)' })
     .example('$0 check', 'read torchbridge.check.json and check every entry')
     .example('$0 check -c ci/check.json --only train', 'one entry of another config') as unknown as Argv<Args>;
 
@@ -42,7 +44,7 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
   }
   let last = '';
   const result = await runCheck(config, {
-    only: argv.only, color: argv.color ?? Boolean(process.stdout.isTTY), progress: argv.progress,
+    only: argv.only, jobs: argv.jobs, color: argv.color ?? Boolean(process.stdout.isTTY), progress: argv.progress,
     log: argv.quiet ? (s) => { if (s.startsWith('check:')) last = s; } : undefined,
   });
   if (argv.quiet && last) console.log(last);

@@ -60,6 +60,8 @@ export interface RunCheckOptions {
   only?: string[];
   /** Where the summary goes (default console.log); null prints nothing. */
   log?: ((line: string) => void) | null;
+  /** Entries diffed at once (default 1; each diff's two programs run one after the other). */
+  jobs?: number;
   /** The program-level diff (default difftest/program/run.ts's runDiff); tests may pass another. */
   runDiff?: DiffRunner;
 }
@@ -170,24 +172,32 @@ export async function runCheck(config: CheckConfig, opts: RunCheckOptions = {}):
     }
   }
 
-  // 4. Diff, then this entry's reports.
+  // 4. Diff (up to `jobs` entries at a time: each diff is two child processes run one after the other), then this
+  // entry's reports.
   const runDiff = opts.runDiff ?? (await import('../program/run.js')).runDiff;
-  const allPaths: string[] = [];
-  for (const [i, r] of results.entries()) {
-    const e = r.entry;
-    if (r.migrated) {
-      note(`[${i + 1}/${results.length}] ${e.name}: diffing against TensorFlow.js`);
-      try {
-        r.report = await runDiff({
-          original: e.original, migrated: r.migrated, steps: e.steps, epochs: e.epochs, reference: e.reference, device: e.device, replay: e.replay,
-          tolerances: e.tolerances, workDir: join(config.workDir, e.name, 'diff'), progress, seed: e.seed,
-        });
-        if (r.report.pass) r.passed.push('diff');
-        else r.problems.push(diffProblem(r.report));
-      } catch (err) {
-        r.problems.push({ check: 'diff', message: `the diff could not run: ${(err as Error).message.split('\n')[0]}`, fixes: (err as Error).message.split('\n').slice(1, 6).filter(Boolean) });
-      }
+  const jobs = Math.max(1, opts.jobs ?? 1);
+  const diffOne = async (i: number): Promise<void> => {
+    const r = results[i], e = r.entry;
+    if (!r.migrated) return;
+    note(`[${i + 1}/${results.length}] ${e.name}: diffing against TensorFlow.js`);
+    try {
+      r.report = await runDiff({
+        original: e.original, migrated: r.migrated, steps: e.steps, epochs: e.epochs, reference: e.reference, device: e.device, replay: e.replay,
+        tolerances: e.tolerances, workDir: join(config.workDir, e.name, 'diff'), progress: progress && jobs === 1, seed: e.seed,
+      });
+      if (r.report.pass) r.passed.push('diff');
+      else r.problems.push(diffProblem(r.report));
+    } catch (err) {
+      r.problems.push({ check: 'diff', message: `the diff could not run: ${(err as Error).message.split('\n')[0]}`, fixes: (err as Error).message.split('\n').slice(1, 6).filter(Boolean) });
     }
+  };
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(jobs, results.length) }, async () => {
+    while (next < results.length) await diffOne(next++);
+  }));
+  const allPaths: string[] = [];
+  for (const r of results) {
+    const e = r.entry;
     r.pass = r.problems.length === 0 && r.passed.length === CHECKS.length;
     if (r.report) {
       const out = {
@@ -217,7 +227,7 @@ export async function runCheck(config: CheckConfig, opts: RunCheckOptions = {}):
   log('');
   log(failed.length
     ? `check: ${failed.length} of ${results.length} entr${results.length === 1 ? 'y' : 'ies'} failed (${failed.map((r) => r.entry.name).join(', ')}): fix what is listed above, then rerun \`torchbridge check\``
-    : `check: all ${results.length} entr${results.length === 1 ? 'y' : 'ies'} passed (migrate, TODO markers, types, diff)`);
+    : `check: ${results.length === 1 ? 'the entry' : `all ${results.length} entries`} passed (migrate, TODO markers, types, diff)`);
   if (allPaths.length) log(`reports: ${allPaths.map(rel).join(', ')}`);
   return { code: failed.length ? 1 : 0, entries: results, reportPaths: allPaths };
 }

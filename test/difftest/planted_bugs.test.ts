@@ -50,7 +50,8 @@ beforeAll(async () => {
     entries.push({ name: bug.id, original: join(repo, PLANTED_PROGRAMS[bug.program]), migrated: file, steps: STEPS, reference: 'cpu', replay: 'step' });
   }
   const config = parseCheckConfig({ entries, reports: { junit: 'junit.xml' } }, join(dir, 'torchbridge.check.json'));
-  result = await runCheck(config, { log: null, progress: false });
+  // Two diffs at a time: the machine has two cores and each diff runs its two programs one after the other.
+  result = await runCheck(config, { log: null, progress: false, jobs: 2 });
   // The catch count, for BENCHMARKS.md: a catch fails the check and names the planted layer or op.
   const caught = PLANTED_BUGS.filter((b) => !entry(b.id).pass && namesIt(b, entry(b.id)));
   const failed = PLANTED_BUGS.filter((b) => !entry(b.id).pass);
