@@ -4,7 +4,7 @@
  * stdout/stderr are kept (the program's own prints; the last lines go into errors), and optionally passed through.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CHILD_CONFIG_ENV, type ChildConfig } from './child_config.js';
@@ -18,11 +18,13 @@ export interface ChildRun {
   stdout: string;
   stderr: string;
   instrumented: Instrumented | null;
+  /** Peak resident set size of the child process (MB); undefined if it could not be read. */
+  peakRssMB?: number;
 }
 
 export interface ChildSpec {
   entry: string;
-  /** The program's source (already read; instrumented here unless `config.plain`). */
+  /** The program's source (already read; instrumented here, plain runs too: see hooks below). */
   source: string;
   config: ChildConfig;
   /** Where the instrumented copy is written (it is served under the entry's URL, never next to it). */
@@ -37,16 +39,18 @@ export async function runChild(spec: ChildSpec): Promise<ChildRun> {
   const probe = config.role === 'reference' ? 'probe_tfjs.ts' : 'probe_runtime.ts';
   const instrumented = instrumentProgram(entry, spec.source, config.role, pathToFileURL(join(HERE, probe)).href);
   mkdirSync(spec.workDir, { recursive: true });
-  const instrumentedFile = join(spec.workDir, `${config.role}.instrumented.ts`);
+  const instrumentedFile = join(spec.workDir, `${config.role}${config.plain ? '-plain' : ''}.instrumented.ts`);
   writeFileSync(instrumentedFile, instrumented.text);
   const hooks = {
-    // A plain run (overhead baseline) is served unmodified, but through the same hooks (tfjs-node redirect).
+    // A plain run (overhead baseline) is instrumented too: its fit/evaluate go to the probes' plain path, which
+    // applies the same backend, --epochs and --steps and then calls the framework's own fit unprobed.
     entryUrl: pathToFileURL(resolve(entry)).href,
-    instrumentedFile: config.plain ? resolve(entry) : instrumentedFile,
+    instrumentedFile,
     anchorUrl: pathToFileURL(join(REPO, 'package.json')).href,
     runtimeUrl: pathToFileURL(join(REPO, 'runtime/index.ts')).href,
   };
-  const env = { ...process.env, [CHILD_CONFIG_ENV]: JSON.stringify(config), TORCHBRIDGE_DIFF_HOOKS: JSON.stringify(hooks) };
+  const rssFile = join(spec.workDir, `${config.role}${config.plain ? '-plain' : ''}.rss`);
+  const env = { ...process.env, [CHILD_CONFIG_ENV]: JSON.stringify(config), TORCHBRIDGE_DIFF_HOOKS: JSON.stringify(hooks), TORCHBRIDGE_DIFF_RSS_FILE: rssFile };
   const args = ['--import', 'tsx', '--import', pathToFileURL(join(HERE, 'register.mjs')).href, resolve(entry)];
   const start = performance.now();
   const { code, signal, stdout, stderr } = await new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((res, rej) => {
@@ -75,5 +79,11 @@ export async function runChild(spec: ChildSpec): Promise<ChildRun> {
     const tail = stderr.trim().split('\n').slice(-15).map((l) => (l.length > 300 ? `${l.slice(0, 300)} …` : l)).join('\n');
     throw new Error(`${side} ${entry} ${signal ? `was killed (${signal})` : `exited with code ${code}`} under torchbridge diff:\n${tail}`);
   }
-  return { seconds, stdout, stderr, instrumented: config.plain ? null : instrumented };
+  let peakRssMB: number | undefined;
+  try {
+    peakRssMB = Number(readFileSync(rssFile, 'utf8'));
+  } catch {
+    peakRssMB = undefined;
+  }
+  return { seconds, stdout, stderr, instrumented, peakRssMB };
 }

@@ -20,9 +20,10 @@
 import { compareTensors, type OpClass } from '../compare.js';
 import { compareSeries } from '../series.js';
 import { activationToCandidate, weightToCandidate } from './layout.js';
+import { lossProbe, metricProbes } from './scalar_probes.js';
 import { traceKey, type TraceReader } from './trace.js';
 import type { CandidateMeta, LayerMapping, ReferenceLayer, ReferenceMeta } from './trace_meta.js';
-import type { DiffReport, Divergence, LayerSummary, ProbeResult, ReplayMode, StepRow } from './types.js';
+import type { DiffReport, Divergence, LayerSummary, ProbeKind, ProbeResult, ReplayMode, StepRow } from './types.js';
 
 export interface ReportInputs {
   reference: TraceReader<ReferenceMeta>;
@@ -61,6 +62,15 @@ function outputOpClass(layer: ReferenceLayer): { opClass: OpClass; k: number } {
   }
 }
 
+/** Where to look, per kind of the first probe that diverged. */
+const LOOK_AT: Record<ProbeKind, string> = {
+  output: 'look at how that layer computes its output',
+  gradient: "look at that layer's backward (or the loss)",
+  parameter: 'look at how that parameter is updated (optimizer settings)',
+  loss: 'look at how the loss is computed',
+  metric: 'every step held, so the difference built up over the run: look at the per-epoch rows, or rerun with --replay step',
+};
+
 export function buildReport(inp: ReportInputs): DiffReport {
   const ref = inp.reference;
   const cand = inp.candidate;
@@ -79,8 +89,7 @@ export function buildReport(inp: ReportInputs): DiffReport {
 
   // Probes, step by step in localization order: outputs (isolated first), loss, gradients, parameters.
   const probes: ProbeResult[] = [];
-  const lossFailures = new Set(stepRows.filter((r) => !r.pass).map((r) => r.step));
-  const ordered: (ProbeResult | { step: number; kind: 'loss'; row: StepRow })[] = [];
+  const ordered: ProbeResult[] = [];
   const deltas = new Map<string, { step: number; delta: number }[]>();
   const recorded = [...new Set(cm.recordedSteps)].sort((a, b) => a - b);
   const lastLayer = mapping[mapping.length - 1]?.layer;
@@ -101,7 +110,11 @@ export function buildReport(inp: ReportInputs): DiffReport {
       }
     }
     const row = stepRows.find((r) => r.step === step);
-    if (row) ordered.push({ step, kind: 'loss', row });
+    if (row) {
+      const probe = lossProbe(row, inp.tolerances);
+      probes.push(probe);
+      ordered.push(probe);
+    }
     for (const kind of ['gradient', 'parameter'] as const) {
       for (const m of mapping) {
         for (const w of m.weights) {
@@ -118,21 +131,13 @@ export function buildReport(inp: ReportInputs): DiffReport {
       }
     }
   }
-  // Steps whose loss failed but that recorded no tensors still localize (to the loss).
-  for (const step of lossFailures) if (!recorded.includes(step)) ordered.push({ step, kind: 'loss', row: stepRows.find((r) => r.step === step)! });
-  ordered.sort((a, b) => a.step - b.step);
-
-  let firstDivergence: Divergence | null = null;
-  for (const p of ordered) {
-    if ('row' in p) {
-      if (!p.row.pass) {
-        firstDivergence = { step: p.step, kind: 'loss', layer: '', tensor: 'loss', message: `loss ${p.row.lossCandidate} vs ${p.row.lossReference}: |Δ| ${p.row.absDiff.toExponential(3)}, rel ${p.row.relDiff.toExponential(3)} > rtol ${inp.tolerances.lossRtol}` };
-        break;
-      }
-    } else if (!p.pass) {
-      firstDivergence = { step: p.step, kind: p.kind, layer: p.layer, tensor: p.tensor, message: p.message ?? '' };
-      break;
-    }
+  // A step whose loss failed but that recorded no tensors still localizes (to its loss): the first such step is a
+  // probe too (later ones are in stepRows; one probe per step would repeat the loss table).
+  const firstUnrecordedFailure = stepRows.find((r) => !r.pass && !recorded.includes(r.step));
+  if (firstUnrecordedFailure) {
+    const probe = lossProbe(firstUnrecordedFailure, inp.tolerances);
+    probes.push(probe);
+    ordered.push(probe);
   }
 
   const layers: LayerSummary[] = mapping.map((m, i) => {
@@ -175,6 +180,16 @@ export function buildReport(inp: ReportInputs): DiffReport {
     });
   });
 
+  // The final metrics last: they diverge "first" only when every step's probes held.
+  const lastStep = rm.steps.length ? rm.steps[rm.steps.length - 1].step : 0;
+  const metrics = metricProbes(final, lastStep, inp.tolerances.metricPoints);
+  probes.push(...metrics);
+  // A stable sort: within a step, the order pushed (outputs, loss, gradients, parameters) is localization order.
+  ordered.sort((a, b) => a.step - b.step);
+  ordered.push(...metrics);
+  const first = ordered.find((p) => !p.pass);
+  const firstDivergence: Divergence | null = first ? { step: first.step, kind: first.kind, layer: first.layer, tensor: first.tensor, message: first.message ?? '' } : null;
+
   const failures: string[] = [];
   if (rm.steps.length !== cm.steps.length) failures.push(`steps: the reference ran ${rm.steps.length} steps, the candidate ${cm.steps.length}`);
   const failedRows = stepRows.filter((r) => !r.pass);
@@ -182,14 +197,15 @@ export function buildReport(inp: ReportInputs): DiffReport {
     const w = failedRows.reduce((a, b) => (b.relDiff > a.relDiff ? b : a));
     failures.push(`loss: ${failedRows.length} of ${n} steps beyond rtol ${inp.tolerances.lossRtol} (first at step ${failedRows[0].step}, worst rel ${w.relDiff.toExponential(2)} at step ${w.step})`);
   }
-  const failedProbes = probes.filter((p) => !p.pass);
+  // Loss and metric probes have their own failure lines above and below.
+  const failedProbes = probes.filter((p) => !p.pass && p.kind !== 'loss' && p.kind !== 'metric');
   if (failedProbes.length) {
     const byLayer = new Map<string, number>();
     for (const p of failedProbes) byLayer.set(`${p.kind} ${p.layer}/${p.tensor}`, (byLayer.get(`${p.kind} ${p.layer}/${p.tensor}`) ?? 0) + 1);
-    failures.push(`probes: ${failedProbes.length} of ${probes.length} beyond tolerance (${[...byLayer].slice(0, 6).map(([k, v]) => `${k} ×${v}`).join(', ')})`);
+    failures.push(`probes: ${failedProbes.length} of ${probes.filter((p) => p.kind !== 'loss' && p.kind !== 'metric').length} beyond tolerance (${[...byLayer].slice(0, 6).map(([k, v]) => `${k} ×${v}`).join(', ')})`);
   }
   for (const f of final.filter((f) => !f.pass)) failures.push(`final ${f.name}: ${f.candidate.toFixed(4)} vs ${f.reference.toFixed(4)} (|Δ| ${f.diff.toFixed(4)})`);
-  if (firstDivergence) failures.push(`first divergence: step ${firstDivergence.step}, ${firstDivergence.kind} of ${firstDivergence.layer || 'the program'}${firstDivergence.layer ? `/${firstDivergence.tensor}` : ''} — look at how that ${firstDivergence.kind === 'output' ? 'layer computes its output' : firstDivergence.kind === 'gradient' ? "layer's backward (or the loss)" : firstDivergence.kind === 'parameter' ? 'parameter is updated (optimizer settings)' : 'loss is computed'}`);
+  if (firstDivergence) failures.push(`first divergence: step ${firstDivergence.step}, ${firstDivergence.kind} of ${firstDivergence.layer ? `${firstDivergence.layer}/${firstDivergence.tensor}` : firstDivergence.kind === 'metric' ? firstDivergence.tensor : 'the program'} — ${LOOK_AT[firstDivergence.kind]}`);
 
   const stepsPass = !failedRows.length && rm.steps.length === cm.steps.length && rm.steps.length > 0;
   const finalsPass = final.every((f) => f.pass);

@@ -83,16 +83,29 @@ export function mapLayers(reference: readonly ReferenceLayer[], leaves: readonly
     `candidate modules in forward order: ${leaves.map((l) => `${l.name} (${l.type})`).join(', ')}`;
   for (const layer of reference) {
     const modules: CandidateLeaf[] = [];
-    const fused = layer.className === 'Activation' ? null : layer.activation;
-    const expected = layer.className === 'Activation' ? [ACTIVATION_MODULES[layer.activation ?? ''] ?? '?'] : MODULE_TYPES[layer.className];
-    if (!expected) throw new LayerMapError(`cannot map tfjs layer ${layer.name}: its class ${layer.className} has no known runtime module (${describe()})`);
-    // Layers that migrate to nothing (an Activation('linear'), an InputLayer) map to no module.
-    if (expected[0] !== null) {
+    const isActivation = layer.className === 'Activation';
+    const fused = isActivation ? null : layer.activation;
+    let expected: string[] | null;
+    if (isActivation) {
+      const act = ACTIVATION_MODULES[layer.activation ?? 'linear'];
+      if (act === undefined) throw new LayerMapError(`cannot map tfjs layer ${layer.name}: its activation '${layer.activation}' has no known runtime module (${describe()})`);
+      expected = act === null ? null : [act];
+    } else if (layer.className === 'InputLayer') {
+      expected = null;
+    } else {
+      expected = MODULE_TYPES[layer.className];
+      if (!expected) throw new LayerMapError(`cannot map tfjs layer ${layer.name}: its class ${layer.className} has no known runtime module (${describe()})`);
+    }
+    if (expected) {
       const leaf = leaves[j];
       if (!leaf || !expected.includes(leaf.type)) {
         throw new LayerMapError(`cannot map tfjs layer ${layer.name} (${layer.className}) to the migrated model: expected ${expected.join(' or ')} next, found ${leaf ? `${leaf.name} (${leaf.type})` : 'no more modules'} (${describe()})`);
       }
       modules.push(leaf);
+      j++;
+    } else if (leaves[j]?.type === 'Identity') {
+      // An Activation('linear') migrates to nothing, but a hand migration may keep its place with nn.Identity.
+      modules.push(leaves[j]);
       j++;
     }
     if (fused && fused !== 'linear') {
@@ -106,8 +119,10 @@ export function mapLayers(reference: readonly ReferenceLayer[], leaves: readonly
       j++;
     }
     const last = modules[modules.length - 1];
-    const candOut = last.outputShape.slice(1);
     const refOut = layer.outputShape;
+    // A layer that migrated to no module passes its input through: its output is the previous group's.
+    const candOutputShape = last ? last.outputShape : out.length ? out[out.length - 1].candidateOutputShape : [1, ...refOut];
+    const candOut = candOutputShape.slice(1);
 
     // The kernel of a Dense reading flattened NHWC features needs its rows permuted (layout.ts).
     const weights: LayerMapping['weights'] = [];
@@ -137,9 +152,9 @@ export function mapLayers(reference: readonly ReferenceLayer[], leaves: readonly
       layer: layer.name,
       referenceType: layer.className,
       modules: modules.map((m) => m.name),
-      candidateType: modules.map((m) => m.type).join('+'),
+      candidateType: modules.length ? modules.map((m) => m.type).join('+') : '(none)',
       output,
-      candidateOutputShape: last.outputShape,
+      candidateOutputShape: candOutputShape,
       weights,
     });
     prevRefShape = refOut;

@@ -73,6 +73,18 @@ function wrapLeaves(model: nn.Module): void {
   }
 }
 
+/**
+ * The runtime nn class a module is: a program's own subclass (`class DenseLayer extends nn.Linear`) maps as the
+ * layer it extends, so its forward is compared against that tfjs layer rather than refused.
+ */
+function runtimeClassName(m: nn.Module): string {
+  for (let p = Object.getPrototypeOf(m); p && p !== nn.Module.prototype; p = Object.getPrototypeOf(p)) {
+    const ctor = p.constructor as { name: string };
+    if ((nn as unknown as Record<string, unknown>)[ctor.name] === ctor) return ctor.name;
+  }
+  return m.constructor.name;
+}
+
 /** One no-grad forward of one sample in eval mode: the leaves in execution order with their output shapes. */
 function probeShapes(model: nn.Module, x: Tensor): CandidateLeaf[] {
   const names = new Map(leavesOf(model).map(([n, m]) => [m, n]));
@@ -90,7 +102,7 @@ function probeShapes(model: nn.Module, x: Tensor): CandidateLeaf[] {
     for (const m of tap.order) {
       if (seen.has(m)) continue;
       seen.add(m);
-      leaves.push({ name: names.get(m) ?? '?', type: m.constructor.name, outputShape: [...tap.capture.get(m)!.shape] });
+      leaves.push({ name: names.get(m) ?? '?', type: runtimeClassName(m), outputShape: [...tap.capture.get(m)!.shape] });
     }
     return leaves;
   } finally {
@@ -154,7 +166,8 @@ let globalStep = 0;
 
 /** `utils.fit(model, x, y, options)` under the probes (see the header). */
 export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOptions): Promise<utils.History> {
-  if (!(model instanceof nn.Module) || cfg.plain) return utils.fit(model as utils.Trainable, x, y, options);
+  if (!(model instanceof nn.Module)) return utils.fit(model as utils.Trainable, x, y, options);
+  if (cfg.plain) return plainFit(model, x, y, options);
   const { loss: lossFn, optimizer, metrics = {}, batchSize = 32, validationSplit, validationData, callbacks = {} } = options;
   if (!ref.meta.fitDone && !ref.meta.steps.length) throw new Error('torchbridge diff: the reference recorded no training steps to follow (did the original program reach model.fit?)');
   if (ref.meta.batchSize !== undefined && ref.meta.batchSize !== batchSize) {
@@ -187,7 +200,10 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
   }
   const modules = moduleByName(model);
   const params = new Map(model.namedParameters());
-  const groupsLast = mapping.map((m) => modules.get(m.modules[m.modules.length - 1])!);
+  // A group with no module (Activation('linear'), InputLayer) outputs what the group before it did; null when
+  // it comes first (its output is the model's input, which nothing needs compared).
+  const groupsLast: (nn.Module | null)[] = [];
+  for (const m of mapping) groupsLast.push(m.modules.length ? modules.get(m.modules[m.modules.length - 1])! : (groupsLast[groupsLast.length - 1] ?? null));
   const dropouts = mapping.filter((m) => m.referenceType === 'Dropout');
 
   const history: utils.History = { epoch: [], history: {} };
@@ -229,14 +245,16 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
         optimizer.step();
         const detached = pred.detach();
         const vals = [loss.detach(), ...metricEntries.map(([, fn]) => fn(detached, yb))];
-        const outs = tap.capture ? groupsLast.map((m) => tap.capture!.get(m)!.detach()) : [];
-        return [vals, outs, gs] as [Tensor[], Tensor[], Tensor[]];
+        const outs = tap.capture ? groupsLast.map((m) => (m ? tap.capture!.get(m)!.detach() : null)) : [];
+        return [vals, outs, gs] as [Tensor[], (Tensor | null)[], Tensor[]];
       });
       tap.capture = null;
       const [lossValue, ...metricValues] = (await readAll(values)).map((a) => a[0]);
       if (record) {
-        const outData = await readAll(outputs);
-        mapping.forEach((m, i) => outData[i] && trace.put(traceKey(step, 'output', m.layer, 'output'), outputs[i].shape, outData[i]));
+        for (let i = 0; i < mapping.length; i++) {
+          const o = outputs[i];
+          if (o) trace.put(traceKey(step, 'output', mapping[i].layer, 'output'), o.shape, (await readAll([o]))[0]);
+        }
         const gradData = await readAll(grads);
         gradNames.forEach(({ m, w }, i) => trace.put(traceKey(step, 'gradient', m.layer, w.tensor), grads[i].shape, gradData[i]));
         if (cfg.record.parameters) {
@@ -249,7 +267,7 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
         }
         meta.recordedSteps.push(step);
       }
-      torch.dispose([...values, ...outputs, ...grads, xb, yb, idx, ...[...tap.masks.values()].map((v) => v.mask)]);
+      torch.dispose([...values, ...outputs.filter((o): o is Tensor => o !== null), ...grads, xb, yb, idx, ...[...tap.masks.values()].map((v) => v.mask)]);
       tap.masks.clear();
       const stepMetrics: Record<string, number> = {};
       metricEntries.forEach(([k], i) => (stepMetrics[k] = metricValues[i]));
@@ -282,11 +300,46 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
   return history;
 }
 
+/**
+ * The overhead baseline: the runtime's own `utils.fit`, unprobed, for as many epochs and steps as the probed run
+ * trains (--epochs / --steps), so the two wall times compare like for like. utils.fit has no early stop, so a
+ * --steps cap ends inside an epoch by fitting that last epoch on a prefix of the data (same number of batches;
+ * the timing is what matters here, not which samples).
+ */
+async function plainFit(model: nn.Module, x: Tensor, y: Tensor, options: FitOptions): Promise<utils.History> {
+  const epochs = cfg.epochs ?? options.epochs ?? 1;
+  if (cfg.steps === undefined) return utils.fit(model, x, y, { ...options, epochs });
+  const batchSize = options.batchSize ?? 32;
+  const nTrain = x.shape[0] - (options.validationSplit !== undefined ? Math.floor(x.shape[0] * options.validationSplit) : 0);
+  const perEpoch = Math.ceil(nTrain / batchSize);
+  const history: utils.History = { epoch: [], history: {} };
+  for (let epoch = 0, done = 0; epoch < epochs && done < cfg.steps; epoch++) {
+    const batches = Math.min(perEpoch, cfg.steps - done);
+    let [ex, ey] = [x, y];
+    let opts: FitOptions = { ...options, epochs: 1 };
+    if (batches < perEpoch) {
+      const n = batches * batchSize;
+      [ex, ey] = [x.narrow(0, 0, n), y.narrow(0, 0, n)];
+      // The validation split would otherwise be taken from the prefix; keep the program's validation set.
+      if (options.validationSplit !== undefined) {
+        const numVal = x.shape[0] - nTrain;
+        opts = { ...opts, validationSplit: undefined, validationData: [x.narrow(0, nTrain, numVal), y.narrow(0, nTrain, numVal)] };
+      }
+    }
+    const h = await utils.fit(model, ex, ey, opts);
+    history.epoch.push(epoch);
+    for (const [k, v] of Object.entries(h.history)) (history.history[k] ??= []).push(...v);
+    done += batches;
+  }
+  return history;
+}
+
 /** `--replay layer`: every layer group fed the reference's input to it (no grad); outputs recorded as `isolated`. */
-async function recordIsolated(model: nn.Module, mapping: LayerMapping[], modules: Map<string, nn.Module>, groupsLast: nn.Module[], xb: Tensor, step: number): Promise<void> {
+async function recordIsolated(model: nn.Module, mapping: LayerMapping[], modules: Map<string, nn.Module>, groupsLast: (nn.Module | null)[], xb: Tensor, step: number): Promise<void> {
   tap.replaceInput = new Map();
   const inputs: Tensor[] = [];
   for (let g = 1; g < mapping.length; g++) {
+    if (!mapping[g].modules.length) continue;
     const t = referenceActivation(step, mapping[g - 1]);
     if (!t) continue;
     inputs.push(t);
@@ -296,11 +349,14 @@ async function recordIsolated(model: nn.Module, mapping: LayerMapping[], modules
   try {
     const outs = torch.noGrad(() => torch.tidy(() => {
       model.forward(xb);
-      return groupsLast.map((m) => tap.capture!.get(m)!.detach());
+      // A module-less group's "isolated" output would be the reference's own input to it: nothing to compare.
+      return mapping.map((m, i) => (m.modules.length && groupsLast[i] ? tap.capture!.get(groupsLast[i]!)!.detach() : null));
     }));
-    const data = await readAll(outs);
-    mapping.forEach((m, i) => trace.put(traceKey(step, 'output', m.layer, 'isolated'), outs[i].shape, data[i]));
-    torch.dispose(outs);
+    for (let i = 0; i < mapping.length; i++) {
+      const o = outs[i];
+      if (o) trace.put(traceKey(step, 'output', mapping[i].layer, 'isolated'), o.shape, (await readAll([o]))[0]);
+    }
+    torch.dispose(outs.filter((o): o is Tensor => o !== null));
   } finally {
     tap.capture = null;
     tap.replaceInput = null;

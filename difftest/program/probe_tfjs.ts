@@ -192,16 +192,35 @@ async function callAll(callbacks: Callbacks[], name: keyof Callbacks, ...args: u
   for (const c of callbacks) await c[name]?.(...args);
 }
 
+/**
+ * The overhead baseline's fit arguments: tfjs's own fit, unprobed, for as many epochs and steps as the probed run
+ * trains (--epochs, and --steps through tfjs's `stopTraining`, which fit checks after every batch).
+ */
+function plainFitArgs(model: tf.LayersModel, args: tf.ModelFitArgs): tf.ModelFitArgs {
+  const epochs = cfg.epochs ?? args.epochs ?? 1;
+  if (cfg.steps === undefined) return { ...args, epochs };
+  const limit = cfg.steps;
+  const stopper = {
+    onBatchEnd: async () => {
+      globalStep++;
+      if (globalStep >= limit) model.stopTraining = true;
+    },
+  };
+  const callbacks = Array.isArray(args.callbacks) ? args.callbacks : args.callbacks ? [args.callbacks] : [];
+  return { ...args, epochs, callbacks: [...callbacks, stopper] as tf.ModelFitArgs['callbacks'] };
+}
+
 /** `model.fit(x, y, args)` under the probes (see the header). Other receivers get their own `fit`. */
 export async function fit(model: unknown, x: unknown, y: unknown, args: tf.ModelFitArgs = {}): Promise<unknown> {
   if (!isLayersModel(model)) return (model as { fit: (...a: unknown[]) => unknown }).fit(x, y, args);
   if (!(x instanceof tf.Tensor) || !(y instanceof tf.Tensor)) {
     throw new Error('torchbridge diff: model.fit with several inputs or outputs (arrays or dicts of tensors) is not probed yet; the probes handle fit(x: Tensor, y: Tensor)');
   }
-  if (cfg.plain) return model.fit(x, y, args);
+  // The plain run (overhead baseline) trains on the backend the probed run used, fallback included.
+  await fallBackIfUntrainable(model);
+  if (cfg.plain) return model.fit(x, y, plainFitArgs(model, args));
   const compiled = compiledOf(model);
   if (!compiled.lossFunctions?.length) throw new Error('torchbridge diff: model.fit before model.compile (tfjs would fail the same way)');
-  await fallBackIfUntrainable(model);
   if (!meta.layers.length) meta.layers = describeLayers(model);
   meta.lossName = typeof (model as unknown as { loss: unknown }).loss === 'string' ? String((model as unknown as { loss: unknown }).loss) : undefined;
 

@@ -9,7 +9,7 @@
  * order and (under replay) per-step parameters before it starts, and on a small machine two trainings in parallel
  * would only slow each other down.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { runChild } from './child.js';
@@ -27,19 +27,33 @@ const REPO = resolve(new URL('../..', import.meta.url).pathname);
 export async function runDiff(opts: DiffOptions): Promise<DiffReport> {
   const original = resolve(opts.original);
   if (!existsSync(original)) throw new DiffUsageError(`original program not found: ${opts.original}`);
+  if (opts.migrated && !existsSync(resolve(opts.migrated))) throw new DiffUsageError(`migrated program not found: ${opts.migrated}`);
+  // What this run creates and, unless the caller named a work dir to keep, removes when it ends (pass or throw):
+  // the temporary work dir (traces: ~160 KB a step under replay for the seed MLP) and the on-the-fly migration's
+  // folder under node_modules/.cache. Only these two folders, which mkdtemp made for this run, are ever removed.
+  const keep = opts.workDir !== undefined;
+  const created: string[] = [];
   const workDir = resolve(opts.workDir ?? mkdtempSync(join(tmpdir(), 'torchbridge-diff-')));
-  mkdirSync(workDir, { recursive: true });
-  const notes: string[] = [];
-
-  let migrated: string;
-  if (opts.migrated) {
-    migrated = resolve(opts.migrated);
-    if (!existsSync(migrated)) throw new DiffUsageError(`migrated program not found: ${opts.migrated}`);
-  } else {
-    migrated = await migrateOnTheFly(original, migrationDir(original, workDir));
-    notes.push(`migrated on the fly (torchbridge migrate --fit helper) into ${migrated}`);
+  if (!keep) created.push(workDir);
+  try {
+    mkdirSync(workDir, { recursive: true });
+    let migrated: string;
+    const notes: string[] = [];
+    if (opts.migrated) {
+      migrated = resolve(opts.migrated);
+    } else {
+      const outDir = migrationDir(original, workDir);
+      if (!keep) created.push(outDir);
+      migrated = await migrateOnTheFly(original, outDir);
+      notes.push(keep ? `migrated on the fly (torchbridge migrate --fit helper) into ${migrated} (kept with the work dir)` : 'migrated on the fly (torchbridge migrate --fit helper) into a temporary folder, removed after the run (pass workDir / --work-dir to keep it and the traces)');
+    }
+    return await diffPrograms(opts, original, migrated, workDir, notes);
+  } finally {
+    for (const dir of created.reverse()) rmSync(dir, { recursive: true, force: true });
   }
+}
 
+async function diffPrograms(opts: DiffOptions, original: string, migrated: string, workDir: string, notes: string[]): Promise<DiffReport> {
   const replay = opts.replay ?? 'step';
   const record = { outputs: opts.record?.outputs ?? true, gradients: opts.record?.gradients ?? true, parameters: opts.record?.parameters ?? true };
   const recordEvery = opts.recordEvery ?? (opts.steps !== undefined && opts.steps <= 200 ? 1 : 10);
@@ -74,15 +88,21 @@ export async function runDiff(opts: DiffOptions): Promise<DiffReport> {
   }
   notes.push(...semanticNotes(migratedSource));
 
-  const timings: DiffReport['timings'] = { referenceSeconds: refRun.seconds, candidateSeconds: candRun.seconds };
-  if (opts.measurePlain) {
-    const plain = { ...base, plain: true, progress: false };
-    timings.referencePlainSeconds = (await runChild({ entry: original, source: originalSource, workDir, config: { ...plain, role: 'reference', traceDir: join(workDir, 'reference-plain') } })).seconds;
-    timings.candidatePlainSeconds = (await runChild({ entry: migrated, source: migratedSource, workDir, config: { ...plain, role: 'candidate', traceDir: join(workDir, 'candidate-plain'), referenceTraceDir: refDir } })).seconds;
-  }
-
   const reference = new TraceReader<ReferenceMeta>(refDir);
   const candidate = new TraceReader<CandidateMeta>(candDir);
+  const timings: DiffReport['timings'] = {
+    referenceSeconds: refRun.seconds,
+    candidateSeconds: candRun.seconds,
+    referencePeakRssMB: refRun.peakRssMB,
+    candidatePeakRssMB: candRun.peakRssMB,
+  };
+  if (opts.measurePlain) {
+    // The same programs, same hooks, same --epochs/--steps, no probes: the recording overhead's baseline.
+    const plain = { ...base, plain: true, progress: false };
+    const refPlain = await runChild({ entry: original, source: originalSource, workDir, config: { ...plain, role: 'reference', traceDir: join(workDir, 'reference-plain') } });
+    const candPlain = await runChild({ entry: migrated, source: migratedSource, workDir, config: { ...plain, role: 'candidate', traceDir: join(workDir, 'candidate-plain'), referenceTraceDir: refDir } });
+    Object.assign(timings, { referencePlainSeconds: refPlain.seconds, candidatePlainSeconds: candPlain.seconds, referencePlainPeakRssMB: refPlain.peakRssMB, candidatePlainPeakRssMB: candPlain.peakRssMB });
+  }
   if (!reference.meta.steps.length) throw new DiffUsageError(`${opts.original}: the original program finished without training a step under the probes (is model.fit reached?)`);
   if (!candidate.meta.steps.length) throw new DiffUsageError(`${migrated}: the migrated program finished without training a step under the probes (is utils.fit reached?)`);
   try {

@@ -151,6 +151,11 @@ export interface DiffReport {
     /** Wall seconds of each side run plainly (only when measured, e.g. by the overhead benchmark). */
     referencePlainSeconds?: number;
     candidatePlainSeconds?: number;
+    /** Peak resident set size of each side's process under the probes, and plainly when measured (MB). */
+    referencePeakRssMB?: number;
+    candidatePeakRssMB?: number;
+    referencePlainPeakRssMB?: number;
+    candidatePlainPeakRssMB?: number;
   };
   /** Reference weight names ↔ candidate parameter names (`dense_Dense1/kernel` ↔ `0.weight`). */
   nameMap?: { reference: string; candidate: string }[];

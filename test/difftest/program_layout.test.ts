@@ -84,6 +84,27 @@ describe('layer mapping', () => {
     expect(m[2].output).toEqual({ kind: 'same' });
   });
 
+  test.each([
+    ['migrated to nothing', [] as { name: string; type: string; outputShape: number[] }[]],
+    ['kept as nn.Identity', [{ name: '1', type: 'Identity', outputShape: [1, 8] }]],
+  ])("a standalone Activation('linear') maps (%s) and passes the previous group's output through", (_, middle) => {
+    const act: ReferenceLayer = { name: 'act', className: 'Activation', activation: 'linear', inputShape: [8], outputShape: [8], weights: [] };
+    const m = mapLayers([dense('d1', 4, 8, 'linear'), act, dense('d2', 8, 2, 'linear')], [
+      { name: '0', type: 'Linear', outputShape: [1, 8] }, ...middle, { name: '2', type: 'Linear', outputShape: [1, 2] },
+    ]);
+    expect(m.map((g) => g.modules)).toEqual([['0'], middle.map((l) => l.name), ['2']]);
+    expect(m[1].candidateOutputShape).toEqual([1, 8]);
+    expect(m[1].weights).toEqual([]);
+    expect(m[2].weights[0]).toEqual({ tensor: 'kernel', candidateName: '2.weight', layout: { kind: 'dense-kernel' } });
+  });
+
+  test("a standalone Activation('relu') maps to its module; an unknown activation is named", () => {
+    const act = (activation: string): ReferenceLayer => ({ name: 'act', className: 'Activation', activation, inputShape: [8], outputShape: [8], weights: [] });
+    const m = mapLayers([dense('d1', 4, 8, 'linear'), act('relu')], [{ name: '0', type: 'Linear', outputShape: [1, 8] }, { name: '1', type: 'ReLU', outputShape: [1, 8] }]);
+    expect(m.map((g) => g.modules)).toEqual([['0'], ['1']]);
+    expect(() => mapLayers([act('nosuch')], [])).toThrow(/tfjs layer act: its activation 'nosuch' has no known runtime module/);
+  });
+
   test('a missing activation module is named', () => {
     expect(() => mapLayers([dense('d1', 4, 2, 'relu')], [{ name: '0', type: 'Linear', outputShape: [1, 2] }])).toThrow(LayerMapError);
     expect(() => mapLayers([dense('d1', 4, 2, 'relu')], [{ name: '0', type: 'Linear', outputShape: [1, 2] }])).toThrow(/activation 'relu', so ReLU should follow 0/);
