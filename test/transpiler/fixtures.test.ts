@@ -13,6 +13,7 @@ import { transpileSource } from '../../transpiler/index.js';
 import { summarize } from '../../transpiler/report.js';
 import { loadRuntimeApi, type RuntimeApi } from '../../mappings/runtime_api.js';
 import type { TranspileOptions } from '../../transpiler/types.js';
+import { todoLines } from '../../difftest/check/typecheck.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FIXTURES = join(ROOT, 'fixtures');
@@ -72,36 +73,6 @@ describe('migrated fixtures type-check against the runtime', () => {
     expect(problems).toEqual([]);
   }, 60_000);
 });
-
-/**
- * Lines of statements that carry a `// torchbridge: TODO(...)` marker (their code still needs a human), and
- * lines that use a name such a statement declares (its value is still a tfjs value until the TODO is done).
- */
-function todoLines(sf: ts.SourceFile): Set<number> {
-  const lines = new Set<number>();
-  const tainted = new Set<string>();
-  const text = sf.getFullText();
-  const lineOf = (p: number) => sf.getLineAndCharacterOfPosition(p).line + 1;
-  const visit = (n: ts.Node): void => {
-    const comments = ts.getLeadingCommentRanges(text, n.pos) ?? [];
-    if (comments.some((c) => text.slice(c.pos, c.end).includes('torchbridge: TODO('))) {
-      for (let l = lineOf(n.getStart(sf)); l <= lineOf(n.getEnd()); l++) lines.add(l);
-      const names = (b: ts.Node): void => {
-        if (ts.isIdentifier(b) && (ts.isVariableDeclaration(b.parent) || ts.isBindingElement(b.parent))) tainted.add(b.text);
-        ts.forEachChild(b, names);
-      };
-      names(n);
-    }
-    ts.forEachChild(n, visit);
-  };
-  visit(sf);
-  const uses = (n: ts.Node): void => {
-    if (ts.isIdentifier(n) && tainted.has(n.text)) lines.add(lineOf(n.getStart(sf)));
-    ts.forEachChild(n, uses);
-  };
-  uses(sf);
-  return lines;
-}
 
 describe('fixture inputs are valid TensorFlow.js programs', () => {
   it('type-check against @tensorflow/tfjs', () => {
