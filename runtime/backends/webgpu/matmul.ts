@@ -1,93 +1,18 @@
 /// <reference types="@webgpu/types" />
 /**
- * WebGPU Matmul: a tiled GEMM. Each workgroup computes a BM×BN output tile; each invocation a RB×RB register
- * block of it. A and B tiles (BK deep) are staged in workgroup memory so every loaded element is reused
- * BM (or BN) times from fast memory. Operands are read through their strides, so the transposed views
+ * WebGPU Matmul on the tiled GEMM (gemm.ts). Operands are read through their strides, so the transposed views
  * autograd produces (x.T, w.T) are multiplied without a copy; broadcast batch dims have stride 0.
  *
- * The tile is chosen per adapter: 64×64 (16×16 invocations, 4×4 each) where the adapter allows 256
- * invocations and 8 KiB of workgroup memory per workgroup (every WebGPU adapter must), else 32×32.
+ * Each operand loads a vec4 at a time where its layout allows: contiguous along the inner dimension (`vecK`:
+ * x @ w with both row-major, or w.T read along k) or along its outer one (`vecMN`: the transposed views), with
+ * that dimension, the other stride, the offset and every batch stride multiples of 4 so each vec4 is aligned and
+ * never straddles the edge of the matrix. Anything else (odd sizes, narrowed views) takes the scalar path.
  */
 import type { Tensor } from '../../tensor.js';
-import { dispatch } from './commands.js';
-import { gpuContext } from './context.js';
-import { pipelineFor } from './pipelines.js';
 import { bufferOf, emptyGpu } from './tensors.js';
-import { load, storageType, store } from './wgsl.js';
+import { load, storageType } from './wgsl.js';
 import { fill } from './elementwise.js';
-
-interface Tile { ts: number; rb: number; bk: number }
-
-function chooseTile(): Tile {
-  const { limits } = gpuContext();
-  if (limits.maxComputeInvocationsPerWorkgroup >= 256 && limits.maxComputeWorkgroupStorageSize >= 2 * 16 * 64 * 4) return { ts: 16, rb: 4, bk: 16 };
-  return { ts: 8, rb: 4, bk: 16 };
-}
-
-function source(dtype: Tensor['dtype'], nb: number, t: Tile): string {
-  const T = dtype === 'float32' ? 'f32' : 'i32';
-  const B = t.ts * t.rb; // tile side
-  const threads = t.ts * t.ts;
-  const loadsA = (B * t.bk) / threads;
-  let batchWalk = '';
-  for (let d = nb - 1; d >= 0; d--) {
-    batchWalk += `  { let s = prm[${10 + d}]; let c = rem % s; rem = rem / s; aBase += c * prm[${10 + nb + d}]; bBase += c * prm[${10 + 2 * nb + d}]; }\n`;
-  }
-  return `
-@group(0) @binding(0) var<storage, read> prm: array<i32>;
-@group(0) @binding(1) var<storage, read_write> out: array<${storageType(dtype)}>;
-@group(0) @binding(2) var<storage, read> a: array<${storageType(dtype)}>;
-@group(0) @binding(3) var<storage, read> b: array<${storageType(dtype)}>;
-var<workgroup> As: array<${T}, ${t.bk * B}>;
-var<workgroup> Bs: array<${T}, ${t.bk * B}>;
-@compute @workgroup_size(${t.ts}, ${t.ts})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let M = prm[0]; let N = prm[1]; let K = prm[2];
-  let sAr = prm[4]; let sAc = prm[5]; let sBr = prm[7]; let sBc = prm[8];
-  var rem = i32(wid.z); var aBase = prm[3]; var bBase = prm[6];
-${batchWalk}
-  let row0 = i32(wid.y) * ${B}; let col0 = i32(wid.x) * ${B};
-  let tid = i32(lid.y * ${t.ts}u + lid.x);
-  var acc: array<${T}, ${t.rb * t.rb}>;
-  for (var i = 0; i < ${t.rb * t.rb}; i++) { acc[i] = ${T}(0); }
-  for (var k0 = 0; k0 < K; k0 += ${t.bk}) {
-    for (var l = 0; l < ${loadsA}; l++) {
-      let e = tid + l * ${threads};
-      // A tile [B rows, BK cols], stored k-major so the inner loop reads consecutive rows.
-      let ar = e / ${t.bk}; let ac = e % ${t.bk};
-      let gi = row0 + ar; let gk = k0 + ac;
-      var va = ${T}(0);
-      if (gi < M && gk < K) { va = ${load('a', 'aBase + gi * sAr + gk * sAc', dtype, T)}; }
-      As[ac * ${B} + ar] = va;
-      // B tile [BK rows, B cols].
-      let br = e / ${B}; let bc = e % ${B};
-      let gk2 = k0 + br; let gj = col0 + bc;
-      var vb = ${T}(0);
-      if (gk2 < K && gj < N) { vb = ${load('b', 'bBase + gk2 * sBr + gj * sBc', dtype, T)}; }
-      Bs[br * ${B} + bc] = vb;
-    }
-    workgroupBarrier();
-    for (var kk = 0; kk < ${t.bk}; kk++) {
-      var ra: array<${T}, ${t.rb}>;
-      var rb: array<${T}, ${t.rb}>;
-      for (var i = 0; i < ${t.rb}; i++) { ra[i] = As[kk * ${B} + i32(lid.y) * ${t.rb} + i]; rb[i] = Bs[kk * ${B} + i32(lid.x) * ${t.rb} + i]; }
-      for (var i = 0; i < ${t.rb}; i++) {
-        for (var j = 0; j < ${t.rb}; j++) { acc[i * ${t.rb} + j] = acc[i * ${t.rb} + j] + ra[i] * rb[j]; }
-      }
-    }
-    workgroupBarrier();
-  }
-  let outBase = i32(wid.z) * M * N;
-  for (var i = 0; i < ${t.rb}; i++) {
-    let gi = row0 + i32(lid.y) * ${t.rb} + i;
-    if (gi >= M) { continue; }
-    for (var j = 0; j < ${t.rb}; j++) {
-      let gj = col0 + i32(lid.x) * ${t.rb} + j;
-      if (gj < N) { out[outBase + gi * N + gj] = ${store(`acc[i * ${t.rb} + j]`, T, dtype)}; }
-    }
-  }
-}`;
-}
+import { gemm, type GemmOperand, type LoadMode } from './gemm.js';
 
 /** Strides of each operand's batch dims, right-aligned to batchShape (broadcast dims 0). */
 function batchStrides(t: Tensor, batchShape: number[]): number[] {
@@ -97,31 +22,62 @@ function batchStrides(t: Tensor, batchShape: number[]): number[] {
   return s;
 }
 
+/**
+ * The load mode for an operand viewed as [outer, inner] (A: [M, K], B as its transpose [N, K]) with strides
+ * (sOuter, sInner). vecK: 4 consecutive k; vecMN: 4 consecutive rows of A / columns of B.
+ */
+function loadModeFor(t: Tensor, outer: number, inner: number, sOuter: number, sInner: number, bStrides: number[]): LoadMode {
+  if (storageType(t.dtype) === 'u32') return 'scalar'; // bool loads convert element by element
+  const aligned = t.offset % 4 === 0 && bStrides.every((s) => s % 4 === 0);
+  if (!aligned) return 'scalar';
+  if (sInner === 1 && inner % 4 === 0 && (outer === 1 || sOuter % 4 === 0)) return 'vecK';
+  if (sOuter === 1 && outer % 4 === 0 && (inner === 1 || sInner % 4 === 0)) return 'vecMN';
+  return 'scalar';
+}
+
+/** The load mode of operand `which` of a matmul. A is [M, K] (outer = its rows); B is [K, N] (outer = its columns). */
+export function matmulLoadMode(which: 'a' | 'b', t: Tensor, batchShape: number[]): LoadMode {
+  const r = t.shape[t.ndim - 2], c = t.shape[t.ndim - 1];
+  const sr = t.strides[t.ndim - 2], sc = t.strides[t.ndim - 1];
+  const bs = batchStrides(t, batchShape);
+  return which === 'a' ? loadModeFor(t, r, c, sr, sc, bs) : loadModeFor(t, c, r, sc, sr, bs);
+}
+
+function stridedOperand(which: 'a' | 'b', t: Tensor, T: 'f32' | 'i32', batchShape: number[]): GemmOperand {
+  const sr = t.strides[t.ndim - 2], sc = t.strides[t.ndim - 1];
+  const bs = batchStrides(t, batchShape);
+  const mode = matmulLoadMode(which, t, batchShape);
+  const fn = which === 'a' ? 'fn loadA(i: i32, k: i32)' : 'fn loadB(k: i32, j: i32)';
+  const row = which === 'a' ? 'i' : 'k', col = which === 'a' ? 'k' : 'j';
+  const base = `${which}Base`;
+  const code = (P: number) => {
+    const addr = `${base} + ${row} * prm[${P}] + ${col} * prm[${P + 1}]`;
+    if (mode === 'scalar') return `${fn} -> ${T} { return ${load(which, addr, t.dtype, T)}; }`;
+    // Every term of the address is a multiple of 4 except the vector axis's index, itself a multiple of 4.
+    return `${fn} -> vec4<${T}> { return ${which}[(${addr}) / 4]; }`;
+  };
+  // A scalar operand is walked along whichever axis is contiguous, so neighbouring invocations read neighbours.
+  const innerContiguous = which === 'a' ? sc === 1 : sr === 1;
+  return {
+    mode, fast: innerContiguous ? 'k' : 'mn',
+    elem: mode === 'scalar' ? storageType(t.dtype) : `vec4<${T}>`,
+    code, params: [sr, sc], base: t.offset, batchStrides: bs, buffer: bufferOf(t),
+  };
+}
+
 export function matmulGpu(a: Tensor, b: Tensor, batchShape: number[]): Tensor {
   const M = a.shape[a.ndim - 2], K = a.shape[a.ndim - 1], N = b.shape[b.ndim - 1];
   let batch = 1;
   for (const d of batchShape) batch *= d;
+  if (batch * M * N === 0) return emptyGpu([...batchShape, M, N], a.dtype, 'matmul');
+  // The product over an empty K is all zeros.
+  if (K === 0) return fill([...batchShape, M, N], 0, a.dtype);
   const y = emptyGpu([...batchShape, M, N], a.dtype, 'matmul');
-  if (batch * M * N === 0) return y;
-  if (K === 0) {
-    // The product over an empty K is all zeros.
-    y.dispose();
-    return fill([...batchShape, M, N], 0, a.dtype);
-  }
-  const tile = chooseTile();
-  const side = tile.ts * tile.rb;
-  const { limits } = gpuContext();
-  if (batch > limits.maxComputeWorkgroupsPerDimension) {
-    throw new RangeError(`matmul: a batch of ${batch} matrices exceeds this adapter's ${limits.maxComputeWorkgroupsPerDimension} workgroups per dimension; reshape to fewer, larger matrices`);
-  }
-  const nb = batchShape.length;
-  const meta = [
-    M, N, K,
-    a.offset, a.strides[a.ndim - 2], a.strides[a.ndim - 1],
-    b.offset, b.strides[b.ndim - 2], b.strides[b.ndim - 1],
-    nb, ...batchShape, ...batchStrides(a, batchShape), ...batchStrides(b, batchShape),
-  ];
-  dispatch(pipelineFor(source(a.dtype, nb, tile), 'matmul'), [bufferOf(y), bufferOf(a), bufferOf(b)], meta, [Math.ceil(N / side), Math.ceil(M / side), batch]);
+  const T = a.dtype === 'float32' ? 'f32' : 'i32';
+  gemm({
+    M, N, K, batchShape, T, label: 'matmul',
+    a: stridedOperand('a', a, T, batchShape), b: stridedOperand('b', b, T, batchShape),
+    out: bufferOf(y), outDtype: a.dtype,
+  });
   return y;
 }
-
