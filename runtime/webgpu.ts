@@ -14,6 +14,7 @@ import { type InitResult, gpuContext, hasContext, initContext } from './backends
 import { emptyPool, poolStats, pooledByteCount } from './backends/webgpu/buffer_pool.js';
 import { commandStats, flush } from './backends/webgpu/commands.js';
 import { pipelineStats } from './backends/webgpu/pipelines.js';
+import { bindGroupStats, cachedBindGroupCount } from './backends/webgpu/bind_groups.js';
 
 let registered = false;
 let warned = false;
@@ -64,14 +65,20 @@ export function emptyCache(): void {
   emptyPool();
 }
 
-/** Backend counters: pool traffic, pipelines compiled, dispatches and submits. */
-export function stats(): { allocatedBytes: number; pooledBytes: number; buffersCreated: number; buffersReused: number; pipelinesCompiled: number; dispatches: number; submits: number } {
+/** Backend counters: pool traffic, pipelines compiled, bind groups created/reused/held, dispatches and submits. */
+export function stats(): {
+  allocatedBytes: number; pooledBytes: number; buffersCreated: number; buffersReused: number; pipelinesCompiled: number;
+  bindGroupsCreated: number; bindGroupsReused: number; bindGroupsCached: number; dispatches: number; submits: number;
+} {
   return {
     allocatedBytes: poolStats.allocatedBytes,
     pooledBytes: pooledByteCount(),
     buffersCreated: poolStats.created,
     buffersReused: poolStats.reused,
     pipelinesCompiled: pipelineStats.compiled,
+    bindGroupsCreated: bindGroupStats.created,
+    bindGroupsReused: bindGroupStats.hits,
+    bindGroupsCached: cachedBindGroupCount(),
     dispatches: commandStats.dispatches,
     submits: commandStats.submits,
   };

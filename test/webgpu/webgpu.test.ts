@@ -59,6 +59,41 @@ describe.skipIf(!init.ok)('webgpu backend', () => {
     y.dispose();
   });
 
+  test('in steady state a training step compiles no pipeline and creates no bind group (both cached)', () => {
+    torch.manualSeed(2);
+    const model = torch.tidy(() => new nn.Sequential(new nn.Linear(12, 8), new nn.ReLU(), new nn.Linear(8, 3)).to('webgpu'));
+    const opt = new optim.Adam(model.parameters(), { lr: 1e-2 });
+    const [x, y] = torch.tidy(() => [torch.randn(16, 12).to('webgpu'), torch.randint(0, 3, [16]).to('webgpu')]);
+    const step = () => torch.tidy(() => {
+      const l = F.crossEntropy(model.forward(x), y);
+      opt.zeroGrad();
+      l.backward();
+      opt.step();
+      // A submit per step, as a read would do: buffers freed in the step return to the pool for the next one.
+      webgpu.synchronize();
+    });
+    // The pool's canonical free-list order makes the buffer assignment periodic after a few dozen steps (a
+    // plain stack kept permuting it: ~6 new bind groups a step after 300 steps).
+    for (let i = 0; i < 60; i++) step();
+    const before = webgpu.stats();
+    for (let i = 0; i < 5; i++) step();
+    const after = webgpu.stats();
+    expect(after.dispatches - before.dispatches).toBeGreaterThan(5 * 10);
+    expect(after.pipelinesCompiled).toBe(before.pipelinesCompiled);
+    expect(after.bindGroupsCreated).toBe(before.bindGroupsCreated);
+    expect(after.bindGroupsReused - before.bindGroupsReused).toBe(after.dispatches - before.dispatches);
+    x.dispose(); y.dispose();
+  });
+
+  test('emptyCache drops the bind groups of the buffers it destroys', () => {
+    torch.tidy(() => { torch.ones(40, 40).to('webgpu').mul(3).add(1); });
+    webgpu.synchronize();
+    const held = webgpu.stats().bindGroupsCached;
+    expect(held).toBeGreaterThan(0);
+    webgpu.emptyCache();
+    expect(webgpu.stats().bindGroupsCached).toBeLessThan(held);
+  });
+
   test('a tensor past maxStorageBufferBindingSize is a clear error naming the shape and the limit', () => {
     const limit = webgpu.info().limits.maxStorageBufferBindingSize;
     const n = Math.floor(limit / 4) + 1024;

@@ -6,8 +6,13 @@
  * A freed buffer is not reusable at once: commands recorded in the current (unsubmitted) batch may still read
  * it, and an upload through `queue.writeBuffer` runs before that batch. Freed buffers therefore join the pool
  * only when the batch is submitted (see commands.ts), which keeps every reuse ordered after its last use.
+ *
+ * Each free list is kept in one canonical order (by buffer id), so a step that starts from the same free set
+ * gets the same buffers in the same places as the step before: the bind groups cached for that step
+ * (bind_groups.ts) then all hit. A plain stack would hand them out in a permuted order every step.
  */
 import { gpuContext } from './context.js';
+import { bufferId, forgetBuffer } from './bind_groups.js';
 
 /** A storage buffer owned by one tensor Storage; `release()` hands it back to the pool. */
 export class GpuBuffer {
@@ -75,23 +80,28 @@ function freeBuffer(buffer: GPUBuffer): void {
 
 /** Called by the batcher right after a submit: buffers freed before it may be reused by later work. */
 export function recycleSubmitted(): void {
+  const touched = new Set<GPUBuffer[]>();
   for (const b of awaitingSubmit) {
     if (pooledBytes + b.size > POOL_LIMIT_BYTES) {
       poolStats.allocatedBytes -= b.size;
+      forgetBuffer(b);
       b.destroy();
       continue;
     }
     let list = free.get(b.size);
     if (!list) free.set(b.size, (list = []));
     list.push(b);
+    touched.add(list);
     pooledBytes += b.size;
   }
   awaitingSubmit = [];
+  // Descending, so pop() hands out the lowest id first.
+  for (const list of touched) list.sort((x, y) => bufferId(y) - bufferId(x));
 }
 
 /** Destroys every idle pooled buffer (webgpu.emptyCache(), PyTorch's torch.cuda.empty_cache()). */
 export function emptyPool(): void {
-  for (const list of free.values()) for (const b of list) { poolStats.allocatedBytes -= b.size; b.destroy(); }
+  for (const list of free.values()) for (const b of list) { poolStats.allocatedBytes -= b.size; forgetBuffer(b); b.destroy(); }
   free.clear();
   pooledBytes = 0;
 }

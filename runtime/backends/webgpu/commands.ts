@@ -4,12 +4,16 @@
  * value is read (or the batch grows large), so a training step is a handful of submits instead of hundreds.
  *
  * Every dispatch gets its parameters (sizes, offsets, strides, scalar constants as f32 bits) in a slot of one
- * per-batch "meta" storage buffer, bound at the slot's offset. The slots are written with a single
- * `queue.writeBuffer` right before the submit: a write per dispatch would land before the whole batch runs
- * (writeBuffer is ordered before the not-yet-submitted encoder), so reusing one small buffer would be wrong.
+ * per-batch "meta" storage buffer, bound with the slot's position as a dynamic offset. The slots are written
+ * with a single `queue.writeBuffer` right before the submit: a write per dispatch would land before the whole
+ * batch runs (writeBuffer is ordered before the not-yet-submitted encoder), so reusing one small buffer would be
+ * wrong. Because the slot is a dynamic offset, the bind group itself depends only on the buffers bound, and is
+ * cached across steps (bind_groups.ts): a training step after the first creates no bind groups.
  */
 import { gpuContext, throwPendingError } from './context.js';
 import { recycleSubmitted } from './buffer_pool.js';
+import { bindGroupFor } from './bind_groups.js';
+import type { Kernel } from './pipelines.js';
 
 /** ints per batch's meta arena (256 KiB). */
 const ARENA_INTS = 65536;
@@ -18,6 +22,8 @@ const MAX_DISPATCHES = 256;
 
 let encoder: GPUCommandEncoder | null = null;
 let pass: GPUComputePassEncoder | null = null;
+/** The pipeline last set on `pass` (setPipeline is skipped when a run of dispatches uses one kernel). */
+let passPipeline: GPUComputePipeline | null = null;
 let arena: GPUBuffer | null = null;
 const shadow = new Int32Array(ARENA_INTS);
 let used = 0;
@@ -29,7 +35,10 @@ function begin(): GPUComputePassEncoder {
   const { device } = gpuContext();
   arena ??= device.createBuffer({ size: ARENA_INTS * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
   encoder ??= device.createCommandEncoder();
-  pass ??= encoder.beginComputePass();
+  if (!pass) {
+    pass = encoder.beginComputePass();
+    passPipeline = null;
+  }
   return pass;
 }
 
@@ -45,7 +54,7 @@ export function floatBits(v: number): number {
  * Records one dispatch: binding 0 is the meta slot, bindings 1.. are `buffers` (whole buffers; tensor offsets
  * travel in meta). `groups` is the workgroup grid.
  */
-export function dispatch(pipeline: GPUComputePipeline, buffers: GPUBuffer[], meta: ArrayLike<number>, groups: [number, number, number]): void {
+export function dispatch(kernel: Kernel, buffers: GPUBuffer[], meta: ArrayLike<number>, groups: [number, number, number]): void {
   const { device, limits } = gpuContext();
   const align = limits.minStorageBufferOffsetAlignment / 4;
   const len = Math.max(meta.length, 1);
@@ -55,11 +64,15 @@ export function dispatch(pipeline: GPUComputePipeline, buffers: GPUBuffer[], met
   const slot = used;
   for (let i = 0; i < meta.length; i++) shadow[slot + i] = meta[i];
   used = Math.ceil((slot + len) / align) * align;
-  const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: arena!, offset: slot * 4, size: len * 4 } }];
-  for (let i = 0; i < buffers.length; i++) entries.push({ binding: i + 1, resource: { buffer: buffers[i] } });
-  const bindGroup = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
-  p.setPipeline(pipeline);
-  p.setBindGroup(0, bindGroup);
+  if (buffers.length !== kernel.signature.length) {
+    throw new Error(`webgpu: kernel '${kernel.pipeline.label}' binds ${kernel.signature.length} buffers, given ${buffers.length}`);
+  }
+  const bindGroup = bindGroupFor(device, kernel.layout, kernel.signature, arena!, len * 4, buffers);
+  if (passPipeline !== kernel.pipeline) {
+    p.setPipeline(kernel.pipeline);
+    passPipeline = kernel.pipeline;
+  }
+  p.setBindGroup(0, bindGroup, [slot * 4]);
   p.dispatchWorkgroups(groups[0], groups[1], groups[2]);
   dispatches++;
   commandStats.dispatches++;
@@ -70,6 +83,7 @@ export function copyBuffer(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, ds
   begin();
   pass!.end();
   pass = null;
+  passPipeline = null;
   encoder!.copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
 }
 
