@@ -43,10 +43,20 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
     throw e;
   }
   let last = '';
-  const result = await runCheck(config, {
-    only: argv.only, jobs: argv.jobs, color: argv.color ?? Boolean(process.stdout.isTTY), progress: argv.progress,
-    log: argv.quiet ? (s) => { if (s.startsWith('check:')) last = s; } : undefined,
-  });
-  if (argv.quiet && last) console.log(last);
-  process.exitCode = result.code;
+  try {
+    const result = await runCheck(config, {
+      only: argv.only, jobs: argv.jobs, color: argv.color ?? Boolean(process.stdout.isTTY), progress: argv.progress,
+      log: argv.quiet ? (s) => { if (s.startsWith('check:')) last = s; } : undefined,
+    });
+    if (argv.quiet && last) console.log(last);
+    process.exitCode = result.code;
+  } catch (e) {
+    // A report path aimed at a program's source is found before anything runs: a config mistake.
+    if (e instanceof ConfigError) {
+      console.error(`torchbridge check: ${e.message}`);
+      process.exitCode = 2;
+      return;
+    }
+    throw e;
+  }
 }

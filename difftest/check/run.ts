@@ -11,10 +11,10 @@
  * (which step, which layer); reports are written as configured. Exit code: 0 every check held, 1 otherwise.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, extname, join, relative, resolve, dirname } from 'node:path';
+import { basename, extname, join, relative, resolve, dirname, sep } from 'node:path';
 import type { DiffOptions, DiffReport } from '../program/types.js';
 import { assertReportPath, formatTerminal, junitDocument, reportSuite, verdict, writeReports, type JunitSuite, type TestCase } from '../report/index.js';
-import type { CheckConfig, CheckEntry } from './config.js';
+import { ConfigError, type CheckConfig, type CheckEntry } from './config.js';
 import { formatTodo, sourceFiles, todoGate, type TodoGate } from './todos.js';
 import { checkerOptions, formatTypeProblem, typeCheck, type TypeProblem } from './typecheck.js';
 
@@ -117,6 +117,19 @@ export async function runCheck(config: CheckConfig, opts: RunCheckOptions = {}):
   const note = (s: string) => { if (progress) process.stderr.write(`${s}\n`); };
   const entries = opts.only?.length ? config.entries.filter((e) => opts.only!.includes(e.name)) : config.entries;
   const many = entries.length > 1;
+  // Report paths are checked before anything runs: a report aimed at a program's source is a config mistake.
+  for (const e of entries) {
+    const inputs = [{ role: 'original program', path: e.original }, { role: 'migrated program', path: e.migrated ?? '' }];
+    for (const kind of ['json', 'markdown', 'html', 'junit'] as const) {
+      const path = config.reports[kind];
+      if (!path) continue;
+      try {
+        assertReportPath(kind, kind === 'junit' ? path : entryReportPath(path, e.name, many), inputs);
+      } catch (err) {
+        throw new ConfigError(`${rel(config.file)}: $.reports.${kind}: ${(err as Error).message.replace(/ Choose another path for --\w+\.$/, '')}; choose another path`);
+      }
+    }
+  }
   const results: EntryResult[] = entries.map((entry) => ({ entry, migrated: null, todos: null, typeProblems: [], report: null, problems: [], passed: [], reportPaths: [], pass: false }));
 
   // 1. migrate, 2. TODO gate: per entry.
@@ -158,7 +171,11 @@ export async function runCheck(config: CheckConfig, opts: RunCheckOptions = {}):
       const files = checkable.map((r) => r.migrated!);
       const problems = typeCheck(files, checkerOptions(files[0]));
       for (const r of checkable) {
-        r.typeProblems = problems.filter((p) => resolve(p.file) === resolve(r.migrated!));
+        // The entry's own problems: its file and the files beside or below it that it imports.
+        // (Another entry's file in the same folder is that entry's.)
+        const scope = dirname(resolve(r.migrated!)) + sep;
+        const others = new Set(files.map((f) => resolve(f)).filter((f) => f !== resolve(r.migrated!)));
+        r.typeProblems = problems.filter((p) => resolve(p.file) === resolve(r.migrated!) || (resolve(p.file).startsWith(scope) && !others.has(resolve(p.file))));
         if (r.typeProblems.length) {
           r.problems.push({
             check: 'types',

@@ -5,7 +5,7 @@
  * values until a human finishes it, and the TODO gate judges them.
  */
 import ts from 'typescript';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -44,18 +44,24 @@ export function checkerOptions(near: string): ts.CompilerOptions {
   };
 }
 
-/** Type problems in `files` (and only there: errors inside the runtime or libraries are not the program's). */
-export function typeCheck(files: string[], options: ts.CompilerOptions = checkerOptions(files[0])): TypeProblem[] {
+/**
+ * Type problems in `files` and in the program's own files they import: those under one of `scopes` (default: the
+ * files' folders), outside node_modules. Errors inside the runtime or libraries are not the program's.
+ */
+export function typeCheck(files: string[], options: ts.CompilerOptions = checkerOptions(files[0]), scopes: string[] = files.map((f) => dirname(resolve(f)))): TypeProblem[] {
   const program = ts.createProgram(files.map((f) => resolve(f)), options);
   // Creating the checker binds every file, which sets the parent links todoLines walks.
   program.getTypeChecker();
   const problems: TypeProblem[] = [];
-  for (const file of files) {
-    const sf = program.getSourceFile(resolve(file));
+  const inScope = (f: string) => !/[\\/]node_modules[\\/]/.test(f) && scopes.some((d) => f.startsWith(resolve(d) + sep));
+  const checked = [...new Set([...files.map((f) => resolve(f)), ...program.getSourceFiles().map((sf) => resolve(sf.fileName)).filter(inScope)])];
+  for (const file of checked) {
+    const sf = program.getSourceFile(file);
     if (!sf) {
       problems.push({ file, line: 1, col: 1, message: 'the TypeScript compiler could not read this file' });
       continue;
     }
+    if (sf.isDeclarationFile && !files.some((f) => resolve(f) === file)) continue;
     const exempt = todoLines(sf);
     for (const d of [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)]) {
       const lc = d.start === undefined ? { line: 0, character: 0 } : sf.getLineAndCharacterOfPosition(d.start);

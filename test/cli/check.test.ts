@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { ConfigError, loadCheckConfig, parseCheckConfig } from '../../difftest/check/config.js';
 import { runCheck, entryReportPath } from '../../difftest/check/run.js';
 import { findTodos } from '../../difftest/check/todos.js';
+import { typeCheck } from '../../difftest/check/typecheck.js';
 import type { DiffOptions, DiffReport } from '../../difftest/program/types.js';
 
 const repo = resolve(import.meta.dirname, '../..');
@@ -119,6 +120,16 @@ describe('check config', () => {
     expect(entryReportPath('/r/diff.html', 'train', false)).toBe('/r/diff.html');
   });
 
+  test('the type-check covers the files the entry imports from its folder, not the runtime nor unimported files', () => {
+    const a = write('types/a.ts', "import { torch } from 'torchbridge';\nimport { scale } from './lib/b.js';\nconsole.log(scale(torch.ones([2])));\n");
+    write('types/lib/b.ts', "import { torch } from 'torchbridge';\nexport const scale = (t: torch.Tensor): number => t.mul(2);\n");
+    write('types/c.ts', 'const unused: number = "not imported, not checked";\n');
+    writeFileSync(join(dir, 'types/package.json'), '{ "type": "module" }\n');
+    expect(typeCheck([a]).map((p) => `${p.file.slice(dir.length + 1)}:${p.line} ${p.message}`)).toEqual([
+      "types/lib/b.ts:2 Type 'Tensor' is not assignable to type 'number'.",
+    ]);
+  }, 60_000);
+
   test('TODO markers are read with their id and TensorFlow name', () => {
     expect(findTodos('f.ts', 'a\n  // torchbridge: TODO(no-equivalent) tf.topk: torch.topk is not in the runtime yet\nb')).toEqual([
       { file: 'f.ts', line: 2, id: 'no-equivalent', name: 'tf.topk', reason: 'tf.topk: torch.topk is not in the runtime yet' },
@@ -176,6 +187,15 @@ describe('runCheck gates (diff stood in)', () => {
     expect(junit).toContain('<failure message="1 type error(s) in the migrated program" type="Check.types">');
     expect(junit).toMatch(/<testcase name="TODO markers" classname="torchbridge.check.train"\/>/);
   }, 120_000);
+
+  test('a report aimed at a program\'s source is refused before anything runs', async () => {
+    const file = write('clash.json', JSON.stringify({ entries: [{ original: 'ok/train.ts' }], reports: { markdown: 'ok/train.ts' } }));
+    const calls: DiffOptions[] = [];
+    await expect(runCheck(loadCheckConfig(file), { runDiff: fakeDiff(calls), log: null, progress: false }))
+      .rejects.toThrow(/clash\.json: \$\.reports\.markdown: refusing to write the markdown report to .*ok\/train\.ts: it is the original program/);
+    expect(calls).toEqual([]);
+    expect(readFileSync(join(dir, 'ok/train.ts'), 'utf8')).toBe(MLP);
+  });
 
   test('allowedTodos lets a marker through by its TensorFlow name; exit 0 when everything holds', async () => {
     const file = write('allowed.json', JSON.stringify({ entries: [{ original: 'topk/main.ts' }], allowedTodos: ['tf.topk'], workDir: 'work' }));
