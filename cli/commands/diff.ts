@@ -47,7 +47,7 @@ export const builder = (y: Argv): Argv<Args> =>
     .option('loss-rtol', { type: 'number', default: 1e-4, describe: 'relative tolerance of each step\'s loss' })
     .option('loss-atol', { type: 'number', default: 0, describe: 'absolute tolerance of each step\'s loss' })
     .option('metric-points', { type: 'number', default: 0.3, describe: 'tolerance of final accuracies, in points' })
-    .option('work-dir', { type: 'string', describe: 'where traces and the migrated copy go (default: a fresh temporary folder)' })
+    .option('work-dir', { type: 'string', describe: 'keep the traces (and the on-the-fly migrated copy) here; by default they go to temporary folders removed after the run' })
     .option('progress', { type: 'boolean', describe: 'progress bars while training (default: when stderr is a terminal)' })
     .option('json', { type: 'string', describe: 'write the report as JSON here' })
     .option('markdown', { type: 'string', describe: 'write the report as Markdown here' })

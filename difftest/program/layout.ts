@@ -15,6 +15,13 @@
  */
 
 /** Row-major strides. */
+/** `out` when given (a buffer reused across steps; it must have exactly n elements), else a new array. */
+function outBuffer(out: Float32Array | undefined, n: number, op: string): Float32Array {
+  if (!out) return new Float32Array(n);
+  if (out.length !== n) throw new RangeError(`${op}: the output buffer has ${out.length} elements, the result ${n}`);
+  return out;
+}
+
 function stridesOf(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
   let acc = 1;
@@ -26,7 +33,7 @@ function stridesOf(shape: readonly number[]): number[] {
 }
 
 /** `x.permute(perm)` made contiguous: out's dim i is x's dim perm[i]. */
-export function permute(data: ArrayLike<number>, shape: readonly number[], perm: readonly number[]): { data: Float32Array; shape: number[] } {
+export function permute(data: ArrayLike<number>, shape: readonly number[], perm: readonly number[], out?: Float32Array): { data: Float32Array; shape: number[] } {
   if (perm.length !== shape.length || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) {
     throw new RangeError(`permute: perm [${perm.join(', ')}] is not a permutation of the ${shape.length} dims of shape [${shape.join(', ')}]`);
   }
@@ -34,11 +41,11 @@ export function permute(data: ArrayLike<number>, shape: readonly number[], perm:
   const inStrides = stridesOf(shape);
   const srcStrides = perm.map((p) => inStrides[p]);
   const n = outShape.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(n);
+  const dst = outBuffer(out, n, 'permute');
   const idx = new Array<number>(outShape.length).fill(0);
   let src = 0;
   for (let i = 0; i < n; i++) {
-    out[i] = data[src];
+    dst[i] = data[src];
     // Odometer over the output's index; src follows with the permuted strides.
     for (let d = outShape.length - 1; d >= 0; d--) {
       idx[d]++;
@@ -48,7 +55,7 @@ export function permute(data: ArrayLike<number>, shape: readonly number[], perm:
       idx[d] = 0;
     }
   }
-  return { data: out, shape: outShape };
+  return { data: dst, shape: outShape };
 }
 
 /**
@@ -98,7 +105,7 @@ export function activationToCandidate(data: ArrayLike<number>, shape: readonly n
  * A Dense kernel `[in, out]` as the Linear weight `[out, in]`. With `flattenedFrom` (the Dense reads a Flatten of an
  * NHWC [h, w, c] map and the candidate is NCHW), the input rows are permuted to the candidate's (c, h, w) order.
  */
-export function denseKernelToLinear(kernel: ArrayLike<number>, shape: readonly number[], flattenedFrom?: { h: number; w: number; c: number }): { data: Float32Array; shape: number[] } {
+export function denseKernelToLinear(kernel: ArrayLike<number>, shape: readonly number[], flattenedFrom?: { h: number; w: number; c: number }, out?: Float32Array): { data: Float32Array; shape: number[] } {
   if (shape.length !== 2) throw new RangeError(`denseKernelToLinear: a Dense kernel is [in, out], got shape [${shape.join(', ')}]`);
   const [nIn, nOut] = shape;
   let rows: Int32Array | null = null;
@@ -107,18 +114,20 @@ export function denseKernelToLinear(kernel: ArrayLike<number>, shape: readonly n
     if (h * w * c !== nIn) throw new RangeError(`denseKernelToLinear: the kernel has ${nIn} input rows but the flattened map [${h}, ${w}, ${c}] has ${h * w * c} features`);
     rows = nhwcToNchwFeatureOrder(h, w, c);
   }
-  const out = new Float32Array(nIn * nOut);
-  for (let i = 0; i < nIn; i++) {
-    const src = rows ? rows[i] : i;
-    for (let o = 0; o < nOut; o++) out[o * nIn + i] = kernel[src * nOut + o];
+  const dst = outBuffer(out, nIn * nOut, 'denseKernelToLinear');
+  // Output rows in order (sequential writes); under replay this runs on every Dense kernel at every step.
+  for (let o = 0; o < nOut; o++) {
+    const base = o * nIn;
+    if (rows) for (let i = 0; i < nIn; i++) dst[base + i] = kernel[rows[i] * nOut + o];
+    else for (let i = 0; i < nIn; i++) dst[base + i] = kernel[i * nOut + o];
   }
-  return { data: out, shape: [nOut, nIn] };
+  return { data: dst, shape: [nOut, nIn] };
 }
 
 /** A Conv2D kernel HWIO `[kh, kw, in, out]` as the Conv2d weight OIHW `[out, in, kh, kw]`. */
-export function hwioToOihw(kernel: ArrayLike<number>, shape: readonly number[]): { data: Float32Array; shape: number[] } {
+export function hwioToOihw(kernel: ArrayLike<number>, shape: readonly number[], out?: Float32Array): { data: Float32Array; shape: number[] } {
   if (shape.length !== 4) throw new RangeError(`hwioToOihw: a Conv2D kernel is [kh, kw, in, out], got shape [${shape.join(', ')}]`);
-  return permute(kernel, shape, [3, 2, 0, 1]);
+  return permute(kernel, shape, [3, 2, 0, 1], out);
 }
 
 /** How a reference weight becomes the candidate's parameter. */
@@ -127,13 +136,13 @@ export type WeightLayout =
   | { kind: 'dense-kernel'; flattenedFrom?: { h: number; w: number; c: number } }
   | { kind: 'conv2d-kernel' };
 
-export function weightToCandidate(data: ArrayLike<number>, shape: readonly number[], layout: WeightLayout): { data: Float32Array; shape: number[] } {
+export function weightToCandidate(data: ArrayLike<number>, shape: readonly number[], layout: WeightLayout, out?: Float32Array): { data: Float32Array; shape: number[] } {
   switch (layout.kind) {
     case 'same':
       return { data: data instanceof Float32Array ? data : Float32Array.from(data), shape: [...shape] };
     case 'dense-kernel':
-      return denseKernelToLinear(data, shape, layout.flattenedFrom);
+      return denseKernelToLinear(data, shape, layout.flattenedFrom, out);
     case 'conv2d-kernel':
-      return hwioToOihw(data, shape);
+      return hwioToOihw(data, shape, out);
   }
 }

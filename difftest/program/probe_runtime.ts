@@ -25,7 +25,7 @@ import type { FitOptions, EvaluateOptions, LossFunction } from '../../runtime/ut
 import { readChildConfig, recordsAt } from './child_config.js';
 import { activationToCandidate, weightToCandidate } from './layout.js';
 import { mapLayers, type CandidateLeaf } from './layer_map.js';
-import { hashValues, TraceReader, TraceWriter, traceKey } from './trace.js';
+import { asFloat32, hashValues, TraceReader, TraceWriter, traceKey } from './trace.js';
 import type { CandidateMeta, LayerMapping, ReferenceMeta } from './trace_meta.js';
 
 const cfg = readChildConfig('candidate');
@@ -131,6 +131,49 @@ function loadReferenceWeights(model: nn.Module, mapping: LayerMapping[], step: n
   for (const t of Object.values(dict)) t.dispose();
 }
 
+/** Per candidate tensor, the buffers the per-step reload reuses: the reference's raw values and their conversion. */
+const reloadBuffers = new Map<string, { raw: Float32Array; converted: Float32Array }>();
+
+/**
+ * Under replay, before every step: the reference's parameters after step `step`, written into the candidate's in
+ * place. The initial load (loadReferenceWeights, through loadStateDict) checked every name and shape; this one
+ * reuses one pair of buffers per tensor and writes a contiguous float32 CPU tensor's storage directly, bumping its
+ * version as the in-place initialisers do. A state-dict load allocates three arrays per tensor per step, which
+ * was most of what replay added to the seed MLP's run. Anything else (another device, a strided view) is loaded
+ * through loadStateDict.
+ */
+function reloadReferenceWeights(model: nn.Module, mapping: LayerMapping[], step: number): void {
+  const own = model.stateDict({ keepVars: true });
+  const slow: Record<string, Tensor> = {};
+  for (const m of mapping) {
+    for (const w of m.weights) {
+      const key = traceKey(step, 'parameter', m.layer, w.tensor);
+      const entry = ref.entry(key);
+      if (!entry) throw new Error(`difftest candidate: the reference recorded no '${key}' to replay (was it run with --replay none?)`);
+      let buf = reloadBuffers.get(w.candidateName);
+      if (!buf || buf.raw.length !== entry.length) {
+        const raw = new Float32Array(entry.length);
+        buf = { raw, converted: w.layout.kind === 'same' ? raw : new Float32Array(entry.length) };
+        reloadBuffers.set(w.candidateName, buf);
+      }
+      ref.readInto(key, buf.raw);
+      const c = w.layout.kind === 'same' ? { data: buf.raw, shape: entry.shape } : weightToCandidate(buf.raw, entry.shape, w.layout, buf.converted);
+      const dst = own[w.candidateName];
+      if (!dst) continue;
+      if (dst.device.type === 'cpu' && dst.dtype === 'float32' && dst.isContiguous() && dst.numel() === c.data.length) {
+        dst.storage.data.set(c.data, dst.offset);
+        dst.storage.version++;
+      } else {
+        slow[w.candidateName] = torch.tensor(c.data, { shape: c.shape });
+      }
+    }
+  }
+  if (Object.keys(slow).length) {
+    model.loadStateDict(slow, { strict: false });
+    torch.dispose(Object.values(slow));
+  }
+}
+
 function referenceActivation(step: number, mapping: LayerMapping): Tensor | null {
   const t = ref.get(traceKey(step, 'output', mapping.layer, 'output'));
   if (!t) return null;
@@ -138,8 +181,19 @@ function referenceActivation(step: number, mapping: LayerMapping): Tensor | null
   return torch.tensor(c.data, { shape: c.shape });
 }
 
+/**
+ * The hash of a tensor's values. A contiguous CPU tensor is hashed in place, from its storage: `dataSync()` would
+ * copy it first, which for MNIST's 47M training values costs about a second of the candidate's run (most of what
+ * the probes add to a free run). Other tensors are read (copied) first.
+ */
 async function hashOf(t: Tensor): Promise<string> {
-  return hashValues(Float32Array.from(await t.data()));
+  if (t.device.type === 'cpu' && t.isContiguous()) return hashValues(t.storage.data.subarray(t.offset, t.offset + t.numel()) as ArrayLike<number>);
+  return hashValues(await t.data());
+}
+
+/** hashOf for CPU tensors, synchronously (utils.evaluate is synchronous, and so is the probe's). */
+function hashOfSync(t: Tensor): string {
+  return hashValues(t.isContiguous() ? (t.storage.data.subarray(t.offset, t.offset + t.numel()) as ArrayLike<number>) : t.dataSync());
 }
 
 /** The program's tensors when they hold the reference's data, else the reference's recorded copy. */
@@ -157,7 +211,7 @@ async function sameData(name: string, x: Tensor, y: Tensor, expected: { x: strin
 
 async function readAll(ts: Tensor[]): Promise<Float32Array[]> {
   const out: Float32Array[] = [];
-  for (const t of ts) out.push(Float32Array.from(await t.data()));
+  for (const t of ts) out.push(asFloat32(await t.data()));
   return out;
 }
 
@@ -220,7 +274,7 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
     for (const s of bar) {
       const step = s.step;
       await callbacks.onBatchBegin?.(s.batch);
-      if (cfg.replay !== 'none' && step > 0) loadReferenceWeights(model, mapping, step - 1, 'parameter');
+      if (cfg.replay !== 'none' && step > 0) reloadReferenceWeights(model, mapping, step - 1);
       const record = recordsAt(cfg, step) && ref.meta.recordedSteps.includes(step);
       const idx = torch.tensor(perm.subarray(s.batch * (ref.meta.batchSize ?? batchSize), s.batch * (ref.meta.batchSize ?? batchSize) + s.size), { dtype: 'int32' }).to(trainX.device);
       const xb = torch.indexSelect(trainX, 0, idx);
@@ -372,7 +426,7 @@ export function evaluate(model: unknown, x: Tensor, y: Tensor, options: Evaluate
   let [ex, ey] = [x, y];
   // Synchronous like utils.evaluate (the migrated program may not await it): hashes via dataSync, CPU data only.
   if (expected && x.device.type === 'cpu') {
-    if (hashValues(Float32Array.from(x.dataSync())) !== expected.x || hashValues(Float32Array.from(y.dataSync())) !== expected.y) {
+    if (hashOfSync(x) !== expected.x || hashOfSync(y) !== expected.y) {
       const rx = ref.require(traceKey('-', 'data', `eval${i}`, 'x'));
       const ry = ref.require(traceKey('-', 'data', `eval${i}`, 'y'));
       ex = torch.tensor(rx.data, { shape: rx.shape });

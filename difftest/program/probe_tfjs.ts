@@ -23,7 +23,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { ProgressBar } from '../../runtime/utils/progress.js';
 import { permutation, readChildConfig, recordsAt, recordsParametersAt, seededRandom } from './child_config.js';
-import { hashValues, TraceWriter, traceKey } from './trace.js';
+import { asFloat32, hashValues, TraceWriter, traceKey } from './trace.js';
 import type { EpochLog, ReferenceLayer, ReferenceMeta, StepLog } from './trace_meta.js';
 
 const cfg = readChildConfig('reference');
@@ -158,8 +158,9 @@ function recordWeights(model: tf.LayersModel, step: number | '-', kind: string):
 }
 
 function recordData(name: string, x: tf.Tensor, y: tf.Tensor): { x: string; y: string } {
-  const xs = Float32Array.from(x.dataSync());
-  const ys = Float32Array.from(y.dataSync());
+  // dataSync already returns a fresh array; the data is recorded and hashed from it without another copy.
+  const xs = asFloat32(x.dataSync());
+  const ys = asFloat32(y.dataSync());
   const key = (t: string) => traceKey('-', 'data', name, t);
   if (!trace.has(key('x'))) {
     trace.put(key('x'), x.shape, xs);

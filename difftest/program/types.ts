@@ -35,7 +35,10 @@ export interface DiffOptions {
   record?: { outputs?: boolean; gradients?: boolean; parameters?: boolean };
   /** Relative tolerance of the per-step loss (default 1e-4) and of final metrics in points (default 0.3). */
   tolerances?: { lossRtol?: number; lossAtol?: number; metricPoints?: number };
-  /** Folder for traces and the migrated copy (default: a fresh temporary folder). */
+  /**
+   * Folder for traces (kept after the run, with the on-the-fly migrated copy). Default: a fresh temporary folder,
+   * removed after the run with the migrated copy.
+   */
   workDir?: string;
   /** Progress bars on stderr while the programs train (default: when stderr is a TTY). */
   progress?: boolean;

@@ -1,7 +1,7 @@
 // The program-level diff end to end: real child processes, tfjs wasm reference, tens of steps.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { runDiff } from '../../difftest/program/run.js';
 
@@ -24,6 +24,9 @@ describe('runDiff', () => {
     // The program's real MNIST is the same on both sides: nothing replaced.
     expect(r.notes.some((n) => /training data differs/.test(n))).toBe(false);
     expect(r.final.find((f) => /acc/.test(f.name))?.pass).toBe(true);
+    // The loss is a probe at every recorded step (0, 4, 8), the final metrics are probes at the last step.
+    expect(r.probes.filter((p) => p.kind === 'loss').map((p) => p.step)).toEqual([0, 4, 8]);
+    expect(r.probes.filter((p) => p.kind === 'metric').map((p) => [p.step, p.tensor])).toEqual([[11, 'evaluate loss'], [11, 'evaluate acc (points)']]);
   });
 
   test('a wrong learning rate fails and is pinned to step 0, the first Dense\'s parameters', async () => {
@@ -39,6 +42,25 @@ describe('runDiff', () => {
     expect(r.probes.filter((p) => p.step === 0 && p.kind !== 'parameter').every((p) => p.pass)).toBe(true);
     expect(r.firstDivergence).toMatchObject({ step: 0, kind: 'parameter', layer: 'dense_Dense1', tensor: 'kernel' });
     expect(r.failures.join('\n')).toMatch(/first divergence: step 0, parameter of dense_Dense1\/kernel/);
+    // Under replay each step's loss is taken at the reference's parameters, so the wrong update never shows there.
+    expect(r.probes.filter((p) => p.kind === 'loss').map((p) => p.pass)).toEqual([true, true, true, true]);
+  });
+
+  test('without a work dir, the traces and the on-the-fly migration are removed after the run', async () => {
+    // os.tmpdir() follows TMPDIR: a fresh one shows exactly what the run left there (other runs may share /tmp).
+    const tmpRoot = tmp();
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmpRoot;
+    try {
+      const r = await runDiff({ original: FIT_INPUT, steps: 2, replay: 'step', reference: 'wasm', progress: false });
+      expect(r.pass).toBe(true);
+      expect(r.migrated).toMatch(/node_modules[\\/]\.cache[\\/]torchbridge-diff[\\/]migrated-/);
+      expect(existsSync(dirname(r.migrated))).toBe(false);
+      expect(readdirSync(tmpRoot)).toEqual([]);
+      expect(r.notes.join('\n')).toMatch(/removed after the run/);
+    } finally {
+      process.env.TMPDIR = saved;
+    }
   });
 
   test('a program importing @tensorflow/tfjs-node runs on @tensorflow/tfjs, and the report says so', async () => {
@@ -52,11 +74,16 @@ describe('runDiff', () => {
   });
 
   test('the CNN fixture, replay layer: NHWC → NCHW, Flatten order and dropout masks line up; the wasm fallback is reported', async () => {
-    const r = await runDiff({ original: 'fixtures/cnn-fit/input.ts', steps: 2, replay: 'layer', reference: 'wasm', workDir: tmp(), progress: false });
+    const workDir = tmp();
+    const r = await runDiff({ original: 'fixtures/cnn-fit/input.ts', steps: 2, replay: 'layer', reference: 'wasm', workDir, progress: false });
     expect(r.reference.fallbacks.join('\n')).toMatch(/Conv2DBackpropFilter: not registered for backend 'wasm'/);
     expect(r.probes.some((p) => p.tensor === 'isolated')).toBe(true);
     expect(r.probes.filter((p) => !p.pass)).toEqual([]);
     expect(r.layers.map((l) => l.referenceType)).toContain('Flatten');
     expect(r.pass).toBe(true);
+    // A named work dir is kept, and so is the migrated copy beside the original's node_modules (the user asked).
+    expect(existsSync(join(workDir, 'reference', 'index.json'))).toBe(true);
+    expect(existsSync(r.migrated)).toBe(true);
+    rmSync(dirname(r.migrated), { recursive: true, force: true });
   });
 });

@@ -8,6 +8,7 @@ import { mapLayers, LayerMapError } from '../../difftest/program/layer_map.js';
 import { instrumentProgram, InstrumentError } from '../../difftest/program/instrument.js';
 import { hashValues, TraceReader, TraceWriter } from '../../difftest/program/trace.js';
 import type { ReferenceLayer } from '../../difftest/program/trace_meta.js';
+import { lossProbe, metricProbes } from '../../difftest/program/scalar_probes.js';
 
 describe('layout conversion', () => {
   test('Dense kernel [in, out] → Linear weight [out, in]', () => {
@@ -145,4 +146,28 @@ test('traces round-trip tensors by key; hashes tell data apart', () => {
   r.close();
   expect(hashValues([1, 2, 3])).toBe(hashValues(Float32Array.from([1, 2, 3])));
   expect(hashValues([1, 2, 3])).not.toBe(hashValues([1, 2, 4]));
+});
+
+describe('scalar probes', () => {
+  const row = (lossReference: number, lossCandidate: number, pass: boolean) => ({ step: 7, epoch: 0, batch: 7, lossReference, lossCandidate, absDiff: Math.abs(lossCandidate - lossReference), relDiff: Math.abs(lossCandidate - lossReference) / Math.abs(lossReference), pass });
+
+  test("a step's loss: |Δ|, rel, sign agreement; a failing one names both values and the tolerance", () => {
+    const ok = lossProbe(row(2, 2.0000001, true), { lossRtol: 1e-4, lossAtol: 0 });
+    expect(ok).toMatchObject({ step: 7, kind: 'loss', layer: '', tensor: 'loss', pass: true, message: null });
+    expect(ok.metrics!.maxRelError).toBeCloseTo(5e-8, 12);
+    expect(ok.metrics!.cosineSimilarity).toBe(1);
+    const bad = lossProbe(row(2, 2.5, false), { lossRtol: 1e-4, lossAtol: 0 });
+    expect(bad.metrics).toMatchObject({ mismatchCount: 1, maxAbsError: 0.5, maxRelError: 0.25 });
+    expect(bad.message).toBe('loss 2.5 vs 2: |Δ| 5.000e-1, rel 2.500e-1 > rtol 0.0001');
+  });
+
+  test('final metrics at the last step; accuracies in points; NaN on one side fails', () => {
+    const ps = metricProbes([
+      { name: 'evaluate acc (points)', reference: 91.2, candidate: 91.0, diff: 0.2, pass: true },
+      { name: 'evaluate loss', reference: 0.3, candidate: NaN, diff: NaN, pass: false },
+    ], 2813, 0.3);
+    expect(ps.map((p) => [p.step, p.kind, p.tensor, p.pass])).toEqual([[2813, 'metric', 'evaluate acc (points)', true], [2813, 'metric', 'evaluate loss', false]]);
+    expect(ps[1].metrics!.maxAbsError).toBe(Infinity);
+    expect(ps[1].message).toMatch(/^evaluate loss: NaN vs 0\.3000 .*> 0\.3% of the reference\)$/);
+  });
 });
