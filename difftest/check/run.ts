@@ -280,6 +280,8 @@ function summaryOf(r: EntryResult, color: boolean): string {
   const lines = [red(`✗ ${e.name}`) + `: ${rel(e.original)}${r.migrated ? ` → ${rel(r.migrated)}` : ''}`];
   for (const p of r.problems) {
     lines.push(`    ${red(p.check)}: ${p.message}`);
+    // A failed diff's fixes end its report below; list them once.
+    if (p.check === 'diff' && r.report && !r.report.pass) continue;
     for (const f of p.fixes) lines.push(`      - ${f}`);
   }
   if (r.report && !r.report.pass) lines.push(formatTerminal(r.report, { color, maxRows: 12, maxLayers: 5 }).trimEnd().split('\n').map((l) => `    ${l}`).join('\n'));

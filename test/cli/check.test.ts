@@ -175,6 +175,8 @@ describe('runCheck gates (diff stood in)', () => {
     const text = lines.join('\n');
     expect(text).toMatch(/^✓ train: migrated, 0 TODO marker\(s\), types ok, diff PASS \(3 steps\)$/m);
     expect(text).toMatch(/^✗ diverges: .*\n {4}diff: the migrated program differs from TensorFlow\.js — first divergence at step 2 in dense_Dense1/m);
+    // The diff's fixes appear once, at the end of its report.
+    expect(text.split("step 2: output of dense_Dense1 (Dense → Linear) diverges first").length - 1).toBe(1);
     expect(text).toContain('    todos: 1 TODO marker(s) not in allowedTodos');
     expect(text).toContain('check: 3 of 4 entries failed (diverges, topk, committed)');
 
