@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import '../runtime/torch.js';
-import { UNARY_OPS, BINARY_OPS, REDUCE_OPS, OTHER_PRIMITIVES, COMPARISON_OPS, PREDICATE_OPS } from '../runtime/ops/primitives.js';
+import { UNARY_OPS, BINARY_OPS, REDUCE_OPS, OTHER_PRIMITIVES, OPTIONAL_KERNELS, COMPARISON_OPS, PREDICATE_OPS } from '../runtime/ops/primitives.js';
 import { UNARY_EXPR, BINARY_EXPR } from '../runtime/backends/cpu/elementwise.js';
 import { UNARY_GRAD, BINARY_GRAD } from '../runtime/ops/elementwise.js';
 import { getBackend } from '../runtime/backends/backend.js';
@@ -60,6 +60,12 @@ describe.each(['cpu'] as const)('primitive core on %s', (device) => {
     expect((backend as unknown as Record<string, unknown>)[KERNEL_OF[op]], `backend ${device} lacks ${KERNEL_OF[op]}`).toBeTypeOf('function');
     if (!CASE_OF[op].startsWith('(')) expect(hasCase(CASE_OF[op]), `no op-table case for ${CASE_OF[op]}`).toBe(true);
   });
+
+  test('optional kernels: all of a set or none (conv2d needs both gradient kernels), and an op-table case', () => {
+    const has = OPTIONAL_KERNELS.map((k) => typeof (backend as unknown as Record<string, unknown>)[k] === 'function');
+    expect(has.every((h) => h === has[0]), `backend ${device} implements only some of ${OPTIONAL_KERNELS.join(', ')}`).toBe(true);
+    expect(hasCase('conv2d')).toBe(true);
+  });
 });
 
 /**
@@ -82,6 +88,10 @@ describe('primitive core on webgpu (WGSL)', async () => {
   test.each([...BINARY_OPS])('binary %s has a WGSL expression', (op) => {
     expect(WGSL_BINARY_OPS).toContain(op);
     expect(binaryExpr(op, 'float32').e).toContain('x1');
+  });
+
+  test.each([...OPTIONAL_KERNELS])('optional %s: WebGPU implements it (implicit-GEMM convolution)', (k) => {
+    expect((webgpuBackend as unknown as Record<string, unknown>)[k], `webgpu lacks ${k}`).toBeTypeOf('function');
   });
 
   test.each([...OTHER_PRIMITIVES, 'reduce'])('%s: WebGPU kernel or declared fallback', (op) => {

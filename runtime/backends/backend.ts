@@ -63,6 +63,17 @@ export interface Backend {
   softmaxCrossEntropy(logits: Tensor, target: Tensor, ignoreIndex: number): { loss: Tensor; softmax: Tensor };
   /** One fused Adam/AdamW update of param, expAvg, expAvgSq (and maxExpAvgSq) in place. */
   adamStep(param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, maxExpAvgSq: Tensor | null, p: AdamParams): void;
+  /**
+   * Optional implicit-GEMM convolution (no bias): x [N, C, H, W], weight [O, C/groups, kh, kw] →
+   * [N, O, outH, outW], computed without materialising the im2col matrix. A backend without it gets
+   * Unfold + Matmul (ops/conv.ts), which is what the CPU keeps: its im2col is cheap next to the GEMM.
+   * A backend that has it must also have conv2dInputGrad and conv2dWeightGrad (the gradients' kernels).
+   */
+  conv2d?(x: Tensor, weight: Tensor, g: Conv2dGeometry, groups: number): Tensor;
+  /** ∂L/∂x of conv2d: gradOut [N, O, outH, outW] and weight → [N, C, H, W] (a transposed convolution). */
+  conv2dInputGrad?(gradOut: Tensor, weight: Tensor, g: Conv2dGeometry, groups: number): Tensor;
+  /** ∂L/∂weight of conv2d: x and gradOut → weightShape [O, C/groups, kh, kw]. */
+  conv2dWeightGrad?(x: Tensor, gradOut: Tensor, g: Conv2dGeometry, groups: number, weightShape: number[]): Tensor;
   /** Devices whose memory the host cannot read directly: the values of x in row-major order (a copy). */
   read?(x: Tensor): Promise<TypedArray>;
 }

@@ -1,8 +1,14 @@
-/** Convolutions as im2col (Unfold) + Matmul; gradients follow from those two primitives. */
+/**
+ * Convolutions as im2col (Unfold) + Matmul; gradients follow from those two primitives. A backend with the
+ * optional implicit-GEMM hook (Backend.conv2d, e.g. WebGPU) runs conv2d and its gradients without the im2col
+ * matrix; the composite stays the definition, and the gradient under createGraph.
+ */
 import { Tensor } from '../tensor.js';
 import { fmtShape } from '../shape.js';
-import { checkTensor, requireFloat } from './util.js';
-import { geometry, pair, unfold, type Pair, type Padding } from './window.js';
+import type { Conv2dGeometry } from '../backends/backend.js';
+import { isGradEnabled } from '../autograd/grad_mode.js';
+import { backendOf, checkTensor, record, requireFloat } from './util.js';
+import { fold, geometry, pair, unfold, type Pair, type Padding } from './window.js';
 import { matmul } from './matmul.js';
 import { reshape, squeeze, unsqueeze } from './view.js';
 
@@ -36,8 +42,13 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== O)) throw new RangeError(`conv2d: bias must be [${O}], got ${fmtShape(bias.shape)}`);
   const g = geometry(x, [kh, kw], pair(opts.stride ?? 1, 'conv2d', 'stride'), opts.padding ?? 0, pair(opts.dilation ?? 1, 'conv2d', 'dilation'), 'conv2d');
   const N = x.shape[0], L = g.outH * g.outW;
-  const cols = unfold(x, g); // [N, C*kh*kw, L]
   let y: Tensor;
+  if (backendOf(x).conv2d) {
+    y = implicitConv2d(x, weight, g, groups); // [N, O, outH, outW]
+    if (bias) y = y.add(reshape(bias, [O, 1, 1]));
+    return y;
+  }
+  const cols = unfold(x, g); // [N, C*kh*kw, L]
   if (groups === 1) {
     y = matmul(reshape(weight, [O, C * kh * kw]), cols); // [N, O, L]
   } else {
@@ -47,6 +58,36 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
   }
   if (bias) y = y.add(reshape(bias, [O, 1]));
   return reshape(y, [N, O, g.outH, g.outW]);
+}
+
+/** conv2d on the backend's implicit-GEMM kernels (Backend.conv2d and its two gradient kernels). */
+function implicitConv2d(x: Tensor, weight: Tensor, g: Conv2dGeometry, groups: number): Tensor {
+  const be = backendOf(x);
+  const y = be.conv2d!(x, weight, g, groups);
+  return record(y, 'Conv2d', [x, weight], (gy) => {
+    // With createGraph the gradient must itself be differentiable: the Unfold + Matmul composites.
+    if (isGradEnabled()) return [conv2dInputGradComposite(gy, weight, g, groups), conv2dWeightGradComposite(x, gy, g, groups, weight.shape)];
+    return [
+      x.requiresGrad ? be.conv2dInputGrad!(gy, weight, g, groups) : null,
+      weight.requiresGrad ? be.conv2dWeightGrad!(x, gy, g, groups, weight.shape) : null,
+    ];
+  }, [x, weight]);
+}
+
+/** ∂L/∂x = Fold(Wᵀ · gy), per group. */
+function conv2dInputGradComposite(gy: Tensor, weight: Tensor, g: Conv2dGeometry, groups: number): Tensor {
+  const O = weight.shape[0], Og = O / groups, CKg = (g.c / groups) * g.kh * g.kw, L = g.outH * g.outW;
+  const wT = reshape(weight, [groups, Og, CKg]).transpose(1, 2); // [G, CKg, Og]
+  const cols = matmul(wT, reshape(gy, [g.n, groups, Og, L])); // [N, G, CKg, L]
+  return fold(reshape(cols, [g.n, groups * CKg, L]), g);
+}
+
+/** ∂L/∂W = Σ_n gy · Unfold(x)ᵀ, per group. */
+function conv2dWeightGradComposite(x: Tensor, gy: Tensor, g: Conv2dGeometry, groups: number, weightShape: number[]): Tensor {
+  const Og = weightShape[0] / groups, CKg = (g.c / groups) * g.kh * g.kw, L = g.outH * g.outW;
+  const cols = reshape(unfold(x, g), [g.n, groups, CKg, L]);
+  const gw = matmul(reshape(gy, [g.n, groups, Og, L]), cols.transpose(2, 3)).sum(0); // [G, Og, CKg]
+  return reshape(gw, weightShape);
 }
 
 export interface Conv1dOptions {

@@ -15,6 +15,10 @@
  *   random       Random(uniform|normal)                    from the seeded generator
  *   fused        AdamStep  (benchmarked: the optimizer step is ~30% of an MLP step when unfused)
  *                SoftmaxCrossEntropy  (the composite log-softmax + gather + mask + mean is ~12 ops, 40 µs a step)
+ *   optional     Conv2d (+ Conv2dInputGrad, Conv2dWeightGrad): implicit-GEMM convolution, a backend hook. The
+ *                composite Unfold + Matmul is the definition (and the CPU's kernel); a backend may implement
+ *                the hook to skip the im2col matrix (WebGPU: it is 25× the input for a 5×5 kernel and costs
+ *                a write and a read of global memory). ops/conv.ts uses the hook where the backend has it.
  *
  * Views (reshape, permute, expand, narrow, squeeze...) are metadata only and need no kernel.
  */
@@ -40,3 +44,6 @@ export const REDUCE_OPS = ['sum', 'prod', 'max', 'min', 'argmax', 'argmin'] as c
 export type ReduceOp = (typeof REDUCE_OPS)[number];
 
 export const OTHER_PRIMITIVES = ['where', 'cast', 'copy', 'matmul', 'unfold', 'fold', 'maxPool2d', 'gather', 'scatter', 'random', 'adamStep', 'softmaxCrossEntropy'] as const;
+
+/** Optional kernels: a backend may implement them; the op layer falls back to the composite otherwise. */
+export const OPTIONAL_KERNELS = ['conv2d', 'conv2dInputGrad', 'conv2dWeightGrad'] as const;

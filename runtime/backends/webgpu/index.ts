@@ -19,6 +19,7 @@ import { matmulGpu } from './matmul.js';
 import { foldGpu, maxPool2dGpu, unfoldGpu } from './window.js';
 import { gatherGpu, scatterGpu } from './indexing.js';
 import { adamStepGpu, softmaxCrossEntropyGpu } from './fused.js';
+import { conv2dGpu, conv2dInputGradGpu, conv2dWeightGradGpu } from './conv.js';
 import { bufferOf, emptyGpu, ELEMENT_BYTES } from './tensors.js';
 import { binaryExpr, computeType, unaryExpr } from './wgsl.js';
 
@@ -81,6 +82,9 @@ export const webgpuBackend: Backend = {
   unfold: unfoldGpu,
   fold: foldGpu,
   maxPool2d: maxPool2dGpu,
+  conv2d: conv2dGpu,
+  conv2dInputGrad: conv2dInputGradGpu,
+  conv2dWeightGrad: conv2dWeightGradGpu,
   gather: gatherGpu,
   scatter: scatterGpu,
 
