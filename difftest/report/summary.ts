@@ -164,7 +164,7 @@ export function verdict(report: DiffReport): Verdict {
     if (!fixes.length) fixes.push('the report failed without a recorded reason (see the runner\'s output)');
   }
   const where = d
-    ? `first divergence at step ${d.step}${d.layer ? ` in ${d.layer}` : ''} (${d.kind}${d.tensor ? ` ${d.tensor}` : ''})`
+    ? `first divergence at step ${d.step}${d.layer ? ` in ${d.layer}` : ''} (${d.kind}${d.tensor && d.tensor !== d.kind ? ` ${d.tensor}` : ''})`
     : failedSteps.length ? `${failedSteps.length} step(s) beyond tolerance, first at step ${failedSteps[0].step}`
       : failedFinal.length ? `${failedFinal.map((f) => f.name).join(', ')} beyond tolerance` : 'see below';
   return { pass: false, headline: `FAIL: the migrated program differs from TensorFlow.js — ${where}`, fixes };

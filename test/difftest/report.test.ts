@@ -108,7 +108,7 @@ describe('formatTerminal', () => {
     expect(text).toMatch(/dense_Dense2\s+Dense → Linear\s+4\.20e-1\s+3\.10e\+5\s+6\.20e\+5\s+57\s+FAIL/);
     expect(text).toContain('First divergence\nstep 57, output of dense_Dense2 (output)\n  Tensor-likes are not close!');
     expect(text).toMatch(/test accuracy\s+91\.20%\s+85\.00%\s+-6\.20 points\s+FAIL/);
-    expect(text).toContain('FAIL: the migrated program differs from TensorFlow.js — first divergence at step 57 in dense_Dense2 (output output)');
+    expect(text).toContain('FAIL: the migrated program differs from TensorFlow.js — first divergence at step 57 in dense_Dense2 (output)');
     expect(text).toContain('What to fix:\n  ✗ step 57: output of dense_Dense2 (Dense → Linear) diverges: check its bias');
   });
 
