@@ -62,7 +62,8 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
   // 2. Train both side by side under the probes.
   const steps = argv.full ? undefined : argv.steps ?? DEMO_STEPS;
   console.log(`\ntraining both on MNIST (${steps === undefined ? 'the full 3 epochs' : `${steps} steps of batch 64`}): TensorFlow.js on ${argv.reference}, torchbridge on cpu…`);
-  const report = await runDiff({ original, migrated, steps, reference: argv.reference, replay: 'step', workDir: join(outDir, 'diff'), progress });
+  // No work dir: the traces (hundreds of MB for a full run) go to a temporary folder that runDiff removes.
+  const report = await runDiff({ original, migrated, steps, reference: argv.reference, replay: 'step', progress });
 
   // 3. The table, and the page with the plots.
   console.log('');

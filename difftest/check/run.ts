@@ -190,7 +190,7 @@ export async function runCheck(config: CheckConfig, opts: RunCheckOptions = {}):
   }
 
   // 4. Diff (up to `jobs` entries at a time: each diff is two child processes run one after the other), then this
-  // entry's reports.
+  // entry's reports. The traces go to temporary folders runDiff removes (they run to hundreds of MB).
   const runDiff = opts.runDiff ?? (await import('../program/run.js')).runDiff;
   const jobs = Math.max(1, opts.jobs ?? 1);
   const diffOne = async (i: number): Promise<void> => {
@@ -200,7 +200,7 @@ export async function runCheck(config: CheckConfig, opts: RunCheckOptions = {}):
     try {
       r.report = await runDiff({
         original: e.original, migrated: r.migrated, steps: e.steps, epochs: e.epochs, reference: e.reference, device: e.device, replay: e.replay,
-        tolerances: e.tolerances, workDir: join(config.workDir, e.name, 'diff'), progress: progress && jobs === 1, seed: e.seed,
+        tolerances: e.tolerances, progress: progress && jobs === 1, seed: e.seed,
       });
       if (r.report.pass) r.passed.push('diff');
       else r.problems.push(diffProblem(r.report));
