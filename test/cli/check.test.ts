@@ -71,6 +71,7 @@ beforeAll(() => {
   write('topk/main.ts', TOPK);
   write('committed/train.ts', MLP);
   write('committed-migrated/train.ts', BAD_TYPES);
+  write('broken/train.ts', "import * as tf from '@tensorflow/tfjs';\nconst x = tf.ones([2]\n");
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -145,6 +146,7 @@ describe('runCheck gates (diff stood in)', () => {
         { original: 'diverges/train.ts', name: 'diverges' },
         { original: 'topk/main.ts', name: 'topk' },
         { original: 'committed/train.ts', migrated: 'committed-migrated/train.ts', name: 'committed' },
+        { original: 'broken/train.ts', name: 'broken' },
       ],
       tolerances: { lossRtol: 1e-3 },
       reports: { junit: 'reports/junit.xml', html: 'reports/diff.html', json: 'reports/diff.json' },
@@ -172,19 +174,26 @@ describe('runCheck gates (diff stood in)', () => {
     expect(byName.committed.problems.map((p) => p.check)).toEqual(['types']);
     expect(byName.committed.problems[0].fixes[0]).toMatch(/committed-migrated\/train\.ts:2:7 Type 'Tensor' is not assignable to type 'number'/);
 
+    // A file that cannot be migrated stops its own entry only.
+    expect(byName.broken.problems.map((p) => p.check)).toEqual(['migrate']);
+    expect(byName.broken.problems[0].message).toMatch(/broken\/train\.ts could not be migrated: .*syntax error/);
+    expect(byName.broken.migrated).toBeNull();
+    expect(calls.map((c) => c.original)).not.toContain(join(dir, 'broken/train.ts'));
+
     const text = lines.join('\n');
     expect(text).toMatch(/^✓ train: migrated, 0 TODO marker\(s\), types ok, diff PASS \(3 steps\)$/m);
     expect(text).toMatch(/^✗ diverges: .*\n {4}diff: the migrated program differs from TensorFlow\.js — first divergence at step 2 in dense_Dense1/m);
     // The diff's fixes appear once, at the end of its report.
     expect(text.split("step 2: output of dense_Dense1 (Dense → Linear) diverges first").length - 1).toBe(1);
     expect(text).toContain('    todos: 1 TODO marker(s) not in allowedTodos');
-    expect(text).toContain('check: 3 of 4 entries failed (diverges, topk, committed)');
+    expect(text).toContain('check: 4 of 5 entries failed (diverges, topk, committed, broken)');
 
     // Per-entry reports get the entry's name; one JUnit file holds every entry with its gates.
     expect(existsSync(join(dir, 'reports/diff.train.html'))).toBe(true);
     expect(JSON.parse(readFileSync(join(dir, 'reports/diff.diverges.json'), 'utf8')).firstDivergence.layer).toBe('dense_Dense1');
     const junit = readFileSync(join(dir, 'reports/junit.xml'), 'utf8');
-    expect(junit.match(/<testsuite /g)).toHaveLength(4);
+    expect(junit.match(/<testsuite /g)).toHaveLength(5);
+    expect(junit).toMatch(/<testcase name="diff" classname="torchbridge.check.broken">\s*<failure message="not run: an earlier check failed"/);
     expect(junit).toMatch(/<testsuite name="torchbridge check topk"[^>]*failures="1"/); // the TODO markers
     expect(junit).toContain('<failure message="1 type error(s) in the migrated program" type="Check.types">');
     expect(junit).toMatch(/<testcase name="TODO markers" classname="torchbridge.check.train"\/>/);
