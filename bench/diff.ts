@@ -4,13 +4,17 @@
  * program also run plainly, same hooks and epochs, no probes). Prints one Markdown block for BENCHMARKS.md.
  *
  *   npx tsx bench/diff.ts [--only mlp-step,mlp-free,cnn-step,cnn-free,fit-step,fit-free] [--cnn-epochs 1]
- *                         [--reference wasm] [--no-plain] [--json out.json]
+ *                         [--reference wasm] [--reps 1] [--no-plain] [--json out.json]
  *
  * Scenarios: `mlp-*` the seed MNIST MLP (examples/tfjs/mnist-mlp.ts, real MNIST): `-step` the whole first epoch
  * (938 steps) under --replay step, `-free` its 3 epochs under --replay none. `cnn-*` fixtures/cnn-fit (synthetic
  * data, 32 images, batch 16: 2 steps an epoch; its reference falls back from wasm to tfjs cpu, which cannot train
  * convolutions fast, so its epochs are bounded by --cnn-epochs). `fit-*` fixtures/mnist-mlp-fit (tf.sequential +
  * fit with a validation split, synthetic data, its own 2 epochs of 3 steps).
+ *
+ * --reps N runs each scenario N times (each a whole diff plus the plain runs): the agreement figures are the
+ * first run's, the overheads the median over the runs of each probed ÷ plain ratio, with their range, because on a
+ * shared machine one run's wall times move by ±25%.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -26,6 +30,7 @@ const { values: a } = parseArgs({
     'cnn-epochs': { type: 'string', default: '1' },
     reference: { type: 'string', default: 'wasm' },
     'no-plain': { type: 'boolean', default: false },
+    reps: { type: 'string', default: '1' },
     json: { type: 'string' },
   },
 });
@@ -54,10 +59,15 @@ const chosen = SCENARIOS.filter((s) => !only.size || only.has(s.id));
 interface Row {
   id: string;
   title: string;
+  /** The first run's report; `timings` of every run. */
   report: DiffReport;
+  timings: DiffReport['timings'][];
   wallSeconds: number;
   traceMB: number;
 }
+
+const reps = Number(a.reps);
+if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps: a positive integer, got ${a.reps}`);
 
 function folderBytes(dir: string): number {
   let n = 0;
@@ -67,21 +77,26 @@ function folderBytes(dir: string): number {
 
 const rows: Row[] = [];
 for (const s of chosen) {
-  // A work dir of our own, so the traces' size on disk can be measured; removed right after, with the migrated
-  // copy runDiff keeps next to a named work dir (only that mkdtemp folder, under node_modules/.cache).
-  const workDir = mkdtempSync(join(tmpdir(), `tb-bench-diff-${s.id}-`));
-  process.stderr.write(`${s.id}: ${s.title} ...\n`);
-  const start = performance.now();
-  try {
-    const report = await runDiff({ ...s.opts, workDir, progress: false, measurePlain: !a['no-plain'] });
-    const wallSeconds = (performance.now() - start) / 1000;
-    const traceMB = (folderBytes(join(workDir, 'reference')) + folderBytes(join(workDir, 'candidate'))) / 1e6;
-    rows.push({ id: s.id, title: s.title, report, wallSeconds, traceMB });
-    process.stderr.write(`${s.id}: ${report.pass ? 'pass' : 'FAIL'} in ${wallSeconds.toFixed(1)} s\n`);
-    if (/[\\/]node_modules[\\/]\.cache[\\/]torchbridge-diff[\\/]migrated-[^\\/]+$/.test(dirname(report.migrated))) rmSync(dirname(report.migrated), { recursive: true, force: true });
-  } finally {
-    rmSync(workDir, { recursive: true, force: true });
+  let row: Row | null = null;
+  for (let rep = 0; rep < reps; rep++) {
+    // A work dir of our own, so the traces' size on disk can be measured; removed right after, with the migrated
+    // copy runDiff keeps next to a named work dir (only that mkdtemp folder, under node_modules/.cache).
+    const workDir = mkdtempSync(join(tmpdir(), `tb-bench-diff-${s.id}-`));
+    process.stderr.write(`${s.id}: ${s.title}${reps > 1 ? ` (run ${rep + 1} of ${reps})` : ''} ...\n`);
+    const start = performance.now();
+    try {
+      const report = await runDiff({ ...s.opts, workDir, progress: false, measurePlain: !a['no-plain'] });
+      const wallSeconds = (performance.now() - start) / 1000;
+      const traceMB = (folderBytes(join(workDir, 'reference')) + folderBytes(join(workDir, 'candidate'))) / 1e6;
+      if (row) row.timings.push(report.timings);
+      else row = { id: s.id, title: s.title, report, timings: [report.timings], wallSeconds, traceMB };
+      process.stderr.write(`${s.id}: ${report.pass ? 'pass' : 'FAIL'} in ${wallSeconds.toFixed(1)} s\n`);
+      if (/[\\/]node_modules[\\/]\.cache[\\/]torchbridge-diff[\\/]migrated-[^\\/]+$/.test(dirname(report.migrated))) rmSync(dirname(report.migrated), { recursive: true, force: true });
+    } finally {
+      rmSync(workDir, { recursive: true, force: true });
+    }
   }
+  rows.push(row!);
 }
 
 const fmt = (x: number | undefined, d = 2) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));
@@ -101,7 +116,14 @@ function accuracies(r: DiffReport): { name: string; reference: number; candidate
   return { name: `epoch ${last.epoch + 1} ${key} (no evaluate)`, reference: ref, candidate: cand, diff: Math.abs(cand - ref) };
 }
 
-const pct = (probed: number, plain: number | undefined) => (plain ? `${(((probed - plain) / plain) * 100).toFixed(0)}%` : '—');
+const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[Math.floor((xs.length - 1) / 2)];
+/** Median overhead (probed ÷ plain − 1) over the runs, with the range when there are several. */
+function overhead(ts: DiffReport['timings'][], pick: (t: DiffReport['timings']) => [number, number | undefined]): string {
+  const ratios = ts.map(pick).filter((p): p is [number, number] => p[1] !== undefined && p[1] > 0).map(([probed, plain]) => probed / plain - 1);
+  if (!ratios.length) return '—';
+  const pc = (x: number) => `${(x * 100).toFixed(0)}%`;
+  return ratios.length > 1 ? `${pc(median(ratios))} (${pc(Math.min(...ratios))} … ${pc(Math.max(...ratios))})` : pc(ratios[0]);
+}
 const command = `npx tsx bench/diff.ts${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}`;
 let tfjsVersion = '?';
 try {
@@ -123,13 +145,16 @@ for (const r of rows) {
   out.push(`| ${r.id}: ${r.title} | ${backend} | ${rep.steps} | ${sci(maxRel(rep))} | ${failed} | ${rep.pass ? 'pass' : 'FAIL'} | ${acc ? `${acc.name}: ${fmt(acc.reference)} / ${fmt(acc.candidate)} (${fmt(acc.diff)})` : '—'} |`);
 }
 out.push('');
-out.push('Wall time of each side under the probes vs the same program run plainly (same hooks, epochs and steps, no probes), and the traces written:', '');
-out.push('| scenario | tfjs probed / plain s | overhead | torchbridge probed / plain s | overhead | both | peak RSS tfjs / torchbridge MB (plain) | traces MB |');
+out.push(`Wall time of each side under the probes vs the same program run plainly (same hooks, backend, epochs and steps, no probes)${reps > 1 ? `: medians of ${reps} runs, overheads as median (min … max) of the runs' ratios` : ''}; peak RSS and traces written, first run:`, '');
+out.push('| scenario | tfjs probed / plain s | overhead | torchbridge probed / plain s | overhead | both sides | peak RSS tfjs / torchbridge MB (plain) | traces MB |');
 out.push('|---|---:|---:|---:|---:|---:|---|---:|');
 for (const r of rows) {
   const t = r.report.timings;
-  const both = t.referencePlainSeconds !== undefined && t.candidatePlainSeconds !== undefined ? pct(t.referenceSeconds + t.candidateSeconds, t.referencePlainSeconds + t.candidatePlainSeconds) : '—';
-  out.push(`| ${r.id} | ${fmt(t.referenceSeconds, 1)} / ${fmt(t.referencePlainSeconds, 1)} | ${pct(t.referenceSeconds, t.referencePlainSeconds)} | ${fmt(t.candidateSeconds, 1)} / ${fmt(t.candidatePlainSeconds, 1)} | ${pct(t.candidateSeconds, t.candidatePlainSeconds)} | ${both} | ${fmt(t.referencePeakRssMB, 0)} / ${fmt(t.candidatePeakRssMB, 0)} (${fmt(t.referencePlainPeakRssMB, 0)} / ${fmt(t.candidatePlainPeakRssMB, 0)}) | ${fmt(r.traceMB, 0)} |`);
+  const med = (f: (x: DiffReport['timings']) => number | undefined) => {
+    const xs = r.timings.map(f).filter((x): x is number => x !== undefined);
+    return xs.length ? median(xs) : undefined;
+  };
+  out.push(`| ${r.id} | ${fmt(med((x) => x.referenceSeconds), 1)} / ${fmt(med((x) => x.referencePlainSeconds), 1)} | ${overhead(r.timings, (x) => [x.referenceSeconds, x.referencePlainSeconds])} | ${fmt(med((x) => x.candidateSeconds), 1)} / ${fmt(med((x) => x.candidatePlainSeconds), 1)} | ${overhead(r.timings, (x) => [x.candidateSeconds, x.candidatePlainSeconds])} | ${overhead(r.timings, (x) => [x.referenceSeconds + x.candidateSeconds, x.referencePlainSeconds !== undefined && x.candidatePlainSeconds !== undefined ? x.referencePlainSeconds + x.candidatePlainSeconds : undefined])} | ${fmt(t.referencePeakRssMB, 0)} / ${fmt(t.candidatePeakRssMB, 0)} (${fmt(t.referencePlainPeakRssMB, 0)} / ${fmt(t.candidatePlainPeakRssMB, 0)}) | ${fmt(r.traceMB, 0)} |`);
 }
 for (const r of rows) {
   const notes = r.report.failures.length ? r.report.failures : [];
@@ -138,7 +163,7 @@ for (const r of rows) {
 console.log(out.join('\n'));
 if (a.json) {
   // The reports without their per-step rows and probes (the figures above are derived from them).
-  writeFileSync(a.json, JSON.stringify(rows.map((r) => ({ id: r.id, title: r.title, wallSeconds: r.wallSeconds, traceMB: r.traceMB, maxRelDiff: maxRel(r.report), ...r.report, stepRows: undefined, probes: undefined })), null, 1));
+  writeFileSync(a.json, JSON.stringify(rows.map((r) => ({ id: r.id, title: r.title, wallSeconds: r.wallSeconds, traceMB: r.traceMB, maxRelDiff: maxRel(r.report), runs: r.timings, ...r.report, stepRows: undefined, probes: undefined })), null, 1));
   process.stderr.write(`wrote ${a.json}\n`);
 }
 
