@@ -1,6 +1,7 @@
 /**
- * WebGPU vs CPU, side by side in one run: square matmuls and an MNIST-MLP training step (784→50→10, Adam,
- * batch 64, synthetic data). On lavapipe (Vulkan on the CPU) the figures only show regressions; on a real
+ * WebGPU vs CPU, side by side in one run: square matmuls, conv2d forward+backward (WebGPU both with its
+ * implicit-GEMM kernels and with the Unfold + Matmul composite the CPU uses), and an MNIST-MLP training step
+ * (784→50→10, Adam, batch 64, synthetic data). On lavapipe (Vulkan on the CPU) the figures only show regressions; on a real
  * GPU they are the backend's speed. Each timing ends with a read, so queued GPU work is included.
  *
  *   XDG_RUNTIME_DIR=/tmp/xdg npx tsx bench/webgpu.ts [--sizes 64,128,256] [--steps 50]
@@ -8,6 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { torch, nn, optim, F, webgpu } from '../runtime/index.js';
+import { getBackend, type Backend } from '../runtime/backends/backend.js';
 
 const { values: args } = parseArgs({ options: { sizes: { type: 'string', default: '64,128,256' }, steps: { type: 'string', default: '50' } } });
 const sizes = args.sizes!.split(',').map(Number);
@@ -32,6 +34,32 @@ for (const n of sizes) {
     const a = torch.randn(n, n).to(dev), b = torch.randn(n, n).to(dev);
     const ms = await timeIt(() => a.matmul(b), n >= 512 ? 3 : 10);
     row.push(`${dev} ${ms.toFixed(2)} ms (${((2 * n ** 3) / ms / 1e6).toFixed(2)} GFLOP/s)`);
+  }
+  console.log(row.join(' | '));
+}
+
+// conv2d forward + backward (∂x, ∂w, ∂b). 'webgpu im2col' hides the backend's implicit-GEMM hook for the row.
+const convs: { name: string; x: number[]; w: number[]; padding: number }[] = [
+  { name: 'conv 5×5 [64,1,28,28]→16', x: [64, 1, 28, 28], w: [16, 1, 5, 5], padding: 0 },
+  { name: 'conv 3×3 [32,16,14,14]→32', x: [32, 16, 14, 14], w: [32, 16, 3, 3], padding: 1 },
+];
+for (const c of convs) {
+  const row: string[] = [`${c.name} fwd+bwd`];
+  const variants: ['cpu' | 'webgpu', boolean][] = init.ok ? [['cpu', true], ['webgpu', true], ['webgpu', false]] : [['cpu', true]];
+  for (const [dev, implicit] of variants) {
+    const be = getBackend(dev) as { -readonly [K in keyof Backend]: Backend[K] };
+    const hook = be.conv2d;
+    if (!implicit) be.conv2d = undefined;
+    torch.manualSeed(0);
+    const x = torch.randn(...c.x).to(dev).requiresGrad_(), w = torch.randn(...c.w).to(dev).requiresGrad_();
+    const b = torch.randn(c.w[0]).to(dev).requiresGrad_();
+    const ms = await timeIt(() => torch.tidy(() => {
+      x.grad = null; w.grad = null; b.grad = null;
+      F.conv2d(x, w, b, { padding: c.padding }).sum().backward();
+      return w.grad!.sum();
+    }), 3);
+    be.conv2d = hook;
+    row.push(`${dev === 'cpu' ? 'cpu' : implicit ? 'webgpu implicit-GEMM' : 'webgpu im2col'} ${ms.toFixed(1)} ms`);
   }
   console.log(row.join(' | '));
 }

@@ -164,7 +164,7 @@ export class Tensor {
   dataSync(): TypedArray {
     this.assertAlive('dataSync');
     if (this.storage.device !== 'cpu') {
-      throw new Error(`dataSync: the tensor is on '${this.storage.device}', where reads are asynchronous; use \`await t.data()\` (or \`await t.item()\`)`);
+      throw new Error(`dataSync: the tensor is on '${this.storage.device}', where reads are asynchronous; use \`await t.data()\` (or \`await t.itemAsync()\` for one value)`);
     }
     const n = this.numel();
     if (this.isContiguous()) return this.storage.data.slice(this.offset, this.offset + n);
@@ -178,7 +178,16 @@ export class Tensor {
     return getBackend(this.storage.device).read!(this);
   }
 
-  /** The single value of a one-element tensor. */
+  /**
+   * The single value of a one-element tensor. Synchronous, so CPU-only: on the GPU it throws, naming
+   * `await t.itemAsync()` and `await t.data()`.
+   *
+   * NOTE: why not make `item()` itself asynchronous (the issue's `await t.item()`)? A `Promise<number>` return
+   * would break every CPU caller that uses the number directly (`loss.item() < best`, PyTorch-ported code,
+   * the transpiler's output), and `number | Promise<number>` would type-check neither way. Keeping `item()`
+   * synchronous and throwing on the GPU turns a forgotten `await` into an immediate error that says what to call
+   * instead, not a silent `[object Promise]`. `await t.item()` still works wherever item() does (CPU).
+   */
   item(): number {
     const n = this.numel();
     if (n !== 1) throw new RangeError(`item: a tensor with ${n} elements (shape ${fmtShape(this.shape)}) cannot be converted to a number; index or reduce it first`);

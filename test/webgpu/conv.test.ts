@@ -25,6 +25,7 @@ const cases: Case[] = [
   { name: '1×1 kernel (a plain GEMM), stride 1', x: [2, 8, 5, 5], w: [4, 8, 1, 1] },
   { name: 'strided input (an NHWC tensor permuted to NCHW)', x: [2, 6, 6, 3], w: [4, 3, 3, 3], padding: 1, nhwc: true },
   { name: 'more output channels than one 64-wide tile', x: [1, 2, 5, 5], w: [70, 2, 3, 3] },
+  { name: 'weight gradient split over 3 image chunks (split-K + Reduce)', x: [6, 2, 40, 40], w: [3, 2, 3, 3] },
 ];
 
 function maxErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
@@ -83,8 +84,8 @@ describe.skipIf(!init.ok)('webgpu implicit-GEMM conv2d', () => {
       const y = F.conv2d(x, w, null, { padding: 1, stride: 2 });
       const [gx] = autograd.grad([y.square().sum()], [x], { createGraph: true });
       // d/dw of Σ gx²: needs the gradient of the input-gradient kernel, i.e. the composite.
-      const [gw2] = autograd.grad([gx.square().sum()], [w]);
-      return gw2;
+      const [gw2] = autograd.grad([gx!.square().sum()], [w]);
+      return gw2!;
     };
     expect(maxErr(await run('webgpu').data(), run('cpu').dataSync())).toBeLessThan(1e-3);
   });
