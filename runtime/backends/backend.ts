@@ -70,8 +70,11 @@ export interface Backend {
    * A backend that has it must also have conv2dInputGrad and conv2dWeightGrad (the gradients' kernels).
    */
   conv2d?(x: Tensor, weight: Tensor, g: Conv2dGeometry, groups: number): Tensor;
-  /** ∂L/∂x of conv2d: gradOut [N, O, outH, outW] and weight → [N, C, H, W] (a transposed convolution). */
-  conv2dInputGrad?(gradOut: Tensor, weight: Tensor, g: Conv2dGeometry, groups: number): Tensor;
+  /**
+   * ∂L/∂x of conv2d: gradOut [N, O, outH, outW] and weight → [N, C, H, W] (a transposed convolution), or null
+   * where the backend knows the composite (Matmul + Fold) is faster for this shape.
+   */
+  conv2dInputGrad?(gradOut: Tensor, weight: Tensor, g: Conv2dGeometry, groups: number): Tensor | null;
   /** ∂L/∂weight of conv2d: x and gradOut → weightShape [O, C/groups, kh, kw]. */
   conv2dWeightGrad?(x: Tensor, gradOut: Tensor, g: Conv2dGeometry, groups: number, weightShape: number[]): Tensor;
   /** Devices whose memory the host cannot read directly: the values of x in row-major order (a copy). */

@@ -68,7 +68,7 @@ function implicitConv2d(x: Tensor, weight: Tensor, g: Conv2dGeometry, groups: nu
     // With createGraph the gradient must itself be differentiable: the Unfold + Matmul composites.
     if (isGradEnabled()) return [conv2dInputGradComposite(gy, weight, g, groups), conv2dWeightGradComposite(x, gy, g, groups, weight.shape)];
     return [
-      x.requiresGrad ? be.conv2dInputGrad!(gy, weight, g, groups) : null,
+      x.requiresGrad ? (be.conv2dInputGrad!(gy, weight, g, groups) ?? conv2dInputGradComposite(gy, weight, g, groups)) : null,
       weight.requiresGrad ? be.conv2dWeightGrad!(x, gy, g, groups, weight.shape) : null,
     ];
   }, [x, weight]);

@@ -134,9 +134,17 @@ export function conv2dWeightGradGpu(x: Tensor, gy: Tensor, g: Conv2dGeometry, gr
   return gw;
 }
 
-/** ∂L/∂x: gy [N, O, outH, outW], weight [O, C/groups, kh, kw] → [N, C, H, W]. */
-export function conv2dInputGradGpu(gy: Tensor, weight: Tensor, g: Conv2dGeometry, groups: number): Tensor {
+/** Below this many input channels per group the input gradient is left to the composite (see below). */
+const MIN_INPUT_GRAD_CHANNELS = 8;
+
+/**
+ * ∂L/∂x: gy [N, O, outH, outW], weight [O, C/groups, kh, kw] → [N, C, H, W]; null (use Matmul + Fold) for
+ * fewer than 8 channels per group: the GEMM's M is C/groups, so a 64-row tile would be mostly idle (an MNIST
+ * first layer, C = 1: 1/64 used, measured ~6× slower than the composite on lavapipe).
+ */
+export function conv2dInputGradGpu(gy: Tensor, weight: Tensor, g: Conv2dGeometry, groups: number): Tensor | null {
   const O = weight.shape[0], Cg = g.c / groups, Og = O / groups, KK = g.kh * g.kw, L = g.outH * g.outW, HW = g.h * g.w;
+  if (Cg < MIN_INPUT_GRAD_CHANNELS) return null;
   const gx = emptyGpu([g.n, g.c, g.h, g.w], gy.dtype, 'conv2d input grad');
   if (gx.numel() === 0) return gx;
   const gyc = contiguous(gy), w = contiguous(weight);
