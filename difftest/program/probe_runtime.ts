@@ -204,7 +204,7 @@ async function sameData(name: string, x: Tensor, y: Tensor, expected: { x: strin
   const rx = ref.require(traceKey('-', 'data', name, 'x'));
   const ry = ref.require(traceKey('-', 'data', name, 'y'));
   meta.dataReplaced = true;
-  const note = `the migrated program's ${name === 'train' ? 'training' : 'evaluation'} data differs from the original's (e.g. synthetic random data); the candidate used the reference's recorded data`;
+  const note = `the migrated program's ${name === 'train' ? 'training' : name === 'val' ? 'validation' : 'evaluation'} data differs from the original's (e.g. synthetic random data); the candidate used the reference's recorded data`;
   if (!meta.notes.includes(note)) meta.notes.push(note);
   return [torch.tensor(rx.data, { shape: rx.shape }).to(x.device), torch.tensor(ry.data, { shape: ry.shape, dtype: y.dtype }).to(y.device)];
 }
@@ -241,6 +241,7 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
     val = [x.narrow(0, n - numVal, numVal), y.narrow(0, n - numVal, numVal)];
   } else if (validationData) val = [validationData[0], validationData[1]];
   [trainX, trainY] = await sameData('train', trainX, trainY, ref.meta.dataHash);
+  if (val) val = await sameData('val', val[0], val[1], ref.meta.valDataHash);
   if (cfg.device === 'webgpu') {
     trainX = trainX.to('webgpu');
     trainY = trainY.to('webgpu');

@@ -247,6 +247,8 @@ export async function fit(model: unknown, x: unknown, y: unknown, args: tf.Model
   }
   const nTrain = trainX.shape[0];
   meta.dataHash = recordData('train', trainX, trainY);
+  // The validation data too: a candidate whose own data differs (synthetic data) validates on the reference's.
+  if (val) meta.valDataHash = recordData('val', val[0], val[1]);
   if (!initialRecorded) {
     recordWeights(model, '-', 'init');
     initialRecorded = true;

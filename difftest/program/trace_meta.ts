@@ -56,6 +56,8 @@ export interface ReferenceMeta extends CommonMeta {
   layers: ReferenceLayer[];
   /** Hashes of the training data (after the validation split) and of the validation data. */
   dataHash?: { x: string; y: string };
+  /** Hashes of the validation data (validationSplit's tail or validationData), when fit validates. */
+  valDataHash?: { x: string; y: string };
   lossName?: string;
 }
 
