@@ -3,7 +3,7 @@
  * instrumented source served for the entry (hooks.mjs) and the child's config in its environment. The child's
  * stdout/stderr are kept (the program's own prints; the last lines go into errors), and optionally passed through.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -34,6 +34,14 @@ export interface ChildSpec {
   timeoutMs?: number;
 }
 
+/** The children running now, so an interrupted diff can stop them before removing their folders. */
+const running = new Set<ChildProcess>();
+
+/** Sends `signal` to every child a diff is running (a parent killed by a signal would leave them orphaned). */
+export function killRunningChildren(signal: NodeJS.Signals): void {
+  for (const child of running) child.kill(signal);
+}
+
 export async function runChild(spec: ChildSpec): Promise<ChildRun> {
   const { entry, config } = spec;
   const probe = config.role === 'reference' ? 'probe_tfjs.ts' : 'probe_runtime.ts';
@@ -56,6 +64,7 @@ export async function runChild(spec: ChildSpec): Promise<ChildRun> {
   const { code, signal, stdout, stderr } = await new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((res, rej) => {
     // tsx is resolved from the repository (cwd), so the program's folder needs no node_modules of its own.
     const child = spawn(process.execPath, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -69,6 +78,7 @@ export async function runChild(spec: ChildSpec): Promise<ChildRun> {
     const timer = spec.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), spec.timeoutMs) : null;
     child.on('error', rej);
     child.on('close', (c, s) => {
+      running.delete(child);
       if (timer) clearTimeout(timer);
       res({ code: c, signal: s, stdout: out, stderr: err });
     });

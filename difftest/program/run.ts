@@ -12,7 +12,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { runChild } from './child.js';
+import { killRunningChildren, runChild } from './child.js';
 import type { ChildConfig } from './child_config.js';
 import { buildReport } from './compare_traces.js';
 import { TraceReader } from './trace.js';
@@ -33,8 +33,29 @@ export async function runDiff(opts: DiffOptions): Promise<DiffReport> {
   // folder under node_modules/.cache. Only these two folders, which mkdtemp made for this run, are ever removed.
   const keep = opts.workDir !== undefined;
   const created: string[] = [];
+  const removeCreated = () => {
+    // Retries: a child that was just signalled may still be closing its files.
+    for (const dir of created.splice(0).reverse()) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  };
+  // Interrupted (Ctrl-C, a CI timeout), Node exits without running `finally`: stop the children, remove the
+  // folders, then let the signal do what it would have done.
+  const onSignal = (signal: NodeJS.Signals) => {
+    killRunningChildren(signal);
+    try {
+      removeCreated();
+    } catch (e) {
+      process.stderr.write(`torchbridge diff: interrupted; could not remove its temporary folders: ${(e as Error).message}\n`);
+    }
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.kill(process.pid, signal);
+  };
   const workDir = resolve(opts.workDir ?? mkdtempSync(join(tmpdir(), 'torchbridge-diff-')));
-  if (!keep) created.push(workDir);
+  if (!keep) {
+    created.push(workDir);
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
   try {
     mkdirSync(workDir, { recursive: true });
     let migrated: string;
@@ -49,7 +70,9 @@ export async function runDiff(opts: DiffOptions): Promise<DiffReport> {
     }
     return await diffPrograms(opts, original, migrated, workDir, notes);
   } finally {
-    for (const dir of created.reverse()) rmSync(dir, { recursive: true, force: true });
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    removeCreated();
   }
 }
 
