@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import '../runtime/torch.js';
-import { UNARY_OPS, BINARY_OPS, REDUCE_OPS, OTHER_PRIMITIVES, OPTIONAL_KERNELS, COMPARISON_OPS, PREDICATE_OPS } from '../runtime/ops/primitives.js';
+import { UNARY_OPS, BINARY_OPS, REDUCE_OPS, OTHER_PRIMITIVES, OPTIONAL_KERNELS, OPTIONAL_KERNEL_SETS, COMPARISON_OPS, PREDICATE_OPS } from '../runtime/ops/primitives.js';
 import { UNARY_EXPR, BINARY_EXPR } from '../runtime/backends/cpu/elementwise.js';
 import { UNARY_GRAD, BINARY_GRAD } from '../runtime/ops/elementwise.js';
 import { getBackend } from '../runtime/backends/backend.js';
@@ -35,6 +35,9 @@ const CASE_OF: Record<(typeof OTHER_PRIMITIVES)[number], string> = {
   softmaxCrossEntropy: '(test/nn_loss.test.ts)',
 };
 
+/** A public op whose op-table cases run through each optional kernel set (its first kernel names it). */
+const OPTIONAL_CASE_OF: Record<(typeof OPTIONAL_KERNEL_SETS)[number][0], string> = { conv2d: 'conv2d', linear: 'linear', thresholdBackward: 'relu' };
+
 describe.each(['cpu'] as const)('primitive core on %s', (device) => {
   const backend = getBackend(device);
 
@@ -61,10 +64,11 @@ describe.each(['cpu'] as const)('primitive core on %s', (device) => {
     if (!CASE_OF[op].startsWith('(')) expect(hasCase(CASE_OF[op]), `no op-table case for ${CASE_OF[op]}`).toBe(true);
   });
 
-  test('optional kernels: all of a set or none (conv2d needs both gradient kernels), and an op-table case', () => {
-    const has = OPTIONAL_KERNELS.map((k) => typeof (backend as unknown as Record<string, unknown>)[k] === 'function');
-    expect(has.every((h) => h === has[0]), `backend ${device} implements only some of ${OPTIONAL_KERNELS.join(', ')}`).toBe(true);
-    expect(hasCase('conv2d')).toBe(true);
+  test.each(OPTIONAL_KERNEL_SETS.map((set) => [set.join(' + '), set] as const))('optional %s: all of the set or none, and an op-table case', (_name, set) => {
+    const has = set.map((k) => typeof (backend as unknown as Record<string, unknown>)[k] === 'function');
+    expect(has.every((h) => h === has[0]), `backend ${device} implements only some of ${set.join(', ')}`).toBe(true);
+    // The case that runs the op each set serves (on every backend, so hook and composite meet the same table).
+    expect(hasCase(OPTIONAL_CASE_OF[set[0]])).toBe(true);
   });
 });
 
@@ -90,7 +94,7 @@ describe('primitive core on webgpu (WGSL)', async () => {
     expect(binaryExpr(op, 'float32').e).toContain('x1');
   });
 
-  test.each([...OPTIONAL_KERNELS])('optional %s: WebGPU implements it (implicit-GEMM convolution)', (k) => {
+  test.each([...OPTIONAL_KERNELS])('optional %s: WebGPU implements it (implicit-GEMM convolution, bias epilogue, fused ReLU gradient)', (k) => {
     expect((webgpuBackend as unknown as Record<string, unknown>)[k], `webgpu lacks ${k}`).toBeTypeOf('function');
   });
 

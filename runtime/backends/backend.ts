@@ -77,6 +77,18 @@ export interface Backend {
   conv2dInputGrad?(gradOut: Tensor, weight: Tensor, g: Conv2dGeometry, groups: number): Tensor | null;
   /** ∂L/∂weight of conv2d: x and gradOut → weightShape [O, C/groups, kh, kw]. */
   conv2dWeightGrad?(x: Tensor, gradOut: Tensor, g: Conv2dGeometry, groups: number, weightShape: number[]): Tensor;
+  /**
+   * Optional fused linear layer: x [M, K] @ weightᵀ + bias, weight [N, K], bias [N] (any strides), in one
+   * kernel, the bias added in the GEMM's epilogue. A backend without it gets Matmul + Binary(add)
+   * (ops/matmul.ts), which is what the CPU keeps (its add is a cheap pass next to the GEMM).
+   */
+  linear?(x: Tensor, weight: Tensor, bias: Tensor): Tensor;
+  /**
+   * Optional fused ReLU gradient, PyTorch's threshold_backward: out = x > threshold ? grad : 0 (broadcast to
+   * outShape), one pass instead of Binary(gt) + Where (and the two scalar fills they read). Without it the
+   * op layer uses that composite.
+   */
+  thresholdBackward?(grad: Tensor, x: Tensor, threshold: number, outShape: number[]): Tensor;
   /** Devices whose memory the host cannot read directly: the values of x in row-major order (a copy). */
   read?(x: Tensor): Promise<TypedArray>;
 }

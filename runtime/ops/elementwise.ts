@@ -35,8 +35,7 @@ export const UNARY_GRAD: Partial<Record<UnaryOp, (x: Tensor, y: Tensor, g: Tenso
   atanh: (x, _y, g) => g.div(x.square().neg().add(1)),
   sigmoid: (_x, y, g) => g.mul(y.mul(y.neg().add(1))),
   // NOTE: the gradient at exactly 0 is 0, as PyTorch and tfjs (x > 0, not x >= 0).
-  // where(), not g·(x > 0): two kernels instead of three (no bool → float cast).
-  relu: (x, _y, g) => where(x.gt(0), g, 0),
+  relu: (x, _y, g) => thresholdBackward(g, x, 0),
   erf: (x, _y, g) => g.mul(x.square().neg().exp().mul(2 / Math.sqrt(Math.PI))),
   // Piecewise-constant functions have zero gradient almost everywhere.
   sign: (_x, _y, g) => g.mul(0),
@@ -158,6 +157,20 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
     const zero = g.zerosLike();
     return [ta.requiresGrad ? sumTo(where(c, g, zero), aShape) : null, tb.requiresGrad ? sumTo(where(c, zero, g), bShape) : null];
   }, [c]);
+}
+
+/**
+ * ReLU's gradient, PyTorch's threshold_backward: grad where x > threshold, else 0 (NaN in x gives 0).
+ * One kernel where the backend has the optional hook; otherwise where(x > threshold, grad, 0) (where(), not
+ * grad·(x > threshold): no bool → float cast). Differentiable in grad, for double backward.
+ */
+export function thresholdBackward(grad: Tensor, x: Tensor, threshold: number): Tensor {
+  const be = backendOf(x);
+  if (!be.thresholdBackward || grad.dtype !== x.dtype) return where(x.gt(threshold), grad, 0);
+  const shape = broadcastShapes(grad.shape, x.shape, 'thresholdBackward', ['grad', 'input']);
+  const out = be.thresholdBackward(grad, x, threshold, shape);
+  const gShape = grad.shape;
+  return record(out, 'ThresholdBackward', [grad], (gg) => [sumTo(thresholdBackward(gg, x, threshold), gShape)], [x]);
 }
 
 /** clamp(min?, max?) with PyTorch's gradient: 1 inside [min, max], 0 outside. */

@@ -86,8 +86,11 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   }
   const [O, I] = weight.shape;
   const x2 = x.ndim === 2 ? x : reshape(x, [-1, I]);
+  const be = backendOf(x);
   const y2 = noGrad(() => {
-    const y = backendOf(x).matmul(x2, transpose(weight, 0, 1), []);
+    // The backend's fused hook adds the bias inside the GEMM (WebGPU); otherwise Matmul then Binary(add).
+    if (bias && be.linear) return be.linear(x2, weight, bias);
+    const y = be.matmul(x2, transpose(weight, 0, 1), []);
     return bias ? y.add(bias) : y;
   });
   const out = x.ndim === 2 ? y2 : reshape(y2, [...x.shape.slice(0, -1), O]);

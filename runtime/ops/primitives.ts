@@ -19,6 +19,10 @@
  *                composite Unfold + Matmul is the definition (and the CPU's kernel); a backend may implement
  *                the hook to skip the im2col matrix (WebGPU: it is 25× the input for a 5×5 kernel and costs
  *                a write and a read of global memory). ops/conv.ts uses the hook where the backend has it.
+ *                Linear: x·Wᵀ + b with the bias added in the GEMM's epilogue (ops/matmul.ts; the composite is
+ *                Matmul + Binary(add): one dispatch and one pass over the output fewer per layer on WebGPU).
+ *                ThresholdBackward: ReLU's gradient, x > t ? g : 0 (ops/elementwise.ts; the composite is
+ *                Binary(gt) + Where plus two scalar fills: four dispatches, a bool tensor written and read).
  *
  * Views (reshape, permute, expand, narrow, squeeze...) are metadata only and need no kernel.
  */
@@ -45,5 +49,9 @@ export type ReduceOp = (typeof REDUCE_OPS)[number];
 
 export const OTHER_PRIMITIVES = ['where', 'cast', 'copy', 'matmul', 'unfold', 'fold', 'maxPool2d', 'gather', 'scatter', 'random', 'adamStep', 'softmaxCrossEntropy'] as const;
 
-/** Optional kernels: a backend may implement them; the op layer falls back to the composite otherwise. */
-export const OPTIONAL_KERNELS = ['conv2d', 'conv2dInputGrad', 'conv2dWeightGrad'] as const;
+/**
+ * Optional kernels: a backend may implement them; the op layer falls back to the composite otherwise. Each
+ * set is all-or-none (conv2d's gradients need its kernels too).
+ */
+export const OPTIONAL_KERNEL_SETS = [['conv2d', 'conv2dInputGrad', 'conv2dWeightGrad'], ['linear'], ['thresholdBackward']] as const;
+export const OPTIONAL_KERNELS = OPTIONAL_KERNEL_SETS.flat();

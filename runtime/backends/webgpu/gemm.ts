@@ -12,6 +12,9 @@
  * materialised. Where the memory layout allows (contiguous along one axis, sizes and offsets multiples of 4) an
  * operand loads a vec4 at a time: `vecK` = 4 consecutive k, `vecMN` = 4 consecutive rows of A / columns of B.
  *
+ * An optional epilogue adds a per-column bias to the accumulator before the store (the Linear hook: the layer's
+ * output is written once, instead of written, read and rewritten by a Binary(add) dispatch).
+ *
  * The tile is chosen per adapter: 64×64 (16×16 invocations) where the adapter allows 256 invocations and the
  * 8 KiB of workgroup memory (every WebGPU adapter must), else 32×32.
  */
@@ -19,7 +22,7 @@ import type { DType } from '../../dtype.js';
 import { gpuContext } from './context.js';
 import { dispatch } from './commands.js';
 import { pipelineFor } from './pipelines.js';
-import { storageType } from './wgsl.js';
+import { load, storageType } from './wgsl.js';
 
 export type LoadMode = 'scalar' | 'vecK' | 'vecMN';
 
@@ -98,7 +101,7 @@ function tileLoad(which: 'A' | 'B', op: GemmOperand, t: Tile, T: string): string
     }`;
 }
 
-function source(outDtype: DType, T: 'f32' | 'i32', a: GemmOperand, b: GemmOperand, nb: number, outVec: boolean, t: Tile, extraDecls: string): string {
+function source(outDtype: DType, T: 'f32' | 'i32', a: GemmOperand, b: GemmOperand, nb: number, outVec: boolean, t: Tile, extraDecls: string, bias: (BiasEpilogue & { binding: number }) | null): string {
   const S = t.ts * RB;
   const S4 = S / 4;
   const P = 5 + 3 * nb; // first loader parameter
@@ -107,12 +110,20 @@ function source(outDtype: DType, T: 'f32' | 'i32', a: GemmOperand, b: GemmOperan
     batchWalk += `  { let s = prm[${5 + d}]; let c = rem % s; rem = rem / s; aBase += c * prm[${5 + nb + d}]; bBase += c * prm[${5 + 2 * nb + d}]; }\n`;
   }
   const outElem = outVec ? `vec4<${T}>` : storageType(outDtype);
+  // The bias epilogue: this invocation's 4 columns of bias, loaded once and added to every row it writes.
+  const BP = P + a.params.length + b.params.length; // the bias's offset and stride in prm
+  const biasDecl = bias ? `@group(0) @binding(${4 + bias.binding}) var<storage, read> bias: array<${storageType(bias.dtype)}>;` : '';
+  const biasLoad = bias
+    ? `var bv = vec4<${T}>(${T}(0));
+  for (var j = 0; j < ${RB}; j++) { if (gj + j < N) { bv[j] = ${load('bias', `prm[${BP}] + (gj + j) * prm[${BP + 1}]`, bias.dtype, T)}; } }`
+    : '';
+  const row = bias ? '(acc[i] + bv)' : 'acc[i]';
   let writeBack: string;
   if (outVec) {
-    writeBack = `if (gj < N) { out[(outBase + gi * N + gj) / 4] = acc[i]; }`;
+    writeBack = `if (gj < N) { out[(outBase + gi * N + gj) / 4] = ${row}; }`;
   } else {
     const conv = (v: string) => (storageType(outDtype) === T ? v : `${storageType(outDtype)}(${v})`);
-    writeBack = `for (var j = 0; j < ${RB}; j++) { if (gj + j < N) { out[outBase + gi * N + gj + j] = ${conv('acc[i][j]')}; } }`;
+    writeBack = `let v = ${row}; for (var j = 0; j < ${RB}; j++) { if (gj + j < N) { out[outBase + gi * N + gj + j] = ${conv('v[j]')}; } }`;
   }
   return `
 @group(0) @binding(0) var<storage, read> prm: array<i32>;
@@ -120,6 +131,7 @@ function source(outDtype: DType, T: 'f32' | 'i32', a: GemmOperand, b: GemmOperan
 @group(0) @binding(2) var<storage, read> a: array<${a.elem}>;
 @group(0) @binding(3) var<storage, read> b: array<${b.elem}>;
 ${extraDecls}
+${biasDecl}
 // k-major tiles of vec4: As[k * ${S4} + i / 4][i % 4] = A(i, k), Bs[k * ${S4} + j / 4][j % 4] = B(k, j).
 var<workgroup> As: array<vec4<${T}>, ${(t.bk * S) / 4}>;
 var<workgroup> Bs: array<vec4<${T}>, ${(t.bk * S) / 4}>;
@@ -150,6 +162,7 @@ ${tileLoad('B', b, t, T)}
   }
   let outBase = i32(wid.z) * M * N;
   let gj = col0 + lx * ${RB};
+  ${biasLoad}
   for (var i = 0; i < ${RB}; i++) {
     let gi = row0 + ly * ${RB} + i;
     if (gi >= M) { continue; }
@@ -171,6 +184,16 @@ export interface GemmCall {
   /** Further bindings (4...) the loaders read, e.g. none for matmul. */
   extraBuffers?: GPUBuffer[];
   extraDecls?: string;
+  /** Adds bias[j] to every output column j before the store (linear layers: one dispatch instead of two). */
+  bias?: BiasEpilogue;
+}
+
+/**
+ * A per-column bias read through (offset, stride) from its own binding (after the extra buffers). Added to the
+ * f32 (or i32) accumulator before the store, which is exactly what Matmul then Binary(add) computes.
+ */
+export interface BiasEpilogue {
+  buffer: GPUBuffer; offset: number; stride: number; dtype: DType;
 }
 
 /** Records the GEMM dispatch. Sizes must be non-zero (callers handle empty products). */
@@ -190,7 +213,10 @@ export function gemm(c: GemmCall): void {
   // vec4 stores need every row to start on a multiple of 4 and the output type to be the compute type.
   const outVec = c.N % 4 === 0 && storageType(c.outDtype) === c.T;
   const nb = c.batchShape.length;
-  const code = source(c.outDtype, c.T, c.a, c.b, nb, outVec, t, c.extraDecls ?? '');
+  const extra = c.extraBuffers ?? [];
+  const bias = c.bias ? { ...c.bias, binding: extra.length } : null;
+  const code = source(c.outDtype, c.T, c.a, c.b, nb, outVec, t, c.extraDecls ?? '', bias);
   const meta = [c.M, c.N, c.K, c.a.base, c.b.base, ...c.batchShape, ...c.a.batchStrides, ...c.b.batchStrides, ...c.a.params, ...c.b.params];
-  dispatch(pipelineFor(code, c.label), [c.out, c.a.buffer, c.b.buffer, ...(c.extraBuffers ?? [])], meta, [gx, gy, batch]);
+  if (bias) meta.push(bias.offset, bias.stride);
+  dispatch(pipelineFor(code, c.label), [c.out, c.a.buffer, c.b.buffer, ...extra, ...(bias ? [bias.buffer] : [])], meta, [gx, gy, batch]);
 }

@@ -12,10 +12,10 @@ import { Tensor } from '../../tensor.js';
 import { fmtShape, numel } from '../../shape.js';
 import { type Backend } from '../backend.js';
 import { gpuContext } from './context.js';
-import { readBuffer } from './commands.js';
+import { floatBits, readBuffer } from './commands.js';
 import { elementwiseNew, fill, operand, runElementwise } from './elementwise.js';
 import { reduceGpu } from './reduce.js';
-import { matmulGpu } from './matmul.js';
+import { linearGpu, matmulGpu } from './matmul.js';
 import { foldGpu, maxPool2dGpu, unfoldGpu } from './window.js';
 import { gatherGpu, scatterGpu } from './indexing.js';
 import { adamStepGpu, softmaxCrossEntropyGpu } from './fused.js';
@@ -62,6 +62,17 @@ export const webgpuBackend: Backend = {
     const t = computeType(a.dtype);
     return elementwiseNew('where', 'select(x2, x1, x0 != 0)', t, [operand(cond, outShape, 'i32'), operand(a, outShape, t), operand(b, outShape, t)], outShape, a.dtype);
   },
+
+  // ReLU's gradient in one pass: the composite (gt, where, two scalar fills) is four dispatches and a bool tensor.
+  // x is compared in f32, as the composite promotes it against a float threshold; the threshold travels as its
+  // f32 bits (exact, and a constant per value: relu's 0 is one pipeline).
+  thresholdBackward(grad, x, threshold, outShape) {
+    const t = computeType(grad.dtype);
+    const th = `bitcast<f32>(${floatBits(threshold) >>> 0}u)`;
+    return elementwiseNew('thresholdBackward', `select(${t}(0), x0, x1 > ${th})`, t, [operand(grad, outShape, t), operand(x, outShape, 'f32')], outShape, grad.dtype);
+  },
+
+  linear: linearGpu,
 
   cast(x, dtype) {
     if (dtype === 'float64') throw new TypeError(`to: float64 is not supported on 'webgpu' (WGSL has no f64); move the tensor to 'cpu' first (shape ${fmtShape(x.shape)})`);

@@ -10,8 +10,8 @@
  */
 import type { Tensor } from '../../tensor.js';
 import { bufferOf, emptyGpu } from './tensors.js';
-import { load, storageType } from './wgsl.js';
-import { fill } from './elementwise.js';
+import { computeType, load, storageType } from './wgsl.js';
+import { elementwiseNew, fill, operand } from './elementwise.js';
 import { gemm, type GemmOperand, type LoadMode } from './gemm.js';
 
 /** Strides of each operand's batch dims, right-aligned to batchShape (broadcast dims 0). */
@@ -66,18 +66,36 @@ function stridedOperand(which: 'a' | 'b', t: Tensor, T: 'f32' | 'i32', batchShap
 }
 
 export function matmulGpu(a: Tensor, b: Tensor, batchShape: number[]): Tensor {
+  return product(a, b, batchShape, null, 'matmul');
+}
+
+/**
+ * The Linear hook: x [M, K] @ weightᵀ + bias in one GEMM, the bias added in the epilogue (the output is
+ * written once instead of written, read and written again by a separate add). weightᵀ is read as a view.
+ */
+export function linearGpu(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
+  return product(x, weight.transpose(0, 1), [], bias, 'linear');
+}
+
+function product(a: Tensor, b: Tensor, batchShape: number[], bias: Tensor | null, label: string): Tensor {
   const M = a.shape[a.ndim - 2], K = a.shape[a.ndim - 1], N = b.shape[b.ndim - 1];
   let batch = 1;
   for (const d of batchShape) batch *= d;
-  if (batch * M * N === 0) return emptyGpu([...batchShape, M, N], a.dtype, 'matmul');
-  // The product over an empty K is all zeros.
-  if (K === 0) return fill([...batchShape, M, N], 0, a.dtype);
-  const y = emptyGpu([...batchShape, M, N], a.dtype, 'matmul');
+  if (batch * M * N === 0) return emptyGpu([...batchShape, M, N], a.dtype, label);
+  // The product over an empty K is all zeros (plus the bias, added to 0 as the composite does: -0 becomes 0).
+  if (K === 0) {
+    const shape = [...batchShape, M, N];
+    if (!bias) return fill(shape, 0, a.dtype);
+    const t = computeType(a.dtype);
+    return elementwiseNew(label, `${t}(0) + x0`, t, [operand(bias, shape, t)], shape, a.dtype);
+  }
+  const y = emptyGpu([...batchShape, M, N], a.dtype, label);
   const T = a.dtype === 'float32' ? 'f32' : 'i32';
   gemm({
-    M, N, K, batchShape, T, label: 'matmul',
+    M, N, K, batchShape, T, label,
     a: stridedOperand('a', a, T, batchShape), b: stridedOperand('b', b, T, batchShape),
     out: bufferOf(y), outDtype: a.dtype,
+    bias: bias ? { buffer: bufferOf(bias), offset: bias.offset, stride: bias.strides[0], dtype: bias.dtype } : undefined,
   });
   return y;
 }
