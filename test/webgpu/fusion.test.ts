@@ -11,18 +11,25 @@ import { thresholdBackward } from '../../runtime/ops/elementwise.js';
 
 const { autograd } = torch;
 const init = await webgpu.init({ quiet: true });
+const { fillOptions } = init.ok ? await import('../../runtime/backends/webgpu/elementwise.js') : { fillOptions: { uploadMax: 0 } };
 
-/** Runs fn with the WebGPU backend's fusion hooks removed: the composite path the hooks replace. */
-async function unfused<T>(fn: () => Promise<T>): Promise<T> {
+/**
+ * Runs fn on the path before fusion: the backend's Linear and ThresholdBackward hooks removed (the op layer's
+ * composites run instead) and, unless `keepUploads`, small fills dispatched instead of uploaded.
+ */
+async function unfused<T>(fn: () => Promise<T>, keepUploads = false): Promise<T> {
   const be = getBackend('webgpu') as { -readonly [K in keyof Backend]: Backend[K] };
   const { linear, thresholdBackward: tb } = be;
+  const { uploadMax } = fillOptions;
   be.linear = undefined;
   be.thresholdBackward = undefined;
+  if (!keepUploads) fillOptions.uploadMax = 0;
   try {
     return await fn();
   } finally {
     be.linear = linear;
     be.thresholdBackward = tb;
+    fillOptions.uploadMax = uploadMax;
   }
 }
 
@@ -144,15 +151,39 @@ const cnn = () => new nn.Sequential(
   new nn.Flatten(), new nn.Linear(256, 10),
 );
 
-describe.skipIf(!init.ok)('webgpu fusion: dispatches per training step', () => {
-  // Saved per step: a Binary(add) per Linear with a bias; per ReLU, Binary(gt) + Where + two scalar fills → 1.
+describe.skipIf(!init.ok)('webgpu fusion: small fills are uploaded, not dispatched', () => {
   test.each([
-    { name: 'MNIST MLP 784→50→ReLU→10, Adam (2 Linear, 1 ReLU: 2 + 3 fewer)', model: mlp, x: [16, 784], saved: 5 },
-    { name: 'small CNN, 2 conv + ReLU + pool, 1 Linear (1 + 2·3 fewer)', model: cnn, x: [4, 1, 28, 28], saved: 7 },
-  ])('$name', async ({ model, x, saved }) => {
+    { dtype: 'float32', values: [0, -0, 1.5, NaN, Infinity, -Infinity] },
+    { dtype: 'int32', values: [0, -7, 2147483647] },
+    { dtype: 'bool', values: [0, 1] },
+  ] as const)('$dtype constants, and the 65-element fill that is dispatched', async ({ dtype, values }) => {
+    for (const v of values) {
+      const before = dispatches();
+      const small = torch.full([], v, { dtype, device: 'webgpu' });
+      expect(dispatches() - before, `full([], ${v}) dispatched`).toBe(0);
+      expect(Array.from(await small.data())).toEqual(Array.from(torch.full([], v, { dtype }).dataSync()));
+      const big = torch.full([5, 13], v, { dtype, device: 'webgpu' });
+      expect(dispatches() - before).toBe(1);
+      expect(Array.from(await big.data())).toEqual(Array.from(torch.full([5, 13], v, { dtype }).dataSync()));
+    }
+  });
+});
+
+describe.skipIf(!init.ok)('webgpu fusion: dispatches per training step', () => {
+  // Saved per step by the hooks: a Binary(add) per Linear with a bias, and per ReLU Binary(gt) + Where → one
+  // ThresholdBackward; by uploads: every fill of ≤ 64 elements (in the MLP the ReLU composite's two 0s, the seed
+  // 1 of backward, the loss's constants; the CNN adds a second ReLU's and the small fills of its pooling and conv
+  // gradients). The losses of the three runs agree to the last bit.
+  test.each([
+    { name: 'MNIST MLP 784→50→ReLU→10, Adam', model: mlp, x: [16, 784], hooks: 2 + 1, uploads: 4 + 2 },
+    { name: 'small CNN, 2 conv + ReLU + pool, 1 Linear', model: cnn, x: [4, 1, 28, 28], hooks: 1 + 2, uploads: 10 },
+  ])('$name: $hooks fewer by the hooks, $uploads by uploaded fills', async ({ model, x, hooks, uploads }) => {
     const fused = await trainingStep(model, x);
+    const hooksOff = await unfused(() => trainingStep(model, x), true);
     const plain = await unfused(() => trainingStep(model, x));
-    expect(plain.dispatches - fused.dispatches).toBe(saved);
+    expect(hooksOff.dispatches - fused.dispatches).toBe(hooks);
+    expect(plain.dispatches - hooksOff.dispatches).toBe(uploads);
+    expect(hooksOff.losses).toEqual(plain.losses);
     // The same f32 operations in the same order: the training runs agree to the last bit.
     expect(fused.losses).toEqual(plain.losses);
     expect(fused.losses[2]).toBeLessThan(fused.losses[0]);

@@ -78,6 +78,15 @@ export function dispatch(kernel: Kernel, buffers: GPUBuffer[], meta: ArrayLike<n
   commandStats.dispatches++;
 }
 
+/**
+ * Counts a `queue.writeBuffer` upload into a new buffer (a small fill) as one operation of the batch, so the
+ * bound on buffers held until the submit (MAX_DISPATCHES) covers steps whose constants are uploaded.
+ */
+export function countUpload(): void {
+  if (dispatches >= MAX_DISPATCHES) flush();
+  dispatches++;
+}
+
 /** Records a buffer-to-buffer copy (ends the current compute pass; the next dispatch opens a new one). */
 export function copyBuffer(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
   begin();

@@ -8,7 +8,8 @@ import type { DType } from '../../dtype.js';
 import type { Tensor } from '../../tensor.js';
 import { broadcastStrides, contiguousStrides, numel } from '../../shape.js';
 import { collapse } from '../cpu/codegen.js';
-import { dispatch, grid } from './commands.js';
+import { countUpload, dispatch, floatBits, grid } from './commands.js';
+import { gpuContext } from './context.js';
 import { pipelineFor } from './pipelines.js';
 import { bufferOf, emptyGpu } from './tensors.js';
 import { HELPERS, load, store, storageType } from './wgsl.js';
@@ -73,12 +74,28 @@ export function elementwiseNew(label: string, expr: string, exprType: 'f32' | 'i
   return y;
 }
 
+/**
+ * Up to `uploadMax` elements a fill is uploaded instead of dispatched. Most fills are the scalar constants of
+ * composite ops (the 0 of x > 0, the 1 that seeds backward, an ignore index): a dispatch each is a pipeline
+ * switch, a bind group and a parameter slot, while a 256-byte upload rides the queue's staging memory. The
+ * upload is ordered before the pending batch, which is safe because the pool never hands out a buffer that
+ * batch still uses (buffer_pool.ts). Mutable so tests and bench/webgpu.ts can measure the dispatched path.
+ */
+export const fillOptions = { uploadMax: 64 };
+
 /** Fills a new tensor with a constant (passed as bits, so inf/NaN fill too). */
 export function fill(shape: number[], value: number, dtype: DType): Tensor {
   const y = emptyGpu(shape, dtype, 'full');
   const n = numel(shape);
   if (n === 0) return y;
   const st = storageType(dtype);
+  const bits = fillBits(value, dtype);
+  if (n <= fillOptions.uploadMax) {
+    countUpload();
+    const host = new Int32Array(n).fill(bits);
+    gpuContext().queue.writeBuffer(bufferOf(y), 0, host.buffer, 0, n * 4);
+    return y;
+  }
   const code = `
 @group(0) @binding(0) var<storage, read> prm: array<i32>;
 @group(0) @binding(1) var<storage, read_write> out: array<${st}>;
@@ -88,12 +105,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (i >= prm[0]) { return; }
   out[i] = bitcast<${st}>(prm[1]);
 }`;
-  let bits: number;
-  if (dtype === 'float32') {
-    const f = new Float32Array([value]);
-    bits = new Int32Array(f.buffer)[0];
-  } else if (dtype === 'bool') bits = value !== 0 || Number.isNaN(value) ? 1 : 0;
-  else bits = Number.isFinite(value) ? Math.trunc(value) | 0 : 0;
   dispatch(pipelineFor(code, 'full'), [bufferOf(y)], [n, bits], grid(n, WG));
   return y;
+}
+
+/** The storage bits of `value` as a `dtype` element (f32 bits, a truncated i32, or 0/1 for bool). */
+function fillBits(value: number, dtype: DType): number {
+  if (dtype === 'float32') return floatBits(value);
+  if (dtype === 'bool') return value !== 0 || Number.isNaN(value) ? 1 : 0;
+  return Number.isFinite(value) ? Math.trunc(value) | 0 : 0;
 }
