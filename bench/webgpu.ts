@@ -83,3 +83,63 @@ for (const dev of devices) {
   row.push(`${dev} ${((performance.now() - t0) / steps).toFixed(2)} ms`);
 }
 console.log(row.join(' | '));
+
+// Fusion: dispatches and time per training step with the Linear (bias epilogue) and ThresholdBackward hooks and
+// uploaded small fills off ('before': the composites) and on ('after'), in one run, on the same models and data.
+if (init.ok) {
+  const { fillOptions } = await import('../runtime/backends/webgpu/elementwise.js');
+  const be = getBackend('webgpu') as { -readonly [K in keyof Backend]: Backend[K] };
+  const hooks = { linear: be.linear, thresholdBackward: be.thresholdBackward, uploadMax: fillOptions.uploadMax };
+  const setFusion = (on: boolean) => {
+    be.linear = on ? hooks.linear : undefined;
+    be.thresholdBackward = on ? hooks.thresholdBackward : undefined;
+    fillOptions.uploadMax = on ? hooks.uploadMax : 0;
+  };
+  const models: { name: string; make: () => nn.Module; x: number[]; steps: number }[] = [
+    { name: 'MNIST MLP 784→50→ReLU→10, batch 64', make: () => new nn.Sequential(new nn.Linear(784, 50), new nn.ReLU(), new nn.Linear(50, 10)), x: [64, 784], steps },
+    {
+      name: 'CNN conv5-ReLU-pool ×2 → Linear, batch 16',
+      make: () => new nn.Sequential(
+        new nn.Conv2d(1, 8, 5), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Conv2d(8, 16, 5), new nn.ReLU(), new nn.MaxPool2d(2),
+        new nn.Flatten(), new nn.Linear(256, 10),
+      ),
+      x: [16, 1, 28, 28], steps: Math.max(5, Math.round(steps / 5)),
+    },
+  ];
+  // Before and after alternate in rounds (median per side): on a shared machine the load drifts between blocks.
+  const ROUNDS = 5;
+  for (const m of models) {
+    const runs = [false, true].map((on) => {
+      setFusion(on);
+      torch.manualSeed(0);
+      const model = m.make().to('webgpu');
+      const opt = new optim.Adam(model.parameters(), { lr: 1e-4 });
+      const xs = torch.rand(...m.x).to('webgpu'), ys = torch.randint(0, 10, [m.x[0]]).to('webgpu');
+      const step = () => torch.tidy(() => {
+        const loss = F.crossEntropy(model.forward(xs), ys);
+        opt.zeroGrad(); loss.backward(); opt.step();
+        return loss.detach();
+      });
+      return { on, step, ms: [] as number[], dispatches: 0 };
+    });
+    for (let round = -1; round < ROUNDS; round++) {
+      for (const r of round % 2 ? [...runs].reverse() : runs) { // alternating who goes first, too
+        setFusion(r.on);
+        const d0 = webgpu.stats().dispatches;
+        const t0 = performance.now();
+        const n = round < 0 ? 1 : m.steps; // round -1 is the warm-up: pipelines compiled, pool filled
+        let last: torch.Tensor | null = null;
+        for (let i = 0; i < n; i++) { last?.dispose(); last = r.step(); }
+        await last!.data();
+        last!.dispose();
+        if (round < 0) continue;
+        r.ms.push((performance.now() - t0) / n);
+        r.dispatches = (webgpu.stats().dispatches - d0) / n;
+      }
+    }
+    const median = (v: number[]) => v.slice().sort((a, b) => a - b)[v.length >> 1];
+    const cells = runs.map((r) => `${r.on ? 'after' : 'before'} ${r.dispatches.toFixed(0)} dispatches ${median(r.ms).toFixed(2)} ms (${Math.min(...r.ms).toFixed(2)}–${Math.max(...r.ms).toFixed(2)})`);
+    setFusion(true);
+    console.log(`fusion: ${m.name} step | ${cells.join(' | ')}`);
+  }
+}
