@@ -85,6 +85,12 @@ export interface ProbeResult {
   pass: boolean;
   /** assert_close-style message when it failed. */
   message: string | null;
+  /**
+   * Parameter probes only: elements that mismatched but were set aside because their gradient at that step is
+   * within float32 noise of zero on both sides (difftest/program/gradient_noise.ts); `metrics` and `pass` judge
+   * the rest. Absent when none were.
+   */
+  noiseSetAside?: number;
 }
 
 /** Per layer, over all steps: how much error it introduces (CRADLE: R = (δ_L − δ_in) / (δ_in + 1e-7)). */
