@@ -85,8 +85,8 @@ export interface Backend {
   linear?(x: Tensor, weight: Tensor, bias: Tensor): Tensor;
   /**
    * Optional fused ReLU gradient, PyTorch's threshold_backward: out = x > threshold ? grad : 0 (broadcast to
-   * outShape), one pass instead of Binary(gt) + Where (and the two scalar fills they read). Without it the
-   * op layer uses that composite.
+   * outShape), one pass instead of Binary(gt) + Where (and the bool tensor between them). Without it the op
+   * layer uses that composite.
    */
   thresholdBackward?(grad: Tensor, x: Tensor, threshold: number, outShape: number[]): Tensor;
   /** Devices whose memory the host cannot read directly: the values of x in row-major order (a copy). */

@@ -22,7 +22,7 @@
  *                Linear: x·Wᵀ + b with the bias added in the GEMM's epilogue (ops/matmul.ts; the composite is
  *                Matmul + Binary(add): one dispatch and one pass over the output fewer per layer on WebGPU).
  *                ThresholdBackward: ReLU's gradient, x > t ? g : 0 (ops/elementwise.ts; the composite is
- *                Binary(gt) + Where plus two scalar fills: four dispatches, a bool tensor written and read).
+ *                Binary(gt) + Where: two dispatches and a bool tensor written and read).
  *
  * Views (reshape, permute, expand, narrow, squeeze...) are metadata only and need no kernel.
  */

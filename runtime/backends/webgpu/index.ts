@@ -63,7 +63,7 @@ export const webgpuBackend: Backend = {
     return elementwiseNew('where', 'select(x2, x1, x0 != 0)', t, [operand(cond, outShape, 'i32'), operand(a, outShape, t), operand(b, outShape, t)], outShape, a.dtype);
   },
 
-  // ReLU's gradient in one pass: the composite (gt, where, two scalar fills) is four dispatches and a bool tensor.
+  // ReLU's gradient in one pass: the composite (gt, then where) is two dispatches and a bool tensor written and read.
   // x is compared in f32, as the composite promotes it against a float threshold; the threshold travels as its
   // f32 bits (exact, and a constant per value: relu's 0 is one pipeline).
   thresholdBackward(grad, x, threshold, outShape) {
