@@ -73,31 +73,44 @@ function capital(s: string): string {
 }
 
 /** Gradient rules for binary ops: (a, b, y, g) → [dL/da, dL/db] before un-broadcasting. */
-export const BINARY_GRAD: Partial<Record<BinaryOp, (a: Tensor, b: Tensor, y: Tensor, g: Tensor) => [Tensor | null, Tensor | null]>> = {
-  add: (_a, _b, _y, g) => [g, g],
-  sub: (_a, _b, _y, g) => [g, g.neg()],
-  mul: (a, b, _y, g) => [g.mul(b), g.mul(a)],
-  div: (a, b, _y, g) => [g.div(b), g.mul(a).div(b.square()).neg()],
+/**
+ * Each side's gradient as a thunk, so backward computes only what an input needs: `x / 2` or a loss divided by a
+ * constant count would otherwise spend kernels on the gradient of a constant (4 of the seed MLP's cross-entropy
+ * mean).
+ */
+type Grads = [(() => Tensor) | null, (() => Tensor) | null];
+
+/** A shared term of both sides' gradients, computed at most once. */
+function once(f: () => Tensor): () => Tensor {
+  let v: Tensor | null = null;
+  return () => (v ??= f());
+}
+
+export const BINARY_GRAD: Partial<Record<BinaryOp, (a: Tensor, b: Tensor, y: Tensor, g: Tensor) => Grads>> = {
+  add: (_a, _b, _y, g) => [() => g, () => g],
+  sub: (_a, _b, _y, g) => [() => g, () => g.neg()],
+  mul: (a, b, _y, g) => [() => g.mul(b), () => g.mul(a)],
+  div: (a, b, _y, g) => [() => g.div(b), () => g.mul(a).div(b.square()).neg()],
   pow: (a, b, y, g) => [
-    g.mul(b).mul(a.pow(b.sub(1))),
+    () => g.mul(b).mul(a.pow(b.sub(1))),
     // NOTE: d/db a^b = a^b ln a; defined as 0 where a == 0 (PyTorch's convention) instead of NaN.
-    g.mul(y).mul(where(a.eq(0), 0, a.log())),
+    () => g.mul(y).mul(where(a.eq(0), 0, a.log())),
   ],
   // Ties split the gradient evenly, as PyTorch's maximum/minimum.
   maximum: (a, b, _y, g) => {
-    const w = a.gt(b).add(a.eq(b).mul(0.5));
-    return [g.mul(w), g.mul(w.neg().add(1))];
+    const w = once(() => a.gt(b).add(a.eq(b).mul(0.5)));
+    return [() => g.mul(w()), () => g.mul(w().neg().add(1))];
   },
   minimum: (a, b, _y, g) => {
-    const w = a.lt(b).add(a.eq(b).mul(0.5));
-    return [g.mul(w), g.mul(w.neg().add(1))];
+    const w = once(() => a.lt(b).add(a.eq(b).mul(0.5)));
+    return [() => g.mul(w()), () => g.mul(w().neg().add(1))];
   },
   atan2: (a, b, _y, g) => {
-    const d = a.square().add(b.square());
-    return [g.mul(b).div(d), g.mul(a).neg().div(d)];
+    const d = once(() => a.square().add(b.square()));
+    return [() => g.mul(b).div(d()), () => g.mul(a).neg().div(d())];
   },
-  remainder: (a, b, _y, g) => [g, g.mul(a.div(b).floor()).neg()],
-  floorDivide: (_a, _b, _y, g) => [g.mul(0), g.mul(0)],
+  remainder: (a, b, _y, g) => [() => g, () => g.mul(a.div(b).floor()).neg()],
+  floorDivide: (_a, _b, _y, g) => [() => g.mul(0), () => g.mul(0)],
 };
 
 export function binary(op: BinaryOp, aIn: TensorLike, bIn: TensorLike): Tensor {
@@ -126,7 +139,7 @@ export function binary(op: BinaryOp, aIn: TensorLike, bIn: TensorLike): Tensor {
   const saved = op === 'add' || op === 'sub' ? [] : op === 'pow' ? [a, b, out] : [a, b];
   return record(out, capital(op), [a, b], (g) => {
     const [ga, gb] = rule(a, b, out, g);
-    return [ga && a.requiresGrad ? sumTo(ga, aShape) : null, gb && b.requiresGrad ? sumTo(gb, bShape) : null];
+    return [ga && a.requiresGrad ? sumTo(ga(), aShape) : null, gb && b.requiresGrad ? sumTo(gb(), bShape) : null];
   }, saved);
 }
 
