@@ -110,8 +110,9 @@ export const PLANTED_BUGS: PlantedBug[] = [
       },
       { find: 'new nn.Dropout(0.5)', replace: 'new DropoutLayer(0.5)' },
     ],
-    expect: { layer: 'dropout_Dropout1' },
-    knownGap: 'the diff probes layer outputs in training steps only (where the shared masks replace the dropout); evaluation is compared by its final metrics alone',
+    // Training steps apply the reference's masks, so only evaluation differs: the first evaluation batch's layer
+    // outputs (`eval output` probes) name the Dropout.
+    expect: { layer: 'dropout_Dropout1', kind: 'output' },
   },
   {
     id: 'padding-mode',

@@ -22,7 +22,7 @@ import { compareSeries } from '../series.js';
 import { activationToCandidate, weightToCandidate } from './layout.js';
 import { lossProbe, metricProbes } from './scalar_probes.js';
 import { gradientNoise, setAsideNoise } from './gradient_noise.js';
-import { asFloat32, traceKey, type TraceReader } from './trace.js';
+import { asFloat32, EVAL_OUTPUT, traceKey, type TraceReader } from './trace.js';
 import type { CandidateMeta, LayerMapping, ReferenceLayer, ReferenceMeta } from './trace_meta.js';
 import type { DiffReport, Divergence, LayerSummary, ProbeKind, ProbeResult, ReplayMode, StepRow } from './types.js';
 
@@ -201,9 +201,22 @@ export function buildReport(inp: ReportInputs): DiffReport {
   // The final metrics last: they diverge "first" only when every step's probes held.
   const lastStep = rm.steps.length ? rm.steps[rm.steps.length - 1].step : 0;
   const metrics = metricProbes(final, lastStep, inp.tolerances.metricPoints);
-  probes.push(...metrics);
   // A stable sort: within a step, the order pushed (outputs, loss, gradients, parameters) is localization order.
   ordered.sort((a, b) => a.step - b.step);
+  // After training, before the metrics: the layer outputs of the first evaluation batch, in layer order, so a layer
+  // that computes differently only in evaluation (Dropout left on) is where the evaluation first diverges.
+  for (const m of mapping) {
+    const r = ref.get(traceKey('-', 'output', m.layer, EVAL_OUTPUT));
+    const c = cand.get(traceKey('-', 'output', m.layer, EVAL_OUTPUT));
+    if (!r || !c) continue;
+    const rc = activationToCandidate(r.data, r.shape, m.output);
+    const { opClass, k } = outputOpClass(layerInfo.get(m.layer)!);
+    const cmp = compareTensors({ data: rc.data, shape: rc.shape, dtype: 'float32' }, { data: c.data, shape: c.shape, dtype: 'float32' }, { opClass, reductionLength: k, logits: m.layer === lastLayer });
+    const probe: ProbeResult = { step: lastStep, kind: 'output', layer: m.layer, candidateName: m.modules.join('+'), tensor: EVAL_OUTPUT, shape: c.shape, metrics: cmp.metrics, pass: cmp.pass, message: cmp.pass ? null : cmp.message };
+    probes.push(probe);
+    ordered.push(probe);
+  }
+  probes.push(...metrics);
   ordered.push(...metrics);
   const first = ordered.find((p) => !p.pass);
   const firstDivergence: Divergence | null = first ? { step: first.step, kind: first.kind, layer: first.layer, tensor: first.tensor, message: first.message ?? '' } : null;

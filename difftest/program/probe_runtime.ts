@@ -15,7 +15,9 @@
  *   feedback through diverged parameters). This keeps the trace at one copy of the parameters per step.
  * - `--replay layer`: at recorded steps, one extra forward (no grad) feeds every layer group the reference's input
  *   to it; its outputs are recorded as `isolated`, so an output difference there is that layer's alone;
- * - Dropout modules in training mode apply the reference's recorded masks (probe_tfjs.ts).
+ * - Dropout modules in training mode apply the reference's recorded masks (probe_tfjs.ts);
+ * - the first `evaluate` records every layer's output on its first batch (`eval output`); under replay it runs at
+ *   the reference's parameters after the last step, as every step does.
  * Layer outputs are observed by wrapping each leaf module's `forward` on the instance (the model's numerics are
  * untouched; it works whether a container calls `call` or `forward`).
  */
@@ -25,7 +27,7 @@ import type { FitOptions, EvaluateOptions, LossFunction } from '../../runtime/ut
 import { readChildConfig, recordsAt } from './child_config.js';
 import { activationToCandidate, weightToCandidate } from './layout.js';
 import { mapLayers, type CandidateLeaf } from './layer_map.js';
-import { asFloat32, hashValues, TraceReader, TraceWriter, traceKey } from './trace.js';
+import { asFloat32, EVAL_OUTPUT, hashValues, TraceReader, TraceWriter, traceKey } from './trace.js';
 import type { CandidateMeta, LayerMapping, ReferenceMeta } from './trace_meta.js';
 
 const cfg = readChildConfig('candidate');
@@ -218,6 +220,17 @@ async function readAll(ts: Tensor[]): Promise<Float32Array[]> {
 let mapping: LayerMapping[] | null = null;
 let globalStep = 0;
 
+/**
+ * Per layer group, the module whose output is the group's. A group with no module (Activation('linear'),
+ * InputLayer) outputs what the group before it did; null when it comes first (its output is the model's input,
+ * which nothing needs compared).
+ */
+function lastModules(mapping: LayerMapping[], modules: Map<string, nn.Module>): (nn.Module | null)[] {
+  const groupsLast: (nn.Module | null)[] = [];
+  for (const m of mapping) groupsLast.push(m.modules.length ? modules.get(m.modules[m.modules.length - 1])! : (groupsLast[groupsLast.length - 1] ?? null));
+  return groupsLast;
+}
+
 /** `utils.fit(model, x, y, options)` under the probes (see the header). */
 export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOptions): Promise<utils.History> {
   if (!(model instanceof nn.Module)) return utils.fit(model as utils.Trainable, x, y, options);
@@ -255,10 +268,7 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
   }
   const modules = moduleByName(model);
   const params = new Map(model.namedParameters());
-  // A group with no module (Activation('linear'), InputLayer) outputs what the group before it did; null when
-  // it comes first (its output is the model's input, which nothing needs compared).
-  const groupsLast: (nn.Module | null)[] = [];
-  for (const m of mapping) groupsLast.push(m.modules.length ? modules.get(m.modules[m.modules.length - 1])! : (groupsLast[groupsLast.length - 1] ?? null));
+  const groupsLast = lastModules(mapping, modules);
   const dropouts = mapping.filter((m) => m.referenceType === 'Dropout');
 
   const history: utils.History = { epoch: [], history: {} };
@@ -419,6 +429,38 @@ async function recordIsolated(model: nn.Module, mapping: LayerMapping[], modules
   }
 }
 
+/**
+ * The reference's `eval output` probes, mirrored (probe_tfjs.ts): every layer group's output on the same first
+ * evaluation batch, in eval mode, no grad. Under replay the model first takes the reference's parameters after
+ * its last step, as before every training step, so these outputs (and the evaluation itself) differ from the
+ * reference's only by what evaluation computes differently. CPU tensors only (evaluate is synchronous).
+ */
+function recordEvalOutputs(model: nn.Module, x: Tensor): void {
+  if (!mapping || x.device.type !== 'cpu') return;
+  const first = ref.entry(traceKey('-', 'output', mapping[0].layer, EVAL_OUTPUT));
+  if (!first) return;
+  const lastStep = ref.meta.steps[ref.meta.steps.length - 1]?.step;
+  if (cfg.replay !== 'none' && lastStep !== undefined && meta.steps.length) reloadReferenceWeights(model, mapping, lastStep);
+  const modules = moduleByName(model);
+  const groupsLast = lastModules(mapping, modules);
+  const wasTraining = model.training;
+  tap.capture = new Map();
+  try {
+    const outs = torch.noGrad(() => torch.tidy(() => {
+      model.eval();
+      model.forward(x.narrow(0, 0, Math.min(first.shape[0], x.shape[0])));
+      return groupsLast.map((m) => (m ? tap.capture!.get(m)!.detach() : null));
+    }));
+    outs.forEach((o, g) => {
+      if (o) trace.put(traceKey('-', 'output', mapping![g].layer, EVAL_OUTPUT), o.shape, asFloat32(o.dataSync()));
+    });
+    torch.dispose(outs.filter((o): o is Tensor => o !== null));
+  } finally {
+    tap.capture = null;
+    model.train(wasTraining);
+  }
+}
+
 /** `utils.evaluate(model, x, y, options)`, the runtime's own, on the reference's data, results recorded. */
 export function evaluate(model: unknown, x: Tensor, y: Tensor, options: EvaluateOptions): Tensor | Tensor[] {
   if (cfg.plain || !(model instanceof nn.Module)) return utils.evaluate(model as utils.Trainable, x, y, options);
@@ -436,6 +478,7 @@ export function evaluate(model: unknown, x: Tensor, y: Tensor, options: Evaluate
       if (!meta.notes.includes(note)) meta.notes.push(note);
     }
   }
+  if (i === 0) recordEvalOutputs(model, ex);
   const result = utils.evaluate(model, ex, ey, options);
   const arr = Array.isArray(result) ? result : [result];
   if (arr.every((t) => t.device.type === 'cpu')) {

@@ -23,7 +23,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { ProgressBar } from '../../runtime/utils/progress.js';
 import { permutation, readChildConfig, recordsAt, recordsParametersAt, seededRandom } from './child_config.js';
-import { asFloat32, hashValues, TraceWriter, traceKey } from './trace.js';
+import { asFloat32, EVAL_OUTPUT, hashValues, TraceWriter, traceKey } from './trace.js';
 import type { EpochLog, ReferenceLayer, ReferenceMeta, StepLog } from './trace_meta.js';
 
 const cfg = readChildConfig('reference');
@@ -342,6 +342,22 @@ export async function fit(model: unknown, x: unknown, y: unknown, args: tf.Model
   return history;
 }
 
+/**
+ * Every layer's output on the first evaluation's first batch, in inference mode (what `evaluate` computes), as
+ * `eval output` probes: a layer that behaves differently outside training (Dropout left on, BatchNormalization's
+ * running statistics) is then named by the report, not only seen in the final metrics.
+ */
+function recordEvalOutputs(model: tf.LayersModel, x: tf.Tensor, batchSize: number): void {
+  if (!meta.layers.length) meta.layers = describeLayers(model);
+  const probeModel = tf.model({ inputs: model.inputs, outputs: model.layers.map((l) => l.output as tf.SymbolicTensor) });
+  tf.tidy(() => {
+    const xb = x.slice(0, Math.min(batchSize, x.shape[0]));
+    const outs = probeModel.predict(xb) as tf.Tensor | tf.Tensor[];
+    const all = Array.isArray(outs) ? outs : [outs];
+    model.layers.forEach((l, i) => trace.put(traceKey('-', 'output', l.name, EVAL_OUTPUT), all[i].shape, all[i].dataSync() as Float32Array));
+  });
+}
+
 /** `model.evaluate(x, y, args)`, tfjs's own, with its results and data recorded. */
 export function evaluate(model: unknown, x: unknown, y: unknown, args?: tf.ModelEvaluateArgs): unknown {
   if (!isLayersModel(model)) return (model as { evaluate: (...a: unknown[]) => unknown }).evaluate(x, y, args);
@@ -349,6 +365,7 @@ export function evaluate(model: unknown, x: unknown, y: unknown, args?: tf.Model
   if (cfg.plain || !(x instanceof tf.Tensor) || !(y instanceof tf.Tensor)) return result;
   const arr = Array.isArray(result) ? result : [result];
   const names = compiledOf(model).metricsNames?.slice() ?? arr.map((_, i) => `metric${i}`);
+  if (meta.evaluations.length === 0) recordEvalOutputs(model, x, args?.batchSize ?? 32);
   const dataHash = recordData(`eval${meta.evaluations.length}`, x, y);
   meta.evaluations.push({ names, values: arr.map((t) => t.dataSync()[0]), dataHash });
   trace.flush();

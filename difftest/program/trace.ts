@@ -30,6 +30,9 @@ export interface TraceIndex<M = Record<string, unknown>> {
   meta: M;
 }
 
+/** The tensor name of a layer's output on the first evaluation batch (recorded once, under step '-'). */
+export const EVAL_OUTPUT = 'eval output';
+
 export const traceKey = (step: number | '-', kind: string, layer: string, tensor: string): string => `${step}/${kind}/${layer}/${tensor}`;
 
 /** Appends tensors to `<dir>/tensors.bin`; `close()` writes `<dir>/index.json` (call it once, e.g. on process exit). */
