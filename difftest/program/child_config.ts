@@ -23,6 +23,8 @@ export interface ChildConfig {
   /** Layer outputs, gradients and (unless replay needs them every step) parameters are recorded every k-th step. */
   recordEvery: number;
   seed: number;
+  /** The migrated model's layout between layers (layer_map.ts): NCHW, or NHWC kept (--keep-layout). */
+  candidateLayout?: 'nchw' | 'keep';
   progress: boolean;
   /** Plain run (overhead benchmark): run fit/evaluate as the program would, record nothing but timings. */
   plain?: boolean;

@@ -8,9 +8,14 @@
  * taken in EXECUTION order (from a shape-probing forward), not registration order, so a model class whose forward
  * calls its members in another order still maps right.
  *
- * Layouts (see layout.ts): a reference activation of shape [h, w, c] whose candidate has shape [c, h, w] is NHWC vs
- * NCHW; a Flatten whose candidate input was NCHW starts a "flattened NHWC" feature order, carried through
- * shape-preserving layers (Dropout, activations) up to the next Dense, whose kernel rows are permuted to match.
+ * Layouts (see layout.ts) come from what the two programs state, not from shapes (a 4×4×4 activation looks the
+ * same either way): a tfjs spatial layer is channels-last unless its `dataFormat` says channelsFirst; the runtime's
+ * spatial modules (Conv2d, MaxPool2d, BatchNorm2d, ...) are always channels-first; shape-preserving modules (ReLU,
+ * Dropout) keep the layout of their input. The migrated model is NCHW after one permute at the model input, or,
+ * migrated with --keep-layout, permuted back to NHWC after every channels-first layer (`candidateLayout: 'keep'`).
+ * A Flatten whose candidate input is NCHW starts a "flattened NHWC" feature order, carried through shape-preserving
+ * layers up to the next Dense, whose kernel rows are permuted to match. The shapes then only CHECK the stated
+ * layout: a mismatch is a mapping error that says what was expected.
  */
 import type { ActivationLayout, WeightLayout } from './layout.js';
 import type { LayerMapping, ReferenceLayer } from './trace_meta.js';
@@ -67,17 +72,25 @@ const WEIGHT_NAMES: Record<string, Record<string, string>> = {
   LayerNormalization: { gamma: 'weight', beta: 'bias' },
 };
 
+/** Runtime modules that compute channels-first (PyTorch's convention), whatever layout the program uses elsewhere. */
+const CHANNELS_FIRST_MODULES = new Set(['Conv2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'AdaptiveMaxPool2d', 'BatchNorm2d']);
+
+/** How the migrated model lays out activations between layers (the transpiler's `--keep-layout` or not). */
+export type CandidateLayout = 'nchw' | 'keep';
+
 export class LayerMapError extends Error {}
 
 const eq = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
-export function mapLayers(reference: readonly ReferenceLayer[], leaves: readonly CandidateLeaf[]): LayerMapping[] {
+export function mapLayers(reference: readonly ReferenceLayer[], leaves: readonly CandidateLeaf[], candidateLayout: CandidateLayout = 'nchw'): LayerMapping[] {
   const out: LayerMapping[] = [];
   let j = 0;
   let flat: { h: number; w: number; c: number } | null = null;
   let prevRefShape: number[] | null = null;
-  let prevCandShape: number[] | null = null;
+  // Whether the activation leaving the previous group is channels-first on the candidate where the reference's is
+  // channels-last (the model's input is the reference's layout; the migrated forward permutes it inside).
+  let transposed = false;
   const describe = () =>
     `reference layers: ${reference.map((l) => `${l.name} (${l.className}${l.activation && l.activation !== 'linear' ? `+${l.activation}` : ''})`).join(', ')}; ` +
     `candidate modules in forward order: ${leaves.map((l) => `${l.name} (${l.type})`).join(', ')}`;
@@ -136,17 +149,27 @@ export function mapLayers(reference: readonly ReferenceLayer[], leaves: readonly
     }
 
     let output: ActivationLayout = { kind: 'same' };
-    if (layer.className === 'Flatten' && prevRefShape && prevCandShape && prevRefShape.length === 3 && !eq(prevRefShape, prevCandShape)) {
+    const channelsFirstModule = main !== undefined && CHANNELS_FIRST_MODULES.has(main.type);
+    let nextTransposed = false;
+    if (layer.className === 'Flatten' && prevRefShape && prevRefShape.length === 3 && transposed) {
       const [h, w, c] = prevRefShape;
-      if (!eq(prevCandShape, [c, h, w])) throw new LayerMapError(`tfjs layer ${layer.name} flattens [${prevRefShape.join(', ')}] but the migrated model flattens [${prevCandShape.join(', ')}] (neither NHWC nor NCHW of it)`);
       flat = { h, w, c };
       output = { kind: 'flat-nhwc-to-nchw', ...flat };
-    } else if (refOut.length === 3 && !eq(refOut, candOut) && eq(candOut, [refOut[2], refOut[0], refOut[1]])) {
-      output = { kind: 'nhwc-to-nchw' };
+    } else if (refOut.length === 3) {
+      // A runtime spatial module outputs NCHW; tfjs's layer NHWC unless it says channelsFirst. Shape-preserving
+      // modules (and a layer with none) pass their input's layout on.
+      const cf: boolean = channelsFirstModule ? layer.dataFormat !== 'channelsFirst' : transposed;
+      if (cf) output = { kind: 'nhwc-to-nchw' };
+      // --keep-layout permutes back to NHWC right after each channels-first layer.
+      nextTransposed = cf && !(channelsFirstModule && candidateLayout === 'keep');
     } else if (layer.className === 'Dense') {
       flat = null;
     } else if (flat && refOut.length === 1 && refOut[0] === numel([flat.h, flat.w, flat.c])) {
       output = { kind: 'flat-nhwc-to-nchw', ...flat };
+    }
+    const stated = output.kind === 'nhwc-to-nchw' ? [refOut[2], refOut[0], refOut[1]] : refOut;
+    if ((refOut.length === 3 || output.kind !== 'same') && !eq(stated, candOut)) {
+      throw new LayerMapError(`tfjs layer ${layer.name} (${layer.className}) outputs [${refOut.join(', ')}]${output.kind === 'same' ? '' : ` (${output.kind === 'nhwc-to-nchw' ? 'NHWC' : 'flattened NHWC'})`}; the migrated model, laid out ${candidateLayout === 'keep' ? 'NHWC between layers (--keep-layout)' : 'NCHW after the input permute'}, should output [${stated.join(', ')}] there but ${last ? last.name : 'it'} outputs [${candOut.join(', ')}] (was it migrated ${candidateLayout === 'keep' ? 'without' : 'with'} --keep-layout?)`);
     }
     out.push({
       layer: layer.name,
@@ -158,7 +181,7 @@ export function mapLayers(reference: readonly ReferenceLayer[], leaves: readonly
       weights,
     });
     prevRefShape = refOut;
-    prevCandShape = candOut;
+    transposed = nextTransposed;
   }
   if (j < leaves.length) {
     const rest = leaves.slice(j);

@@ -262,7 +262,7 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
 
   if (!mapping) {
     wrapLeaves(model);
-    mapping = mapLayers(ref.meta.layers, probeShapes(model, trainX));
+    mapping = mapLayers(ref.meta.layers, probeShapes(model, trainX), cfg.candidateLayout ?? 'nchw');
     meta.mapping = mapping;
     loadReferenceWeights(model, mapping, '-', 'init');
   }

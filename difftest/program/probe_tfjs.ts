@@ -121,7 +121,7 @@ function compiledOf(model: tf.LayersModel): CompiledModel {
 
 function describeLayers(model: tf.LayersModel): ReferenceLayer[] {
   return model.layers.map((l) => {
-    const config = l.getConfig() as { activation?: string };
+    const config = l.getConfig() as { activation?: string; dataFormat?: string };
     // Shapes without the batch dim; a layer with several inputs/outputs reports its first.
     const shapeOf = (s: unknown): number[] => {
       const one = Array.isArray(s) && Array.isArray(s[0]) ? (s[0] as (number | null)[]) : ((s ?? [null]) as (number | null)[]);
@@ -131,6 +131,7 @@ function describeLayers(model: tf.LayersModel): ReferenceLayer[] {
       name: l.name,
       className: l.getClassName(),
       activation: typeof config.activation === 'string' ? config.activation : undefined,
+      dataFormat: config.dataFormat === 'channelsFirst' || config.dataFormat === 'channelsLast' ? config.dataFormat : undefined,
       inputShape: shapeOf((Array.isArray(l.input) ? l.input[0] : l.input).shape),
       outputShape: shapeOf(l.outputShape),
       weights: l.weights.map((w) => ({ name: w.name, tensor: w.name.slice(w.name.lastIndexOf('/') + 1).replace(/_\d+$/, ''), shape: w.shape.map((d) => d ?? -1), trainable: w.trainable })),

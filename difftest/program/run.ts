@@ -89,6 +89,7 @@ async function diffPrograms(opts: DiffOptions, original: string, migrated: strin
     record,
     recordEvery,
     seed: opts.seed ?? 0,
+    candidateLayout: opts.migrated && opts.keepLayout ? 'keep' : 'nchw',
     progress: opts.progress ?? Boolean(process.stderr.isTTY),
   };
   if (recordEvery > 1) notes.push(`layer outputs and gradients recorded every ${recordEvery} steps (--record-every); losses at every step`);

@@ -7,6 +7,8 @@ export interface ReferenceLayer {
   className: string;
   /** The fused activation (`relu`, `softmax`, ...), or undefined / 'linear' for none. */
   activation?: string;
+  /** A spatial layer's `dataFormat` (tfjs's default is channelsLast); absent for layers without one. */
+  dataFormat?: 'channelsLast' | 'channelsFirst';
   /** Input and output shapes without the batch dim. */
   inputShape: number[];
   outputShape: number[];

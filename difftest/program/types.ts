@@ -42,6 +42,12 @@ export interface DiffOptions {
   workDir?: string;
   /** Progress bars on stderr while the programs train (default: when stderr is a TTY). */
   progress?: boolean;
+  /**
+   * The migrated program was migrated with --keep-layout (NHWC between layers, permutes around each convolution)
+   * rather than NCHW after one permute at the model input. The layer mapping follows what is stated here, since
+   * shapes alone cannot tell NHWC from NCHW when h = w = c. Ignored when `migrated` is absent (migrated as NCHW).
+   */
+  keepLayout?: boolean;
   /** Seed shared by both sides for shuffling and dropout masks where they can be shared. */
   seed?: number;
   /**

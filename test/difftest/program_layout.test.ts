@@ -85,6 +85,52 @@ describe('layer mapping', () => {
     expect(m[2].output).toEqual({ kind: 'same' });
   });
 
+  // h = w = c = 4: the reference's [4, 4, 4] and the candidate's [4, 4, 4] look alike, but the candidate's is
+  // channels-first: the layouts must come from what the programs state (tfjs's dataFormat, the runtime's modules,
+  // --keep-layout), not from comparing shapes.
+  const cube = (): ReferenceLayer[] => [
+    { name: 'c', className: 'Conv2D', activation: 'relu', dataFormat: 'channelsLast', inputShape: [4, 4, 1], outputShape: [4, 4, 4], weights: [{ name: 'c/kernel', tensor: 'kernel', shape: [3, 3, 1, 4], trainable: true }] },
+    { name: 'drop', className: 'Dropout', inputShape: [4, 4, 4], outputShape: [4, 4, 4], weights: [] },
+    { name: 'f', className: 'Flatten', inputShape: [4, 4, 4], outputShape: [64], weights: [] },
+    dense('d', 64, 2, 'linear'),
+  ];
+  const cubeLeaves = [
+    { name: 'l.0', type: 'Conv2d', outputShape: [1, 4, 4, 4] }, { name: 'l.1', type: 'ReLU', outputShape: [1, 4, 4, 4] },
+    { name: 'l.2', type: 'Dropout', outputShape: [1, 4, 4, 4] }, { name: 'l.3', type: 'Flatten', outputShape: [1, 64] },
+    { name: 'l.4', type: 'Linear', outputShape: [1, 2] },
+  ];
+
+  test('a 4×4×4 activation on an NCHW candidate is NHWC → NCHW, and so is the Dropout after it and the Flatten order', () => {
+    const m = mapLayers(cube(), cubeLeaves);
+    expect(m[0].output).toEqual({ kind: 'nhwc-to-nchw' });
+    expect(m[1].output).toEqual({ kind: 'nhwc-to-nchw' });
+    expect(m[2].output).toEqual({ kind: 'flat-nhwc-to-nchw', h: 4, w: 4, c: 4 });
+    expect(m[3].weights[0].layout).toEqual({ kind: 'dense-kernel', flattenedFrom: { h: 4, w: 4, c: 4 } });
+    // The conversion is a real permutation here (shape-preserving, values moved): [h][w][c] = 16h + 4w + c.
+    const x = Float32Array.from({ length: 64 }, (_, i) => i);
+    const nchw = activationToCandidate(x, [1, 4, 4, 4], m[0].output);
+    expect(nchw.shape).toEqual([1, 4, 4, 4]);
+    expect([...nchw.data.slice(0, 5)]).toEqual([0, 4, 8, 12, 16]);
+  });
+
+  test('migrated with --keep-layout: the conv leaf is still NCHW, the layers after its permute back are NHWC', () => {
+    const m = mapLayers(cube(), cubeLeaves, 'keep');
+    expect(m[0].output).toEqual({ kind: 'nhwc-to-nchw' });
+    expect(m[1].output).toEqual({ kind: 'same' });
+    expect(m[2].output).toEqual({ kind: 'same' });
+    expect(m[3].weights[0].layout).toEqual({ kind: 'dense-kernel' });
+  });
+
+  test("a tfjs layer in channelsFirst maps as is; a candidate shape that contradicts the stated layout is named", () => {
+    const layers = cube();
+    layers[0] = { ...layers[0], dataFormat: 'channelsFirst', outputShape: [4, 3, 2] };
+    const leaves = [{ name: 'l.0', type: 'Conv2d', outputShape: [1, 4, 3, 2] }, { name: 'l.1', type: 'ReLU', outputShape: [1, 4, 3, 2] }];
+    expect(mapLayers(layers.slice(0, 1), leaves)[0].output).toEqual({ kind: 'same' });
+    const wrong = cube().slice(0, 1);
+    wrong[0] = { ...wrong[0], outputShape: [4, 3, 2] };
+    expect(() => mapLayers(wrong, leaves)).toThrow(/tfjs layer c \(Conv2D\) outputs \[4, 3, 2\] \(NHWC\); the migrated model, laid out NCHW after the input permute, should output \[2, 4, 3\] there but l.1 outputs \[4, 3, 2\]/);
+  });
+
   test.each([
     ['migrated to nothing', [] as { name: string; type: string; outputShape: number[] }[]],
     ['kept as nn.Identity', [{ name: '1', type: 'Identity', outputShape: [1, 8] }]],
