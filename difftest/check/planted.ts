@@ -90,7 +90,7 @@ export const PLANTED_BUGS: PlantedBug[] = [
     id: 'batchnorm-momentum',
     description: "BatchNormalization's momentum passed through unconverted: tfjs's 0.99 (weight of the old running value) as PyTorch's momentum (weight of the new batch value) instead of 0.01",
     program: 'cnn',
-    edits: [{ find: 'new nn.BatchNorm2d(6, { eps: 1e-3, momentum: 0.01 })', replace: 'new nn.BatchNorm2d(6, { eps: 1e-3, momentum: 0.99 })' }],
+    edits: [{ find: 'new nn.BatchNorm2d(4, { eps: 1e-3, momentum: 0.01 })', replace: 'new nn.BatchNorm2d(4, { eps: 1e-3, momentum: 0.99 })' }],
     expect: { layer: 'batch_normalization_BatchNormalization1' },
   },
   {
@@ -118,7 +118,7 @@ export const PLANTED_BUGS: PlantedBug[] = [
     id: 'padding-mode',
     description: "'same' padding filled by reflection instead of zeros (tfjs pads with zeros)",
     program: 'cnn',
-    edits: [{ find: "new nn.Conv2d(1, 6, 3, { padding: 'same', bias: false })", replace: "new nn.Conv2d(1, 6, 3, { padding: 'same', bias: false, paddingMode: 'reflect' })" }],
+    edits: [{ find: "new nn.Conv2d(1, 4, 3, { padding: 'same', bias: false })", replace: "new nn.Conv2d(1, 4, 3, { padding: 'same', bias: false, paddingMode: 'reflect' })" }],
     expect: { layer: 'conv2d_Conv2D1', kind: 'output' },
   },
 ];

@@ -49,6 +49,11 @@ const trace = new TraceWriter(cfg.traceDir, meta);
 process.on('exit', () => trace.close());
 
 const random = seededRandom(cfg.seed);
+// tfjs's initializers (and any unseeded tf.random*) draw their seed from Math.random: replacing it with a seeded
+// generator, here at import time, before the program body builds its layers, makes the reference's initial
+// weights (and so the whole run) the same from one run to the next, so a diff that failed reruns as it failed.
+// A separate stream from `random` (batch order, dropout masks) so adding a layer does not reshuffle the batches.
+Math.random = seededRandom((cfg.seed ^ 0x5eed1217) >>> 0);
 let globalStep = 0;
 let initialRecorded = false;
 

@@ -17,8 +17,9 @@ const { x: testXs, y: testYs } = images(512, 7);
 
 const model = tf.sequential();
 // No bias before BatchNormalization (it would be cancelled by the normalisation; Adam would then amplify its
-// near-zero gradient into noise). 6 filters, so no activation has h = w = c (the diff tells layouts apart by shape).
-model.add(tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 6, kernelSize: 3, padding: 'same', useBias: false, activation: 'relu' }));
+// near-zero gradient into noise). 4 filters, so the pooled activation is [4, 4, 4]: h = w = c, where only the
+// programs' stated layouts (not the shapes) tell NHWC from NCHW.
+model.add(tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, padding: 'same', useBias: false, activation: 'relu' }));
 model.add(tf.layers.batchNormalization());
 model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
 model.add(tf.layers.flatten());
