@@ -16,6 +16,7 @@ interface Args {
   recordEvery?: number;
   record: string[];
   seed: number;
+  keepLayout: boolean;
   lossRtol: number;
   lossAtol: number;
   metricPoints: number;
@@ -44,6 +45,7 @@ export const builder = (y: Argv): Argv<Args> =>
     .option('record-every', { type: 'number', describe: 'record layer outputs and gradients every k steps (default 1 with --steps ≤ 200, else 10)' })
     .option('record', { type: 'string', array: true, default: ['outputs', 'gradients', 'parameters'], describe: 'what to record beyond losses: outputs, gradients, parameters' })
     .option('seed', { type: 'number', default: 0, describe: 'seed of the batch order and dropout masks' })
+    .option('keep-layout', { type: 'boolean', default: false, describe: 'the migrated program keeps tfjs\'s NHWC layout between layers (it was, or is to be, migrated with --keep-layout)' })
     .option('loss-rtol', { type: 'number', default: 1e-4, describe: 'relative tolerance of each step\'s loss' })
     .option('loss-atol', { type: 'number', default: 0, describe: 'absolute tolerance of each step\'s loss' })
     .option('metric-points', { type: 'number', default: 0.3, describe: 'tolerance of final accuracies, in points' })
@@ -70,7 +72,7 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
   try {
     const report = await runDiff({
       original: argv.original, migrated: argv.migrated, steps: argv.steps, epochs: argv.epochs, reference: argv.reference, device: argv.device,
-      replay: argv.replay, recordEvery: argv.recordEvery, seed: argv.seed, workDir: argv.workDir, progress: argv.progress,
+      replay: argv.replay, recordEvery: argv.recordEvery, seed: argv.seed, keepLayout: argv.keepLayout, workDir: argv.workDir, progress: argv.progress,
       record: { outputs: argv.record.includes('outputs'), gradients: argv.record.includes('gradients'), parameters: argv.record.includes('parameters') },
       tolerances: { lossRtol: argv.lossRtol, lossAtol: argv.lossAtol, metricPoints: argv.metricPoints },
     });

@@ -200,7 +200,7 @@ export async function runCheck(config: CheckConfig, opts: RunCheckOptions = {}):
     try {
       r.report = await runDiff({
         original: e.original, migrated: r.migrated, steps: e.steps, epochs: e.epochs, reference: e.reference, device: e.device, replay: e.replay,
-        tolerances: e.tolerances, progress: progress && jobs === 1, seed: e.seed,
+        tolerances: e.tolerances, progress: progress && jobs === 1, seed: e.seed, keepLayout: e.keepLayout,
       });
       if (r.report.pass) r.passed.push('diff');
       else r.problems.push(diffProblem(r.report));

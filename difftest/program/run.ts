@@ -65,7 +65,9 @@ export async function runDiff(opts: DiffOptions): Promise<DiffReport> {
     } else {
       const outDir = migrationDir(original, workDir);
       if (!keep) created.push(outDir);
-      migrated = await migrateOnTheFly(original, outDir);
+      const migration = await migrateOnTheFly(original, outDir, opts.keepLayout ?? false);
+      migrated = migration.entry;
+      notes.push(...migration.warnings);
       notes.push(keep ? `migrated on the fly (torchbridge migrate --fit helper) into ${migrated} (kept with the work dir)` : 'migrated on the fly (torchbridge migrate --fit helper) into a temporary folder, removed after the run (pass workDir / --work-dir to keep it and the traces)');
     }
     return await diffPrograms(opts, original, migrated, workDir, notes);
@@ -89,7 +91,7 @@ async function diffPrograms(opts: DiffOptions, original: string, migrated: strin
     record,
     recordEvery,
     seed: opts.seed ?? 0,
-    candidateLayout: opts.migrated && opts.keepLayout ? 'keep' : 'nchw',
+    candidateLayout: opts.keepLayout ? 'keep' : 'nchw',
     progress: opts.progress ?? Boolean(process.stderr.isTTY),
   };
   if (recordEvery > 1) notes.push(`layer outputs and gradients recorded every ${recordEvery} steps (--record-every); losses at every step`);
@@ -110,7 +112,7 @@ async function diffPrograms(opts: DiffOptions, original: string, migrated: strin
     }
     if (!installed) notes.push(`${spec} is not installed: the original's import of it was served by @tensorflow/tfjs`);
   }
-  notes.push(...semanticNotes(migratedSource));
+  notes.push(...semanticNotes(migratedSource, opts.keepLayout ?? false));
 
   const reference = new TraceReader<ReferenceMeta>(refDir);
   const candidate = new TraceReader<CandidateMeta>(candDir);
@@ -167,20 +169,41 @@ function migrationDir(original: string, workDir: string): string {
   }
 }
 
-async function migrateOnTheFly(original: string, outDir: string): Promise<string> {
+/**
+ * Migrates `original` into `outDir`; returns the migrated entry and the migration's WARNING diagnostics (the semantic
+ * differences the mapping table flags, e.g. tfjs RMSprop's epsilon inside the square root), which the report lists so
+ * a difference the diff then finds can be read against them.
+ */
+async function migrateOnTheFly(original: string, outDir: string, keepLayout: boolean): Promise<{ entry: string; warnings: string[] }> {
   const { runMigrate } = await import('../../cli/migrate/run.js');
-  await runMigrate({ paths: [original], outDir, inPlace: false, force: false, dryRun: false, keepLayout: false, fit: 'helper', typeChecker: true, maxSize: 5_000_000, verbose: false, quiet: true });
+  const reportFile = join(outDir, '..', `${basename(outDir)}.report.json`);
+  await runMigrate({ paths: [original], outDir, inPlace: false, force: false, dryRun: false, report: reportFile, keepLayout, fit: 'helper', typeChecker: true, maxSize: 5_000_000, verbose: false, quiet: true });
   const out = join(outDir, basename(original));
   if (!existsSync(out)) throw new DiffUsageError(`migrating ${original} produced no ${out}; run \`torchbridge migrate ${original} --fit helper\` to see why`);
-  return out;
+  const warnings: string[] = [];
+  try {
+    const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { files: { diagnostics: string[] }[] };
+    // Diagnostics read "line:col SEVERITY id message".
+    for (const f of report.files) for (const d of f.diagnostics) {
+      const m = /^\d+:\d+ WARNING (\S+) (.*)$/.exec(d);
+      if (m) warnings.push(`migration warning ${m[1]}: ${m[2]}`);
+    }
+  } finally {
+    rmSync(reportFile, { force: true });
+  }
+  return { entry: out, warnings };
 }
 
 /** Semantic differences the migration wrote out explicitly, read from the migrated source. */
-function semanticNotes(migratedSource: string): string[] {
+function semanticNotes(migratedSource: string, keepLayout: boolean): string[] {
   const notes: string[] = [];
   if (/new optim\.Adam\w*\(.*eps:\s*1e-7/.test(migratedSource)) notes.push("Adam epsilon: tfjs's 1e-7 written explicitly (PyTorch's default is 1e-8)");
   if (/truncNormal_/.test(migratedSource)) notes.push("initialisers: tfjs's glorotNormal (truncated) kernels and zero biases written explicitly; the diff overwrites them with the reference's initial weights anyway");
-  if (/\.permute\(0, 3, 1, 2\)/.test(migratedSource)) notes.push('layout: the migrated model is NCHW (one permute at its input); kernels HWIO → OIHW and the Dense after Flatten has its rows permuted when loading the reference weights');
+  if (/\.permute\(0, 3, 1, 2\)/.test(migratedSource)) {
+    notes.push(keepLayout
+      ? 'layout: the migrated model keeps NHWC between layers (permutes around each convolution); kernels HWIO → OIHW when loading the reference weights'
+      : 'layout: the migrated model is NCHW (one permute at its input); kernels HWIO → OIHW and the Dense after Flatten has its rows permuted when loading the reference weights');
+  }
   return notes;
 }
 

@@ -43,9 +43,9 @@ export interface DiffOptions {
   /** Progress bars on stderr while the programs train (default: when stderr is a TTY). */
   progress?: boolean;
   /**
-   * The migrated program was migrated with --keep-layout (NHWC between layers, permutes around each convolution)
+   * The migrated program was (or, migrated on the fly, is to be) migrated with --keep-layout (NHWC between layers, permutes around each convolution)
    * rather than NCHW after one permute at the model input. The layer mapping follows what is stated here, since
-   * shapes alone cannot tell NHWC from NCHW when h = w = c. Ignored when `migrated` is absent (migrated as NCHW).
+   * shapes alone cannot tell NHWC from NCHW when h = w = c. When `migrated` is absent, the on-the-fly migration uses it.
    */
   keepLayout?: boolean;
   /** Seed shared by both sides for shuffling and dropout masks where they can be shared. */

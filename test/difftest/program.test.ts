@@ -22,6 +22,8 @@ describe('runDiff', () => {
     expect(r.pass).toBe(true);
     expect(r.nameMap).toContainEqual({ reference: 'dense_Dense1/kernel', candidate: '0.weight' });
     expect(r.notes.some((n) => /Adam epsilon/.test(n))).toBe(true);
+    // The on-the-fly migration's warnings (semantic differences the mapping flags) are listed with the report.
+    expect(r.notes).toContainEqual(expect.stringMatching(/^migration warning categorical-crossentropy-clip: /));
     // The program's real MNIST is the same on both sides: nothing replaced.
     expect(r.notes.some((n) => /training data differs/.test(n))).toBe(false);
     expect(r.final.find((f) => /acc/.test(f.name))?.pass).toBe(true);
