@@ -1,6 +1,5 @@
 /** `torchbridge check`: the CI gate — migrate, TODO markers, type-check and diff every entry of a config file (see difftest/check/run.ts). */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
-import type { CheckConfig } from '../../difftest/check/config.js';
 
 export const command = 'check';
 export const describe = 'CI gate: migrate each configured entry, fail on unallowed TODO markers and type errors, diff it against TensorFlow.js (exit 1 with what to fix)';
@@ -28,22 +27,12 @@ export const builder = (y: Argv): Argv<Args> =>
 export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
   const { loadCheckConfig, ConfigError } = await import('../../difftest/check/config.js');
   const { runCheck } = await import('../../difftest/check/run.js');
-  let config: CheckConfig;
+  let last = '';
   try {
-    config = loadCheckConfig(argv.config);
+    const config = loadCheckConfig(argv.config);
     const names = config.entries.map((e) => e.name);
     const unknown = (argv.only ?? []).filter((n) => !names.includes(n));
     if (unknown.length) throw new ConfigError(`--only ${unknown.join(' ')}: no such entr${unknown.length > 1 ? 'ies' : 'y'} in ${argv.config} (entries: ${names.join(', ')})`);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(`torchbridge check: ${e.message}`);
-      process.exitCode = 2;
-      return;
-    }
-    throw e;
-  }
-  let last = '';
-  try {
     const result = await runCheck(config, {
       only: argv.only, jobs: argv.jobs, color: argv.color ?? Boolean(process.stdout.isTTY), progress: argv.progress,
       log: argv.quiet ? (s) => { if (s.startsWith('check:')) last = s; } : undefined,
@@ -51,7 +40,8 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
     if (argv.quiet && last) console.log(last);
     process.exitCode = result.code;
   } catch (e) {
-    // A report path aimed at a program's source is found before anything runs: a config mistake.
+    // A bad config, an unknown --only name, or a report path aimed at a program's source (found by runCheck before
+    // anything runs): usage errors.
     if (e instanceof ConfigError) {
       console.error(`torchbridge check: ${e.message}`);
       process.exitCode = 2;

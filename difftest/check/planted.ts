@@ -28,6 +28,12 @@ export interface PlantedEdit {
   count?: number;
 }
 
+/** An edit that defines a helper class (given line by line) right after the migrated program's runtime import. */
+function defineAfterImports(...lines: string[]): PlantedEdit {
+  const runtimeImport = "import { torch, nn, F, optim, utils } from 'torchbridge';\n";
+  return { find: runtimeImport, replace: `${runtimeImport}\n${lines.join('\n')}\n` };
+}
+
 export interface PlantedBug {
   id: string;
   /** The mistake, as a reviewer would describe it. */
@@ -57,16 +63,14 @@ export const PLANTED_BUGS: PlantedBug[] = [
     description: "a hand-written Dense computing x·W + b with the Linear weight in PyTorch's [out, in] layout, untransposed (square, so it runs)",
     program: 'square-mlp',
     edits: [
-      {
-        find: "import { torch, nn, F, optim, utils } from 'torchbridge';\n",
-        replace: "import { torch, nn, F, optim, utils } from 'torchbridge';\n\n"
-          + '/** tfjs\'s Dense formula, x·kernel + bias, over a Linear whose weight is [out, in]: the transpose is missing. */\n'
-          + 'class DenseLayer extends nn.Linear {\n'
-          + '  override forward(x: torch.Tensor): torch.Tensor {\n'
-          + '    return torch.add(torch.matmul(x, this.weight), this.bias!);\n'
-          + '  }\n'
-          + '}\n',
-      },
+      defineAfterImports(
+        '/** tfjs\'s Dense formula, x·kernel + bias, over a Linear whose weight is [out, in]: the transpose is missing. */',
+        'class DenseLayer extends nn.Linear {',
+        '  override forward(x: torch.Tensor): torch.Tensor {',
+        '    return torch.add(torch.matmul(x, this.weight), this.bias!);',
+        '  }',
+        '}',
+      ),
       { find: 'model.append(new nn.Linear(32, 32))', replace: 'model.append(new DenseLayer(32, 32))' },
     ],
     expect: { layer: 'dense_Dense2', kind: 'output' },
@@ -98,16 +102,14 @@ export const PLANTED_BUGS: PlantedBug[] = [
     description: 'Dropout written with F.dropout, whose `training` defaults to true: it keeps dropping in evaluation',
     program: 'cnn',
     edits: [
-      {
-        find: "import { torch, nn, F, optim, utils } from 'torchbridge';\n",
-        replace: "import { torch, nn, F, optim, utils } from 'torchbridge';\n\n"
-          + '/** Dropout through the functional form; `training` is left at its default (true), not this.training. */\n'
-          + 'class DropoutLayer extends nn.Dropout {\n'
-          + '  override forward(x: torch.Tensor): torch.Tensor {\n'
-          + '    return F.dropout(x, { p: this.p });\n'
-          + '  }\n'
-          + '}\n',
-      },
+      defineAfterImports(
+        '/** Dropout through the functional form; `training` is left at its default (true), not this.training. */',
+        'class DropoutLayer extends nn.Dropout {',
+        '  override forward(x: torch.Tensor): torch.Tensor {',
+        '    return F.dropout(x, { p: this.p });',
+        '  }',
+        '}',
+      ),
       { find: 'new nn.Dropout(0.5)', replace: 'new DropoutLayer(0.5)' },
     ],
     // Training steps apply the reference's masks, so only evaluation differs: the first evaluation batch's layer

@@ -28,23 +28,12 @@ import { readChildConfig, recordsAt } from './child_config.js';
 import { activationToCandidate, weightToCandidate } from './layout.js';
 import { mapLayers, type CandidateLeaf } from './layer_map.js';
 import { asFloat32, EVAL_OUTPUT, hashValues, TraceReader, TraceWriter, traceKey } from './trace.js';
-import type { CandidateMeta, LayerMapping, ReferenceMeta } from './trace_meta.js';
+import { emptyLogs, type CandidateMeta, type LayerMapping, type ReferenceMeta } from './trace_meta.js';
 
 const cfg = readChildConfig('candidate');
 if (!cfg.referenceTraceDir) throw new Error('difftest candidate: no reference trace to follow (referenceTraceDir is unset)');
 const ref = new TraceReader<ReferenceMeta>(cfg.referenceTraceDir);
-const meta: CandidateMeta = {
-  program: process.argv[1] ?? '',
-  device: cfg.device,
-  version: '',
-  mapping: [],
-  dataReplaced: false,
-  steps: [],
-  epochs: [],
-  evaluations: [],
-  notes: [],
-  recordedSteps: [],
-};
+const meta: CandidateMeta = { ...emptyLogs(), device: cfg.device, version: '', mapping: [], dataReplaced: false };
 const trace = new TraceWriter(cfg.traceDir, meta);
 process.on('exit', () => trace.close());
 

@@ -24,7 +24,7 @@ import { createRequire } from 'node:module';
 import { ProgressBar } from '../../runtime/utils/progress.js';
 import { permutation, readChildConfig, recordsAt, recordsParametersAt, seededRandom } from './child_config.js';
 import { asFloat32, EVAL_OUTPUT, hashValues, TraceWriter, traceKey } from './trace.js';
-import type { EpochLog, ReferenceLayer, ReferenceMeta, StepLog } from './trace_meta.js';
+import { emptyLogs, type EpochLog, type ReferenceLayer, type ReferenceMeta, type StepLog } from './trace_meta.js';
 
 const cfg = readChildConfig('reference');
 const require = createRequire(import.meta.url);
@@ -32,18 +32,7 @@ const require = createRequire(import.meta.url);
 const fallbacks: string[] = [];
 await selectBackend();
 
-const meta: ReferenceMeta = {
-  program: process.argv[1] ?? '',
-  backend: tf.getBackend(),
-  version: tf.version.tfjs,
-  fallbacks,
-  layers: [],
-  steps: [],
-  epochs: [],
-  evaluations: [],
-  notes: [],
-  recordedSteps: [],
-};
+const meta: ReferenceMeta = { ...emptyLogs(), backend: tf.getBackend(), version: tf.version.tfjs, fallbacks, layers: [] };
 const trace = new TraceWriter(cfg.traceDir, meta);
 // The program may end without awaiting its main(); the index is written whenever the process exits.
 process.on('exit', () => trace.close());

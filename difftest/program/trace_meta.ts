@@ -51,6 +51,11 @@ interface CommonMeta {
   fitDone?: boolean;
 }
 
+/** The fields both sides start with: this process's program and empty logs. */
+export function emptyLogs(): Pick<CommonMeta, 'program' | 'steps' | 'epochs' | 'evaluations' | 'notes' | 'recordedSteps'> {
+  return { program: process.argv[1] ?? '', steps: [], epochs: [], evaluations: [], notes: [], recordedSteps: [] };
+}
+
 export interface ReferenceMeta extends CommonMeta {
   backend: string;
   version: string;
