@@ -2,10 +2,10 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { wasmAvailable } from '../runtime/backends/cpu/wasm/gemm.js';
 import { defaultMnistRoot, mnistFiles } from '../runtime/data/idx.js';
+import { packageVersion } from './package_root.js';
 
 export async function runInfo(): Promise<Record<string, string>> {
   const require = createRequire(import.meta.url);
-  const pkg = require('../package.json') as { version: string };
   let mnist: string;
   try {
     const root = defaultMnistRoot();
@@ -19,7 +19,7 @@ export async function runInfo(): Promise<Record<string, string>> {
     tfjs = (require('@tensorflow/tfjs/package.json') as { version: string }).version;
   } catch { /* optional */ }
   return {
-    torchbridge: pkg.version,
+    torchbridge: packageVersion(),
     node: process.version,
     backends: 'cpu',
     cpuGemm: wasmAvailable ? 'WebAssembly SIMD' : 'JavaScript (WebAssembly SIMD unavailable)',

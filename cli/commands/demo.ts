@@ -38,14 +38,13 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const { fileURLToPath } = await import('node:url');
   const { join, relative, resolve } = await import('node:path');
+  const { PACKAGE_ROOT } = await import('../package_root.js');
   const { runMigrate } = await import('../migrate/run.js');
   const { runDiff } = await import('../../difftest/program/run.js');
   const { formatTerminal, writeReports } = await import('../../difftest/report/index.js');
 
-  const repo = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-  const original = join(repo, DEMO_PROGRAM);
+  const original = join(PACKAGE_ROOT, DEMO_PROGRAM);
   const outDir = resolve(argv.outDir);
   const rel = (p: string) => relative(process.cwd(), p) || p;
   const progress = argv.progress ?? Boolean(process.stderr.isTTY);

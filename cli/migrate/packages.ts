@@ -1,10 +1,9 @@
 /** package.json: drops @tensorflow/* dependencies (unless migrated files still import tfjs) and adds torchbridge. */
-import { createRequire } from 'node:module';
 import { TF_ANY_PACKAGE } from '../../mappings/packages.js';
+import { packageVersion } from '../package_root.js';
 
 export function runtimeVersion(): string {
-  const require = createRequire(import.meta.url);
-  return `^${(require('../../package.json') as { version: string }).version}`;
+  return `^${packageVersion()}`;
 }
 
 /** The rewritten package.json text, or null when it is not valid JSON (then it is copied unchanged). */

@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileS
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { cpus } from 'node:os';
 import { loadRuntimeApi } from '../../mappings/runtime_api.js';
-import { buildReport, reportMarkdown, reportText } from '../../transpiler/report.js';
+import { buildReport, reportMarkdown, reportText, type Report } from '../../transpiler/report.js';
 import type { FileResult, ReexportInfo, TranspileOptions } from '../../transpiler/types.js';
 import { collectInputs, readSource } from './files.js';
 import { gitTreeState } from './git.js';
@@ -64,7 +64,42 @@ function progress(enabled: boolean, total: number): { tick(file: string): void; 
   };
 }
 
+/** What a migration did: the report the CLI prints, and what it wrote. */
+export interface MigrateResult {
+  /** 0 everything migrated; 1 TODO markers or failed files remain. */
+  code: 0 | 1;
+  /** The report (per file and per site, totals): what `--report x.json` writes. */
+  report: Report;
+  /** The output folder (null with inPlace or dryRun). */
+  outDir: string | null;
+  /** Files written (migrated, or rewritten in place) and copied unchanged. */
+  written: number;
+  copied: number;
+  /** With dryRun: the unified diff of every change ('' when nothing would change). */
+  diff: string;
+  /** Lines about other files (package.json dependency rewrites). */
+  messages: string[];
+  /** The closing lines: where the files went, how many TODOs and failures remain, where the report is. */
+  summary: string[];
+}
+
+/** `torchbridge migrate`, printing as the CLI does (nothing but the dry run's diff with `quiet`); returns the exit code. */
 export async function runMigrate(o: MigrateOptions): Promise<number> {
+  const r = await migrateFiles(o);
+  const log = (s: string) => { if (!o.quiet) console.log(s); };
+  for (const m of r.messages) log(m);
+  if (r.diff) process.stdout.write(r.diff);
+  if (!o.quiet) {
+    const text = reportText(r.report, o.verbose);
+    if (o.dryRun) process.stderr.write(`${text}\n`);
+    else console.log(text);
+  }
+  (o.dryRun ? (s: string) => process.stderr.write(`${s}\n`) : log)(r.summary.join('\n'));
+  return r.code;
+}
+
+/** Migrates as `torchbridge migrate` does and returns what happened; prints nothing (the report file is written if asked). */
+export async function migrateFiles(o: MigrateOptions): Promise<MigrateResult> {
   if (!o.paths.length) throw new UsageError('name at least one file, folder or tsconfig.json to migrate');
   if (o.inPlace && o.outDir) throw new UsageError('--in-place and --out-dir exclude each other');
   if (o.inPlace && o.dryRun) throw new UsageError('--in-place and --dry-run exclude each other (--dry-run writes nothing)');
@@ -77,7 +112,7 @@ export async function runMigrate(o: MigrateOptions): Promise<number> {
     if (!state.clean) throw new UsageError(`--in-place refuses to run: ${state.why}. Commit or stash first, or pass --force.`);
   }
   const api = await loadRuntimeApi();
-  const log = (s: string) => { if (!o.quiet) console.log(s); };
+  const messages: string[] = [];
 
   // Read every source file (bad ones become failures) and find local re-exports of tfjs.
   const tasks: Task[] = [];
@@ -120,7 +155,7 @@ export async function runMigrate(o: MigrateOptions): Promise<number> {
       const pk = rewritePackageJson(original, keepTf);
       if (pk && pk.text !== original) {
         newText = pk.text;
-        log(`${f.rel}: dependencies ${pk.removed.length ? `${pk.removed.join(', ')} removed, ` : ''}torchbridge added${keepTf ? ' (tfjs kept: TODO sites still use it)' : ''}`);
+        messages.push(`${f.rel}: dependencies ${pk.removed.length ? `${pk.removed.join(', ')} removed, ` : ''}torchbridge added${keepTf ? ' (tfjs kept: TODO sites still use it)' : ''}`);
       }
     }
     if (o.dryRun) {
@@ -148,19 +183,12 @@ export async function runMigrate(o: MigrateOptions): Promise<number> {
       copied++;
     }
   }
-  if (diffs.length) process.stdout.write(diffs.join(''));
-
   const all = [...early, ...results.map((r, i) => ({ file: relative(inputs.root, tasks[i].path), result: r }))];
   const report = buildReport(all, { layout: opts.layout, outDir: outDir ? relative(process.cwd(), outDir) || '.' : null, inPlace: o.inPlace, dryRun: o.dryRun, jobs });
   if (o.report) {
     const path = resolve(o.report);
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, path.endsWith('.md') ? reportMarkdown(report) : `${JSON.stringify(report, null, 2)}\n`);
-  }
-  if (!o.quiet) {
-    const text = reportText(report, o.verbose);
-    if (o.dryRun) process.stderr.write(`${text}\n`);
-    else console.log(text);
   }
   const where = o.dryRun ? 'dry run: nothing written' : o.inPlace ? `${written} file(s) rewritten in place` : `${written} file(s) written and ${copied} copied to ${relative(process.cwd(), outDir!) || outDir}`;
   const t = report.totals;
@@ -169,6 +197,5 @@ export async function runMigrate(o: MigrateOptions): Promise<number> {
   if (t.sites.todo) summary.push(`${t.sites.todo} TODO marker(s) need a human: search for "torchbridge: TODO" (each names the mapping note to read in MAPPINGS.md)`);
   if (t.byStatus.failed) summary.push(`${t.byStatus.failed} file(s) could not be migrated (see the ERROR lines above); they were left unchanged`);
   if (o.report) summary.push(`report: ${relative(process.cwd(), resolve(o.report))}`);
-  (o.dryRun ? (s: string) => process.stderr.write(`${s}\n`) : log)(summary.join('\n'));
-  return problems ? 1 : 0;
+  return { code: problems ? 1 : 0, report, outDir: outDir ?? null, written, copied, diff: diffs.join(''), messages, summary };
 }

@@ -7,9 +7,7 @@
 import ts from 'typescript';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+import { PACKAGE_ROOT, runtimeTypes } from '../../cli/package_root.js';
 
 export interface TypeProblem {
   file: string;
@@ -37,11 +35,22 @@ export function checkerOptions(near: string): ts.CompilerOptions {
     ...options,
     noEmit: true,
     skipLibCheck: true,
-    // Node's types come from wherever the project has them, else from torchbridge's own install.
-    typeRoots: [...(options.typeRoots ?? []), join(REPO, 'node_modules/@types')].filter((p, i, a) => existsSync(p) && a.indexOf(p) === i),
+    // Node's types come from wherever the project has them, else from torchbridge's own install (a dependency of
+    // the package; hoisted above it in a user's node_modules, or inside it).
+    typeRoots: [...(options.typeRoots ?? typeRootsAbove(dirname(resolve(near)))), ...typeRootsAbove(PACKAGE_ROOT)].filter((p, i, a) => existsSync(p) && a.indexOf(p) === i),
     types: options.types ?? ['node'],
-    paths: { ...options.paths, torchbridge: [join(REPO, 'runtime/index.ts')] },
+    paths: { ...options.paths, torchbridge: [runtimeTypes()] },
   };
+}
+
+/** Every `node_modules/@types` folder from `dir` up to the root (TypeScript's default type roots, seen from `dir`). */
+function typeRootsAbove(dir: string): string[] {
+  const roots: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    const p = join(d, 'node_modules', '@types');
+    if (existsSync(p)) roots.push(p);
+    if (dirname(d) === d) return roots;
+  }
 }
 
 /**

@@ -9,9 +9,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CHILD_CONFIG_ENV, type ChildConfig } from './child_config.js';
 import { instrumentProgram, type Instrumented } from './instrument.js';
+import { CODE_EXT, PACKAGE_ROOT, codePath } from '../../cli/package_root.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
-const REPO = resolve(HERE, '../..');
 
 export interface ChildRun {
   seconds: number;
@@ -44,7 +44,7 @@ export function killRunningChildren(signal: NodeJS.Signals): void {
 
 export async function runChild(spec: ChildSpec): Promise<ChildRun> {
   const { entry, config } = spec;
-  const probe = config.role === 'reference' ? 'probe_tfjs.ts' : 'probe_runtime.ts';
+  const probe = `${config.role === 'reference' ? 'probe_tfjs' : 'probe_runtime'}${CODE_EXT}`;
   const instrumented = instrumentProgram(entry, spec.source, config.role, pathToFileURL(join(HERE, probe)).href);
   mkdirSync(spec.workDir, { recursive: true });
   const instrumentedFile = join(spec.workDir, `${config.role}${config.plain ? '-plain' : ''}.instrumented.ts`);
@@ -54,16 +54,18 @@ export async function runChild(spec: ChildSpec): Promise<ChildRun> {
     // applies the same backend, --epochs and --steps and then calls the framework's own fit unprobed.
     entryUrl: pathToFileURL(resolve(entry)).href,
     instrumentedFile,
-    anchorUrl: pathToFileURL(join(REPO, 'package.json')).href,
-    runtimeUrl: pathToFileURL(join(REPO, 'runtime/index.ts')).href,
+    anchorUrl: pathToFileURL(join(PACKAGE_ROOT, 'package.json')).href,
+    runtimeUrl: pathToFileURL(codePath('runtime/index')).href,
   };
   const rssFile = join(spec.workDir, `${config.role}${config.plain ? '-plain' : ''}.rss`);
   const env = { ...process.env, [CHILD_CONFIG_ENV]: JSON.stringify(config), TORCHBRIDGE_DIFF_HOOKS: JSON.stringify(hooks), TORCHBRIDGE_DIFF_RSS_FILE: rssFile };
   const args = ['--import', 'tsx', '--import', pathToFileURL(join(HERE, 'register.mjs')).href, resolve(entry)];
   const start = performance.now();
   const { code, signal, stdout, stderr } = await new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((res, rej) => {
-    // tsx is resolved from the repository (cwd), so the program's folder needs no node_modules of its own.
-    const child = spawn(process.execPath, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // tsx is resolved from torchbridge's package (cwd: the repository, or node_modules/torchbridge), so the program's
+    // folder needs no node_modules of its own; tsx runs the programs' own TypeScript (torchbridge's is built or
+    // run by tsx already).
+    const child = spawn(process.execPath, args, { cwd: PACKAGE_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     running.add(child);
     let out = '';
     let err = '';

@@ -18,11 +18,10 @@ import { buildReport } from './compare_traces.js';
 import { TraceReader } from './trace.js';
 import type { CandidateMeta, ReferenceMeta } from './trace_meta.js';
 import type { DiffOptions, DiffReport } from './types.js';
+import { packageVersion } from '../../cli/package_root.js';
 
 /** Bad input to the diff (missing file, unmigratable program): the CLI reports it as a usage error. */
 export class DiffUsageError extends Error {}
-
-const REPO = resolve(new URL('../..', import.meta.url).pathname);
 
 export async function runDiff(opts: DiffOptions): Promise<DiffReport> {
   const original = resolve(opts.original);
@@ -205,12 +204,4 @@ function semanticNotes(migratedSource: string, keepLayout: boolean): string[] {
       : 'layout: the migrated model is NCHW (one permute at its input); kernels HWIO → OIHW and the Dense after Flatten has its rows permuted when loading the reference weights');
   }
   return notes;
-}
-
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
 }
