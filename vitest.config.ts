@@ -1,6 +1,17 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
 export default defineConfig({
+  // The suites run the TypeScript sources: `torchbridge` is the repository's runtime, not the package's dist/ build
+  // (tsconfig.json's `paths` do the same for tsc and tsx).
+  resolve: {
+    alias: [
+      { find: /^torchbridge$/, replacement: src('./runtime/index.ts') },
+      { find: /^torchbridge\/tools$/, replacement: src('./cli/tools.ts') },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,

@@ -4,10 +4,11 @@
  * - load: the program's entry file is served instrumented (probe calls inserted by instrument.ts, compiled with
  *   esbuild) under its ORIGINAL URL, so its relative imports, `import.meta.url` and package resolution behave
  *   exactly as when the user runs it; nothing is written next to the user's files.
- * - resolve: `@tensorflow/tfjs-node(-gpu)` falls back to `@tensorflow/tfjs` when it is not installed (tfjs-node's
- *   API is tfjs's plus file IO); `@tensorflow/tfjs` and `torchbridge` fall back to this repository's copies when the
- *   program's folder cannot resolve them (a migrated copy in a temporary folder), so the program and the probe module
- *   share one tfjs engine / one runtime.
+ * - resolve: `torchbridge` is always the runtime the probes use (this package's own: the repository's sources, or the
+ *   installed build), so the program and the probe module share one runtime; `@tensorflow/tfjs-node(-gpu)` falls back
+ *   to `@tensorflow/tfjs` when it is not installed (tfjs-node's API is tfjs's plus file IO); `@tensorflow/tfjs` falls
+ *   back to the copy beside torchbridge when the program's folder cannot resolve it (a migrated copy in a temporary
+ *   folder), so the program and the probe module share one tfjs engine.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -21,13 +22,13 @@ export async function initialize(data) {
 const TFJS_NODE = /^@tensorflow\/tfjs-node(-gpu)?$/;
 
 export async function resolve(specifier, context, nextResolve) {
+  if (specifier === 'torchbridge') return nextResolve(state.runtimeUrl, context);
   try {
     return await nextResolve(specifier, context);
   } catch (e) {
     if (TFJS_NODE.test(specifier) || specifier === '@tensorflow/tfjs') {
       return nextResolve('@tensorflow/tfjs', { ...context, parentURL: state.anchorUrl });
     }
-    if (specifier === 'torchbridge') return nextResolve(state.runtimeUrl, context);
     throw e;
   }
 }
