@@ -18,8 +18,8 @@ export interface TypeProblem {
 
 /**
  * The compiler options: the project's own tsconfig (the nearest one above the first file) where there is one,
- * otherwise strict ES2022/NodeNext; `torchbridge` always resolves to this runtime, so a migrated copy in any
- * folder is checked against the runtime that will run it.
+ * otherwise strict ES2022/NodeNext (JavaScript files: checkJs, not strict); `torchbridge` always resolves to this
+ * runtime, so a migrated copy in any folder is checked against the runtime that will run it.
  */
 export function checkerOptions(near: string): ts.CompilerOptions {
   let options: ts.CompilerOptions = {
@@ -31,8 +31,12 @@ export function checkerOptions(near: string): ts.CompilerOptions {
     const read = ts.readConfigFile(config, ts.sys.readFile);
     if (!read.error) options = ts.parseJsonConfigFileContent(read.config, ts.sys, dirname(config)).options;
   }
+  // A JavaScript program is checked as `// @ts-check` would: calls into the runtime and tfjs against their types,
+  // without TypeScript's strictness on the program's own untyped code (implicit any, open object literals).
+  const js = /\.[cm]?jsx?$/.test(near) ? { allowJs: true, checkJs: true, strict: false, noImplicitAny: false } : {};
   return {
     ...options,
+    ...js,
     noEmit: true,
     skipLibCheck: true,
     // Node's types come from wherever the project has them, else from torchbridge's own install (a dependency of

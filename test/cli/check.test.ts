@@ -131,6 +131,22 @@ describe('check config', () => {
     ]);
   }, 60_000);
 
+  test('a JavaScript program is checked as // @ts-check would: its runtime calls typed, its own untyped code let be', () => {
+    const esm = write('js/esm/train.js', [
+      "import { torch } from 'torchbridge';",
+      'const h = { history: {} };',
+      "(h.history['loss'] ??= []).push(1);",
+      'const f = (a, b) => a + b;',
+      'console.log(h.history.loss, f(1, 2), torch.ones([2]).sum().item(), torch.onez([2]));',
+      '',
+    ].join('\n'));
+    const cjs = write('js/cjs/train.cjs', "const { torch } = require('torchbridge');\nconsole.log(torch.ones([2]).mean().item(), torch.ones([2]).frobnicate());\n");
+    writeFileSync(join(dir, 'js/esm/package.json'), '{ "type": "module" }\n');
+    const rel = (f: string) => typeCheck([f]).map((p) => `${p.file.slice(dir.length + 1)}:${p.line} ${p.message}`);
+    expect(rel(esm)).toEqual([expect.stringMatching(/^js\/esm\/train\.js:5 Property 'onez' does not exist/)]);
+    expect(rel(cjs)).toEqual([expect.stringMatching(/^js\/cjs\/train\.cjs:2 Property 'frobnicate' does not exist on type 'Tensor'/)]);
+  }, 60_000);
+
   test('TODO markers are read with their id and TensorFlow name', () => {
     expect(findTodos('f.ts', 'a\n  // torchbridge: TODO(no-equivalent) tf.topk: torch.topk is not in the runtime yet\nb')).toEqual([
       { file: 'f.ts', line: 2, id: 'no-equivalent', name: 'tf.topk', reason: 'tf.topk: torch.topk is not in the runtime yet' },
