@@ -53,6 +53,8 @@ export async function runChild(spec: ChildSpec): Promise<ChildRun> {
     // A plain run (overhead baseline) is instrumented too: its fit/evaluate go to the probes' plain path, which
     // applies the same backend, --epochs and --steps and then calls the framework's own fit unprobed.
     entryUrl: pathToFileURL(resolve(entry)).href,
+    entryFormat: instrumented.format,
+    role: config.role,
     instrumentedFile,
     anchorUrl: pathToFileURL(join(PACKAGE_ROOT, 'package.json')).href,
     runtimeUrl: pathToFileURL(codePath('runtime/index')).href,

@@ -15,7 +15,7 @@
  * Edits are spliced into the original text (positions from ts-morph's AST), so everything else — comments,
  * formatting, line numbers of other statements — stays as written.
  */
-import { Node, Project, ScriptKind, SyntaxKind, type CallExpression } from 'ts-morph';
+import { Node, Project, ScriptKind, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph';
 
 export const PROBE_NAMESPACE = '__tb';
 
@@ -25,6 +25,12 @@ export interface Instrumented {
   evaluateCalls: number;
   /** Module specifiers of tfjs-node packages the program imports (reported when they are redirected to tfjs). */
   tfjsNodeImports: string[];
+  /**
+   * The program's module system: `commonjs` (`.cjs`/`.cts`, or `require`/`module.exports` without import/export
+   * declarations) or `module`. The instrumented text is an ES module either way (the probe import comes first); a
+   * CommonJS program gets its `require`, `module`, `exports`, `__filename` and `__dirname` from the diff's hooks.
+   */
+  format: 'module' | 'commonjs';
 }
 
 /** Thrown when a program has nothing the probes can hook; the message says what to do. */
@@ -40,7 +46,8 @@ export function instrumentProgram(fileName: string, text: string, role: 'referen
   let fitCalls = 0;
   let evaluateCalls = 0;
 
-  const utilsNames = role === 'candidate' ? runtimeUtilsNames(sf.getImportDeclarations()) : new Set<string>();
+  const format = moduleFormat(fileName, sf);
+  const utilsNames = role === 'candidate' ? runtimeUtilsNames(sf) : new Set<string>();
   for (const call of sf.getDescendantsOfKind(SyntaxKind.CallExpression)) {
     const callee = call.getExpression();
     if (!Node.isPropertyAccessExpression(callee)) continue;
@@ -73,7 +80,7 @@ export function instrumentProgram(fileName: string, text: string, role: 'referen
   for (const e of edits) out = out.slice(0, e.start) + e.text + out.slice(e.end);
   // First, so the probe module (which picks the tfjs backend / reads the reference trace) runs before the program.
   out = `import * as ${PROBE_NAMESPACE} from ${JSON.stringify(probeModuleUrl)};\n${out}`;
-  return { text: out, fitCalls, evaluateCalls, tfjsNodeImports };
+  return { text: out, fitCalls, evaluateCalls, tfjsNodeImports, format };
 }
 
 function argsText(call: CallExpression): string {
@@ -81,12 +88,41 @@ function argsText(call: CallExpression): string {
   return call.getSourceFile().getFullText().slice(args[0].getStart(), args[args.length - 1].getEnd());
 }
 
-/** Local names bound to the runtime's `utils` namespace: `import { utils } from 'torchbridge'` (or aliased). */
-function runtimeUtilsNames(imports: ReturnType<import('ts-morph').SourceFile['getImportDeclarations']>): Set<string> {
+/** Local names bound to the runtime's `utils` namespace: `import { utils } from 'torchbridge'`, or
+ * `const { utils } = require('torchbridge')` (either aliased). */
+function runtimeUtilsNames(sf: SourceFile): Set<string> {
   const names = new Set<string>();
-  for (const d of imports) {
+  for (const d of sf.getImportDeclarations()) {
     if (d.getModuleSpecifierValue() !== 'torchbridge') continue;
     for (const n of d.getNamedImports()) if (n.getName() === 'utils') names.add(n.getAliasNode()?.getText() ?? 'utils');
   }
+  for (const v of sf.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
+    const init = v.getInitializer();
+    const pattern = v.getNameNode();
+    if (!init || !isRequireOf(init, 'torchbridge') || !Node.isObjectBindingPattern(pattern)) continue;
+    for (const el of pattern.getElements()) {
+      const key = el.getPropertyNameNode()?.getText() ?? el.getName();
+      if (key === 'utils') names.add(el.getName());
+    }
+  }
   return names;
+}
+
+function isRequireOf(node: Node, spec?: string): boolean {
+  if (!Node.isCallExpression(node)) return false;
+  const callee = node.getExpression();
+  const [arg] = node.getArguments();
+  return Node.isIdentifier(callee) && callee.getText() === 'require' && arg !== undefined && Node.isStringLiteral(arg) && (spec === undefined || arg.getLiteralValue() === spec);
+}
+
+/** `.cjs`/`.cts` are CommonJS, `.mjs`/`.mts` ES modules; otherwise the code says: import/export declarations make an
+ * ES module, `require(...)` or `module.exports`/`exports.x` without them CommonJS. */
+export function moduleFormat(fileName: string, sf: SourceFile): 'module' | 'commonjs' {
+  if (/\.c[jt]s$/.test(fileName)) return 'commonjs';
+  if (/\.m[jt]s$/.test(fileName)) return 'module';
+  if (sf.getImportDeclarations().length || sf.getExportDeclarations().length || sf.getExportAssignments().length) return 'module';
+  if (sf.getStatements().some((st) => Node.isExportable(st) && st.hasExportKeyword())) return 'module';
+  const cjs = sf.getDescendants().some((n) => isRequireOf(n)
+    || (Node.isPropertyAccessExpression(n) && ((n.getExpression().getText() === 'module' && n.getName() === 'exports') || n.getExpression().getText() === 'exports')));
+  return cjs ? 'commonjs' : 'module';
 }

@@ -176,6 +176,23 @@ describe('probe insertion', () => {
     expect(() => instrumentProgram('c.ts', "import { torch } from 'torchbridge';\nloss.backward();\n", 'candidate', 'file:///p.ts')).toThrow(InstrumentError);
     expect(() => instrumentProgram('c.ts', "import { torch } from 'torchbridge';\nloss.backward();\n", 'candidate', 'file:///p.ts')).toThrow(/--fit helper/);
   });
+
+  test('CommonJS programs: utils from require(\'torchbridge\') is probed, and the module system is told', () => {
+    const cjs = "const { torch, utils: u } = require('torchbridge');\nasync function main() { await u.fit(model, x, y, {}); }\nmain();\n";
+    const out = instrumentProgram('train.js', cjs, 'candidate', 'file:///p.js');
+    expect(out.text).toContain('await __tb.fit(model, x, y, {})');
+    expect(out.format).toBe('commonjs');
+    const cases: [string, string, 'module' | 'commonjs'][] = [
+      ['a.js', "const tf = require('@tensorflow/tfjs');\nmodel.fit(x, y);\n", 'commonjs'],
+      ['a.js', 'model.fit(x, y);\nmodule.exports = { model };\n', 'commonjs'],
+      ['a.js', "import * as tf from '@tensorflow/tfjs';\nmodel.fit(x, y);\n", 'module'],
+      ['a.ts', 'export const m = 1;\nmodel.fit(x, y);\n', 'module'],
+      ['a.cjs', 'model.fit(x, y);\n', 'commonjs'],
+      ['a.mjs', "const tf = require('@tensorflow/tfjs');\nmodel.fit(x, y);\n", 'module'],
+      ['a.js', 'model.fit(x, y);\n', 'module'],
+    ];
+    for (const [file, text, format] of cases) expect([file, text, instrumentProgram(file, text, 'reference', 'file:///p.js').format]).toEqual([file, text, format]);
+  });
 });
 
 test('traces round-trip tensors by key; hashes tell data apart', () => {
