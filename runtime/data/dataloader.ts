@@ -9,6 +9,7 @@ import { Dataset } from './dataset.js';
 import { stack } from '../ops/join.js';
 import type { DeviceLike } from '../device.js';
 import { Prefetcher } from './prefetch.js';
+import { openScope, closeScope } from '../memory.js';
 
 export interface DataLoaderOptions<T> {
   batchSize?: number;
@@ -35,6 +36,28 @@ export interface DataLoaderOptions<T> {
 const RECYCLED =
   'the DataLoader when the loop moved to the next batch or ended (batches are recycled); to hold a batch longer, ' +
   'torch.keep() or clone() it, or create the DataLoader with { recycle: false }';
+
+const SPENT =
+  'the DataLoader when the loop moved to the next batch: backward() had freed its graph, and tensors a step ' +
+  'made and differentiated are freed with the step; keep the number with .item(), or hold the tensor with ' +
+  'torch.keep() or .detach() (or create the DataLoader with { recycle: false })';
+
+/**
+ * Ends one loop iteration's memory generation. Freed: tensors the step made that backward() has spent (their
+ * graph node was freed: the model's outputs, the loss) and views of the recycled batch (`x.reshape(...)`),
+ * which would otherwise keep its buffer from reuse. Everything else the body made (metrics, detached values)
+ * lives on, as it would in PyTorch; a tensor still in a live graph is released with that graph. The spent
+ * tensors of the last iteration live on too: code after the loop may read them.
+ */
+function endIteration(body: Set<Tensor>, batch: Tensor[], last: boolean): void {
+  closeScope(body, (t) => {
+    if (t.kept) return null;
+    // After the last batch the loop's variables are still in reach (`let loss` printed after the loop).
+    if (!last && t.gradFn && t.gradFn.backward === null) return SPENT;
+    for (const b of batch) if (t.storage === b.storage && !b.kept) return RECYCLED;
+    return null;
+  });
+}
 
 export class DataLoader<T = Tensor[]> implements Iterable<Tensor[]> {
   readonly batchSize: number;
@@ -94,18 +117,24 @@ export class DataLoader<T = Tensor[]> implements Iterable<Tensor[]> {
     const pf = this.prefetcher;
     let finished = false;
     pf?.start(order, count);
+    // The loop body between two batches is one memory generation (recycling only): see endIteration.
+    let body: Set<Tensor> | null = null;
     try {
       for (let b = 0; b < count; b++) {
         const ids = order.subarray(b * this.batchSize, Math.min((b + 1) * this.batchSize, order.length));
-        const batch = pf ? this.onDevice(pf.take(b, ids.length)) : this.batch(ids);
-        // The previous batch is freed only now, when the loop has asked for the next one.
+        // The previous batch (and its step's spent tensors) is freed only now, when the loop has asked for the
+        // next one, and before the next is built, so its buffers are reused for it.
+        if (body) endIteration(body, prev, false);
         if (recycle) for (const t of prev) if (!t.kept) t.dispose(RECYCLED);
+        const batch = pf ? this.onDevice(pf.take(b, ids.length)) : this.batch(ids);
         prev = batch;
+        if (recycle) body = openScope();
         yield batch;
       }
       finished = true;
     } finally {
       // The loop ended (or broke out): its last batch goes too.
+      if (body) endIteration(body, prev, true);
       if (recycle) for (const t of prev) if (!t.kept) t.dispose(RECYCLED);
       if (pf && !finished) pf.cancel();
     }
