@@ -15,7 +15,8 @@ export interface RMSpropHyperParams extends HyperParams {
   maximize: boolean;
   /**
    * Put eps inside the square root, as TensorFlow.js's tf.train.rmsprop does: avg = √(v + eps), centered
-   * avg = √(v − ḡ² − eps) (tfjs-core subtracts it there). Default false: PyTorch's √v + eps.
+   * avg = √(v − ḡ² − eps) (tfjs-core subtracts it there, so a variance below eps gives NaN, as in tfjs).
+   * Default false: PyTorch's √v + eps.
    */
   epsInside: boolean;
 }
