@@ -62,9 +62,9 @@ export const NOTES = {
   // --- gradients
   'grad-function': { severity: 'info', text: 'tf.grad/grads/valueAndGrad(s) return gradient functions; they become functions that run forward with requiresGrad inputs and call torch.autograd.grad.' },
   'grad-nonscalar': { severity: 'info', text: 'tfjs gradients of non-scalar outputs use dy = ones; the same is passed as gradOutputs.' },
-  'variable-grads-step': { severity: 'info', text: 'tf.variableGrads + optimizer.applyGradients become zeroGrad(); loss.backward(); step().' },
+  'variable-grads-step': { severity: 'info', text: 'tf.variableGrads + optimizer.applyGradients become zeroGrad(); const value = torch.tidy(() => f()); value.backward(); step(). The tidy is tfjs\'s: variableGrads frees what f made except its value, and the graph keeps what backward needs (runtime/MEMORY.md).' },
   'variable-grads-values': { severity: 'error', text: 'tf.variableGrads returns gradients keyed by variable name; when they are used as values (not only passed to applyGradients) there is no named equivalent — use torch.autograd.grad(value, params).' },
-  'minimize-step': { severity: 'info', text: 'optimizer.minimize(f) becomes zeroGrad(); const loss = f(); loss.backward(); step(); the loss is returned when returnCost was true.' },
+  'minimize-step': { severity: 'info', text: 'optimizer.minimize(f) becomes zeroGrad(); torch.tidy(() => f().backward()); step(), freeing what f made as tfjs does; with returnCost (or the result used), const loss = torch.tidy(() => f()) keeps the loss, which is returned.' },
   'optimizer-params-unknown': { severity: 'error', text: 'A runtime optimizer needs the parameters it updates when it is created; they could not be determined here (no model.compile or tf.variable in reach). Pass model.parameters() or the tensors to train.' },
   'var-list': { severity: 'info', text: 'The varList argument becomes the optimizer\'s parameter list.' },
   'custom-grad': { severity: 'error', text: 'tf.customGrad defines a custom backward; the runtime has no user-defined autograd function API yet.' },

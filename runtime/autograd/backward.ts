@@ -73,6 +73,7 @@ function walk(outputs: Tensor[], gradOutputs: (Tensor | null)[], opts: BackwardO
   const grads = new Map<Tensor, Tensor>();
   for (let i = 0; i < outputs.length; i++) {
     const o = outputs[i];
+    o.assertAlive(op, `output ${i}`);
     if (!o.requiresGrad) {
       throw new Error(`${op}: output ${i} (shape ${fmtShape(o.shape)}) does not require grad and has no grad_fn; did you compute it under noGrad() or from tensors without requiresGrad?`);
     }
