@@ -36,7 +36,14 @@ export class Tensor {
   kept = false;
   /** The tidy scope that will dispose this tensor, if any. */
   scope: Set<Tensor> | null = null;
+  /**
+   * Graph nodes (and running backward passes) that still read this tensor. While it is above 0, dispose()
+   * only drops the caller's reference: the release waits for the last holder (autograd owns what it saved).
+   */
+  holds = 0;
   private _disposed = false;
+  /** dispose() was called while holders remained; released when `holds` reaches 0. */
+  private _dropped = false;
   private _finalized = false;
 
   constructor(storage: Storage, shape: number[], strides?: number[], offset = 0, base: Tensor | null = null) {
@@ -91,8 +98,9 @@ export class Tensor {
   get isLeaf(): boolean {
     return this.gradFn === null;
   }
+  /** True once dispose() (or tidy) let go of it, even while a graph node still holds its data. */
   get isDisposed(): boolean {
-    return this._disposed;
+    return this._disposed || this._dropped;
   }
   isContiguous(): boolean {
     return isContiguous(this.shape, this.strides);
@@ -141,19 +149,47 @@ export class Tensor {
   /** Who freed the tensor, when it was not the user (shown by the "was disposed" error). */
   disposedBy?: string;
 
-  /** Frees this tensor's reference to its storage now. Views keep the storage alive until they are disposed too. */
+  /**
+   * Frees this tensor's reference to its storage now. Views keep the storage alive until they are disposed
+   * too, and a graph node that saved the tensor for backward keeps it until the node is freed.
+   */
   dispose(by?: string): void {
-    if (this._disposed) return;
-    this._disposed = true;
+    if (this._disposed || this._dropped) return;
     if (by) this.disposedBy = by;
-    if (this._finalized) finalizer.unregister(this);
     if (this.scope) {
       this.scope.delete(this);
       this.scope = null;
     }
+    if (this.holds > 0) {
+      this._dropped = true;
+      // Out of every scope now: the finalizer is the net should the whole graph be dropped unreleased.
+      this.ensureFinalizer();
+      return;
+    }
+    this.release();
+  }
+
+  /** A holder (graph node, backward pass) is done with the tensor; releases it if it was already disposed. */
+  unhold(): void {
+    if (--this.holds === 0 && this._dropped) this.release();
+  }
+
+  private release(): void {
+    this._disposed = true;
+    this._dropped = false;
+    if (this._finalized) finalizer.unregister(this);
     stats.tensors--;
     if (--this.storage.refs === 0) this.storage.release();
-    this.gradFn = null;
+    this.setGradFn(null);
+  }
+
+  /** Points `gradFn` at `node`, keeping the nodes' owner counts: a node nobody owns any more is freed. */
+  setGradFn(node: GradNode | null): void {
+    const old = this.gradFn;
+    if (old === node) return;
+    if (node) node.owners++;
+    this.gradFn = node;
+    if (old && --old.owners === 0) old.free();
   }
 
   [Symbol.dispose](): void {

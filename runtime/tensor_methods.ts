@@ -275,7 +275,7 @@ Object.assign(P, {
   normal_(this: Tensor, m?: number, s?: number, g?: Generator) { return IP.normal_(this, m, s, g); },
   backward(this: Tensor, g?: Tensor | null, opts?: BackwardOptions) { backwardOp(this, g, opts); },
   detach(this: Tensor) { return V.detach(this); },
-  detach_(this: Tensor) { this.gradFn = null; this.requiresGrad = false; return this; },
+  detach_(this: Tensor) { this.setGradFn(null); this.requiresGrad = false; return this; },
   requiresGrad_(this: Tensor, on = true) {
     if (on && !isFloating(this.dtype)) throw new TypeError(`requiresGrad_: only floating-point tensors can require gradients, got ${this.dtype}`);
     if (!on && !this.isLeaf) throw new Error('requiresGrad_: you can only change requiresGrad of leaf tensors; use detach() for a non-leaf');

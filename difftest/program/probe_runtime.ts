@@ -45,6 +45,22 @@ const tap = {
   masks: new Map<nn.Module, { mask: Tensor; keep: number }>(),
 };
 
+/**
+ * Records a leaf's output for this pass. Kept out of every scope (the enclosing module's forward frees the
+ * intermediates it neither returns nor stores): endCapture() frees them.
+ */
+function capture(m: nn.Module, out: Tensor): void {
+  if (!tap.capture) return;
+  const prev = tap.capture.get(m);
+  if (prev && prev !== out) prev.dispose();
+  tap.capture.set(m, torch.keep(out));
+}
+
+function endCapture(): void {
+  for (const t of tap.capture?.values() ?? []) t.dispose();
+  tap.capture = null;
+}
+
 function leavesOf(model: nn.Module): [string, nn.Module][] {
   return model.namedModules().filter(([name, m]) => name !== '' && m.namedChildren().length === 0);
 }
@@ -58,7 +74,7 @@ function wrapLeaves(model: nn.Module): void {
       // The reference's formula for a masked dropout: x · (mask / keep) (tf.dropout's).
       const out = mask ? input.mul(mask.mask.div(mask.keep)) : original(input, ...rest);
       tap.order?.push(m);
-      tap.capture?.set(m, out);
+      capture(m, out);
       return out;
     };
   }
@@ -86,7 +102,6 @@ function probeShapes(model: nn.Module, x: Tensor): CandidateLeaf[] {
     torch.noGrad(() => torch.tidy(() => {
       model.eval();
       model.forward(x.narrow(0, 0, 1));
-      for (const t of tap.capture!.values()) torch.keep(t);
     }));
     const seen = new Set<nn.Module>();
     const leaves: CandidateLeaf[] = [];
@@ -97,9 +112,8 @@ function probeShapes(model: nn.Module, x: Tensor): CandidateLeaf[] {
     }
     return leaves;
   } finally {
-    for (const t of tap.capture!.values()) t.dispose();
+    endCapture();
     tap.order = null;
-    tap.capture = null;
     model.train(wasTraining);
   }
 }
@@ -302,7 +316,7 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
         const outs = tap.capture ? groupsLast.map((m) => (m ? tap.capture!.get(m)!.detach() : null)) : [];
         return [vals, outs, gs] as [Tensor[], (Tensor | null)[], Tensor[]];
       });
-      tap.capture = null;
+      endCapture();
       const [lossValue, ...metricValues] = (await readAll(values)).map((a) => a[0]);
       if (record) {
         for (let i = 0; i < mapping.length; i++) {
@@ -412,7 +426,7 @@ async function recordIsolated(model: nn.Module, mapping: LayerMapping[], modules
     }
     torch.dispose(outs.filter((o): o is Tensor => o !== null));
   } finally {
-    tap.capture = null;
+    endCapture();
     tap.replaceInput = null;
     torch.dispose(inputs);
   }
@@ -445,7 +459,7 @@ function recordEvalOutputs(model: nn.Module, x: Tensor): void {
     });
     torch.dispose(outs.filter((o): o is Tensor => o !== null));
   } finally {
-    tap.capture = null;
+    endCapture();
     model.train(wasTraining);
   }
 }

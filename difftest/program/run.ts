@@ -170,7 +170,7 @@ function migrationDir(original: string, workDir: string): string {
 
 /**
  * Migrates `original` into `outDir`; returns the migrated entry and the migration's WARNING diagnostics (the semantic
- * differences the mapping table flags, e.g. tfjs RMSprop's epsilon inside the square root), which the report lists so
+ * differences the mapping table flags, e.g. tfjs Adagrad's epsilon inside the square root), which the report lists so
  * a difference the diff then finds can be read against them.
  */
 async function migrateOnTheFly(original: string, outDir: string, keepLayout: boolean): Promise<{ entry: string; warnings: string[] }> {

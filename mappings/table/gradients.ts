@@ -26,11 +26,11 @@ export const gradients: Mapping[] = [
   {
     tf: 'tf.variableGrads', kind: 'function', status: 'pattern', params: ['f', 'varList?'], returns: 'TensorMap', rule: 'variableGrads',
     notes: ['variable-grads-step'],
-    target: 'optimizer.zeroGrad(); const value = f(); value.backward(); /* at applyGradients: */ optimizer.step();',
+    target: 'optimizer.zeroGrad(); const value = torch.tidy(() => f()); value.backward(); /* at applyGradients: */ optimizer.step();',
   },
   {
     tf: 'Optimizer.minimize', kind: 'method', status: 'pattern', params: ['f', 'returnCost?', 'varList?'], returns: 'Tensor', rule: 'minimize',
-    notes: ['minimize-step'], target: '$self.zeroGrad(); const loss = $f(); loss.backward(); $self.step();',
+    notes: ['minimize-step'], target: '$self.zeroGrad(); torch.tidy(() => $f().backward()); $self.step();',
   },
   {
     tf: 'Optimizer.applyGradients', kind: 'method', status: 'pattern', params: ['variableGradients'], rule: 'variableGrads',

@@ -1,6 +1,6 @@
 /**
  * Optimizers. tfjs's defaults are passed explicitly where PyTorch's differ (Adam/RMSprop/Adamax epsilon 1e-7,
- * RMSprop decay 0.9, Adagrad's initial accumulator 0.1, Adadelta's lr/rho/eps). `$params` is what the
+ * RMSprop decay 0.9 and eps inside the square root, Adagrad's initial accumulator 0.1, Adadelta's lr/rho/eps). `$params` is what the
  * optimizer updates, supplied by the transpiler from the surrounding code (model.compile, tf.variable).
  */
 import type { Mapping } from '../schema.js';
@@ -25,7 +25,9 @@ export const optimizers: Mapping[] = [
   opt('tf.train.adamax', ['learningRate?=0.002', 'beta1?=0.9', 'beta2?=0.999', 'epsilon?=1e-7', 'decay!'],
     'new optim.Adamax($params, { lr: $learningRate{{, betas: [$beta1, $beta2]}}, eps: $epsilon })', ['adamax-epsilon'], 'semantic', { reason: 'Adamax decay: use an lr scheduler (optim.ExponentialLR)' }),
   opt('tf.train.rmsprop', ['learningRate', 'decay?=0.9', 'momentum?', 'epsilon?=1e-7', 'centered?'],
-    'new optim.RMSprop($params, { lr: $learningRate, alpha: $decay, eps: $epsilon{{, momentum: $momentum}}{{, centered: $centered}} })', ['rmsprop-eps-inside'], 'semantic'),
+    'new optim.RMSprop($params, { lr: $learningRate, alpha: $decay, eps: $epsilon{{, momentum: $momentum}}{{, centered: $centered}}, epsInside: true })', ['rmsprop-eps-inside'], 'exact', {
+      examples: [{ tf: 'tf.train.rmsprop(0.01)', torch: 'new optim.RMSprop(model.parameters(), { lr: 0.01, alpha: 0.9, eps: 1e-7, epsInside: true })' }],
+    }),
   opt('tf.train.adagrad', ['learningRate', 'initialAccumulatorValue?=0.1'],
     'new optim.Adagrad($params, { lr: $learningRate, initialAccumulatorValue: $initialAccumulatorValue, eps: 1e-7 })', ['adagrad-eps-inside'], 'semantic'),
   opt('tf.train.adadelta', ['learningRate?=0.001', 'rho?=0.95', 'epsilon?=1e-7'],

@@ -7,7 +7,7 @@
 import { Tensor } from '../tensor.js';
 import { noGrad, enableGrad } from './grad_mode.js';
 import { fmtShape, shapesEqual } from '../shape.js';
-import { keep } from '../memory.js';
+import { keep, tidy } from '../memory.js';
 
 export interface BackwardOptions {
   retainGraph?: boolean;
@@ -56,12 +56,24 @@ function defaultGradOutput(t: Tensor, op: string): Tensor {
   return noGrad(() => (t as unknown as { onesLike(): Tensor }).onesLike());
 }
 
-function run(outputs: Tensor[], gradOutputs: (Tensor | null)[], opts: BackwardOptions, capture: Set<Tensor> | null, op: string): Map<Tensor, Tensor> {
+/**
+ * Runs the walk inside a tidy scope: the rules' temporaries are freed when it ends (no finalizer work for
+ * them), and what must outlive it survives — leaf `.grad`s are kept, and autograd.grad's results returned.
+ */
+function run(outputs: Tensor[], gradOutputs: (Tensor | null)[], opts: BackwardOptions, capture: Tensor[] | null, op: string): (Tensor | null)[] {
+  return tidy(() => {
+    const grads = walk(outputs, gradOutputs, opts, capture ? new Set(capture) : null, op);
+    return capture ? capture.map((x) => grads.get(x) ?? null) : [];
+  });
+}
+
+function walk(outputs: Tensor[], gradOutputs: (Tensor | null)[], opts: BackwardOptions, capture: Set<Tensor> | null, op: string): Map<Tensor, Tensor> {
   const createGraph = !!opts.createGraph;
   const retainGraph = opts.retainGraph ?? createGraph;
   const grads = new Map<Tensor, Tensor>();
   for (let i = 0; i < outputs.length; i++) {
     const o = outputs[i];
+    o.assertAlive(op, `output ${i}`);
     if (!o.requiresGrad) {
       throw new Error(`${op}: output ${i} (shape ${fmtShape(o.shape)}) does not require grad and has no grad_fn; did you compute it under noGrad() or from tensors without requiresGrad?`);
     }
@@ -87,60 +99,74 @@ function run(outputs: Tensor[], gradOutputs: (Tensor | null)[], opts: BackwardOp
   const seeds = new Set(gradOutputs.filter((g): g is Tensor => !!g));
   // Gradient objects already given to a leaf in this pass: a rule may return one tensor for two inputs.
   const given = new Set<Tensor>();
+  // The walk holds every tensor it will visit: freeing a node lets go of its inputs, and an input that
+  // was disposed (by tidy, say) must not be released before its own node has run.
+  for (const t of order) t.holds++;
+  let visited = 0;
   const body = () => {
-    for (const t of order) {
-      if (needed && !needed.has(t)) continue;
-      const g = grads.get(t);
-      if (!g) continue;
-      if (!capture && (t.gradFn === null || t.retainsGrad)) setLeafGrad(t, g, createGraph, given);
-      if (t.gradFn === null) continue;
-      const node = t.gradFn;
-      if (!node.backward) {
-        throw new Error(
-          `${op}: trying to backward through the graph a second time (${node}), but its saved tensors were already freed; ` +
-            'pass { retainGraph: true } to the first backward() if you need to backward twice',
-        );
-      }
-      for (let k = 0; k < node.saved.length; k++) {
-        const s = node.saved[k];
-        if (s.storage.version !== node.savedVersions[k]) {
-          throw new Error(
-            `${op}: one of the tensors needed for gradient computation has been modified by an in-place operation: ` +
-              `a ${s.dtype} tensor of shape ${fmtShape(s.shape)}, saved by ${node}, is at version ${s.storage.version}; expected version ${node.savedVersions[k]}. ` +
-              'Use the out-of-place op (e.g. add instead of add_) or clone() the tensor first',
-          );
-        }
-      }
-      const inGrads = node.backward(g);
-      if (!retainGraph) {
-        node.backward = null;
-        node.saved = [];
-      }
-      for (let k = 0; k < node.inputs.length; k++) {
-        const inp = node.inputs[k];
-        const ig = inGrads[k];
-        if (!inp || !ig) continue;
-        if (needed && !needed.has(inp)) continue;
-        if (!shapesEqual(ig.shape, inp.shape)) {
-          throw new Error(`internal: ${node} returned a gradient of shape ${fmtShape(ig.shape)} for input ${k} of shape ${fmtShape(inp.shape)}`);
-        }
-        const prev = grads.get(inp);
-        if (prev) holders.set(prev, holders.get(prev)! - 1);
-        const sum = prev ? (prev as unknown as { add(o: Tensor): Tensor }).add(ig) : ig;
-        grads.set(inp, sum);
-        holders.set(sum, (holders.get(sum) ?? 0) + 1);
-      }
-      if (!capture && !createGraph && !t.retainsGrad) {
-        grads.delete(t);
-        const left = holders.get(g)! - 1;
-        holders.set(g, left);
-        // The gradient of an intermediate is ours alone once consumed (unless a rule passed it on as is): free it now.
-        if (left === 0 && !seeds.has(g) && !inGrads.includes(g)) g.dispose();
+    for (; visited < order.length; visited++) {
+      const t = order[visited];
+      try {
+        step(t);
+      } finally {
+        t.unhold();
       }
     }
   };
-  if (createGraph) enableGrad(body);
-  else noGrad(body);
+  const step = (t: Tensor) => {
+    if (needed && !needed.has(t)) return;
+    const g = grads.get(t);
+    if (!g) return;
+    if (!capture && (t.gradFn === null || t.retainsGrad)) setLeafGrad(t, g, createGraph, given);
+    if (t.gradFn === null) return;
+    const node = t.gradFn;
+    if (!node.backward) {
+      throw new Error(
+        `${op}: trying to backward through the graph a second time (${node}), but its saved tensors were already freed; ` +
+          'pass { retainGraph: true } to the first backward() if you need to backward twice',
+      );
+    }
+    for (let k = 0; k < node.saved.length; k++) {
+      const s = node.saved[k];
+      if (s.storage.version !== node.savedVersions[k]) {
+        throw new Error(
+          `${op}: one of the tensors needed for gradient computation has been modified by an in-place operation: ` +
+            `a ${s.dtype} tensor of shape ${fmtShape(s.shape)}, saved by ${node}, is at version ${s.storage.version}; expected version ${node.savedVersions[k]}. ` +
+            'Use the out-of-place op (e.g. add instead of add_) or clone() the tensor first',
+        );
+      }
+    }
+    const inGrads = node.backward(g);
+    if (!retainGraph) node.free();
+    for (let k = 0; k < node.inputs.length; k++) {
+      const inp = node.inputs[k];
+      const ig = inGrads[k];
+      if (!inp || !ig) continue;
+      if (needed && !needed.has(inp)) continue;
+      if (!shapesEqual(ig.shape, inp.shape)) {
+        throw new Error(`internal: ${node} returned a gradient of shape ${fmtShape(ig.shape)} for input ${k} of shape ${fmtShape(inp.shape)}`);
+      }
+      const prev = grads.get(inp);
+      if (prev) holders.set(prev, holders.get(prev)! - 1);
+      const sum = prev ? (prev as unknown as { add(o: Tensor): Tensor }).add(ig) : ig;
+      grads.set(inp, sum);
+      holders.set(sum, (holders.get(sum) ?? 0) + 1);
+    }
+    if (!capture && !createGraph && !t.retainsGrad) {
+      grads.delete(t);
+      const left = holders.get(g)! - 1;
+      holders.set(g, left);
+      // The gradient of an intermediate is ours alone once consumed (unless a rule passed it on as is): free it now.
+      if (left === 0 && !seeds.has(g) && !inGrads.includes(g)) g.dispose();
+    }
+  };
+  try {
+    if (createGraph) enableGrad(body);
+    else noGrad(body);
+  } finally {
+    // A rule threw: let go of the tensors the walk did not reach.
+    for (visited++; visited < order.length; visited++) order[visited].unhold();
+  }
   return grads;
 }
 
@@ -182,10 +208,9 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts
     if (!(x instanceof Tensor)) throw new TypeError(`autograd.grad: inputs[${i}] must be a Tensor`);
     if (!x.requiresGrad) throw new Error(`autograd.grad: inputs[${i}] (shape ${fmtShape(x.shape)}) does not require grad; call requiresGrad_() on it before computing the outputs`);
   }
-  const capture = new Set(ins);
-  const grads = run(outs, gos, opts, capture, 'autograd.grad');
+  const grads = run(outs, gos, opts, ins, 'autograd.grad');
   return ins.map((x, i) => {
-    const g = grads.get(x) ?? null;
+    const g = grads[i];
     if (!g && !opts.allowUnused) {
       throw new Error(`autograd.grad: inputs[${i}] (shape ${fmtShape(x.shape)}) was not used to compute the outputs; pass { allowUnused: true } to get null for it`);
     }

@@ -52,9 +52,13 @@ export interface Backend {
    * Padding never wins; ties keep the first element in window order and a NaN wins (PyTorch's rules).
    */
   maxPool2d(x: Tensor, g: Conv2dGeometry): { values: Tensor; indices: Tensor };
-  gather(x: Tensor, dim: number, index: Tensor): Tensor;
-  /** A copy of x with src written (or added) at index along dim. */
-  scatter(x: Tensor, dim: number, index: Tensor, src: Tensor, mode: 'assign' | 'add'): Tensor;
+  /**
+   * out = x[index] along dim. An index outside [0, x.shape[dim]) is an error naming `op` (the op the user called,
+   * default 'gather'): thrown at once on the CPU; on the GPU recorded and thrown at the next read.
+   */
+  gather(x: Tensor, dim: number, index: Tensor, op?: string): Tensor;
+  /** A copy of x with src written (or added) at index along dim; out-of-range indices as in gather. */
+  scatter(x: Tensor, dim: number, index: Tensor, src: Tensor, mode: 'assign' | 'add', op?: string): Tensor;
   random(kind: 'uniform' | 'normal', shape: number[], dtype: DType, gen: Generator, a: number, b: number): Tensor;
   /**
    * Fused log-softmax + NLL over rows of logits [N, C] with int32 targets [N]: per-row loss (0 where the

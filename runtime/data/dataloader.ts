@@ -9,6 +9,7 @@ import { Dataset } from './dataset.js';
 import { stack } from '../ops/join.js';
 import type { DeviceLike } from '../device.js';
 import { Prefetcher } from './prefetch.js';
+import { openScope, closeScope } from '../memory.js';
 
 export interface DataLoaderOptions<T> {
   batchSize?: number;
@@ -36,12 +37,49 @@ const RECYCLED =
   'the DataLoader when the loop moved to the next batch or ended (batches are recycled); to hold a batch longer, ' +
   'torch.keep() or clone() it, or create the DataLoader with { recycle: false }';
 
+const SPENT =
+  'the DataLoader when the loop moved to the next batch: backward() had freed its graph, and tensors a step ' +
+  'made and differentiated are freed with the step; keep the number with .item(), or hold the tensor with ' +
+  'torch.keep() or .detach() (or create the DataLoader with { recycle: false })';
+
+const SPENT_LAST =
+  'the DataLoader when its next pass began: backward() had freed its graph in the previous pass\'s last step, and ' +
+  'such tensors live until the loader is iterated again; keep the number with .item(), or hold the tensor with ' +
+  'torch.keep() or .detach() (or create the DataLoader with { recycle: false })';
+
+const spent = (t: Tensor): boolean => !t.kept && !t.isDisposed && t.gradFn !== null && t.gradFn.backward === null;
+
+/**
+ * Ends one loop iteration's memory generation. Freed: tensors the step made that backward() has spent (their
+ * graph node was freed: the model's outputs, the loss) and views of the recycled batch (`x.reshape(...)`),
+ * which would otherwise keep its buffer from reuse. Everything else the body made (metrics, detached values)
+ * lives on, as it would in PyTorch; a tensor still in a live graph is released with that graph. The spent
+ * tensors of the last iteration are returned, not freed: code after the loop may read them (`let loss` printed
+ * after the loop); the loader frees them when it is iterated again (the next epoch), so epochs do not pile up.
+ */
+function endIteration(body: Set<Tensor>, batch: Tensor[], last: boolean): Tensor[] {
+  const left: Tensor[] = [];
+  closeScope(body, (t) => {
+    if (t.kept) return null;
+    if (t.gradFn && t.gradFn.backward === null) {
+      if (!last) return SPENT;
+      left.push(t);
+      return null;
+    }
+    for (const b of batch) if (t.storage === b.storage && !b.kept) return RECYCLED;
+    return null;
+  });
+  return left;
+}
+
 export class DataLoader<T = Tensor[]> implements Iterable<Tensor[]> {
   readonly batchSize: number;
   readonly shuffle: boolean;
   readonly dropLast: boolean;
   private readonly generator: Generator;
   private prefetcher: Prefetcher | null = null;
+  /** The spent tensors of the last pass's final step (see endIteration), freed when the next pass begins. */
+  private leftover: Tensor[] = [];
 
   constructor(readonly dataset: Dataset<T>, private readonly opts: DataLoaderOptions<T> = {}) {
     this.batchSize = opts.batchSize ?? 1;
@@ -94,18 +132,26 @@ export class DataLoader<T = Tensor[]> implements Iterable<Tensor[]> {
     const pf = this.prefetcher;
     let finished = false;
     pf?.start(order, count);
+    // The loop body between two batches is one memory generation (recycling only): see endIteration.
+    let body: Set<Tensor> | null = null;
+    for (const t of this.leftover) if (spent(t)) t.dispose(SPENT_LAST);
+    this.leftover = [];
     try {
       for (let b = 0; b < count; b++) {
         const ids = order.subarray(b * this.batchSize, Math.min((b + 1) * this.batchSize, order.length));
-        const batch = pf ? this.onDevice(pf.take(b, ids.length)) : this.batch(ids);
-        // The previous batch is freed only now, when the loop has asked for the next one.
+        // The previous batch (and its step's spent tensors) is freed only now, when the loop has asked for the
+        // next one, and before the next is built, so its buffers are reused for it.
+        if (body) endIteration(body, prev, false);
         if (recycle) for (const t of prev) if (!t.kept) t.dispose(RECYCLED);
+        const batch = pf ? this.onDevice(pf.take(b, ids.length)) : this.batch(ids);
         prev = batch;
+        if (recycle) body = openScope();
         yield batch;
       }
       finished = true;
     } finally {
       // The loop ended (or broke out): its last batch goes too.
+      if (body) this.leftover = endIteration(body, prev, true);
       if (recycle) for (const t of prev) if (!t.kept) t.dispose(RECYCLED);
       if (pf && !finished) pf.cancel();
     }
@@ -124,8 +170,18 @@ export class DataLoader<T = Tensor[]> implements Iterable<Tensor[]> {
     return this.onDevice(out);
   }
 
+  /**
+   * Moves a batch to the loader's device. With recycling the host copy is freed at once (the same contract as
+   * the batch itself: the loader's, not the user's), rather than left to the garbage collector every step.
+   */
   private onDevice(out: Tensor[]): Tensor[] {
-    return this.opts.device ? out.map((t) => t.to(this.opts.device!)) : out;
+    if (!this.opts.device) return out;
+    const recycle = this.opts.recycle ?? true;
+    return out.map((t) => {
+      const moved = t.to(this.opts.device!);
+      if (recycle && moved !== t && !t.kept) t.dispose();
+      return moved;
+    });
   }
 }
 

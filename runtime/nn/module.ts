@@ -20,7 +20,7 @@ import { Tensor } from '../tensor.js';
 import { DTYPES, type DType, isFloating } from '../dtype.js';
 import { Device, type DeviceLike, device as toDevice } from '../device.js';
 import { fmtShape, shapesEqual } from '../shape.js';
-import { keep } from '../memory.js';
+import { keep, forwardScope, MODULE_MARK } from '../memory.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import { isParameter, markParameter, swapData } from './parameter.js';
 
@@ -71,6 +71,24 @@ const join = (prefix: string, name: string) => (prefix ? `${prefix}.${name}` : n
 export class Module {
   /** True in training mode (the default), false after `eval()`; read by Dropout and BatchNorm. */
   training = true;
+
+  constructor() {
+    // Every forward runs as a memory scope (memory.ts forwardScope): the intermediates it drops are freed
+    // deterministically, those saved for backward when backward frees the graph. `this.forward` is the
+    // subclass's method already (the prototype chain is set before any constructor runs).
+    const own = this.forward;
+    if (own !== Module.prototype.forward) {
+      const self = this;
+      Object.defineProperty(this, 'forward', {
+        configurable: true,
+        writable: true,
+        enumerable: false,
+        value: function scopedForward(this: Module, ...args: unknown[]) {
+          return forwardScope(this ?? self, () => own.apply(this ?? self, args));
+        },
+      });
+    }
+  }
 
   /**
    * The computation, defined by every subclass. Call it directly (`model.forward(x)`) or through
@@ -511,3 +529,5 @@ function indent(s: string, n: number): string {
   const [first, ...rest] = s.split('\n');
   return rest.length ? [first, ...rest.map((l) => ' '.repeat(n) + l)].join('\n') : first;
 }
+
+(Module.prototype as unknown as Record<symbol, boolean>)[MODULE_MARK] = true;

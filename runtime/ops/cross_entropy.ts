@@ -33,7 +33,7 @@ export function softmaxCrossEntropy(logits: Tensor, target: Tensor, ignoreIndex 
     });
     const minusOne = validF.neg().unsqueeze(1);
     return [p.scatterAdd(1, safe.unsqueeze(1), minusOne).mul(g.mul(validF).unsqueeze(1))];
-  }, [target]);
+  }, [target, probs]);
 }
 
 /** True when no target is ignoreIndex, known without a kernel (host-side targets only; GPU ones answer false). */

@@ -13,7 +13,7 @@ function checkIndexTensor(index: Tensor, op: string): Tensor {
 
 /** Throws naming the op and shapes when an index is outside [0, size). */
 function checkRange(index: Tensor, size: number, op: string, dim: number, x: Tensor): void {
-  if (index.storage.device !== 'cpu') return; // the kernel checks on other devices
+  if (index.storage.device !== 'cpu') return; // the kernel records it on other devices (thrown at the next read)
   const d = index.dataSync();
   for (let i = 0; i < d.length; i++) {
     if (d[i] < 0 || d[i] >= size) {
@@ -24,14 +24,20 @@ function checkRange(index: Tensor, size: number, op: string, dim: number, x: Ten
 
 /** out[i][j] = x[index[i][j]][j] for dim 0 (and so on); index has x's rank. */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
-  checkTensor(x, 'gather');
-  checkIndexTensor(index, 'gather');
-  const d = normDim(dim, x.ndim, 'gather');
-  if (index.ndim !== x.ndim) throw new RangeError(`gather: index ${fmtShape(index.shape)} must have the same number of dimensions as input ${fmtShape(x.shape)}`);
+  return gatherAs(x, dim, index, 'gather');
+}
+
+/** gather, with errors naming `op` (indexSelect and embedding are gathers underneath). */
+function gatherAs(x: Tensor, dim: number, index: Tensor, op: string): Tensor {
+  checkTensor(x, op);
+  checkIndexTensor(index, op);
+  const d = normDim(dim, x.ndim, op);
+  if (index.ndim !== x.ndim) throw new RangeError(`${op}: index ${fmtShape(index.shape)} must have the same number of dimensions as input ${fmtShape(x.shape)}`);
   for (let i = 0; i < x.ndim; i++) {
-    if (i !== d && index.shape[i] > x.shape[i]) throw new RangeError(`gather: index ${fmtShape(index.shape)} is larger than input ${fmtShape(x.shape)} at dim ${i}`);
+    if (i !== d && index.shape[i] > x.shape[i]) throw new RangeError(`${op}: index ${fmtShape(index.shape)} is larger than input ${fmtShape(x.shape)} at dim ${i}`);
   }
-  const out = backendOf(x).gather(x, d, index);
+  // Out-of-range values: the backend throws (cpu) or records them for the next read (webgpu).
+  const out = backendOf(x).gather(x, d, index, op);
   const xShape = x.shape;
   return record(out, 'Gather', [x], (g) => [scatterAdd(backendOf(g).full(xShape.slice(), 0, g.dtype), d, index, g)], [index]);
 }
@@ -46,7 +52,7 @@ function scatterOp(x: Tensor, dim: number, index: Tensor, src: Tensor | number, 
     checkTensor(src, op, 'src');
     s = castTo(src, x.dtype);
   }
-  const out = backendOf(x).scatter(x, d, index, s, mode);
+  const out = backendOf(x).scatter(x, d, index, s, mode, op);
   return record(out, mode === 'add' ? 'ScatterAdd' : 'Scatter', [x, s], (g) => {
     // assign: the overwritten positions get no gradient from x.
     const gx = mode === 'add' ? g : scatterOp(g, d, index, 0, 'assign', op);
@@ -65,18 +71,23 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
 
 /** Rows (or slices along dim) picked by a 1-D index: x.indexSelect(0, idx) = x[idx]. */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
-  checkTensor(x, 'indexSelect');
-  checkIndexTensor(index, 'indexSelect');
-  if (index.ndim > 1) throw new RangeError(`indexSelect: index must be 0-D or 1-D, got shape ${fmtShape(index.shape)}`);
-  const d = normDim(dim, x.ndim, 'indexSelect');
+  return indexSelectAs(x, dim, index, 'indexSelect');
+}
+
+/** indexSelect, with errors naming `op` (F.embedding's lookup is one). */
+export function indexSelectAs(x: Tensor, dim: number, index: Tensor, op: string): Tensor {
+  checkTensor(x, op);
+  checkIndexTensor(index, op);
+  if (index.ndim > 1) throw new RangeError(`${op}: index must be 0-D or 1-D, got shape ${fmtShape(index.shape)}`);
+  const d = normDim(dim, x.ndim, op);
   const idx1 = reshape(index, [-1]);
-  checkRange(idx1, x.shape[d], 'indexSelect', d, x);
+  checkRange(idx1, x.shape[d], op, d, x);
   const shape = x.shape.slice();
   shape[d] = idx1.shape[0];
   // Broadcast the index across the other dims, then gather along dim.
   const viewShape = x.shape.map((_, i) => (i === d ? idx1.shape[0] : 1));
   const full = expand(reshape(idx1, viewShape), shape);
-  return gather(x, d, full);
+  return gatherAs(x, d, full, op);
 }
 
 export function maskedFill(x: Tensor, mask: Tensor, value: number | Tensor): Tensor {

@@ -30,7 +30,7 @@ export function applyInplace(self: Tensor, op: string, fn: (x: Tensor) => Tensor
     // touch it, so backward works as in PyTorch. Tensors saved earlier from self still see the version bump.
     const alias = new Tensor(self.storage, self.shape.slice(), self.strides.slice(), self.offset, self.base);
     alias.requiresGrad = true;
-    alias.gradFn = self.gradFn;
+    alias.setGradFn(self.gradFn);
     prev = clone(alias);
   }
   const result = fn(prev);
@@ -42,7 +42,7 @@ export function applyInplace(self: Tensor, op: string, fn: (x: Tensor) => Tensor
   self.storage.version++;
   if (tracking && result.requiresGrad) {
     self.requiresGrad = true;
-    self.gradFn = result.gradFn;
+    self.setGradFn(result.gradFn);
   }
   return self;
 }

@@ -102,5 +102,5 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
       weight.requiresGrad ? matmul(transpose(g2, 0, 1), x2) : null,
       bias && bias.requiresGrad ? g2.sum(0) : null,
     ];
-  }, [x, weight]);
+  }, [x2, weight]);
 }

@@ -79,8 +79,9 @@ export function castOp(t: Tensor, dtype: DType): Tensor {
 
 /**
  * Records `out = op(inputs)` on the tape when grad mode is on and an input requires grad. `backward` maps the
- * output's gradient to one gradient per input (null for inputs that need none). `saved` lists tensors the
- * rule reads, so an in-place change to them before backward is caught (PyTorch's version-counter check).
+ * output's gradient to one gradient per input (null for inputs that need none). `saved` lists every other
+ * tensor the rule reads (beyond `inputs` and `out`): the node keeps them alive until it is freed, whatever
+ * tidy() scope made them, and an in-place change to them before backward is caught (PyTorch's version check).
  */
 export function record(out: Tensor, name: string, inputs: (Tensor | null)[], backward: BackwardFn, saved: Tensor[] = []): Tensor {
   if (!isGradEnabled()) return out;
@@ -88,7 +89,12 @@ export function record(out: Tensor, name: string, inputs: (Tensor | null)[], bac
   for (const t of inputs) if (t && t.requiresGrad) { any = true; break; }
   if (!any) return out;
   out.requiresGrad = true;
-  out.gradFn = new GradNode(name, inputs.map((t) => (t && t.requiresGrad ? t : null)), backward, saved);
+  // Every tensor the rule may read: all inputs (a rule reads the ones that need no grad too, e.g. mul's
+  // other factor) and the saved ones; the output reaches the rule through the node itself.
+  const held: Tensor[] = [];
+  for (const t of inputs) if (t && t !== out && !held.includes(t)) held.push(t);
+  for (const t of saved) if (t !== out && !held.includes(t)) held.push(t);
+  out.gradFn = new GradNode(name, inputs.map((t) => (t && t.requiresGrad ? t : null)), backward, saved, held);
   return out;
 }
 

@@ -97,4 +97,13 @@ describe('runDiff', () => {
     expect(existsSync(r.migrated)).toBe(true);
     rmSync(dirname(r.migrated), { recursive: true, force: true });
   });
+
+  test('the keep-layout CNN trained with tf.train.rmsprop, free run: agrees from step 0 (RMSprop migrates with epsInside)', async () => {
+    // Before the mapping passed epsInside: true (tfjs's eps inside the square root) this diverged at step 0.
+    const r = await runDiff({ original: 'fixtures/cnn-keep-layout/input.ts', keepLayout: true, steps: 3, replay: 'none', reference: 'cpu', workDir: tmp(), progress: false });
+    expect(r.notes.join('\n')).not.toMatch(/rmsprop/i);
+    expect(r.failures).toEqual([]);
+    expect(r.pass).toBe(true);
+    rmSync(dirname(r.migrated), { recursive: true, force: true });
+  });
 });

@@ -21,7 +21,7 @@ const NOT_OPS: Record<string, string> = {
   bool: 'constant', float: 'constant', double: 'constant', int: 'constant',
   long: 'the constant torch.long; the method .long() is in unary.ts (float/double/long conversions)',
   // Tensor methods
-  constructor: 'class', assertAlive: 'internal', dataSync: 'forward.test.ts cpu-only', data: 'the runner reads every result with it',
+  constructor: 'class', assertAlive: 'internal', unhold: 'internal (memory.test.ts)', release: 'internal (memory.test.ts)', setGradFn: 'internal (memory.test.ts)', dataSync: 'forward.test.ts cpu-only', data: 'the runner reads every result with it',
   item: 'forward.test.ts cpu-only', itemAsync: 'async item', toArray: 'forward.test.ts cpu-only', tolist: 'forward.test.ts cpu-only',
   toString: 'format', size: 'forward.test.ts cpu-only', dim: 'forward.test.ts cpu-only', numel: 'forward.test.ts cpu-only',
   isContiguous: 'forward.test.ts cpu-only', isFloatingPoint: 'runner', equal: 'forward.test.ts cpu-only',

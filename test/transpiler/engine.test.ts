@@ -157,7 +157,7 @@ const cases: Case[] = [
   {
     name: 'optimizer.minimize in a statement',
     input: "import * as tf from '@tensorflow/tfjs';\nconst w = tf.variable(tf.scalar(1));\nconst opt = tf.train.sgd(0.1);\nopt.minimize(() => w.square().sum() as tf.Scalar);\n",
-    has: ['const opt = new optim.SGD([w], { lr: 0.1 });', 'opt.zeroGrad();\n(w.square().sum() as torch.Tensor).backward();\nopt.step();'],
+    has: ['const opt = new optim.SGD([w], { lr: 0.1 });', 'opt.zeroGrad();\ntorch.tidy(() => (w.square().sum() as torch.Tensor).backward());\nopt.step();'],
   },
   {
     name: 'a syntax error: reported, file unchanged',

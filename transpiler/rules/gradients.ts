@@ -1,8 +1,11 @@
 /**
  * Pattern rules for training steps written with tfjs's gradient APIs:
  * - `const { value, grads } = tf.variableGrads(f); optimizer.applyGradients(grads);`
- *   → `optimizer.zeroGrad(); const value = f(); value.backward(); ... optimizer.step();`
- * - `optimizer.minimize(f, returnCost)` → `optimizer.zeroGrad(); const loss = f(); loss.backward(); optimizer.step();`
+ *   → `optimizer.zeroGrad(); const value = torch.tidy(() => f()); value.backward(); ... optimizer.step();`
+ * - `optimizer.minimize(f)` → `optimizer.zeroGrad(); torch.tidy(() => f().backward()); optimizer.step();`
+ *   (with returnCost: `const loss = torch.tidy(() => f()); loss.backward();` between the two).
+ * The tidy is tfjs's own memory semantics: both APIs run f in a tidy scope and keep only the value. It does not
+ * cut the gradient: the graph holds what backward needs until backward frees it (runtime/MEMORY.md).
  */
 import { ts } from 'ts-morph';
 import type { Mapping } from '../../mappings/schema.js';
@@ -63,8 +66,8 @@ export function variableGrads(ctx: FileContext, facts: Facts, call: ts.CallExpre
     const indent = ctx.indent(stmt);
     const loss = callOf(ctx, f);
     const lines = [`${optText}.zeroGrad();`];
-    if (valueName) lines.push(`const ${valueName} = ${loss};`, `${valueName}.backward();`);
-    else lines.push(`${/^[\w$.]+\(.*\)$/s.test(loss) ? loss : `(${loss})`}.backward();`);
+    if (valueName) lines.push(`const ${valueName} = torch.tidy(() => ${loss});`, `${valueName}.backward();`);
+    else lines.push(`torch.tidy(() => ${/^[\w$.]+\(.*\)$/s.test(loss) ? loss : `(${loss})`}.backward());`);
     if (!ctx.rewrite(stmt, key, lines.join(`\n${indent}`), ['variable-grads-step'], undefined, [optText, loss])) return;
     ctx.rewrite(applyCall.parent, 'Optimizer.applyGradients', `${optText}.step();`, ['variable-grads-step'], undefined, [optText]);
   });
@@ -95,8 +98,8 @@ function minimizeNow(ctx: FileContext, call: ts.CallExpression, row: Mapping, re
   const v = /(?<![\w$.])loss(?![\w$])/.test(loss) ? 'lossValue' : 'loss';
   if (ts.isExpressionStatement(parent) && (ts.isBlock(parent.parent) || ts.isSourceFile(parent.parent) || ts.isCaseClause(parent.parent))) {
     const indent = ctx.indent(parent);
-    const backward = /^[\w$.]+\(.*\)$/s.test(loss) && !loss.includes('\n') ? `${loss}.backward();` : `(${loss}).backward();`;
-    ctx.rewrite(parent, key, [`${opt}.zeroGrad();`, backward, `${opt}.step();`].join(`\n${indent}`), row.notes, undefined, user);
+    const backward = /^[\w$.]+\(.*\)$/s.test(loss) && !loss.includes('\n') ? `${loss}.backward()` : `(${loss}).backward()`;
+    ctx.rewrite(parent, key, [`${opt}.zeroGrad();`, `torch.tidy(() => ${backward});`, `${opt}.step();`].join(`\n${indent}`), row.notes, undefined, user);
     return;
   }
   if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name) && (parent.parent as ts.VariableDeclarationList).declarations.length === 1 && ts.isVariableStatement(parent.parent.parent)) {
@@ -104,14 +107,14 @@ function minimizeNow(ctx: FileContext, call: ts.CallExpression, row: Mapping, re
     const indent = ctx.indent(stmt);
     const kw = parent.parent.flags & ts.NodeFlags.Const ? 'const' : 'let';
     const name = parent.name.text;
-    ctx.rewrite(stmt, key, [`${opt}.zeroGrad();`, `${kw} ${name} = ${loss};`, `${name}.backward();`, `${opt}.step();`].join(`\n${indent}`), row.notes, undefined, user);
+    ctx.rewrite(stmt, key, [`${opt}.zeroGrad();`, `${kw} ${name} = torch.tidy(() => ${loss});`, `${name}.backward();`, `${opt}.step();`].join(`\n${indent}`), row.notes, undefined, user);
     return;
   }
   if (ts.isReturnStatement(parent) && ts.isBlock(parent.parent)) {
     const indent = ctx.indent(parent);
-    ctx.rewrite(parent, key, [`${opt}.zeroGrad();`, `const ${v} = ${loss};`, `${v}.backward();`, `${opt}.step();`, `return ${v};`].join(`\n${indent}`), row.notes, undefined, user);
+    ctx.rewrite(parent, key, [`${opt}.zeroGrad();`, `const ${v} = torch.tidy(() => ${loss});`, `${v}.backward();`, `${opt}.step();`, `return ${v};`].join(`\n${indent}`), row.notes, undefined, user);
     return;
   }
   // Inside an expression (an arrow body): an immediately invoked step that returns the loss.
-  ctx.rewrite(call, key, `(() => { ${opt}.zeroGrad(); const ${v} = ${loss}; ${v}.backward(); ${opt}.step(); return ${v}; })()`, row.notes, undefined, user);
+  ctx.rewrite(call, key, `(() => { ${opt}.zeroGrad(); const ${v} = torch.tidy(() => ${loss}); ${v}.backward(); ${opt}.step(); return ${v}; })()`, row.notes, undefined, user);
 }

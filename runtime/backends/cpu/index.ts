@@ -99,12 +99,12 @@ export const cpuBackend: Backend = {
     return { values: make(values, shape, x.dtype), indices: make(indices, shape.slice(), 'int32') };
   },
 
-  gather(x, dim, index) {
-    return make(gatherKernel(x, dim, index), index.shape.slice(), x.dtype);
+  gather(x, dim, index, op) {
+    return make(gatherKernel(x, dim, index, op), index.shape.slice(), x.dtype);
   },
 
-  scatter(x, dim, index, src, mode) {
-    return make(scatterKernel(x, dim, index, src, mode), x.shape.slice(), x.dtype);
+  scatter(x, dim, index, src, mode, op) {
+    return make(scatterKernel(x, dim, index, src, mode, op), x.shape.slice(), x.dtype);
   },
 
   random(kind, shape, dtype, gen, a, b) {

@@ -19,7 +19,7 @@ function isRowIndex(index: Tensor, x: Tensor): boolean {
 }
 
 /** out[i][j][k] = x[index[i][j][k]][j][k] (dim 0), etc. index.shape ≤ x.shape except along dim. */
-export function gatherKernel(x: Tensor, dim: number, index: Tensor): TypedArray {
+export function gatherKernel(x: Tensor, dim: number, index: Tensor, op = 'gather'): TypedArray {
   const out = allocArray(x.dtype, index.numel());
   const xd = x.storage.data, id = index.storage.data;
   const size = x.shape[dim];
@@ -28,7 +28,7 @@ export function gatherKernel(x: Tensor, dim: number, index: Tensor): TypedArray 
     const row = x.numel() / Math.max(size, 1);
     for (let i = 0; i < index.shape[0]; i++) {
       const k = id[index.offset + i * index.strides[0]];
-      if (!(k >= 0 && k < size)) throw outOfRange('gather', k, size, dim);
+      if (!(k >= 0 && k < size)) throw outOfRange(op, k, size, dim);
       out.set(xd.subarray(x.offset + k * row, x.offset + (k + 1) * row), i * row);
     }
     return out;
@@ -39,7 +39,7 @@ export function gatherKernel(x: Tensor, dim: number, index: Tensor): TypedArray 
   let pi = index.offset, px = x.offset;
   for (let i = 0; i < total; i++) {
     const k = id[pi];
-    if (!(k >= 0 && k < size)) throw outOfRange('gather', k, size, dim);
+    if (!(k >= 0 && k < size)) throw outOfRange(op, k, size, dim);
     out[i] = xd[px + k * xDim];
     for (let d = nd - 1; d >= 0; d--) {
       ctr[d]++;
@@ -56,14 +56,14 @@ export function gatherKernel(x: Tensor, dim: number, index: Tensor): TypedArray 
 }
 
 /** A contiguous copy of x with src scattered at index along dim (assign: last write wins; add: accumulates). */
-export function scatterKernel(x: Tensor, dim: number, index: Tensor, src: Tensor, mode: 'assign' | 'add'): TypedArray {
+export function scatterKernel(x: Tensor, dim: number, index: Tensor, src: Tensor, mode: 'assign' | 'add', op = 'scatter'): TypedArray {
   const c = contiguousOf(x);
   const n = x.numel();
   const out = allocArray(x.dtype, n);
   out.set(c.data.subarray(c.offset, c.offset + n));
   for (let d = 0; d < index.ndim; d++) {
     if (d !== dim && index.shape[d] > x.shape[d]) {
-      throw new RangeError(`scatter: index ${fmtShape(index.shape)} is larger than self ${fmtShape(x.shape)} at dim ${d}`);
+      throw new RangeError(`${op}: index ${fmtShape(index.shape)} is larger than self ${fmtShape(x.shape)} at dim ${d}`);
     }
   }
   const os = contiguousStrides(x.shape);
@@ -76,7 +76,7 @@ export function scatterKernel(x: Tensor, dim: number, index: Tensor, src: Tensor
   const add = mode === 'add';
   for (let i = 0; i < total; i++) {
     const k = id[pi];
-    if (!(k >= 0 && k < size)) throw outOfRange('scatter', k, size, dim);
+    if (!(k >= 0 && k < size)) throw outOfRange(op, k, size, dim);
     if (add) out[po + k * oDim] += sd[ps];
     else out[po + k * oDim] = sd[ps];
     for (let d = nd - 1; d >= 0; d--) {

@@ -14,6 +14,7 @@ import { gpuContext, throwPendingError } from './context.js';
 import { recycleSubmitted } from './buffer_pool.js';
 import { bindGroupFor } from './bind_groups.js';
 import type { Kernel } from './pipelines.js';
+import { INDEX_ERROR_BYTES, indexErrorBuffer, takeIndexChecks, throwIndexError } from './index_errors.js';
 
 /** ints per batch's meta arena (256 KiB). */
 const ARENA_INTS = 65536;
@@ -112,17 +113,49 @@ export function flush(): void {
   recycleSubmitted();
 }
 
-/** Copies `bytes` from `src` at `offset` back to the host (submitting the pending batch first). */
+/**
+ * Copies `bytes` from `src` at `offset` back to the host (submitting the pending batch first). Throws, instead, the
+ * first GPU validation error or out-of-range index (index_errors.ts) since the last read.
+ */
 export async function readBuffer(src: GPUBuffer, offset: number, bytes: number): Promise<ArrayBuffer> {
-  const { device } = gpuContext();
   const size = Math.max(4, Math.ceil(bytes / 4) * 4);
+  return waitAndRead({ src, offset, size }, bytes, 'while reading a tensor');
+}
+
+/** Waits for every submitted dispatch; throws as a read would (webgpu.sync()). */
+export async function waitForGpu(): Promise<void> {
+  await waitAndRead(null, 0, 'at webgpu.sync()');
+}
+
+/**
+ * One wait on the GPU: copies `from` (if any) into a staging buffer and, when an index kernel ran since the last
+ * wait, the error record after it (clearing the record in the same submit), then maps the staging buffer.
+ */
+async function waitAndRead(from: { src: GPUBuffer; offset: number; size: number } | null, bytes: number, during: string): Promise<ArrayBuffer> {
+  const { device, queue } = gpuContext();
+  const checks = takeIndexChecks();
+  if (!from && !checks) {
+    flush();
+    await queue.onSubmittedWorkDone();
+    throwPendingError(during);
+    return new ArrayBuffer(0);
+  }
+  // getMappedRange offsets must be multiples of 8.
+  const recordAt = from ? Math.ceil(from.size / 8) * 8 : 0;
+  const size = checks ? recordAt + INDEX_ERROR_BYTES : from!.size;
   const staging = device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  copyBuffer(src, offset, staging, 0, size);
+  if (from) copyBuffer(from.src, from.offset, staging, 0, from.size);
+  if (checks) {
+    const record = indexErrorBuffer();
+    copyBuffer(record, 0, staging, recordAt, INDEX_ERROR_BYTES);
+    encoder!.clearBuffer(record);
+  }
   flush();
   try {
     await staging.mapAsync(GPUMapMode.READ);
-    throwPendingError('while reading a tensor');
-    return staging.getMappedRange().slice(0, bytes);
+    throwPendingError(during);
+    if (checks) throwIndexError(new Int32Array(staging.getMappedRange(recordAt, INDEX_ERROR_BYTES)), checks, during);
+    return from ? staging.getMappedRange(0, from.size).slice(0, bytes) : new ArrayBuffer(0);
   } finally {
     staging.destroy();
   }

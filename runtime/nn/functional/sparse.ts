@@ -4,7 +4,7 @@ import { checkTensor } from '../../ops/util.js';
 import { fmtShape } from '../../shape.js';
 import { noGrad } from '../../autograd/grad_mode.js';
 import { where } from '../../ops/elementwise.js';
-import { oneHot as oneHotOp } from '../../ops/indexing.js';
+import { indexSelectAs, oneHot as oneHotOp } from '../../ops/indexing.js';
 import { intTensor, paddingIndex } from './util.js';
 
 export interface EmbeddingOptions {
@@ -49,7 +49,7 @@ export function embedding(input: Tensor, weight: Tensor, opts: EmbeddingOptions 
   }
   if (opts.maxNorm !== null && opts.maxNorm !== undefined) renorm(weight, input, host, opts.maxNorm, opts.normType ?? 2);
   const flat = input.reshape([-1]);
-  let out = weight.indexSelect(0, flat);
+  let out = indexSelectAs(weight, 0, flat, 'embedding');
   if (pad !== null) {
     // Same values, but the padding positions take their value from a detached copy: no gradient reaches that row.
     out = where(flat.ne(pad).unsqueeze(1), out, out.detach());
