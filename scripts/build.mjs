@@ -76,12 +76,14 @@ writeFileSync(join(DIST, 'cjs/index.d.cts'), "export * from '../runtime/index.js
 
 // 3. The command: plain node, no loader. Its entry is one bundle of the command table and yargs (yargs as ~80 small
 //    modules would cost `--help` 150 ms of module loading); each command's implementation stays a separate module,
-//    imported when that command runs.
+//    imported when that command runs. Minified: parsing half the text saves `--help` a few tens of ms (the bundle is
+//    yargs and the command table; the implementations stay readable modules).
 await build({
   entryPoints: [join(ROOT, 'cli/main.ts')],
   outfile: join(DIST, 'cli/main.js'),
   allowOverwrite: true,
   bundle: true,
+  minify: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
