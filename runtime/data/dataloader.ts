@@ -23,7 +23,9 @@ export interface DataLoaderOptions<T> {
   /**
    * Free each batch when the loop asks for the next one (default true), so its buffers are reused instead of
    * left to the garbage collector: fresh 200 KB arrays cost ~100 µs each in page faults, more than a training
-   * step's matmuls. To hold a batch across iterations, `torch.keep(t)` it or `clone()` it.
+   * step's matmuls. To hold a batch across iterations, `torch.keep(t)` it or `clone()` it. Each iteration is
+   * also a memory generation: the step's tensors that backward() spent (loss, logits) are freed with it
+   * (runtime/MEMORY.md); `false` turns both off.
    */
   recycle?: boolean;
   /**

@@ -72,6 +72,16 @@ describe.skipIf(!init.ok)('webgpu: out-of-range indices reject at the next read'
       .rejects.toThrow(/^scatterAdd: index 2 is out of bounds for dim 0 with size 2 \(valid: 0\.\.1; position \[1, 2\] of index \[2, 3\]/);
   });
 
+  test('cross-entropy targets (the fused kernel): out of range rejects, ignoreIndex is not out of range, in range as on the CPU', async () => {
+    const logits = torch.tensor([[1, 2, 0.5], [0.1, -1, 3]]);
+    const want = F.crossEntropy(logits, idx([2, 0])).item();
+    expect(await F.crossEntropy(logits.to('webgpu'), idx([2, 0]).to('webgpu')).itemAsync()).toBeCloseTo(want, 5);
+    const ignored = F.crossEntropy(logits.to('webgpu'), idx([2, -100]).to('webgpu'));
+    expect(await ignored.itemAsync()).toBeCloseTo(F.crossEntropy(logits, idx([2, -100])).item(), 5);
+    await expect(F.crossEntropy(logits.to('webgpu'), idx([3, 0]).to('webgpu')).itemAsync())
+      .rejects.toThrow(/^crossEntropy \(target\): index 3 is out of bounds for dim 1 with size 3 \(valid: 0\.\.2; position 0 of index \[2\]; input \[2, 3\]\)/);
+  });
+
   test('a read with no index kernel since the last wait skips the record', async () => {
     await webgpu.sync();
     expect(Array.from(await torch.arange(0, 3).to('webgpu').add(1).data())).toEqual([1, 2, 3]);

@@ -132,7 +132,11 @@ export const cpuBackend: Backend = {
       const lse = m + Math.log(s);
       for (let c = 0; c < C; c++) sm[n * C + c] = Math.exp(X[row + c] - lse);
       const k = T[t.offset + n];
-      loss[n] = k === ignoreIndex ? 0 : lse - X[row + k];
+      if (k === ignoreIndex) { loss[n] = 0; continue; }
+      // F.crossEntropy checks host targets first; direct callers of the op get the check here. Unchecked, an
+      // out-of-range class would read a neighbouring row's logit: a wrong loss, silently.
+      if (k < 0 || k >= C) throw new RangeError(`softmaxCrossEntropy: target value ${k} at position ${n} is out of range for ${C} classes (valid: 0..${C - 1}, or ignoreIndex ${ignoreIndex})`);
+      loss[n] = lse - X[row + k];
     }
     return { loss: make(loss, [N], logits.dtype), softmax: make(sm, [N, C], logits.dtype) };
   },

@@ -11,6 +11,7 @@ import { elementwiseNew, operand } from './elementwise.js';
 import { pipelineFor } from './pipelines.js';
 import { bufferOf, emptyGpu } from './tensors.js';
 import { HELPERS } from './wgsl.js';
+import { indexCheckTag, indexErrorBuffer, indexErrorWgsl } from './index_errors.js';
 
 const WG = 256;
 const MAIN = `@compute @workgroup_size(${WG})\nfn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>)`;
@@ -26,6 +27,7 @@ export function softmaxCrossEntropyGpu(logits: Tensor, target: Tensor, ignoreInd
 @group(0) @binding(2) var<storage, read_write> sm: array<f32>;
 @group(0) @binding(3) var<storage, read> x: array<f32>;
 @group(0) @binding(4) var<storage, read> t: array<i32>;
+${indexErrorWgsl(5)}
 ${HELPERS}
 ${MAIN} {
   let n = i32(gid.x + gid.y * nwg.x * ${WG}u);
@@ -42,10 +44,14 @@ ${MAIN} {
   let lse = m + log(s);
   for (var c = 0; c < C; c++) { sm[n * C + c] = exp(x[row + c * sc] - lse); }
   let k = t[prm[5] + n * prm[6]];
-  if (k == prm[7]) { loss[n] = 0.0; } else { loss[n] = lse - x[row + k * sc]; }
+  if (k == prm[7]) { loss[n] = 0.0; return; }
+  // An out-of-range class would read another row's logit: reported at the next wait on the GPU (index_errors.ts).
+  if (k < 0 || k >= C) { reportBadIndex(prm[8], k, n); loss[n] = nan_(); return; }
+  loss[n] = lse - x[row + k * sc];
 }`;
-  const meta = [N, C, logits.offset, logits.strides[0], logits.strides[1], target.offset, target.strides[0], ignoreIndex];
-  dispatch(pipelineFor(code, 'softmaxCrossEntropy'), [bufferOf(loss), bufferOf(softmax), bufferOf(logits), bufferOf(target)], meta, grid(N, WG));
+  const tag = indexCheckTag({ op: 'crossEntropy (target)', dim: 1, size: C, indexShape: target.shape.slice(), indexStrides: target.strides.slice(), inputShape: logits.shape.slice() });
+  const meta = [N, C, logits.offset, logits.strides[0], logits.strides[1], target.offset, target.strides[0], ignoreIndex, tag];
+  dispatch(pipelineFor(code, 'softmaxCrossEntropy'), [bufferOf(loss), bufferOf(softmax), bufferOf(logits), bufferOf(target), indexErrorBuffer()], meta, grid(N, WG));
   return { loss, softmax };
 }
 
