@@ -148,7 +148,9 @@ beforeAll(() => {
   if (install.status !== 0) {
     const notCached = /ENOTCACHED|cache mode is 'only-if-cached'/.exec(install.stderr);
     if (!notCached) throw new Error(`npm ci --offline failed in ${project}\n${install.stdout}\n${install.stderr}`);
-    const which = /request to (\S+) failed/.exec(install.stderr)?.[1] ?? 'a tarball';
+    // The package's name, not the registry's address, from npm's `request to <registry>/<name> failed`.
+    const url = /request to (\S+) failed/.exec(install.stderr)?.[1];
+    const which = url ? decodeURIComponent(url.replace(/\/-\/.*$/, '').split('/').slice(-2).join('/')).replace(/^[^@][^/]*\//, '') : 'a tarball';
     unavailable = `the npm cache lacks ${which} (run \`npm ci\` in the repository with network once); nothing is downloaded here`;
     return;
   }
