@@ -13,6 +13,8 @@ export const NOTES = {
   'default-dtype-float32': { severity: 'info', text: 'tfjs defaults to float32 here; the runtime\'s default is the same.' },
   'range-float32': { severity: 'info', text: 'tf.range defaults to float32; torch.arange gives int32 for integer bounds, so dtype float32 is passed.' },
   'random-stream': { severity: 'warning', text: 'Random values come from the runtime\'s generator (seed with torch.manualSeed): same distribution, different numbers than tfjs.' },
+  'random-seed-generator': { severity: 'info', text: 'tfjs\'s per-call seed becomes a Generator seeded with it, passed to that call: the call gives the same values on every run, as in tfjs (not tfjs\'s numbers: another generator).' },
+  'random-int-dtype': { severity: 'info', text: 'tfjs makes int32 random values from float draws: randomUniform/randomUniformInt truncate toward zero (values in [minval, maxval); for ranges below 0 not torch.randint\'s floor), randomNormal/truncatedNormal round half up (Math.round). The migrated code converts the same way: .to(\'int32\') truncates (torch.randint where the bounds are integer literals from 0 up: the same values), .add(0.5).floor() is Math.round.' },
   'random-seed-arg': { severity: 'warning', text: 'tfjs takes a per-call seed; the runtime seeds globally (torch.manualSeed) or with a Generator option — the seed argument was dropped.' },
   'truncated-normal-2std': { severity: 'info', text: 'tf.truncatedNormal redraws values beyond 2 standard deviations; nn.init.truncNormal_ with bounds mean ± 2·std does the same.' },
   'variable-leaf': { severity: 'info', text: 'tf.variable becomes a leaf tensor with requiresGrad (trainable: false → no requiresGrad). tfjs variables have names; the runtime\'s tensors do not.' },
