@@ -69,7 +69,8 @@ export function assertShapesMatch(shapeA: readonly number[], shapeB: readonly nu
 /** Flattens nested arrays (and typed arrays inside them) into one array, as tfjs's flatten. */
 export function flatten<T>(arr: unknown, result: T[] = []): T[] {
   if (Array.isArray(arr) || ArrayBuffer.isView(arr)) {
-    for (const v of arr as ArrayLike<unknown>) flatten(v, result);
+    const a = arr as ArrayLike<unknown>;
+    for (let i = 0; i < a.length; i++) flatten(a[i], result);
   } else {
     result.push(arr as T);
   }
