@@ -27,11 +27,22 @@ export class ChildFailedError extends Error {
 /** Frames of the toolkit's own modules and of Node's internals: not the user's program. */
 const TOOLKIT_FRAME = /^\s+at .*(difftest[\\/]program[\\/]|node:internal|node_modules[\\/](tsx|esbuild)[\\/])/;
 
+const DEPENDENCY_THROW_SITE = /^(file:\/\/)?\S*[\\/]node_modules[\\/]\S*:\d+$/;
+
 /** The last lines of a child's stderr worth showing: toolkit stack frames dropped, long lines cut. */
 export function stderrTail(stderr: string, lines = 12): string {
-  return stderr
-    .trim()
-    .split('\n')
+  const all = stderr.trim().split('\n');
+  const kept: string[] = [];
+  for (let i = 0; i < all.length; i++) {
+    // Node's "file:line / source line / caret" header of an uncaught error rethrown from a dependency (tfjs's wasm
+    // backend rethrows every uncaught error from its one-line bundle): says nothing, and the error follows.
+    if (DEPENDENCY_THROW_SITE.test(all[i])) {
+      i += 2;
+      continue;
+    }
+    kept.push(all[i]);
+  }
+  return kept
     .filter((l) => !TOOLKIT_FRAME.test(l) && !/^Node\.js v\d/.test(l))
     .slice(-lines)
     .map((l) => (l.length > 300 ? `${l.slice(0, 300)} …` : l))

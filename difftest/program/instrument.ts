@@ -86,7 +86,10 @@ export function instrumentProgram(fileName: string, text: string, role: 'referen
   // First, so the probe module (which picks the tfjs backend / reads the reference trace) runs before the program.
   // The bare import too: TypeScript's compile (esbuild in hooks.mjs) drops a namespace import nothing uses, as in a
   // custom loop the probes hook without a single __tb call.
-  out = `import ${JSON.stringify(probeModuleUrl)}; import * as ${PROBE_NAMESPACE} from ${JSON.stringify(probeModuleUrl)};\n${out}`;
+  // On the program's first line (after a shebang), not a line of their own: an error's line numbers stay the program's.
+  const imports = `import ${JSON.stringify(probeModuleUrl)}; import * as ${PROBE_NAMESPACE} from ${JSON.stringify(probeModuleUrl)}; `;
+  const shebang = /^#!.*\n/.exec(out)?.[0] ?? '';
+  out = `${shebang}${imports}${out.slice(shebang.length)}`;
   return { text: out, fitCalls, evaluateCalls, customLoop, tfjsNodeImports };
 }
 
