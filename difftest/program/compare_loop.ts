@@ -84,7 +84,10 @@ export function buildLoopReport(inp: ReportInputs): DiffReport {
   if (firstDivergence) {
     const what = firstDivergence.variable
       ? `variable ${variableLabel(variables[firstDivergence.variable.index], firstDivergence.variable.index)} — look at how it is updated (the optimizer's settings, and whether the optimizer is given it)`
-      : 'the loss — look at how the loss is computed (or at the step before)';
+      : firstDivergence.step === 0
+        // Step 0's loss comes from the same initial values: the difference is in the forward, the loss or the data.
+        ? 'the loss, before any update — look at how the prediction and loss are computed, and at the data they are computed on (data drawn at random, e.g. tf.randomUniform, differs between tfjs and the runtime)'
+        : 'the loss, with every variable agreeing after the step before — look at how the loss is computed';
     failures.push(`first divergence: step ${firstDivergence.step}, ${what}`);
   }
 

@@ -10,8 +10,9 @@
  * - `backward()` on a one-element tensor remembers its value: the step's loss;
  * - `step()` ends a step: the loss and every paired tensor after the update are recorded under the reference's
  *   variable names;
- * - under `--replay step|layer`, `zeroGrad()` of step k first resets the paired tensors to the reference's values
- *   after step k-1 (the optimizer's own state, e.g. momentum, stays the candidate's).
+ * - under `--replay step|layer`, right after step k is recorded the paired tensors take the reference's values
+ *   after step k, so step k+1 starts where the reference's did (the optimizer's own state, e.g. momentum, stays
+ *   the candidate's).
  * When --steps stopped the reference early, the candidate stops after as many steps.
  */
 import { optim, Tensor, torch } from '../../runtime/index.js';
@@ -60,16 +61,6 @@ export function installLoopProbes(cfg: ChildConfig, ref: TraceReader<ReferenceMe
     pairAndLoad();
   };
 
-  const zeroGrad = optim.Optimizer.prototype.zeroGrad;
-  optim.Optimizer.prototype.zeroGrad = function (this: optim.Optimizer, opts) {
-    zeroGrad.call(this, opts);
-    if (cfg.replay === 'none' || step === 0) return;
-    for (const p of pairs) {
-      const t = ref.get(traceKey(step - 1, 'parameter', LOOP_LAYER, refVars[p.refIndex].name));
-      if (t) writeValues(p.tensor, t.data as Float32Array);
-    }
-  };
-
   const backward = Tensor.prototype.backward;
   Tensor.prototype.backward = function (this: Tensor, ...args: Parameters<Tensor['backward']>) {
     // Read before backward: a loss inside torch.tidy is gone once the scope ends, after this call.
@@ -88,6 +79,14 @@ export function installLoopProbes(cfg: ChildConfig, ref: TraceReader<ReferenceMe
     meta.steps.push({ step, epoch: 0, batch: step, size: 0, loss: lastLoss ?? NaN, metrics: {} });
     meta.recordedSteps.push(step);
     lastLoss = undefined;
+    // Under replay the next step starts where the reference's did: its values after this step, written now (once
+    // recorded), so the next forward sees them wherever the program calls zeroGrad.
+    if (cfg.replay !== 'none') {
+      for (const p of pairs) {
+        const t = ref.get(traceKey(step, 'parameter', LOOP_LAYER, refVars[p.refIndex].name));
+        if (t) writeValues(p.tensor, t.data as Float32Array);
+      }
+    }
     step++;
     if (step % 50 === 0) trace.flush();
     if (refLoop.stoppedAt !== undefined && step >= refLoop.stoppedAt) process.exit(0);

@@ -70,6 +70,16 @@ describe('runDiff on custom loops', () => {
     expect(r.nameMap).toContainEqual({ reference: 'd (3)', candidate: 'leaf #3' });
   }, 120_000);
 
+  test('replay step re-synchronises a loop: with the left-out variable reset to the reference\'s each step, every loss agrees and only d fails', async () => {
+    const r = await runDiff({ original: CUBIC, migrated: resolve('test/difftest/fixtures/cubic_missing_param.ts'), steps: 5, replay: 'step', reference: 'wasm', progress: false });
+    expect(r.pass).toBe(false);
+    // In the free run above the loss fails from step 1 on; here each step starts from the reference's values.
+    expect(r.stepRows.map((s) => s.pass)).toEqual([true, true, true, true, true]);
+    const failing = r.probes.filter((p) => !p.pass);
+    expect([...new Set(failing.map((p) => p.layer))]).toEqual(['d']);
+    expect(failing.map((p) => p.step)).toEqual([0, 1, 2, 3, 4]);
+  }, 120_000);
+
   test('tf.variableGrads + optimizer.applyGradients (the gradient-tape fixture) agrees step by step', async () => {
     const r = await runDiff({ original: 'fixtures/gradient-tape/input.ts', migrated: 'fixtures/gradient-tape/output.ts', replay: 'none', reference: 'wasm', progress: false });
     expect(r.steps).toBe(200);
