@@ -7,16 +7,17 @@
  *   migrated (runtime):   utils.fit(model, x, y, opts)    →  __tb.fit(model, x, y, opts)
  *                         utils.evaluate(model, x, y, o)  →  __tb.evaluate(model, x, y, o)
  *
- * and adds `import * as __tb from '<probe module>'` at the top.
+ * and adds `import '<probe module>'; import * as __tb from '<probe module>';` on the program's first line. On the
+ * tfjs side any `.fit(a, b, ...)` / `.evaluate(a, b, ...)` call is rewritten without asking the type checker: the
+ * probe checks at run time that its receiver is a tf.LayersModel and otherwise calls the original method unchanged,
+ * so a false match costs nothing. On the runtime side only calls through the `utils` namespace imported from
+ * 'torchbridge' are rewritten.
  *
- * A program with no fit call that trains with a custom loop (reference: `optimizer.minimize` / `tf.variableGrads` +
- * `optimizer.applyGradients`; candidate: `optimizer.step()` after `backward()`) is instrumented with the import only
- * (`customLoop`): the probes hook those calls by patching prototypes (loop_probe_tfjs.ts, loop_probe_runtime.ts), so
- * the loop's text stays as written. On the reference side `const w = tf.variable(...)` also becomes
- * `const w = __tb.declared(tf.variable(...), 'w')`, so the report can name a variable as the program does. On the tfjs side any `.fit(a, b, ...)` /
- * `.evaluate(a, b, ...)` call is rewritten without asking the type checker: the probe checks at run time that its
- * receiver is a tf.LayersModel and otherwise calls the original method unchanged, so a false match costs nothing.
- * On the runtime side only calls through the `utils` namespace imported from 'torchbridge' are rewritten.
+ * A program with no fit call that trains with a custom loop (reference: `optimizer.minimize`, or `tf.variableGrads`
+ * then `optimizer.applyGradients`; candidate: `optimizer.step()` after a `backward()`) is instrumented with the
+ * imports only (`customLoop`): the probes hook those calls by patching prototypes (loop_probe_tfjs.ts,
+ * loop_probe_runtime.ts), so the loop runs as written. On the reference side `const w = tf.variable(...)` also
+ * becomes `const w = __tb.declared(tf.variable(...), 'w')`, so the report can name a variable as the program does.
  *
  * Edits are spliced into the original text (positions from ts-morph's AST), so everything else — comments,
  * formatting, line numbers of other statements — stays as written.
@@ -83,10 +84,10 @@ export function instrumentProgram(fileName: string, text: string, role: 'referen
   edits.sort((a, b) => b.start - a.start);
   let out = text;
   for (const e of edits) out = out.slice(0, e.start) + e.text + out.slice(e.end);
-  // First, so the probe module (which picks the tfjs backend / reads the reference trace) runs before the program.
-  // The bare import too: TypeScript's compile (esbuild in hooks.mjs) drops a namespace import nothing uses, as in a
-  // custom loop the probes hook without a single __tb call.
-  // On the program's first line (after a shebang), not a line of their own: an error's line numbers stay the program's.
+  // First, so the probe module (which picks the tfjs backend / reads the reference trace) runs before the program;
+  // a bare import as well, since TypeScript's compile (esbuild, in hooks.mjs) drops a namespace import nothing
+  // uses (a custom loop has no __tb call); on the program's first line (after a shebang), so an error's line
+  // numbers stay the program's.
   const imports = `import ${JSON.stringify(probeModuleUrl)}; import * as ${PROBE_NAMESPACE} from ${JSON.stringify(probeModuleUrl)}; `;
   const shebang = /^#!.*\n/.exec(out)?.[0] ?? '';
   out = `${shebang}${imports}${out.slice(shebang.length)}`;
