@@ -28,6 +28,7 @@ export function installLoopProbes(cfg: ChildConfig, ref: TraceReader<ReferenceMe
     throw new Error('torchbridge diff: the migrated program trains with its own loop (optimizer.step()), but the original trained with model.fit, which the candidate follows only through utils.fit; migrate the original with `torchbridge migrate --fit helper`');
   }
   const refVars = refLoop.variables;
+  if (cfg.device !== 'cpu') meta.notes.push(`--device ${cfg.device}: a custom loop runs where the program puts its tensors (the probes move nothing); its values are read on the CPU`);
   const created: Tensor[] = [];
   const optimizers: optim.Optimizer[] = [];
   const loaded = new Set<Tensor>();
@@ -38,7 +39,9 @@ export function installLoopProbes(cfg: ChildConfig, ref: TraceReader<ReferenceMe
   const requiresGrad = Tensor.prototype.requiresGrad_;
   Tensor.prototype.requiresGrad_ = function (this: Tensor, on = true) {
     const out = requiresGrad.call(this, on);
-    if (on && this.isLeaf && !created.includes(this)) created.push(this);
+    // Before the first step only: a program's variables exist by then, and a loop that marks a fresh input
+    // requiresGrad_ every step would otherwise grow this list without end.
+    if (on && step === 0 && this.isLeaf && !created.includes(this)) created.push(this);
     return out;
   };
 
