@@ -3,7 +3,7 @@
  * error line, and the exit code — not the toolkit's stack trace.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -35,6 +35,20 @@ describe('torchbridge diff errors', () => {
     // None of the toolkit's frames: neither the parent's (runChild, the CLI) nor the child's probe modules.
     expect(r.stderr).not.toMatch(/at .*difftest[\\/]program[\\/]/);
     expect(r.stderr).not.toMatch(/ChildFailedError|at runChild|cli[\\/]commands/);
+  }, 60_000);
+
+  test('a migrated program that crashes: exit 1, named as the migrated one, its error line with the program\'s own line number', () => {
+    const migrated = join(dir, 'migrated-crashes.ts');
+    const lines = readFileSync(join(repo, 'fixtures/cubic-tidy-fit/output.ts'), 'utf8').split('\n');
+    const at = lines.findIndex((l) => l.startsWith('for (let i'));
+    lines.splice(at, 0, "if (optimizer) throw new Error('the migrated loop blew up');");
+    writeFileSync(migrated, lines.join('\n'));
+    const r = diff(join(repo, 'fixtures/cubic-tidy-fit/input.ts'), '--migrated', migrated, '--steps', '2', '--replay', 'none', '--work-dir', join(dir, 'w3'));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^torchbridge diff: the migrated \(torchbridge\) program \S*migrated-crashes\.ts exited with code \d+ under torchbridge diff; run it on its own/);
+    expect(r.stderr).toContain('Error: the migrated loop blew up');
+    expect(r.stderr).toContain(`migrated-crashes.ts:${at + 1}:`);
+    expect(r.stderr).not.toMatch(/at .*difftest[\\/]program[\\/]|ChildFailedError/);
   }, 60_000);
 
   test('a program with nothing to probe: exit 2 and one line saying what to point the diff at', () => {
