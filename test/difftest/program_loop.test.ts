@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { InstrumentError } from '../../difftest/program/instrument.js';
 import { runDiff } from '../../difftest/program/run.js';
+import { formatTerminal } from '../../difftest/report/index.js';
 
 const CUBIC = resolve('fixtures/cubic-tidy-fit/input.ts');
 const CUBIC_MIGRATED = resolve('fixtures/cubic-tidy-fit/output.ts');
@@ -68,6 +69,9 @@ describe('runDiff on custom loops', () => {
     expect(r.firstDivergence).toMatchObject({ step: 0, kind: 'parameter', layer: 'd', variable: { index: 3, label: 'd' } });
     expect(r.failures.join('\n')).toMatch(/variable 'd' .* is not in the migrated optimizer's params, so it never trains/);
     expect(r.nameMap).toContainEqual({ reference: 'd (3)', candidate: 'leaf #3' });
+    const text = formatTerminal(r, { color: false });
+    expect(text).toMatch(/steps {6}5 optimizer steps \(custom loop\)/);
+    expect(text).toContain("variable 'd' (#3, tfjs variable '3', shape []) after step 0 (not in the migrated optimizer's params)");
   }, 120_000);
 
   test('replay step re-synchronises a loop: with the left-out variable reset to the reference\'s each step, every loss agrees and only d fails', async () => {
