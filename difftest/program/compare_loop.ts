@@ -103,7 +103,7 @@ export function buildLoopReport(inp: ReportInputs): DiffReport {
     epochs: 0,
     tolerances: inp.tolerances,
     // (The fit path's record-every note does not apply: a loop's variables are recorded at every step.)
-    notes: [...new Set([...inp.notes.filter((n) => !n.startsWith('layer outputs and gradients recorded every')), ...rm.notes, ...cm.notes, `custom loop: ${variables.length} variable(s) paired by creation order and shape; the migrated program starts from the original's initial values`, ...(lossAtol > inp.tolerances.lossAtol ? [`loss: also within tolerance when |Δ| ≤ ${lossAtol.toExponential(2)} (rtol/100 × the largest reference loss: a loss trained down to float32 noise has no relative precision left)`] : [])])],
+    notes: [...new Set([...inp.notes.filter((n) => !n.startsWith('layer outputs and gradients recorded every')), ...rm.notes, ...cm.notes, `custom loop: ${variables.length} variable(s) paired by creation order and shape; the migrated program starts from the original's initial values`, ...(inp.replay === 'layer' ? ['replay layer: a custom loop has no layers to feed; it ran as --replay step'] : []), ...(lossAtol > inp.tolerances.lossAtol ? [`loss: also within tolerance when |Δ| ≤ ${lossAtol.toExponential(2)} (rtol/100 × the largest reference loss: a loss trained down to float32 noise has no relative precision left)`] : [])])],
     stepRows,
     probes,
     layers: [],

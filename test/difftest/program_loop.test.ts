@@ -84,6 +84,19 @@ describe('runDiff on custom loops', () => {
     expect(failing.map((p) => p.step)).toEqual([0, 1, 2, 3, 4]);
   }, 120_000);
 
+  test('a variable whose shape does not pair is a reported mismatch, not a crash', async () => {
+    const dir = tmp();
+    const wrong = join(dir, 'wrong-shape.ts');
+    const src = readFileSync('fixtures/gradient-tape/output.ts', 'utf8');
+    expect(src).toContain('const w = torch.zeros([1, 1])');
+    writeFileSync(wrong, src.replace('const w = torch.zeros([1, 1])', 'const w = torch.zeros([1])'));
+    const r = await runDiff({ original: 'fixtures/gradient-tape/input.ts', migrated: wrong, steps: 3, replay: 'none', reference: 'wasm', progress: false });
+    expect(r.pass).toBe(false);
+    expect(r.failures.join('\n')).toMatch(/variable 'w' \(#0, tfjs variable '\d+', shape \[1, 1\]\) pairs with the migrated optimizer's params\[0\], of shape \[1\]: the shapes differ/);
+    expect(r.firstDivergence).toMatchObject({ step: 0, kind: 'parameter', layer: 'w', variable: { index: 0 } });
+    expect(r.nameMap).toEqual([{ reference: expect.stringMatching(/^w /), candidate: '(none)' }, { reference: expect.stringMatching(/^b /), candidate: 'params[1]' }]);
+  }, 120_000);
+
   test('tf.variableGrads + optimizer.applyGradients (the gradient-tape fixture) agrees step by step', async () => {
     const r = await runDiff({ original: 'fixtures/gradient-tape/input.ts', migrated: 'fixtures/gradient-tape/output.ts', replay: 'none', reference: 'wasm', progress: false });
     expect(r.steps).toBe(200);
