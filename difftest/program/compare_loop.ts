@@ -102,8 +102,7 @@ export function buildLoopReport(inp: ReportInputs): DiffReport {
     steps: rm.steps.length,
     epochs: 0,
     tolerances: inp.tolerances,
-    // (The fit path's record-every note does not apply: a loop's variables are recorded at every step.)
-    notes: [...new Set([...inp.notes.filter((n) => !n.startsWith('layer outputs and gradients recorded every')), ...rm.notes, ...cm.notes, `custom loop: ${variables.length} variable(s) paired by creation order and shape; the migrated program starts from the original's initial values`, ...(inp.replay === 'layer' ? ['replay layer: a custom loop has no layers to feed; it ran as --replay step'] : []), ...(lossAtol > inp.tolerances.lossAtol ? [`loss: also within tolerance when |Δ| ≤ ${lossAtol.toExponential(2)} (rtol/100 × the largest reference loss: a loss trained down to float32 noise has no relative precision left)`] : [])])],
+    notes: loopNotes(inp, variables.length, lossAtol),
     stepRows,
     probes,
     layers: [],
@@ -115,4 +114,19 @@ export function buildLoopReport(inp: ReportInputs): DiffReport {
     timings: inp.timings,
     nameMap: variables.map((v, i) => ({ reference: v.label ? `${v.label} (${v.name})` : v.name, candidate: pairOf.get(i)?.candidate ?? '(none)' })),
   };
+}
+
+function loopNotes(inp: ReportInputs, variables: number, lossAtol: number): string[] {
+  const notes = [
+    // The fit path's record-every note does not apply: a loop's variables are recorded at every step.
+    ...inp.notes.filter((n) => !n.startsWith('layer outputs and gradients recorded every')),
+    ...inp.reference.meta.notes,
+    ...inp.candidate.meta.notes,
+    `custom loop: ${variables} variable(s) paired by creation order and shape; the migrated program starts from the original's initial values`,
+  ];
+  if (inp.replay === 'layer') notes.push('replay layer: a custom loop has no layers to feed; it ran as --replay step');
+  if (lossAtol > inp.tolerances.lossAtol) {
+    notes.push(`loss: also within tolerance when |Δ| ≤ ${lossAtol.toExponential(2)} (rtol/100 × the largest reference loss: a loss trained down to float32 noise has no relative precision left)`);
+  }
+  return [...new Set(notes)];
 }
