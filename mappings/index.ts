@@ -17,6 +17,7 @@ import { model } from './table/model.js';
 import { memoryIo } from './table/memory_io.js';
 import { types } from './table/types.js';
 import { initializers } from './table/initializers.js';
+import { utilRows } from './table/util.js';
 import { CHAINABLE, methodOf, tensorOnly } from './table/tensor_methods.js';
 
 export type { Mapping } from './schema.js';
@@ -47,6 +48,7 @@ export const AREAS: readonly { name: string; rows: readonly Mapping[] }[] = [
   { name: 'Initializers', rows: initializers },
   { name: 'Models', rows: model },
   { name: 'Memory, values and environment', rows: memoryIo },
+  { name: 'tf.util and tf.nextFrame', rows: utilRows },
   { name: 'Tensor methods', rows: [...chainable(), ...tensorOnly] },
   { name: 'Classes and types', rows: types },
 ];

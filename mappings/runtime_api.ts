@@ -4,7 +4,7 @@
  */
 
 /** Runtime namespaces emitted code may use (the names migrated files import from 'torchbridge'). */
-export const NAMESPACES = ['torch', 'nn', 'F', 'optim', 'data', 'io', 'utils'] as const;
+export const NAMESPACES = ['torch', 'nn', 'F', 'optim', 'data', 'io', 'utils', 'compat'] as const;
 export type Namespace = (typeof NAMESPACES)[number];
 
 export interface RuntimeApi {

@@ -1,7 +1,10 @@
 /**
  * `torchbridge diff <original> [--migrated <entry>]`: run the TensorFlow.js program and its migration side by side
  * under probes and print where their numbers differ (difftest/program/run.ts; reports from difftest/report).
- * Exit codes: 0 the programs agree, 1 they differ (the report says where), 2 bad usage / input.
+ * Exit codes: 0 the programs agree, 1 they differ (the report says where) or the migrated program crashed under the
+ * diff, 2 bad usage / input (a missing file, a program with nothing to probe, an original that crashed).
+ * Failures are printed as a message naming the program and what to do, not as a stack trace: the stack of an
+ * unexpected error is printed only with TORCHBRIDGE_DEBUG=1.
  */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 
@@ -61,6 +64,7 @@ export const builder = (y: Argv): Argv<Args> =>
 export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
   const { runDiff, DiffUsageError } = await import('../../difftest/program/run.js');
   const { InstrumentError } = await import('../../difftest/program/instrument.js');
+  const { ChildFailedError } = await import('../../difftest/program/child_error.js');
   const { formatTerminal, writeReports } = await import('../../difftest/report/index.js');
   const known = ['outputs', 'gradients', 'parameters'];
   const unknown = argv.record.filter((r) => !known.includes(r));
@@ -85,6 +89,14 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
       process.exitCode = 2;
       return;
     }
-    throw e;
+    if (e instanceof ChildFailedError) {
+      console.error(`torchbridge diff: ${e.message}`);
+      process.exitCode = e.role === 'candidate' ? 1 : 2;
+      return;
+    }
+    const err = e instanceof Error ? e : new Error(String(e));
+    console.error(`torchbridge diff: diffing ${argv.original} stopped with an error in torchbridge itself: ${err.message}\nRerun with TORCHBRIDGE_DEBUG=1 for its stack trace, and report it with the program if it persists.`);
+    if (process.env.TORCHBRIDGE_DEBUG) console.error(err.stack);
+    process.exitCode = 2;
   }
 }

@@ -4,10 +4,11 @@
  * stdout/stderr are kept (the program's own prints; the last lines go into errors), and optionally passed through.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CHILD_CONFIG_ENV, type ChildConfig } from './child_config.js';
+import { ChildFailedError } from './child_error.js';
 import { instrumentProgram, type Instrumented } from './instrument.js';
 import { CODE_EXT, PACKAGE_ROOT, codePath } from '../../cli/package_root.js';
 
@@ -43,16 +44,19 @@ export function killRunningChildren(signal: NodeJS.Signals): void {
 }
 
 export async function runChild(spec: ChildSpec): Promise<ChildRun> {
-  const { entry, config } = spec;
-  const probe = `${config.role === 'reference' ? 'probe_tfjs' : 'probe_runtime'}${CODE_EXT}`;
-  const instrumented = instrumentProgram(entry, spec.source, config.role, pathToFileURL(join(HERE, probe)).href);
+  const { entry } = spec;
+  const probe = `${spec.config.role === 'reference' ? 'probe_tfjs' : 'probe_runtime'}${CODE_EXT}`;
+  const instrumented = instrumentProgram(entry, spec.source, spec.config.role, pathToFileURL(join(HERE, probe)).href);
+  const config: ChildConfig = { ...spec.config, customLoop: instrumented.customLoop };
   mkdirSync(spec.workDir, { recursive: true });
   const instrumentedFile = join(spec.workDir, `${config.role}${config.plain ? '-plain' : ''}.instrumented.ts`);
   writeFileSync(instrumentedFile, instrumented.text);
   const hooks = {
     // A plain run (overhead baseline) is instrumented too: its fit/evaluate go to the probes' plain path, which
     // applies the same backend, --epochs and --steps and then calls the framework's own fit unprobed.
-    entryUrl: pathToFileURL(resolve(entry)).href,
+    // Node loads the main entry by its real path (symlinks resolved: a symlinked node_modules holding the
+    // on-the-fly migration, a linked checkout), so that is the URL the load hook must recognise.
+    entryUrl: pathToFileURL(realpathSync(resolve(entry))).href,
     entryFormat: instrumented.format,
     role: config.role,
     instrumentedFile,
@@ -88,11 +92,7 @@ export async function runChild(spec: ChildSpec): Promise<ChildRun> {
     });
   });
   const seconds = (performance.now() - start) / 1000;
-  if (code !== 0) {
-    const side = config.role === 'reference' ? 'the original (tfjs) program' : 'the migrated (torchbridge) program';
-    const tail = stderr.trim().split('\n').slice(-15).map((l) => (l.length > 300 ? `${l.slice(0, 300)} …` : l)).join('\n');
-    throw new Error(`${side} ${entry} ${signal ? `was killed (${signal})` : `exited with code ${code}`} under torchbridge diff:\n${tail}`);
-  }
+  if (code !== 0) throw new ChildFailedError(config.role, entry, signal ? `was killed (${signal})` : `exited with code ${code}`, stderr);
   let peakRssMB: number | undefined;
   try {
     peakRssMB = Number(readFileSync(rssFile, 'utf8'));

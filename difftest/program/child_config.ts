@@ -26,6 +26,8 @@ export interface ChildConfig {
   /** The migrated model's layout between layers (layer_map.ts): NCHW, or NHWC kept (--keep-layout). */
   candidateLayout?: 'nchw' | 'keep';
   progress: boolean;
+  /** The program trains with a custom loop (instrument.ts): the loop probes hook its optimizer (set by child.ts). */
+  customLoop?: boolean;
   /** Plain run (overhead benchmark): run fit/evaluate as the program would, record nothing but timings. */
   plain?: boolean;
 }

@@ -19,6 +19,7 @@
  */
 import { compareTensors, type OpClass } from '../compare.js';
 import { compareSeries } from '../series.js';
+import { buildLoopReport } from './compare_loop.js';
 import { activationToCandidate, weightToCandidate } from './layout.js';
 import { lossProbe, metricProbes } from './scalar_probes.js';
 import { gradientNoise, setAsideNoise } from './gradient_noise.js';
@@ -73,6 +74,8 @@ const LOOK_AT: Record<ProbeKind, string> = {
 };
 
 export function buildReport(inp: ReportInputs): DiffReport {
+  // A custom loop (no fit) has variables and steps, no layers: compare_loop.ts.
+  if (inp.reference.meta.loop) return buildLoopReport(inp);
   const ref = inp.reference;
   const cand = inp.candidate;
   const rm = ref.meta;

@@ -7,10 +7,17 @@
  *   migrated (runtime):   utils.fit(model, x, y, opts)    →  __tb.fit(model, x, y, opts)
  *                         utils.evaluate(model, x, y, o)  →  __tb.evaluate(model, x, y, o)
  *
- * and adds `import * as __tb from '<probe module>'` at the top. On the tfjs side any `.fit(a, b, ...)` /
- * `.evaluate(a, b, ...)` call is rewritten without asking the type checker: the probe checks at run time that its
- * receiver is a tf.LayersModel and otherwise calls the original method unchanged, so a false match costs nothing.
- * On the runtime side only calls through the `utils` namespace imported from 'torchbridge' are rewritten.
+ * and adds `import '<probe module>'; import * as __tb from '<probe module>';` on the program's first line. On the
+ * tfjs side any `.fit(a, b, ...)` / `.evaluate(a, b, ...)` call is rewritten without asking the type checker: the
+ * probe checks at run time that its receiver is a tf.LayersModel and otherwise calls the original method unchanged,
+ * so a false match costs nothing. On the runtime side only calls through the `utils` namespace imported from
+ * 'torchbridge' are rewritten.
+ *
+ * A program with no fit call that trains with a custom loop (reference: `optimizer.minimize`, or `tf.variableGrads`
+ * then `optimizer.applyGradients`; candidate: `optimizer.step()` after a `backward()`) is instrumented with the
+ * imports only (`customLoop`): the probes hook those calls by patching prototypes (loop_probe_tfjs.ts,
+ * loop_probe_runtime.ts), so the loop runs as written. On the reference side `const w = tf.variable(...)` also
+ * becomes `const w = __tb.declared(tf.variable(...), 'w')`, so the report can name a variable as the program does.
  *
  * Edits are spliced into the original text (positions from ts-morph's AST), so everything else — comments,
  * formatting, line numbers of other statements — stays as written.
@@ -23,6 +30,8 @@ export interface Instrumented {
   text: string;
   fitCalls: number;
   evaluateCalls: number;
+  /** No fit call, but a custom training loop for the loop probes to hook. */
+  customLoop: boolean;
   /** Module specifiers of tfjs-node packages the program imports (reported when they are redirected to tfjs). */
   tfjsNodeImports: string[];
   /**
@@ -66,21 +75,49 @@ export function instrumentProgram(fileName: string, text: string, role: 'referen
     else evaluateCalls++;
   }
 
+  let customLoop = false;
   if (fitCalls === 0) {
-    if (role === 'reference') {
-      const minimize = /\.minimize\s*\(|variableGrads\s*\(/.test(text);
-      throw new InstrumentError(`${fileName}: no model.fit(x, y, ...) call found to probe${minimize ? ' (the program trains with a custom loop — optimizer.minimize / tf.variableGrads — which the program-level diff does not probe yet)' : ''}; torchbridge diff compares programs that train with model.fit`);
+    customLoop = role === 'reference' ? REFERENCE_LOOP.test(text) : CANDIDATE_LOOP.every((re) => re.test(text));
+    if (!customLoop && role === 'reference') {
+      throw new InstrumentError(`${fileName}: found nothing to probe: no model.fit(x, y, ...) call and no custom training loop (optimizer.minimize, or tf.variableGrads with optimizer.applyGradients); torchbridge diff compares programs that train one of these ways — point it at the program's training entry file`);
     }
-    const loop = /\.backward\s*\(\s*\)/.test(text);
-    throw new InstrumentError(`${fileName}: no utils.fit(model, x, y, ...) call found to probe${loop ? ' (the program trains with an explicit loop, as `migrate --fit loop` writes)' : ''}; migrate the original with \`torchbridge migrate --fit helper\` (or let \`torchbridge diff\` migrate it, leaving out --migrated)`);
+    if (!customLoop) {
+      const loop = /\.backward\s*\(\s*\)/.test(text);
+      throw new InstrumentError(`${fileName}: found nothing to probe: no utils.fit(model, x, y, ...) call and no optimizer.step() after a backward()${loop ? ' (the program calls backward() but never an optimizer\'s step())' : ''}; migrate the original with \`torchbridge migrate --fit helper\` (or let \`torchbridge diff\` migrate it, leaving out --migrated)`);
+    }
+    if (role === 'reference') edits.push(...declaredVariables(sf));
   }
 
   edits.sort((a, b) => b.start - a.start);
   let out = text;
   for (const e of edits) out = out.slice(0, e.start) + e.text + out.slice(e.end);
-  // First, so the probe module (which picks the tfjs backend / reads the reference trace) runs before the program.
-  out = `import * as ${PROBE_NAMESPACE} from ${JSON.stringify(probeModuleUrl)};\n${out}`;
-  return { text: out, fitCalls, evaluateCalls, tfjsNodeImports, format };
+  // First, so the probe module (which picks the tfjs backend / reads the reference trace) runs before the program;
+  // a bare import as well, since TypeScript's compile (esbuild, in hooks.mjs) drops a namespace import nothing
+  // uses (a custom loop has no __tb call); on the program's first line (after a shebang), so an error's line
+  // numbers stay the program's.
+  const imports = `import ${JSON.stringify(probeModuleUrl)}; import * as ${PROBE_NAMESPACE} from ${JSON.stringify(probeModuleUrl)}; `;
+  const shebang = /^#!.*\n/.exec(out)?.[0] ?? '';
+  out = `${shebang}${imports}${out.slice(shebang.length)}`;
+  return { text: out, fitCalls, evaluateCalls, customLoop, tfjsNodeImports, format };
+}
+
+/** What a custom loop looks like on each side (text: the probes, not this pass, decide at run time what to hook). */
+const REFERENCE_LOOP = /\.minimize\s*\(|\.applyGradients\s*\(/;
+const CANDIDATE_LOOP = [/\.backward\s*\(/, /\.step\s*\(\s*\)/];
+
+/** `const w = tf.variable(...)` → `const w = __tb.declared(tf.variable(...), 'w')` (see the header). */
+function declaredVariables(sf: import('ts-morph').SourceFile): { start: number; end: number; text: string }[] {
+  const edits: { start: number; end: number; text: string }[] = [];
+  for (const decl of sf.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
+    const init = decl.getInitializer();
+    const nameNode = decl.getNameNode();
+    if (!init || !Node.isIdentifier(nameNode) || !Node.isCallExpression(init)) continue;
+    const callee = init.getExpression();
+    const isVariable = (Node.isPropertyAccessExpression(callee) && callee.getName() === 'variable') || (Node.isIdentifier(callee) && callee.getText() === 'variable');
+    if (!isVariable) continue;
+    edits.push({ start: init.getStart(), end: init.getEnd(), text: `${PROBE_NAMESPACE}.declared(${init.getText()}, ${JSON.stringify(nameNode.getText())})` });
+  }
+  return edits;
 }
 
 function argsText(call: CallExpression): string {

@@ -20,6 +20,8 @@
  *   the reference's parameters after the last step, as every step does.
  * Layer outputs are observed by wrapping each leaf module's `forward` on the instance (the model's numerics are
  * untouched; it works whether a container calls `call` or `forward`).
+ *
+ * A migrated custom loop instead of utils.fit is followed by loop_probe_runtime.ts, installed here.
  */
 import { nn, torch, utils, type Tensor } from '../../runtime/index.js';
 import { ProgressBar } from '../../runtime/utils/progress.js';
@@ -27,6 +29,7 @@ import type { FitOptions, EvaluateOptions, LossFunction } from '../../runtime/ut
 import { readChildConfig, recordsAt } from './child_config.js';
 import { activationToCandidate, weightToCandidate } from './layout.js';
 import { mapLayers, type CandidateLeaf } from './layer_map.js';
+import { installLoopProbes } from './loop_probe_runtime.js';
 import { asFloat32, EVAL_OUTPUT, hashValues, TraceReader, TraceWriter, traceKey } from './trace.js';
 import { emptyLogs, type CandidateMeta, type LayerMapping, type ReferenceMeta } from './trace_meta.js';
 
@@ -36,6 +39,8 @@ const ref = new TraceReader<ReferenceMeta>(cfg.referenceTraceDir);
 const meta: CandidateMeta = { ...emptyLogs(), device: cfg.device, version: '', mapping: [], dataReplaced: false };
 const trace = new TraceWriter(cfg.traceDir, meta);
 process.on('exit', () => trace.close());
+// A migrated custom loop (no utils.fit): followed step by step through its optimizer (loop_probe_runtime.ts).
+if (cfg.customLoop && !cfg.plain) installLoopProbes(cfg, ref, trace, meta);
 
 /** What the wrapped leaf forwards do this pass. */
 const tap = {

@@ -18,11 +18,14 @@
  * replay when its own data differs), per step the loss and metrics (meta), layer outputs and gradients every
  * `recordEvery` steps, parameters after each step (every step under replay), Dropout masks; epoch logs and
  * evaluation results (meta).
+ *
+ * A program with a custom loop instead of fit is recorded by loop_probe_tfjs.ts, installed here.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { ProgressBar } from '../../runtime/utils/progress.js';
 import { permutation, readChildConfig, recordsAt, recordsParametersAt, seededRandom } from './child_config.js';
+import { installLoopProbes } from './loop_probe_tfjs.js';
 import { asFloat32, EVAL_OUTPUT, hashValues, TraceWriter, traceKey } from './trace.js';
 import { emptyLogs, type EpochLog, type ReferenceLayer, type ReferenceMeta, type StepLog } from './trace_meta.js';
 
@@ -36,6 +39,13 @@ const meta: ReferenceMeta = { ...emptyLogs(), backend: tf.getBackend(), version:
 const trace = new TraceWriter(cfg.traceDir, meta);
 // The program may end without awaiting its main(); the index is written whenever the process exits.
 process.on('exit', () => trace.close());
+// A program that trains with its own loop (no fit): its optimizer's steps are recorded as they happen.
+const loopProbes = cfg.customLoop && !cfg.plain ? installLoopProbes(cfg, trace, meta) : null;
+
+/** `__tb.declared(tf.variable(...), 'w')` (instrument.ts): the program's name for a custom loop's variable. */
+export function declared<T>(v: T, label: string): T {
+  return loopProbes ? loopProbes.declared(v, label) : v;
+}
 
 const random = seededRandom(cfg.seed);
 // tfjs's initializers (and any unseeded tf.random*) draw their seed from Math.random: replacing it with a seeded

@@ -128,8 +128,8 @@ async function diffPrograms(opts: DiffOptions, original: string, migrated: strin
     const candPlain = await runChild({ entry: migrated, source: migratedSource, workDir, config: { ...plain, role: 'candidate', traceDir: join(workDir, 'candidate-plain'), referenceTraceDir: refDir } });
     Object.assign(timings, { referencePlainSeconds: refPlain.seconds, candidatePlainSeconds: candPlain.seconds, referencePlainPeakRssMB: refPlain.peakRssMB, candidatePlainPeakRssMB: candPlain.peakRssMB });
   }
-  if (!reference.meta.steps.length) throw new DiffUsageError(`${opts.original}: the original program finished without training a step under the probes (is model.fit reached?)`);
-  if (!candidate.meta.steps.length) throw new DiffUsageError(`${migrated}: the migrated program finished without training a step under the probes (is utils.fit reached?)`);
+  if (!reference.meta.steps.length) throw new DiffUsageError(`${opts.original}: the original program finished without training a step under the probes (is model.fit, optimizer.minimize or optimizer.applyGradients reached?)`);
+  if (!candidate.meta.steps.length) throw new DiffUsageError(`${migrated}: the migrated program finished without training a step under the probes (is utils.fit or optimizer.step() reached?)`);
   try {
     return buildReport({
       reference,

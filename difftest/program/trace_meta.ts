@@ -56,6 +56,24 @@ export function emptyLogs(): Pick<CommonMeta, 'program' | 'steps' | 'epochs' | '
   return { program: process.argv[1] ?? '', steps: [], epochs: [], evaluations: [], notes: [], recordedSteps: [] };
 }
 
+/** A variable a custom loop's optimizer updated (reference side), in the order tfjs created them. */
+export interface LoopVariable {
+  /** tfjs's variable name (an unnamed `tf.variable` gets a number: '0', '1', ...). */
+  name: string;
+  /** The program's own name for it (`const w = tf.variable(...)`), when instrument.ts saw one. */
+  label?: string;
+  shape: number[];
+}
+
+/** A custom loop's variable (by its index in ReferenceMeta.loop.variables) and the candidate tensor it pairs with. */
+export interface LoopPair {
+  refIndex: number;
+  /** Where the candidate's tensor is: `params[2]` (the optimizer's params in order) or `leaf #2` (creation order). */
+  candidate: string;
+  /** Whether the candidate's optimizer updates it. */
+  inOptimizer: boolean;
+}
+
 export interface ReferenceMeta extends CommonMeta {
   backend: string;
   version: string;
@@ -66,6 +84,11 @@ export interface ReferenceMeta extends CommonMeta {
   /** Hashes of the validation data (validationSplit's tail or validationData), when fit validates. */
   valDataHash?: { x: string; y: string };
   lossName?: string;
+  /**
+   * Set when the program trained with a custom loop (loop_probe_tfjs.ts): its variables; `stoppedAt` when --steps
+   * ended the program early (the candidate then stops after as many steps).
+   */
+  loop?: { variables: LoopVariable[]; stoppedAt?: number };
 }
 
 /** How one reference layer maps onto the candidate: its group of modules and the layouts of its tensors. */
@@ -86,4 +109,6 @@ export interface CandidateMeta extends CommonMeta {
   version: string;
   mapping: LayerMapping[];
   dataReplaced: boolean;
+  /** A custom loop's pairing of the reference's variables with the candidate's tensors (loop_pairing.ts). */
+  loop?: { pairs: LoopPair[]; problems: string[] };
 }

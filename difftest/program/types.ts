@@ -129,6 +129,8 @@ export interface Divergence {
   layer: string;
   tensor: string;
   message: string;
+  /** A custom loop's variable (compare_loop.ts): its index in creation order, tfjs's name and the program's. */
+  variable?: { index: number; name: string; label?: string };
 }
 
 export interface DiffReport {

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { DiffReport } from '../program/types.js';
 import {
-  epochCells, epochKeys, fmtError, fmtMetric, fmtMetricDiff, fmtSeconds, fmtValue, isAccuracy, layerTypes, referenceLabel, replayLabel, selectRows, verdict, worstLayers,
+  epochCells, epochKeys, fmtError, fmtMetric, fmtMetricDiff, fmtSeconds, fmtValue, isAccuracy, layerTypes, referenceLabel, replayLabel, selectRows, stepsLabel, verdict, worstLayers,
 } from './summary.js';
 
 /** Text safe in HTML element content and quoted attributes. */
@@ -118,7 +118,7 @@ export function formatHtml(report: DiffReport, opts: { maxRows?: number } = {}):
     ['reference', referenceLabel(report)],
     ['candidate', `torchbridge ${report.candidate.version} on ${report.candidate.device}`],
     ['replay', replayLabel[report.replay]],
-    ['steps', `${report.steps} (${report.epochs} epoch${report.epochs === 1 ? '' : 's'})`],
+    ['steps', stepsLabel(report)],
     ['tolerances', `loss rtol ${report.tolerances.lossRtol}, atol ${report.tolerances.lossAtol}; metrics within ${report.tolerances.metricPoints} points`],
     ['time (under probes)', `tfjs ${fmtSeconds(t.referenceSeconds)}, torchbridge ${fmtSeconds(t.candidateSeconds)}`],
     ...report.reference.fallbacks.map((f) => ['reference fallback', f]),

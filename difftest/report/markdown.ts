@@ -4,7 +4,7 @@
  */
 import type { DiffReport } from '../program/types.js';
 import {
-  epochCells, epochKeys, fmtError, fmtMetric, fmtMetricDiff, fmtSeconds, fmtValue, layerTypes, referenceLabel, replayLabel, selectRows, verdict, worstLayers,
+  epochCells, epochKeys, fmtError, fmtMetric, fmtMetricDiff, fmtSeconds, fmtValue, layerTypes, referenceLabel, replayLabel, selectRows, stepsLabel, verdict, worstLayers,
 } from './summary.js';
 
 /** A table cell: pipes escaped, line breaks as <br>, so one value can never break the table. */
@@ -42,7 +42,7 @@ export function formatMarkdown(report: DiffReport, opts: { maxRows?: number } = 
     ['reference', referenceLabel(report)],
     ['candidate', `torchbridge ${report.candidate.version} on ${report.candidate.device}`],
     ['replay', replayLabel[report.replay]],
-    ['steps', `${report.steps} (${report.epochs} epoch${report.epochs === 1 ? '' : 's'})`],
+    ['steps', stepsLabel(report)],
     ['tolerances', `loss rtol ${report.tolerances.lossRtol}, atol ${report.tolerances.lossAtol}; metrics within ${report.tolerances.metricPoints} points`],
     ['time (under probes)', `tfjs ${fmtSeconds(report.timings.referenceSeconds)}, torchbridge ${fmtSeconds(report.timings.candidateSeconds)}`],
   ], [false, false]));

@@ -113,6 +113,12 @@ export function referenceLabel(report: DiffReport): string {
   return `tfjs ${report.reference.version} on ${report.reference.backend}${fb ? ` (${fb} fallback${fb > 1 ? 's' : ''})` : ''}`;
 }
 
+/** `12 (2 epochs)`; a custom loop's steps are its optimizer's, with no epochs (compare_loop.ts). */
+export function stepsLabel(report: DiffReport): string {
+  if (report.epochs === 0 && report.nameMap?.length && !report.layers.length) return `${report.steps} optimizer steps (custom loop)`;
+  return `${report.steps} (${report.epochs} epoch${report.epochs === 1 ? '' : 's'})`;
+}
+
 export const replayLabel: Record<DiffReport['replay'], string> = {
   none: 'none (same start, free-running: errors accumulate)',
   step: 'step (parameters re-synchronised before every step)',

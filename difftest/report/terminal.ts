@@ -5,7 +5,7 @@
  */
 import type { DiffReport } from '../program/types.js';
 import {
-  epochCells, epochKeys, fmtError, fmtMetric, fmtMetricDiff, fmtSeconds, fmtValue, layerTypes, referenceLabel, replayLabel, selectRows, verdict, worstLayers,
+  epochCells, epochKeys, fmtError, fmtMetric, fmtMetricDiff, fmtSeconds, fmtValue, layerTypes, referenceLabel, replayLabel, selectRows, stepsLabel, verdict, worstLayers,
 } from './summary.js';
 
 export interface TerminalOptions {
@@ -48,7 +48,7 @@ export function formatTerminal(report: DiffReport, opts: TerminalOptions = {}): 
   for (const f of report.reference.fallbacks) out.push(`           ${p.yellow('fallback')} ${f}`);
   out.push(`candidate  torchbridge ${report.candidate.version} on ${report.candidate.device}`);
   out.push(`replay     ${replayLabel[report.replay]}`);
-  out.push(`steps      ${report.steps} (${report.epochs} epoch${report.epochs === 1 ? '' : 's'}); loss rtol ${report.tolerances.lossRtol}, atol ${report.tolerances.lossAtol}; metrics within ${report.tolerances.metricPoints} points`);
+  out.push(`steps      ${stepsLabel(report)}; loss rtol ${report.tolerances.lossRtol}, atol ${report.tolerances.lossAtol}; metrics within ${report.tolerances.metricPoints} points`);
   const t = report.timings;
   out.push(`time       tfjs ${fmtSeconds(t.referenceSeconds)}, torchbridge ${fmtSeconds(t.candidateSeconds)} (under probes)`);
 

@@ -22,7 +22,6 @@ export const memoryIo: Mapping[] = [
   manual('tf.engine', 'the runtime has no global engine object'),
   manual('tf.time', 'time the code with performance.now()'),
   manual('tf.profile', 'use torch.memory() before and after'),
-  manual('tf.nextFrame', 'await new Promise((r) => setTimeout(r, 0))'),
   manual('tf.removeBackend', 'the runtime has no backend registry'),
   manual('tf.registerBackend', 'the runtime has no backend registry'),
   manual('tf.findBackend', 'the runtime has no backend registry'),

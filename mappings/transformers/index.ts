@@ -3,7 +3,8 @@
  * signature `(site: CallSite, row: Mapping) => Emit`. Rows name them in `transform`.
  */
 import type { Transformer } from '../schema.js';
-import { tensorFromValues, variable, truncatedNormal } from './values.js';
+import { tensorFromValues, variable } from './values.js';
+import { randomValues } from './random.js';
 import { matMul, split, slice, pad, reverse, norm, conv2d, conv1d, pool2d, selfFirstList } from './ops.js';
 import { gradFunction } from './gradients.js';
 import { optimizer } from './optimizers.js';
@@ -13,7 +14,7 @@ import {
 } from './layers.js';
 
 export const TRANSFORMERS: Readonly<Record<string, Transformer>> = {
-  tensorFromValues, variable, truncatedNormal,
+  tensorFromValues, variable, randomValues,
   matMul, split, slice, pad, reverse, norm, conv2d, conv1d, pool2d, selfFirstList,
   gradFunction, optimizer,
   denseLayer, conv2dLayer, conv1dLayer, pool2dLayer, pool1dLayer, globalPoolLayer, flattenLayer, reshapeLayer, dropoutLayer,

@@ -59,21 +59,3 @@ export const variable: Transformer = (site, row) => {
   else if (!isBool(trainable)) out += `.requiresGrad_(${trainable.text})`;
   return code(out);
 };
-
-/** tf.truncatedNormal: nn.init.truncNormal_ with bounds mean ± 2·std (computed when the arguments are literals). */
-export const truncatedNormal: Transformer = (site, row) => {
-  const b = bindArgs(row, site);
-  const shape = b.get('shape');
-  if (!shape) return todo('no-equivalent', 'tf.truncatedNormal without a shape');
-  const mean = b.get('mean');
-  const std = b.get('stdDev');
-  const m = mean ? (isNum(mean) ? mean.value : null) : 0;
-  const s = std ? (isNum(std) ? std.value : null) : 1;
-  if (m !== null && s !== null) {
-    const r = (v: number) => Number(v.toPrecision(12));
-    return code(`nn.init.truncNormal_(torch.empty(${shape.text}), ${m}, ${s}, ${r(m - 2 * s)}, ${r(m + 2 * s)})`);
-  }
-  const mt = mean ? `(${mean.text})` : '0';
-  const st = std ? `(${std.text})` : '1';
-  return code(`nn.init.truncNormal_(torch.empty(${shape.text}), ${mt}, ${st}, ${mt} - 2 * ${st}, ${mt} + 2 * ${st})`);
-};

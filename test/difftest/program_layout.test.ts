@@ -164,7 +164,7 @@ describe('probe insertion', () => {
     const out = instrumentProgram('a.ts', src, 'reference', 'file:///probe.ts');
     expect(out.text).toContain('__tb.fit(model, xs, ys, { epochs: 2 })');
     expect(out.text).toContain('__tb.evaluate(model, xs, ys)');
-    expect(out.text.startsWith('import * as __tb from "file:///probe.ts";')).toBe(true);
+    expect(out.text.startsWith('import "file:///probe.ts"; import * as __tb from "file:///probe.ts";')).toBe(true);
     expect(out.tfjsNodeImports).toEqual(['@tensorflow/tfjs-node']);
   });
 

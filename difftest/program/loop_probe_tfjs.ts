@@ -1,0 +1,143 @@
+/**
+ * The reference side of a custom-loop diff: hooks tfjs's optimizers so every training step the program takes —
+ * `optimizer.minimize(f)` or `tf.variableGrads(f)` then `optimizer.applyGradients(grads)` — is recorded, without
+ * rewriting the loop. A step ends where tfjs applies gradients (each optimizer class has its own `applyGradients`,
+ * so each is wrapped; `minimize` calls it too). Recorded per step: the loss and every variable the step updated,
+ * after the update; each variable's value before its first update is its initial value, which the candidate starts
+ * from.
+ *
+ * The loss: `minimize`'s cost (the original is called with returnCost true, and the cost disposed when the caller
+ * did not ask for it), or the value of the last `tf.variableGrads` before `applyGradients`. variableGrads is a frozen
+ * ES module export, so its value is caught one level down, in the engine's `gradients` (which variableGrads calls).
+ * Creation order comes from the engine's `makeVariable` (what `tf.variable` calls).
+ *
+ * The hooks are active only in a custom-loop child (instrument.ts decides): the fit probe's own
+ * variableGrads/applyGradients must not count as the program's steps.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ChildConfig } from './child_config.js';
+import { LOOP_LAYER } from './loop_keys.js';
+import { asFloat32, traceKey, type TraceWriter } from './trace.js';
+import type { LoopVariable, ReferenceMeta } from './trace_meta.js';
+
+type GradMap = tf.NamedTensorMap | { name: string; tensor: tf.Tensor | undefined }[];
+
+interface EngineInternals {
+  registeredVariables: Record<string, tf.Variable>;
+  makeVariable(initialValue: tf.Tensor, trainable?: boolean, name?: string, dtype?: tf.DataType): tf.Variable;
+  gradients(f: () => tf.Tensor, xs: tf.Tensor[], dy?: tf.Tensor, allowNoGradients?: boolean): { value: tf.Tensor; grads: tf.Tensor[] };
+}
+
+export interface LoopProbes {
+  /** `const w = __tb.declared(tf.variable(...), 'w')`: the program's name for a variable. */
+  declared<T>(v: T, label: string): T;
+}
+
+export function installLoopProbes(cfg: ChildConfig, trace: TraceWriter<ReferenceMeta>, meta: ReferenceMeta): LoopProbes {
+  const engine = tf.engine() as unknown as EngineInternals;
+  const labels = new Map<string, string>();
+  const creation = new Map<string, number>();
+  const loop: NonNullable<ReferenceMeta['loop']> = { variables: [] };
+  meta.loop = loop;
+  const seen = new Map<string, LoopVariable>();
+  let step = 0;
+  let applying = 0;
+  let inMinimize = 0;
+  let stepPending = false;
+  let lastValue: number | undefined;
+
+  const makeVariable = engine.makeVariable;
+  engine.makeVariable = function (this: EngineInternals, ...args: Parameters<EngineInternals['makeVariable']>) {
+    const v = makeVariable.apply(this, args);
+    if (!creation.has(v.name)) creation.set(v.name, creation.size);
+    return v;
+  };
+
+  const gradients = engine.gradients;
+  engine.gradients = function (this: EngineInternals, ...args: Parameters<EngineInternals['gradients']>) {
+    const r = gradients.apply(this, args);
+    if (!inMinimize && r.value && r.value.size === 1) lastValue = r.value.dataSync()[0];
+    return r;
+  };
+
+  const put = (key: string, v: tf.Variable) => trace.put(key, v.shape, asFloat32(v.dataSync()));
+
+  const finishStep = (loss: number) => {
+    meta.steps.push({ step, epoch: 0, batch: step, size: 0, loss, metrics: {} });
+    meta.recordedSteps.push(step);
+    step++;
+    if (step % 50 === 0) trace.flush();
+    if (cfg.steps !== undefined && step >= cfg.steps) {
+      // --steps: the rest of the program (more training, its prints) is not needed; the trace is closed on exit.
+      loop.stoppedAt = step;
+      process.exit(0);
+    }
+  };
+
+  const wrapApply = (original: (this: tf.Optimizer, g: GradMap) => void) =>
+    function (this: tf.Optimizer, grads: GradMap): void {
+      // A subclass's applyGradients calling another's is one step.
+      if (applying) return original.call(this, grads);
+      const names = Array.isArray(grads) ? grads.filter((g) => g.tensor != null).map((g) => g.name) : Object.keys(grads).filter((k) => grads[k] != null);
+      const variables = names.map((n) => engine.registeredVariables[n]).filter((v): v is tf.Variable => v !== undefined);
+      for (const v of variables) {
+        if (seen.has(v.name)) continue;
+        const entry: LoopVariable = { name: v.name, label: labels.get(v.name), shape: [...v.shape] };
+        seen.set(v.name, entry);
+        put(traceKey('-', 'init', LOOP_LAYER, v.name), v);
+      }
+      // Creation order (variables made before the probes loaded, if any, last, in registration order).
+      const order = (name: string) => creation.get(name) ?? creation.size + Object.keys(engine.registeredVariables).indexOf(name);
+      loop.variables = [...seen.values()].sort((a, b) => order(a.name) - order(b.name));
+      applying++;
+      try {
+        original.call(this, grads);
+      } finally {
+        applying--;
+      }
+      for (const v of variables) put(traceKey(step, 'parameter', LOOP_LAYER, v.name), v);
+      if (inMinimize) {
+        stepPending = true;
+      } else {
+        if (lastValue === undefined) pushNote(meta, 'loss: a step applied gradients that no tf.variableGrads / minimize computed here; its loss is shown as NaN');
+        finishStep(lastValue ?? NaN);
+      }
+      lastValue = undefined;
+    };
+
+  for (const ctor of Object.values(tf)) {
+    if (typeof ctor !== 'function' || !(ctor.prototype instanceof tf.Optimizer)) continue;
+    const proto = ctor.prototype as { applyGradients?: (g: GradMap) => void };
+    if (!Object.prototype.hasOwnProperty.call(proto, 'applyGradients') || !proto.applyGradients) continue;
+    proto.applyGradients = wrapApply(proto.applyGradients);
+  }
+
+  const minimize = tf.Optimizer.prototype.minimize;
+  tf.Optimizer.prototype.minimize = function (this: tf.Optimizer, f: () => tf.Scalar, returnCost = false, varList?: tf.Variable[]) {
+    inMinimize++;
+    let cost: tf.Scalar | null;
+    try {
+      cost = minimize.call(this, f, true, varList);
+    } finally {
+      inMinimize--;
+    }
+    if (stepPending) {
+      stepPending = false;
+      finishStep(cost ? cost.dataSync()[0] : NaN);
+    }
+    if (returnCost) return cost;
+    cost?.dispose();
+    return null;
+  };
+
+  return {
+    declared<T>(v: T, label: string): T {
+      if (v instanceof tf.Variable) labels.set(v.name, label);
+      return v;
+    },
+  };
+}
+
+function pushNote(meta: ReferenceMeta, note: string): void {
+  if (!meta.notes.includes(note)) meta.notes.push(note);
+}

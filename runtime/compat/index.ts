@@ -1,0 +1,7 @@
+/**
+ * `compat`: small helpers with TensorFlow.js's exact semantics, for what migrated code needs and the PyTorch-style
+ * API does not say (tfjs's `tf.util`, `tf.nextFrame`). The mapping table emits calls to them where an idiomatic
+ * rewrite would change behaviour; each is documented with what it keeps.
+ */
+export * as util from './util.js';
+export { nextFrame } from './browser.js';
