@@ -68,7 +68,11 @@ async function selectBackend(): Promise<void> {
     await import(pkg);
     await tf.setBackend(b === 'node' ? 'tensorflow' : 'tensorflow');
   } else if (b === 'wasm') {
-    await import('@tensorflow/tfjs-backend-wasm');
+    try {
+      await import('@tensorflow/tfjs-backend-wasm');
+    } catch (e) {
+      throw new Error(`--reference wasm: @tensorflow/tfjs-backend-wasm could not be loaded (${(e as Error).message.split('\n')[0]}); install it beside @tensorflow/tfjs (npm install @tensorflow/tfjs-backend-wasm) or use --reference cpu`);
+    }
     if (!(await tf.setBackend('wasm'))) throw new Error('--reference wasm: the tfjs wasm backend failed to initialise');
   } else {
     await tf.setBackend('cpu');
