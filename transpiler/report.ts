@@ -1,8 +1,23 @@
 /**
- * The migration report: per site `file:line:col SEVERITY id message`, per-file status, totals (sites found /
- * rewritten / TODO), every uncovered TF name; as text, JSON and Markdown.
+ * The migration report: per site a diagnostic object (file, line, column, severity, code, the tfjs API, message),
+ * per-file status, totals (sites found / rewritten / TODO), every uncovered TF name; as text
+ * (`file:line:col SEVERITY code message`), JSON and Markdown.
  */
+import type { Severity } from '../mappings/schema.js';
 import type { Diagnostic, FileResult, FileStatus, LayoutFact } from './types.js';
+
+/** One diagnostic as the JSON report carries it: fields, not a preformatted string. */
+export interface ReportDiagnostic {
+  file: string;
+  line: number;
+  column: number;
+  severity: Severity;
+  /** A note id (mappings/notes.ts, explained in MAPPINGS.md) or one of the engine's own (syntax-error, unreadable, ...). */
+  code: string;
+  /** The TensorFlow.js API the diagnostic is about, when there is one (`tf.topk`). */
+  tfjs?: string;
+  message: string;
+}
 
 export interface FileSummary {
   file: string;
@@ -10,13 +25,14 @@ export interface FileSummary {
   lines: number;
   sites: { found: number; rewritten: number; todo: number };
   uncovered: string[];
-  diagnostics: string[];
+  diagnostics: ReportDiagnostic[];
   layoutFacts: LayoutFact[];
   keepsTfImport: boolean;
 }
 
 export interface Report {
-  version: 1;
+  /** 2: diagnostics are objects (1 had preformatted strings). */
+  version: 2;
   options: Record<string, unknown>;
   files: FileSummary[];
   totals: {
@@ -34,13 +50,22 @@ export function formatDiagnostic(d: Diagnostic, file = d.file): string {
   return `${file}:${d.line}:${d.col} ${d.severity.toUpperCase()} ${d.id} ${d.message}`;
 }
 
+/** `file:line:col SEVERITY code message`, the text form of a report diagnostic. */
+export function formatReportDiagnostic(d: ReportDiagnostic): string {
+  return `${d.file}:${d.line}:${d.column} ${d.severity.toUpperCase()} ${d.code} ${d.message}`;
+}
+
+function reportDiagnostic(d: Diagnostic, file: string): ReportDiagnostic {
+  return { file, line: d.line, column: d.col, severity: d.severity, code: d.id, ...(d.key ? { tfjs: d.key } : {}), message: d.message };
+}
+
 export function summarize(r: FileResult, file = r.file, withInfo = true): FileSummary {
   const todo = r.sites.filter((s) => s.outcome === 'todo').length;
   return {
     file, status: r.status, lines: r.lines,
     sites: { found: r.sites.length, rewritten: r.sites.length - todo, todo },
     uncovered: r.uncovered,
-    diagnostics: r.diagnostics.filter((d) => withInfo || d.severity !== 'info').map((d) => formatDiagnostic(d, file).slice(file.length + 1)),
+    diagnostics: r.diagnostics.filter((d) => withInfo || d.severity !== 'info').map((d) => reportDiagnostic(d, file)),
     layoutFacts: r.layoutFacts, keepsTfImport: r.keepsTfImport,
   };
 }
@@ -64,7 +89,7 @@ export function buildReport(results: { result: FileResult; file: string }[], opt
       } else sites.rewritten++;
     }
   }
-  return { version: 1, options, files, totals: { files: results.length, byStatus, lines, sites, diagnostics }, uncovered };
+  return { version: 2, options, files, totals: { files: results.length, byStatus, lines, sites, diagnostics }, uncovered };
 }
 
 export function reportText(report: Report, verbose = false): string {
@@ -73,8 +98,8 @@ export function reportText(report: Report, verbose = false): string {
     if (f.status === 'unchanged' && !verbose) continue;
     out.push(`${f.file}: ${f.status} (${f.sites.rewritten}/${f.sites.found} sites rewritten${f.sites.todo ? `, ${f.sites.todo} TODO` : ''})`);
     for (const d of f.diagnostics) {
-      if (!verbose && d.split(' ')[1] === 'INFO') continue;
-      out.push(`  ${f.file}:${d}`);
+      if (!verbose && d.severity === 'info') continue;
+      out.push(`  ${formatReportDiagnostic(d)}`);
     }
   }
   const t = report.totals;
@@ -102,13 +127,10 @@ export function reportMarkdown(report: Report): string {
   for (const f of report.files) {
     if (f.status === 'unchanged') continue;
     out.push(`### ${f.file} — ${f.status}`, '', `${f.sites.rewritten}/${f.sites.found} sites rewritten, ${f.sites.todo} TODO.`, '');
-    const important = f.diagnostics.filter((d) => !/^\d+:\d+ INFO /.test(d));
+    const important = f.diagnostics.filter((d) => d.severity !== 'info');
     if (important.length) {
       out.push('| where | severity | id | message |', '|---|---|---|---|');
-      for (const d of important) {
-        const m = /^(\d+:\d+) (\w+) (\S+) (.*)$/.exec(d);
-        if (m) out.push(`| ${m[1]} | ${m[2]} | ${m[3]} | ${m[4].replace(/\|/g, '\\|')} |`);
-      }
+      for (const d of important) out.push(`| ${d.line}:${d.column} | ${d.severity.toUpperCase()} | ${d.code} | ${d.message.replace(/\|/g, '\\|')} |`);
       out.push('');
     }
     if (f.layoutFacts.length) {

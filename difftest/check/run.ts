@@ -17,6 +17,7 @@ import { assertReportPath, formatTerminal, junitDocument, reportSuite, verdict, 
 import { ConfigError, type CheckConfig, type CheckEntry } from './config.js';
 import { formatTodo, sourceFiles, todoGate, type TodoGate } from './todos.js';
 import { checkerOptions, formatTypeProblem, typeCheck, type TypeProblem } from './typecheck.js';
+import { formatReportDiagnostic, type Report } from '../../transpiler/report.js';
 
 export type CheckName = 'migrate' | 'todos' | 'types' | 'diff';
 export const CHECKS: readonly CheckName[] = ['migrate', 'todos', 'types', 'diff'];
@@ -83,12 +84,13 @@ async function migrateEntry(entry: CheckEntry, outDir: string): Promise<{ migrat
     paths: [source], outDir, inPlace: false, force: false, dryRun: false, report: reportFile, keepLayout: entry.keepLayout,
     fit: 'helper', typeChecker: true, maxSize: 5_000_000, verbose: false, quiet: true, jobs: 1,
   });
-  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { files: { file: string; status: string; diagnostics: string[] }[] };
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
+  const first = (f: Report['files'][number]) => (f.diagnostics[0] ? formatReportDiagnostic(f.diagnostics[0]) : undefined);
   const migrated = join(outDir, relative(source, entry.original));
   const failed = report.files.filter((f) => f.status === 'failed');
   const own = failed.find((f) => resolve(source, f.file) === entry.original || f.file === basename(entry.original));
   if (own || !existsSync(migrated)) {
-    const why = own?.diagnostics[0] ?? 'the migrated file was not written';
+    const why = (own && first(own)) ?? 'the migrated file was not written';
     return {
       migrated: null,
       problem: { check: 'migrate', message: `${rel(entry.original)} could not be migrated: ${why}`, fixes: [`fix what the diagnostic names in ${rel(entry.original)}, or migrate it by hand and set "migrated" in the config`] },
@@ -97,7 +99,7 @@ async function migrateEntry(entry: CheckEntry, outDir: string): Promise<{ migrat
   if (failed.length) {
     return {
       migrated,
-      problem: { check: 'migrate', message: `${failed.length} other file(s) beside the entry could not be migrated: ${failed.map((f) => `${f.file} (${f.diagnostics[0] ?? 'failed'})`).join('; ')}`, fixes: ['fix those files or move them out of the entry\'s folder'] },
+      problem: { check: 'migrate', message: `${failed.length} other file(s) beside the entry could not be migrated: ${failed.map((f) => `${f.file} (${first(f) ?? 'failed'})`).join('; ')}`, fixes: ['fix those files or move them out of the entry\'s folder'] },
     };
   }
   return { migrated, problem: null };

@@ -18,6 +18,7 @@ import { buildReport } from './compare_traces.js';
 import { TraceReader } from './trace.js';
 import type { CandidateMeta, ReferenceMeta } from './trace_meta.js';
 import type { DiffOptions, DiffReport } from './types.js';
+import type { Report } from '../../transpiler/report.js';
 import { packageVersion } from '../../cli/package_root.js';
 
 /** Bad input to the diff (missing file, unmigratable program): the CLI reports it as a usage error. */
@@ -181,11 +182,9 @@ async function migrateOnTheFly(original: string, outDir: string, keepLayout: boo
   if (!existsSync(out)) throw new DiffUsageError(`migrating ${original} produced no ${out}; run \`torchbridge migrate ${original} --fit helper\` to see why`);
   const warnings: string[] = [];
   try {
-    const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { files: { diagnostics: string[] }[] };
-    // Diagnostics read "line:col SEVERITY id message".
+    const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
     for (const f of report.files) for (const d of f.diagnostics) {
-      const m = /^\d+:\d+ WARNING (\S+) (.*)$/.exec(d);
-      if (m) warnings.push(`migration warning ${m[1]}: ${m[2]}`);
+      if (d.severity === 'warning') warnings.push(`migration warning ${d.code}: ${d.message}`);
     }
   } finally {
     rmSync(reportFile, { force: true });

@@ -4,6 +4,7 @@
  * exit codes, and bad input (syntax errors, binary and non-UTF-8 files, unreadable paths, huge files) reported
  * per file while the run goes on.
  */
+import type { Report } from '../../transpiler/report.js';
 import { describe, expect, it, beforeAll, afterAll, vi } from 'vitest';
 import { mkdtempSync, writeFileSync, readFileSync, mkdirSync, existsSync, rmSync, chmodSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -167,16 +168,19 @@ describe('bad input is reported per file; the run goes on', () => {
     chmodSync(locked, 0o644);
     expect(code).toBe(1);
     expect(snapshot(dir)).toEqual(before);
-    const report = JSON.parse(readFileSync(reportPath, 'utf8')) as { files: { file: string; status: string; diagnostics: string[] }[] };
+    const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
+    expect(report.version).toBe(2);
     const by = (f: string) => report.files.find((x) => x.file.endsWith(f))!;
     expect(by('good.ts').status).toBe('migrated');
     expect(by('broken.ts')).toMatchObject({ status: 'failed' });
-    expect(by('broken.ts').diagnostics[0]).toMatch(/^2:\d+ ERROR syntax-error/);
-    expect(by('binary.js').diagnostics[0]).toContain('ERROR binary');
-    expect(by('latin1.ts').diagnostics[0]).toContain('ERROR not-utf8');
-    expect(by('huge.ts').diagnostics[0]).toContain('ERROR too-large');
-    if (!canRead) expect(by('locked.ts').diagnostics[0]).toContain('ERROR unreadable');
-    expect(by('no-such-folder').diagnostics[0]).toContain('does not exist');
+    // Diagnostics are objects: file, line, column, severity, code, (tfjs,) message.
+    expect(by('broken.ts').diagnostics[0]).toMatchObject({ file: by('broken.ts').file, line: 2, severity: 'error', code: 'syntax-error' });
+    expect(by('broken.ts').diagnostics[0].column).toBeGreaterThan(0);
+    expect(by('binary.js').diagnostics[0]).toMatchObject({ severity: 'error', code: 'binary' });
+    expect(by('latin1.ts').diagnostics[0]).toMatchObject({ severity: 'error', code: 'not-utf8' });
+    expect(by('huge.ts').diagnostics[0]).toMatchObject({ severity: 'error', code: 'too-large' });
+    if (!canRead) expect(by('locked.ts').diagnostics[0]).toMatchObject({ severity: 'error', code: 'unreadable' });
+    expect(by('no-such-folder').diagnostics[0].message).toContain('does not exist');
     // Files that could not be migrated are still copied unchanged to the output folder.
     expect(readFileSync(join(tmp, 'bad-out', 'broken.ts'), 'utf8')).toBe(`${TF}const x = tf.zeros([1];\n`);
     expect(readFileSync(join(tmp, 'bad-out', 'good.ts'), 'utf8')).toContain('torch.zeros([1])');
