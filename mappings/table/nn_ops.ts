@@ -49,9 +49,10 @@ export const nnOps: Mapping[] = [
   { tf: 'tf.batchNorm3d', kind: 'function', status: 'exact', params: ['x', 'mean', 'variance', 'offset?', 'scale?', 'varianceEpsilon?=0.001'], returns: 'Tensor', target: '$x:t.sub($mean:l).div(torch.sqrt(torch.add($variance:t, $varianceEpsilon))){{.mul($scale:l)}}{{.add($offset:l)}}' },
   { tf: 'tf.batchNorm4d', kind: 'function', status: 'exact', params: ['x', 'mean', 'variance', 'offset?', 'scale?', 'varianceEpsilon?=0.001'], returns: 'Tensor', target: '$x:t.sub($mean:l).div(torch.sqrt(torch.add($variance:t, $varianceEpsilon))){{.mul($scale:l)}}{{.add($offset:l)}}' },
   {
-    tf: 'tf.dropout', kind: 'function', status: 'semantic', params: ['x', 'rate', 'noiseShape!', 'seed~'], returns: 'Tensor',
-    notes: ['dropout-rate', 'random-stream'], reason: 'dropout with noiseShape has no runtime option',
-    target: 'F.dropout($x:t, { p: $rate })',
+    tf: 'tf.dropout', kind: 'function', status: 'semantic', params: ['x', 'rate', 'noiseShape?', 'seed?'], returns: 'Tensor',
+    notes: ['dropout-rate', 'random-stream'],
+    target: 'F.dropout($x:t, { p: $rate{{, noiseShape: $noiseShape}}{{, generator: new torch.Generator($seed)}} })',
+    examples: [{ tf: 'tf.dropout(x, 0.2, [2, 1], 7)', torch: 'F.dropout(x, { p: 0.2, noiseShape: [2, 1], generator: new torch.Generator(7) })' }],
   },
   manual('tf.conv2dTranspose', 'transposed convolution is not in the runtime yet', { returns: 'Tensor' }),
   manual('tf.conv3d', '3-D convolution is not in the runtime', { returns: 'Tensor' }),

@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { torch, nn } from 'torchbridge';
+import { torch, nn, F } from 'torchbridge';
 import { transpileSource } from '../../transpiler/index.js';
 import { loadRuntimeApi, type RuntimeApi } from '../../mappings/runtime_api.js';
 
@@ -99,5 +99,27 @@ describe('a per-call seed gives the same values on every call, as in tfjs', () =
     const src = "import * as tf from '@tensorflow/tfjs';\ndeclare const dt: 'float32' | 'int32';\nexport const r = tf.randomUniform([4], 0, 5, dt);\n";
     const out = transpileSource('/project/src/main.ts', src, { layout: 'nchw', api }).output!;
     expect(out).toMatch(/TODO\(no-equivalent\) tf\.randomUniform: the dtype \(dt\) is known only at run time/);
+  });
+});
+
+describe('tf.dropout: noiseShape and seed', () => {
+  it('noiseShape broadcasts one mask value per row, as tfjs; a seed gives the same mask every call', () => {
+    const expr = 'tf.dropout(tf.ones([64, 5]), 0.5, [64, 1], 11)';
+    const src = `import * as tf from '@tensorflow/tfjs';\nexport const r = ${expr};\n`;
+    const out = transpileSource('/project/src/main.ts', src, { layout: 'nchw', api }).output!;
+    const code = /export const r = (.*);\n/.exec(out)![1];
+    expect(code).toBe('F.dropout(torch.ones([64, 5]), { p: 0.5, noiseShape: [64, 1], generator: new torch.Generator(11) })');
+    const run = () => new Function('torch', 'F', `return ${code};`)(torch, F) as torch.Tensor;
+    const rows = (t: { arraySync?: () => unknown; toArray?: () => unknown }) => (t.toArray ?? t.arraySync)!.call(t) as number[][];
+    const ours = rows(run());
+    const theirs = rows(new Function('tf', `return ${expr};`)(tf) as tf.Tensor);
+    for (const r of [...ours, ...theirs]) {
+      expect(new Set(r).size, `row ${r}`).toBe(1); // the whole row kept (×2) or dropped (0)
+      expect([0, 2]).toContain(r[0]);
+    }
+    const kept = ours.filter((r) => r[0] === 2).length;
+    expect(kept).toBeGreaterThan(16);
+    expect(kept).toBeLessThan(48);
+    expect(rows(run())).toEqual(ours);
   });
 });

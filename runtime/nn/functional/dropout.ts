@@ -1,5 +1,6 @@
-/** Dropout: F.dropout and F.dropout2d, using the seeded global generator (torch.manualSeed). */
+/** Dropout: F.dropout and F.dropout2d, using the seeded global generator (torch.manualSeed) or opts.generator. */
 import type { Tensor } from '../../tensor.js';
+import type { Generator } from '../../random.js';
 import { checkTensor, requireFloat } from '../../ops/util.js';
 import { rand } from '../../ops/creation.js';
 import { fmtShape } from '../../shape.js';
@@ -9,6 +10,16 @@ export interface DropoutOptions {
   p?: number;
   /** Apply dropout (true, the default) or return the input unchanged. */
   training?: boolean;
+  /** Where the mask's random numbers come from (default: the global generator, torch.manualSeed). */
+  generator?: Generator;
+}
+
+export interface FDropoutOptions extends DropoutOptions {
+  /**
+   * tfjs's `noiseShape`: the mask is drawn at this shape (broadcastable to the input's) and broadcast, so e.g.
+   * [N, 1, 1, C] drops whole channels of an NHWC input. Default: the input's shape.
+   */
+  noiseShape?: readonly number[] | null;
 }
 
 function checkP(p: number, op: string): void {
@@ -16,8 +27,8 @@ function checkP(p: number, op: string): void {
 }
 
 /** Keeps each element of `shape` with probability 1 − p, scaled by 1/(1 − p): a {0, 1/(1−p)} mask. */
-function keepMask(x: Tensor, shape: number[], p: number): Tensor {
-  const u = rand(shape, { dtype: x.dtype, device: x.storage.device });
+function keepMask(x: Tensor, shape: readonly number[], p: number, generator?: Generator): Tensor {
+  const u = rand(shape, { dtype: x.dtype, device: x.storage.device, generator });
   return u.ge(p).to(x.dtype).div(1 - p);
 }
 
@@ -25,14 +36,18 @@ function keepMask(x: Tensor, shape: number[], p: number): Tensor {
  * Inverted dropout: during training each element is zeroed with probability p and the rest are scaled by
  * 1/(1 − p), so the expected value is unchanged; identity when `training` is false.
  */
-export function dropout(input: Tensor, opts: DropoutOptions = {}): Tensor {
+export function dropout(input: Tensor, opts: FDropoutOptions = {}): Tensor {
   checkTensor(input, 'dropout');
   const p = opts.p ?? 0.5;
   checkP(p, 'dropout');
+  const shape = opts.noiseShape ?? input.shape;
+  if (shape.length !== input.ndim || shape.some((d, i) => d !== input.shape[i] && d !== 1)) {
+    throw new RangeError(`dropout: noiseShape ${fmtShape([...shape])} must have the input's rank and each dim equal to the input's or 1 (input ${fmtShape(input.shape)})`);
+  }
   if (opts.training === false || p === 0) return input;
   requireFloat(input, 'dropout');
   if (p === 1) return input.mul(0);
-  return input.mul(keepMask(input, input.shape, p));
+  return input.mul(keepMask(input, shape, p, opts.generator));
 }
 
 /**
@@ -48,5 +63,5 @@ export function dropout2d(input: Tensor, opts: DropoutOptions = {}): Tensor {
   requireFloat(input, 'dropout2d');
   if (p === 1) return input.mul(0);
   const shape = input.shape.map((s, i) => (i < input.ndim - 2 ? s : 1));
-  return input.mul(keepMask(input, shape, p));
+  return input.mul(keepMask(input, shape, p, opts.generator));
 }
