@@ -18,7 +18,6 @@
  * the reference at being right.
  */
 export type OpClass = 'elementwise' | 'layout' | 'reduction' | 'matmul' | 'conv';
-export const OP_CLASSES: readonly OpClass[] = ['elementwise', 'layout', 'reduction', 'matmul', 'conv'];
 
 /** The dtypes a comparison knows (tfjs's plus the runtime's float64). */
 export type CompareDType = 'float32' | 'float64' | 'int32' | 'bool';

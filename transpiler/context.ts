@@ -6,7 +6,7 @@
 import { ts } from 'ts-morph';
 import { lookup, lookupMember } from '../mappings/index.js';
 import { NOTES, isNoteId, type NoteId } from '../mappings/notes.js';
-import type { ArgInfo, CallSite, Mapping, ValueKind } from '../mappings/schema.js';
+import type { ArgInfo, CallSite, ValueKind } from '../mappings/schema.js';
 import { missingNames } from '../mappings/runtime_api.js';
 import { Edits } from './edits.js';
 import type { Diagnostic, LayoutFact, SiteRecord, TranspileOptions } from './types.js';
@@ -531,10 +531,6 @@ export class FileContext {
       this.declared = names;
     }
     return this.declared;
-  }
-
-  rowFor(key: string): Mapping | undefined {
-    return lookup(key);
   }
 }
 

@@ -4,7 +4,7 @@
  * from the module objects at run time, each with the status its row gives it (or `unmapped`).
  */
 import type { Status } from '../schema.js';
-import { lookup, lookupMember, TABLE } from '../index.js';
+import { lookup, lookupMember } from '../index.js';
 import { effectiveStatus } from './status.js';
 import type { RuntimeApi } from '../runtime_api.js';
 import { ORDINARY } from './ordinary.js';
@@ -103,5 +103,3 @@ export async function coverage(api: RuntimeApi): Promise<Coverage> {
   };
 }
 
-/** Rows whose key is not a tfjs export (types) are not in the coverage list; they are still documented. */
-export const tableSize = () => TABLE.length;
