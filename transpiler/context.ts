@@ -7,6 +7,7 @@ import { ts } from 'ts-morph';
 import { lookup, lookupMember } from '../mappings/index.js';
 import { NOTES, isNoteId, type NoteId } from '../mappings/notes.js';
 import type { ArgInfo, CallSite, ValueKind } from '../mappings/schema.js';
+import { formatTodoMarker, parseTodoMarker } from './todo_marker.js';
 import { missingNames } from '../mappings/runtime_api.js';
 import { Edits } from './edits.js';
 import type { Diagnostic, LayoutFact, SiteRecord, TranspileOptions } from './types.js';
@@ -483,7 +484,7 @@ export class FileContext {
     const stmt = statementOf(node);
     const lineStart = this.text.lastIndexOf('\n', stmt.getStart(this.sf) - 1) + 1;
     const indent = /^[ \t]*/.exec(this.text.slice(lineStart))![0];
-    const marker = `// torchbridge: TODO(${noteId}) ${reason.replace(/\s*\n\s*/g, ' ')}`;
+    const marker = formatTodoMarker(noteId, reason);
     const seen = this.todoLines.get(lineStart) ?? new Set<string>();
     if (seen.has(marker)) return;
     seen.add(marker);
@@ -493,7 +494,7 @@ export class FileContext {
     for (let i = 0; i < 8 && p > 0; i++) {
       const ls = this.text.lastIndexOf('\n', p - 2) + 1;
       const line = this.text.slice(ls, p).trim();
-      if (!line.startsWith('// torchbridge: TODO(')) break;
+      if (!parseTodoMarker(line)) break;
       if (line === marker) return;
       p = ls;
     }

@@ -6,6 +6,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
+import { parseTodoMarker } from '../../transpiler/todo_marker.js';
 
 export interface TodoMarker {
   file: string;
@@ -17,16 +18,14 @@ export interface TodoMarker {
   reason: string;
 }
 
-const MARKER = /\/\/\s*torchbridge: TODO\(([^)]*)\)\s*(.*)$/;
 const SOURCE = new Set(['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs']);
 
 export function findTodos(file: string, text: string): TodoMarker[] {
   const out: TodoMarker[] = [];
   text.split('\n').forEach((line, i) => {
-    const m = MARKER.exec(line);
+    const m = parseTodoMarker(line);
     if (!m) return;
-    const reason = m[2].trim();
-    out.push({ file, line: i + 1, id: m[1].trim(), name: /^([\w$.]+):/.exec(reason)?.[1] ?? '', reason });
+    out.push({ file, line: i + 1, id: m.id, name: /^([\w$.]+):/.exec(m.reason)?.[1] ?? '', reason: m.reason });
   });
   return out;
 }

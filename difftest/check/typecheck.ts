@@ -8,6 +8,7 @@ import ts from 'typescript';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { existsSync } from 'node:fs';
 import { PACKAGE_ROOT, runtimeTypes } from '../../cli/package_root.js';
+import { isTodoMarker } from '../../transpiler/todo_marker.js';
 
 export interface TypeProblem {
   file: string;
@@ -99,7 +100,7 @@ export function todoLines(sf: ts.SourceFile): Set<number> {
   const lineOf = (p: number) => sf.getLineAndCharacterOfPosition(p).line + 1;
   const visit = (n: ts.Node): void => {
     const comments = ts.getLeadingCommentRanges(text, n.pos) ?? [];
-    if (comments.some((c) => text.slice(c.pos, c.end).includes('torchbridge: TODO('))) {
+    if (comments.some((c) => isTodoMarker(text.slice(c.pos, c.end)))) {
       for (let l = lineOf(n.getStart(sf)); l <= lineOf(n.getEnd()); l++) lines.add(l);
       const names = (b: ts.Node): void => {
         if (ts.isIdentifier(b) && (ts.isVariableDeclaration(b.parent) || ts.isBindingElement(b.parent))) tainted.add(b.text);
