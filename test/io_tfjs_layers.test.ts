@@ -6,7 +6,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as torch from '../runtime/torch.js';
 import { io } from '../runtime/index.js';
@@ -169,14 +169,17 @@ describe('io.loadLayersModel: matches tfjs predict', () => {
     await expectMatchesTf(m, [2, 12]);
   });
 
-  it('accepts a file:// URL', async () => {
+  it('accepts a file:// URL, absolute or relative', async () => {
     const m = tf.sequential();
     m.add(tf.layers.dense({ inputShape: [3], units: 2 }));
     randomizeWeights(m, 19);
     const path = writeModel(await capture(m));
     const x = randomInput([2, 3], 2);
-    const got = await loadAndRun(pathToFileURL(path).href, x, [2, 3]);
-    expect(maxAbsDiff(got.data, predictTf(m, x, [2, 3]).data)).toBeLessThan(1e-5);
+    const want = predictTf(m, x, [2, 3]).data;
+    expect(maxAbsDiff((await loadAndRun(pathToFileURL(path).href, x, [2, 3])).data, want)).toBeLessThan(1e-5);
+    // tfjs-node also takes a relative 'file://./dir/model.json', resolved against the working directory.
+    const relativeUrl = `file://${relative(process.cwd(), path)}`;
+    expect(maxAbsDiff((await loadAndRun(relativeUrl, x, [2, 3])).data, want)).toBeLessThan(1e-5);
   });
 });
 

@@ -35,7 +35,14 @@ const isUrl = (s: string): boolean => /^https?:\/\//i.test(s);
 
 /** model.json's location as a path or an http(s) URL; shards resolve against it. */
 function locate(pathOrUrl: string): { kind: 'file' | 'http'; where: string } {
-  if (pathOrUrl.startsWith('file://')) return { kind: 'file', where: fileURLToPath(pathOrUrl) };
+  if (pathOrUrl.startsWith('file://')) {
+    try {
+      return { kind: 'file', where: fileURLToPath(pathOrUrl) };
+    } catch {
+      // 'file://./model/model.json' (relative, as tfjs-node accepts it) is no valid URL: tfjs-node strips the scheme.
+      return { kind: 'file', where: resolve(pathOrUrl.slice('file://'.length)) };
+    }
+  }
   if (isUrl(pathOrUrl)) return { kind: 'http', where: pathOrUrl };
   return { kind: 'file', where: resolve(pathOrUrl) };
 }
