@@ -183,6 +183,46 @@ describe('io.loadLayersModel: matches tfjs predict', () => {
   });
 });
 
+describe('io.loadLayersModel: functional models (tf.model) match tfjs predict', () => {
+  it('a residual CNN: Conv2D → Conv2D → Add → BatchNormalization → pool → Flatten → two Dense heads → Concatenate → Dense', async () => {
+    const input = tf.input({ shape: [6, 5, 2] });
+    const c1 = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(input) as tf.SymbolicTensor;
+    const c2 = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same' }).apply(c1) as tf.SymbolicTensor;
+    const sum = tf.layers.add().apply([c1, c2]) as tf.SymbolicTensor;
+    const bn = tf.layers.batchNormalization().apply(sum) as tf.SymbolicTensor;
+    const pooled = tf.layers.maxPooling2d({ poolSize: 2, padding: 'same' }).apply(bn) as tf.SymbolicTensor;
+    const flat = tf.layers.flatten().apply(pooled) as tf.SymbolicTensor;
+    const h1 = tf.layers.dense({ units: 3 }).apply(flat) as tf.SymbolicTensor;
+    const h2 = tf.layers.dense({ units: 2, activation: 'tanh' }).apply(flat) as tf.SymbolicTensor;
+    const joined = tf.layers.concatenate().apply([h1, h2]) as tf.SymbolicTensor;
+    const out = tf.layers.dense({ units: 3, activation: 'softmax' }).apply(joined) as tf.SymbolicTensor;
+    const m = tf.model({ inputs: input, outputs: out });
+    randomizeWeights(m, 29);
+    await expectMatchesTf(m, [2, 6, 5, 2]);
+  });
+
+  it('two inputs, two outputs and a shared layer', async () => {
+    const a = tf.input({ shape: [4], name: 'a' });
+    const b = tf.input({ shape: [4], name: 'b' });
+    const shared = tf.layers.dense({ units: 3, activation: 'elu', name: 'shared' });
+    const sa = shared.apply(a) as tf.SymbolicTensor;
+    const sb = shared.apply(b) as tf.SymbolicTensor;
+    const diff = tf.layers.maximum().apply([sa, sb]) as tf.SymbolicTensor;
+    const prod = tf.layers.multiply().apply([sa, sb]) as tf.SymbolicTensor;
+    const out1 = tf.layers.dense({ units: 2 }).apply(tf.layers.concatenate().apply([diff, prod]) as tf.SymbolicTensor) as tf.SymbolicTensor;
+    const m = tf.model({ inputs: [a, b], outputs: [out1, sa] });
+    randomizeWeights(m, 31);
+    const path = writeModel(await capture(m));
+    const xa = randomInput([3, 4], 5), xb = randomInput([3, 4], 6);
+    const want = tf.tidy(() => (m.predict([tf.tensor(xa, [3, 4]), tf.tensor(xb, [3, 4])]) as tf.Tensor[]).map((t) => t.dataSync() as Float32Array));
+    const loaded = await io.loadLayersModel(path);
+    const got = torch.noGrad(() => loaded.call([torch.tensor(xa, { shape: [3, 4] }), torch.tensor(xb, { shape: [3, 4] })])) as unknown as torch.Tensor[];
+    expect(got).toHaveLength(2);
+    got.forEach((g, i) => expect(maxAbsDiff(g.dataSync(), want[i])).toBeLessThan(1e-5));
+    expect(() => loaded.call(torch.tensor(xa, { shape: [3, 4] }))).toThrow(/takes 2 input\(s\) \(a, b\), got 1; pass them as an array/);
+  });
+});
+
 /** Quantizes every weight to uint8/uint16 (q = round((v − min)/scale)) as tfjs-converter's --quantize_* does. */
 function quantize(a: Captured, dtype: 'uint8' | 'uint16'): { specs: tf.io.WeightsManifestEntry[]; data: ArrayBuffer } {
   const levels = dtype === 'uint8' ? 255 : 65535;
@@ -305,11 +345,12 @@ describe('io.loadLayersModel: errors name the file, the weight or layer, and wha
     await expect(io.loadLayersModel(path)).rejects.toThrow(/layer 'hidden' \(Dense\) needs weight 'hidden\/bias' but the weightsManifest of .* has 'hidden\/kernel'/);
   });
 
-  it('a functional model (not supported yet)', async () => {
-    const input = tf.input({ shape: [3] });
-    const output = tf.layers.dense({ units: 2 }).apply(input) as tf.SymbolicTensor;
-    const path = writeModel(await capture(tf.model({ inputs: input, outputs: output })));
-    await expect(io.loadLayersModel(path)).rejects.toThrow(/holds a 'Model' model; only Sequential models can be loaded so far/);
+  it('a model class that is neither Sequential nor functional', async () => {
+    const path = writeModel(await mlp());
+    const json = JSON.parse(readFileSync(path, 'utf8'));
+    json.modelTopology.class_name = 'Subclassed';
+    writeFileSync(path, JSON.stringify(json));
+    await expect(io.loadLayersModel(path)).rejects.toThrow(/holds a 'Subclassed' model; only Sequential and functional \('Model'\) models can be loaded/);
   });
 
   it('a model.json without modelTopology', async () => {

@@ -10,15 +10,19 @@
  *   const model = await io.loadLayersModel('model/model.json');      // or 'file://…', 'https://…'
  *   const y = model.call(torch.tensor(x));                            // same as tfModel.predict(x)
  *
- * Sequential models are supported (Keras class 'Sequential'); layers: Dense, Conv2D, MaxPooling2D,
+ * Sequential models (Keras class 'Sequential') and functional ones ('Model': a graph of layers, with the merge
+ * layers Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate; several inputs go in as an array, as to
+ * predict) are supported; layers: Dense, Conv2D, MaxPooling2D,
  * AveragePooling2D, GlobalAveragePooling2D, Flatten, Reshape, Dropout (and the other inference-time identities),
  * Activation, BatchNormalization. Weights may be float32 or uint8/uint16/float16-quantized.
  */
 import { Sequential } from '../nn/containers.js';
 import type { Module } from '../nn/module.js';
-import { readLayersModelArtifacts, type DecodedWeight } from './tfjs_layers/artifacts.js';
+import { readLayersModelArtifacts } from './tfjs_layers/artifacts.js';
+import { childName, weightLookup } from './tfjs_layers/lookup.js';
 import { LAYER_CONVERTERS, requiredLayout, type Layout } from './tfjs_layers/layers.js';
 import { Permute } from './tfjs_layers/modules.js';
+import { buildFunctionalModel } from './tfjs_layers/functional.js';
 
 interface KerasLayer {
   class_name: string;
@@ -35,7 +39,7 @@ function modelConfig(topology: unknown, source: string): KerasLayer {
 
 function sequentialLayers(model: KerasLayer, source: string): KerasLayer[] {
   if (model.class_name !== 'Sequential') {
-    throw new Error(`loadLayersModel: ${source} holds a '${model.class_name}' model; only Sequential models can be loaded so far (functional models, class 'Model', are not supported yet)`);
+    throw new Error(`loadLayersModel: ${source} holds a '${model.class_name}' model; only Sequential and functional ('Model') models can be loaded`);
   }
   // Old Keras wrote a Sequential's config as the bare list of layers.
   const layers = Array.isArray(model.config) ? model.config : model.config?.layers;
@@ -43,34 +47,13 @@ function sequentialLayers(model: KerasLayer, source: string): KerasLayer[] {
   return layers as KerasLayer[];
 }
 
-/** Finds `<layer>/<suffix>`; models converted from Keras may prefix the name with scopes or suffix it with ':0'. */
-function weightLookup(weights: Map<string, DecodedWeight>, source: string) {
-  return (layer: string, className: string, suffix: string): DecodedWeight => {
-    const exact = weights.get(`${layer}/${suffix}`);
-    if (exact) return exact;
-    for (const [name, w] of weights) {
-      const bare = name.replace(/:\d+$/, '');
-      if (bare === `${layer}/${suffix}` || bare.endsWith(`/${layer}/${suffix}`)) return w;
-    }
-    const own = [...weights.keys()].filter((n) => n.includes(`${layer}/`));
-    throw new Error(`loadLayersModel: layer '${layer}' (${className}) needs weight '${layer}/${suffix}' but the weightsManifest of ${source} has ${own.length ? own.map((n) => `'${n}'`).join(', ') : 'no weights for it'}; the manifest does not match the topology (re-save the model)`);
-  };
-}
-
-/** A child name from a tfjs layer name (module names cannot hold '.'), unique within the container. */
-function childName(base: string, taken: Set<string>): string {
-  const clean = base.replace(/[^A-Za-z0-9_]/g, '_') || 'layer';
-  let name = clean;
-  for (let i = 1; taken.has(name); i++) name = `${clean}_${i}`;
-  taken.add(name);
-  return name;
-}
-
 export async function loadLayersModel(pathOrUrl: string): Promise<Module> {
   if (typeof pathOrUrl !== 'string') throw new TypeError(`loadLayersModel: expected the path or URL of a model.json, got ${typeof pathOrUrl}`);
   const { source, topology, weights } = await readLayersModelArtifacts(pathOrUrl);
-  const layers = sequentialLayers(modelConfig(topology, source), source);
+  const model = modelConfig(topology, source);
   const lookup = weightLookup(weights, source);
+  if (model.class_name === 'Model' || model.class_name === 'Functional') return buildFunctionalModel(model.config, lookup, source).eval();
+  const layers = sequentialLayers(model, source);
   const children: Record<string, Module> = {};
   const taken = new Set<string>();
   let layout: Layout = 'tf';
