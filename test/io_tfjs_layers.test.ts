@@ -223,6 +223,66 @@ describe('io.loadLayersModel: functional models (tf.model) match tfjs predict', 
   });
 });
 
+describe('io.loadLayersModel: the forms model.json and its shards come in', () => {
+  async function cnnArtifacts(): Promise<{ model: tf.Sequential; a: Captured }> {
+    const model = tf.sequential();
+    model.add(tf.layers.conv2d({ inputShape: [4, 4, 2], filters: 3, kernelSize: 2, name: 'conv' }));
+    model.add(tf.layers.flatten());
+    model.add(tf.layers.dense({ units: 2, name: 'out' }));
+    randomizeWeights(model, 37);
+    return { model, a: await capture(model) };
+  }
+
+  async function expectSame(model: tf.LayersModel, pathOrUrl: string): Promise<void> {
+    const x = randomInput([2, 4, 4, 2], 8);
+    const got = await loadAndRun(pathOrUrl, x, [2, 4, 4, 2]);
+    expect(maxAbsDiff(got.data, predictTf(model, x, [2, 4, 4, 2]).data)).toBeLessThan(1e-5);
+  }
+
+  it('a weight group split over several shard files (as the converter writes 4 MB shards), cut inside a weight', async () => {
+    const { model, a } = await cnnArtifacts();
+    const path = writeModel(a);
+    const dir = join(path, '..');
+    const bytes = new Uint8Array(a.weightData);
+    writeFileSync(join(dir, 'group1-shard1of2.bin'), bytes.subarray(0, 30));
+    writeFileSync(join(dir, 'group1-shard2of2.bin'), bytes.subarray(30));
+    const json = JSON.parse(readFileSync(path, 'utf8'));
+    json.weightsManifest[0].paths = ['group1-shard1of2.bin', 'group1-shard2of2.bin'];
+    writeFileSync(path, JSON.stringify(json));
+    unlinkSync(join(dir, 'weights.bin'));
+    await expectSame(model, path);
+  });
+
+  it("the Python converter's form: modelTopology.model_config, weight names with a scope prefix", async () => {
+    const { model, a } = await cnnArtifacts();
+    const specs = a.weightSpecs.map((s) => ({ ...s, name: `sequential/${s.name}` }));
+    const wrapped = { ...a, modelTopology: { keras_version: '2.15.0', backend: 'tensorflow', model_config: a.modelTopology } };
+    await expectSame(model, writeModel(wrapped, a.weightData, specs));
+  });
+
+  it('an http:// URL, through the global fetch', async () => {
+    const { model, a } = await cnnArtifacts();
+    const dir = join(writeModel(a), '..');
+    const { createServer } = await import('node:http');
+    const server = createServer((req, res) => {
+      try {
+        const body = readFileSync(join(dir, req.url!.slice(1).split('/').pop()!));
+        res.writeHead(200).end(body);
+      } catch {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    try {
+      const port = (server.address() as { port: number }).port;
+      await expectSame(model, `http://127.0.0.1:${port}/models/model.json`);
+      await expect(io.loadLayersModel(`http://127.0.0.1:${port}/models/missing.json`)).rejects.toThrow(/fetching model\.json http:\/\/127\.0\.0\.1:\d+\/models\/missing\.json failed with HTTP 404/);
+    } finally {
+      await new Promise((ok) => server.close(ok));
+    }
+  });
+});
+
 /** Quantizes every weight to uint8/uint16 (q = round((v − min)/scale)) as tfjs-converter's --quantize_* does. */
 function quantize(a: Captured, dtype: 'uint8' | 'uint16'): { specs: tf.io.WeightsManifestEntry[]; data: ArrayBuffer } {
   const levels = dtype === 'uint8' ? 255 : 65535;
