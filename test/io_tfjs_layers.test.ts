@@ -169,6 +169,18 @@ describe('io.loadLayersModel: matches tfjs predict', () => {
     await expectMatchesTf(m, [2, 12]);
   });
 
+  it('the activation layer classes: ReLU (max 6), LeakyReLU (tfjs alpha 0.3), ELU, Softmax on an NHWC map', async () => {
+    const m = tf.sequential();
+    m.add(tf.layers.conv2d({ inputShape: [4, 4, 2], filters: 3, kernelSize: 2 }));
+    m.add(tf.layers.leakyReLU());
+    m.add(tf.layers.conv2d({ filters: 3, kernelSize: 2 }));
+    m.add(tf.layers.elu());
+    m.add(tf.layers.reLU({ maxValue: 6 }));
+    m.add(tf.layers.softmax({ axis: -1 }));
+    randomizeWeights(m, 41);
+    await expectMatchesTf(m, [2, 4, 4, 2]);
+  });
+
   it('accepts a file:// URL, absolute or relative', async () => {
     const m = tf.sequential();
     m.add(tf.layers.dense({ inputShape: [3], units: 2 }));

@@ -16,6 +16,7 @@ import { Flatten } from '../../nn/flatten.js';
 import { Dropout } from '../../nn/dropout.js';
 import { BatchNorm1d, BatchNorm2d } from '../../nn/normalization.js';
 import { AdaptiveAvgPool2d } from '../../nn/pooling.js';
+import { ELU, LeakyReLU, ReLU, ReLU6, Softmax } from '../../nn/activation.js';
 import { activationModule } from './activations.js';
 import { Reshape, TfPool2d } from './modules.js';
 import type { DecodedWeight } from './artifacts.js';
@@ -179,6 +180,33 @@ const activation: LayerConverter = {
   },
 };
 
+/** The advanced-activation layer classes (tf.layers.reLU, leakyReLU, elu, softmax), element-wise but softmax. */
+const reluLayer: LayerConverter = {
+  requires: 'any',
+  convert(ctx) {
+    const max = ctx.config.max_value;
+    if (max != null && max !== 6) throw new Error(`loadLayersModel: layer '${ctx.name}' (ReLU) has max_value ${max}; only none and 6 are supported`);
+    return { modules: [max === 6 ? new ReLU6() : new ReLU()], rank: ctx.rank };
+  },
+};
+
+const leakyReluLayer: LayerConverter = {
+  requires: 'any',
+  // tfjs's default alpha is 0.3 (PyTorch's negative slope 0.01).
+  convert: (ctx) => ({ modules: [new LeakyReLU(ctx.config.alpha ?? 0.3)], rank: ctx.rank }),
+};
+
+const eluLayer: LayerConverter = {
+  requires: 'any',
+  convert: (ctx) => ({ modules: [new ELU(ctx.config.alpha ?? 1)], rank: ctx.rank }),
+};
+
+const softmaxLayer: LayerConverter = {
+  // The axis is tfjs's: run it in tfjs's layout.
+  requires: 'tf',
+  convert: (ctx) => ({ modules: [new Softmax(ctx.config.axis ?? -1)], rank: ctx.rank }),
+};
+
 /**
  * BatchNormalization over the last axis. On a 4-d (NHWC) input that is BatchNorm2d over NCHW; on a 2-d one,
  * BatchNorm1d. tfjs's `center: false` / `scale: false` leave β = 0 / γ = 1.
@@ -226,5 +254,9 @@ export const LAYER_CONVERTERS: Record<string, LayerConverter> = {
   GaussianDropout: inferenceIdentity,
   AlphaDropout: inferenceIdentity,
   Activation: activation,
+  ReLU: reluLayer,
+  LeakyReLU: leakyReluLayer,
+  ELU: eluLayer,
+  Softmax: softmaxLayer,
   BatchNormalization: batchNormalization,
 };
