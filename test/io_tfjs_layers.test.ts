@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as torch from '../runtime/torch.js';
-import { io } from '../runtime/index.js';
+import { io, nn } from '../runtime/index.js';
 
 let root: string;
 let dirCount = 0;
@@ -154,9 +154,14 @@ describe('io.loadLayersModel: matches tfjs predict', () => {
     m.add(tf.layers.batchNormalization({ epsilon: 0.01 }));
     m.add(tf.layers.flatten());
     m.add(tf.layers.dense({ units: 4 }));
-    m.add(tf.layers.batchNormalization());
+    m.add(tf.layers.batchNormalization({ momentum: 0.9 }));
     randomizeWeights(m, 13);
     await expectMatchesTf(m, [3, 6, 6, 2]);
+    // Training mode updates the running stats with PyTorch's momentum convention: 1 − tfjs's.
+    const loaded = await io.loadLayersModel(writeModel(await capture(m)));
+    const bns = loaded.modules().filter((x) => x instanceof nn.BatchNorm2d || x instanceof nn.BatchNorm1d) as nn.BatchNorm1d[];
+    expect(bns.map((b) => b.momentum)).toEqual([expect.closeTo(0.01, 9), expect.closeTo(0.1, 9)]);
+    expect(bns.map((b) => b.eps)).toEqual([0.01, 1e-3]);
   });
 
   it('Reshape and GlobalAveragePooling2D', async () => {

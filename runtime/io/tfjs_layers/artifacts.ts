@@ -87,6 +87,9 @@ export async function readLayersModelArtifacts(pathOrUrl: string): Promise<Layer
   const model = parseModelJson(await readBytes(kind, where, 'model.json'), where);
   const weights = new Map<string, DecodedWeight>();
   for (const [g, group] of model.weightsManifest.entries()) {
+    if (!Array.isArray(group?.paths) || !Array.isArray(group.weights)) {
+      throw new Error(`loadLayersModel: weightsManifest group ${g} of ${where} lacks its paths or weights list; re-save the model with model.save`);
+    }
     const files = group.paths.map((p) => shardLocation(kind, where, p));
     const parts = await Promise.all(files.map((f) => readBytes(kind, f, `weight shard of group ${g}`)));
     const total = parts.reduce((n, p) => n + p.byteLength, 0);

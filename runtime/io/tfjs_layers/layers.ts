@@ -222,7 +222,8 @@ const batchNormalization: LayerConverter = {
     }
     const mean = ctx.weight('moving_mean');
     const c = mean.shape[0];
-    const opts = { eps: ctx.config.epsilon ?? 1e-3 };
+    // tfjs's momentum weighs the old running value (0.99); PyTorch's weighs the batch's (0.01), for fine-tuning.
+    const opts = { eps: ctx.config.epsilon ?? 1e-3, momentum: 1 - (ctx.config.momentum ?? 0.99) };
     const bn = rank === 4 ? new BatchNorm2d(c, opts) : new BatchNorm1d(c, opts);
     if (ctx.config.scale ?? true) setWeight(bn, 'weight', tensorOf(ctx.weight('gamma')), ctx, 'gamma');
     if (ctx.config.center ?? true) setWeight(bn, 'bias', tensorOf(ctx.weight('beta')), ctx, 'beta');
