@@ -18,7 +18,7 @@ import { BatchNorm1d, BatchNorm2d } from '../../nn/normalization.js';
 import { AdaptiveAvgPool2d } from '../../nn/pooling.js';
 import { ELU, LeakyReLU, ReLU, ReLU6, Softmax } from '../../nn/activation.js';
 import { activationModule } from './activations.js';
-import { Reshape, TfPool2d } from './modules.js';
+import { Reshape, TfPool2d, ZeroPad2d } from './modules.js';
 import type { DecodedWeight } from './artifacts.js';
 
 export type Layout = 'tf' | 'cf';
@@ -121,6 +121,42 @@ const conv2d: LayerConverter = {
     setWeight(conv, 'weight', tensorOf(kernel).permute([3, 2, 0, 1]).contiguous(), ctx, 'kernel [kh, kw, in, out] as [out, in, kh, kw]');
     if (useBias) setWeight(conv, 'bias', tensorOf(ctx.weight('bias')), ctx, 'bias');
     return { modules: withActivation(conv, ctx, 1), rank: 4 };
+  },
+};
+
+/**
+ * DepthwiseConv2D: kernel [kh, kw, in, multiplier] → a grouped Conv2d (groups = in) with weight
+ * [in·multiplier, 1, kh, kw]; output channel c·multiplier + m is input channel c's m-th filter, as in tfjs.
+ */
+const depthwiseConv2d: LayerConverter = {
+  requires: 'cf',
+  convert(ctx) {
+    channelsLast(ctx);
+    const kernel = ctx.weight('depthwise_kernel');
+    const [kh, kw, cin, mult] = kernel.shape;
+    const useBias = ctx.config.use_bias ?? true;
+    const conv = new Conv2d(cin, cin * mult, [kh, kw], {
+      stride: pairOf(ctx.config.strides ?? 1, ctx, 'strides'),
+      dilation: pairOf(ctx.config.dilation_rate ?? 1, ctx, 'dilation_rate'),
+      padding: padding(ctx),
+      groups: cin,
+      bias: useBias,
+    });
+    const weight = tensorOf(kernel).permute([2, 3, 0, 1]).contiguous().reshape([cin * mult, 1, kh, kw]);
+    setWeight(conv, 'weight', weight, ctx, 'depthwise_kernel [kh, kw, in, multiplier] as [in·multiplier, 1, kh, kw]');
+    if (useBias) setWeight(conv, 'bias', tensorOf(ctx.weight('bias')), ctx, 'bias');
+    return { modules: withActivation(conv, ctx, 1), rank: 4 };
+  },
+};
+
+/** ZeroPadding2D: padding [[top, bottom], [left, right]] (or one number, or [h, w]) of zeros around the map. */
+const zeroPadding2d: LayerConverter = {
+  requires: 'cf',
+  convert(ctx) {
+    channelsLast(ctx);
+    const p = ctx.config.padding ?? 1;
+    const hw: number[][] = typeof p === 'number' ? [[p, p], [p, p]] : p.map((d: number | number[]) => (typeof d === 'number' ? [d, d] : d));
+    return { modules: [new ZeroPad2d([hw[1][0], hw[1][1], hw[0][0], hw[0][1]])], rank: 4 };
   },
 };
 
@@ -243,6 +279,8 @@ export function requiredLayout(converter: LayerConverter, className: string, ran
 export const LAYER_CONVERTERS: Record<string, LayerConverter> = {
   Dense: dense,
   Conv2D: conv2d,
+  DepthwiseConv2D: depthwiseConv2d,
+  ZeroPadding2D: zeroPadding2d,
   MaxPooling2D: pooling('max'),
   AveragePooling2D: pooling('avg'),
   GlobalAveragePooling2D: globalAveragePooling2d,

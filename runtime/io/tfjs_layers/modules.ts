@@ -1,6 +1,6 @@
 /**
  * The few modules a loaded tfjs model needs that nn has no class for: a layout permute, TensorFlow's 'same'
- * pooling (asymmetric padding), hard sigmoid, and a Reshape in tfjs's (channels-last) layout.
+ * pooling (asymmetric padding), hard sigmoid, a Reshape in tfjs's (channels-last) layout and zero padding.
  */
 import type { Tensor } from '../../tensor.js';
 import { Module } from '../../nn/module.js';
@@ -79,5 +79,20 @@ export class Reshape extends Module {
 
   override extraRepr(): string {
     return `target_shape=(${this.targetShape.join(', ')})`;
+  }
+}
+
+/** Zero padding of an NCHW map, in F.pad's order [left, right, top, bottom]. */
+export class ZeroPad2d extends Module {
+  constructor(readonly amounts: [number, number, number, number]) {
+    super();
+  }
+
+  override forward(input: Tensor): Tensor {
+    return pad(input, this.amounts);
+  }
+
+  override extraRepr(): string {
+    return `(${this.amounts.join(', ')})`;
   }
 }
