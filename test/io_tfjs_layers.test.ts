@@ -186,11 +186,12 @@ describe('io.loadLayersModel: matches tfjs predict', () => {
     await expectMatchesTf(m, [2, 4, 4, 2]);
   });
 
-  it('a MobileNet-style block: ZeroPadding2D → DepthwiseConv2D (multiplier 2, stride 2) → ReLU6 → 1×1 Conv2D', async () => {
+  it('a MobileNet-style block: ZeroPadding2D → DepthwiseConv2D (multiplier 2, stride 2) → ReLU6 → 1×1 Conv2D → GlobalMaxPooling2D', async () => {
     const m = tf.sequential();
     m.add(tf.layers.zeroPadding2d({ inputShape: [7, 6, 3], padding: [[1, 0], [0, 2]] }));
     m.add(tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, strides: 2, padding: 'valid', activation: 'relu6' }));
     m.add(tf.layers.conv2d({ filters: 4, kernelSize: 1, padding: 'same' }));
+    m.add(tf.layers.globalMaxPooling2d({}));
     randomizeWeights(m, 43);
     await expectMatchesTf(m, [2, 7, 6, 3]);
   });

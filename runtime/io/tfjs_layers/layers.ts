@@ -1,7 +1,7 @@
 /** Keras class name → layer converter (the contract is in converter.ts, the converters in layers_*.ts). */
 import type { LayerConverter } from './converter.js';
 import { activation, batchNormalization, dense, eluLayer, flatten, inferenceIdentity, leakyReluLayer, reluLayer, reshape, softmaxLayer } from './layers_core.js';
-import { conv2d, depthwiseConv2d, globalAveragePooling2d, pooling, zeroPadding2d } from './layers_spatial.js';
+import { conv2d, depthwiseConv2d, globalAveragePooling2d, globalMaxPooling2d, pooling, zeroPadding2d } from './layers_spatial.js';
 
 export type { Layout } from './converter.js';
 
@@ -20,6 +20,7 @@ export const LAYER_CONVERTERS: Record<string, LayerConverter> = {
   MaxPooling2D: pooling('max'),
   AveragePooling2D: pooling('avg'),
   GlobalAveragePooling2D: globalAveragePooling2d,
+  GlobalMaxPooling2D: globalMaxPooling2d,
   Flatten: flatten,
   Reshape: reshape,
   Dropout: inferenceIdentity,

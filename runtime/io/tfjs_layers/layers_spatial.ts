@@ -2,7 +2,7 @@
 import { Conv2d } from '../../nn/conv.js';
 import { Flatten } from '../../nn/flatten.js';
 import { AdaptiveAvgPool2d } from '../../nn/pooling.js';
-import { TfPool2d, ZeroPad2d } from './modules.js';
+import { GlobalMaxPool2d, TfPool2d, ZeroPad2d } from './modules.js';
 import { channelsLast, pairOf, padding, setWeight, tensorOf, withActivation, type LayerConverter } from './converter.js';
 
 export const conv2d: LayerConverter = {
@@ -82,5 +82,14 @@ export const globalAveragePooling2d: LayerConverter = {
     channelsLast(ctx);
     if (ctx.config.keepdims) throw new Error(`loadLayersModel: layer '${ctx.name}' (GlobalAveragePooling2D) has keepdims true, which is not supported`);
     return { modules: [new AdaptiveAvgPool2d(1), new Flatten()], rank: 2 };
+  },
+};
+
+export const globalMaxPooling2d: LayerConverter = {
+  requires: 'cf',
+  convert(ctx) {
+    channelsLast(ctx);
+    if (ctx.config.keepdims) throw new Error(`loadLayersModel: layer '${ctx.name}' (GlobalMaxPooling2D) has keepdims true, which is not supported`);
+    return { modules: [new GlobalMaxPool2d()], rank: 2 };
   },
 };

@@ -1,6 +1,6 @@
 /**
  * The few modules a loaded tfjs model needs that nn has no class for: a layout permute, TensorFlow's 'same'
- * pooling (asymmetric padding), hard sigmoid, a Reshape in tfjs's (channels-last) layout and zero padding.
+ * pooling (asymmetric padding), hard sigmoid, a Reshape in tfjs's (channels-last) layout, zero padding and global max pooling.
  */
 import type { Tensor } from '../../tensor.js';
 import { Module } from '../../nn/module.js';
@@ -94,5 +94,12 @@ export class ZeroPad2d extends Module {
 
   override extraRepr(): string {
     return `(${this.amounts.join(', ')})`;
+  }
+}
+
+/** GlobalMaxPooling2D: the max over H and W of an NCHW map, [N, C, H, W] → [N, C]. */
+export class GlobalMaxPool2d extends Module {
+  override forward(input: Tensor): Tensor {
+    return input.amax([2, 3]);
   }
 }
