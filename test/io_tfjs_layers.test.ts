@@ -196,6 +196,18 @@ describe('io.loadLayersModel: matches tfjs predict', () => {
     await expectMatchesTf(m, [2, 7, 6, 3]);
   });
 
+  it('names the children after the tfjs layers and permutes a Sequential CNN only at the layout changes', async () => {
+    const m = tf.sequential();
+    m.add(tf.layers.conv2d({ inputShape: [5, 5, 1], filters: 2, kernelSize: 3, activation: 'relu', name: 'c1' }));
+    m.add(tf.layers.batchNormalization({ name: 'bn' }));
+    m.add(tf.layers.maxPooling2d({ poolSize: 2, name: 'pool' }));
+    m.add(tf.layers.flatten({ name: 'flat' }));
+    m.add(tf.layers.dense({ units: 2, name: 'out' }));
+    const loaded = await io.loadLayersModel(writeModel(await capture(m)));
+    expect(loaded.namedChildren().map(([n]) => n)).toEqual(['to_nchw', 'c1', 'c1_activation', 'bn', 'pool', 'to_nhwc', 'flat', 'out']);
+    expect(loaded.training).toBe(false);
+  });
+
   it('accepts a file:// URL, absolute or relative', async () => {
     const m = tf.sequential();
     m.add(tf.layers.dense({ inputShape: [3], units: 2 }));
