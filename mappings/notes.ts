@@ -127,7 +127,8 @@ export const NOTES = {
   'summary-print': { severity: 'info', text: 'model.summary() prints the module tree (layer shapes are not shown).' },
   'count-params': { severity: 'info', text: 'countParams() is numParameters().' },
   'model-save': { severity: 'error', text: 'LayersModel.save writes model.json + weights to a URL scheme (file://, localstorage://, downloads://); save the state dict with io.save(model.stateDict(), path) instead.' },
-  'load-layers-model': { severity: 'error', text: 'tf.loadLayersModel: the runtime cannot import a tfjs model (model.json + weight shards) yet; rebuild the model as a module and load converted weights.' },
+  'load-layers-model': { severity: 'error', text: 'Only LayersModels (model.json + weight shards) can be imported, with io.loadLayersModel; a graph model or a bare model JSON has no runtime equivalent: rebuild the model as a module and load converted weights.' },
+  'load-layers-model-module': { severity: 'warning', text: 'io.loadLayersModel takes a path, a file:// or an http(s) URL (not an IOHandler such as tf.io.browserFiles) and resolves to an nn.Module in eval mode, not a LayersModel: its forward takes and returns tfjs\'s layouts (images NHWC) as predict does; Sequential and functional models of Dense, Conv2D, pooling, Flatten, Reshape, Dropout, Activation, BatchNormalization and merge layers load so far.' },
   'symbolic-tensor': { severity: 'info', text: 'SymbolicTensors of a tf.model graph become the intermediate values of the migrated forward.' },
   // --- memory, reading values, environment
   'tidy-same': { severity: 'info', text: 'tf.tidy/keep/dispose keep their meaning in the runtime (torch.tidy frees every tensor created inside except the result).' },

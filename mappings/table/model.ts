@@ -59,7 +59,10 @@ export const model: Mapping[] = [
   manual('LayersModel.setWeights', 'model.loadStateDict(...) with tensors in PyTorch layouts'),
   manual('LayersModel.execute', 'call the module\'s forward'),
   manual('LayersModel.getLayer', 'access the submodule by field name or getSubmodule()'),
-  manual('tf.loadLayersModel', 'the runtime cannot import tfjs models yet (model.json + weight shards)', { notes: ['load-layers-model'] }),
+  {
+    tf: 'tf.loadLayersModel', kind: 'function', status: 'semantic', params: ['pathOrIOHandler', 'options~'], returns: 'LayersModel',
+    notes: ['load-layers-model-module'], target: 'io.loadLayersModel($pathOrIOHandler)',
+  },
   manual('tf.loadGraphModel', 'graph models (converted TensorFlow SavedModels) have no runtime equivalent', { notes: ['load-layers-model'] }),
   manual('tf.loadGraphModelSync', 'graph models (converted TensorFlow SavedModels) have no runtime equivalent', { notes: ['load-layers-model'] }),
   manual('tf.models.modelFromJSON', 'rebuild the model as an nn.Module', { notes: ['load-layers-model'] }),

@@ -1,4 +1,5 @@
-/** `io`: saving and loading tensors. */
+/** `io`: saving and loading tensors, and loading TensorFlow.js LayersModels as modules. */
 export { save, load, loadMetadata } from './save_load.js';
 export type { SaveOptions } from './save_load.js';
 export { readSafetensors, writeSafetensors, parseSafetensors, serializeSafetensors, SafetensorsError } from './safetensors.js';
+export { loadLayersModel } from './load_layers_model.js';

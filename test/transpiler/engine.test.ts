@@ -115,8 +115,13 @@ const cases: Case[] = [
   },
   {
     name: 'manual row: TODO with the row\'s reason',
-    input: "import * as tf from '@tensorflow/tfjs';\nconst m = await tf.loadLayersModel('file://model.json');\n",
-    has: ['// torchbridge: TODO(load-layers-model) tf.loadLayersModel: the runtime cannot import tfjs models yet'], todo: ['tf.loadLayersModel'],
+    input: "import * as tf from '@tensorflow/tfjs';\nconst m = await tf.loadGraphModel('file://model.json');\n",
+    has: ['// torchbridge: TODO(load-layers-model) tf.loadGraphModel: graph models (converted TensorFlow SavedModels) have no runtime equivalent'], todo: ['tf.loadGraphModel'],
+  },
+  {
+    name: 'a model from tf.loadLayersModel is a module: predict runs its forward',
+    input: "import * as tf from '@tensorflow/tfjs';\nconst m = await tf.loadLayersModel('file://model/model.json');\nconst y = m.predict(tf.zeros([1, 4]));\n",
+    has: ["const m = await io.loadLayersModel('file://model/model.json');", 'const y = torch.noGrad(() => m.eval().forward(torch.zeros([1, 4])));'],
   },
   {
     name: 'an unmapped Tensor method is a TODO',

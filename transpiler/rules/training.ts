@@ -7,6 +7,7 @@
  */
 import { ts } from 'ts-morph';
 import type { Mapping } from '../../mappings/schema.js';
+import { lookup } from '../../mappings/index.js';
 import { type FileContext, skipParensUp } from '../context.js';
 import { emitEvaluateHelper, emitFitHelper, emitPredictHelper } from './fit_helper.js';
 import { emitEvaluateLoop, emitFitLoop, emitPredictLoop } from './fit_loop.js';
@@ -51,11 +52,25 @@ export class TrainingRules {
       return false;
     }
     const decl = sym?.valueDeclaration;
-    if (!info && decl && ts.isVariableDeclaration(decl) && decl.initializer && this.ctx.referencesTf(decl.initializer)) {
+    if (!info && decl && ts.isVariableDeclaration(decl) && decl.initializer && this.ctx.referencesTf(decl.initializer) && !this.loadedByMigratedCall(decl.initializer)) {
       this.ctx.todo(u.call, u.row.tf, 'compile-fit-loop', `${u.row.tf}: the model comes from a TensorFlow.js API that was not migrated`);
       return false;
     }
     return true;
+  }
+
+  /**
+   * `await tf.loadLayersModel(path)` and the like: a call whose row migrates it (not manual) and says it returns a
+   * model, with arguments free of tf. The migrated value is a module, which evaluate/predict can run.
+   */
+  private loadedByMigratedCall(init: ts.Expression): boolean {
+    let e: ts.Expression = init;
+    while (ts.isAwaitExpression(e) || ts.isParenthesizedExpression(e) || ts.isAsExpression(e)) e = e.expression;
+    if (!ts.isCallExpression(e)) return false;
+    const key = this.ctx.qualify(e.expression);
+    const row = key ? lookup(key) : undefined;
+    if (!row || row.status === 'manual' || (row.returns !== 'LayersModel' && row.returns !== 'Sequential')) return false;
+    return !e.arguments.some((a) => this.ctx.referencesTf(a));
   }
 
   finalize(): void {
