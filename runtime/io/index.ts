@@ -1,5 +1,7 @@
-/** `io`: saving and loading tensors, and loading TensorFlow.js LayersModels as modules. */
+/** `io`: saving and loading tensors, and loading and saving TensorFlow.js LayersModels as modules. */
 export { save, load, loadMetadata } from './save_load.js';
 export type { SaveOptions } from './save_load.js';
 export { readSafetensors, writeSafetensors, parseSafetensors, serializeSafetensors, SafetensorsError } from './safetensors.js';
 export { loadLayersModel } from './load_layers_model.js';
+export { saveLayersModel } from './save_layers_model.js';
+export type { SaveLayersModelOptions } from './save_layers_model.js';

@@ -25,6 +25,15 @@ export interface LayerContext {
   layout: Layout;
   /** The layer's weight `<name>/<suffix>`; throws naming the layer when it is not in the manifest. */
   weight(suffix: string): DecodedWeight;
+  /** Records how to read weight `<name>/<suffix>` back in tfjs's layout, for io.saveLayersModel. */
+  bind?(suffix: string, read: () => Tensor): void;
+}
+
+/** Where a module weight came from: the layer's weight suffix, and the inverse of the conversion applied. */
+export interface WeightSource {
+  suffix: string;
+  /** Module layout → tfjs layout; the identity when absent. */
+  toTfjs?: (t: Tensor) => Tensor;
 }
 
 export interface ConvertedLayer {
@@ -43,13 +52,21 @@ export function tensorOf(w: DecodedWeight): Tensor {
   return Tensor.fromData(w.data, w.shape, 'float32');
 }
 
-/** Copies `value` into `module[name]`, refusing a shape the module does not expect. */
-export function setWeight(module: Module, name: string, value: Tensor, ctx: LayerContext, what: string): void {
+/**
+ * Copies `value` into `module[name]`, refusing a shape the module does not expect. With `from`, the context learns
+ * how to turn the module's (possibly trained) weight back into the tfjs weight it came from, so it can be saved.
+ */
+export function setWeight(module: Module, name: string, value: Tensor, ctx: LayerContext, what: string, from?: WeightSource): void {
   const dst = (module as unknown as Record<string, Tensor>)[name];
   if (dst.shape.join(',') !== value.shape.join(',')) {
     throw new Error(`loadLayersModel: layer '${ctx.name}' (${ctx.className}): ${what} converts to shape [${value.shape.join(', ')}] but the module expects [${dst.shape.join(', ')}]; the weights do not match the layer config`);
   }
   noGrad(() => dst.copy_(value));
+  if (from && ctx.bind) {
+    const toTfjs = from.toTfjs ?? ((t: Tensor) => t);
+    // Read the attribute at save time: the module may have been trained or had its tensor replaced since.
+    ctx.bind(from.suffix, () => toTfjs((module as unknown as Record<string, Tensor>)[name]));
+  }
 }
 
 export function pairOf(v: unknown, ctx: LayerContext, key: string): [number, number] {

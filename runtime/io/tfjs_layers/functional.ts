@@ -51,9 +51,11 @@ export class FunctionalModel extends Module {
 const keyOf = (ref: unknown[]): string => `${ref[0]}:${ref[1] ?? 0}:${ref[2] ?? 0}`;
 
 type Lookup = (layer: string, className: string, suffix: string) => DecodedWeight;
+/** Records a weight's reader (module tensor → tfjs layout), for io.saveLayersModel. */
+export type Binder = (weight: DecodedWeight, read: () => Tensor) => void;
 
 /** One layer as a module taking and returning tfjs's layout, and the rank of its output. */
-function convertInTfLayout(layer: KerasLayer, name: string, rank: number | null, lookup: Lookup, source: string): { module: Module; rank: number | null } {
+function convertInTfLayout(layer: KerasLayer, name: string, rank: number | null, lookup: Lookup, source: string, bind?: Binder): { module: Module; rank: number | null } {
   const className = layer.class_name;
   const config = layer.config ?? {};
   if ((MERGE_KINDS as readonly string[]).includes(className)) {
@@ -68,14 +70,14 @@ function convertInTfLayout(layer: KerasLayer, name: string, rank: number | null,
     throw new Error(`loadLayersModel: layer '${name}' (${className}) of ${source} needs a 4-d NHWC input but gets a ${rank ?? 'unknown'}-d one; check the model's input shapes`);
   }
   const layout = required === 'cf' ? 'cf' : 'tf';
-  const out = converter.convert({ className, name, config, rank, layout, weight: (suffix) => lookup(name, className, suffix) });
+  const out = converter.convert({ className, name, config, rank, layout, weight: (suffix) => lookup(name, className, suffix), bind: (suffix, read) => bind?.(lookup(name, className, suffix), read) });
   const modules = layout === 'cf'
     ? [new Permute([0, 3, 1, 2]), ...out.modules, ...(out.rank === 4 ? [new Permute([0, 2, 3, 1])] : [])]
     : out.modules;
   return { module: modules.length === 1 ? modules[0] : new Sequential(...modules), rank: out.rank };
 }
 
-export function buildFunctionalModel(config: Record<string, any>, lookup: Lookup, source: string): FunctionalModel {
+export function buildFunctionalModel(config: Record<string, any>, lookup: Lookup, source: string, bind?: Binder): FunctionalModel {
   const layers = config?.layers as KerasLayer[] | undefined;
   if (!Array.isArray(layers) || !Array.isArray(config.input_layers) || !Array.isArray(config.output_layers)) {
     throw new Error(`loadLayersModel: the functional model in ${source} lacks config.layers, input_layers or output_layers`);
@@ -106,7 +108,7 @@ export function buildFunctionalModel(config: Record<string, any>, lookup: Lookup
     let built = modules.get(p.name);
     if (!built) {
       // A shared layer is one module, converted for the rank of its first call.
-      built = convertInTfLayout(p.layer, p.name, ranks.get(p.inputs[0]) ?? null, lookup, source);
+      built = convertInTfLayout(p.layer, p.name, ranks.get(p.inputs[0]) ?? null, lookup, source, bind);
       children[childName(p.name, taken)] = built.module;
       modules.set(p.name, built);
     }

@@ -16,8 +16,8 @@ export const dense: LayerConverter = {
     const useBias = ctx.config.use_bias ?? true;
     const linear = new Linear(nIn, nOut, { bias: useBias });
     // Dense computes x·kernel with kernel [in, out]; Linear computes x·weightᵀ with weight [out, in].
-    setWeight(linear, 'weight', tensorOf(kernel).t().contiguous(), ctx, 'kernel [in, out] transposed');
-    if (useBias) setWeight(linear, 'bias', tensorOf(ctx.weight('bias')), ctx, 'bias');
+    setWeight(linear, 'weight', tensorOf(kernel).t().contiguous(), ctx, 'kernel [in, out] transposed', { suffix: 'kernel', toTfjs: (w) => w.t() });
+    if (useBias) setWeight(linear, 'bias', tensorOf(ctx.weight('bias')), ctx, 'bias', { suffix: 'bias' });
     return { modules: withActivation(linear, ctx, -1), rank: ctx.rank };
   },
 };
@@ -102,10 +102,10 @@ export const batchNormalization: LayerConverter = {
     // tfjs's momentum weighs the old running value (0.99); PyTorch's weighs the batch's (0.01), for fine-tuning.
     const opts = { eps: ctx.config.epsilon ?? 1e-3, momentum: 1 - (ctx.config.momentum ?? 0.99) };
     const bn = rank === 4 ? new BatchNorm2d(c, opts) : new BatchNorm1d(c, opts);
-    if (ctx.config.scale ?? true) setWeight(bn, 'weight', tensorOf(ctx.weight('gamma')), ctx, 'gamma');
-    if (ctx.config.center ?? true) setWeight(bn, 'bias', tensorOf(ctx.weight('beta')), ctx, 'beta');
-    setWeight(bn, 'running_mean', tensorOf(mean), ctx, 'moving_mean');
-    setWeight(bn, 'running_var', tensorOf(ctx.weight('moving_variance')), ctx, 'moving_variance');
+    if (ctx.config.scale ?? true) setWeight(bn, 'weight', tensorOf(ctx.weight('gamma')), ctx, 'gamma', { suffix: 'gamma' });
+    if (ctx.config.center ?? true) setWeight(bn, 'bias', tensorOf(ctx.weight('beta')), ctx, 'beta', { suffix: 'beta' });
+    setWeight(bn, 'running_mean', tensorOf(mean), ctx, 'moving_mean', { suffix: 'moving_mean' });
+    setWeight(bn, 'running_var', tensorOf(ctx.weight('moving_variance')), ctx, 'moving_variance', { suffix: 'moving_variance' });
     return { modules: [bn], rank };
   },
 };

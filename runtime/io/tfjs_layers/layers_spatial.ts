@@ -22,8 +22,11 @@ export const conv2d: LayerConverter = {
       bias: useBias,
     });
     // HWIO [kh, kw, in, out] → OIHW [out, in, kh, kw].
-    setWeight(conv, 'weight', tensorOf(kernel).permute([3, 2, 0, 1]).contiguous(), ctx, 'kernel [kh, kw, in, out] as [out, in, kh, kw]');
-    if (useBias) setWeight(conv, 'bias', tensorOf(ctx.weight('bias')), ctx, 'bias');
+    setWeight(conv, 'weight', tensorOf(kernel).permute([3, 2, 0, 1]).contiguous(), ctx, 'kernel [kh, kw, in, out] as [out, in, kh, kw]', {
+      suffix: 'kernel',
+      toTfjs: (w) => w.permute([2, 3, 1, 0]),
+    });
+    if (useBias) setWeight(conv, 'bias', tensorOf(ctx.weight('bias')), ctx, 'bias', { suffix: 'bias' });
     return { modules: withActivation(conv, ctx, 1), rank: 4 };
   },
 };
@@ -47,8 +50,11 @@ export const depthwiseConv2d: LayerConverter = {
       bias: useBias,
     });
     const weight = tensorOf(kernel).permute([2, 3, 0, 1]).contiguous().reshape([cin * mult, 1, kh, kw]);
-    setWeight(conv, 'weight', weight, ctx, 'depthwise_kernel [kh, kw, in, multiplier] as [in·multiplier, 1, kh, kw]');
-    if (useBias) setWeight(conv, 'bias', tensorOf(ctx.weight('bias')), ctx, 'bias');
+    setWeight(conv, 'weight', weight, ctx, 'depthwise_kernel [kh, kw, in, multiplier] as [in·multiplier, 1, kh, kw]', {
+      suffix: 'depthwise_kernel',
+      toTfjs: (w) => w.reshape([cin, mult, kh, kw]).permute([2, 3, 0, 1]),
+    });
+    if (useBias) setWeight(conv, 'bias', tensorOf(ctx.weight('bias')), ctx, 'bias', { suffix: 'bias' });
     return { modules: withActivation(conv, ctx, 1), rank: 4 };
   },
 };

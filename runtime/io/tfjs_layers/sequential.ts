@@ -5,6 +5,7 @@
  */
 import { Sequential } from '../../nn/containers.js';
 import type { Module } from '../../nn/module.js';
+import type { Tensor } from '../../tensor.js';
 import type { DecodedWeight } from './artifacts.js';
 import { LAYER_CONVERTERS, requiredLayout, type Layout } from './layers.js';
 import { childName } from './lookup.js';
@@ -16,6 +17,8 @@ export interface KerasLayer {
 }
 
 type Lookup = (layer: string, className: string, suffix: string) => DecodedWeight;
+/** Records a weight's reader (module tensor → tfjs layout), for io.saveLayersModel. */
+export type Binder = (weight: DecodedWeight, read: () => Tensor) => void;
 
 function sequentialLayers(model: KerasLayer, source: string): KerasLayer[] {
   if (model.class_name !== 'Sequential') {
@@ -27,7 +30,7 @@ function sequentialLayers(model: KerasLayer, source: string): KerasLayer[] {
   return layers as KerasLayer[];
 }
 
-export function buildSequentialModel(model: KerasLayer, lookup: Lookup, source: string): Sequential {
+export function buildSequentialModel(model: KerasLayer, lookup: Lookup, source: string, bind?: Binder): Sequential {
   const layers = sequentialLayers(model, source);
   const children: Record<string, Module> = {};
   const taken = new Set<string>();
@@ -53,7 +56,7 @@ export function buildSequentialModel(model: KerasLayer, lookup: Lookup, source: 
       throw new Error(`loadLayersModel: layer '${name}' (${className}) of ${source} needs a 4-d NHWC input but gets a ${rank ?? 'unknown'}-d one; give the first layer an inputShape [h, w, c]`);
     }
     if (required !== 'any') toLayout(required);
-    const out = converter.convert({ className, name, config, rank, layout, weight: (suffix) => lookup(name, className, suffix) });
+    const out = converter.convert({ className, name, config, rank, layout, weight: (suffix) => lookup(name, className, suffix), bind: (suffix, read) => bind?.(lookup(name, className, suffix), read) });
     out.modules.forEach((m, i) => {
       children[childName(i === 0 ? name : `${name}_activation`, taken)] = m;
     });
