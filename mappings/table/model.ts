@@ -50,7 +50,10 @@ export const model: Mapping[] = [
     reason: 'summary with a printFn: call it with model.toString()', target: 'console.log($self.toString())',
   },
   { tf: 'LayersModel.countParams', kind: 'method', status: 'exact', params: [], returns: 'number', notes: ['count-params'], target: '$self.numParameters()' },
-  manual('LayersModel.save', 'save the weights with io.save(model.stateDict(), path)', { notes: ['model-save'] }),
+  {
+    tf: 'LayersModel.save', kind: 'method', status: 'semantic', params: ['handlerOrURL', 'config~'], returns: 'other',
+    notes: ['model-save'], target: 'io.saveLayersModel($self, $handlerOrURL)',
+  },
   manual('LayersModel.dispose', 'modules are garbage collected; remove the call'),
   manual('LayersModel.fitDataset', 'iterate the dataset in an explicit training loop'),
   manual('LayersModel.evaluateDataset', 'iterate the dataset under torch.noGrad'),
