@@ -7,7 +7,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as torch from '../runtime/torch.js';
 import { F, io, nn, optim } from '../runtime/index.js';
@@ -203,10 +203,16 @@ describe('io.saveLayersModel: a hand-built nn.Sequential', () => {
     expect(maxAbsDiff(forwardTb(again, x, [4, 2, 3]), forwardTb(model, x, [4, 2, 3]))).toBeLessThan(1e-6);
   });
 
-  it('round trip: save → io.loadLayersModel gives the same forward', async () => {
-    const model = new nn.Sequential(new nn.Linear(4, 8), new nn.Tanh(), new nn.Linear(8, 3));
+  it('round trip: save → io.loadLayersModel gives the same forward (Dropout kept; a relative file:// URL)', async () => {
+    const model = new nn.Sequential(new nn.Linear(4, 8), new nn.Tanh(), new nn.Dropout(0.25), new nn.Linear(8, 3)).eval();
     const dir = freshDir();
-    await io.saveLayersModel(model, dir);
+    // 'file://./dir' as tfjs-node takes it: relative to the working directory.
+    await io.saveLayersModel(model, `file://./${relative(process.cwd(), dir)}`);
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    expect(json.modelTopology.config.layers.map((l: any) => l.class_name)).toEqual(['Dense', 'Dropout', 'Dense']);
+    expect(json.modelTopology.config.layers[1].config.rate).toBe(0.25);
+    const x0 = randomInput([5, 4], 4);
+    expect(maxAbsDiff(predictTf(await loadIntoTf(dir), x0, [5, 4]), forwardTb(model, x0, [5, 4]))).toBeLessThan(1e-5);
     const x = randomInput([5, 4], 4);
     const again = await io.loadLayersModel(join(dir, 'model.json'));
     expect(maxAbsDiff(forwardTb(again, x, [5, 4]), forwardTb(model, x, [5, 4]))).toBeLessThan(1e-6);
@@ -217,6 +223,9 @@ describe('io.saveLayersModel: errors name the input and what to do', () => {
   it.each([
     ['an LSTM inside', () => new nn.Sequential(new nn.Linear(4, 4), new nn.LSTM(4, 4)), /child '1' is a LSTM.*nn\.Linear, nn\.ReLU/],
     ['a Conv2d inside', () => new nn.Sequential(new nn.Conv2d(1, 2, 3)), /child '0' is a Conv2d, which saveLayersModel cannot describe/],
+    ['an activation first without inputShape', () => new nn.Sequential(new nn.ReLU(), new nn.Linear(2, 2)), /starts with child '0' \(ReLU\).*pass \{ inputShape/],
+    ['a Flatten after a Linear', () => new nn.Sequential(new nn.Linear(4, 4), new nn.Flatten()), /child '1' is a Flatten\(1, -1\) after the first module/],
+    ['a nested Sequential', () => new nn.Sequential(new nn.Sequential(new nn.Linear(2, 2))), /child '0' is a Sequential/],
     ['a module that is not a Sequential', () => new nn.Linear(3, 2), /the module is a Linear; only an nn\.Sequential/],
     ['a Flatten without inputShape', () => new nn.Sequential(new nn.Flatten(), new nn.Linear(4, 2)), /starts with a Flatten.*pass \{ inputShape/],
     ['a Softmax over dim 0', () => new nn.Sequential(new nn.Linear(4, 2), new nn.Softmax(0)), /Softmax over dim 0/],

@@ -9,7 +9,7 @@
  * Two kinds of module can be saved:
  *   - one that io.loadLayersModel built: the topology is written back as it was read, with the module's current
  *     weights converted back to tfjs's layouts (Dense and Conv2D kernels, BatchNorm's moving statistics);
- *   - a hand-built nn.Sequential of nn.Linear and activations (see describe_sequential.ts); pass
+ *   - a hand-built nn.Sequential of nn.Linear, activations and Dropout (see describe_sequential.ts); pass
  *     `{ inputShape }` (without the batch dim) when it starts with an nn.Flatten.
  * All weights are written as float32 (a quantized model is saved unquantized).
  */

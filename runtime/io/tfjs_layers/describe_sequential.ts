@@ -4,6 +4,7 @@
  *   Linear                  → Dense (kernel = weightᵀ, [in, out]); an activation right after it is fused into it
  *   ReLU, Sigmoid, Tanh,    → the Dense's activation, or an Activation layer where no Linear precedes
  *   Softmax (last dim)
+ *   Dropout                 → Dropout (the same rate; both are the identity at inference)
  *   Flatten (first only)    → Flatten; needs the input shape, which a Flatten does not know
  *
  * Anything else has no tfjs layer here: the error names the child and its class and lists what is supported.
@@ -13,6 +14,7 @@ import type { Module } from '../../nn/module.js';
 import { Sequential } from '../../nn/containers.js';
 import { Linear } from '../../nn/linear.js';
 import { Flatten } from '../../nn/flatten.js';
+import { Dropout } from '../../nn/dropout.js';
 import { ReLU, Sigmoid, Softmax, Tanh } from '../../nn/activation.js';
 
 export interface SavedWeight {
@@ -27,7 +29,7 @@ export interface DescribedModel {
   weights: SavedWeight[];
 }
 
-const SUPPORTED = 'nn.Linear, nn.ReLU, nn.Sigmoid, nn.Tanh, nn.Softmax (over the last dim) and nn.Flatten as the first module';
+const SUPPORTED = 'nn.Linear, nn.ReLU, nn.Sigmoid, nn.Tanh, nn.Softmax (over the last dim), nn.Dropout and nn.Flatten as the first module';
 
 /** The tfjs activation name of `m`, or null when `m` is not an activation the saver knows. */
 function activationName(m: Module, where: string): string | null {
@@ -70,7 +72,7 @@ export function describeSequential(model: Module, inputShape?: number[]): Descri
     const name = (kind: string) => `${kind}_${childName.replace(/[^A-Za-z0-9_]/g, '_')}`;
     if (m instanceof Flatten) {
       if (i !== 0 || m.startDim !== 1 || m.endDim !== -1) {
-        throw new Error(`saveLayersModel: ${where} is a Flatten(${m.startDim}, ${m.endDim}) ${i === 0 ? '' : 'after the first module'}; only a Flatten() of all but the batch dim at the start can be saved`);
+        throw new Error(`saveLayersModel: ${where} is a Flatten(${m.startDim}, ${m.endDim})${i === 0 ? '' : ' after the first module'}; only a Flatten() of all but the batch dim, as the first module, can be saved`);
       }
       if (!inputShape) throw new Error(`saveLayersModel: the nn.Sequential starts with a Flatten, so the input shape is unknown; pass { inputShape: [...] } (without the batch dim), e.g. [28, 28, 1]`);
       layers.push({ class_name: 'Flatten', config: { name: name('flatten'), trainable: true, dtype: 'float32', ...firstConfig() } });
@@ -108,14 +110,13 @@ export function describeSequential(model: Module, inputShape?: number[]): Descri
       continue;
     }
     const act = activationName(m, where);
-    if (act) {
-      if (layers.length === 0 && !inputShape) {
-        throw new Error(`saveLayersModel: the nn.Sequential starts with ${where} (${m.constructor.name}), so the input shape is unknown; pass { inputShape: [...] } (without the batch dim)`);
-      }
-      layers.push({ class_name: 'Activation', config: { activation: act, name: name('activation'), trainable: true, dtype: 'float32', ...firstConfig() } });
-      continue;
+    if (!act && m.constructor !== Dropout) throw unsupported(m, where);
+    if (layers.length === 0 && !inputShape) {
+      throw new Error(`saveLayersModel: the nn.Sequential starts with ${where} (${m.constructor.name}), so the input shape is unknown; pass { inputShape: [...] } (without the batch dim)`);
     }
-    throw unsupported(m, where);
+    layers.push(act
+      ? { class_name: 'Activation', config: { activation: act, name: name('activation'), trainable: true, dtype: 'float32', ...firstConfig() } }
+      : { class_name: 'Dropout', config: { rate: (m as Dropout).p, noise_shape: null, seed: null, name: name('dropout'), trainable: true, dtype: 'float32', ...firstConfig() } });
   }
   return {
     topology: { class_name: 'Sequential', config: { name: 'sequential', layers }, keras_version: 'tfjs-layers 4.22.0', backend: 'tensor_flow.js' },
