@@ -234,6 +234,15 @@ describe('io.saveLayersModel: errors name the input and what to do', () => {
     await expect(io.saveLayersModel(make() as Module, freshDir())).rejects.toThrow(message);
   });
 
+  it('a loaded module whose layer was replaced', async () => {
+    const m = tf.sequential();
+    m.add(tf.layers.dense({ inputShape: [3], units: 2 }));
+    const module = await io.loadLayersModel(await writeTfModel(m));
+    const [name] = module.namedChildren()[0];
+    (module as unknown as Record<string, Module>)[name] = new nn.Linear(3, 2);
+    await expect(io.saveLayersModel(module, freshDir())).rejects.toThrow(/the Linear that weight 'dense_Dense\d+\/kernel' was loaded into is no longer part of the module/);
+  });
+
   it('a directory that cannot be written', async () => {
     const file = join(root, `file${dirCount++}`);
     writeFileSync(file, 'not a directory');

@@ -17,9 +17,8 @@
  * Activation, ReLU, LeakyReLU, ELU, Softmax, BatchNormalization. Weights may be float32 or uint8/uint16/float16-quantized.
  */
 import type { Module } from '../nn/module.js';
-import type { Tensor } from '../tensor.js';
 import type { DecodedWeight } from './tfjs_layers/artifacts.js';
-import { rememberOrigin } from './tfjs_layers/origin.js';
+import { rememberOrigin, type WeightReader } from './tfjs_layers/origin.js';
 import { readLayersModelArtifacts } from './tfjs_layers/artifacts.js';
 import { weightLookup } from './tfjs_layers/lookup.js';
 import { buildFunctionalModel } from './tfjs_layers/functional.js';
@@ -39,8 +38,8 @@ export async function loadLayersModel(pathOrUrl: string): Promise<Module> {
   const model = modelConfig(topology, source);
   const lookup = weightLookup(weights, source);
   // Each converted weight leaves a reader behind, so io.saveLayersModel can write the module back.
-  const readers = new Map<DecodedWeight, () => Tensor>();
-  const bind = (w: DecodedWeight, read: () => Tensor) => readers.set(w, read);
+  const readers = new Map<DecodedWeight, WeightReader>();
+  const bind = (w: DecodedWeight, reader: WeightReader) => readers.set(w, reader);
   const module = model.class_name === 'Model' || model.class_name === 'Functional'
     ? buildFunctionalModel(model.config, lookup, source, bind).eval()
     : buildSequentialModel(model, lookup, source, bind);

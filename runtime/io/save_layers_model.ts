@@ -30,7 +30,15 @@ export interface SaveLayersModelOptions {
 function describeLoaded(module: Module): DescribedModel | null {
   const origin = originOf(module);
   if (!origin) return null;
-  const weights: SavedWeight[] = [...origin.weights].map(([name, w]) => ({ name, shape: w.shape, read: origin.readers.get(w) ?? (() => w.data) }));
+  // A reader whose module is no longer in the model (a layer replaced after loading) would save stale weights.
+  const inModel = new Set(module.modules());
+  const weights: SavedWeight[] = [...origin.weights].map(([name, w]) => {
+    const reader = origin.readers.get(w);
+    if (reader && !inModel.has(reader.owner)) {
+      throw new Error(`saveLayersModel: the ${reader.owner.constructor.name} that weight '${name}' was loaded into is no longer part of the module (was a submodule replaced?); the saved topology would not describe the module, so save the state dict with io.save(model.stateDict(), path) instead`);
+    }
+    return { name, shape: w.shape, read: reader ? reader.read : () => w.data };
+  });
   return { topology: origin.topology as Record<string, unknown>, weights };
 }
 

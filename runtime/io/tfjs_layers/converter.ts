@@ -12,6 +12,7 @@ import { noGrad } from '../../autograd/grad_mode.js';
 import type { Module } from '../../nn/module.js';
 import { activationModule } from './activations.js';
 import type { DecodedWeight } from './artifacts.js';
+import type { WeightReader } from './origin.js';
 
 export type Layout = 'tf' | 'cf';
 
@@ -26,7 +27,7 @@ export interface LayerContext {
   /** The layer's weight `<name>/<suffix>`; throws naming the layer when it is not in the manifest. */
   weight(suffix: string): DecodedWeight;
   /** Records how to read weight `<name>/<suffix>` back in tfjs's layout, for io.saveLayersModel. */
-  bind?(suffix: string, read: () => Tensor): void;
+  bind?(suffix: string, reader: WeightReader): void;
 }
 
 /** Where a module weight came from: the layer's weight suffix, and the inverse of the conversion applied. */
@@ -65,7 +66,7 @@ export function setWeight(module: Module, name: string, value: Tensor, ctx: Laye
   if (from && ctx.bind) {
     const toTfjs = from.toTfjs ?? ((t: Tensor) => t);
     // Read the attribute at save time: the module may have been trained or had its tensor replaced since.
-    ctx.bind(from.suffix, () => toTfjs((module as unknown as Record<string, Tensor>)[name]));
+    ctx.bind(from.suffix, { owner: module, read: () => toTfjs((module as unknown as Record<string, Tensor>)[name]) });
   }
 }
 

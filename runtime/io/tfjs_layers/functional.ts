@@ -9,6 +9,7 @@ import type { Tensor } from '../../tensor.js';
 import { Module } from '../../nn/module.js';
 import { Sequential } from '../../nn/containers.js';
 import type { DecodedWeight } from './artifacts.js';
+import type { WeightReader } from './origin.js';
 import { LAYER_CONVERTERS, requiredLayout } from './layers.js';
 import { childName } from './lookup.js';
 import { MERGE_KINDS, Merge, type MergeKind } from './merge.js';
@@ -52,7 +53,7 @@ const keyOf = (ref: unknown[]): string => `${ref[0]}:${ref[1] ?? 0}:${ref[2] ?? 
 
 type Lookup = (layer: string, className: string, suffix: string) => DecodedWeight;
 /** Records a weight's reader (module tensor → tfjs layout), for io.saveLayersModel. */
-export type Binder = (weight: DecodedWeight, read: () => Tensor) => void;
+export type Binder = (weight: DecodedWeight, reader: WeightReader) => void;
 
 /** One layer as a module taking and returning tfjs's layout, and the rank of its output. */
 function convertInTfLayout(layer: KerasLayer, name: string, rank: number | null, lookup: Lookup, source: string, bind?: Binder): { module: Module; rank: number | null } {
@@ -70,7 +71,7 @@ function convertInTfLayout(layer: KerasLayer, name: string, rank: number | null,
     throw new Error(`loadLayersModel: layer '${name}' (${className}) of ${source} needs a 4-d NHWC input but gets a ${rank ?? 'unknown'}-d one; check the model's input shapes`);
   }
   const layout = required === 'cf' ? 'cf' : 'tf';
-  const out = converter.convert({ className, name, config, rank, layout, weight: (suffix) => lookup(name, className, suffix), bind: (suffix, read) => bind?.(lookup(name, className, suffix), read) });
+  const out = converter.convert({ className, name, config, rank, layout, weight: (suffix) => lookup(name, className, suffix), bind: (suffix, reader) => bind?.(lookup(name, className, suffix), reader) });
   const modules = layout === 'cf'
     ? [new Permute([0, 3, 1, 2]), ...out.modules, ...(out.rank === 4 ? [new Permute([0, 2, 3, 1])] : [])]
     : out.modules;

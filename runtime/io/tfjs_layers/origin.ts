@@ -10,13 +10,19 @@ import type { Tensor } from '../../tensor.js';
 import type { Module } from '../../nn/module.js';
 import type { DecodedWeight } from './artifacts.js';
 
+/** A converted weight's way back: the module holding it, and its tensor in tfjs's layout. */
+export interface WeightReader {
+  owner: Module;
+  read: () => Tensor;
+}
+
 export interface LayersOrigin {
   /** modelTopology exactly as model.json held it. */
   topology: unknown;
   /** Manifest name → decoded weight, in manifest order. */
   weights: Map<string, DecodedWeight>;
   /** Decoded weight → its module tensor in tfjs's layout; weights no module took keep their loaded values. */
-  readers: Map<DecodedWeight, () => Tensor>;
+  readers: Map<DecodedWeight, WeightReader>;
 }
 
 const ORIGINS = new WeakMap<Module, LayersOrigin>();

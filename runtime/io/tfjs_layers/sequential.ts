@@ -5,8 +5,8 @@
  */
 import { Sequential } from '../../nn/containers.js';
 import type { Module } from '../../nn/module.js';
-import type { Tensor } from '../../tensor.js';
 import type { DecodedWeight } from './artifacts.js';
+import type { WeightReader } from './origin.js';
 import { LAYER_CONVERTERS, requiredLayout, type Layout } from './layers.js';
 import { childName } from './lookup.js';
 import { Permute } from './modules.js';
@@ -18,7 +18,7 @@ export interface KerasLayer {
 
 type Lookup = (layer: string, className: string, suffix: string) => DecodedWeight;
 /** Records a weight's reader (module tensor → tfjs layout), for io.saveLayersModel. */
-export type Binder = (weight: DecodedWeight, read: () => Tensor) => void;
+export type Binder = (weight: DecodedWeight, reader: WeightReader) => void;
 
 function sequentialLayers(model: KerasLayer, source: string): KerasLayer[] {
   if (model.class_name !== 'Sequential') {
@@ -56,7 +56,7 @@ export function buildSequentialModel(model: KerasLayer, lookup: Lookup, source: 
       throw new Error(`loadLayersModel: layer '${name}' (${className}) of ${source} needs a 4-d NHWC input but gets a ${rank ?? 'unknown'}-d one; give the first layer an inputShape [h, w, c]`);
     }
     if (required !== 'any') toLayout(required);
-    const out = converter.convert({ className, name, config, rank, layout, weight: (suffix) => lookup(name, className, suffix), bind: (suffix, read) => bind?.(lookup(name, className, suffix), read) });
+    const out = converter.convert({ className, name, config, rank, layout, weight: (suffix) => lookup(name, className, suffix), bind: (suffix, reader) => bind?.(lookup(name, className, suffix), reader) });
     out.modules.forEach((m, i) => {
       children[childName(i === 0 ? name : `${name}_activation`, taken)] = m;
     });
