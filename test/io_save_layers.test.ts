@@ -5,6 +5,7 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
+import { maxAbsDiff, randomInput, randomizeWeights } from './support/tfjs_models.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -47,38 +48,11 @@ async function loadIntoTf(dir: string): Promise<tf.LayersModel> {
   return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: buffer }));
 }
 
-/** Deterministic inputs in [-1, 1). */
-function randomInput(shape: number[], seed: number): Float32Array {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
-
-function randomizeWeights(model: tf.LayersModel, seed: number): void {
-  model.setWeights(model.getWeights().map((w, i) => {
-    const v = randomInput(w.shape, seed + 17 * i);
-    const isVariance = model.weights[i].name.endsWith('moving_variance');
-    return tf.tensor(isVariance ? v.map((x) => 0.5 + Math.abs(x)) : v, w.shape);
-  }));
-}
-
 const predictTf = (model: tf.LayersModel, x: Float32Array, shape: number[]): Float32Array =>
   tf.tidy(() => (model.predict(tf.tensor(x, shape)) as tf.Tensor).dataSync() as Float32Array);
 
 const forwardTb = (m: Module, x: Float32Array, shape: number[]): Float32Array =>
   torch.noGrad(() => m.call(torch.tensor(x, { shape }))).dataSync() as Float32Array;
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 /** A few SGD steps in train mode (so BatchNorm's running statistics move too), then noise on every entry. */
 function changeWeights(m: Module, inputShape: number[], outputShape: number[]): void {

@@ -4,6 +4,7 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
+import { maxAbsDiff, randomInput, randomizeWeights } from './support/tfjs_models.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -52,18 +53,6 @@ function writeModel(a: Captured, weightData: ArrayBuffer = a.weightData, specs =
   return join(dir, 'model.json');
 }
 
-/** Deterministic inputs in [-1, 1). */
-function randomInput(shape: number[], seed: number): Float32Array {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
-
 function predictTf(model: tf.LayersModel, x: Float32Array, shape: number[]): { data: Float32Array; shape: number[] } {
   return tf.tidy(() => {
     const y = model.predict(tf.tensor(x, shape)) as tf.Tensor;
@@ -75,22 +64,6 @@ async function loadAndRun(path: string, x: Float32Array, shape: number[]) {
   const m = await io.loadLayersModel(path);
   const y = torch.noGrad(() => m.call(torch.tensor(x, { shape })));
   return { data: y.dataSync() as Float32Array, shape: y.shape };
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-
-/** Random weights everywhere (biases too, BatchNorm variances positive) so no conversion error can hide. */
-function randomizeWeights(model: tf.LayersModel, seed: number): void {
-  model.setWeights(model.getWeights().map((w, i) => {
-    const v = randomInput(w.shape, seed + 17 * i);
-    const isVariance = model.weights[i].name.endsWith('moving_variance');
-    return tf.tensor(isVariance ? v.map((x) => 0.5 + Math.abs(x)) : v, w.shape);
-  }));
 }
 
 async function expectMatchesTf(model: tf.LayersModel, inputShape: number[], seed = 1): Promise<void> {

@@ -13,6 +13,7 @@ import { LOOP_LAYER } from './loop_keys.js';
 import { variableLabel } from './loop_pairing.js';
 import { lossProbe } from './scalar_probes.js';
 import { traceKey } from './trace.js';
+import { lossFailure, reportHeader } from './report_common.js';
 import type { DiffReport, Divergence, ProbeResult, StepRow } from './types.js';
 
 export function buildLoopReport(inp: ReportInputs): DiffReport {
@@ -70,11 +71,8 @@ export function buildLoopReport(inp: ReportInputs): DiffReport {
   const failures: string[] = [];
   if (rm.steps.length !== cm.steps.length) failures.push(`steps: the original ran ${rm.steps.length} optimizer steps, the migrated program ${cm.steps.length}`);
   for (const p of problems) failures.push(`variables: ${p}`);
-  const failedRows = stepRows.filter((r) => !r.pass);
-  if (failedRows.length) {
-    const w = failedRows.reduce((a, b) => (b.relDiff > a.relDiff ? b : a));
-    failures.push(`loss: ${failedRows.length} of ${stepRows.length} steps beyond rtol ${inp.tolerances.lossRtol} (first at step ${failedRows[0].step}, worst rel ${w.relDiff.toExponential(2)} at step ${w.step})`);
-  }
+  const lossLine = lossFailure(stepRows, stepRows.length, inp.tolerances.lossRtol);
+  if (lossLine) failures.push(lossLine);
   const failedVars = probes.filter((p) => p.kind === 'parameter' && !p.pass);
   if (failedVars.length) {
     const byVar = new Map<string, number>();
@@ -93,13 +91,7 @@ export function buildLoopReport(inp: ReportInputs): DiffReport {
 
   const pass = !failures.length && stepRows.length > 0;
   return {
-    version: 1,
-    original: inp.original,
-    migrated: inp.migrated,
-    reference: { backend: (rm.backend === 'tensorflow' ? inp.requestedBackend : rm.backend) as DiffReport['reference']['backend'], fallbacks: rm.fallbacks, version: rm.version },
-    candidate: { device: inp.device, version: inp.candidateVersion },
-    replay: inp.replay,
-    steps: rm.steps.length,
+    ...reportHeader(inp),
     epochs: 0,
     tolerances: inp.tolerances,
     notes: loopNotes(inp, variables.length, lossAtol),

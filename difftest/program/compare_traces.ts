@@ -23,6 +23,7 @@ import { buildLoopReport } from './compare_loop.js';
 import { activationToCandidate, weightToCandidate } from './layout.js';
 import { lossProbe, metricProbes } from './scalar_probes.js';
 import { gradientNoise, setAsideNoise } from './gradient_noise.js';
+import { lossFailure, reportHeader } from './report_common.js';
 import { asFloat32, EVAL_OUTPUT, traceKey, type TraceReader } from './trace.js';
 import type { CandidateMeta, LayerMapping, ReferenceLayer, ReferenceMeta } from './trace_meta.js';
 import type { DiffReport, Divergence, LayerSummary, ProbeKind, ProbeResult, ReplayMode, StepRow } from './types.js';
@@ -227,10 +228,8 @@ export function buildReport(inp: ReportInputs): DiffReport {
   const failures: string[] = [];
   if (rm.steps.length !== cm.steps.length) failures.push(`steps: the reference ran ${rm.steps.length} steps, the candidate ${cm.steps.length}`);
   const failedRows = stepRows.filter((r) => !r.pass);
-  if (failedRows.length) {
-    const w = failedRows.reduce((a, b) => (b.relDiff > a.relDiff ? b : a));
-    failures.push(`loss: ${failedRows.length} of ${n} steps beyond rtol ${inp.tolerances.lossRtol} (first at step ${failedRows[0].step}, worst rel ${w.relDiff.toExponential(2)} at step ${w.step})`);
-  }
+  const lossLine = lossFailure(stepRows, n, inp.tolerances.lossRtol);
+  if (lossLine) failures.push(lossLine);
   // Loss and metric probes have their own failure lines above and below.
   const failedProbes = probes.filter((p) => !p.pass && p.kind !== 'loss' && p.kind !== 'metric');
   if (failedProbes.length) {
@@ -249,13 +248,7 @@ export function buildReport(inp: ReportInputs): DiffReport {
   if (inp.replay === 'none' && pass && failures.length) failures.unshift('free run (--replay none): per-step differences are reported but only the final metrics decide');
 
   return {
-    version: 1,
-    original: inp.original,
-    migrated: inp.migrated,
-    reference: { backend: (rm.backend === 'tensorflow' ? inp.requestedBackend : rm.backend) as DiffReport['reference']['backend'], fallbacks: rm.fallbacks, version: rm.version },
-    candidate: { device: inp.device, version: inp.candidateVersion },
-    replay: inp.replay,
-    steps: rm.steps.length,
+    ...reportHeader(inp),
     epochs: rm.epochs.length,
     tolerances: inp.tolerances,
     notes: [...new Set([...inp.notes, ...rm.notes, ...cm.notes, ...noiseNote(probes)])],
