@@ -11,6 +11,7 @@ import { noGrad } from '../autograd/grad_mode.js';
 import { checkTensor } from '../ops/util.js';
 import { tensor } from '../ops/creation.js';
 import { defaultGenerator, type Generator } from '../random.js';
+import { assertMaterialized } from './uninitialized.js';
 
 export interface GeneratorOption {
   /** Default: the global generator (torch.manualSeed). */
@@ -25,6 +26,7 @@ export type FanMode = 'fanIn' | 'fanOut' | 'fan_in' | 'fan_out';
 
 function floatTarget(t: Tensor, op: string): void {
   checkTensor(t, op, 'tensor');
+  assertMaterialized(t, op);
   if (!t.isFloatingPoint()) throw new TypeError(`${op}: expected a floating-point tensor, got ${t.dtype} (shape ${fmtShape(t.shape)})`);
 }
 
@@ -60,6 +62,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number | null)
  */
 export function calculateFanInAndFanOut(t: Tensor): { fanIn: number; fanOut: number } {
   checkTensor(t, 'calculateFanInAndFanOut', 'tensor');
+  assertMaterialized(t, 'calculateFanInAndFanOut');
   if (t.ndim < 2) {
     throw new RangeError(`calculateFanInAndFanOut: fan in and fan out can not be computed for a tensor with fewer than 2 dimensions, got ${fmtShape(t.shape)}`);
   }
@@ -92,6 +95,7 @@ export function normal_(t: Tensor, mean = 0, std = 1, opts: GeneratorOption = {}
 /** Fills with `value`. */
 export function constant_(t: Tensor, value: number): Tensor {
   checkTensor(t, 'constant_', 'tensor');
+  assertMaterialized(t, 'constant_');
   return noGrad(() => t.fill_(value));
 }
 
@@ -106,6 +110,7 @@ export function zeros_(t: Tensor): Tensor {
 /** Fills a 2-D tensor with the identity (ones on the main diagonal, zeros elsewhere). */
 export function eye_(t: Tensor): Tensor {
   checkTensor(t, 'eye_', 'tensor');
+  assertMaterialized(t, 'eye_');
   if (t.ndim !== 2) throw new RangeError(`eye_: only tensors with 2 dimensions are supported, got ${fmtShape(t.shape)}`);
   const [r, c] = t.shape;
   const v = new Float64Array(r * c);

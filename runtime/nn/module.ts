@@ -21,6 +21,7 @@ import { DTYPES, type DType, isFloating } from '../dtype.js';
 import { Device, type DeviceLike, device as toDevice } from '../device.js';
 import { fmtShape, shapesEqual } from '../shape.js';
 import { keep, forwardScope, MODULE_MARK } from '../memory.js';
+import { isUninitialized, MATERIALIZE_FROM_STATE, type LazyLoadable } from './uninitialized.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import { isParameter, markParameter, swapData } from './parameter.js';
 
@@ -67,6 +68,19 @@ function state(m: Module): Internals {
 }
 
 const join = (prefix: string, name: string) => (prefix ? `${prefix}.${name}` : name);
+
+/** Lazy modules not called yet take their sizes from the checkpoint (PyTorch's lazy load hook). */
+function materializeLazy(root: Module, src: Map<string, Tensor>): void {
+  for (const [prefix, m] of root.namedModules()) {
+    const lazy = m as unknown as Partial<LazyLoadable>;
+    if (typeof lazy[MATERIALIZE_FROM_STATE] !== 'function') continue;
+    if (!m.parameters(false).some(isUninitialized) && !m.buffers(false).some(isUninitialized)) continue;
+    lazy[MATERIALIZE_FROM_STATE]!((name) => {
+      const v = src.get(join(prefix, name));
+      return v instanceof Tensor ? v.shape : undefined;
+    });
+  }
+}
 
 export class Module {
   /** True in training mode (the default), false after `eval()`; read by Dropout and BatchNorm. */
@@ -366,6 +380,7 @@ export class Module {
     const strict = opts.strict ?? true;
     const src = stateDict instanceof Map ? stateDict : new Map(Object.entries(stateDict ?? {}));
     if (stateDict === null || typeof stateDict !== 'object') throw new TypeError(`loadStateDict: expected a Record<string, Tensor>, got ${stateDict === null ? 'null' : typeof stateDict}`);
+    materializeLazy(this, src);
     const own = this.stateDict({ keepVars: true });
     const missingKeys = Object.keys(own).filter((k) => !src.has(k));
     const unexpectedKeys = [...src.keys()].filter((k) => !(k in own));
