@@ -8,7 +8,7 @@ import { isBool, isNum, isStr, todo } from './util.js';
 
 // --- shapes and dimensions --------------------------------------------------------------------------------
 
-const dimText = (d: Dim): string => (typeof d === 'number' ? String(d) : /^[\w$.]+$/.test(d) ? d : `(${d})`);
+const dimText = (d: Dim): string => (typeof d === 'number' ? String(d) : /^[\w$.]+(\[[\w$.]+\])*$/.test(d) ? d : `(${d})`);
 
 /** The product of dims: a number when all are known numbers, code otherwise, null when one is unknown. */
 export function prod(dims: (Dim | null)[]): Dim | null {
@@ -131,18 +131,25 @@ export const denseLayer: Transformer = (site) => {
   if (bad) return todo('no-equivalent', `dense option '${bad}'`);
   const shape = inputShape(site, cfg);
   const inF = shape ? shape[shape.length - 1] : null;
-  if (inF === null || inF === undefined) return needShape('dense');
   const units = dimOf(cfg.units);
   if (units === null) return todo('no-equivalent', 'dense without units');
   const act = activationSteps(cfg.activation);
   if (isEmit(act)) return act;
-  const bias = cfg.useBias ? (isBool(cfg.useBias) && cfg.useBias.value ? '' : `, { bias: ${cfg.useBias.text} }`) : '';
-  const linear: LayerStep = { kind: 'module', name: fieldName(cfg, 'dense'), code: `new nn.Linear(${dimText(inF)}, ${dimText(units)}${bias})`, init: glorotNormal('nn.Linear') };
+  const bias = cfg.useBias ? (isBool(cfg.useBias) && cfg.useBias.value ? '' : `bias: ${cfg.useBias.text}`) : '';
+  const notes = configNotes(cfg, { kernelInitializer: 'glorotNormal', biasInitializer: 'zeros' });
+  if (inF === null || inF === undefined) {
+    // The input size is only known at run time: as tfjs builds the layer on its first call, so does
+    // nn.LazyLinear (TensorFlow's initialisation runs then, through nn.whenMaterialized). Dense acts on the last
+    // dim whatever the rank, in tfjs's layout, so an unknown rank is fine here.
+    const lazy: LayerStep = { kind: 'module', name: fieldName(cfg, 'dense'), code: `new nn.LazyLinear(${dimText(units)}${bias ? `, { ${bias} }` : ''})`, init: glorotNormal('nn.Linear') };
+    return layer({ steps: [lazy, ...act], outputShape: shape ? [...shape.slice(0, -1), units] : null, requires: 'tf', produces: 'tf' }, [...notes, 'lazy-module']);
+  }
+  const linear: LayerStep = { kind: 'module', name: fieldName(cfg, 'dense'), code: `new nn.Linear(${dimText(inF)}, ${dimText(units)}${bias ? `, { ${bias} }` : ''})`, init: glorotNormal('nn.Linear') };
   const rank = shape!.length;
   return layer({
     steps: [linear, ...act], outputShape: [...shape!.slice(0, -1), units],
     requires: rank > 1 ? 'tf' : 'any', produces: rank > 1 ? 'tf' : 'any',
-  }, configNotes(cfg, { kernelInitializer: 'glorotNormal', biasInitializer: 'zeros' }));
+  }, notes);
 };
 
 function convLayer(site: CallSite, dims: 1 | 2): Emit {

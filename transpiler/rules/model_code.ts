@@ -109,9 +109,10 @@ export interface ChainLayer {
 /**
  * Sizes and lays out a chain of layers. Default layout: channels-first from the first convolution on, with the
  * input permuted once at the boundary; `keep`: permutes around every channels-first layer, so every tensor
- * between layers keeps tfjs's layout.
+ * between layers keeps tfjs's layout. From layer `unknownFrom` on no input size is known (layers added in a
+ * loop or under a condition): those that need one become lazy modules or fail.
  */
-export function buildChain(layers: ChainLayer[], inputShape: Shape | null, layout: Layout, api: RuntimeApi, names: FieldNames, model: string): ChainResult | { error: string; at: number } {
+export function buildChain(layers: ChainLayer[], inputShape: Shape | null, layout: Layout, api: RuntimeApi, names: FieldNames, model: string, unknownFrom = Infinity): ChainResult | { error: string; at: number } {
   let shape = inputShape;
   let state: TensorLayout = 'tf';
   const fields: Field[] = [];
@@ -130,8 +131,9 @@ export function buildChain(layers: ChainLayer[], inputShape: Shape | null, layou
   for (let i = 0; i < layers.length; i++) {
     fieldsByLayer.push([]);
     const { row, site } = layers[i];
+    if (i >= unknownFrom) shape = null;
     const r = planLayer(row, site, shape ? [shape] : undefined);
-    if (!r.plan) return { error: r.error!, at: i };
+    if (!r.plan) return { error: i >= unknownFrom ? `${r.error!} (it or a layer before it is added in a loop or under a condition, so its input is known only at run time)` : r.error!, at: i };
     const plan = r.plan;
     notes.push(...r.notes);
     const rank = (plan.outputShape ?? shape ?? []).length + 1;
@@ -167,8 +169,8 @@ export function buildChain(layers: ChainLayer[], inputShape: Shape | null, layou
         fieldsByLayer[i].push(field);
         const call = step.call;
         if (call) modulesOnly = false;
-        if (/nn\.Linear\(/.test(step.code)) facts.push({ model, kind: 'dense-kernel-transpose', detail: `${field.name}.weight = kernel of ${row.tf} transposed ([in, out] → [out, in])` });
-        if (/nn\.Conv[12]d\(/.test(step.code)) facts.push({ model, kind: 'conv-kernel-permute', detail: `${field.name}.weight = kernel of ${row.tf} permuted (HWIO → OIHW)` });
+        if (/nn\.(Lazy)?Linear\(/.test(step.code)) facts.push({ model, kind: 'dense-kernel-transpose', detail: `${field.name}.weight = kernel of ${row.tf} transposed ([in, out] → [out, in])` });
+        if (/nn\.(Lazy)?Conv[12]d\(/.test(step.code)) facts.push({ model, kind: 'conv-kernel-permute', detail: `${field.name}.weight = kernel of ${row.tf} permuted (HWIO → OIHW)` });
         steps.push({ field: call ? undefined : field, expr: (x) => fillSnippet(call ?? '$m.forward($x)', { m: `this.${field.name}`, x }) });
       } else {
         const dim = String(state === 'cf' ? 1 : -1);
@@ -204,14 +206,17 @@ export function initLoop(fields: Field[], target: string, indent: string): strin
   }
   if (!groups.size) return [];
   const out = [`${indent}// TensorFlow.js's initialisers (tfjs-layers' defaults; PyTorch's differ): glorotNormal kernels, zero biases`];
-  out.push(`${indent}for (const m of ${target}.modules()) {`);
+  // Lazy modules have no parameters before their first call: whenMaterialized runs the same code then.
+  const lazy = fields.some((f) => f.init && /new nn\.Lazy/.test(f.code));
+  if (lazy) out[0] += ' (lazy modules: on their first call)';
+  out.push(lazy ? `${indent}nn.whenMaterialized(${target}, (m) => {` : `${indent}for (const m of ${target}.modules()) {`);
   let first = true;
   for (const [body, classes] of groups) {
     out.push(`${indent}  ${first ? '' : '} else '}if (${classes.map((c) => `m instanceof ${c}`).join(' || ')}) {`);
     for (const line of body.split('\n')) out.push(`${indent}    ${line}`);
     first = false;
   }
-  out.push(`${indent}  }`, `${indent}}`);
+  out.push(`${indent}  }`, lazy ? `${indent}});` : `${indent}}`);
   return out;
 }
 

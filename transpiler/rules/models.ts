@@ -129,7 +129,7 @@ export class ModelRules {
   private addBelongsTo(call: ts.CallExpression, s: SequentialPlan): boolean {
     const recv = (call.expression as ts.PropertyAccessExpression).expression;
     if (!s.sym || !ts.isIdentifier(recv) || this.ctx.checker.getSymbolAtLocation(recv) !== s.sym) return false;
-    return ts.isExpressionStatement(call.parent) && call.parent.parent === s.stmt.parent && call.parent.pos > s.stmt.pos;
+    return ts.isExpressionStatement(call.parent) && call.parent.pos > s.stmt.pos && topStatement(call.parent, s.stmt.parent) !== undefined;
   }
 
   /** The tf.layers.* call behind a layer expression (inline, or a const holding it). */
@@ -191,7 +191,12 @@ export class ModelRules {
     const chainLayers: ChainLayer[] = layers.map((l) => ({ row: l.row, site: ctx.callSite(l.row.tf, l.call) }));
     // Field names only need to be unique within the model (they are read as this.<name>).
     const fieldNames = new FieldNames(new Set());
-    const chain = buildChain(chainLayers, inputShape, ctx.opts.layout, ctx.opts.api, fieldNames, name);
+    // Adds inside a loop or a condition: how many layers come before each later one is known only at run time,
+    // so from the first of them on no input size is inferred (those layers become lazy modules).
+    const firstAdd = layerExprs.length - s.adds.length;
+    const firstNested = s.adds.findIndex((a) => a.parent !== s.stmt.parent);
+    const unknownFrom = firstNested < 0 ? Infinity : layerIndex.slice(firstAdd + firstNested).find((li) => li !== null) ?? Infinity;
+    const chain = buildChain(chainLayers, inputShape, ctx.opts.layout, ctx.opts.api, fieldNames, name, unknownFrom);
     if ('error' in chain) {
       const at = layers[chain.at]?.call ?? s.call;
       this.ctx.todo(at, layers[chain.at]?.row.tf ?? 'tf.sequential', 'shape-unknown', chain.error);
@@ -207,11 +212,18 @@ export class ModelRules {
     const plain = chain.modulesOnly && !chain.inputPermute;
     const ts_ = ctx.typescript;
     let ok: boolean;
+    if (firstNested >= 0 && !(plain && !config && s.name)) {
+      const why = !plain
+        ? 'its layers need a layout change (channels-first convolutions, RNN outputs or ops between modules), which cannot be planned when layers are added in a loop or under a condition'
+        : 'layers added in a loop or under a condition can only be appended in place to a model declared as `const model = tf.sequential()`';
+      ctx.todo(s.call, 'tf.sequential', 'sequential-model', `model '${name}': ${why}; build the model with straight-line adds, or by hand`);
+      for (const a of s.adds) ctx.todo(a.expression, 'Sequential.add', 'sequential-model', `model '${name}' is not rebuilt (see its tf.sequential TODO)`);
+      return;
+    }
     if (plain && s.adds.length && !config && s.name) {
       // model.add style: the model stays where it is; each add appends the layer's modules.
       ok = ctx.rewrite(s.call, 'tf.sequential', 'new nn.Sequential()', ['sequential-model'], undefined, this.userTexts(layers.map((l) => l.call)));
       const byLayer = chain.fieldsByLayer;
-      const firstAdd = layerExprs.length - s.adds.length;
       s.adds.forEach((add, i) => {
         const li = layerIndex[firstAdd + i];
         const fs = li === null ? [] : byLayer[li] ?? [];
@@ -219,7 +231,8 @@ export class ModelRules {
         if (code) ctx.rewrite(add, 'Sequential.add', code, ['sequential-model'], undefined, this.userTexts(layers.map((l) => l.call)));
         else ctx.removeStatement(add);
       });
-      const last = s.adds[s.adds.length - 1];
+      // After the statement holding the last add (the loop or if around it, when it is nested).
+      const last = topStatement(s.adds[s.adds.length - 1], s.stmt.parent)!;
       const init = initLoop(chain.fields, name, indent);
       if (init.length) ctx.edits.insert(lineEndAfter(ctx, last), `${init.join('\n')}\n`);
       this.register(s, ok, last);
@@ -443,6 +456,19 @@ export class ModelRules {
     const sym = ctx.checker.getSymbolAtLocation(decl.name);
     if (sym) this.models.set(sym, { name, sym, migrated: true, readyAt: stmt });
   }
+}
+
+/**
+ * The statement directly in `block` that contains `node` (itself when it is one); undefined when `node` is not
+ * inside `block`, or only through a nested function (which may run at another time).
+ */
+function topStatement(node: ts.Node, block: ts.Node): ts.Statement | undefined {
+  let n: ts.Node = node;
+  while (n.parent && n.parent !== block) {
+    if (ts.isFunctionLike(n.parent) || ts.isClassLike(n.parent)) return undefined;
+    n = n.parent;
+  }
+  return n.parent === block ? (n as ts.Statement) : undefined;
 }
 
 function lineEndAfter(ctx: FileContext, node: ts.Node): number {
