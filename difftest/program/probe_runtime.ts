@@ -26,6 +26,7 @@
 import { nn, torch, utils, type Tensor } from '../../runtime/index.js';
 import { ProgressBar } from '../../runtime/utils/progress.js';
 import type { FitOptions, EvaluateOptions, LossFunction } from '../../runtime/utils/fit.js';
+import { withCompiled } from '../../runtime/utils/compile.js';
 import { readChildConfig, recordsAt } from './child_config.js';
 import { activationToCandidate, weightToCandidate } from './layout.js';
 import { mapLayers, type CandidateLeaf } from './layer_map.js';
@@ -240,10 +241,11 @@ function lastModules(mapping: LayerMapping[], modules: Map<string, nn.Module>): 
 }
 
 /** `utils.fit(model, x, y, options)` under the probes (see the header). */
-export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOptions): Promise<utils.History> {
+export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOptions = {}): Promise<utils.History> {
   if (!(model instanceof nn.Module)) return utils.fit(model as utils.Trainable, x, y, options);
   if (cfg.plain) return plainFit(model, x, y, options);
-  const { loss: lossFn, optimizer, metrics = {}, batchSize = 32, validationSplit, validationData, callbacks = {} } = options;
+  // Loss, optimizer and metrics from a utils.compile elsewhere in the program when the call leaves them out.
+  const { loss: lossFn, optimizer, metrics = {}, batchSize = 32, validationSplit, validationData, callbacks = {} } = withCompiled('fit', model, options, ['loss', 'optimizer']);
   if (!ref.meta.fitDone && !ref.meta.steps.length) throw new Error('torchbridge diff: the reference recorded no training steps to follow (did the original program reach model.fit?)');
   if (ref.meta.batchSize !== undefined && ref.meta.batchSize !== batchSize) {
     meta.notes.push(`batch size: the migrated fit asks for ${batchSize}, the original's for ${ref.meta.batchSize}; the candidate follows the reference's batches`);
@@ -470,8 +472,9 @@ function recordEvalOutputs(model: nn.Module, x: Tensor): void {
 }
 
 /** `utils.evaluate(model, x, y, options)`, the runtime's own, on the reference's data, results recorded. */
-export function evaluate(model: unknown, x: Tensor, y: Tensor, options: EvaluateOptions): Tensor | Tensor[] {
+export function evaluate(model: unknown, x: Tensor, y: Tensor, options: EvaluateOptions = {}): Tensor | Tensor[] {
   if (cfg.plain || !(model instanceof nn.Module)) return utils.evaluate(model as utils.Trainable, x, y, options);
+  options = withCompiled('evaluate', model, options, ['loss']);
   const i = meta.evaluations.length;
   const expected = ref.meta.evaluations[i]?.dataHash;
   let [ex, ey] = [x, y];

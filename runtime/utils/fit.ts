@@ -28,6 +28,7 @@ import { cat } from '../ops/join.js';
 import { fmtShape } from '../shape.js';
 import { DataLoader } from '../data/dataloader.js';
 import { TensorDataset } from '../data/dataset.js';
+import { withCompiled } from './compile.js';
 
 /** A loss or metric: `(yPred, yTrue) => scalar tensor` (the mean over the batch). */
 export type LossFunction = (yPred: Tensor, yTrue: Tensor) => Tensor;
@@ -67,9 +68,10 @@ export interface FitCallbacks {
 }
 
 export interface FitOptions {
-  /** `(yPred, yTrue) => scalar`: what the optimizer minimises. */
-  loss: LossFunction;
-  optimizer: OptimizerLike;
+  /** `(yPred, yTrue) => scalar`: what the optimizer minimises. Default: the model's utils.compile record. */
+  loss?: LossFunction;
+  /** Default: the model's utils.compile record. */
+  optimizer?: OptimizerLike;
   /** Metrics by log key (`{ acc: accuracyFn }`), computed on detached predictions. */
   metrics?: Record<string, LossFunction>;
   /** Samples per gradient step. Default 32 (tfjs's default). */
@@ -94,7 +96,8 @@ export interface History {
 }
 
 export interface EvaluateOptions {
-  loss: LossFunction;
+  /** Default: the model's utils.compile record. */
+  loss?: LossFunction;
   metrics?: Record<string, LossFunction>;
   /** Samples per forward pass. Default 32. */
   batchSize?: number;
@@ -123,14 +126,14 @@ const FIT_OPTIONS = ['loss', 'optimizer', 'metrics', 'batchSize', 'epochs', 'shu
  *   validationData, callbacks, verbose = 0
  * @returns a History: `{ epoch: [0, 1, ...], history: { loss: [...], acc: [...], val_loss: [...], ... } }`
  */
-export async function fit(model: Trainable, x: Tensor, y: Tensor, options: FitOptions): Promise<History> {
+export async function fit(model: Trainable, x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
   checkModel('fit', model);
   checkPair('fit', x, y, 'x', 'y');
-  if (options === null || typeof options !== 'object') throw new TypeError('fit: options must be an object with at least { loss, optimizer }');
+  if (options === null || typeof options !== 'object') throw new TypeError('fit: options must be an object (with { loss, optimizer } unless the model was compiled with utils.compile)');
   for (const k of Object.keys(options)) {
     if (!FIT_OPTIONS.includes(k)) throw new TypeError(`fit: unknown option '${k}' (known: ${FIT_OPTIONS.join(', ')})`);
   }
-  const { loss: lossFn, optimizer, metrics = {}, batchSize = 32, epochs = 1, shuffle = true, validationSplit, validationData, callbacks = {}, verbose = 0 } = options;
+  const { loss: lossFn, optimizer, metrics = {}, batchSize = 32, epochs = 1, shuffle = true, validationSplit, validationData, callbacks = {}, verbose = 0 } = withCompiled('fit', model, options, ['loss', 'optimizer']);
   checkFunction('fit', 'loss', lossFn);
   if (!optimizer || typeof optimizer.zeroGrad !== 'function' || typeof optimizer.step !== 'function') {
     throw new TypeError('fit: optimizer must be an optimizer (with zeroGrad() and step()), e.g. new optim.Adam(model.parameters())');
@@ -234,11 +237,11 @@ export async function fit(model: Trainable, x: Tensor, y: Tensor, options: FitOp
  *
  * @returns the loss as a scalar tensor when there are no metrics, else `[loss, ...metrics]` (tfjs's shape)
  */
-export function evaluate(model: Trainable, x: Tensor, y: Tensor, options: EvaluateOptions): Tensor | Tensor[] {
+export function evaluate(model: Trainable, x: Tensor, y: Tensor, options: EvaluateOptions = {}): Tensor | Tensor[] {
   checkModel('evaluate', model);
   checkPair('evaluate', x, y, 'x', 'y');
-  if (options === null || typeof options !== 'object') throw new TypeError('evaluate: options must be an object with at least { loss }');
-  const { loss: lossFn, metrics = {}, batchSize = 32 } = options;
+  if (options === null || typeof options !== 'object') throw new TypeError('evaluate: options must be an object (with { loss } unless the model was compiled with utils.compile)');
+  const { loss: lossFn, metrics = {}, batchSize = 32 } = withCompiled('evaluate', model, options, ['loss']);
   checkFunction('evaluate', 'loss', lossFn);
   const metricEntries = checkMetrics('evaluate', metrics);
   checkBatchSize('evaluate', batchSize);

@@ -14,20 +14,21 @@ import type { Compiled, Use } from './training_compile.js';
  * call changes; the options literal keeps its properties, comments and layout, with the compiled loss, optimizer
  * and metrics first (verbose is dropped: the loop ignores it too).
  */
-export function emitFitHelper(ctx: FileContext, u: Use, c: Compiled): void {
+export function emitFitHelper(ctx: FileContext, u: Use, c: Compiled | 'record'): void {
   const fail = (why: string) => ctx.todo(u.call, u.row.tf, 'fit-options-unsupported', `model.fit: ${why}`);
   const a = fitArgs(ctx, u, fail);
   if (!a) return;
   const { xN, yN, argsN, o } = a;
-  const compiled = [`loss: ${c.lossFn}`, `optimizer: ${c.optimizer}`];
-  if (c.metrics.length) compiled.push(`metrics: { ${c.metrics.map((m) => `${m.key}: ${m.fn}`).join(', ')} }`);
-  const options = argsN && ts.isObjectLiteralExpression(argsN) ? withCompiled(ctx, argsN, compiled) : `{ ${compiled.join(', ')} }`;
+  // 'record': the compile is elsewhere; utils.fit takes loss, optimizer and metrics from its utils.compile record.
+  const compiled = c === 'record' ? [] : [`loss: ${c.lossFn}`, `optimizer: ${c.optimizer}`];
+  if (c !== 'record' && c.metrics.length) compiled.push(`metrics: { ${c.metrics.map((m) => `${m.key}: ${m.fn}`).join(', ')} }`);
+  const options = argsN && ts.isObjectLiteralExpression(argsN) ? withCompiled(ctx, argsN, compiled) : compiled.length ? `{ ${compiled.join(', ')} }` : '';
   const model = ctx.rewritten(u.receiver);
   const top = skipParensUp(ts.isAwaitExpression(skipParensUp(u.call).parent) ? skipParensUp(u.call).parent : u.call);
   const notes: Mapping['notes'] = ['fit-helper', 'fit-shuffle', 'fit-logs', ...(ts.isVariableDeclaration(top.parent) ? ['fit-history' as const] : []),
-    ...(o.validationSplit ? ['fit-validation-split' as const] : [])];
+    ...(o.validationSplit ? ['fit-validation-split' as const] : []), ...(c === 'record' ? ['compile-elsewhere' as const] : [])];
   const user = [model, ctx.rewritten(xN), ctx.rewritten(yN), ...(argsN ? [ctx.rewritten(argsN)] : [])];
-  ctx.rewrite(u.call, u.row.tf, `utils.fit(${model}, ${ctx.rewritten(xN)}, ${ctx.rewritten(yN)}, ${options})`, notes, undefined, user);
+  ctx.rewrite(u.call, u.row.tf, `utils.fit(${model}, ${ctx.rewritten(xN)}, ${ctx.rewritten(yN)}${options ? `, ${options}` : ''})`, notes, undefined, user);
 }
 
 /** The (rewritten) options literal without `verbose`, with `compiled` properties first, in its own layout. */
@@ -49,6 +50,7 @@ function withCompiled(ctx: FileContext, lit: ts.ObjectLiteralExpression, compile
     }
     text = ctx.edits.textOf(start, cutStart) + ctx.edits.textOf(cutEnd, end);
   }
+  if (!compiled.length) return text;
   const body = text.slice(1);
   const multi = /^([ \t]*\r?\n[ \t]*)/.exec(body);
   if (multi && !/^\s*\}$/.test(body)) {
@@ -60,18 +62,20 @@ function withCompiled(ctx: FileContext, lit: ts.ObjectLiteralExpression, compile
 }
 
 /** `model.evaluate(x, y, { batchSize })` → `utils.evaluate(model, x, y, { loss, metrics, batchSize })`. */
-export function emitEvaluateHelper(ctx: FileContext, u: Use, c: Compiled, xN: ts.Expression, yN: ts.Expression): void {
+export function emitEvaluateHelper(ctx: FileContext, u: Use, c: Compiled | 'record', xN: ts.Expression, yN: ts.Expression): void {
   const model = ctx.rewritten(u.receiver);
   const argsN = u.call.arguments[2];
   const o = argsN ? ctx.argInfo(argsN) : undefined;
   if (argsN && o?.kind !== 'object') return void ctx.todo(u.call, u.row.tf, 'evaluate-returns', 'model.evaluate: the options are not an object literal');
   const extra = Object.keys(o?.props ?? {}).find((k) => k !== 'batchSize' && k !== 'verbose');
   if (extra) return void ctx.todo(u.call, u.row.tf, 'evaluate-returns', `model.evaluate: option '${extra}' is not supported by utils.evaluate`);
-  const opts = [`loss: ${c.lossFn}`];
-  if (c.metrics.length) opts.push(`metrics: { ${c.metrics.map((m) => `${m.key}: ${m.fn}`).join(', ')} }`);
+  // 'record': the compile is elsewhere; utils.evaluate takes loss and metrics from its utils.compile record.
+  const opts = c === 'record' ? [] : [`loss: ${c.lossFn}`];
+  if (c !== 'record' && c.metrics.length) opts.push(`metrics: { ${c.metrics.map((m) => `${m.key}: ${m.fn}`).join(', ')} }`);
   if (o?.props?.batchSize) opts.push(`batchSize: ${o.props.batchSize.text}`);
   const user = [model, ctx.rewritten(xN), ctx.rewritten(yN), o?.props?.batchSize?.text ?? ''];
-  ctx.rewrite(u.call, u.row.tf, `utils.evaluate(${model}, ${ctx.rewritten(xN)}, ${ctx.rewritten(yN)}, { ${opts.join(', ')} })`, ['fit-helper', 'evaluate-returns'], undefined, user);
+  const notes: Mapping['notes'] = ['fit-helper', 'evaluate-returns', ...(c === 'record' ? ['compile-elsewhere' as const] : [])];
+  ctx.rewrite(u.call, u.row.tf, `utils.evaluate(${model}, ${ctx.rewritten(xN)}, ${ctx.rewritten(yN)}${opts.length ? `, { ${opts.join(', ')} }` : ''})`, notes, undefined, user);
 }
 
 /** `model.predict(x, { batchSize })` → `utils.predict(model, x, { batchSize })`. */

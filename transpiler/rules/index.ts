@@ -19,7 +19,7 @@ export class RuleState {
   constructor(private readonly ctx: FileContext) {
     this.facts = computeFacts(ctx);
     this.models = new ModelRules(ctx, this.facts);
-    this.training = new TrainingRules(ctx, this.models);
+    this.training = new TrainingRules(ctx, this.models, this.facts);
   }
 
   /** A site whose row is a pattern: the row's rule takes it. */

@@ -12,6 +12,7 @@ import { type FileContext, skipParensUp } from '../context.js';
 import { emitEvaluateHelper, emitFitHelper, emitPredictHelper } from './fit_helper.js';
 import { emitEvaluateLoop, emitFitLoop, emitPredictLoop } from './fit_loop.js';
 import type { ModelRules } from './models.js';
+import type { Facts } from './facts.js';
 import { type Compiled, compileModel, TrainingNames, type Use } from './training_compile.js';
 
 export class TrainingRules {
@@ -19,7 +20,7 @@ export class TrainingRules {
   private readonly compiled = new Map<ts.Symbol, Compiled>();
   private readonly names: TrainingNames;
 
-  constructor(private readonly ctx: FileContext, private readonly models: ModelRules) {
+  constructor(private readonly ctx: FileContext, private readonly models: ModelRules, private readonly facts: Facts) {
     this.names = new TrainingNames(ctx);
   }
 
@@ -94,33 +95,68 @@ export class TrainingRules {
 
   private compile(u: Use): void {
     if (!this.modelOk(u)) return;
-    const c = compileModel(this.ctx, u, this.names, this.helper());
+    const record = this.escapes(u) && !this.ctx.declaredNames().has('utils');
+    const c = compileModel(this.ctx, u, this.names, this.helper(), record);
     if (!c) return;
     const sym = this.symbolOf(u.receiver);
     if (sym) this.compiled.set(sym, { use: u, ...c });
   }
 
-  private compiledFor(u: Use): Compiled | undefined {
+  /**
+   * Whether the compiled model is used where the compile's names are not in scope — another function or file:
+   * it is declared outside the compile's block (a parameter, an outer or exported variable, a property), or
+   * leaves it (returned, passed, stored, exported). Such a compile also records itself with utils.compile.
+   */
+  private escapes(u: Use): boolean {
+    const sym = this.symbolOf(u.receiver);
+    const stmt = skipParensUp(u.call).parent;
+    const container = stmt.parent;
+    if (!sym || !ts.isIdentifier(u.receiver)) return true;
+    const decl = sym.valueDeclaration;
+    if (!decl || !within(decl, container) || ts.isParameter(decl)) return true;
+    const declStmt = ts.isVariableDeclaration(decl) ? decl.parent.parent : undefined;
+    if (declStmt && ts.isVariableStatement(declStmt) && declStmt.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return true;
+    for (const r of this.facts.refs(sym)) {
+      if (!within(r, container)) return true;
+      let e: ts.Node = r;
+      while (ts.isParenthesizedExpression(e.parent) || ts.isAsExpression(e.parent) || ts.isNonNullExpression(e.parent)) e = e.parent;
+      const p = e.parent;
+      if (ts.isReturnStatement(p) || ts.isExportSpecifier(p) || ts.isExportAssignment(p) || ts.isArrayLiteralExpression(p) ||
+        ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p) || ts.isArrowFunction(p) ||
+        (ts.isCallExpression(p) && p.arguments.includes(e as ts.Expression)) || (ts.isNewExpression(p) && p.arguments?.includes(e as ts.Expression)) ||
+        (ts.isBinaryExpression(p) && p.right === e && p.operatorToken.kind === ts.SyntaxKind.EqualsToken)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The compile this fit/evaluate uses: the one in scope before it, else — when the compile is in another file
+   * or function — `'record'`: the call becomes utils.fit/evaluate on the model's utils.compile record.
+   */
+  private compiledFor(u: Use): Compiled | 'record' | undefined {
     const sym = this.symbolOf(u.receiver);
     const c = sym ? this.compiled.get(sym) : undefined;
-    if (!c || !c.ok) {
-      this.ctx.todo(u.call, u.row.tf, 'fit-no-compile', `${u.row.tf}: no migrated model.compile for this model in this file`);
+    if (c && !c.ok) {
+      this.ctx.todo(u.call, u.row.tf, 'fit-no-compile', `${u.row.tf}: the model's model.compile was not migrated (see its TODO)`);
       return undefined;
     }
-    // The compile's names must be in scope here: the fit sits inside the block that holds the compile.
-    let n: ts.Node | undefined = u.call;
-    while (n && n !== c.container) n = n.parent;
-    if (!n || u.call.pos < c.use.call.pos) {
-      this.ctx.todo(u.call, u.row.tf, 'fit-no-compile', `${u.row.tf}: model.compile is in another scope (or later); move it before this call in the same function`);
+    // The compile's names must be in scope here: the fit sits inside the block that holds the compile, after it.
+    if (c && within(u.call, c.container) && u.call.pos > c.use.call.pos) return c;
+    if (this.ctx.declaredNames().has('utils')) {
+      this.ctx.todo(u.call, u.row.tf, 'fit-no-compile', `${u.row.tf}: model.compile is in another file or scope, and this file's own 'utils' hides the runtime's utils.fit/evaluate`);
       return undefined;
     }
-    return c;
+    if (c && !c.recorded) {
+      this.ctx.todo(u.call, u.row.tf, 'fit-no-compile', `${u.row.tf}: model.compile comes later in this scope; move it before this call`);
+      return undefined;
+    }
+    return 'record';
   }
 
   private fit(u: Use): void {
     const c = this.compiledFor(u);
     if (!c) return;
-    if (this.helper()) emitFitHelper(this.ctx, u, c);
+    if (c === 'record' || this.helper()) emitFitHelper(this.ctx, u, c);
     else emitFitLoop(this.ctx, u, c, this.names);
   }
 
@@ -132,7 +168,7 @@ export class TrainingRules {
       this.ctx.todo(u.call, u.row.tf, 'evaluate-returns', 'model.evaluate needs x and y');
       return;
     }
-    if (this.helper()) emitEvaluateHelper(this.ctx, u, c, xN, yN);
+    if (c === 'record' || this.helper()) emitEvaluateHelper(this.ctx, u, c, xN, yN);
     else emitEvaluateLoop(this.ctx, u, c, xN, yN);
   }
 
@@ -149,4 +185,9 @@ export class TrainingRules {
     if (this.helper() && u.row.tf === 'LayersModel.predict') emitPredictHelper(this.ctx, u, x);
     else emitPredictLoop(this.ctx, u, x);
   }
+}
+
+function within(node: ts.Node, container: ts.Node): boolean {
+  for (let n: ts.Node | undefined = node; n; n = n.parent) if (n === container) return true;
+  return false;
 }

@@ -24,6 +24,8 @@ export interface Compiled {
   metrics: { key: string; fn: string }[];
   container: ts.Node;
   ok: boolean;
+  /** The compile also recorded itself with utils.compile (the model is used in another function or file). */
+  recorded: boolean;
 }
 
 /** The identifiers of the file (collected once, on first use), and the names the training rewrites add to them. */
@@ -62,7 +64,7 @@ export class TrainingNames {
  * `model.compile({ optimizer, loss, metrics })` → `const optimizer = ...; const lossFn = ...; const accFn = ...;`.
  * Returns what fit/evaluate need (with `ok` false when the rewrite did not apply), or undefined after a TODO.
  */
-export function compileModel(ctx: FileContext, u: Use, names: TrainingNames, helper: boolean): Omit<Compiled, 'use'> | undefined {
+export function compileModel(ctx: FileContext, u: Use, names: TrainingNames, helper: boolean, record: boolean): Omit<Compiled, 'use'> | undefined {
   const fail = (why: string) => void ctx.todo(u.call, u.row.tf, 'compile-fit-loop', `model.compile: ${why}`);
   const stmt = skipParensUp(u.call).parent;
   if (!ts.isExpressionStatement(stmt) || !(ts.isBlock(stmt.parent) || ts.isSourceFile(stmt.parent))) return fail('not a statement of its own');
@@ -128,7 +130,11 @@ export function compileModel(ctx: FileContext, u: Use, names: TrainingNames, hel
     metrics.push({ key, fn });
     if (spec === 'accuracy') ctx.note(u.call, 'accuracy-metric');
   }
+  if (record) {
+    const ms = metrics.length ? `, metrics: { ${metrics.map((m) => `${m.key}: ${m.fn}`).join(', ')} }` : '';
+    lines.push(`utils.compile(${model}, { optimizer: ${optimizer}, loss: ${lossFn}${ms} });`);
+  }
   const indent = ctx.indent(stmt);
-  const ok = ctx.rewrite(stmt, u.row.tf, lines.join(`\n${indent}`), [helper ? 'fit-helper' : 'compile-fit-loop'], undefined, [model, opt.text, lossArg.text]);
-  return { optimizer, lossFn, metrics, container: stmt.parent, ok };
+  const ok = ctx.rewrite(stmt, u.row.tf, lines.join(`\n${indent}`), [helper ? 'fit-helper' : 'compile-fit-loop', ...(record ? ['compile-elsewhere' as const] : [])], undefined, [model, opt.text, lossArg.text]);
+  return { optimizer, lossFn, metrics, container: stmt.parent, ok, recorded: record };
 }
