@@ -23,8 +23,13 @@ export class Edits {
     this.edits.push({ start, end, text, seq: this.seq++ });
   }
 
-  insert(pos: number, text: string): void {
-    this.edits.push({ start: pos, end: pos, text, seq: this.seq++ });
+  /**
+   * Inserts text at pos; several insertions at one position keep their registration order, except `first`
+   * ones, which go before all others there (an import added after the last import must come before a TODO
+   * marker that belongs to the statement on the next line).
+   */
+  insert(pos: number, text: string, opts: { first?: boolean } = {}): void {
+    this.edits.push({ start: pos, end: pos, text, seq: opts.first ? -1e9 + this.seq++ : this.seq++ });
   }
 
   /** True when some replacement covers exactly [start, end). */

@@ -67,12 +67,12 @@ export function rewriteImports(ctx: FileContext): void {
     return;
   }
   if (!imports.length) {
-    if (stmt) ctx.edits.insert(insertionPoint(ctx), `${stmt}\n`);
+    if (stmt) ctx.edits.insert(insertionPoint(ctx), `${stmt}\n`, { first: true });
     return;
   }
   if (keep) {
     const last = imports[imports.length - 1].node;
-    if (stmt) ctx.edits.insert(lineEnd(ctx, last.getEnd()), `${stmt}\n`);
+    if (stmt) ctx.edits.insert(lineEnd(ctx, last.getEnd()), `${stmt}\n`, { first: true });
     ctx.note(imports[0].node, 'import-kept');
     return;
   }

@@ -188,6 +188,24 @@ const cases: Case[] = [
     todo: ['Sequential.add', 'tf.sequential'],
   },
   {
+    name: 'a layer applied eagerly to tensors → its module, forward, TensorFlow init after the declaration',
+    input: "import * as tf from '@tensorflow/tfjs';\nexport function head(x: tf.Tensor): tf.Tensor {\n  const hidden = tf.layers.dense({ units: 8, activation: 'relu' });\n  return hidden.apply(x) as tf.Tensor;\n}\n",
+    has: ["const hidden = new nn.Sequential(new nn.LazyLinear(8), new nn.ReLU());\n  // TensorFlow.js's initialisers", 'nn.whenMaterialized(hidden, (m) => {', 'return hidden.forward(x) as torch.Tensor;'],
+    not: ['@tensorflow'],
+  },
+  {
+    name: 'a convolution applied eagerly: a TODO that says why, on the layer and on the apply',
+    input: "import * as tf from '@tensorflow/tfjs';\nconst conv = tf.layers.conv2d({ filters: 2, kernelSize: 3, inputShape: [8, 8, 1] });\nconst y = conv.apply(tf.zeros([1, 8, 8, 1])) as tf.Tensor;\n",
+    has: ['TODO(layer-standalone) tf.layers.conv2d: a layer outside tf.sequential/tf.model: tf.layers.conv2d works channels-first in the runtime', "TODO(functional-model) Layer.apply: a layer applied outside a tf.model whose layer could not be migrated (see the layer's TODO)"],
+    todo: ['Layer.apply', 'tf.layers.conv2d'],
+  },
+  {
+    name: 'a layer used in a model and eagerly stays a TODO (one object cannot be both)',
+    input: "import * as tf from '@tensorflow/tfjs';\nconst d = tf.layers.dense({ units: 2, inputShape: [3] });\nconsole.log(d.getWeights().length);\n",
+    has: ["TODO(layer-standalone) tf.layers.dense: a layer outside tf.sequential/tf.model: 'd' is used other than as d.apply(tensor)"],
+    todo: ['Layer.getWeights', 'tf.layers.dense'],
+  },
+  {
     name: 'a syntax error: reported, file unchanged',
     input: "import * as tf from '@tensorflow/tfjs';\nconst x = tf.zeros([2];\n",
     has: ['tf.zeros([2];'],

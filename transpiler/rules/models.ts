@@ -13,6 +13,7 @@ import { fillSnippet } from '../../mappings/template.js';
 import type { FileContext } from '../context.js';
 import { buildChain, classCode, className, FieldNames, initLoop, permutes, planLayer, resolveStep, type ChainLayer, type Field } from './model_code.js';
 import type { Facts } from './facts.js';
+import { eagerLayer } from './eager_layers.js';
 
 export interface ModelInfo {
   name: string;
@@ -119,11 +120,25 @@ export class ModelRules {
       if (!this.consumed.has(a.node)) this.ctx.todo(a.node, a.row.tf, 'sequential-model', 'model.add on a model that was not created with tf.sequential in this file (or added conditionally)');
     }
     for (const [call, row] of this.layerCalls) {
-      if (!this.consumed.has(call)) this.ctx.todo(call, row.tf, 'layer-standalone', `${row.tf}: a layer outside tf.sequential/tf.model needs its input size and TensorFlow's initialisation — wrap it in a model`);
+      if (this.consumed.has(call)) continue;
+      const why = eagerLayer(this.ctx, this.facts, call, row, this.applies, this.consumed);
+      if (why !== undefined) this.ctx.todo(call, row.tf, 'layer-standalone', `${row.tf}: a layer outside tf.sequential/tf.model: ${why}`);
     }
     for (const [m, map] of [[this.inputs, 'tf.input'], [this.applies, 'Layer.apply']] as const) {
-      for (const [call, row] of m) if (!this.consumed.has(call)) this.ctx.todo(call, row.tf ?? map, 'functional-model', `${row.tf}: a symbolic graph outside a tf.model(...) the transpiler could trace`);
+      for (const [call, row] of m) {
+        if (this.consumed.has(call)) continue;
+        const onLayer = map === 'Layer.apply' && ts.isPropertyAccessExpression(call.expression) && this.declaredLayer(call.expression.expression);
+        this.ctx.todo(call, row.tf ?? map, 'functional-model', onLayer
+          ? `${row.tf}: a layer applied outside a tf.model whose layer could not be migrated (see the layer's TODO)`
+          : `${row.tf}: a symbolic graph outside a tf.model(...) the transpiler could trace`);
+      }
     }
+  }
+
+  /** `layer` is a variable holding a tf.layers.* call of this file. */
+  private declaredLayer(e: ts.Expression): boolean {
+    const d = ts.isIdentifier(e) ? this.ctx.checker.getSymbolAtLocation(e)?.valueDeclaration : undefined;
+    return !!d && ts.isVariableDeclaration(d) && !!d.initializer && ts.isCallExpression(d.initializer) && this.layerCalls.has(d.initializer);
   }
 
   private addBelongsTo(call: ts.CallExpression, s: SequentialPlan): boolean {
