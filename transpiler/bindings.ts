@@ -46,6 +46,30 @@ function bindNamed(ctx: FileContext, name: ts.Identifier, imported: string, info
   return true;
 }
 
+/** The local module re-exports some of tfjs itself (not only models it built). */
+function reexportsTf(info: ReexportInfo): boolean {
+  return info.star || info.namespaces.length > 0 || Object.keys(info.named).length > 0;
+}
+
+/**
+ * `import model from './model.js'` / `import { createModel } from './model.js'` of a local module that exports a
+ * tfjs model (or a function returning one): the imported names are known to hold models, so `model.fit(...)` is
+ * a site here even without a tfjs import.
+ */
+function bindModels(ctx: FileContext, node: ts.ImportDeclaration, info: ReexportInfo): void {
+  const clause = node.importClause;
+  if (!clause) return;
+  const mark = (name: ts.Identifier, exported: string) => {
+    const sym = ctx.checker.getSymbolAtLocation(name);
+    if (!sym) return;
+    if (info.models?.includes(exported)) ctx.importedModels.add(sym);
+    if (info.modelFactories?.includes(exported)) ctx.importedModelFactories.add(sym);
+  };
+  if (clause.name) mark(clause.name, 'default');
+  const nb = clause.namedBindings;
+  if (nb && ts.isNamedImports(nb)) for (const el of nb.elements) mark(el.name, (el.propertyName ?? el.name).text);
+}
+
 /** Registers every tf binding of the file and the statements that import tfjs. */
 export function collectBindings(ctx: FileContext): void {
   const visit = (node: ts.Node): void => {
@@ -53,12 +77,14 @@ export function collectBindings(ctx: FileContext): void {
       const spec = node.moduleSpecifier.text;
       const info = isTfModule(spec) ? undefined : reexportFor(ctx, spec);
       if (!isTfModule(spec) && !info) return;
+      if (info) bindModels(ctx, node, info);
+      if (info && !reexportsTf(info)) return;
       const clause = node.importClause;
       if (!clause) {
         ctx.tfImports.push({ node, kind: 'side-effect' });
         return;
       }
-      if (clause.name) ctx.bind(clause.name, 'tf');
+      if (clause.name && !info?.models?.includes('default') && !info?.modelFactories?.includes('default')) ctx.bind(clause.name, 'tf');
       const nb = clause.namedBindings;
       if (nb && ts.isNamespaceImport(nb)) ctx.bind(nb.name, 'tf');
       if (nb && ts.isNamedImports(nb)) {

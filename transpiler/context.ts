@@ -36,6 +36,10 @@ export class FileContext {
   /** Binding symbol → the qualified tf name it stands for (`tf`, `tf.layers`, `tf.tensor2d`). */
   readonly bindings = new Map<ts.Symbol, string>();
   readonly bindingNames = new Set<string>();
+  /** Imported names that hold a tfjs model a local module built (see bindings.ts bindModels). */
+  readonly importedModels = new Set<ts.Symbol>();
+  /** Imported functions that return a tfjs model a local module builds. */
+  readonly importedModelFactories = new Set<ts.Symbol>();
   /** Alias declarations (`const L = tf.layers`), removed once their uses are rewritten. */
   readonly aliasDecls: ts.VariableStatement[] = [];
   readonly tfImports: TfImport[] = [];
@@ -213,6 +217,8 @@ export class FileContext {
         const rc = receiverClass(this.kindOf(node.expression.expression));
         if (rc) return lookupMember(rc, node.expression.name.text)?.returns;
       }
+      const callee = ts.isIdentifier(node.expression) ? this.checker.getSymbolAtLocation(node.expression) : undefined;
+      if (callee && this.importedModelFactories.has(callee)) return 'LayersModel';
       return this.returnKindOfCallee(node.expression);
     }
     if (ts.isElementAccessExpression(node)) {
@@ -229,6 +235,7 @@ export class FileContext {
         if (rc) return lookupMember(rc, node.name.text)?.kind === 'property' ? lookupMember(rc, node.name.text)?.returns : undefined;
       }
       const sym = this.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(node) ? node.name : node);
+      if (sym && this.importedModels.has(sym)) return 'LayersModel';
       const decl = sym?.valueDeclaration ?? sym?.declarations?.[0];
       if (!decl) return undefined;
       return this.kindOfDeclaration(decl);

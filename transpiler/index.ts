@@ -29,7 +29,7 @@ export function transpileSource(fileName: string, text: string, opts: TranspileO
       return { ...base, status: 'failed', diagnostics: [{ file: fileName, line: lc.line + 1, col: lc.character + 1, severity: 'error', id: 'syntax-error', message: `syntax error: ${message} (the file was not migrated)` }] };
     }
     collectBindings(ctx);
-    if (!ctx.bindingNames.size && !ctx.tfImports.length) return base;
+    if (!ctx.bindingNames.size && !ctx.tfImports.length && !ctx.importedModels.size && !ctx.importedModelFactories.size) return base;
     const rules = new RuleState(ctx);
     const oracle = opts.typeChecker === false ? undefined : typeOracle(fileName, text, () => ctx.sf);
     walk(ctx, rules, oracle);

@@ -24,6 +24,10 @@ export interface ReexportInfo {
   namespaces: string[];
   /** `export { tensor2d as t2 } from ...`: exported name → tf name. */
   named: Record<string, string>;
+  /** Exported names ('default' included) whose value is a tfjs model (`const model = tf.sequential()`). */
+  models?: string[];
+  /** Exported functions that return a tfjs model they build (`export function createModel() {...}`). */
+  modelFactories?: string[];
 }
 
 /** One finding at one place: `file:line:col SEVERITY id message`. */

@@ -24,7 +24,8 @@ export function computeFacts(ctx: FileContext): Facts {
       refIndex = new Map();
       const visit = (n: ts.Node): void => {
         if (ts.isIdentifier(n)) {
-          const s = ctx.checker.getSymbolAtLocation(n);
+          // `{ optimizer }`: the name is a reference to the variable too (the checker gives the property's symbol).
+          const s = ts.isShorthandPropertyAssignment(n.parent) && n.parent.name === n ? ctx.checker.getShorthandAssignmentValueSymbol(n.parent) : ctx.checker.getSymbolAtLocation(n);
           if (s) refIndex!.set(s, [...(refIndex!.get(s) ?? []), n]);
         }
         ts.forEachChild(n, visit);
@@ -53,10 +54,10 @@ export function computeFacts(ctx: FileContext): Facts {
   return facts;
 }
 
-/** `X.compile({ optimizer: <node> })` → X. */
+/** `X.compile({ optimizer: <node> })` or `X.compile({ optimizer })` → X. */
 function compileReceiver(node: ts.Node): ts.Expression | undefined {
   const pa = node.parent;
-  if (!pa || !ts.isPropertyAssignment(pa) || !ts.isIdentifier(pa.name) || pa.name.text !== 'optimizer') return undefined;
+  if (!pa || !(ts.isPropertyAssignment(pa) || ts.isShorthandPropertyAssignment(pa)) || !ts.isIdentifier(pa.name) || pa.name.text !== 'optimizer') return undefined;
   const obj = pa.parent;
   const call = obj.parent;
   if (ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === 'compile' && call.arguments[0] === obj) {

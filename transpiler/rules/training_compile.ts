@@ -76,9 +76,12 @@ export function compileModel(ctx: FileContext, u: Use, names: TrainingNames, hel
   const lines: string[] = [];
   const T = ctx.typescript;
   // Optimizer.
-  const opt = cfg.optimizer;
+  const named = cfg.optimizer;
   let optimizer: string;
-  if (!opt) return fail('no optimizer');
+  if (!named) return fail('no optimizer');
+  // `const optimizer = 'rmsprop'; model.compile({ optimizer, ... })`: the name holds a string, not an optimizer.
+  const constant = named.kind === 'identifier' ? stringConstant(ctx, cfgNode, 'optimizer') : undefined;
+  const opt: ArgInfo = constant !== undefined ? { ...named, kind: 'string', value: constant } : named;
   if (opt.kind === 'string') {
     const spec = COMPILE_OPTIMIZERS[opt.value as string];
     const row = spec && lookup(spec.row);
@@ -137,4 +140,15 @@ export function compileModel(ctx: FileContext, u: Use, names: TrainingNames, hel
   const indent = ctx.indent(stmt);
   const ok = ctx.rewrite(stmt, u.row.tf, lines.join(`\n${indent}`), [helper ? 'fit-helper' : 'compile-fit-loop', ...(record ? ['compile-elsewhere' as const] : [])], undefined, [model, opt.text, lossArg.text]);
   return { optimizer, lossFn, metrics, container: stmt.parent, ok, recorded: record };
+}
+
+/** The string a config property's identifier value holds when it is a `const` initialised with a string literal. */
+function stringConstant(ctx: FileContext, cfg: ts.ObjectLiteralExpression, key: string): string | undefined {
+  const p = cfg.properties.find((q) => q.name && ts.isIdentifier(q.name) && q.name.text === key);
+  if (!p) return undefined;
+  const sym = ts.isShorthandPropertyAssignment(p) ? ctx.checker.getShorthandAssignmentValueSymbol(p)
+    : ts.isPropertyAssignment(p) && ts.isIdentifier(p.initializer) ? ctx.checker.getSymbolAtLocation(p.initializer) : undefined;
+  const d = sym?.valueDeclaration;
+  if (!d || !ts.isVariableDeclaration(d) || !d.initializer || !(ts.getCombinedNodeFlags(d) & ts.NodeFlags.Const)) return undefined;
+  return ts.isStringLiteral(d.initializer) || ts.isNoSubstitutionTemplateLiteral(d.initializer) ? d.initializer.text : undefined;
 }
