@@ -102,11 +102,12 @@ export function todoLines(sf: ts.SourceFile): Set<number> {
     const comments = ts.getLeadingCommentRanges(text, n.pos) ?? [];
     if (comments.some((c) => isTodoMarker(text.slice(c.pos, c.end)))) {
       for (let l = lineOf(n.getStart(sf)); l <= lineOf(n.getEnd()); l++) lines.add(l);
-      const names = (b: ts.Node): void => {
-        if (ts.isIdentifier(b) && (ts.isVariableDeclaration(b.parent) || ts.isBindingElement(b.parent))) tainted.add(b.text);
-        ts.forEachChild(b, names);
+      // The parent is passed down: a program's source files need not have parent pointers set.
+      const names = (b: ts.Node, parent: ts.Node | undefined): void => {
+        if (ts.isIdentifier(b) && parent && (ts.isVariableDeclaration(parent) || ts.isBindingElement(parent))) tainted.add(b.text);
+        ts.forEachChild(b, (c) => names(c, b));
       };
-      names(n);
+      names(n, undefined);
     }
     ts.forEachChild(n, visit);
   };

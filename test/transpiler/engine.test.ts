@@ -206,6 +206,28 @@ const cases: Case[] = [
     todo: ['Layer.getWeights', 'tf.layers.dense'],
   },
   {
+    name: "evaluate's own names do not shadow the user's (y named target)",
+    input: "import * as tf from '@tensorflow/tfjs';\nconst model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });\nmodel.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });\nconst pred = tf.ones([4, 2]);\nconst target = tf.zeros([4, 1]);\nconsole.log(model.evaluate(pred, target));\n",
+    has: ['const pred2 = model.forward(pred); const target2 = target; return lossFn(pred2, target2);'],
+  },
+  {
+    name: 'const optimizer name holding a string, passed as { optimizer }',
+    input: "import * as tf from '@tensorflow/tfjs';\nconst model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });\nconst optimizer = 'rmsprop';\nmodel.compile({ optimizer, loss: 'meanSquaredError' });\n",
+    has: ['new optim.RMSprop(model.parameters(),'], not: ['optimizer: optimizer'],
+  },
+  {
+    name: 'a tf.train optimizer passed as { optimizer } is sized from the compiled model',
+    input: "import * as tf from '@tensorflow/tfjs';\nconst model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });\nconst optimizer = tf.train.adam(0.01);\nmodel.compile({ optimizer, loss: 'meanSquaredError' });\n",
+    has: ['const optimizer = new optim.Adam(model.parameters(), { lr: 0.01, eps: 1e-7 });'],
+  },
+  {
+    name: 'compile/fit on a model a local builder could not migrate: TODOs, not code for a module that does not exist',
+    input: "import * as tf from '@tensorflow/tfjs';\nfunction build(): tf.Sequential {\n  const model = tf.sequential();\n  model.add(tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 2 }), inputShape: [3, 4] }));\n  model.compile({ optimizer: 'adam', loss: 'meanSquaredError' });\n  return model;\n}\nconst m = build();\nawait m.fit(tf.ones([2, 3, 4]), tf.ones([2, 3, 2]));\n",
+    has: ['TODO(compile-fit-loop) LayersModel.compile: the model was not migrated', 'TODO(compile-fit-loop) LayersModel.fit: the model comes from build(), where it was not migrated'],
+    not: ['utils.compile', 'utils.fit'],
+    todo: ['LayersModel.compile', 'LayersModel.fit', 'Sequential.add', 'tf.layers.timeDistributed', 'tf.sequential'],
+  },
+  {
     name: 'a syntax error: reported, file unchanged',
     input: "import * as tf from '@tensorflow/tfjs';\nconst x = tf.zeros([2];\n",
     has: ['tf.zeros([2];'],

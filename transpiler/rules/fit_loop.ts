@@ -148,9 +148,20 @@ function awaitAllowed(ctx: FileContext, node: ts.Node): boolean {
 /** `model.evaluate(x, y)` → the loss (and metrics) on the whole input, in eval mode, without gradients. */
 export function emitEvaluateLoop(ctx: FileContext, u: Use, c: Compiled, xN: ts.Expression, yN: ts.Expression): void {
   const model = ctx.rewritten(u.receiver);
-  const results = [`${c.lossFn}(pred, target)`, ...c.metrics.map((m) => `${m.fn}(pred, target)`)];
+  const x = ctx.rewritten(xN);
+  const y = ctx.rewritten(yN);
+  // The block's own names must not shadow what x and y refer to (`model.evaluate(xs, target)`).
+  const free = (base: string) => {
+    for (let i = 1; ; i++) {
+      const n = i === 1 ? base : `${base}${i}`;
+      if (![model, x, y].some((t) => new RegExp(`(?<![\\w$])${n}(?![\\w$])`).test(t))) return n;
+    }
+  };
+  const pred = free('pred');
+  const target = free('target');
+  const results = [`${c.lossFn}(${pred}, ${target})`, ...c.metrics.map((m) => `${m.fn}(${pred}, ${target})`)];
   const ret = results.length === 1 ? results[0] : `[${results.join(', ')}]`;
-  ctx.rewrite(u.call, u.row.tf, `torch.noGrad(() => { ${model}.eval(); const pred = ${model}.forward(${ctx.rewritten(xN)}); const target = ${ctx.rewritten(yN)}; return ${ret}; })`, loopNotes(u.row), undefined, [model, ctx.rewritten(xN), ctx.rewritten(yN)]);
+  ctx.rewrite(u.call, u.row.tf, `torch.noGrad(() => { ${model}.eval(); const ${pred} = ${model}.forward(${x}); const ${target} = ${y}; return ${ret}; })`, loopNotes(u.row), undefined, [model, x, y]);
 }
 
 /** `model.predict(x)` → `torch.noGrad(() => model.eval().forward(x))`. */

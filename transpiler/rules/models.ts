@@ -171,16 +171,31 @@ export class ModelRules {
     this.ctx.todo(node, key, 'shape-unknown', why);
   }
 
+  /**
+   * A sequential model that cannot be rebuilt: the reason where it lies, a TODO on tf.sequential, its layers and
+   * adds taken (so they do not get TODOs of their own that point elsewhere), and the model registered as not
+   * migrated, so that compile/fit/predict on it become TODOs too instead of code for a module that does not exist.
+   */
+  private failSequential(s: SequentialPlan, at: ts.Node, key: string, why: string): void {
+    const name = s.name ?? 'model';
+    this.fail(at, key, why);
+    if (at !== s.call) this.ctx.todo(s.call, 'tf.sequential', 'sequential-model', `model '${name}' cannot be rebuilt until the layer TODOs below it are resolved`);
+    const within = (n: ts.Node) => n.pos >= s.call.pos && n.end <= s.call.end || s.adds.some((a) => n.pos >= a.pos && n.end <= a.end);
+    for (const call of this.layerCalls.keys()) if (within(call)) this.consumed.add(call);
+    for (const a of s.adds) this.consumed.add(a.expression);
+    this.register(s, false, s.adds.length ? topStatement(s.adds[s.adds.length - 1], s.stmt.parent) ?? s.stmt : s.stmt);
+  }
+
   private finalizeSequential(s: SequentialPlan): void {
     const ctx = this.ctx;
     const config = s.call.arguments[0];
     const layerExprs: ts.Expression[] = [];
     let inputShape: Shape | null = null;
     if (config) {
-      if (!ts.isObjectLiteralExpression(config)) return this.fail(s.call, 'tf.sequential', 'tf.sequential with a config that is not an object literal');
+      if (!ts.isObjectLiteralExpression(config)) return this.failSequential(s, s.call, 'tf.sequential', 'tf.sequential with a config that is not an object literal');
       for (const p of config.properties) {
         if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === 'layers') {
-          if (!ts.isArrayLiteralExpression(p.initializer)) return this.fail(s.call, 'tf.sequential', 'tf.sequential layers that are not an array literal');
+          if (!ts.isArrayLiteralExpression(p.initializer)) return this.failSequential(s, s.call, 'tf.sequential', 'tf.sequential layers that are not an array literal');
           layerExprs.push(...p.initializer.elements);
         }
       }
@@ -191,7 +206,7 @@ export class ModelRules {
     const layerIndex: (number | null)[] = [];
     for (const e of layerExprs) {
       const l = this.layerOf(e);
-      if (!l) return this.fail(e, 'Sequential.add', 'a layer that is not a tf.layers.* call the transpiler can see');
+      if (!l) return this.failSequential(s, e, 'Sequential.add', 'a layer that is not a tf.layers.* call the transpiler can see');
       layerIndex.push(l.row.tf === 'tf.layers.inputLayer' ? null : layers.length);
       if (l.row.tf === 'tf.layers.inputLayer') {
         const cfg = ctx.callSite(l.row.tf, l.call).args[0];
@@ -212,14 +227,7 @@ export class ModelRules {
     const firstNested = s.adds.findIndex((a) => a.parent !== s.stmt.parent);
     const unknownFrom = firstNested < 0 ? Infinity : layerIndex.slice(firstAdd + firstNested).find((li) => li !== null) ?? Infinity;
     const chain = buildChain(chainLayers, inputShape, ctx.opts.layout, ctx.opts.api, fieldNames, name, unknownFrom);
-    if ('error' in chain) {
-      const at = layers[chain.at]?.call ?? s.call;
-      this.ctx.todo(at, layers[chain.at]?.row.tf ?? 'tf.sequential', 'shape-unknown', chain.error);
-      this.ctx.todo(s.call, 'tf.sequential', 'sequential-model', `model '${name}' cannot be rebuilt until the layer TODOs below it are resolved`);
-      for (const l of layers) this.consumed.add(l.call);
-      for (const a of s.adds) this.consumed.add(a.expression);
-      return;
-    }
+    if ('error' in chain) return this.failSequential(s, layers[chain.at]?.call ?? s.call, layers[chain.at]?.row.tf ?? 'tf.sequential', chain.error);
     for (const l of layers) this.consumed.add(l.call);
     for (const a of s.adds) this.consumed.add(a.expression);
     ctx.layoutFacts.push(...chain.facts);
@@ -233,6 +241,7 @@ export class ModelRules {
         : 'layers added in a loop or under a condition can only be appended in place to a model declared as `const model = tf.sequential()`';
       ctx.todo(s.call, 'tf.sequential', 'sequential-model', `model '${name}': ${why}; build the model with straight-line adds, or by hand`);
       for (const a of s.adds) ctx.todo(a.expression, 'Sequential.add', 'sequential-model', `model '${name}' is not rebuilt (see its tf.sequential TODO)`);
+      this.register(s, false, topStatement(s.adds[s.adds.length - 1], s.stmt.parent) ?? s.stmt);
       return;
     }
     if (plain && s.adds.length && !config && s.name) {

@@ -57,7 +57,28 @@ export class TrainingRules {
       this.ctx.todo(u.call, u.row.tf, 'compile-fit-loop', `${u.row.tf}: the model comes from a TensorFlow.js API that was not migrated`);
       return false;
     }
+    const builder = !info && decl && ts.isVariableDeclaration(decl) && decl.initializer ? this.unmigratedBuilder(decl.initializer) : undefined;
+    if (builder) {
+      this.ctx.todo(u.call, u.row.tf, 'compile-fit-loop', `${u.row.tf}: the model comes from ${builder}(), where it was not migrated (see the TODO there)`);
+      return false;
+    }
     return true;
+  }
+
+  /** `build(...)` (awaited or not) of a function in this file that returns a model it could not migrate: its name. */
+  private unmigratedBuilder(init: ts.Expression): string | undefined {
+    let e = init;
+    while (ts.isAwaitExpression(e) || ts.isParenthesizedExpression(e) || ts.isAsExpression(e)) e = e.expression;
+    if (!ts.isCallExpression(e) || !ts.isIdentifier(e.expression)) return undefined;
+    const fn = this.ctx.checker.getSymbolAtLocation(e.expression)?.valueDeclaration;
+    const body = fn && (ts.isFunctionDeclaration(fn) ? fn.body : ts.isVariableDeclaration(fn) && fn.initializer && (ts.isArrowFunction(fn.initializer) || ts.isFunctionExpression(fn.initializer)) ? fn.initializer.body : undefined);
+    if (!body) return undefined;
+    for (const m of this.models.models.values()) {
+      if (m.migrated || !m.sym?.valueDeclaration) continue;
+      const d = m.sym.valueDeclaration;
+      if (d.pos >= body.pos && d.end <= body.end) return e.expression.text;
+    }
+    return undefined;
   }
 
   /**
