@@ -684,15 +684,14 @@ export class PyEmitter {
     const body = n.getChild('Body')!;
     const layerSizes = this.inferLayerInputs(body);
     this.layerSizes = layerSizes;
-    for (const s of children(body)) {
-      if (s.name === ':') continue;
-      if (s.name === 'FunctionDefinition') {
-        const fname = this.src(s.getChild('VariableName')!);
-        if (fname === '__init__') info.ctor = this.signature(s.getChild('ParamList')!);
-        if (fname === 'build' || fname === 'get_config') throw new Todo('py-unsupported', `${name}.${fname}: Keras's lazy build/get_config have no module equivalent (size layers in __init__)`);
-      }
-      this.stmt(s);
+    const members = children(body).filter((s) => s.name !== ':');
+    for (const s of members) {
+      if (s.name !== 'FunctionDefinition') continue;
+      const fname = this.src(s.getChild('VariableName')!);
+      if (fname === '__init__') info.ctor = this.signature(s.getChild('ParamList')!);
+      if (fname === 'build' || fname === 'get_config') throw new Todo('py-unsupported', `${name}.${fname}: Keras's lazy build/get_config have no module equivalent (size layers in __init__)`);
     }
+    this.stmts(members);
     this.layerSizes = new Map();
     const fieldLines = [...info.fields].map(([f, t]) => `${this.ind}${f}!: ${t.type};`);
     this.out.splice(fieldsAt, 0, ...fieldLines, ...(fieldLines.length ? [''] : []));
@@ -1350,8 +1349,9 @@ export class PyEmitter {
       if (r.kind !== 'tensor' && r.kind !== 'number') throw new Todo('py-unsupported', `'${op}' between a tensor and '${r.code}' whose kind is not known`);
       if (l.kind === 'tensor') return v(`${paren(l)}.${m}(${r.code})`, 'tensor');
       this.use('torch');
-      const fn = m === 'matmul' ? 'matmul' : m;
-      return v(`torch.${fn}(torch.tensor(${l.code}, { dtype: 'float32' }), ${r.code})`, 'tensor');
+      // torch.add/sub/mul/div/pow take a number first; the other ops get a float32 tensor (as TF converts it).
+      if (['add', 'sub', 'mul', 'div', 'pow'].includes(m)) return v(`torch.${m}(${l.code}, ${r.code})`, 'tensor');
+      return v(`torch.tensor(${l.code}, { dtype: 'float32' }).${m}(${r.code})`, 'tensor');
     }
     const both = (k: Kind) => l.kind === k && r.kind === k;
     const CMP: Record<string, string> = { '<': '<', '<=': '<=', '>': '>', '>=': '>=', '==': '===', '!=': '!==', is: '===', 'is not': '!==' };
@@ -1543,7 +1543,13 @@ export class PyEmitter {
         if (kw.size) throw new Todo('py-unsupported', `metric.${method} with sample_weight`, `Metric.${method}`);
         return v(`${paren(obj)}.${m}(${args().map((a) => a.code).join(', ')})`, method === 'result' ? 'tensor' : 'none');
       }
-      case 'module': return this.modelMethod(obj, method, pos, kw, n);
+      case 'module': {
+        // self.layer(x) / model.layer(x): a module field called.
+        const info = obj.cls ? this.classes.get(obj.cls) : undefined;
+        const field = info?.fields.get(method);
+        if (field?.kind === 'module') return this.moduleCall(v(`${paren(obj)}.${method}`, 'module', true, { cls: field.cls }), pos, kw, n);
+        return this.modelMethod(obj, method, pos, kw, n);
+      }
       case 'rng': return this.rngMethod(obj, method, pos, kw, n);
       case 'dataset': return this.datasetMethod(obj, method, pos);
       case 'tensor': return this.tensorMethod(obj, method, pos, kw, n);

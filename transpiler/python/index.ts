@@ -14,6 +14,8 @@ const NAMESPACES = ['torch', 'nn', 'F', 'optim', 'data', 'io', 'compat'];
 export function transpilePython(fileName: string, text: string, opts: TranspileOptions): FileResult {
   const lines = text.length ? text.split('\n').length : 0;
   const base: FileResult = { file: fileName, status: 'unchanged', output: text, changed: false, sites: [], diagnostics: [], uncovered: [], layoutFacts: [], keepsTfImport: false, lines };
+  // Python that does not use TensorFlow (or Keras) is not ours to migrate: it stays as it is.
+  if (!/^[ \t]*(?:import|from)[ \t]+(?:tensorflow|keras)\b/m.test(text)) return base;
   try {
     const parsed = parsePython(text);
     const err = firstSyntaxError(parsed);
