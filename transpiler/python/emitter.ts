@@ -546,7 +546,7 @@ export class PyEmitter {
           this.scope.vars.set(name, { kind: ek.kind, elems: ek.elems?.map((x) => x.kind), elemKind: ek.elemKind, cls: ek.cls, assigns: 1, declPath: this.blockPath(), decl: null, hoist: false });
           return name;
         }
-        if (e.name === 'TupleExpression' || e.name === 'ParenthesizedExpression' || e.name === 'ArrayExpression') return walk(exprChildren(e), ek);
+        if (e.name === 'TupleExpression' || e.name === 'ParenthesizedExpression' || e.name === 'ArrayExpression') return `[${walk(exprChildren(e), ek)}]`;
         throw new Todo('py-unsupported', `a for target ${e.name}`);
       });
       return parts.join(', ');
@@ -1554,7 +1554,13 @@ export class PyEmitter {
       case 'dataset': return this.datasetMethod(obj, method, pos);
       case 'tensor': return this.tensorMethod(obj, method, pos, kw, n);
       case 'array':
-        if (method === 'append') return v(`${paren(obj)}.push(${args().map((a) => a.code).join(', ')})`, 'none');
+        if (method === 'append') {
+          const as = args();
+          // An empty list learns its element kind from what is appended (losses.append(float(loss))).
+          const info = /^[\w$]+$/.test(obj.code) ? this.scope.lookup(obj.code) : undefined;
+          if (info && !info.elemKind && !info.elems?.length && as[0]) info.elemKind = as[0].kind;
+          return v(`${paren(obj)}.push(${as.map((a) => a.code).join(', ')})`, 'none');
+        }
         if (method === 'extend') return v(`${paren(obj)}.push(...${args()[0].code})`, 'none');
         break;
       case 'string':

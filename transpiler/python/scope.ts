@@ -54,7 +54,8 @@ export function closeScope(scope: Scope, lines: string[]): void {
       for (const n of d.names) {
         const v = scope.vars.get(n)!;
         const t = TS_TYPES[v.kind];
-        hoisted.push(`${scope.indent}let ${n}${t ? `: ${t}` : ''};`);
+        // Python reads it after the block that assigns it (a loop, an if): `!` says so, as Python would fail at run time.
+        hoisted.push(`${scope.indent}let ${n}${t ? `!: ${t}` : ''};`);
       }
     } else text.set(d.id, infos.every((v) => v.assigns === 1) ? 'const ' : 'let ');
   }
