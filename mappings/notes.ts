@@ -159,6 +159,7 @@ export const NOTES = {
   'py-loss-args': { severity: 'info', text: 'Keras losses take (y_true, y_pred); the migrated loss function keeps that order and calls the runtime loss as (input, target).' },
   'py-sgd-momentum': { severity: 'info', text: 'Keras SGD with momentum keeps v = m·v − lr·g; w += v (Nesterov: w += m·v − lr·g). With a constant learning rate this is PyTorch\'s SGD (buf = m·buf + g; w −= lr·buf) with v = −lr·buf: the same updates.' },
   'py-print': { severity: 'info', text: 'print / tf.print become console.log; Python\'s str() of floats keeps a trailing .0 that JavaScript drops; f-strings and %-formatting use compat.py.format/percent for format specs.' },
+  'py-save-weights': { severity: 'warning', text: 'save_weights/load_weights become io.save(model.stateDict(), path) / model.loadStateDict(io.load(path)): the runtime\'s state-dict file (safetensors), not Keras\'s HDF5 / .weights.h5 — files are not interchangeable with TensorFlow.' },
   'py-unsupported': { severity: 'error', text: 'A Python construct or TensorFlow API the Python front-end does not translate; the statement is left as a TODO for a human.' },
   'py-model-call': { severity: 'info', text: 'Calling a Keras model or layer becomes .forward(...); training=True/False becomes .train()/.eval() on the module first (Keras passes the flag down; PyTorch keeps it as module state).' },
   'type-position': { severity: 'info', text: 'A tfjs type in a type position becomes the runtime\'s type.' },

@@ -2,7 +2,8 @@
  * The TensorFlow 2 Python fixtures (fixtures/python-<case>/input.py): each migrates to the committed output.ts and
  * report.json (golden files; regenerate with `npx vitest run test/transpiler/python_fixtures.test.ts -u` and review
  * the diff), the outputs type-check against the runtime, and the two walkthroughs train: the MNIST GradientTape
- * program to ≥ 90% test accuracy on the real MNIST test set, the subclassed model with SGD momentum to a falling loss.
+ * program to ≥ 90% test accuracy on the real MNIST test set, the subclassed model with SGD momentum to a falling loss,
+ * the compile/fit classifier to > 90% accuracy.
  */
 import { describe, expect, it, beforeAll } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -66,5 +67,14 @@ describe('the migrated walkthroughs train', () => {
     expect(m, r.stdout).not.toBeNull();
     const [first, last] = [Number(m![1]), Number(m![2])];
     expect(last).toBeLessThan(first / 5);
+  }, 120_000);
+
+  it('Sequential with compile / fit / evaluate / predict (utils.fit): the classifier learns, weights round-trip', () => {
+    const r = run(join(FIXTURES, 'python-keras-fit', 'output.ts'));
+    expect(r.status, r.stderr).toBe(0);
+    const m = /evaluate: loss ([\d.]+), accuracy ([\d.]+)/.exec(r.stdout);
+    expect(m, r.stdout).not.toBeNull();
+    expect(Number(m![2])).toBeGreaterThan(0.9);
+    expect(r.stdout).toMatch(/predicted classes tensor\(\[[01], [01], [01], [01]\]/);
   }, 120_000);
 });

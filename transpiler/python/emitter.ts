@@ -15,6 +15,7 @@ import type { RuntimeApi } from '../../mappings/runtime_api.js';
 import { buildChain, FieldNames, planLayer, resolveStep, type ChainLayer, type Field } from '../rules/model_code.js';
 import { formatTodoMarker } from '../todo_marker.js';
 import type { Diagnostic, SiteRecord } from '../types.js';
+import { ACCURACY_METRICS, COMPILE_LOSSES, COMPILE_METRICS, COMPILE_OPTIMIZERS } from '../../mappings/compile.js';
 import { camel, DTYPES, METHOD_RENAMES, MODULE_ALIASES, PY_INIT, PY_NAMES, PY_UNSUPPORTED, TENSOR_METHODS, type PyEntry } from './names.js';
 import { children, exprChildren, lineCol, type Parsed, type SyntaxNode } from './parse.js';
 import { closeScope, marker, Scope, type Kind, type VarInfo } from './scope.js';
@@ -95,6 +96,10 @@ export class PyEmitter {
   private readonly applyVars = new Map<string, SyntaxNode>();
   /** apply_gradients calls (by position) that a backward() step already covers: they become optimizer.step(). */
   private readonly stepOnly = new Set<number>();
+  /** optimizer variable → the model whose compile() names it. */
+  private readonly compileOf = new Map<string, string>();
+  /** model code → what its compile() set: the options object's name and the metric keys. */
+  private readonly compiled = new Map<string, { name: string; metrics: string[] }>();
   readonly diagnostics: Diagnostic[] = [];
   readonly sites: SiteRecord[] = [];
   readonly uncovered = new Set<string>();
@@ -138,7 +143,7 @@ export class PyEmitter {
 
   /** Records the runtime namespaces a piece of code uses (for the import line). */
   private uses(code: string): string {
-    for (const ns of ['torch', 'nn', 'F', 'optim', 'data', 'compat', 'io']) if (new RegExp(`(^|[^\\w.$])${ns}\\.`).test(code)) this.use(ns);
+    for (const ns of ['torch', 'nn', 'F', 'optim', 'data', 'compat', 'io', 'utils']) if (new RegExp(`(^|[^\\w.$])${ns}\\.`).test(code)) this.use(ns);
     return code;
   }
 
@@ -159,9 +164,15 @@ export class PyEmitter {
       const n = cur.node;
       if (n.name === 'CallExpression') {
         const callee = n.firstChild!;
-        if (callee.name === 'MemberExpression' && callee.lastChild?.name === 'PropertyName' && this.src(callee.lastChild) === 'apply_gradients') {
+        if (callee.name === 'MemberExpression' && callee.lastChild?.name === 'PropertyName' && ['apply_gradients', 'compile'].includes(this.src(callee.lastChild))) {
           const obj = callee.firstChild!;
           const arg = exprChildren(n.getChild('ArgList')!)[0];
+          if (this.src(callee.lastChild) === 'compile') {
+            // model.compile(optimizer=opt): opt trains model's parameters.
+            const { kw } = this.callArgsLoose(n);
+            const o = kw.get('optimizer');
+            if (o?.name === 'VariableName') this.compileOf.set(this.src(o), this.src(obj));
+          }
           if (arg?.name === 'CallExpression' && this.src(arg.firstChild!) === 'zip') {
             const zargs = exprChildren(arg.getChild('ArgList')!);
             if (zargs.length === 2) this.applyVars.set(this.src(obj), zargs[1]);
@@ -889,6 +900,14 @@ export class PyEmitter {
     return e?.kind === 'special' && e.id === id;
   }
 
+  /** Keyword arguments without translating anything (for the prescan). */
+  private callArgsLoose(call: SyntaxNode): { kw: Map<string, SyntaxNode> } {
+    const cs = children(call.getChild('ArgList')!);
+    const kw = new Map<string, SyntaxNode>();
+    for (let i = 0; i + 2 < cs.length; i++) if (cs[i].name === 'VariableName' && cs[i + 1].name === 'AssignOp') kw.set(this.src(cs[i]), cs[i + 2]);
+    return { kw };
+  }
+
   private callArgs(call: SyntaxNode): { pos: SyntaxNode[]; kw: Map<string, SyntaxNode> } {
     const cs = children(call.getChild('ArgList')!);
     const pos: SyntaxNode[] = [];
@@ -1582,28 +1601,125 @@ export class PyEmitter {
     switch (method) {
       case 'save_weights': {
         this.site(key, n, 'rewritten');
+        this.note('py-save-weights', n, key);
         this.use('io');
         return v(`io.save(${paren(m)}.stateDict(), ${this.expr(pos[0]).code})`, 'none');
       }
       case 'load_weights': {
         this.site(key, n, 'rewritten');
+        this.note('py-save-weights', n, key);
         this.use('io');
         return v(`${paren(m)}.loadStateDict(io.load(${this.expr(pos[0]).code}))`, 'none');
       }
       case 'summary': return v(`console.log(${paren(m)}.toString())`, 'none');
       case 'count_params': return v(`${paren(m)}.numParameters()`, 'number');
       case 'predict': {
+        for (const k of kw.keys()) if (k !== 'batch_size' && k !== 'verbose') throw new Todo('py-unsupported', `model.predict(${k}=...)`, key);
         this.site(key, n, 'rewritten');
-        this.use('torch');
-        return v(`torch.noGrad(() => ${paren(m)}.eval().forward(${this.expr(pos[0]).code}))`, 'tensor');
+        this.note('predict-eval', n, key);
+        this.use('utils');
+        const bs = kw.get('batch_size');
+        return v(`utils.predict(${m.code}, ${this.expr(pos[0]).code}${bs ? `, { batchSize: ${this.expr(bs).code} }` : ''})`, 'tensor');
       }
-      case 'compile': case 'fit': case 'evaluate':
-        throw new Todo('py-unsupported', `model.${method}: write the GradientTape loop (compile/fit are not translated by the Python front-end yet)`, key);
+      case 'compile': return this.compile(m, pos, kw, n);
+      case 'fit': case 'evaluate': return this.fitOrEvaluate(m, method, pos, kw, n);
       default:
         void kw;
         throw new Todo('py-unsupported', `model.${method}`, key);
     }
   }
+
+  /**
+   * model.compile(optimizer=..., loss=..., metrics=[...]) → one options object that utils.fit / utils.evaluate take
+   * (the TypeScript path's `--fit helper` target): Keras's loss strings and objects, 'adam'/'sgd', 'accuracy'.
+   */
+  private compile(m: Val, pos: SyntaxNode[], kw: Map<string, SyntaxNode>, n: SyntaxNode): Val {
+    const key = 'Model.compile';
+    if (pos.length) throw new Todo('py-unsupported', 'model.compile with positional arguments (pass optimizer=, loss=, metrics=)', key);
+    for (const k of kw.keys()) if (!['optimizer', 'loss', 'metrics'].includes(k)) throw new Todo('py-unsupported', `model.compile(${k}=...)`, key);
+    const lossNode = kw.get('loss');
+    const optNode = kw.get('optimizer');
+    if (!lossNode || !optNode) throw new Todo('fit-no-compile', 'model.compile needs optimizer= and loss=', key);
+    // The loss: a Keras loss object (yTrue, yPred) or a loss string (tfjs-layers' formulas, Keras's names).
+    let lossCode: string;
+    let accuracy: 'categorical' | 'binary' | 'sparse' = 'categorical';
+    const lossVal = this.expr(lossNode);
+    if (lossVal.kind === 'loss') {
+      lossCode = `(yPred: torch.Tensor, yTrue: torch.Tensor) => ${paren(lossVal)}(yTrue, yPred)`;
+      const src = this.src(lossNode);
+      accuracy = /Sparse/.test(src) || this.lossKinds.get(src) === 'sparse' ? 'sparse' : /MeanSquared|MeanAbsolute|Binary/.test(src) || this.lossKinds.get(src) === 'binary' ? 'binary' : 'categorical';
+    } else if (typeof lossVal.lit === 'string') {
+      const spec = COMPILE_LOSSES[camel(lossVal.lit)];
+      if (!spec) throw new Todo('no-equivalent', `model.compile(loss='${lossVal.lit}') is not mapped`, key);
+      lossCode = `(yPred: torch.Tensor, yTrue: torch.Tensor) => ${spec.code.replace(/\$yPred/g, 'yPred').replace(/\$yTrue/g, 'yTrue')}`;
+      accuracy = spec.accuracy;
+      for (const id of spec.notes ?? []) this.note(id, lossNode, key);
+    } else throw new Todo('py-unsupported', `model.compile(loss=${this.src(lossNode)})`, key);
+    // The optimizer: an optimizer object, or a string with Keras's defaults (Adam lr 1e-3 eps 1e-7, SGD lr 0.01).
+    let optCode: string;
+    const optVal = this.expr(optNode);
+    if (optVal.kind === 'optimizer') optCode = optVal.code;
+    else if (typeof optVal.lit === 'string' && ['adam', 'sgd'].includes(optVal.lit.toLowerCase())) {
+      const c = COMPILE_OPTIMIZERS[optVal.lit.toLowerCase()];
+      const row = lookup(c.row)!;
+      const e = emitRow(row, { key: row.tf, args: c.args.map((a) => ({ text: a, kind: 'number', value: Number(a), simple: true })), awaited: false, layout: 'nchw', typescript: true, paramsCode: `${m.code}.parameters()` });
+      if (e.kind !== 'code') throw new Todo('no-equivalent', `model.compile(optimizer='${optVal.lit}')`, key);
+      optCode = e.code;
+      for (const id of row.notes ?? []) this.note(id, optNode, key);
+    } else throw new Todo('py-unsupported', `model.compile(optimizer=${this.src(optNode)}): an optimizer object or 'adam' / 'sgd'`, key);
+    // Metrics: 'accuracy' (by the loss, as Keras picks it) and the mse/mae names.
+    const metrics: string[] = [];
+    const metricsNode = kw.get('metrics');
+    if (metricsNode) {
+      if (metricsNode.name !== 'ArrayExpression' && metricsNode.name !== 'TupleExpression') throw new Todo('py-unsupported', 'model.compile(metrics=...) that is not a list of names', key);
+      for (const e of exprChildren(metricsNode)) {
+        const name = this.expr(e).lit;
+        if (typeof name !== 'string') throw new Todo('py-unsupported', `metric ${this.src(e)}: only metric names are translated in compile`, key);
+        const spec = COMPILE_METRICS[camel(name)];
+        if (!spec) throw new Todo('no-equivalent', `metric '${name}' is not mapped`, key);
+        const code = spec === 'accuracy' ? ACCURACY_METRICS[accuracy] : spec.code;
+        metrics.push(`${name}: (yPred: torch.Tensor, yTrue: torch.Tensor) => ${code.replace(/\$yPred/g, 'yPred').replace(/\$yTrue/g, 'yTrue')}`);
+      }
+    }
+    const name = `${m.code.replace(/\W/g, '_')}_compiled`;
+    this.compiled.set(m.code, { name, metrics: metrics.map((x) => x.split(':')[0]) });
+    this.site(key, n, 'rewritten');
+    this.note('fit-helper', n, key);
+    this.use('torch');
+    this.line(`// ${this.src(n).split('\n')[0]}: the loss, optimizer and metrics utils.fit / utils.evaluate use`);
+    return v(this.uses(`const ${name} = { loss: ${lossCode}, optimizer: ${optCode}, metrics: { ${metrics.join(', ')} } }`), 'none');
+  }
+
+  /** model.fit(x, y, ...) → await utils.fit(...) (History); model.evaluate(x, y) → numbers, as Keras returns. */
+  private fitOrEvaluate(m: Val, method: string, pos: SyntaxNode[], kw: Map<string, SyntaxNode>, n: SyntaxNode): Val {
+    const key = `Model.${method}`;
+    const c = this.compiled.get(m.code);
+    if (!c) throw new Todo('fit-no-compile', `model.${method} without a model.compile before it in this file`, key);
+    if (pos.length < 2) throw new Todo('py-unsupported', `model.${method} on a tf.data.Dataset (pass x and y tensors)`, key);
+    const [x, y] = pos.slice(0, 2).map((p) => this.expr(p));
+    const opts: string[] = [];
+    const allowed: Record<string, string> = method === 'fit'
+      ? { batch_size: 'batchSize', epochs: 'epochs', shuffle: 'shuffle', validation_split: 'validationSplit', verbose: 'verbose', validation_data: 'validationData' }
+      : { batch_size: 'batchSize', verbose: '' };
+    for (const [k, node] of kw) {
+      if (!(k in allowed)) throw new Todo('fit-options-unsupported', `model.${method}(${k}=...) is not translated`, key);
+      if (allowed[k]) opts.push(`${allowed[k]}: ${this.expr(node).code}`);
+    }
+    this.site(key, n, 'rewritten');
+    this.note('fit-helper', n, key);
+    this.use('utils');
+    if (method === 'fit') {
+      // Keras prints one line per epoch by default (verbose 'auto'); utils.fit's verbose 1 does the same, on stderr.
+      if (!kw.has('verbose')) opts.push('verbose: 1');
+      return v(`await utils.fit(${m.code}, ${x.code}, ${y.code}, { ...${c.name}${opts.length ? `, ${opts.join(', ')}` : ''} })`, 'unknown', false);
+    }
+    const call = `utils.evaluate(${m.code}, ${x.code}, ${y.code}, { loss: ${c.name}.loss, metrics: ${c.name}.metrics${opts.length ? `, ${opts.join(', ')}` : ''} })`;
+    this.use('torch');
+    if (c.metrics.length) return v(`(${call} as torch.Tensor[]).map((t) => t.item())`, 'array', true, { elemKind: 'number', elems: [v('', 'number'), ...c.metrics.map(() => v('', 'number'))] });
+    return v(`(${call} as torch.Tensor).item()`, 'number');
+  }
+
+  private readonly lossKinds = new Map<string, string>();
 
   private rngMethod(rng: Val, method: string, pos: SyntaxNode[], kw: Map<string, SyntaxNode>, n: SyntaxNode): Val {
     const key = `np.random.Generator.${method}`;
@@ -1715,6 +1831,7 @@ export class PyEmitter {
         const logits = fl ? this.src(fl) === 'True' : false;
         if (fl && !['True', 'False'].includes(this.src(fl))) throw new Todo('py-unsupported', `${path}: from_logits must be True or False`, path);
         const code = (logits ? entry.logits : entry.probs).replace(/\$yPred/g, 'yPred').replace(/\$yTrue/g, 'yTrue');
+        if (bindingName) this.lossKinds.set(bindingName, /Sparse/.test(path) ? 'sparse' : /Categorical/.test(path) ? 'categorical' : 'binary');
         this.site(path, n, 'rewritten');
         this.note('py-loss-args', n, path);
         if (!logits && path.endsWith('Crossentropy')) this.note('categorical-crossentropy-clip', n, path);
@@ -1798,7 +1915,8 @@ export class PyEmitter {
     const row = lookup(spec.tf)!;
     const { args } = this.rowArgs(path, spec.params, row, useMomentum ? pos : pos.slice(0, 1), kwUsed);
     const varsNode = bindingName ? this.applyVars.get(bindingName) : undefined;
-    const paramsCode = varsNode ? this.expr(varsNode).code : undefined;
+    const compiled = bindingName ? this.compileOf.get(bindingName) : undefined;
+    const paramsCode = varsNode ? this.expr(varsNode).code : compiled ? `${compiled}.parameters()` : undefined;
     const e = emitRow(row, { key: row.tf, args, awaited: false, layout: 'nchw', typescript: true, paramsCode });
     if (e.kind === 'todo') throw new Todo(e.note, `${path}: ${e.detail}`, path);
     if (e.kind !== 'code') throw new Todo('py-unsupported', path, path);

@@ -9,7 +9,7 @@ import { PyEmitter, Todo } from './emitter.js';
 
 export { PY_NAMES } from './names.js';
 
-const NAMESPACES = ['torch', 'nn', 'F', 'optim', 'data', 'io', 'compat'];
+const NAMESPACES = ['torch', 'nn', 'F', 'optim', 'data', 'io', 'utils', 'compat'];
 
 export function transpilePython(fileName: string, text: string, opts: TranspileOptions): FileResult {
   const lines = text.length ? text.split('\n').length : 0;
