@@ -73,7 +73,18 @@ describe('Python constructs', () => {
     expect(o).toContain('return this.b.forward(this.drop.train(training).forward(this.a.forward(x)));');
     expect(o).toContain('nn.init.xavierUniform_(m.weight);');
     expect(o).toContain('const net = new Net(16);');
-    expect(o).toContain('const y = net.forward(torch.zeros([3, 4]));');
+    expect(o).toContain('const y = net.eval().forward(torch.zeros([3, 4]));');
+  });
+
+  it('the functional API (keras.Input and a chain of layers) and keras.Input in a Sequential list', () => {
+    const o = out('inputs = keras.Input(shape=(4,))\nh = layers.Dense(8, activation="relu")(inputs)\noutputs = layers.Dense(3)(h)\nmodel = keras.Model(inputs=inputs, outputs=outputs)\nseq = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3)])\n');
+    expect(o).toContain('class Model extends nn.Module {\n  dense1 = new nn.Linear(4, 8);\n  relu1 = new nn.ReLU();\n  dense2 = new nn.Linear(8, 3);');
+    expect(o).toContain('return this.dense2.forward(this.relu1.forward(this.dense1.forward(x)));');
+    expect(o).toContain('const model = new Model();');
+    expect(o).toContain('class Seq extends nn.Module {\n  dense1 = new nn.Linear(4, 3);');
+    expect(o).not.toContain('keras.Input');
+    const branching = py('a = keras.Input(shape=(4,))\nb = layers.Dense(2)(a)\nc = layers.Dense(2)(a)\nm = keras.Model(a, [b, c])\n');
+    expect(branching.output).toContain('// torchbridge: TODO(py-unsupported) keras.Model inputs/outputs that are not one keras.Input');
   });
 
   it('GradientTape whose gradients only feed apply_gradients → zeroGrad / backward / step', () => {

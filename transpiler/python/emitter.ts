@@ -7,7 +7,7 @@
  * translate becomes a `// torchbridge: TODO(<id>) <reason>` marker over the commented Python, with a report
  * entry; nothing is guessed.
  */
-import type { ArgInfo, CallSite, Mapping, NoteId } from '../../mappings/schema.js';
+import type { ArgInfo, CallSite, Mapping, NoteId, Shape } from '../../mappings/schema.js';
 import { lookup } from '../../mappings/index.js';
 import { emitRow } from '../../mappings/emit.js';
 import { NOTES } from '../../mappings/notes.js';
@@ -36,6 +36,8 @@ export interface Val {
   cls?: string;
   /** tf.data pipeline state. */
   dataset?: { tensors: string; shuffle: boolean; batch?: string };
+  /** A Keras symbolic tensor: the keras.Input it comes from (by position) and the layers applied since. */
+  chain?: { layers: ChainLayer[]; inputShape: Shape | null; input: string };
   /** A loss value: its function text takes (yTrue, yPred). */
   fnParams?: number;
 }
@@ -385,6 +387,10 @@ export class PyEmitter {
       this.sequential(this.src(targets[0][0]), single);
       return;
     }
+    if (single && targets.length === 1 && targets[0].length === 1 && targets[0][0].name === 'VariableName' && this.isCallTo(single, 'kerasModel')) {
+      this.functional(this.src(targets[0][0]), single);
+      return;
+    }
     // tape.gradient(...) feeding only apply_gradients: backward().
     if (single && targets.length === 1 && targets[0].length === 1 && targets[0][0].name === 'VariableName' && this.tryBackward(this.src(targets[0][0]), single)) return;
     const optName = targets.length === 1 && targets[0].length === 1 ? this.src(targets[0][0]) : undefined;
@@ -397,6 +403,13 @@ export class PyEmitter {
       const elems = target ? exprChildren(target) : many;
       const pattern = this.pattern(elems, val);
       this.line(`${pattern.prefix}${pattern.code} = ${val.code};`);
+      return;
+    }
+    if (target.name === 'VariableName' && val.kind === 'symbolic') {
+      // A Keras symbolic tensor (keras.Input and layers applied to it): no code, the model class replays it.
+      const name = jsName(this.src(target));
+      this.bind(name, val);
+      this.symbolic.set(name, val.chain!);
       return;
     }
     if (target.name === 'VariableName') {
@@ -956,16 +969,44 @@ export class PyEmitter {
     const { pos, kw } = this.callArgs(call);
     if (pos.length !== 1 || pos[0].name !== 'ArrayExpression' || [...kw.keys()].some((k) => k !== 'name')) throw new Todo('py-unsupported', 'keras.Sequential without a list of layers (model.add is not translated)', key);
     const layers: ChainLayer[] = [];
+    let inputShape: Shape | null = null;
     for (const l of exprChildren(pos[0])) {
       const path = l.name === 'CallExpression' ? this.resolvePath(this.src(l.firstChild!)) : null;
       const entry = path ? PY_NAMES[path] : undefined;
+      // keras.Input(shape=...) first in the list: the input size of the next layer.
+      if (entry?.kind === 'special' && entry.id === 'kerasInput' && !layers.length) {
+        const a = this.callArgs(l);
+        inputShape = this.special('kerasInput', path!, a.pos, a.kw, l).chain!.inputShape;
+        continue;
+      }
       if (!entry || entry.kind !== 'layer') throw new Todo('unmapped', `layer ${this.src(l).slice(0, 40)} is not in the Python name table`, path ?? undefined);
       layers.push(this.layerSite(l, entry, path!));
       this.site(path!, l, 'rewritten');
     }
+    this.moduleClass(name, layers, inputShape, key, call);
+  }
+
+  /** keras.Model(inputs=x, outputs=y) for a chain of layers from one keras.Input: the same class as Sequential. */
+  private functional(name: string, call: SyntaxNode): void {
+    const key = 'tf.keras.Model';
+    const { pos, kw } = this.callArgs(call);
+    for (const k of kw.keys()) if (!['inputs', 'outputs', 'name'].includes(k)) throw new Todo('py-unsupported', `keras.Model(${k}=...)`, key);
+    const inputsNode = kw.get('inputs') ?? pos[0];
+    const outputsNode = kw.get('outputs') ?? pos[1];
+    if (!inputsNode || !outputsNode) throw new Todo('py-unsupported', 'keras.Model(inputs, outputs) needs both', key);
+    const inputs = this.expr(inputsNode), outputs = this.expr(outputsNode);
+    if (inputs.kind !== 'symbolic' || outputs.kind !== 'symbolic' || !inputs.chain || !outputs.chain) throw new Todo('py-unsupported', 'keras.Model inputs/outputs that are not one keras.Input and the layers applied to it (lists, multiple inputs)', key);
+    if (outputs.chain.input !== inputs.chain.input || inputs.chain.layers.length) throw new Todo('py-unsupported', 'keras.Model whose outputs do not come from its inputs through one chain of layers (branches and merges are not translated yet)', key);
+    this.site(key, call, 'rewritten');
+    this.note('functional-model', call, key);
+    this.moduleClass(name, outputs.chain.layers, outputs.chain.inputShape, key, call);
+  }
+
+  /** A chain of layers as an nn.Module class (fields, Keras's initialisation, forward) and an instance of it. */
+  private moduleClass(name: string, layers: ChainLayer[], inputShape: Shape | null, key: string, call: SyntaxNode): void {
     const taken = new Set([...this.scope.vars.keys(), ...this.classes.keys()]);
-    const chain = buildChain(layers, null, 'nchw', this.api, new FieldNames(new Set()), name);
-    if ('error' in chain) throw new Todo('shape-unknown', `keras.Sequential: ${chain.error}`, key);
+    const chain = buildChain(layers, inputShape, 'nchw', this.api, new FieldNames(new Set()), name);
+    if ('error' in chain) throw new Todo('shape-unknown', `${key}: ${chain.error}`, key);
     const clsName = this.className(name, taken);
     for (const id of chain.notes) if (id !== 'glorot-normal-init' && id !== 'sequential-model') this.note(id, call, key);
     this.note('py-glorot-uniform', call, key);
@@ -977,7 +1018,8 @@ export class PyEmitter {
       lines.push(`      if (${PY_INIT.classes.map((c) => `m instanceof ${c}`).join(' || ')}) {`, ...PY_INIT.body.map((b) => `        ${b}`), '      }', '    }', '  }');
     }
     let x = 'x';
-    for (const s of chain.steps) x = s.expr(x);
+    if (chain.inputPermute) x = `x.permute(${chain.inputPermute})`;
+    for (const st of chain.steps) x = st.expr(x);
     lines.push('', '  forward(x: torch.Tensor): torch.Tensor {', `    return ${this.uses(x)};`, '  }', '}');
     this.use('nn');
     this.use('torch');
@@ -1140,6 +1182,7 @@ export class PyEmitter {
     const info = this.ref(jsName(raw));
     if (info) {
       if (info.kind === 'class') return v(raw, 'class', true, { cls: info.cls });
+      if (info.kind === 'symbolic') return v(raw, 'symbolic', true, { chain: this.symbolic.get(jsName(raw)) });
       return v(jsName(raw), info.kind, true, { elemKind: info.elemKind, elems: info.elems?.map((k) => v('', k)), cls: info.cls });
     }
     const alias = this.aliases.get(raw);
@@ -1418,6 +1461,18 @@ export class PyEmitter {
       if (obj.kind === 'ns') return this.apiCall(`${obj.path}.${method}`, n, bindingName);
       return this.methodCall(obj, method, n);
     }
+    // layers.Dense(10)(x) on a symbolic tensor: one more layer in the functional chain.
+    if (calleeNode.name === 'CallExpression') {
+      const path = this.resolvePath(this.src(calleeNode.firstChild!));
+      const entry = path ? PY_NAMES[path] : undefined;
+      if (entry?.kind === 'layer') {
+        const { pos, kw } = this.callArgs(n);
+        const arg = pos.length === 1 && !kw.size ? this.expr(pos[0]) : undefined;
+        if (arg?.kind !== 'symbolic' || !arg.chain) throw new Todo('py-unsupported', `${path} applied to something that is not one keras.Input-derived tensor`, path!);
+        this.site(path!, calleeNode, 'rewritten');
+        return v('', 'symbolic', true, { chain: { ...arg.chain, layers: [...arg.chain.layers, this.layerSite(calleeNode, entry, path!)] } });
+      }
+    }
     const callee = this.expr(calleeNode);
     if (callee.kind === 'ns') return this.apiCall(callee.path!, n, bindingName);
     if (callee.path?.startsWith('builtins.')) return this.builtin(callee.path.slice(9), n);
@@ -1466,7 +1521,9 @@ export class PyEmitter {
     this.note('py-model-call', n);
     const info = m.cls ? this.classes.get(m.cls) : undefined;
     const t = training ? this.expr(training) : undefined;
-    const mode = t ? (t.code === 'true' ? '.train()' : t.code === 'false' ? '.eval()' : `.train(${t.code})`) : '';
+    // Keras runs a model called without `training` in inference mode (Dropout off); inside a model's own methods
+    // the caller's flag is passed down, as the module's mode is.
+    const mode = t ? (t.code === 'true' ? '.train()' : t.code === 'false' ? '.eval()' : `.train(${t.code})`) : this.cls ? '' : '.eval()';
     const extra = t && info?.callHasTraining ? [t.code] : [];
     return v(`${paren(m)}${mode}.forward(${[...args.map((a) => a.code), ...extra].join(', ')})`, 'tensor');
   }
@@ -1720,6 +1777,7 @@ export class PyEmitter {
   }
 
   private readonly lossKinds = new Map<string, string>();
+  private readonly symbolic = new Map<string, NonNullable<Val['chain']>>();
 
   private rngMethod(rng: Val, method: string, pos: SyntaxNode[], kw: Map<string, SyntaxNode>, n: SyntaxNode): Val {
     const key = `np.random.Generator.${method}`;
@@ -2009,9 +2067,17 @@ export class PyEmitter {
         const fn = path.slice(3);
         return v(`${paren(x)}.${fn}(${axis ? this.expr(axis).code : ''})`, 'tensor');
       }
+      case 'kerasInput': {
+        for (const k of kw.keys()) if (k !== 'shape' && k !== 'name') throw new Todo('py-unsupported', `keras.Input(${k}=...)`, path);
+        const shapeNode = kw.get('shape') ?? pos[0];
+        const shape = shapeNode ? this.expr(shapeNode) : undefined;
+        if (!shape || shape.kind !== 'array' || !shape.elems) throw new Todo('py-unsupported', 'keras.Input without a literal shape=(...)', path);
+        const dims = shape.elems.map((e) => (e.kind === 'none' ? null : typeof e.lit === 'number' ? e.lit : e.code));
+        return v('', 'symbolic', true, { chain: { layers: [], inputShape: dims, input: `${n.from}` } });
+      }
       case 'tfFunction': throw new Todo('py-unsupported', 'tf.function(fn) called as a function: use the @tf.function decorator', path);
       case 'sequential': throw new Todo('py-unsupported', 'keras.Sequential(...) must be assigned to a name', path);
-      case 'kerasModel': throw new Todo('py-unsupported', 'the functional keras.Model(inputs, outputs) API is not translated by the Python front-end yet', path);
+      case 'kerasModel': throw new Todo('py-unsupported', 'keras.Model(inputs, outputs) must be assigned to a name', path);
       default: throw new Todo('py-unsupported', path, path);
     }
   }

@@ -28,7 +28,7 @@ export type PyEntry =
 
 export type SpecialId =
   | 'gradientTape' | 'tfFunction' | 'variable' | 'constant' | 'tfPrint' | 'sequential' | 'kerasModel' | 'fromTensorSlices'
-  | 'mnistLoadData' | 'npArray' | 'npZeros' | 'npOnes' | 'npArange' | 'defaultRng' | 'npUnary' | 'npReduce';
+  | 'mnistLoadData' | 'kerasInput' | 'npArray' | 'npZeros' | 'npOnes' | 'npArange' | 'defaultRng' | 'npUnary' | 'npReduce';
 
 /** Python module paths the imports name, normalised (`keras` alone is `tf.keras`, `tensorflow` is `tf`). */
 export const MODULE_ALIASES: Record<string, string> = {
@@ -164,6 +164,8 @@ export const PY_NAMES: Record<string, PyEntry> = {
   'tf.keras.Model': { kind: 'special', id: 'kerasModel' },
   'tf.keras.models.Model': { kind: 'special', id: 'kerasModel' },
   'tf.keras.datasets.mnist.load_data': { kind: 'special', id: 'mnistLoadData' },
+  'tf.keras.Input': { kind: 'special', id: 'kerasInput' },
+  'tf.keras.layers.Input': { kind: 'special', id: 'kerasInput' },
   ...prefixed('tf.keras.layers', KERAS_LAYERS),
   ...prefixed('tf.keras.losses', KERAS_LOSSES),
   ...prefixed('tf.keras.metrics', KERAS_METRICS),

@@ -6,7 +6,7 @@
  */
 export type Kind =
   | 'tensor' | 'number' | 'string' | 'bool' | 'none' | 'array' | 'dict' | 'module' | 'optimizer' | 'loss' | 'metric' | 'tape'
-  | 'loader' | 'dataset' | 'rng' | 'dtype' | 'params' | 'function' | 'class' | 'ns' | 'unknown';
+  | 'loader' | 'dataset' | 'rng' | 'dtype' | 'params' | 'function' | 'class' | 'ns' | 'symbolic' | 'unknown';
 
 export interface VarInfo {
   kind: Kind;
