@@ -141,6 +141,11 @@ const PROGRAMS: { name: string; body: string; expected: string[] }[] = [
     expected: ['6 1'],
   },
   {
+    name: 'dict_gradient',
+    body: 'w = tf.Variable(2.0)\nb = tf.Variable(1.0)\nwith tf.GradientTape() as tape:\n    y = w * w * 3.0 + b\ng = tape.gradient(y, {"w": w, "b": b})\nprint(float(g["w"]), float(g["b"]))\n',
+    expected: ['12 1'],
+  },
+  {
     name: 'variables_list_gradient',
     body: 'w = tf.Variable(tf.zeros([2, 1]))\nb = tf.Variable(0.0)\nopt = keras.optimizers.SGD(learning_rate=0.02)\nxs = np.array([[1.0, 2.0], [3.0, 4.0]], dtype=np.float32)\nys = np.array([[5.0], [11.0]], dtype=np.float32)\nlosses = []\nfor i in range(500):\n    with tf.GradientTape() as tape:\n        pred = tf.matmul(xs, w) + b\n        loss = tf.reduce_mean((pred - ys) ** 2)\n    gw, gb = tape.gradient(loss, [w, b])\n    opt.apply_gradients(zip([gw, gb], [w, b]))\n    losses.append(float(loss))\nprint(losses[-1] < 0.01 * losses[0])\n',
     expected: ['True'],

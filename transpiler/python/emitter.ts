@@ -180,7 +180,8 @@ export class PyEmitter {
             if (zargs.length === 2) this.applyVars.set(this.src(obj), zargs[1]);
           }
         }
-      } else if (n.name === 'FunctionDefinition' && n.parent?.name !== 'Body' || (n.name === 'FunctionDefinition' && n.parent?.parent?.name !== 'ClassDefinition')) {
+      } else if (n.name === 'FunctionDefinition' && !(n.parent?.name === 'Body' && n.parent.parent?.name === 'ClassDefinition')) {
+        // Functions (not methods): their signatures place keyword arguments at call sites.
         const name = n.getChild('VariableName');
         if (name) this.funcs.set(this.src(name), this.signature(n.getChild('ParamList')!));
       }
@@ -885,18 +886,39 @@ export class PyEmitter {
     return this.p.tree.topNode;
   }
 
+  /** autograd.grad's options for a tape: persistent tapes keep the graph; inside another open tape, so does the result. */
+  private gradOpts(tape: TapeInfo): string {
+    const opts: string[] = [];
+    if (tape.persistent) opts.push('retainGraph: true');
+    // Inside another open tape the gradient is itself differentiated (higher-order): keep its graph.
+    if (this.tapes.some((t) => t.open && t !== tape)) opts.push('createGraph: true');
+    return opts.length ? `, { ${opts.join(', ')} }` : '';
+  }
+
   private gradient(tape: TapeInfo, call: SyntaxNode): Val {
     const args = this.callArgs(call);
     if (args.pos.length !== 2 || args.kw.size) throw new Todo('py-unsupported', 'tape.gradient with output_gradients or unconnected_gradients', 'tape.gradient');
     const target = this.expr(args.pos[0]);
     const srcNode = args.pos[1];
-    if (srcNode.name === 'DictionaryExpression') throw new Todo('py-unsupported', 'tape.gradient with a dict of sources: pass a list (the runtime returns gradients in order)', 'tape.gradient');
+    if (srcNode.name === 'DictionaryExpression') {
+      // A dict of sources gives a dict of gradients under the same keys.
+      const cs = exprChildren(srcNode);
+      const keys: string[] = [], vals: Val[] = [];
+      for (let i = 0; i + 1 < cs.length; i += 2) {
+        const k = this.expr(cs[i]);
+        if (k.kind !== 'string') throw new Todo('py-unsupported', 'tape.gradient with a dict whose keys are not string literals', 'tape.gradient');
+        const t = this.expr(cs[i + 1]);
+        if (t.kind !== 'tensor') throw new Todo('py-unsupported', `tape.gradient source ${this.src(cs[i + 1])} is not a tensor`, 'tape.gradient');
+        keys.push(k.code);
+        vals.push(t);
+      }
+      const opts = this.gradOpts(tape);
+      this.site('tape.gradient', call, 'rewritten');
+      this.use('torch');
+      return v(`((g) => ({ ${keys.map((k, i) => `${k}: g[${i}]!`).join(', ')} }))(torch.autograd.grad(${target.code}, [${vals.map((x) => x.code).join(', ')}]${opts}))`, 'dict', true, { elemKind: 'tensor' });
+    }
     const sources = this.expr(srcNode);
-    const opts: string[] = [];
-    if (tape.persistent) opts.push('retainGraph: true');
-    // Inside another open tape the gradient is itself differentiated (higher-order): keep its graph.
-    if (this.tapes.some((t) => t.open && t !== tape)) opts.push('createGraph: true');
-    const o = opts.length ? `, { ${opts.join(', ')} }` : '';
+    const o = this.gradOpts(tape);
     this.site('tape.gradient', call, 'rewritten');
     this.use('torch');
     if (sources.kind === 'tensor') return v(`torch.autograd.grad(${target.code}, [${sources.code}]${o})[0]!`, 'tensor', false);
@@ -1339,7 +1361,7 @@ export class PyEmitter {
     }
     if (o.kind === 'dict') {
       const idx = this.expr(axes[0][0]!);
-      return v(`${paren(o)}[${idx.code}]`, 'unknown');
+      return v(`${paren(o)}[${idx.code}]`, o.elemKind ?? 'unknown');
     }
     if (o.kind !== 'tensor') throw new Todo('py-unsupported', `indexing '${this.src(n)}' whose kind is not known`);
     let code = paren(o);
