@@ -106,7 +106,6 @@ export class PyEmitter {
   readonly sites: SiteRecord[] = [];
   readonly uncovered = new Set<string>();
   readonly used = new Set<string>();
-  private stmtStart = 0;
   private fnName: string | null = null;
 
   constructor(private readonly file: string, private readonly p: Parsed, private readonly api: RuntimeApi) {
@@ -229,7 +228,6 @@ export class PyEmitter {
 
   private stmt(n: SyntaxNode): void {
     const mark = this.out.length;
-    this.stmtStart = n.from;
     try {
       this.statement(n);
     } catch (e) {
@@ -701,7 +699,6 @@ export class PyEmitter {
     this.scope.vars.set(name, { kind: 'class', cls: name, assigns: 1, declPath: this.blockPath(), decl: null, hoist: false });
     const outerCls = this.cls;
     this.cls = info;
-    const start = this.out.length;
     this.line(`class ${name}${isModel ? ' extends nn.Module' : ''} {`);
     if (isModel) this.use('nn');
     this.ind += '  ';
@@ -736,7 +733,6 @@ export class PyEmitter {
     }
     this.ind = this.ind.slice(2);
     this.line('}');
-    void start;
     this.cls = outerCls;
     if (isModel) this.note('py-model-call', n, name);
   }
@@ -1282,6 +1278,8 @@ export class PyEmitter {
   private truthy(x: Val): string {
     if (x.kind === 'tensor') return `${paren(x)}.item()`;
     if (x.kind === 'array') return `${paren(x)}.length > 0`;
+    // An empty list or dict is false in Python and true in JavaScript: a value of unknown kind is not guessed at.
+    if (x.kind === 'unknown' || x.kind === 'dict') throw new Todo('py-unsupported', `the truth value of '${x.code}' whose kind is not known (Python's and JavaScript's differ for empty lists and dicts)`);
     return x.code;
   }
 
@@ -1314,8 +1312,6 @@ export class PyEmitter {
         if (o.code === 'this' && this.cls) {
           const f = this.cls.fields.get(prop);
           if (f) return v(`this.${prop}`, f.kind, true, { cls: f.cls });
-          const m = this.cls.name;
-          void m;
           return v(`this.${prop}`, 'unknown');
         }
         break;
