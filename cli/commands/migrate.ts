@@ -1,9 +1,9 @@
-/** `torchbridge migrate <paths..>`: rewrite TensorFlow.js code onto the runtime (see cli/migrate/run.ts). */
+/** `torchbridge migrate <paths..>`: rewrite TensorFlow.js (and TensorFlow 2 Python) code onto the runtime (see cli/migrate/run.ts). */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import type { MigrateOptions } from '../migrate/run.js';
 
 export const command = 'migrate <paths..>';
-export const describe = 'Migrate TensorFlow.js files, folders or tsconfig projects to the runtime';
+export const describe = 'Migrate TensorFlow.js files, folders or tsconfig projects (and TensorFlow 2 Python .py files, written as <name>.ts) to the runtime';
 
 /** The parsed options are exactly runMigrate's (fit always has its default here). */
 type Args = MigrateOptions & { fit: 'loop' | 'helper' };

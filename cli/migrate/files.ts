@@ -7,7 +7,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
 
-export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
+export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.py'];
+
+/** Where a migrated file is written: TensorFlow 2 Python (`foo.py`) becomes TypeScript next to it (`foo.ts`). */
+export function migratedPath(path: string, migrated: boolean): string {
+  return migrated && extname(path).toLowerCase() === '.py' ? `${path.slice(0, -3)}.ts` : path;
+}
 
 export interface InputFile {
   /** Absolute path. */

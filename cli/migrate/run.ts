@@ -10,7 +10,7 @@ import { cpus } from 'node:os';
 import { loadRuntimeApi } from '../../mappings/runtime_api.js';
 import { buildReport, reportMarkdown, reportText, type Report } from '../../transpiler/report.js';
 import type { FileResult, ReexportInfo, TranspileOptions } from '../../transpiler/types.js';
-import { collectInputs, readSource } from './files.js';
+import { collectInputs, migratedPath, readSource } from './files.js';
 import { gitTreeState } from './git.js';
 import { rewritePackageJson } from './packages.js';
 import { runTasks, type Task } from './pool.js';
@@ -166,14 +166,16 @@ export async function migrateFiles(o: MigrateOptions): Promise<MigrateResult> {
       }
       continue;
     }
+    // A migrated Python file is written as <name>.ts (the .py is left as it is).
+    const converted = !!r && r.changed && r.status !== 'failed' && r.status !== 'unchanged';
     if (o.inPlace) {
       if (newText !== undefined && (!r || r.changed || isPkg)) {
-        writeFileSync(f.path, newText);
+        writeFileSync(migratedPath(f.path, converted), newText);
         written++;
       }
       continue;
     }
-    const dest = join(outDir!, f.rel);
+    const dest = join(outDir!, migratedPath(f.rel, converted));
     mkdirSync(dirname(dest), { recursive: true });
     if (newText !== undefined) {
       writeFileSync(dest, newText);

@@ -5,3 +5,5 @@
  */
 export * as util from './util.js';
 export { nextFrame } from './browser.js';
+export * as keras from './keras.js';
+export * as py from './python.js';
