@@ -2,6 +2,7 @@
 import { Tensor } from '../tensor.js';
 import { broadcastShapes, fmtShape, normDim } from '../shape.js';
 import { backendOf, castTo, checkTensor, record } from './util.js';
+import { traceOp } from './trace.js';
 import { where } from './elementwise.js';
 import { expand, reshape, unsqueeze } from './view.js';
 
@@ -38,6 +39,7 @@ function gatherAs(x: Tensor, dim: number, index: Tensor, op: string): Tensor {
   }
   // Out-of-range values: the backend throws (cpu) or records them for the next read (webgpu).
   const out = backendOf(x).gather(x, d, index, op);
+  traceOp(out, 'GatherElements', [x, index], { dim: d });
   const xShape = x.shape;
   return record(out, 'Gather', [x], (g) => [scatterAdd(backendOf(g).full(xShape.slice(), 0, g.dtype), d, index, g)], [index]);
 }
