@@ -15,8 +15,12 @@ import { GraphBuilder, type OnnxDim } from './graph.js';
 import { type EmitContext, OP_TABLE } from './op_table.js';
 
 export interface ExportOptions {
-  /** Keep dim 0 of every input (and the dims it flows to) symbolic ('batch'). Default true. */
-  dynamicAxes?: boolean;
+  /**
+   * Which input dim is the batch, kept symbolic ('batch') in the graph along with every dim it flows to. true
+   * (the default): dim 0 of every input; false: none (the graph takes the sample's shapes only); an object:
+   * input name → its batch dim (e.g. { input: 1 } for a [T, N, F] sequence), inputs not named have none.
+   */
+  dynamicAxes?: boolean | Record<string, number>;
   /** Graph input names; default 'input' (one input) or 'input_0', 'input_1', ... */
   inputNames?: string[];
   /** Graph output names; default 'output' (one output) or 'output_0', ... */
@@ -48,16 +52,17 @@ export function exportToBytes(module: Module, sampleInputs: Tensor | Tensor[], o
   const inputs = Array.isArray(sampleInputs) ? sampleInputs : [sampleInputs];
   const opset = options.opset ?? 17;
   if (!Number.isInteger(opset) || opset < 17) throw new RangeError(`onnx.export: opset must be an integer >= 17, got ${opset}`);
-  const dynamic = options.dynamicAxes ?? true;
+  const inputNames = names(options.inputNames, inputs.length, 'input', 'inputNames');
+  const axes = batchAxesOf(options.dynamicAxes ?? true, inputs, inputNames);
   inputs.forEach((t, i) => {
     if (!(t instanceof Tensor)) throw new TypeError(`onnx.export: sampleInputs[${i}] must be a Tensor, got ${t === null ? 'null' : typeof t}`);
     t.assertAlive('onnx.export', `sampleInputs[${i}]`);
     if (t.storage.device !== 'cpu') throw new Error(`onnx.export: sampleInputs[${i}] is on '${t.storage.device}'; export on the cpu (module.to('cpu') and the inputs too)`);
-    if (dynamic && (t.ndim === 0 || t.shape[0] < 2)) {
-      throw new RangeError(`onnx.export: sampleInputs[${i}] has shape [${t.shape.join(', ')}]; a dynamic batch needs a sample batch (dim 0) of at least 2, or pass { dynamicAxes: false }`);
+    const b = axes[i];
+    if (b !== null && t.shape[b] < 2) {
+      throw new RangeError(`onnx.export: sampleInputs[${i}] has shape [${t.shape.join(', ')}]; a dynamic batch needs a sample batch (dim ${b}) of at least 2, so it cannot be mistaken for a size-1 dim, or pass { dynamicAxes: false }`);
     }
   });
-  const inputNames = names(options.inputNames, inputs.length, 'input', 'inputNames');
 
   const params = new Map<Tensor, string>();
   for (const [n, p] of module.namedParameters()) params.set(p, n);
@@ -90,8 +95,8 @@ export function exportToBytes(module: Module, sampleInputs: Tensor | Tensor[], o
   inputs.forEach((t, i) => {
     const name = g.fresh(inputNames[i]);
     valueName.set(t, name);
-    batchAxes.set(t, dynamic ? 0 : null);
-    g.addInput(name, t.dtype, t.shape.map((s, d) => (dynamic && d === 0 ? BATCH_DIM_PARAM : s)));
+    batchAxes.set(t, axes[i]);
+    g.addInput(name, t.dtype, t.shape.map((s, d) => (d === axes[i] ? BATCH_DIM_PARAM : s)));
   });
   let current: TracedOp | null = null;
   const fail = (op: TracedOp | null, why: string): never => {
@@ -151,6 +156,23 @@ export function exportToBytes(module: Module, sampleInputs: Tensor | Tensor[], o
     g.addOutput(name, meta.dtype, meta.shape.map((s, d): OnnxDim => (d === axis ? BATCH_DIM_PARAM : s)));
   });
   return g.encode(opset, module.constructor.name || 'Module', `exported by torchbridge from ${module.constructor.name}`);
+}
+
+function batchAxesOf(spec: boolean | Record<string, number>, inputs: Tensor[], inputNames: string[]): (number | null)[] {
+  if (spec === true) return inputs.map((t, i) => {
+    if (t.ndim === 0) throw new RangeError(`onnx.export: sampleInputs[${i}] is 0-d and has no batch dim; pass { dynamicAxes: false } or name the inputs that have one`);
+    return 0;
+  });
+  if (spec === false) return inputs.map(() => null);
+  for (const k of Object.keys(spec)) {
+    if (!inputNames.includes(k)) throw new RangeError(`onnx.export: dynamicAxes names '${k}', which is not an input (inputs: ${inputNames.join(', ')})`);
+  }
+  return inputs.map((t, i) => {
+    const d = spec[inputNames[i]];
+    if (d === undefined) return null;
+    if (!Number.isInteger(d) || d < 0 || d >= t.ndim) throw new RangeError(`onnx.export: dynamicAxes.${inputNames[i]} = ${d} is not a dim of sampleInputs[${i}] (shape [${t.shape.join(', ')}])`);
+    return d;
+  });
 }
 
 function names(given: string[] | undefined, n: number, base: string, option: string): string[] {

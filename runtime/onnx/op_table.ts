@@ -180,7 +180,8 @@ function maxPool2d(op: TracedOp, ctx: EmitContext): void {
   const g = op.attrs.g as Conv2dGeometry;
   const out = ctx.g.node('MaxPool', [ctx.name(x)], {
     kernel_shape: [g.kh, g.kw], strides: [g.strideH, g.strideW], dilations: [g.dilationH, g.dilationW],
-    pads: [g.padTop, g.padLeft, g.padBottom, g.padRight], ceil_mode: op.attrs.ceilMode ? 1 : 0,
+    // The geometry already pads the bottom/right for ceil mode, so the floor formula gives the same size.
+    pads: [g.padTop, g.padLeft, g.padBottom, g.padRight], ceil_mode: 0,
   })[0];
   ctx.bind(op.out, out, spatialBatch(op, ctx, x));
 }
