@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as torch from '../runtime/torch.js';
 import { F, io, nn, onnx } from '../runtime/index.js';
-import { maxAbsDiff, randomInput } from './support/tfjs_models.js';
-import { predictTf, trainedCnn, trainedMlp, type TrainedModel } from './support/tfjs_trained.js';
+import { maxAbsDiff, randomInput, randomizeWeights } from './support/tfjs_models.js';
+import { predictTf, saveAsFiles, trainedCnn, trainedMlp, type TrainedModel } from './support/tfjs_trained.js';
 import { onnxProto } from '../runtime/onnx/graph.js';
 
 let root: string;
@@ -68,6 +68,115 @@ describe.each([
     // The outputs must carry information, or a wrong graph could match by accident.
     expect(Math.max(...Array.from(want.data, Math.abs))).toBeGreaterThan(1e-2);
   });
+});
+
+/** More tfjs architectures (random weights): the layers and layout changes io.loadLayersModel produces. */
+const ARCHITECTURES: [string, () => tf.LayersModel, number[]][] = [
+  ["strided Conv2D 'same' (asymmetric padding), 'same' max and average pooling, Dropout, channel softmax", () => {
+    const m = tf.sequential();
+    m.add(tf.layers.conv2d({ inputShape: [8, 7, 2], filters: 3, kernelSize: 4, strides: 2, padding: 'same' }));
+    m.add(tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }));
+    m.add(tf.layers.dropout({ rate: 0.5 }));
+    m.add(tf.layers.averagePooling2d({ poolSize: 2, strides: 1, padding: 'same' }));
+    m.add(tf.layers.activation({ activation: 'softmax' }));
+    return m;
+  }, [8, 7, 2]],
+  ['BatchNormalization after a Conv2D and after a Dense', () => {
+    const m = tf.sequential();
+    m.add(tf.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3 }));
+    m.add(tf.layers.batchNormalization({ epsilon: 0.01 }));
+    m.add(tf.layers.flatten());
+    m.add(tf.layers.dense({ units: 4 }));
+    m.add(tf.layers.batchNormalization({ momentum: 0.9 }));
+    return m;
+  }, [6, 6, 2]],
+  ['Reshape and GlobalAveragePooling2D', () => {
+    const m = tf.sequential();
+    m.add(tf.layers.dense({ inputShape: [12], units: 24 }));
+    m.add(tf.layers.reshape({ targetShape: [2, 3, 4] }));
+    m.add(tf.layers.conv2d({ filters: 3, kernelSize: 1 }));
+    m.add(tf.layers.globalAveragePooling2d({}));
+    return m;
+  }, [12]],
+  ['LeakyReLU, ELU, ReLU(max 6), Softmax layers on NHWC maps', () => {
+    const m = tf.sequential();
+    m.add(tf.layers.conv2d({ inputShape: [4, 4, 2], filters: 3, kernelSize: 2 }));
+    m.add(tf.layers.leakyReLU());
+    m.add(tf.layers.conv2d({ filters: 3, kernelSize: 2 }));
+    m.add(tf.layers.elu());
+    m.add(tf.layers.reLU({ maxValue: 6 }));
+    m.add(tf.layers.softmax({ axis: -1 }));
+    return m;
+  }, [4, 4, 2]],
+  ['ZeroPadding2D → DepthwiseConv2D (multiplier 2, stride 2, relu6) → 1×1 Conv2D → GlobalMaxPooling2D', () => {
+    const m = tf.sequential();
+    m.add(tf.layers.zeroPadding2d({ inputShape: [7, 6, 3], padding: [[1, 0], [0, 2]] }));
+    m.add(tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, strides: 2, padding: 'valid', activation: 'relu6' }));
+    m.add(tf.layers.conv2d({ filters: 4, kernelSize: 1, padding: 'same' }));
+    m.add(tf.layers.globalMaxPooling2d({}));
+    return m;
+  }, [7, 6, 3]],
+  ['Dense sigmoid, tanh (no bias), elu, selu, softplus, linear', () => {
+    const m = tf.sequential();
+    m.add(tf.layers.dense({ inputShape: [4], units: 5, activation: 'sigmoid' }));
+    m.add(tf.layers.dense({ units: 5, activation: 'tanh', useBias: false }));
+    m.add(tf.layers.dense({ units: 5, activation: 'elu' }));
+    m.add(tf.layers.dense({ units: 5, activation: 'selu' }));
+    m.add(tf.layers.dense({ units: 5, activation: 'softplus' }));
+    m.add(tf.layers.dense({ units: 2, activation: 'linear' }));
+    return m;
+  }, [4]],
+  ['a functional residual CNN: Add, BatchNormalization, two Dense heads, Concatenate', () => {
+    const input = tf.input({ shape: [6, 5, 2] });
+    const c1 = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(input) as tf.SymbolicTensor;
+    const c2 = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same' }).apply(c1) as tf.SymbolicTensor;
+    const sum = tf.layers.add().apply([c1, c2]) as tf.SymbolicTensor;
+    const bn = tf.layers.batchNormalization().apply(sum) as tf.SymbolicTensor;
+    const pooled = tf.layers.maxPooling2d({ poolSize: 2, padding: 'same' }).apply(bn) as tf.SymbolicTensor;
+    const flat = tf.layers.flatten().apply(pooled) as tf.SymbolicTensor;
+    const h1 = tf.layers.dense({ units: 3 }).apply(flat) as tf.SymbolicTensor;
+    const h2 = tf.layers.dense({ units: 2, activation: 'tanh' }).apply(flat) as tf.SymbolicTensor;
+    const joined = tf.layers.concatenate().apply([h1, h2]) as tf.SymbolicTensor;
+    const out = tf.layers.dense({ units: 3, activation: 'softmax' }).apply(joined) as tf.SymbolicTensor;
+    return tf.model({ inputs: input, outputs: out });
+  }, [6, 5, 2]],
+];
+
+describe.each(ARCHITECTURES)('a tfjs model (%s) through ONNX', (name, build, rowShape) => {
+  it('predicts what tfjs predicts in onnxruntime-node (batch 2 traced, 5 run)', async () => {
+    const model = build();
+    randomizeWeights(model, 7);
+    const path = await saveAsFiles(model, join(root, `arch-${ARCHITECTURES.findIndex(([n]) => n === name)}`));
+    const m = await io.loadLayersModel(path);
+    const x = input(rowShape, 5, 3);
+    const want = predictTf(model, x.dataSync() as Float32Array, x.shape);
+    const s = await onnx.loadBytes(onnx.exportToBytes(m, input(rowShape, 2, 4)));
+    const got = (await s.run(x)) as torch.Tensor;
+    await s.release();
+    expect(got.shape).toEqual(want.shape);
+    expect(maxAbsDiff(got.dataSync(), want.data)).toBeLessThan(1e-5);
+  });
+});
+
+it('a functional tfjs model with two inputs, two outputs and a shared layer', async () => {
+  const a = tf.input({ shape: [4], name: 'a' });
+  const b = tf.input({ shape: [4], name: 'b' });
+  const shared = tf.layers.dense({ units: 3, activation: 'elu', name: 'shared' });
+  const sa = shared.apply(a) as tf.SymbolicTensor;
+  const sb = shared.apply(b) as tf.SymbolicTensor;
+  const diff = tf.layers.maximum().apply([sa, sb]) as tf.SymbolicTensor;
+  const prod = tf.layers.multiply().apply([sa, sb]) as tf.SymbolicTensor;
+  const out1 = tf.layers.dense({ units: 2 }).apply(tf.layers.concatenate().apply([diff, prod]) as tf.SymbolicTensor) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: [a, b], outputs: [out1, sa] });
+  randomizeWeights(model, 31);
+  const m = await io.loadLayersModel(await saveAsFiles(model, join(root, 'two-io')));
+  const s = await onnx.loadBytes(onnx.exportToBytes(m, [input([4], 2, 1), input([4], 2, 2)], { inputNames: ['a', 'b'], outputNames: ['out', 'shared'] }));
+  expect([s.inputNames, s.outputNames]).toEqual([['a', 'b'], ['out', 'shared']]);
+  const xa = input([4], 3, 5), xb = input([4], 3, 6);
+  const want = tf.tidy(() => (model.predict([tf.tensor(xa.dataSync(), [3, 4]), tf.tensor(xb.dataSync(), [3, 4])]) as tf.Tensor[]).map((t) => t.dataSync() as Float32Array));
+  const got = (await s.run({ b: xb, a: xa })) as torch.Tensor[];
+  got.forEach((g, i) => expect(maxAbsDiff(g.dataSync(), want[i])).toBeLessThan(1e-5));
+  await s.release();
 });
 
 describe('the exported graph', () => {
@@ -192,11 +301,14 @@ describe('the runtime\'s own models match their eager forward through ONNX', () 
 
 describe('what cannot be exported, or loaded, says so', () => {
   it('an op with no ONNX mapping names the op and the module path', () => {
+    class ScatterSum extends nn.Module {
+      forward(x: torch.Tensor) { return torch.scatterAdd(x.zerosLike(), 1, torch.tensor([[0, 0, 1], [1, 1, 0]], { dtype: 'int32' }), x); }
+    }
     class Net extends nn.Module {
-      body = new nn.Sequential(new nn.Conv2d(1, 2, 3), new nn.AvgPool2d(2));
+      body = new nn.Sequential(new nn.Linear(4, 3), new ScatterSum());
       forward(x: torch.Tensor) { return this.body.forward(x); }
     }
-    expect(() => onnx.export(new Net(), [input([1, 6, 6], 2, 1)], null)).toThrow(/op 'Unfold' in module 'body\.1': has no ONNX mapping/);
+    expect(() => onnx.export(new Net(), [input([4], 2, 1)], null)).toThrow(/op 'ScatterAdd' in module 'body\.1': has no ONNX mapping/);
   });
 
   it('a value computed by an op that reports nothing to the tracer is an error, not a frozen constant', () => {

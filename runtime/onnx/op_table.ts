@@ -186,6 +186,42 @@ function maxPool2d(op: TracedOp, ctx: EmitContext): void {
   ctx.bind(op.out, out, spatialBatch(op, ctx, x));
 }
 
+function avgPool2d(op: TracedOp, ctx: EmitContext): void {
+  const x = op.inputs[0]!;
+  const g = op.attrs.g as Conv2dGeometry;
+  const { countIncludePad, ceilMode, divisorOverride } = op.attrs as { countIncludePad: boolean; ceilMode: boolean; divisorOverride: number | null };
+  // The geometry pads the bottom/right for ceil mode; the runtime leaves that overhang out of the divisor, which
+  // AveragePool's count_include_pad=1 would count.
+  if (ceilMode && (countIncludePad || divisorOverride)) ctx.fail(op, 'ceilMode with countIncludePad (or divisorOverride) has no AveragePool equivalent; pass countIncludePad: false');
+  const include = divisorOverride ? 1 : countIncludePad ? 1 : 0;
+  let out = ctx.g.node('AveragePool', [ctx.name(x)], {
+    kernel_shape: [g.kh, g.kw], strides: [g.strideH, g.strideW],
+    pads: [g.padTop, g.padLeft, g.padBottom, g.padRight], count_include_pad: include, ceil_mode: 0,
+  })[0];
+  // sum / divisor = (sum / window size) · (window size / divisor)
+  if (divisorOverride) out = ctx.g.node('Mul', [out, scalarConst(ctx, ctx.meta(x).dtype, (g.kh * g.kw) / divisorOverride)])[0];
+  ctx.bind(op.out, out, spatialBatch(op, ctx, x));
+}
+
+/** F.pad: `pad` lists (before, after) pairs from the last dim, as PyTorch; ONNX wants all befores, then all afters. */
+function pad(op: TracedOp, ctx: EmitContext): void {
+  const x = op.inputs[0]!;
+  const { pad: amounts, mode, value } = op.attrs as { pad: number[]; mode: string; value: number };
+  const rank = ctx.meta(x).shape.length;
+  const before = new Array<number>(rank).fill(0), after = new Array<number>(rank).fill(0);
+  for (let k = 0; k < amounts.length / 2; k++) {
+    before[rank - 1 - k] = amounts[2 * k];
+    after[rank - 1 - k] = amounts[2 * k + 1];
+  }
+  const b = ctx.batchAxis(x);
+  if (b !== null && (before[b] !== 0 || after[b] !== 0)) ctx.fail(op, 'it pads the batch axis; export with { dynamicAxes: false }');
+  const onnxMode = ({ constant: 'constant', reflect: 'reflect', replicate: 'edge', circular: ctx.opset >= 19 ? 'wrap' : '' } as Record<string, string>)[mode];
+  if (!onnxMode) ctx.fail(op, `padding mode '${mode}' needs opset 19 (Pad's 'wrap'); pass { opset: 19 }`);
+  const ins = [ctx.name(x), ctx.g.int64s('pads', [...before, ...after])];
+  if (mode === 'constant') ins.push(scalarConst(ctx, ctx.meta(x).dtype, value));
+  ctx.bind(op.out, ctx.g.node('Pad', ins, { mode: onnxMode })[0], b);
+}
+
 function reshape(op: TracedOp, ctx: EmitContext): void {
   const x = op.inputs[0]!;
   const inShape = ctx.meta(x).shape;
@@ -374,6 +410,8 @@ export const OP_TABLE: Record<string, Emitter> = {
   Linear: linear,
   Conv2d: conv2d,
   MaxPool2d: maxPool2d,
+  AvgPool2d: avgPool2d,
+  Pad: pad,
   Reshape: reshape,
   Permute: permute,
   Squeeze: squeeze,

@@ -55,6 +55,7 @@ function scatterOp(x: Tensor, dim: number, index: Tensor, src: Tensor | number, 
     s = castTo(src, x.dtype);
   }
   const out = backendOf(x).scatter(x, d, index, s, mode, op);
+  traceOp(out, mode === 'add' ? 'ScatterAdd' : 'Scatter', [x, index, s], { dim: d });
   return record(out, mode === 'add' ? 'ScatterAdd' : 'Scatter', [x, s], (g) => {
     // assign: the overwritten positions get no gradient from x.
     const gx = mode === 'add' ? g : scatterOp(g, d, index, 0, 'assign', op);

@@ -74,6 +74,7 @@ export function avgPool2d(xIn: Tensor, kernelSize: Pair, opts: AvgPool2dOptions 
     else y = s.div(windowCounts(x, g, true));
   } else y = s.div(windowCounts(x, g, false));
   y = reshape(y, [N, C, g.outH, g.outW]);
+  traceOp(y, 'AvgPool2d', [x], { g, countIncludePad: opts.countIncludePad ?? true, ceilMode: opts.ceilMode ?? false, divisorOverride: opts.divisorOverride ?? null });
   return batched ? squeeze(y, 0) : y;
 }
 
