@@ -6,7 +6,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
@@ -59,10 +59,15 @@ function examples(t: TrainedModel, n: number, seed: number): { rows: unknown[]; 
   return { rows, want: want.data, shape: want.shape };
 }
 
+/** The name a Keras signature gives a Sequential's input: '<first layer>_input' (what named-row clients send). */
+function kerasInputName(t: TrainedModel): string {
+  return `${JSON.parse(readFileSync(t.path, 'utf8')).modelTopology.config.layers[0].config.name}_input`;
+}
+
 describe.each([
-  ['mlp', () => mlpServer, () => mlp],
-  ['cnn', () => cnnServer, () => cnn],
-])('serve %s', (name, server, model) => {
+  ['mlp', () => mlpServer, () => mlp, () => kerasInputName(mlp)],
+  ['cnn', () => cnnServer, () => cnn, () => 'input'],
+])('serve %s', (name, server, model, inputName) => {
   it('GET /v1/models/<name> reports the model AVAILABLE, as TF Serving does', async () => {
     const r = await call(server().url, 'GET', `/v1/models/${name}`);
     expect(r).toEqual({ status: 200, body: { model_version_status: [{ version: '1', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } }] } });
@@ -72,9 +77,10 @@ describe.each([
     const r = await call(server().url, 'GET', `/v1/models/${name}/metadata`);
     expect(r.status).toBe(200);
     const sig = r.body.metadata.signature_def.signature_def.serving_default;
-    expect(sig.inputs.input.dtype).toBe('DT_FLOAT');
-    expect(sig.inputs.input.tensor_shape.dim.map((d: { size: string }) => d.size)).toEqual(['-1', ...model().rowShape.map(String)]);
-    expect(Object.keys(sig.outputs)).toEqual(['output']);
+    expect(Object.keys(sig.inputs)).toEqual([inputName()]);
+    expect(sig.inputs[inputName()].dtype).toBe('DT_FLOAT');
+    expect(sig.inputs[inputName()].tensor_shape.dim.map((d: { size: string }) => d.size)).toEqual(['-1', ...model().rowShape.map(String)]);
+    expect(Object.keys(sig.outputs)).toHaveLength(1);
   });
 
   it('POST :predict, row format: predictions are what tfjs predicts (< 1e-5)', async () => {
@@ -88,9 +94,16 @@ describe.each([
 
   it('POST :predict, columnar format (and the /versions/1 path): outputs are what tfjs predicts', async () => {
     const { rows, want } = examples(model(), 2, 43);
-    const r = await call(server().url, 'POST', `/v1/models/${name}/versions/1:predict`, JSON.stringify({ inputs: { input: rows } }));
+    const r = await call(server().url, 'POST', `/v1/models/${name}/versions/1:predict`, JSON.stringify({ inputs: { [inputName()]: rows } }));
     expect(r.status).toBe(200);
     expect(maxAbsDiff(torch.tensor(r.body.outputs).dataSync(), want)).toBeLessThan(1e-5);
+  });
+
+  it('POST :predict, row format with named instances ({"<input>": row})', async () => {
+    const { rows, want } = examples(model(), 2, 45);
+    const r = await call(server().url, 'POST', `/v1/models/${name}:predict`, JSON.stringify({ instances: rows.map((row) => ({ [inputName()]: row })) }));
+    expect(r.status).toBe(200);
+    expect(maxAbsDiff(torch.tensor(r.body.predictions).dataSync(), want)).toBeLessThan(1e-5);
   });
 });
 
@@ -171,7 +184,7 @@ it('the CLI serves a model.json on port 0, answers a predict, and stops cleanly 
       });
       child.on('exit', (code) => reject(new Error(`serve exited (${code}) before listening: ${out}${err}`)));
     });
-    expect(out).toMatch(/inputs: {2}input float32\[N, 9, 8, 3\]/);
+    expect(out).toMatch(new RegExp(`inputs: {2}${kerasInputName(cnn)} float32\\[N, 9, 8, 3\\]`));
     const { rows, want } = examples(cnn, 2, 77);
     const r = await call(url, 'POST', '/v1/models/cnn:predict', JSON.stringify({ instances: rows }));
     expect(r.status).toBe(200);
