@@ -282,6 +282,22 @@ describe('the runtime\'s own models match their eager forward through ONNX', () 
     expect(Math.max(...Array.from(want.dataSync(), Math.abs))).toBeGreaterThan(1e-3);
   });
 
+  it.each([
+    ['GRU (2 layers, batch first)', () => new nn.GRU(3, 4, { numLayers: 2, batchFirst: true })],
+    ['RNN (relu, bidirectional)', () => new nn.RNN(3, 4, { nonlinearity: 'relu', bidirectional: true, batchFirst: true })],
+  ])('%s: output and final state match eager, batch 2 traced, 6 run', async (_, make) => {
+    torch.manualSeed(5);
+    const rnn = make();
+    const s = await onnx.loadBytes(onnx.exportToBytes(rnn, [input([5, 3], 2, 1)]));
+    const x = input([5, 3], 6, 2);
+    const outs = (await s.run(x)) as torch.Tensor[];
+    const [o, h] = torch.noGrad(() => rnn.eval().forward(x)) as [torch.Tensor, torch.Tensor];
+    expect(outs.map((t) => t.shape)).toEqual([o.shape, h.shape]);
+    expect(maxAbsDiff(outs[0].dataSync(), o.dataSync())).toBeLessThan(1e-5);
+    expect(maxAbsDiff(outs[1].dataSync(), h.dataSync())).toBeLessThan(1e-5);
+    await s.release();
+  });
+
   it('several outputs come back in order (the LSTM\'s [output, [h, c]])', async () => {
     torch.manualSeed(4);
     const lstm = new nn.LSTM(3, 4, { numLayers: 2 });
