@@ -8,12 +8,15 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as torch from '../runtime/torch.js';
 import { F, io, nn, onnx } from '../runtime/index.js';
 import { maxAbsDiff, randomInput, randomizeWeights } from './support/tfjs_models.js';
 import { predictTf, saveAsFiles, trainedCnn, trainedMlp, type TrainedModel } from './support/tfjs_trained.js';
 import { onnxProto } from '../runtime/onnx/graph.js';
 
+const repo = fileURLToPath(new URL('..', import.meta.url));
 let root: string;
 let mlp: TrainedModel;
 let cnn: TrainedModel;
@@ -362,6 +365,17 @@ describe('what cannot be exported, or loaded, says so', () => {
     await expect(onnx.load(bad)).rejects.toThrow(new RegExp(`onnx.load: '${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}' is not a valid ONNX model`));
     await expect(onnx.load(join(root, 'missing.onnx'))).rejects.toThrow(/onnx.load: cannot read '.*missing\.onnx'/);
     expect(readFileSync(bad).length).toBeGreaterThan(0);
+  });
+
+  it('without onnxruntime-node installed, onnx.load says how to get it (and export still works)', () => {
+    const script = [
+      "import { onnx, nn, torch } from './runtime/index.ts';",
+      "const bytes = onnx.exportToBytes(new nn.Linear(3, 2), torch.zeros([2, 3]));",
+      "try { await onnx.loadBytes(bytes); console.log('loaded?!'); } catch (e) { console.log(`exported ${bytes.length} bytes; ${e.message}`); }",
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', './test/support/hide_onnxruntime.mjs', '--input-type=module', '-e', script], { cwd: repo, encoding: 'utf8' });
+    expect(r.stderr).not.toMatch(/Error/);
+    expect(r.stdout).toMatch(/exported \d+ bytes; onnx.load: onnxruntime-node is not installed; it is an optional peer dependency: npm install onnxruntime-node/);
   });
 
   it('run with the wrong inputs names them', async () => {
