@@ -11,7 +11,7 @@ import type { Tensor } from '../tensor.js';
 import { fmtShape, shapesEqual } from '../shape.js';
 import { checkTensor, requireFloat } from '../ops/util.js';
 import { empty, zeros } from '../ops/creation.js';
-import { traceOp } from '../ops/trace.js';
+import { activeTracer, traceOp } from '../ops/trace.js';
 import { cat, stack } from '../ops/join.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
@@ -60,7 +60,7 @@ function cellStep(mode: Mode, gi: Tensor, gh: Tensor, h: Tensor, c: Tensor | nul
  */
 function zeroState(shape: number[], x: Tensor, outDim: number, inDim: number): Tensor {
   const z = zeros(shape, { dtype: x.dtype, device: x.storage.device });
-  traceOp(z, 'Fill', [x], { shape, value: 0, fromInput: [[outDim, inDim]] });
+  if (activeTracer !== null) traceOp(z, 'Fill', [x], { shape, value: 0, fromInput: [[outDim, inDim]] });
   return z;
 }
 

@@ -4,7 +4,7 @@ import { Tensor } from '../tensor.js';
 import { fmtShape, normDim } from '../shape.js';
 import type { ReduceOp } from './primitives.js';
 import { backendOf, castTo, checkTensor, record } from './util.js';
-import { traceOp } from './trace.js';
+import { activeTracer, traceOp } from './trace.js';
 import { expand, reshape } from './view.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import { where } from './elementwise.js';
@@ -38,7 +38,7 @@ function rawReduce(op: ReduceOp, x: Tensor, dims: number[], keepdim: boolean): T
     }
   } else r = be.reduce(op, x, dims);
   const out = keepdim ? reshape(r, keptShape(x.shape, dims)) : r;
-  traceOp(out, 'Reduce', [x], { op, dims, keepdim });
+  if (activeTracer !== null) traceOp(out, 'Reduce', [x], { op, dims, keepdim });
   return out;
 }
 
@@ -162,7 +162,7 @@ export function argmax(x: Tensor, dim?: number | null, keepdim = false): Tensor 
   if (dim === undefined || dim === null) {
     const flat = reshape(x, [-1]);
     const out = backendOf(x).reduce('argmax', flat, [0]);
-    traceOp(out, 'Reduce', [flat], { op: 'argmax', dims: [0], keepdim: false });
+    if (activeTracer !== null) traceOp(out, 'Reduce', [flat], { op: 'argmax', dims: [0], keepdim: false });
     return out;
   }
   return rawReduce('argmax', x, [normDim(dim, x.ndim, 'argmax')], keepdim);

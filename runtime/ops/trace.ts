@@ -1,7 +1,8 @@
 /**
  * The export hook: while `onnx.export` traces a forward pass, each op reports itself here (name, inputs,
- * attributes, output) so the trace can be turned into a graph. Outside a trace `activeTracer` is null and every
- * call is one null check: eager code pays nothing else.
+ * attributes, output) so the trace can be turned into a graph. Call sites guard with
+ * `if (activeTracer !== null) traceOp(...)`, so outside a trace an op pays one null check and allocates nothing
+ * (not even its attributes object).
  *
  * High-level ops (linear, conv2d, layerNorm, ...) report after the composite they are built from has reported
  * its pieces; the tracer keeps the last report for an output tensor, so the graph gets one Conv node rather than

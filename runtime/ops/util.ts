@@ -72,7 +72,7 @@ export function castTo(t: Tensor, dtype: DType): Tensor {
 /** Differentiable cast: gradients flow between floating dtypes only. */
 export function castOp(t: Tensor, dtype: DType): Tensor {
   const out = backendOf(t).cast(t, dtype);
-  traceOp(out, 'Cast', [t], { dtype });
+  if (activeTracer !== null) traceOp(out, 'Cast', [t], { dtype });
   if (isFloating(dtype) && isFloating(t.dtype)) {
     const from = t.dtype;
     record(out, 'To', [t], (g) => [castOp(g, from)]);

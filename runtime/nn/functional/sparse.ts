@@ -6,7 +6,7 @@ import { noGrad } from '../../autograd/grad_mode.js';
 import { where } from '../../ops/elementwise.js';
 import { indexSelectAs, oneHot as oneHotOp } from '../../ops/indexing.js';
 import { intTensor, paddingIndex } from './util.js';
-import { traceOp } from '../../ops/trace.js';
+import { activeTracer, traceOp } from '../../ops/trace.js';
 
 export interface EmbeddingOptions {
   /** Row whose output is not differentiated (its gradient stays 0); negative counts from the end. */
@@ -57,7 +57,7 @@ export function embedding(input: Tensor, weight: Tensor, opts: EmbeddingOptions 
   }
   const y = out.reshape([...input.shape, dim]);
   // One Gather in an exported graph, whatever the padding bookkeeping above recorded.
-  traceOp(y, 'Embedding', [input, weight]);
+  if (activeTracer !== null) traceOp(y, 'Embedding', [input, weight]);
   return y;
 }
 
