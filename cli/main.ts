@@ -7,6 +7,7 @@ import * as diff from './commands/diff.js';
 import * as info from './commands/info.js';
 import * as mappings from './commands/mappings.js';
 import * as migrate from './commands/migrate.js';
+import * as serve from './commands/serve.js';
 
 await yargs(hideBin(process.argv))
   .scriptName('torchbridge')
@@ -16,6 +17,7 @@ await yargs(hideBin(process.argv))
   .command(info)
   .command(mappings)
   .command(migrate)
+  .command(serve)
   .demandCommand(1, 'name a command (see --help)')
   .strict()
   .fail((msg, err, y) => {

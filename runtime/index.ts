@@ -15,3 +15,4 @@ export * as utils from './utils/index.js';
 export * as compat from './compat/index.js';
 export { Tensor } from './tensor.js';
 export * as webgpu from './webgpu.js';
+export * as onnx from './onnx/index.js';

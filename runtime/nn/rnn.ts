@@ -11,6 +11,7 @@ import type { Tensor } from '../tensor.js';
 import { fmtShape, shapesEqual } from '../shape.js';
 import { checkTensor, requireFloat } from '../ops/util.js';
 import { empty, zeros } from '../ops/creation.js';
+import { activeTracer, traceOp } from '../ops/trace.js';
 import { cat, stack } from '../ops/join.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
@@ -51,6 +52,16 @@ function cellStep(mode: Mode, gi: Tensor, gh: Tensor, h: Tensor, c: Tensor | nul
       return [n.add(z.mul(h.sub(n))), null];
     }
   }
+}
+
+/**
+ * The zero initial state: zeros of `shape`, whose dim `outDim` is x's dim `inDim` (the batch). Reported to an
+ * export trace as a fill shaped by x, so an exported graph sizes it from the input's batch, not the sample's.
+ */
+function zeroState(shape: number[], x: Tensor, outDim: number, inDim: number): Tensor {
+  const z = zeros(shape, { dtype: x.dtype, device: x.storage.device });
+  if (activeTracer !== null) traceOp(z, 'Fill', [x], { shape, value: 0, fromInput: [[outDim, inDim]] });
+  return z;
 }
 
 export interface RNNOptions extends FactoryOptions {
@@ -139,7 +150,7 @@ abstract class RNNBase extends Module {
     const N = x.shape[1];
     const hShape = [this.numLayers * D, N, this.hiddenSize];
     const state = (t: Tensor | null | undefined, what: string): Tensor => {
-      if (!t) return zeros(hShape, { dtype: x.dtype, device: x.storage.device });
+      if (!t) return zeroState(hShape, x, 1, 1);
       checkTensor(t, op, what);
       const s = unbatched ? t.unsqueeze(1) : t;
       if (!shapesEqual(s.shape, hShape)) {
@@ -313,7 +324,7 @@ abstract class RNNCellBase extends Module {
     const x = unbatched ? input.unsqueeze(0) : input;
     const hShape = [x.shape[0], this.hiddenSize];
     const state = (t: Tensor | null | undefined, what: string): Tensor => {
-      if (!t) return zeros(hShape, { dtype: x.dtype, device: x.storage.device });
+      if (!t) return zeroState(hShape, x, 0, 0);
       const s = unbatched ? t.unsqueeze(0) : t;
       if (!shapesEqual(s.shape, hShape)) throw new RangeError(`${op}: expected ${what} of size ${fmtShape(unbatched ? [this.hiddenSize] : hShape)}, got ${fmtShape(t.shape)}`);
       return s;

@@ -2,6 +2,7 @@
 import { Tensor } from '../tensor.js';
 import { normDim } from '../shape.js';
 import { checkTensor, record, requireFloat } from './util.js';
+import { activeTracer, traceOp } from './trace.js';
 import { amax, logsumexp } from './reduce.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import { where } from './elementwise.js';
@@ -15,6 +16,7 @@ export function softmax(x: Tensor, dim: number): Tensor {
     const e = x.sub(amax(x, d, true)).exp();
     return e.div(e.sum(d, true));
   });
+  if (activeTracer !== null) traceOp(y, 'Softmax', [x], { dim: d });
   // dL/dx = y * (g - Σ g·y)
   return record(y, 'Softmax', [x], (g) => [y.mul(g.sub(g.mul(y).sum(d, true)))], [y]);
 }
@@ -24,12 +26,15 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
   requireFloat(x, 'logSoftmax');
   const d = normDim(dim, x.ndim, 'logSoftmax');
   const y = noGrad(() => x.sub(logsumexp(x, d, true)));
+  if (activeTracer !== null) traceOp(y, 'LogSoftmax', [x], { dim: d });
   // dL/dx = g - softmax(x) * Σ g
   return record(y, 'LogSoftmax', [x], (g) => [g.sub(y.exp().mul(g.sum(d, true)))], [y]);
 }
 
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
-  return where(x.gt(0), x, x.mul(negativeSlope));
+  const y = where(x.gt(0), x, x.mul(negativeSlope));
+  if (activeTracer !== null) traceOp(y, 'LeakyRelu', [x], { negativeSlope });
+  return y;
 }
 
 export function elu(x: Tensor, alpha = 1): Tensor {

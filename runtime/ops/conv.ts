@@ -8,6 +8,7 @@ import { fmtShape } from '../shape.js';
 import type { Conv2dGeometry } from '../backends/backend.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import { backendOf, checkTensor, record, requireFloat } from './util.js';
+import { activeTracer, traceOp } from './trace.js';
 import { fold, geometry, pair, unfold, type Pair, type Padding } from './window.js';
 import { matmul } from './matmul.js';
 import { reshape, squeeze, unsqueeze } from './view.js';
@@ -46,6 +47,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
   if (backendOf(x).conv2d) {
     y = implicitConv2d(x, weight, g, groups); // [N, O, outH, outW]
     if (bias) y = y.add(reshape(bias, [O, 1, 1]));
+    if (activeTracer !== null) traceOp(y, 'Conv2d', [x, weight, bias ?? null], { g, groups });
     return y;
   }
   const cols = unfold(x, g); // [N, C*kh*kw, L]
@@ -57,7 +59,9 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
     y = reshape(matmul(wg, cg), [N, O, L]);
   }
   if (bias) y = y.add(reshape(bias, [O, 1]));
-  return reshape(y, [N, O, g.outH, g.outW]);
+  const out = reshape(y, [N, O, g.outH, g.outW]);
+  if (activeTracer !== null) traceOp(out, 'Conv2d', [x, weight, bias ?? null], { g, groups });
+  return out;
 }
 
 /** conv2d on the backend's implicit-GEMM kernels (Backend.conv2d and its two gradient kernels). */

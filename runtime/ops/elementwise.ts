@@ -5,6 +5,7 @@ import { broadcastShapes } from '../shape.js';
 import type { BinaryOp, UnaryOp } from './primitives.js';
 import { COMPARISON_OPS, PREDICATE_OPS } from './primitives.js';
 import { backendOf, binaryOperands, castTo, checkTensor, record, type TensorLike, type Scalar } from './util.js';
+import { activeTracer, traceOp } from './trace.js';
 import { sumTo } from './view.js';
 import { noGrad } from '../autograd/grad_mode.js';
 
@@ -63,6 +64,7 @@ export function unary(op: UnaryOp, x: Tensor): Tensor {
     outDtype = 'int32';
   }
   const out = backendOf(x).unary(op, x, outDtype);
+  if (activeTracer !== null) traceOp(out, 'Unary', [x], { op });
   const rule = UNARY_GRAD[op];
   if (rule && isFloating(outDtype)) return record(out, capital(op), [x], (g) => [rule(x, out, g)], [x, out]);
   return out;
@@ -133,6 +135,7 @@ export function binary(op: BinaryOp, aIn: TensorLike, bIn: TensorLike): Tensor {
     throw new RangeError(`${op}: integer division by zero (other has a 0); convert to float with .float() for inf/nan results`);
   }
   const out = backendOf(a).binary(op, a, b, shape, outDtype);
+  if (activeTracer !== null) traceOp(out, 'Binary', [a, b], { op });
   const rule = BINARY_GRAD[op];
   if (!rule || !isFloating(outDtype)) return out;
   const aShape = a.shape, bShape = b.shape;
@@ -164,6 +167,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   }
   const shape = broadcastShapes(broadcastShapes(c.shape, ta.shape, 'where', ['condition', 'input']), tb.shape, 'where', ['condition/input', 'other']);
   const out = backendOf(ta).where(c, ta, tb, shape);
+  if (activeTracer !== null) traceOp(out, 'Where', [c, ta, tb]);
   const aShape = ta.shape, bShape = tb.shape;
   return record(out, 'Where', [ta, tb], (g) => {
     // NOTE: zerosLike, not g * 0: an inf in g must not become NaN in the branch that gets no gradient.

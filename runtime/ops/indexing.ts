@@ -2,6 +2,7 @@
 import { Tensor } from '../tensor.js';
 import { broadcastShapes, fmtShape, normDim } from '../shape.js';
 import { backendOf, castTo, checkTensor, record } from './util.js';
+import { activeTracer, traceOp } from './trace.js';
 import { where } from './elementwise.js';
 import { expand, reshape, unsqueeze } from './view.js';
 
@@ -38,6 +39,7 @@ function gatherAs(x: Tensor, dim: number, index: Tensor, op: string): Tensor {
   }
   // Out-of-range values: the backend throws (cpu) or records them for the next read (webgpu).
   const out = backendOf(x).gather(x, d, index, op);
+  if (activeTracer !== null) traceOp(out, 'GatherElements', [x, index], { dim: d });
   const xShape = x.shape;
   return record(out, 'Gather', [x], (g) => [scatterAdd(backendOf(g).full(xShape.slice(), 0, g.dtype), d, index, g)], [index]);
 }
@@ -53,6 +55,7 @@ function scatterOp(x: Tensor, dim: number, index: Tensor, src: Tensor | number, 
     s = castTo(src, x.dtype);
   }
   const out = backendOf(x).scatter(x, d, index, s, mode, op);
+  if (activeTracer !== null) traceOp(out, mode === 'add' ? 'ScatterAdd' : 'Scatter', [x, index, s], { dim: d });
   return record(out, mode === 'add' ? 'ScatterAdd' : 'Scatter', [x, s], (g) => {
     // assign: the overwritten positions get no gradient from x.
     const gx = mode === 'add' ? g : scatterOp(g, d, index, 0, 'assign', op);

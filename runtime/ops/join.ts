@@ -3,6 +3,7 @@ import { Tensor } from '../tensor.js';
 import { fmtShape, normDim } from '../shape.js';
 import { promoteTypes } from '../dtype.js';
 import { backendOf, castTo, checkTensor, record } from './util.js';
+import { activeTracer, traceOp } from './trace.js';
 import { narrow, select, slice, unsqueeze } from './view.js';
 
 export function cat(tensors: Tensor[], dim = 0): Tensor {
@@ -35,6 +36,7 @@ export function cat(tensors: Tensor[], dim = 0): Tensor {
     at += t.shape[d];
   }
   const sizes = cast.map((t) => t.shape[d]);
+  if (activeTracer !== null) traceOp(out, 'Cat', cast, { dim: d });
   return record(out, 'Cat', cast, (g) => {
     let s = 0;
     return sizes.map((n) => { const r = narrow(g, d, s, n); s += n; return r; });

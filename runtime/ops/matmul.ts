@@ -2,6 +2,7 @@
 import { Tensor } from '../tensor.js';
 import { broadcastShapes, fmtShape } from '../shape.js';
 import { backendOf, binaryOperands, checkTensor, record } from './util.js';
+import { activeTracer, traceOp } from './trace.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import { reshape, squeeze, sumTo, transpose, unsqueeze } from './view.js';
 
@@ -35,6 +36,7 @@ export function matmul(aIn: Tensor, bIn: Tensor): Tensor {
 /** Batched product of [..., M, K] and [..., K, N]; gradient rules are matmuls with transposed views. */
 function mm(a: Tensor, b: Tensor, batch: number[]): Tensor {
   const out = backendOf(a).matmul(a, b, batch);
+  if (activeTracer !== null) traceOp(out, 'MatMul', [a, b]);
   const aShape = a.shape, bShape = b.shape;
   return record(out, 'Mm', [a, b], (g) => [
     a.requiresGrad ? sumTo(matmul(g, transpose(b, -1, -2)), aShape) : null,
@@ -95,6 +97,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   });
   const out = x.ndim === 2 ? y2 : reshape(y2, [...x.shape.slice(0, -1), O]);
   const xShape = x.shape;
+  if (activeTracer !== null) traceOp(out, 'Linear', [x, weight, bias ?? null]);
   return record(out, 'Linear', [x, weight, bias ?? null], (g) => {
     const g2 = g.ndim === 2 ? g : reshape(g, [-1, O]);
     return [

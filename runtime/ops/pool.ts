@@ -5,6 +5,7 @@
 import { Tensor } from '../tensor.js';
 import { fmtShape } from '../shape.js';
 import { backendOf, checkTensor, record, requireFloat } from './util.js';
+import { activeTracer, traceOp } from './trace.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import { geometry, pair, unfold, type Pair } from './window.js';
 import { scatterAdd } from './indexing.js';
@@ -38,6 +39,7 @@ export function maxPool2d(xIn: Tensor, kernelSize: Pair, opts: Pool2dOptions = {
   const g = geometry(x, k, pair(opts.stride ?? k, 'maxPool2d', 'stride'), p, pair(opts.dilation ?? 1, 'maxPool2d', 'dilation'), 'maxPool2d', opts.ceilMode);
   const [N, C, H, W] = x.shape;
   const { values: y, indices } = backendOf(x).maxPool2d(x, g);
+  if (activeTracer !== null) traceOp(y, 'MaxPool2d', [x], { g, ceilMode: opts.ceilMode ?? false });
   if (!(isGradEnabled() && x.requiresGrad)) indices.dispose();
   else {
     record(y, 'MaxPool2d', [x], (gr) => {
@@ -72,6 +74,7 @@ export function avgPool2d(xIn: Tensor, kernelSize: Pair, opts: AvgPool2dOptions 
     else y = s.div(windowCounts(x, g, true));
   } else y = s.div(windowCounts(x, g, false));
   y = reshape(y, [N, C, g.outH, g.outW]);
+  if (activeTracer !== null) traceOp(y, 'AvgPool2d', [x], { g, countIncludePad: opts.countIncludePad ?? true, ceilMode: opts.ceilMode ?? false, divisorOverride: opts.divisorOverride ?? null });
   return batched ? squeeze(y, 0) : y;
 }
 

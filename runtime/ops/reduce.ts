@@ -4,6 +4,7 @@ import { Tensor } from '../tensor.js';
 import { fmtShape, normDim } from '../shape.js';
 import type { ReduceOp } from './primitives.js';
 import { backendOf, castTo, checkTensor, record } from './util.js';
+import { activeTracer, traceOp } from './trace.js';
 import { expand, reshape } from './view.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import { where } from './elementwise.js';
@@ -36,7 +37,9 @@ function rawReduce(op: ReduceOp, x: Tensor, dims: number[], keepdim: boolean): T
       r = next;
     }
   } else r = be.reduce(op, x, dims);
-  return keepdim ? reshape(r, keptShape(x.shape, dims)) : r;
+  const out = keepdim ? reshape(r, keptShape(x.shape, dims)) : r;
+  if (activeTracer !== null) traceOp(out, 'Reduce', [x], { op, dims, keepdim });
+  return out;
 }
 
 function consecutiveRuns(dims: number[]): number[][] {
@@ -156,7 +159,12 @@ function withIndices(op: 'max' | 'min', x: Tensor, dim: number, keepdim: boolean
 
 export function argmax(x: Tensor, dim?: number | null, keepdim = false): Tensor {
   checkTensor(x, 'argmax');
-  if (dim === undefined || dim === null) return backendOf(x).reduce('argmax', reshape(x, [-1]), [0]);
+  if (dim === undefined || dim === null) {
+    const flat = reshape(x, [-1]);
+    const out = backendOf(x).reduce('argmax', flat, [0]);
+    if (activeTracer !== null) traceOp(out, 'Reduce', [flat], { op: 'argmax', dims: [0], keepdim: false });
+    return out;
+  }
   return rawReduce('argmax', x, [normDim(dim, x.ndim, 'argmax')], keepdim);
 }
 

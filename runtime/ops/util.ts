@@ -5,12 +5,14 @@ import { getBackend, type Backend } from '../backends/backend.js';
 import { GradNode, type BackwardFn } from '../autograd/node.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import { fmtShape } from '../shape.js';
+import { activeTracer, traceOp } from './trace.js';
 
 export type Scalar = number | boolean;
 export type TensorLike = Tensor | Scalar;
 
 export function backendOf(t: Tensor): Backend {
-  return getBackend(t.storage.device);
+  const be = getBackend(t.storage.device);
+  return activeTracer === null ? be : activeTracer.backend(be);
 }
 
 /** Checks that `x` is a live Tensor; `op`/`arg` name the caller in the error (tfjs's convertToTensor idea). */
@@ -70,6 +72,7 @@ export function castTo(t: Tensor, dtype: DType): Tensor {
 /** Differentiable cast: gradients flow between floating dtypes only. */
 export function castOp(t: Tensor, dtype: DType): Tensor {
   const out = backendOf(t).cast(t, dtype);
+  if (activeTracer !== null) traceOp(out, 'Cast', [t], { dtype });
   if (isFloating(dtype) && isFloating(t.dtype)) {
     const from = t.dtype;
     record(out, 'To', [t], (g) => [castOp(g, from)]);

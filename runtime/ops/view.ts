@@ -6,6 +6,7 @@
 import { Tensor } from '../tensor.js';
 import { contiguousStrides, fmtShape, inferShape, isContiguous, normDim, numel, shapeArgs, shapesEqual } from '../shape.js';
 import { backendOf, checkTensor, record } from './util.js';
+import { activeTracer, traceOp } from './trace.js';
 
 function viewOf(x: Tensor, shape: number[], strides: number[], offset: number): Tensor {
   return new Tensor(x.storage, shape, strides, offset, x.base ?? x);
@@ -43,6 +44,7 @@ export function view(x: Tensor, ...shape: (number | readonly number[])[]): Tenso
     throw new Error(`view: shape ${fmtShape(s)} is not compatible with input of shape ${fmtShape(x.shape)} and strides ${fmtShape(x.strides)} (at least one dimension spans across two contiguous subspaces); use .reshape(...) instead`);
   }
   const out = viewOf(x, s, st, x.offset);
+  if (activeTracer !== null) traceOp(out, 'Reshape', [x], { shape: s });
   const inShape = x.shape;
   return record(out, 'View', [x], (g) => [reshape(g, inShape)]);
 }
@@ -55,6 +57,7 @@ export function reshape(x: Tensor, ...shape: (number | readonly number[])[]): Te
   const st = viewStrides(x.shape, x.strides, s);
   const src = st ? x : contiguous(x);
   const out = viewOf(src, s, st ?? contiguousStrides(s), src.offset);
+  if (activeTracer !== null) traceOp(out, 'Reshape', [src], { shape: s });
   const inShape = x.shape;
   return record(out, 'Reshape', [src], (g) => [reshape(g, inShape)]);
 }
@@ -62,6 +65,7 @@ export function reshape(x: Tensor, ...shape: (number | readonly number[])[]): Te
 /** A new tensor object sharing x's storage and autograd history. */
 function alias(x: Tensor): Tensor {
   const out = viewOf(x, x.shape.slice(), x.strides.slice(), x.offset);
+  if (activeTracer !== null) traceOp(out, 'Identity', [x]);
   return record(out, 'Alias', [x], (g) => [g]);
 }
 
@@ -75,6 +79,7 @@ export function clone(x: Tensor): Tensor {
   checkTensor(x, 'clone');
   const out = backendOf(x).full(x.shape.slice(), 0, x.dtype);
   backendOf(x).copy(x, out);
+  if (activeTracer !== null) traceOp(out, 'Identity', [x]);
   return record(out, 'Clone', [x], (g) => [g]);
 }
 
@@ -93,6 +98,7 @@ export function permute(x: Tensor, ...dims: (number | readonly number[])[]): Ten
   const out = viewOf(x, d.map((i) => x.shape[i]), d.map((i) => x.strides[i]), x.offset);
   const inv = new Array<number>(d.length);
   d.forEach((p, i) => (inv[p] = i));
+  if (activeTracer !== null) traceOp(out, 'Permute', [x], { perm: d });
   return record(out, 'Permute', [x], (g) => [permute(g, inv)]);
 }
 
@@ -117,6 +123,7 @@ export function squeeze(x: Tensor, dim?: number | number[]): Tensor {
   const dims = dim === undefined ? x.shape.map((s, i) => (s === 1 ? i : -1)).filter((i) => i >= 0) : (Array.isArray(dim) ? dim : [dim]).map((v) => normDim(v, x.ndim, 'squeeze'));
   const keep = x.shape.map((s, i) => !(dims.includes(i) && s === 1));
   const out = viewOf(x, x.shape.filter((_, i) => keep[i]), x.strides.filter((_, i) => keep[i]), x.offset);
+  if (activeTracer !== null) traceOp(out, 'Squeeze', [x], { dims: keep.flatMap((k, i) => (k ? [] : [i])) });
   const inShape = x.shape;
   return record(out, 'Squeeze', [x], (g) => [reshape(g, inShape)]);
 }
@@ -132,6 +139,7 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   shape.splice(d, 0, 1);
   strides.splice(d, 0, d < x.ndim ? x.strides[d] * x.shape[d] : 1);
   const out = viewOf(x, shape, strides, x.offset);
+  if (activeTracer !== null) traceOp(out, 'Unsqueeze', [x], { dim: d });
   const inShape = x.shape;
   return record(out, 'Unsqueeze', [x], (g) => [reshape(g, inShape)]);
 }
@@ -170,6 +178,7 @@ export function expand(x: Tensor, ...shape: (number | readonly number[])[]): Ten
     strides.push(src < 0 || x.shape[src] === 1 ? 0 : x.strides[src]);
   }
   const out = viewOf(x, outShape, strides, x.offset);
+  if (activeTracer !== null) traceOp(out, 'Expand', [x], { shape: outShape });
   const inShape = x.shape;
   return record(out, 'Expand', [x], (g) => [sumTo(g, inShape)]);
 }
@@ -204,6 +213,7 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1)
   shape[d] = len;
   strides[d] = x.strides[d] * step;
   const out = viewOf(x, shape, strides, x.offset + s * x.strides[d]);
+  if (activeTracer !== null) traceOp(out, 'Slice', [x], { dim: d, start: s, end: e, step });
   const inShape = x.shape;
   return record(out, 'Slice', [x], (g) => [sliceBackward(g, inShape, d, s, step)]);
 }
@@ -261,5 +271,6 @@ export function flip(x: Tensor, dims: number[]): Tensor {
   const out = backendOf(x).full(x.shape.slice(), 0, x.dtype);
   backendOf(x).copy(v, out);
   v.dispose();
+  if (activeTracer !== null) traceOp(out, 'Flip', [x], { dims: ds });
   return record(out, 'Flip', [x], (g) => [flip(g, ds)]);
 }

@@ -3,6 +3,7 @@ import { Tensor } from '../tensor.js';
 import { fmtShape } from '../shape.js';
 import type { Conv2dGeometry } from '../backends/backend.js';
 import { backendOf, checkTensor, record } from './util.js';
+import { activeTracer, traceOp } from './trace.js';
 
 export type Pair = number | [number, number];
 export type Padding = Pair | 'same' | 'valid' | [number, number, number, number];
@@ -58,6 +59,7 @@ export function geometry(
 export function unfold(x: Tensor, g: Conv2dGeometry, padValue = 0): Tensor {
   checkTensor(x, 'unfold');
   const out = backendOf(x).unfold(x, g, padValue);
+  if (activeTracer !== null) traceOp(out, 'Unfold', [x], { g, padValue });
   return record(out, 'Unfold', [x], (gr) => [fold(gr, g)]);
 }
 

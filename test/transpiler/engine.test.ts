@@ -116,7 +116,7 @@ const cases: Case[] = [
   {
     name: 'manual row: TODO with the row\'s reason',
     input: "import * as tf from '@tensorflow/tfjs';\nconst m = await tf.loadGraphModel('file://model.json');\n",
-    has: ['// torchbridge: TODO(load-layers-model) tf.loadGraphModel: graph models (converted TensorFlow SavedModels) have no runtime equivalent'], todo: ['tf.loadGraphModel'],
+    has: ["// torchbridge: TODO(load-graph-model) tf.loadGraphModel: a graph model is a frozen TensorFlow graph with no layers to rebuild as a module: convert it with tf2onnx (python -m tf2onnx.convert --tfjs model.json --output model.onnx) and run it with await onnx.load('model.onnx')"], todo: ['tf.loadGraphModel'],
   },
   {
     name: 'a model from tf.loadLayersModel is a module: predict runs its forward',

@@ -2,6 +2,7 @@
 import type { Tensor } from '../../tensor.js';
 import { fmtShape } from '../../shape.js';
 import { checkTensor } from '../../ops/util.js';
+import { activeTracer, traceOp } from '../../ops/trace.js';
 import { linear as linearOp } from '../../ops/matmul.js';
 import { conv1d as conv1dOp, conv2d as conv2dOp } from '../../ops/conv.js';
 import type { Pair, Padding } from '../../ops/window.js';
@@ -107,6 +108,8 @@ export function pad(input: Tensor, pad: readonly number[], opts: { mode?: PadMod
     if (before === 0 && after === 0) continue;
     x = mode === 'constant' ? padConstant(x, d, before, after, opts.value ?? 0) : padIndexed(x, d, before, after, mode);
   }
+  // One Pad node in an exported graph rather than its concatenated constant blocks (shaped by the sample batch).
+  if (x !== input && activeTracer !== null) traceOp(x, 'Pad', [input], { pad: pad.slice(), mode, value: opts.value ?? 0 });
   return x;
 }
 

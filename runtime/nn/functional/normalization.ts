@@ -1,6 +1,7 @@
 /** Normalization: F.batchNorm, F.layerNorm, F.groupNorm, F.normalize, F.cosineSimilarity. */
 import type { Tensor } from '../../tensor.js';
 import { checkTensor, requireFloat } from '../../ops/util.js';
+import { activeTracer, traceOp } from '../../ops/trace.js';
 import { fmtShape, normDim, shapesEqual } from '../../shape.js';
 import { noGrad } from '../../autograd/grad_mode.js';
 
@@ -96,6 +97,7 @@ export function layerNorm(input: Tensor, normalizedShape: number | readonly numb
   let y = xc.mul(xc.square().mean(dims, true).add(eps).rsqrt());
   if (opts.weight) y = y.mul(opts.weight);
   if (opts.bias) y = y.add(opts.bias);
+  if (activeTracer !== null) traceOp(y, 'LayerNorm', [input, opts.weight ?? null, opts.bias ?? null], { axis: input.ndim - k, eps });
   return y;
 }
 

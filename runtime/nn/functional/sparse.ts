@@ -6,6 +6,7 @@ import { noGrad } from '../../autograd/grad_mode.js';
 import { where } from '../../ops/elementwise.js';
 import { indexSelectAs, oneHot as oneHotOp } from '../../ops/indexing.js';
 import { intTensor, paddingIndex } from './util.js';
+import { activeTracer, traceOp } from '../../ops/trace.js';
 
 export interface EmbeddingOptions {
   /** Row whose output is not differentiated (its gradient stays 0); negative counts from the end. */
@@ -54,7 +55,10 @@ export function embedding(input: Tensor, weight: Tensor, opts: EmbeddingOptions 
     // Same values, but the padding positions take their value from a detached copy: no gradient reaches that row.
     out = where(flat.ne(pad).unsqueeze(1), out, out.detach());
   }
-  return out.reshape([...input.shape, dim]);
+  const y = out.reshape([...input.shape, dim]);
+  // One Gather in an exported graph, whatever the padding bookkeeping above recorded.
+  if (activeTracer !== null) traceOp(y, 'Embedding', [input, weight]);
+  return y;
 }
 
 /** PyTorch's embedding_renorm_: rows referenced by input with norm > maxNorm are scaled to maxNorm/(norm + 1e-7). */
