@@ -11,6 +11,7 @@ import { getBackend, type Backend } from '../backends/backend.js';
 import { keep, openScope, closeScope } from '../memory.js';
 import type { OutSpec, Ref, Trace, TraceNode } from './trace.js';
 import { sameView } from './trace.js';
+import { GradNode } from '../autograd/node.js';
 
 type Vals = (Tensor | undefined)[];
 type Step = (vals: Vals, inputs: Tensor[], escaped: Set<Tensor>) => void;
@@ -154,7 +155,19 @@ function freeValuesIn(vals: Vals, frees: number[]): void {
 function compileOutput(o: OutSpec): (vals: Vals, inputs: Tensor[], escaped: Set<Tensor>) => unknown {
   if ('tensor' in o) {
     const r = resolver(o.tensor);
-    return (vals, inputs, escaped) => { const [t] = r(vals, inputs); escaped.add(t); return t; };
+    const spent = o.spent;
+    return (vals, inputs, escaped) => {
+      const [t] = r(vals, inputs);
+      escaped.add(t);
+      if (spent) {
+        // As eager leaves it: requiring grad, with a graph node backward has already run (a second backward is
+        // the usual clear error, and the DataLoader frees such tensors with the step, see data/dataloader.ts).
+        t.requiresGrad = true;
+        const node = new GradNode(spent, [], null, []);
+        t.gradFn = node;
+      }
+      return t;
+    };
   }
   if ('array' in o) {
     const parts = o.array.map(compileOutput);

@@ -35,7 +35,8 @@ export type TraceNode =
 export interface ValueGuard { slot: number; view: View; what: string; fn: (values: ArrayLike<number>) => unknown; result: unknown }
 
 export type OutSpec =
-  | { tensor: Ref }
+  /** `spent`: the traced tensor's graph had been run by backward (its node freed); replays mark theirs alike. */
+  | { tensor: Ref; spent: string | null }
   | { array: OutSpec[] }
   | { object: [string, OutSpec][] }
   | { constant: unknown };
@@ -225,7 +226,8 @@ class Tracer implements TraceHooks {
         this.fail(`the step returns a tensor (shape ${fmtShape(x.shape)}) whose autograd graph is still live: a replay records no graph, so backward() outside the compiled function would fail; compile the whole step (forward, backward, optimizer.step()) or call it under torch.noGrad()`);
       }
       const ref = this.refOf(x, 'the returned value');
-      return ref ? { tensor: ref } : { constant: undefined };
+      const spent = x.requiresGrad && x.gradFn && !x.gradFn.backward ? x.gradFn.name : null;
+      return ref ? { tensor: ref, spent } : { constant: undefined };
     }
     if (depth < 8 && Array.isArray(x)) return { array: x.map((v) => this.outputOf(v, depth + 1)) };
     if (depth < 8 && x !== null && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype) {
