@@ -12,6 +12,7 @@ import { buildPlan, type Plan } from './plan.js';
 import { checkState, checkValueGuards } from './guards.js';
 import { describeInputs, signatureOf } from './signature.js';
 import { fuse } from './fuse.js';
+import { planResidentOptimizerState } from './resident.js';
 
 export interface CompileOptions {
   /** Throw instead of falling back to eager (PyTorch's fullgraph=True: no graph breaks allowed). */
@@ -125,6 +126,7 @@ function compileFn(fn: (...args: unknown[]) => unknown, options: CompileOptions,
     }
     if (options.fuse !== false) fuse(trace);
     v.plan = buildPlan(trace);
+    planResidentOptimizerState(trace);
     stats.kernelCalls = v.plan.kernelCalls;
     cache.set(key, [...(cache.get(key) ?? []), v]);
     return result;
