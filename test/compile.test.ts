@@ -84,6 +84,22 @@ describe('torch.compile on the CPU', () => {
     expect(losses[11][0]).not.toBeCloseTo(losses[0][0], 3);
   });
 
+  test('fusion (folded constants, bias + ReLU in one pass) and resident Adam state change the kernel count, not a bit', async () => {
+    const data = batches(4);
+    const a = mlp('cpu'), b = mlp('cpu');
+    const fused = torch.compile(a.step), plain = torch.compile(b.step, { fuse: false });
+    for (let i = 0; i < 10; i++) { const [x, y] = data[i % 4]; fused(x, y); plain(x, y); }
+    expect(await maxRelErr(a.model, b.model)).toBe(0);
+    // 20 recorded kernels; folding removes the scalar fills and their quotient (4: the mean's N, the seed 1,
+    // 1/N, the −1 column of the cross-entropy gradient), the epilogue fuses bias add + ReLU (2 into 1).
+    expect(plain.stats.kernelCalls).toBe(20);
+    expect(fused.stats.kernelCalls).toBe(15);
+    // The Adam moments now live in a WebAssembly memory of their own (updated in place).
+    const st = (a.opt as unknown as { state: Map<Tensor, { expAvg: Tensor }> }).state.get(a.model.parameters()[0])!;
+    expect(st.expAvg.storage.data.buffer).not.toBe(a.model.parameters()[0].grad!.storage.data.buffer);
+    expect(a.model.parameters()[0].storage.data.buffer).toBe(st.expAvg.storage.data.buffer);
+  });
+
   test('SGD with momentum, Dropout (random masks replayed from the shared generator) and a StepLR schedule read live', async () => {
     const { err, stats, comp } = await compare('cpu', { dropout: true, sgd: true, scheduler: true });
     expect(err).toBeLessThanOrEqual(1e-6);

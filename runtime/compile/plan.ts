@@ -12,6 +12,7 @@ import { keep, openScope, closeScope } from '../memory.js';
 import type { OutSpec, Ref, Trace, TraceNode } from './trace.js';
 import { sameView } from './trace.js';
 import { GradNode } from '../autograd/node.js';
+import { FUSED_KERNELS } from './fuse.js';
 
 type Vals = (Tensor | undefined)[];
 type Step = (vals: Vals, inputs: Tensor[], escaped: Set<Tensor>) => void;
@@ -123,9 +124,11 @@ function compileNode(n: TraceNode, frees: number[]): Step {
   // An in-place kernel (copy into a view) writing a buffer from outside the step: bump its version as the
   // eager op does, so autograd's saved-tensor check still sees the change.
   const bumps = method === 'copy' && 'tensor' in args[1] && args[1].tensor.kind === 'external';
-  let be: Backend | null = null;
+  const fused = method.startsWith('fused:') ? FUSED_KERNELS[method.slice(6)] : null;
+  if (method.startsWith('fused:') && !fused) throw new Error(`torch.compile: internal: no fused kernel ${method}`);
   return (vals, inputs) => {
-    if (!be || be !== getBackend(device as Backend['device'])) be = getBackend(device as Backend['device']);
+    // Looked up per call: a backend re-registered after the trace (webgpu.init again) is the one to use.
+    const be = fused ? null : getBackend(device as Backend['device']);
     const a = new Array(nargs);
     const temps: Tensor[] = [];
     for (let k = 0; k < nargs; k++) {
@@ -136,7 +139,7 @@ function compileNode(n: TraceNode, frees: number[]): Step {
         if (temp) temps.push(t);
       } else a[k] = hosts[k];
     }
-    const out = (be as unknown as Record<string, (...x: unknown[]) => unknown>)[method](...a);
+    const out = fused ? fused(...a) : (be as unknown as Record<string, (...x: unknown[]) => unknown>)[method](...a);
     if (bumps) (a[1] as Tensor).storage.version++;
     for (const t of temps) t.dispose();
     if (single >= 0) vals[single] = out as Tensor;

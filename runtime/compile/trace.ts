@@ -44,6 +44,8 @@ export type OutSpec =
 export interface Trace {
   nodes: TraceNode[];
   valueCount: number;
+  /** Shape and dtype of each kernel output (value id → ...), for the fusion passes. */
+  valueInfo: { shape: number[]; dtype: string }[];
   output: OutSpec;
   valueGuards: ValueGuard[];
   /** Modules whose forward ran, with their training flag then. */
@@ -86,7 +88,7 @@ class Tracer implements TraceHooks {
   constructor(inputs: Tensor[]) {
     inputs.forEach((t, i) => { if (!this.inputs.has(t.storage)) this.inputs.set(t.storage, i); });
     this.trace = {
-      nodes: [], valueCount: 0, output: { constant: undefined }, valueGuards: [], modules: new Map(), leaves: new Map(),
+      nodes: [], valueCount: 0, valueInfo: [], output: { constant: undefined }, valueGuards: [], modules: new Map(), leaves: new Map(),
       optimizerParams: new Map(), externals: new Set(), constants: [], reason: null,
     };
   }
@@ -154,6 +156,7 @@ class Tracer implements TraceHooks {
         return;
       }
       const id = this.trace.valueCount++;
+      this.trace.valueInfo[id] = { shape: t.shape.slice(), dtype: t.dtype };
       this.values.set(t.storage, { id, tensor: t });
       outs.push({ key, id });
     };
