@@ -109,6 +109,35 @@ describe('torch.compile on the CPU', () => {
     expect(comp.opt.paramGroups[0].lr).toBeCloseTo(0.05 / 16, 12);
   });
 
+  test('a small CNN (conv, max-pool, dropout, Adam) compiled gives the eager parameters after 6 steps', async () => {
+    class Net extends nn.Module {
+      conv = new nn.Conv2d(1, 4, 3, { padding: 1 });
+      pool = new nn.MaxPool2d(2);
+      drop = new nn.Dropout(0.25);
+      fc = new nn.Linear(4 * 4 * 4, 3);
+      forward(x: Tensor): Tensor {
+        return this.fc.forward(this.drop.forward(this.pool.forward(nn.functional.relu(this.conv.forward(x))).flatten(1)));
+      }
+    }
+    const make = () => {
+      torch.manualSeed(0);
+      const model = new Net();
+      const opt = new optim.Adam(model.parameters(), { lr: 1e-2 });
+      return { model, step: (x: Tensor, y: Tensor) => { const l = nn.functional.crossEntropy(model.forward(x), y); opt.zeroGrad(); l.backward(); opt.step(); return l; } };
+    };
+    const e = make(), c = make();
+    const compiled = torch.compile(c.step);
+    torch.manualSeed(5);
+    const data = Array.from({ length: 3 }, () => [torch.randn([6, 1, 8, 8]), torch.randint(0, 3, [6])] as const);
+    for (let i = 0; i < 6; i++) {
+      const [x, y] = data[i % 3];
+      torch.manualSeed(i); e.step(x, y);
+      torch.manualSeed(i); compiled(x, y);
+    }
+    expect(compiled.stats).toMatchObject({ traces: 1, replays: 5, fallbacks: [] });
+    expect(await maxRelErr(e.model, c.model)).toBeLessThanOrEqual(1e-6);
+  });
+
   test('a new input shape traces again, and each shape keeps its own plan', async () => {
     const data = [...batches(2, 8), ...batches(2, 3)];
     const { err, stats } = await compare('cpu', {}, 8, data);
