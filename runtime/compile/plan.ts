@@ -121,9 +121,12 @@ function compileNode(n: TraceNode, frees: number[]): Step {
   const hosts = args.map((a) => ('host' in a ? a.host : undefined));
   const nargs = args.length;
   const single = outs.length === 1 && outs[0].key === null ? outs[0].id : -1;
-  // An in-place kernel (copy into a view) writing a buffer from outside the step: bump its version as the
-  // eager op does, so autograd's saved-tensor check still sees the change.
-  const bumps = method === 'copy' && 'tensor' in args[1] && args[1].tensor.kind === 'external';
+  // An in-place kernel (copy into a view) writing a buffer from outside the step or an input: bump its version as
+  // the eager op does, so autograd's saved-tensor check still sees the change.
+  const bumps = method === 'copy' && 'tensor' in args[1] && args[1].tensor.kind !== 'value';
+  // A host array handed to fromData may become the new tensor's buffer (the CPU wraps it): a fresh copy per call,
+  // so no two replays' tensors share the snapshot.
+  const freshHost = method === 'fromData' ? 0 : -1;
   const fused = method.startsWith('fused:') ? FUSED_KERNELS[method.slice(6)] : null;
   if (method.startsWith('fused:') && !fused) throw new Error(`torch.compile: internal: no fused kernel ${method}`);
   return (vals, inputs) => {
@@ -137,7 +140,7 @@ function compileNode(n: TraceNode, frees: number[]): Step {
         const [t, temp] = r(vals, inputs);
         a[k] = t;
         if (temp) temps.push(t);
-      } else a[k] = hosts[k];
+      } else a[k] = k === freshHost ? (hosts[k] as { slice(): unknown }).slice() : hosts[k];
     }
     const out = fused ? fused(...a) : (be as unknown as Record<string, (...x: unknown[]) => unknown>)[method](...a);
     if (bumps) (a[1] as Tensor).storage.version++;
