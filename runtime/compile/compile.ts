@@ -119,7 +119,9 @@ function compileFn(fn: (...args: unknown[]) => unknown, options: CompileOptions,
     const { result, trace, gradEnabled } = traceStep(() => fn.apply(this, args), inputs);
     const v: Variant = { trace, plan: null, reason: trace.reason, gradEnabled, describe: describeInputs(inputs) };
     if (trace.reason) {
-      v.trace = { ...trace, nodes: [] }; // the recorded calls are not needed: this signature stays eager
+      // The recorded calls are not needed (this signature stays eager), nor the constants snapshotted for them.
+      for (const c of trace.constants) if (--c.refs === 0) c.release();
+      v.trace = { ...trace, nodes: [], constants: [] };
       cache.set(key, [...(cache.get(key) ?? []), v]);
       fallBack(trace.reason);
       return result;
