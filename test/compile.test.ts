@@ -211,6 +211,9 @@ describe('torch.compile on the CPU', () => {
     noZero(x, y);
     noZero(x, y);
     expect(noZero.stats.fallbacks[0]).toMatch(/accumulated into an existing \.grad.*zeroGrad/);
+    const asyncStep = torch.compile(async (a: Tensor) => a.mul(2));
+    void asyncStep(x);
+    expect(asyncStep.stats.fallbacks[0]).toMatch(/the step is asynchronous/);
   });
 
   test('fullgraph: a changed shape past the cache limit, and an item() in the step, throw the reason instead', () => {
