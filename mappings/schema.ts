@@ -104,6 +104,12 @@ export interface Mapping {
   returns?: ValueKind;
   samples?: readonly Sample[];
   examples?: readonly Example[];
+  /**
+   * A TensorFlow 2 (Python) API that @tensorflow/tfjs does not export (`tf.function`): ported code and the
+   * planned Python front-end use it. The table test checks such a row is really absent from tfjs (so it can never
+   * shadow a tfjs API); coverage figures, which count tfjs's exports, leave it out.
+   */
+  tf2Only?: true;
 }
 
 /** A function argument as the transpiler saw it; transformers read these, never the syntax tree. */

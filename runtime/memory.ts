@@ -1,5 +1,6 @@
 import { stats } from './storage.js';
 import type { Tensor } from './tensor.js';
+import { traceHooks } from './compile/hooks.js';
 
 /**
  * Deterministic memory management, tfjs-style, on top of JS garbage collection:
@@ -48,6 +49,7 @@ const FORWARD = 'nn.Module.forward(), which frees the tensors it created that it
  * An async forward is not scoped (its tensors are left to the enclosing scope).
  */
 export function forwardScope<T>(module: object, fn: () => T): T {
+  if (traceHooks.tracer) traceHooks.tracer.onModule(module);
   return scoped(fn, FORWARD, collectAny, module);
 }
 

@@ -17,6 +17,8 @@ export class Storage {
   /** Bumped by every in-place write; autograd compares it with the version seen when a tensor was saved. */
   version = 0;
   refs = 0;
+  /** Creation order (torch.compile tells storages made before a trace from those made during it). */
+  readonly serial = nextSerial++;
   readonly bytes: number;
   /** Element count (for device storages, where `data` is empty). */
   readonly length: number;
@@ -52,6 +54,12 @@ export class Storage {
     } else if (this.device === 'cpu') releaseArray(this.dtype, this.data);
     this.data = EMPTY;
   }
+}
+
+let nextSerial = 0;
+/** The serial the next Storage will get. */
+export function nextStorageSerial(): number {
+  return nextSerial;
 }
 
 const EMPTY = new Float32Array(0) as TypedArray;

@@ -6,6 +6,7 @@ import { trackTensor } from './memory.js';
 import type { GradNode } from './autograd/node.js';
 import { formatTensor } from './format.js';
 import { getBackend } from './backends/backend.js';
+import { traceHooks } from './compile/hooks.js';
 
 /** Keeps torch.memory() right for tensors that were never disposed: a safety net, not the mechanism. */
 const finalizer = new FinalizationRegistry<Storage>((storage) => {
@@ -199,6 +200,7 @@ export class Tensor {
   /** Values as a typed array in row-major order (a copy). CPU only; on the GPU use `await t.data()`. */
   dataSync(): TypedArray {
     this.assertAlive('dataSync');
+    if (traceHooks.tracer) traceHooks.tracer.onHostRead(this, 'dataSync()');
     if (this.storage.device !== 'cpu') {
       throw new Error(`dataSync: the tensor is on '${this.storage.device}', where reads are asynchronous; use \`await t.data()\` (or \`await t.itemAsync()\` for one value)`);
     }
@@ -228,6 +230,7 @@ export class Tensor {
     const n = this.numel();
     if (n !== 1) throw new RangeError(`item: a tensor with ${n} elements (shape ${fmtShape(this.shape)}) cannot be converted to a number; index or reduce it first`);
     this.assertAlive('item');
+    if (traceHooks.tracer) traceHooks.tracer.onHostRead(this, 'item()');
     if (this.storage.device !== 'cpu') {
       throw new Error(`item: the tensor is on '${this.storage.device}', where reads are asynchronous; use \`await t.itemAsync()\` or \`await t.data()\``);
     }

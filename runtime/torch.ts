@@ -20,6 +20,8 @@ export type { TensorOptions, RandomOptions } from './ops/creation.js';
 export { Generator, manualSeed, seed, defaultGenerator } from './random.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad_mode.js';
 export { tidy, keep, dispose, memory } from './memory.js';
+export { compile } from './compile/index.js';
+export type { CompileOptions, CompileStats, CompiledFunction, CompiledModule } from './compile/index.js';
 export type { MemoryInfo } from './memory.js';
 export * as autograd from './autograd/index.js';
 export { where, clamp } from './ops/elementwise.js';

@@ -8,6 +8,11 @@ export const memoryIo: Mapping[] = [
     target: 'torch.tidy($nameOrFn{{, $fn}})',
     examples: [{ tf: 'tf.tidy(() => x.square())', torch: 'torch.tidy(() => x.square())' }],
   },
+  {
+    tf: 'tf.function', kind: 'function', status: 'semantic', tf2Only: true, params: ['fn', 'inputSignature~', 'autograph~', 'jitCompile~', 'reduceRetracing~'],
+    returns: 'other', notes: ['function-compile'], target: 'torch.compile($fn)',
+    examples: [{ tf: 'tf.function((a) => a.square())', torch: 'torch.compile((a) => a.square())' }],
+  },
   { tf: 'tf.keep', kind: 'function', status: 'exact', params: ['result'], returns: 'Arg0', notes: ['tidy-same'], target: 'torch.keep($result)' },
   { tf: 'tf.dispose', kind: 'function', status: 'exact', params: ['container'], returns: 'other', notes: ['tidy-same'], target: 'torch.dispose($container)' },
   { tf: 'tf.memory', kind: 'function', status: 'semantic', params: [], returns: 'other', notes: ['memory-fields'], target: 'torch.memory()' },

@@ -8,6 +8,7 @@ import { Tensor } from '../tensor.js';
 import { noGrad, enableGrad } from './grad_mode.js';
 import { fmtShape, shapesEqual } from '../shape.js';
 import { keep, tidy } from '../memory.js';
+import { traceHooks } from '../compile/hooks.js';
 
 export interface BackwardOptions {
   retainGraph?: boolean;
@@ -184,10 +185,13 @@ function setLeafGrad(t: Tensor, g: Tensor, createGraph: boolean, given: Set<Tens
     const own = shared ? (g as unknown as { clone(): Tensor }).clone() : g;
     given.add(own);
     t.grad = keep(own);
+    if (traceHooks.tracer) traceHooks.tracer.onLeafGrad(t, own, false);
   } else if (createGraph) {
     t.grad = keep((t.grad as unknown as { add(o: Tensor): Tensor }).add(g));
+    if (traceHooks.tracer) traceHooks.tracer.onLeafGrad(t, t.grad, true);
   } else {
     (t.grad as unknown as { add_(o: Tensor): Tensor }).add_(g);
+    if (traceHooks.tracer) traceHooks.tracer.onLeafGrad(t, t.grad, true);
   }
 }
 

@@ -114,3 +114,8 @@ export function getBackend(device: DeviceType): Backend {
   }
   return b;
 }
+
+/** Every registered backend (torch.compile wraps them while it traces a step). */
+export function registeredBackends(): Backend[] {
+  return [...backends.values()];
+}

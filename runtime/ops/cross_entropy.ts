@@ -1,4 +1,5 @@
 /** Softmax cross-entropy with class indices, fused: one kernel forward, the closed-form gradient backward. */
+import { hostValues } from '../compile/hooks.js';
 import { Tensor } from '../tensor.js';
 import { fmtShape } from '../shape.js';
 import { backendOf, checkTensor, record, requireFloat } from './util.js';
@@ -39,7 +40,8 @@ export function softmaxCrossEntropy(logits: Tensor, target: Tensor, ignoreIndex 
 /** True when no target is ignoreIndex, known without a kernel (host-side targets only; GPU ones answer false). */
 function noneIgnored(target: Tensor, ignoreIndex: number): boolean {
   if (target.storage.device !== 'cpu') return false;
-  const t = target.dataSync();
-  for (let i = 0; i < t.length; i++) if (t[i] === ignoreIndex) return false;
-  return true;
+  return hostValues(target, 'softmaxCrossEntropy backward: any target ignored', (t) => {
+    for (let i = 0; i < t.length; i++) if (t[i] === ignoreIndex) return false;
+    return true;
+  });
 }

@@ -1,4 +1,5 @@
 /** Indexing ops on the Gather/Scatter primitives: gather, scatter, indexSelect, maskedFill, boolean masks. */
+import { hostValues } from '../compile/hooks.js';
 import { Tensor } from '../tensor.js';
 import { broadcastShapes, fmtShape, normDim } from '../shape.js';
 import { backendOf, castTo, checkTensor, record } from './util.js';
@@ -15,12 +16,13 @@ function checkIndexTensor(index: Tensor, op: string): Tensor {
 /** Throws naming the op and shapes when an index is outside [0, size). */
 function checkRange(index: Tensor, size: number, op: string, dim: number, x: Tensor): void {
   if (index.storage.device !== 'cpu') return; // the kernel records it on other devices (thrown at the next read)
-  const d = index.dataSync();
-  for (let i = 0; i < d.length; i++) {
-    if (d[i] < 0 || d[i] >= size) {
-      throw new RangeError(`${op}: index ${d[i]} is out of bounds for dim ${dim} with size ${size} (position ${i} of index ${fmtShape(index.shape)}; input ${fmtShape(x.shape)})`);
+  hostValues(index, `${op} index check`, (d) => {
+    for (let i = 0; i < d.length; i++) {
+      if (d[i] < 0 || d[i] >= size) {
+        throw new RangeError(`${op}: index ${d[i]} is out of bounds for dim ${dim} with size ${size} (position ${i} of index ${fmtShape(index.shape)}; input ${fmtShape(x.shape)})`);
+      }
     }
-  }
+  });
 }
 
 /** out[i][j] = x[index[i][j]][j] for dim 0 (and so on); index has x's rank. */

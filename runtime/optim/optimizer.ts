@@ -4,6 +4,7 @@
  * state, and a call to its pure update function (sgdUpdate, adamUpdate, ...), which `step()` runs per
  * parameter under `noGrad` inside a `tidy` scope, so temporaries are freed at once and state survives.
  */
+import { traceHooks } from '../compile/hooks.js';
 import '../tensor_methods.js';
 import { Tensor } from '../tensor.js';
 import { noGrad, enableGrad } from '../autograd/grad_mode.js';
@@ -135,7 +136,13 @@ export abstract class Optimizer<H extends HyperParams = HyperParams, S extends o
    * and the gradient tensor is disposed, so memory stays flat without waiting for the garbage collector
    * (clone a gradient first if you need it afterwards); with `setToNone: false` gradients are zeroed in place.
    */
-  zeroGrad({ setToNone = true }: ZeroGradOptions = {}): void {
+  zeroGrad(opts: ZeroGradOptions = {}): void {
+    // Under torch.compile's trace this runs live: replays call it again rather than baking its effect.
+    if (traceHooks.tracer) return traceHooks.tracer.live(this, 'zeroGrad', [opts], () => this.zeroGradNow(opts));
+    this.zeroGradNow(opts);
+  }
+
+  private zeroGradNow({ setToNone = true }: ZeroGradOptions): void {
     for (const group of this.paramGroups) {
       for (const p of group.params) {
         const g = p.grad;
@@ -156,6 +163,12 @@ export abstract class Optimizer<H extends HyperParams = HyperParams, S extends o
    * model and returns the loss (run with grad enabled before the update); its value is returned.
    */
   step(closure?: () => Tensor | number): Tensor | number | undefined {
+    // Under torch.compile's trace the step runs live (lr, step counts and state read on every replay).
+    if (traceHooks.tracer && !closure) return traceHooks.tracer.live(this, 'step', [], () => this.stepNow());
+    return this.stepNow(closure);
+  }
+
+  private stepNow(closure?: () => Tensor | number): Tensor | number | undefined {
     const loss = closure ? enableGrad(closure) : undefined;
     noGrad(() => tidy(() => {
       const groups = this.paramGroups;

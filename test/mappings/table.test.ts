@@ -53,6 +53,11 @@ describe('every row names a real TensorFlow.js API', () => {
     typeNames = tfjsTypeExports();
   }, 60_000);
   it.each(TABLE.map((r) => [r.tf, r] as const))('%s exists in @tensorflow/tfjs', (key, row) => {
+    if (row.tf2Only) {
+      // A TensorFlow 2 (Python) name: it must not exist in tfjs, or the row would shadow the tfjs API.
+      expect(tfValue(key), `${key} is marked tf2Only but @tensorflow/tfjs exports it`).toBeUndefined();
+      return;
+    }
     if (key.startsWith('tf.')) {
       const v = tfValue(key);
       if (row.kind === 'type' || row.kind === 'class') expect(v !== undefined || typeNames.has(key.slice(3)), `${key} is neither a value nor a type export`).toBe(true);

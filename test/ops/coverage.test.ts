@@ -16,7 +16,7 @@ const NOT_OPS: Record<string, string> = {
   Tensor: 'the class', toAsync: 'test/webgpu/webgpu.test.ts (async device reads)', Generator: 'creation.ts (generator option)', Device: 'class', device: 'errors.test.ts',
   defaultGenerator: 'object', seed: 'nondeterministic by design', manualSeed: 'creation.ts random cases',
   noGrad: 'grad.test.ts', enableGrad: 'grad.test.ts', isGradEnabled: 'grad.test.ts', setGradEnabled: 'grad.test.ts',
-  tidy: 'grad.test.ts memory', keep: 'grad.test.ts memory', dispose: 'grad.test.ts memory', memory: 'grad.test.ts memory',
+  tidy: 'grad.test.ts memory', keep: 'grad.test.ts memory', dispose: 'grad.test.ts memory', memory: 'grad.test.ts memory', compile: 'compile.test.ts',
   autograd: 'grad.test.ts', allclose: 'forward.test.ts cpu-only', float32: 'constant', float64: 'constant', int32: 'constant',
   bool: 'constant', float: 'constant', double: 'constant', int: 'constant',
   long: 'the constant torch.long; the method .long() is in unary.ts (float/double/long conversions)',

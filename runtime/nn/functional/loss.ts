@@ -2,6 +2,7 @@
  * Loss functions (F.crossEntropy, F.mseLoss, ...) with PyTorch's formulas and defaults. Every one takes
  * `reduction: 'mean' | 'sum' | 'none'` (default 'mean').
  */
+import { hostValues } from '../../compile/hooks.js';
 import type { Tensor } from '../../tensor.js';
 import { isFloating } from '../../dtype.js';
 import { broadcastShapes, fmtShape, shapesEqual } from '../../shape.js';
@@ -60,21 +61,27 @@ function checkIndexTarget(input: Tensor, target: Tensor, ignoreIndex: number, op
   }
   if (target.storage.device !== 'cpu') return;
   const C = input.shape[1];
-  for (const v of target.dataSync()) {
-    if ((v < 0 || v >= C) && v !== ignoreIndex) {
-      throw new RangeError(`${op}: target value ${v} is out of range for ${C} classes (valid: 0..${C - 1}, or ignoreIndex ${ignoreIndex}; input ${fmtShape(shownInput.shape)}, target ${fmtShape(shownTarget.shape)})`);
+  // A check of the values (under torch.compile: re-run on every call's targets).
+  hostValues(target, `${op} target check`, (values) => {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if ((v < 0 || v >= C) && v !== ignoreIndex) {
+        throw new RangeError(`${op}: target value ${v} is out of range for ${C} classes (valid: 0..${C - 1}, or ignoreIndex ${ignoreIndex}; input ${fmtShape(shownInput.shape)}, target ${fmtShape(shownTarget.shape)})`);
+      }
     }
-  }
+  });
 }
 
 /** Number of targets that are not ignoreIndex, as a 0-d tensor of x's dtype (a constant for autograd). */
 function validCount(target: Tensor, ignoreIndex: number, x: Tensor): Tensor | number {
   if (target.storage.device === 'cpu') {
     // A host-side count is cheaper than two tensor ops; 0 valid targets gives 0/0 = NaN, as PyTorch.
-    const t = target.dataSync();
-    let n = 0;
-    for (let i = 0; i < t.length; i++) if (t[i] !== ignoreIndex) n++;
-    return n;
+    // Under torch.compile the count is a guard: a batch with another count of ignored targets retraces.
+    return hostValues(target, 'count of non-ignored targets', (t) => {
+      let n = 0;
+      for (let i = 0; i < t.length; i++) if (t[i] !== ignoreIndex) n++;
+      return n;
+    });
   }
   return noGrad(() => target.ne(ignoreIndex).sum().to(x.dtype));
 }

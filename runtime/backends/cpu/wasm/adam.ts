@@ -8,17 +8,19 @@
  */
 import { readFileSync } from 'node:fs';
 
-type AdamFn = (p: number, g: number, m: number, v: number, n4: number,
+export type AdamFn = (p: number, g: number, m: number, v: number, n4: number,
   b1: number, b2: number, c1: number, c2: number, step: number, isb: number, eps: number, l2: number, decay: number) => void;
 
 let memory: WebAssembly.Memory | null = null;
 let adam: AdamFn | null = null;
+let compiled: WebAssembly.Module | null = null;
 
 function load(): boolean {
   if (typeof WebAssembly !== 'object') return false;
   if (typeof process !== 'undefined' && process.env?.TORCHBRIDGE_NO_WASM_OPTIM === '1') return false;
   try {
     const mod = new WebAssembly.Module(readFileSync(new URL('./optim.wasm', import.meta.url)));
+    compiled = mod;
     memory = new WebAssembly.Memory({ initial: 1 });
     adam = new WebAssembly.Instance(mod, { env: { memory } }).exports.adam as AdamFn;
     return true;
@@ -27,6 +29,12 @@ function load(): boolean {
     adam = null;
     return false;
   }
+}
+
+/** A new instance of the Adam kernel over `mem` (resident.ts), or null without the module. */
+export function adamKernelOver(mem: WebAssembly.Memory): AdamFn | null {
+  if (!compiled) return null;
+  return new WebAssembly.Instance(compiled, { env: { memory: mem } }).exports.adam as AdamFn;
 }
 
 /** true when the SIMD optimizer kernel is in use. */
