@@ -11,6 +11,12 @@
  * ES module export, so its value is caught one level down, in the engine's `gradients` (which variableGrads calls).
  * Creation order comes from the engine's `makeVariable` (what `tf.variable` calls).
  *
+ * A loop that updates its variables by hand — gradients from `tf.grads`, `tf.valueAndGrads` or `tf.variableGrads`,
+ * then `variable.assign(...)` (the tfjs-core style, no optimizer) — has no applyGradients to end a step: there a
+ * step is every assign after a gradient computation, up to the next gradient computation (or the program's end),
+ * and its loss the value that gradient computation differentiated. Each variable is recorded right after its
+ * assign; a variable assigned inside an optimizer's update is the optimizer's step, not this.
+ *
  * The hooks are active only in a custom-loop child (instrument.ts decides): the fit probe's own
  * variableGrads/applyGradients must not count as the program's steps.
  */
@@ -31,6 +37,8 @@ interface EngineInternals {
 export interface LoopProbes {
   /** `const w = __tb.declared(tf.variable(...), 'w')`: the program's name for a variable. */
   declared<T>(v: T, label: string): T;
+  /** At exit: ends a hand-written step still open (the program's last). */
+  finish(): void;
 }
 
 export function installLoopProbes(cfg: ChildConfig, trace: TraceWriter<ReferenceMeta>, meta: ReferenceMeta): LoopProbes {
@@ -45,6 +53,11 @@ export function installLoopProbes(cfg: ChildConfig, trace: TraceWriter<Reference
   let inMinimize = 0;
   let stepPending = false;
   let lastValue: number | undefined;
+  // Hand-written updates (see the header): whether a gradient was computed yet, the variables assigned since the
+  // last one, and the loss that gradient computation had.
+  let gradientsSeen = false;
+  const assigned = new Set<string>();
+  let assignLoss: number | undefined;
 
   const makeVariable = engine.makeVariable;
   engine.makeVariable = function (this: EngineInternals, ...args: Parameters<EngineInternals['makeVariable']>) {
@@ -55,19 +68,56 @@ export function installLoopProbes(cfg: ChildConfig, trace: TraceWriter<Reference
 
   const gradients = engine.gradients;
   engine.gradients = function (this: EngineInternals, ...args: Parameters<EngineInternals['gradients']>) {
+    // A new gradient computation after hand-written updates: the step they made is over.
+    if (assigned.size && !applying && !inMinimize) finishAssignStep(true);
     const r = gradients.apply(this, args);
-    if (!inMinimize && r.value && r.value.size === 1) lastValue = r.value.dataSync()[0];
+    const value = r.value && r.value.size === 1 ? r.value.dataSync()[0] : undefined;
+    if (!inMinimize) lastValue = value;
+    if (!applying && !inMinimize) {
+      gradientsSeen = true;
+      assignLoss = value;
+    }
     return r;
   };
 
   const put = (key: string, v: tf.Variable) => trace.put(key, v.shape, asFloat32(v.dataSync()));
 
-  const finishStep = (loss: number) => {
+  const register = (v: tf.Variable) => {
+    if (seen.has(v.name)) return;
+    const entry: LoopVariable = { name: v.name, label: labels.get(v.name), shape: [...v.shape], trainable: v.trainable };
+    seen.set(v.name, entry);
+    put(traceKey('-', 'init', LOOP_LAYER, v.name), v);
+    // Creation order (variables made before the probes loaded, if any, last, in registration order).
+    const order = (name: string) => creation.get(name) ?? creation.size + Object.keys(engine.registeredVariables).indexOf(name);
+    loop.variables = [...seen.values()].sort((a, b) => order(a.name) - order(b.name));
+  };
+
+  const finishAssignStep = (canExit: boolean) => {
+    assigned.clear();
+    if (assignLoss === undefined) pushNote(meta, 'loss: a hand-written step followed a gradient computation of a function whose value is not one number; its loss is shown as NaN');
+    const loss = assignLoss ?? NaN;
+    assignLoss = undefined;
+    finishStep(loss, canExit);
+  };
+
+  const assign = tf.Variable.prototype.assign;
+  tf.Variable.prototype.assign = function (this: tf.Variable, newValue: tf.Tensor) {
+    // An optimizer's own update, or an assign before any gradient (initialisation): not a hand-written step.
+    if (applying || inMinimize || !gradientsSeen) return assign.call(this, newValue);
+    loop.style = 'assign';
+    register(this);
+    if (step === 0 && !(loop.updateOrder ??= []).includes(this.name)) loop.updateOrder.push(this.name);
+    assign.call(this, newValue);
+    put(traceKey(step, 'parameter', LOOP_LAYER, this.name), this);
+    assigned.add(this.name);
+  };
+
+  const finishStep = (loss: number, canExit = true) => {
     meta.steps.push({ step, epoch: 0, batch: step, size: 0, loss, metrics: {} });
     meta.recordedSteps.push(step);
     step++;
     if (step % 50 === 0) trace.flush();
-    if (cfg.steps !== undefined && step >= cfg.steps) {
+    if (canExit && cfg.steps !== undefined && step >= cfg.steps) {
       // --steps: the rest of the program (more training, its prints) is not needed; the trace is closed on exit.
       loop.stoppedAt = step;
       process.exit(0);
@@ -80,15 +130,7 @@ export function installLoopProbes(cfg: ChildConfig, trace: TraceWriter<Reference
       if (applying) return original.call(this, grads);
       const names = Array.isArray(grads) ? grads.filter((g) => g.tensor != null).map((g) => g.name) : Object.keys(grads).filter((k) => grads[k] != null);
       const variables = names.map((n) => engine.registeredVariables[n]).filter((v): v is tf.Variable => v !== undefined);
-      for (const v of variables) {
-        if (seen.has(v.name)) continue;
-        const entry: LoopVariable = { name: v.name, label: labels.get(v.name), shape: [...v.shape] };
-        seen.set(v.name, entry);
-        put(traceKey('-', 'init', LOOP_LAYER, v.name), v);
-      }
-      // Creation order (variables made before the probes loaded, if any, last, in registration order).
-      const order = (name: string) => creation.get(name) ?? creation.size + Object.keys(engine.registeredVariables).indexOf(name);
-      loop.variables = [...seen.values()].sort((a, b) => order(a.name) - order(b.name));
+      for (const v of variables) register(v);
       applying++;
       try {
         original.call(this, grads);
@@ -134,6 +176,9 @@ export function installLoopProbes(cfg: ChildConfig, trace: TraceWriter<Reference
     declared<T>(v: T, label: string): T {
       if (v instanceof tf.Variable) labels.set(v.name, label);
       return v;
+    },
+    finish() {
+      if (assigned.size) finishAssignStep(false);
     },
   };
 }

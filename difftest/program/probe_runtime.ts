@@ -39,9 +39,18 @@ if (!cfg.referenceTraceDir) throw new Error('difftest candidate: no reference tr
 const ref = new TraceReader<ReferenceMeta>(cfg.referenceTraceDir);
 const meta: CandidateMeta = { ...emptyLogs(), device: cfg.device, version: '', mapping: [], dataReplaced: false };
 const trace = new TraceWriter(cfg.traceDir, meta);
-process.on('exit', () => trace.close());
+// Stopped by the diff's --timeout (child.ts sends SIGTERM): exit through the exit handler, so the trace says how far
+// the program got.
+process.on('SIGTERM', () => process.exit(143));
+process.on('exit', () => {
+  loopProbes?.finish();
+  trace.close();
+});
 // A migrated custom loop (no utils.fit): followed step by step through its optimizer (loop_probe_runtime.ts).
-if (cfg.customLoop && !cfg.plain) installLoopProbes(cfg, ref, trace, meta);
+const loopProbes = cfg.customLoop && !cfg.plain ? installLoopProbes(cfg, ref, trace, meta) : null;
+
+/** `torch.autograd.grad(...)` as instrument.ts rewrites it in a migrated custom loop (loop_probe_runtime.ts). */
+export const autogradGrad: typeof torch.autograd.grad = (outputs, inputs, opts) => (loopProbes ? loopProbes.autogradGrad(outputs, inputs, opts) : torch.autograd.grad(outputs, inputs, opts));
 
 /** What the wrapped leaf forwards do this pass. */
 const tap = {

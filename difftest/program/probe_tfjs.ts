@@ -38,7 +38,14 @@ await selectBackend();
 const meta: ReferenceMeta = { ...emptyLogs(), backend: tf.getBackend(), version: tf.version.tfjs, fallbacks, layers: [] };
 const trace = new TraceWriter(cfg.traceDir, meta);
 // The program may end without awaiting its main(); the index is written whenever the process exits.
-process.on('exit', () => trace.close());
+// A hand-written custom-loop step still open at the end is the program's last one (loop_probe_tfjs.ts).
+// Stopped by the diff's --timeout (child.ts sends SIGTERM): exit through the exit handler, so the trace says how far
+// the program got.
+process.on('SIGTERM', () => process.exit(143));
+process.on('exit', () => {
+  loopProbes?.finish();
+  trace.close();
+});
 // A program that trains with its own loop (no fit): its optimizer's steps are recorded as they happen.
 const loopProbes = cfg.customLoop && !cfg.plain ? installLoopProbes(cfg, trace, meta) : null;
 

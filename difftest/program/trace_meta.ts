@@ -69,6 +69,8 @@ export interface LoopVariable {
   /** The program's own name for it (`const w = tf.variable(...)`), when instrument.ts saw one. */
   label?: string;
   shape: number[];
+  /** Whether tfjs trains it (a `tf.variable(v, false)` holding an update's state, e.g. a running mean of squares, is not). */
+  trainable?: boolean;
 }
 
 /** A custom loop's variable (by its index in ReferenceMeta.loop.variables) and the candidate tensor it pairs with. */
@@ -96,7 +98,17 @@ export interface ReferenceMeta extends CommonMeta {
    * Set when the program trained with a custom loop (loop_probe_tfjs.ts): its variables; `stoppedAt` when --steps
    * ended the program early (the candidate then stops after as many steps).
    */
-  loop?: { variables: LoopVariable[]; stoppedAt?: number };
+  loop?: {
+    variables: LoopVariable[];
+    stoppedAt?: number;
+    /**
+     * `assign`: the program updates its variables itself (`tf.grads` / `tf.valueAndGrads` / `tf.variableGrads`, then
+     * `variable.assign`); a step is the updates between two gradient computations. Absent: an optimizer's steps.
+     */
+    style?: 'assign';
+    /** Assign style: the variables' names in the order step 0 first updated them. */
+    updateOrder?: string[];
+  };
 }
 
 /** How one reference layer maps onto the candidate: its group of modules and the layouts of its tensors. */

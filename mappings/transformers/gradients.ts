@@ -20,5 +20,7 @@ export const gradFunction: Transformer = (site, row) => {
   const grads = `torch.autograd.grad(y, ${many ? 'inputs' : 'input'}, { gradOutputs: dy ?? torch.onesLike(y) })`;
   const result = many ? `${grads}${T(' as torch.Tensor[]')}` : `${grads}[0]${T('!')}`;
   const body = withValue ? `return { value: y.detach(), ${many ? 'grads' : 'grad'}: ${result} }; }` : `return ${result}; }`;
-  return code(`${head} ${body}`);
+  // Parenthesised: the function is often called at once (`tf.grads(f)([a, b])`), and an arrow function must be
+  // wrapped to be called.
+  return code(`(${head} ${body})`);
 };
