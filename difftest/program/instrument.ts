@@ -81,7 +81,7 @@ export function instrumentProgram(fileName: string, text: string, role: 'referen
       ? REFERENCE_LOOP.test(text) || ASSIGN_LOOP.every((re) => re.test(text))
       : CANDIDATE_LOOP.every((re) => re.test(text)) || CANDIDATE_ASSIGN_LOOP.every((re) => re.test(text));
     if (!customLoop && role === 'reference') {
-      throw new InstrumentError(`${fileName}: found nothing to probe: no model.fit(x, y, ...) call and no custom training loop (optimizer.minimize, or tf.variableGrads with optimizer.applyGradients, or tf.grads / tf.valueAndGrads / tf.variableGrads with variable.assign); torchbridge diff compares programs that train one of these ways — point it at the program's training entry file`);
+      throw new InstrumentError(`${fileName}: found nothing to probe: no model.fit(x, y, ...) call and no custom training loop (optimizer.minimize, or tf.variableGrads with optimizer.applyGradients, or tf.grads / tf.valueAndGrads / tf.variableGrads with variable.assign, or model.trainOnBatch / model.fitDataset); torchbridge diff compares programs that train one of these ways — point it at the program's training entry file`);
     }
     if (!customLoop) {
       const loop = /\.backward\s*\(\s*\)/.test(text);
@@ -105,7 +105,7 @@ export function instrumentProgram(fileName: string, text: string, role: 'referen
 }
 
 /** What a custom loop looks like on each side (text: the probes, not this pass, decide at run time what to hook). */
-const REFERENCE_LOOP = /\.minimize\s*\(|\.applyGradients\s*\(/;
+const REFERENCE_LOOP = /\.minimize\s*\(|\.applyGradients\s*\(|\.trainOnBatch\s*\(|\.fitDataset\s*\(/;
 const CANDIDATE_LOOP = [/\.backward\s*\(/, /\.step\s*\(\s*\)/];
 /** Hand-written updates: gradients from tf.grads & co., then variable.assign; migrated: autograd.grad, then copy_. */
 const ASSIGN_LOOP = [/\b(grads?|valueAndGrads?|variableGrads)\s*\(/, /\.assign\s*\(/];

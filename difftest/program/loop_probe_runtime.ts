@@ -129,6 +129,7 @@ function installAssignProbes(cfg: ChildConfig, ref: TraceReader<ReferenceMeta>, 
   const problems: string[] = [];
   const created: Tensor[] = [];
   const updated = new Set<Tensor>();
+  const everUpdated = new Set<Tensor>();
   const unpairedSeen = new Set<Tensor>();
   let statePaired = 0;
   let step = 0;
@@ -158,7 +159,12 @@ function installAssignProbes(cfg: ChildConfig, ref: TraceReader<ReferenceMeta>, 
     return out;
   };
 
-  const finishStep = (canExit: boolean) => {
+  /**
+   * `replayNow`: under replay, write the reference's values after this step now. Not when the step is only found
+   * over at the next gradient computation: its forward has already read (and saved for backward) the tensors, and
+   * writing them would change what the gradient is taken of (the runtime refuses: a saved tensor modified in place).
+   */
+  const finishStep = (canExit: boolean, replayNow: boolean) => {
     if (lastLoss === undefined) {
       const note = 'loss: a migrated hand-written step followed an autograd.grad of an output that is not one CPU number; its loss is shown as NaN';
       if (!meta.notes.includes(note)) meta.notes.push(note);
@@ -167,7 +173,11 @@ function installAssignProbes(cfg: ChildConfig, ref: TraceReader<ReferenceMeta>, 
     meta.recordedSteps.push(step);
     lastLoss = undefined;
     updated.clear();
-    if (cfg.replay !== 'none') {
+    if (cfg.replay !== 'none' && !replayNow && canExit) {
+      const note = "replay: a migrated hand-written step left some variable un-updated, so it was found over only at the next gradient computation, too late to take the reference's values; the next step went on from the migrated program's own";
+      if (!meta.notes.includes(note)) meta.notes.push(note);
+    }
+    if (cfg.replay !== 'none' && replayNow) {
       for (const p of pairs.values()) {
         const t = ref.get(traceKey(step, 'parameter', LOOP_LAYER, refVars[p.refIndex].name));
         if (t) writeValues(p.tensor, t.data as Float32Array);
@@ -198,24 +208,29 @@ function installAssignProbes(cfg: ChildConfig, ref: TraceReader<ReferenceMeta>, 
     if (!pair) return out;
     trace.put(traceKey(step, 'parameter', LOOP_LAYER, refVars[pair.refIndex].name), this.shape, asFloat32(this.dataSync()));
     updated.add(this);
-    if (updated.size >= refVars.length) finishStep(true);
+    everUpdated.add(this);
+    if (updated.size >= refVars.length) finishStep(true, true);
     return out;
   };
 
   return {
     autogradGrad: ((outputs, inputs, opts) => {
       // A new gradient computation while a step is open: that step (which left some variable alone) is over.
-      if (updated.size) finishStep(true);
+      if (updated.size) finishStep(true, false);
       const first = Array.isArray(outputs) ? outputs[0] : outputs;
       lastLoss = first && first.numel() === 1 && first.device.type === 'cpu' ? first.dataSync()[0] : undefined;
       gradientsSeen = true;
       return torch.autograd.grad(outputs, inputs, opts);
     }) as typeof torch.autograd.grad,
     finish() {
-      if (updated.size) finishStep(false);
+      if (updated.size) finishStep(false, false);
       // A reference variable never updated on the candidate: the report names it.
       for (const [i, v] of refVars.entries()) {
-        if (![...pairs.values()].some((p) => p.refIndex === i)) {
+        const pair = [...pairs.values()].find((p) => p.refIndex === i);
+        if (pair && !everUpdated.has(pair.tensor)) {
+          const line = `variable ${variableLabel(v, i)} pairs with the migrated program's ${pair.candidate}, which its hand-written step never updates (no copy_ into it after autograd.grad), so it never trains`;
+          if (!problems.includes(line)) problems.push(line);
+        } else if (!pair) {
           const line = `variable ${variableLabel(v, i)} is updated by the original's hand-written step, but no tensor of the migrated program pairs with it (is it updated with copy_ after autograd.grad?)`;
           if (!problems.includes(line)) problems.push(line);
         }

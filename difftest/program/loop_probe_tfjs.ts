@@ -17,12 +17,18 @@
  * and its loss the value that gradient computation differentiated. Each variable is recorded right after its
  * assign; a variable assigned inside an optimizer's update is the optimizer's step, not this.
  *
+ * `model.trainOnBatch(x, y)` and `model.fitDataset(dataset, args)` step through `optimizer.minimize` too, so their
+ * steps are recorded the same way, one per batch. The model's weights are then recorded in the runtime's layout
+ * (layout.ts: a Dense kernel [in, out] as the Linear weight [out, in], a Conv2D kernel HWIO as OIHW), so the migrated
+ * model's parameters, in registration order, pair with them by shape, as a custom loop's variables do.
+ *
  * The hooks are active only in a custom-loop child (instrument.ts decides): the fit probe's own
  * variableGrads/applyGradients must not count as the program's steps.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ChildConfig } from './child_config.js';
 import { LOOP_LAYER } from './loop_keys.js';
+import { weightToCandidate, type WeightLayout } from './layout.js';
 import { asFloat32, traceKey, type TraceWriter } from './trace.js';
 import type { LoopVariable, ReferenceMeta } from './trace_meta.js';
 
@@ -80,11 +86,52 @@ export function installLoopProbes(cfg: ChildConfig, trace: TraceWriter<Reference
     return r;
   };
 
-  const put = (key: string, v: tf.Variable) => trace.put(key, v.shape, asFloat32(v.dataSync()));
+  // Weights of a model trained by trainOnBatch / fitDataset, by variable name: their layout on the runtime.
+  const layouts = new Map<string, WeightLayout>();
+  const put = (key: string, v: tf.Variable) => {
+    const layout = layouts.get(v.name);
+    if (!layout || layout.kind === 'same') return trace.put(key, v.shape, asFloat32(v.dataSync()));
+    const c = weightToCandidate(asFloat32(v.dataSync()), v.shape, layout);
+    trace.put(key, c.shape, c.data);
+  };
+  const shapeOf = (v: tf.Variable) => {
+    const layout = layouts.get(v.name);
+    return layout && layout.kind !== 'same' ? weightToCandidate(new Float32Array(v.size), v.shape, layout).shape : [...v.shape];
+  };
+
+  /** Notes the layouts of a model's weights before trainOnBatch / fitDataset trains it (see the header). */
+  const noteModel = (model: tf.LayersModel) => {
+    let spatial = false;
+    for (const l of model.layers) {
+      const cls = l.getClassName();
+      const input = (Array.isArray(l.getInputAt(0)) ? (l.getInputAt(0) as tf.SymbolicTensor[])[0] : (l.getInputAt(0) as tf.SymbolicTensor)).shape;
+      if (cls === 'Flatten' && input.length === 4) spatial = true;
+      if (cls === 'Dense' && spatial) {
+        throw new Error(`torchbridge diff: ${l.name} (Dense) reads a flattened feature map; model.trainOnBatch / fitDataset are followed by the custom-loop probes, which do not permute its kernel rows to the runtime's NCHW order yet — diff a model.fit program, or flatten after a channels-last permute`);
+      }
+      l.weights.forEach((w) => {
+        const short = w.name.slice(w.name.lastIndexOf('/') + 1).replace(/_\d+$/, '');
+        const layout: WeightLayout = short === 'kernel' && cls === 'Dense' ? { kind: 'dense-kernel' } : short === 'kernel' && cls === 'Conv2D' ? { kind: 'conv2d-kernel' } : { kind: 'same' };
+        const name = (w.read() as tf.Variable).name;
+        layouts.set(name, layout);
+        // tfjs names a layer's weight `<layer>/<weight>` already; another name (a suffixed duplicate) gets that label.
+        if (!labels.has(name) && name !== `${l.name}/${short}`) labels.set(name, `${l.name}/${short}`);
+      });
+    }
+    pushNote(meta, `${model.name}: trained by trainOnBatch / fitDataset, followed step by step as a custom loop: its weights are recorded in the runtime's layout (Dense kernels [out, in], Conv2D kernels OIHW) and pair with the migrated model's parameters in order`);
+  };
+  for (const method of ['trainOnBatch', 'fitDataset'] as const) {
+    const proto = tf.LayersModel.prototype as unknown as Record<string, (this: tf.LayersModel, ...a: unknown[]) => Promise<unknown>>;
+    const original = proto[method];
+    proto[method] = function (this: tf.LayersModel, ...a: unknown[]) {
+      noteModel(this);
+      return original.apply(this, a);
+    };
+  }
 
   const register = (v: tf.Variable) => {
     if (seen.has(v.name)) return;
-    const entry: LoopVariable = { name: v.name, label: labels.get(v.name), shape: [...v.shape], trainable: v.trainable };
+    const entry: LoopVariable = { name: v.name, label: labels.get(v.name), shape: shapeOf(v), trainable: v.trainable };
     seen.set(v.name, entry);
     put(traceKey('-', 'init', LOOP_LAYER, v.name), v);
     // Creation order (variables made before the probes loaded, if any, last, in registration order).
