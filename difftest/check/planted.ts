@@ -10,7 +10,7 @@
 import type { ProbeKind } from '../program/types.js';
 
 /** The programs the bugs are planted in (migrated with `--fit helper`). */
-export type PlantedProgram = 'seed-mlp' | 'square-mlp' | 'cnn' | 'cubic-loop' | 'grads-loop' | 'rms-loop';
+export type PlantedProgram = 'seed-mlp' | 'square-mlp' | 'cnn' | 'two-branch' | 'shared-layer' | 'cubic-loop' | 'grads-loop' | 'rms-loop';
 
 export const PLANTED_PROGRAMS: Record<PlantedProgram, string> = {
   /** The seed MNIST MLP the demo migrates: 784 → Dense(50, relu) → Dense(10, softmax), Adam 1e-4. */
@@ -19,6 +19,10 @@ export const PLANTED_PROGRAMS: Record<PlantedProgram, string> = {
   'square-mlp': 'test/difftest/planted/mlp_square.ts',
   /** conv2d 'same' → batchNormalization → maxPooling2d → flatten → dropout → dense(softmax). */
   cnn: 'test/difftest/planted/cnn.ts',
+  /** A tf.model graph: two Dense branches (relu; tanh → relu) concatenated, then Dense(softmax); mapped by graph. */
+  'two-branch': 'fixtures/functional-two-branch/input.ts',
+  /** A tf.model graph with one Dense(tanh) applied twice and both results concatenated. */
+  'shared-layer': 'test/difftest/fixtures/functional_shared.ts',
   /** A custom loop: the cubic fit with optimizer.minimize (SGD with momentum) over four scalar variables. */
   'cubic-loop': 'fixtures/cubic-tidy-fit/input.ts',
   /** A custom loop without an optimizer: tf.grads, then a hand-written update with variable.assign. */
@@ -140,6 +144,31 @@ export const PLANTED_BUGS: PlantedBug[] = [
     expect: { layer: 'conv2d_Conv2D1', kind: 'output' },
   },
 ];
+
+/** Mistakes in functional (graph) models, whose migrated forward writes activations as ops: the report names the layer. */
+PLANTED_BUGS.push(
+  {
+    id: 'branch-activation-wrong',
+    description: "the deep branch's tanh migrated as sigmoid (an activation written as an op in the forward)",
+    program: 'two-branch',
+    edits: [{ find: 'const deep1 = torch.tanh(', replace: 'const deep1 = torch.sigmoid(' }],
+    expect: { layer: 'dense_Dense2', kind: 'output', step: 0 },
+  },
+  {
+    id: 'concat-branch-activation-wrong',
+    description: "the wide branch's relu migrated as sigmoid: its value only reaches the concatenation",
+    program: 'two-branch',
+    edits: [{ find: 'const wide = torch.relu(', replace: 'const wide = torch.sigmoid(' }],
+    expect: { layer: 'dense_Dense1', kind: 'output', step: 0 },
+  },
+  {
+    id: 'shared-layer-activation-wrong',
+    description: "the shared Dense's first application with relu instead of tanh (its second one right)",
+    program: 'shared-layer',
+    edits: [{ find: 'const h1 = torch.tanh(', replace: 'const h1 = torch.relu(' }],
+    expect: { layer: 'dense_Dense1', kind: 'output', step: 0 },
+  },
+);
 
 /** Mistakes in custom training loops: the report names the variable (by the program's name) and the step. */
 PLANTED_BUGS.push(
