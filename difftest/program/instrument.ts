@@ -18,6 +18,9 @@
  * imports only (`customLoop`): the probes hook those calls by patching prototypes (loop_probe_tfjs.ts,
  * loop_probe_runtime.ts), so the loop runs as written. On the reference side `const w = tf.variable(...)` also
  * becomes `const w = __tb.declared(tf.variable(...), 'w')`, so the report can name a variable as the program does.
+ * Hand-written updates count as a custom loop too (reference: `tf.grads` / `tf.valueAndGrads` / `tf.variableGrads`
+ * with `variable.assign`, or `model.trainOnBatch` / `model.fitDataset`; candidate: `autograd.grad` with `copy_`); on
+ * the candidate side `torch.autograd.grad(...)` becomes `__tb.autogradGrad(...)`, which remembers the step's loss.
  *
  * Edits are spliced into the original text (positions from ts-morph's AST), so everything else — comments,
  * formatting, line numbers of other statements — stays as written.

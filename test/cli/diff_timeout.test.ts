@@ -26,7 +26,7 @@ describe('torchbridge diff --timeout', () => {
       'optimizer.minimize(() => w.square() as tf.Scalar);',
       '',
     ].join('\n'));
-    const r = diff(original, '--migrated', original, '--timeout', '12', '--work-dir', join(dir, 'w1'));
+    const r = diff(original, '--migrated', original, '--timeout', '30', '--work-dir', join(dir, 'w1'));
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^torchbridge diff: the original \(tfjs\) program \S*hangs\.ts did not finish within the diff's --timeout \(\d+(\.\d)? s left for it\) and was stopped before completing a training step under torchbridge diff; raise --timeout, or diff fewer steps \(--steps N\)/);
     expect(r.stderr).toContain('loading data...');
@@ -39,7 +39,7 @@ describe('torchbridge diff --timeout', () => {
     expect(src.split(step)).toHaveLength(2);
     writeFileSync(migrated, src.replace(step, `${step}  if (i === 1) { console.error('waiting for the next shard...'); await new Promise((r) => setTimeout(r, 600_000)); }\n`));
     // Enough for the reference's 300 steps and the candidate's start, not for the stall.
-    const r = diff(CUBIC, '--migrated', migrated, '--timeout', '20', '--steps', '5', '--replay', 'none', '--work-dir', join(dir, 'w2'));
+    const r = diff(CUBIC, '--migrated', migrated, '--timeout', '45', '--steps', '5', '--replay', 'none', '--work-dir', join(dir, 'w2'));
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^torchbridge diff: the migrated \(torchbridge\) program \S*stalls\.ts did not finish within the diff's --timeout \(\d+(\.\d)? s left for it\) and was stopped in training step 2 \(after 2 completed steps\)/);
     expect(r.stderr).toContain('waiting for the next shard...');
