@@ -2,7 +2,8 @@
  * `torchbridge diff <original> [--migrated <entry>]`: run the TensorFlow.js program and its migration side by side
  * under probes and print where their numbers differ (difftest/program/run.ts; reports from difftest/report).
  * Exit codes: 0 the programs agree, 1 they differ (the report says where) or the migrated program crashed under the
- * diff, 2 bad usage / input (a missing file, a program with nothing to probe, an original that crashed).
+ * diff, 2 bad usage / input (a missing file, a program with nothing to probe, an original that crashed, either
+ * program stopped by --timeout: the message says which).
  * Failures are printed as a message naming the program and what to do, not as a stack trace: the stack of an
  * unexpected error is printed only with TORCHBRIDGE_DEBUG=1.
  */
@@ -31,6 +32,7 @@ interface Args {
   junit?: string;
   maxRows?: number;
   color?: boolean;
+  timeout?: number;
 }
 
 export const command = 'diff <original>';
@@ -59,7 +61,8 @@ export const builder = (y: Argv): Argv<Args> =>
     .option('html', { type: 'string', describe: 'write a self-contained HTML report with plots here' })
     .option('junit', { type: 'string', describe: 'write JUnit XML (for CI) here' })
     .option('max-rows', { type: 'number', describe: 'rows of the terminal table (elided in the middle)' })
-    .option('color', { type: 'boolean', describe: 'colour the terminal table (default: when stdout is a terminal)' }) as unknown as Argv<Args>;
+    .option('color', { type: 'boolean', describe: 'colour the terminal table (default: when stdout is a terminal)' })
+    .option('timeout', { type: 'number', describe: 'seconds both programs may run in all; the one still running then is stopped (exit 2, naming it)' }) as unknown as Argv<Args>;
 
 export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
   const { runDiff, DiffUsageError } = await import('../../difftest/program/run.js');
@@ -73,8 +76,14 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  if (argv.timeout !== undefined && !(argv.timeout > 0)) {
+    console.error(`torchbridge diff: --timeout takes a number of seconds above 0; got ${argv.timeout}`);
+    process.exitCode = 2;
+    return;
+  }
   try {
     const report = await runDiff({
+      timeoutSeconds: argv.timeout,
       original: argv.original, migrated: argv.migrated, steps: argv.steps, epochs: argv.epochs, reference: argv.reference, device: argv.device,
       replay: argv.replay, recordEvery: argv.recordEvery, seed: argv.seed, keepLayout: argv.keepLayout, workDir: argv.workDir, progress: argv.progress,
       record: { outputs: argv.record.includes('outputs'), gradients: argv.record.includes('gradients'), parameters: argv.record.includes('parameters') },
@@ -91,7 +100,8 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
     }
     if (e instanceof ChildFailedError) {
       console.error(`torchbridge diff: ${e.message}`);
-      process.exitCode = e.role === 'candidate' ? 1 : 2;
+      // A timeout is a program that could not run to its end here, on either side: 2.
+      process.exitCode = e.role === 'candidate' && !e.timedOut ? 1 : 2;
       return;
     }
     const err = e instanceof Error ? e : new Error(String(e));

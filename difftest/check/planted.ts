@@ -10,7 +10,7 @@
 import type { ProbeKind } from '../program/types.js';
 
 /** The programs the bugs are planted in (migrated with `--fit helper`). */
-export type PlantedProgram = 'seed-mlp' | 'square-mlp' | 'cnn';
+export type PlantedProgram = 'seed-mlp' | 'square-mlp' | 'cnn' | 'two-branch' | 'shared-layer' | 'cubic-loop' | 'grads-loop' | 'rms-loop';
 
 export const PLANTED_PROGRAMS: Record<PlantedProgram, string> = {
   /** The seed MNIST MLP the demo migrates: 784 → Dense(50, relu) → Dense(10, softmax), Adam 1e-4. */
@@ -19,6 +19,16 @@ export const PLANTED_PROGRAMS: Record<PlantedProgram, string> = {
   'square-mlp': 'test/difftest/planted/mlp_square.ts',
   /** conv2d 'same' → batchNormalization → maxPooling2d → flatten → dropout → dense(softmax). */
   cnn: 'test/difftest/planted/cnn.ts',
+  /** A tf.model graph: two Dense branches (relu; tanh → relu) concatenated, then Dense(softmax); mapped by graph. */
+  'two-branch': 'fixtures/functional-two-branch/input.ts',
+  /** A tf.model graph with one Dense(tanh) applied twice and both results concatenated. */
+  'shared-layer': 'test/difftest/fixtures/functional_shared.ts',
+  /** A custom loop: the cubic fit with optimizer.minimize (SGD with momentum) over four scalar variables. */
+  'cubic-loop': 'fixtures/cubic-tidy-fit/input.ts',
+  /** A custom loop without an optimizer: tf.grads, then a hand-written update with variable.assign. */
+  'grads-loop': 'test/difftest/fixtures/grads_assign.ts',
+  /** tf.valueAndGrads with a hand-written RMS-style update (epsilon outside the square root, state in variables). */
+  'rms-loop': 'test/difftest/fixtures/value_and_grads.ts',
 };
 
 export interface PlantedEdit {
@@ -41,7 +51,17 @@ export interface PlantedBug {
   program: PlantedProgram;
   edits: PlantedEdit[];
   /** What the report must name: the reference (tfjs) layer, and/or the kind of probe that diverges first. */
-  expect: { layer?: string; kind?: ProbeKind };
+  expect: {
+    layer?: string;
+    kind?: ProbeKind;
+    /** The step the first divergence must be at. */
+    step?: number;
+    /**
+     * The migrated program must stop with an error instead (a tensor used after it was freed): the diff's failure
+     * must name the migrated program and the training step it was in.
+     */
+    crash?: { step: number };
+  };
   /**
    * Why the diff cannot yet name `expect`'s layer for this bug (it still fails the check): the suite then asserts
    * the check fails and that the layer is NOT named, so the day the diff localizes it, the suite says to drop this.
@@ -124,6 +144,73 @@ export const PLANTED_BUGS: PlantedBug[] = [
     expect: { layer: 'conv2d_Conv2D1', kind: 'output' },
   },
 ];
+
+/** Mistakes in functional (graph) models, whose migrated forward writes activations as ops: the report names the layer. */
+PLANTED_BUGS.push(
+  {
+    id: 'branch-activation-wrong',
+    description: "the deep branch's tanh migrated as sigmoid (an activation written as an op in the forward)",
+    program: 'two-branch',
+    edits: [{ find: 'const deep1 = torch.tanh(', replace: 'const deep1 = torch.sigmoid(' }],
+    expect: { layer: 'dense_Dense2', kind: 'output', step: 0 },
+  },
+  {
+    id: 'concat-branch-activation-wrong',
+    description: "the wide branch's relu migrated as sigmoid: its value only reaches the concatenation",
+    program: 'two-branch',
+    edits: [{ find: 'const wide = torch.relu(', replace: 'const wide = torch.sigmoid(' }],
+    expect: { layer: 'dense_Dense1', kind: 'output', step: 0 },
+  },
+  {
+    id: 'shared-layer-activation-wrong',
+    description: "the shared Dense's first application with relu instead of tanh (its second one right)",
+    program: 'shared-layer',
+    edits: [{ find: 'const h1 = torch.tanh(', replace: 'const h1 = torch.relu(' }],
+    expect: { layer: 'dense_Dense1', kind: 'output', step: 0 },
+  },
+);
+
+/** Mistakes in custom training loops: the report names the variable (by the program's name) and the step. */
+PLANTED_BUGS.push(
+  {
+    id: 'param-left-out-of-optimizer',
+    description: "one of the loop's variables left out of the optimizer's parameter list: it never trains",
+    program: 'cubic-loop',
+    edits: [{ find: 'new optim.SGD([a, b, c, d],', replace: 'new optim.SGD([a, b, c],' }],
+    expect: { layer: 'd', kind: 'parameter', step: 0 },
+  },
+  {
+    id: 'detached-gradient',
+    description: 'a variable detached inside the prediction (a.detach()): no gradient reaches it, so the optimizer never moves it',
+    program: 'cubic-loop',
+    edits: [{ find: 'a.mul(x.pow(3))', replace: 'a.detach().mul(x.pow(3))' }],
+    expect: { layer: 'a', kind: 'parameter', step: 0 },
+  },
+  {
+    id: 'assign-left-out',
+    description: "a hand-written update dropped: the migrated step never writes one variable (its tfjs assign lost)",
+    program: 'grads-loop',
+    edits: [{ find: '    torch.noGrad(() => b.copy_(b.sub(gb.mul(lr))));\n', replace: '' }],
+    expect: { layer: 'b', kind: 'parameter', step: 0 },
+  },
+  {
+    id: 'tensor-disposed-too-early',
+    description: 'the loss disposes the label tensor it was given, which every later step needs again (a tfjs dispose moved into the migrated loss)',
+    program: 'cubic-loop',
+    edits: [{ find: '  return pred.sub(label).square().mean() as torch.Tensor;', replace: '  const l = pred.sub(label).square().mean() as torch.Tensor;\n  label.dispose();\n  return l;' }],
+    expect: { crash: { step: 1 } },
+  },
+  {
+    id: 'epsilon-inside-sqrt',
+    description: "a hand-written RMS update with epsilon inside the square root (√(s + ε)) where the original adds it outside (√s + ε)",
+    program: 'rms-loop',
+    edits: [
+      { find: 'w.copy_(w.sub(gw.mul(lr).div(sqW.sqrt().add(eps))))', replace: 'w.copy_(w.sub(gw.mul(lr).div(sqW.add(eps).sqrt())))' },
+      { find: 'bias.copy_(bias.sub(gb.mul(lr).div(sqB.sqrt().add(eps))))', replace: 'bias.copy_(bias.sub(gb.mul(lr).div(sqB.add(eps).sqrt())))' },
+    ],
+    expect: { layer: 'w', kind: 'parameter', step: 0 },
+  },
+);
 
 /** Thrown when an edit does not find what it must replace (the migrated program no longer looks as expected). */
 export class PlantError extends Error {}

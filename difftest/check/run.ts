@@ -10,6 +10,7 @@
  * One entry's failure never stops the others. The result says, per entry, which check failed and what to fix
  * (which step, which layer); reports are written as configured. Exit code: 0 every check held, 1 otherwise.
  */
+import { shardEntries, type Shard } from './shard.js';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, relative, resolve, dirname, sep } from 'node:path';
 import type { DiffOptions, DiffReport } from '../program/types.js';
@@ -59,6 +60,8 @@ export interface RunCheckOptions {
   color?: boolean;
   /** Only the entries with these names. */
   only?: string[];
+  /** Only this shard's entries (shard.ts), after `only`. */
+  shard?: Shard;
   /** Where the summary goes (default console.log); null prints nothing. */
   log?: ((line: string) => void) | null;
   /** Entries diffed at once (default 1; each diff's two programs run one after the other). */
@@ -117,8 +120,15 @@ export async function runCheck(config: CheckConfig, opts: RunCheckOptions = {}):
   const log = opts.log === null ? () => {} : opts.log ?? ((s: string) => console.log(s));
   const progress = opts.progress ?? Boolean(process.stderr.isTTY);
   const note = (s: string) => { if (progress) process.stderr.write(`${s}\n`); };
-  const entries = opts.only?.length ? config.entries.filter((e) => opts.only!.includes(e.name)) : config.entries;
-  const many = entries.length > 1;
+  const selected = opts.only?.length ? config.entries.filter((e) => opts.only!.includes(e.name)) : config.entries;
+  const entries = opts.shard ? shardEntries(selected, opts.shard) : selected;
+  // Per-entry report names stay those of the whole config on every shard.
+  const many = (opts.shard ? selected : entries).length > 1;
+  const shardNote = opts.shard ? ` (shard ${opts.shard.index}/${opts.shard.count}: ${entries.length} of ${selected.length} entries)` : '';
+  if (opts.shard && !entries.length) {
+    log(`check: shard ${opts.shard.index}/${opts.shard.count} has no entries (the config selects ${selected.length}); nothing to check`);
+    return { code: 0, entries: [], reportPaths: [] };
+  }
   // Report paths are checked before anything runs: a report aimed at a program's source is a config mistake.
   for (const e of entries) {
     const inputs = [{ role: 'original program', path: e.original }, { role: 'migrated program', path: e.migrated ?? '' }];
@@ -245,8 +255,8 @@ export async function runCheck(config: CheckConfig, opts: RunCheckOptions = {}):
   const failed = results.filter((r) => !r.pass);
   log('');
   log(failed.length
-    ? `check: ${failed.length} of ${results.length} entr${results.length === 1 ? 'y' : 'ies'} failed (${failed.map((r) => r.entry.name).join(', ')}): fix what is listed above, then rerun \`torchbridge check\``
-    : `check: ${results.length === 1 ? 'the entry' : `all ${results.length} entries`} passed (migrate, TODO markers, types, diff)`);
+    ? `check: ${failed.length} of ${results.length} entr${results.length === 1 ? 'y' : 'ies'} failed${shardNote} (${failed.map((r) => r.entry.name).join(', ')}): fix what is listed above, then rerun \`torchbridge check\``
+    : `check: ${results.length === 1 ? 'the entry' : `all ${results.length} entries`} passed${shardNote} (migrate, TODO markers, types, diff)`);
   if (allPaths.length) log(`reports: ${allPaths.map(rel).join(', ')}`);
   return { code: failed.length ? 1 : 0, entries: results, reportPaths: allPaths };
 }

@@ -4,7 +4,7 @@
  * stdout/stderr are kept (the program's own prints; the last lines go into errors), and optionally passed through.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CHILD_CONFIG_ENV, type ChildConfig } from './child_config.js';
@@ -32,6 +32,7 @@ export interface ChildSpec {
   workDir: string;
   /** Echo the child's stdout/stderr as it runs. */
   echo?: boolean;
+  /** Stop the child (SIGKILL) after this long: the error then says it timed out (ChildFailedError.timedOut). */
   timeoutMs?: number;
 }
 
@@ -41,6 +42,21 @@ const running = new Set<ChildProcess>();
 /** Sends `signal` to every child a diff is running (a parent killed by a signal would leave them orphaned). */
 export function killRunningChildren(signal: NodeJS.Signals): void {
   for (const child of running) child.kill(signal);
+}
+
+/**
+ * Where a failed child got to, from the trace index its exit handler wrote: ` in training step k (after k completed
+ * steps)`, so a failure that only comes at some step (a tensor disposed while a later step needs it) is placed.
+ */
+function stepsReached(traceDir: string): string {
+  try {
+    const index = JSON.parse(readFileSync(join(traceDir, 'index.json'), 'utf8')) as { meta?: { steps?: unknown[] } };
+    const n = index.meta?.steps?.length;
+    if (typeof n !== 'number') return '';
+    return n === 0 ? ' before completing a training step' : ` in training step ${n} (after ${n} completed step${n === 1 ? '' : 's'})`;
+  } catch {
+    return '';
+  }
 }
 
 export async function runChild(spec: ChildSpec): Promise<ChildRun> {
@@ -67,6 +83,8 @@ export async function runChild(spec: ChildSpec): Promise<ChildRun> {
   const env = { ...process.env, [CHILD_CONFIG_ENV]: JSON.stringify(config), TORCHBRIDGE_DIFF_HOOKS: JSON.stringify(hooks), TORCHBRIDGE_DIFF_RSS_FILE: rssFile };
   const args = ['--import', 'tsx', '--import', pathToFileURL(join(HERE, 'register.mjs')).href, resolve(entry)];
   const start = performance.now();
+  let timedOut = false;
+  rmSync(join(config.traceDir, 'index.json'), { force: true });
   const { code, signal, stdout, stderr } = await new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((res, rej) => {
     // tsx is resolved from torchbridge's package (cwd: the repository, or node_modules/torchbridge), so the program's
     // folder needs no node_modules of its own; tsx runs the programs' own TypeScript (torchbridge's is built or
@@ -83,16 +101,28 @@ export async function runChild(spec: ChildSpec): Promise<ChildRun> {
       err += d;
       if (spec.echo || config.progress) process.stderr.write(d);
     });
-    const timer = spec.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), spec.timeoutMs) : null;
+    // SIGTERM first: the probes then exit through their exit handler, which writes the trace index (so the message
+    // can say which step the program was in); SIGKILL after a grace period for a program stuck in synchronous code.
+    let kill: NodeJS.Timeout | null = null;
+    const timer = spec.timeoutMs !== undefined ? setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGTERM');
+      kill = setTimeout(() => child.kill('SIGKILL'), 3000);
+    }, Math.max(0, spec.timeoutMs)) : null;
     child.on('error', rej);
     child.on('close', (c, s) => {
       running.delete(child);
       if (timer) clearTimeout(timer);
+      if (kill) clearTimeout(kill);
       res({ code: c, signal: s, stdout: out, stderr: err });
     });
   });
   const seconds = (performance.now() - start) / 1000;
-  if (code !== 0) throw new ChildFailedError(config.role, entry, signal ? `was killed (${signal})` : `exited with code ${code}`, stderr);
+  if (timedOut) {
+    const s = (spec.timeoutMs! / 1000).toFixed(spec.timeoutMs! % 1000 ? 1 : 0);
+    throw new ChildFailedError(config.role, entry, `did not finish within the diff's --timeout (${s} s left for it) and was stopped${stepsReached(config.traceDir)}`, stderr, true);
+  }
+  if (code !== 0) throw new ChildFailedError(config.role, entry, `${signal ? `was killed (${signal})` : `exited with code ${code}`}${stepsReached(config.traceDir)}`, stderr);
   let peakRssMB: number | undefined;
   try {
     peakRssMB = Number(readFileSync(rssFile, 'utf8'));

@@ -13,10 +13,14 @@ export class ChildFailedError extends Error {
     readonly entry: string,
     how: string,
     stderr: string,
+    /** Stopped by the diff's --timeout rather than ending by itself. */
+    readonly timedOut = false,
   ) {
     const tail = stderrTail(stderr);
     const side = role === 'reference' ? 'the original (tfjs) program' : 'the migrated (torchbridge) program';
-    const todo = role === 'reference'
+    const todo = timedOut
+      ? `raise --timeout, or diff fewer steps (--steps N) or epochs (--epochs N); run it on its own (npx tsx ${entry}) to see how long it takes`
+      : role === 'reference'
       ? `run it on its own (npx tsx ${entry}) to check it works before diffing it`
       : `run it on its own (npx tsx ${entry}) to see the failure; if it only fails under the diff, the probes could not follow it (the lines above say where)`;
     super(`${side} ${entry} ${how} under torchbridge diff; ${todo}.${tail ? `\nIts last output:\n${tail}` : ''}`);

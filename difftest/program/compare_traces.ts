@@ -164,7 +164,9 @@ export function buildReport(inp: ReportInputs): DiffReport {
 
   const layers: LayerSummary[] = mapping.map((m, i) => {
     const own = deltas.get(m.layer) ?? [];
-    const prev = i > 0 ? deltas.get(mapping[i - 1].layer) ?? [] : [];
+    // The error coming in: the previous layer's, or (mapped by graph) the first layer feeding this one.
+    const from = m.inbound ? m.inbound[0] : i > 0 ? mapping[i - 1].layer : undefined;
+    const prev = from !== undefined ? deltas.get(from) ?? [] : [];
     const rates = own.map(({ step, delta }) => {
       const dIn = prev.find((p) => p.step === step)?.delta ?? 0;
       return { step, r: (delta - dIn) / (dIn + 1e-7) };

@@ -18,6 +18,9 @@
  * imports only (`customLoop`): the probes hook those calls by patching prototypes (loop_probe_tfjs.ts,
  * loop_probe_runtime.ts), so the loop runs as written. On the reference side `const w = tf.variable(...)` also
  * becomes `const w = __tb.declared(tf.variable(...), 'w')`, so the report can name a variable as the program does.
+ * Hand-written updates count as a custom loop too (reference: `tf.grads` / `tf.valueAndGrads` / `tf.variableGrads`
+ * with `variable.assign`, or `model.trainOnBatch` / `model.fitDataset`; candidate: `autograd.grad` with `copy_`); on
+ * the candidate side `torch.autograd.grad(...)` becomes `__tb.autogradGrad(...)`, which remembers the step's loss.
  *
  * Edits are spliced into the original text (positions from ts-morph's AST), so everything else — comments,
  * formatting, line numbers of other statements — stays as written.
@@ -77,15 +80,18 @@ export function instrumentProgram(fileName: string, text: string, role: 'referen
 
   let customLoop = false;
   if (fitCalls === 0) {
-    customLoop = role === 'reference' ? REFERENCE_LOOP.test(text) : CANDIDATE_LOOP.every((re) => re.test(text));
+    customLoop = role === 'reference'
+      ? REFERENCE_LOOP.test(text) || ASSIGN_LOOP.every((re) => re.test(text))
+      : CANDIDATE_LOOP.every((re) => re.test(text)) || CANDIDATE_ASSIGN_LOOP.every((re) => re.test(text));
     if (!customLoop && role === 'reference') {
-      throw new InstrumentError(`${fileName}: found nothing to probe: no model.fit(x, y, ...) call and no custom training loop (optimizer.minimize, or tf.variableGrads with optimizer.applyGradients); torchbridge diff compares programs that train one of these ways — point it at the program's training entry file`);
+      throw new InstrumentError(`${fileName}: found nothing to probe: no model.fit(x, y, ...) call and no custom training loop (optimizer.minimize, or tf.variableGrads with optimizer.applyGradients, or tf.grads / tf.valueAndGrads / tf.variableGrads with variable.assign, or model.trainOnBatch / model.fitDataset); torchbridge diff compares programs that train one of these ways — point it at the program's training entry file`);
     }
     if (!customLoop) {
       const loop = /\.backward\s*\(\s*\)/.test(text);
-      throw new InstrumentError(`${fileName}: found nothing to probe: no utils.fit(model, x, y, ...) call and no optimizer.step() after a backward()${loop ? ' (the program calls backward() but never an optimizer\'s step())' : ''}; migrate the original with \`torchbridge migrate --fit helper\` (or let \`torchbridge diff\` migrate it, leaving out --migrated)`);
+      throw new InstrumentError(`${fileName}: found nothing to probe: no utils.fit(model, x, y, ...) call, no optimizer.step() after a backward() and no autograd.grad with copy_ updates${loop ? ' (the program calls backward() but never an optimizer\'s step())' : ''}; migrate the original with \`torchbridge migrate --fit helper\` (or let \`torchbridge diff\` migrate it, leaving out --migrated)`);
     }
     if (role === 'reference') edits.push(...declaredVariables(sf));
+    else edits.push(...autogradCalls(sf));
   }
 
   edits.sort((a, b) => b.start - a.start);
@@ -102,8 +108,27 @@ export function instrumentProgram(fileName: string, text: string, role: 'referen
 }
 
 /** What a custom loop looks like on each side (text: the probes, not this pass, decide at run time what to hook). */
-const REFERENCE_LOOP = /\.minimize\s*\(|\.applyGradients\s*\(/;
+const REFERENCE_LOOP = /\.minimize\s*\(|\.applyGradients\s*\(|\.trainOnBatch\s*\(|\.fitDataset\s*\(/;
 const CANDIDATE_LOOP = [/\.backward\s*\(/, /\.step\s*\(\s*\)/];
+/** Hand-written updates: gradients from tf.grads & co., then variable.assign; migrated: autograd.grad, then copy_. */
+const ASSIGN_LOOP = [/\b(grads?|valueAndGrads?|variableGrads)\s*\(/, /\.assign\s*\(/];
+const CANDIDATE_ASSIGN_LOOP = [/\bautograd\.grad\s*\(/, /\.copy_\s*\(/];
+
+/**
+ * `torch.autograd.grad(...)` → `__tb.autogradGrad(...)` (the probe remembers the loss and ends an open step; the
+ * namespace's export cannot be patched in place).
+ */
+function autogradCalls(sf: SourceFile): { start: number; end: number; text: string }[] {
+  const edits: { start: number; end: number; text: string }[] = [];
+  for (const call of sf.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    const callee = call.getExpression();
+    if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'grad') continue;
+    const owner = callee.getExpression();
+    const isAutograd = (Node.isPropertyAccessExpression(owner) && owner.getName() === 'autograd') || (Node.isIdentifier(owner) && owner.getText() === 'autograd');
+    if (isAutograd) edits.push({ start: callee.getStart(), end: callee.getEnd(), text: `${PROBE_NAMESPACE}.autogradGrad` });
+  }
+  return edits;
+}
 
 /** `const w = tf.variable(...)` → `const w = __tb.declared(tf.variable(...), 'w')` (see the header). */
 function declaredVariables(sf: import('ts-morph').SourceFile): { start: number; end: number; text: string }[] {

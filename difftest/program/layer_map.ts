@@ -28,7 +28,7 @@ export interface CandidateLeaf {
 }
 
 /** tfjs layer class → the runtime module classes it migrates to. */
-const MODULE_TYPES: Record<string, string[]> = {
+export const MODULE_TYPES: Record<string, string[]> = {
   Dense: ['Linear'],
   Conv1D: ['Conv1d'],
   Conv2D: ['Conv2d'],
@@ -49,7 +49,7 @@ const MODULE_TYPES: Record<string, string[]> = {
 };
 
 /** A fused activation → the module that follows the main one on the runtime (null: no module). */
-const ACTIVATION_MODULES: Record<string, string | null> = {
+export const ACTIVATION_MODULES: Record<string, string | null> = {
   linear: null,
   relu: 'ReLU',
   relu6: 'ReLU6',
@@ -67,13 +67,13 @@ const ACTIVATION_MODULES: Record<string, string | null> = {
 };
 
 /** tfjs weight short names → the runtime's, per layer class. */
-const WEIGHT_NAMES: Record<string, Record<string, string>> = {
+export const WEIGHT_NAMES: Record<string, Record<string, string>> = {
   BatchNormalization: { gamma: 'weight', beta: 'bias', moving_mean: 'running_mean', moving_variance: 'running_var' },
   LayerNormalization: { gamma: 'weight', beta: 'bias' },
 };
 
 /** Runtime modules that compute channels-first (PyTorch's convention), whatever layout the program uses elsewhere. */
-const CHANNELS_FIRST_MODULES = new Set(['Conv2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'AdaptiveMaxPool2d', 'BatchNorm2d']);
+export const CHANNELS_FIRST_MODULES = new Set(['Conv2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'AdaptiveMaxPool2d', 'BatchNorm2d']);
 
 /** How the migrated model lays out activations between layers (the transpiler's `--keep-layout` or not). */
 export type CandidateLayout = 'nchw' | 'keep';

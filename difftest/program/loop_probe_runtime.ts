@@ -14,19 +14,40 @@
  *   after step k, so step k+1 starts where the reference's did (the optimizer's own state, e.g. momentum, stays
  *   the candidate's).
  * When --steps stopped the reference early, the candidate stops after as many steps.
+ *
+ * A reference that updated its variables by hand (`tf.grads` then `variable.assign`: ReferenceMeta.loop.style
+ * 'assign') migrates to `torch.autograd.grad` then `x.copy_(...)` under noGrad. Then (installAssignProbes):
+ * - the program's variables are the leaves it marks `requiresGrad_()` (a detached copy sharing one's storage, as the
+ *   migrated gradient function makes of its inputs, is not a new one); the k-th pairs with the reference's k-th
+ *   trainable variable (creation order) when the shapes agree, and takes its initial value at once, before any
+ *   forward; tensors updated that are not such leaves (an update's state, e.g. a running mean of squares) pair with
+ *   the reference's untrainable variables in the order step 0 first updated them;
+ * - `autograd.grad` (instrument.ts routes the program's calls through `__tb.autogradGrad`) remembers the loss;
+ * - `copy_` into a paired tensor records it after the update; a step ends when every reference variable was updated
+ *   (then, under replay, the paired tensors take the reference's values after it), or at the next gradient
+ *   computation or the program's end when some never are.
  */
 import { optim, Tensor, torch } from '../../runtime/index.js';
 import type { ChildConfig } from './child_config.js';
 import { LOOP_LAYER } from './loop_keys.js';
-import { pairVariables, type PairedTensor } from './loop_pairing.js';
+import { pairVariables, variableLabel, type PairedTensor } from './loop_pairing.js';
 import { asFloat32, traceKey, type TraceReader, type TraceWriter } from './trace.js';
 import type { CandidateMeta, ReferenceMeta } from './trace_meta.js';
 
-export function installLoopProbes(cfg: ChildConfig, ref: TraceReader<ReferenceMeta>, trace: TraceWriter<CandidateMeta>, meta: CandidateMeta): void {
+/** What the candidate's probe module exports for a custom loop. */
+export interface CandidateLoopProbes {
+  /** `torch.autograd.grad`, with the loss remembered (hand-written updates). */
+  autogradGrad: typeof torch.autograd.grad;
+  /** At exit: ends a step still open. */
+  finish(): void;
+}
+
+export function installLoopProbes(cfg: ChildConfig, ref: TraceReader<ReferenceMeta>, trace: TraceWriter<CandidateMeta>, meta: CandidateMeta): CandidateLoopProbes {
   const refLoop = ref.meta.loop;
   if (!refLoop) {
     throw new Error('torchbridge diff: the migrated program trains with its own loop (optimizer.step()), but the original trained with model.fit, which the candidate follows only through utils.fit; migrate the original with `torchbridge migrate --fit helper`');
   }
+  if (refLoop.style === 'assign') return installAssignProbes(cfg, ref, trace, meta);
   const refVars = refLoop.variables;
   if (cfg.device !== 'cpu') meta.notes.push(`--device ${cfg.device}: a custom loop runs where the program puts its tensors (the probes move nothing); its values are read on the CPU`);
   const created: Tensor[] = [];
@@ -95,7 +116,132 @@ export function installLoopProbes(cfg: ChildConfig, ref: TraceReader<ReferenceMe
     if (refLoop.stoppedAt !== undefined && step >= refLoop.stoppedAt) process.exit(0);
     return out;
   };
+  return { autogradGrad: torch.autograd.grad, finish() {} };
 }
+
+/** Hand-written updates (see the header). */
+function installAssignProbes(cfg: ChildConfig, ref: TraceReader<ReferenceMeta>, trace: TraceWriter<CandidateMeta>, meta: CandidateMeta): CandidateLoopProbes {
+  const refLoop = ref.meta.loop!;
+  const refVars = refLoop.variables;
+  const trainable = refVars.map((v, i) => ({ v, i })).filter(({ v }) => v.trainable !== false);
+  const state = (refLoop.updateOrder ?? []).map((name) => refVars.findIndex((v) => v.name === name)).filter((i) => i >= 0 && refVars[i].trainable === false);
+  const pairs = new Map<Tensor, PairedTensor<Tensor>>();
+  const problems: string[] = [];
+  const created: Tensor[] = [];
+  const updated = new Set<Tensor>();
+  const everUpdated = new Set<Tensor>();
+  const unpairedSeen = new Set<Tensor>();
+  let statePaired = 0;
+  let step = 0;
+  let lastLoss: number | undefined;
+  let gradientsSeen = false;
+  const publish = () => {
+    meta.loop = { pairs: [...pairs.values()].sort((a, b) => a.refIndex - b.refIndex).map(({ refIndex, candidate, inOptimizer }) => ({ refIndex, candidate, inOptimizer })), problems };
+  };
+  publish();
+
+  const requiresGrad = Tensor.prototype.requiresGrad_;
+  Tensor.prototype.requiresGrad_ = function (this: Tensor, on = true) {
+    const out = requiresGrad.call(this, on);
+    if (!on || step > 0 || gradientsSeen || !this.isLeaf || created.includes(this) || created.some((c) => c.storage === this.storage)) return out;
+    const k = created.length;
+    created.push(this);
+    const target = trainable[k];
+    if (!target) {
+      problems.push(`the migrated program marks more tensors requiresGrad_() than the original has trained variables (${trainable.length}); leaf #${k} of shape ${fmt(this.shape)} pairs with none`);
+    } else if (!sameShape(this.shape, target.v.shape)) {
+      problems.push(`variable ${variableLabel(target.v, target.i)} pairs with the migrated program's leaf #${k} (requiresGrad_ order), of shape ${fmt(this.shape)}: the shapes differ`);
+    } else {
+      pairs.set(this, { refIndex: target.i, tensor: this, candidate: `leaf #${k}`, inOptimizer: true });
+      writeValues(this, ref.require(traceKey('-', 'init', LOOP_LAYER, target.v.name)).data as Float32Array);
+    }
+    publish();
+    return out;
+  };
+
+  /**
+   * `replayNow`: under replay, write the reference's values after this step now. Not when the step is only found
+   * over at the next gradient computation: its forward has already read (and saved for backward) the tensors, and
+   * writing them would change what the gradient is taken of (the runtime refuses: a saved tensor modified in place).
+   */
+  const finishStep = (canExit: boolean, replayNow: boolean) => {
+    if (lastLoss === undefined) {
+      const note = 'loss: a migrated hand-written step followed an autograd.grad of an output that is not one CPU number; its loss is shown as NaN';
+      if (!meta.notes.includes(note)) meta.notes.push(note);
+    }
+    meta.steps.push({ step, epoch: 0, batch: step, size: 0, loss: lastLoss ?? NaN, metrics: {} });
+    meta.recordedSteps.push(step);
+    lastLoss = undefined;
+    updated.clear();
+    if (cfg.replay !== 'none' && !replayNow && canExit) {
+      const note = "replay: a migrated hand-written step left some variable un-updated, so it was found over only at the next gradient computation, too late to take the reference's values; the next step went on from the migrated program's own";
+      if (!meta.notes.includes(note)) meta.notes.push(note);
+    }
+    if (cfg.replay !== 'none' && replayNow) {
+      for (const p of pairs.values()) {
+        const t = ref.get(traceKey(step, 'parameter', LOOP_LAYER, refVars[p.refIndex].name));
+        if (t) writeValues(p.tensor, t.data as Float32Array);
+      }
+    }
+    step++;
+    if (step % 50 === 0) trace.flush();
+    if (canExit && refLoop.stoppedAt !== undefined && step >= refLoop.stoppedAt) process.exit(0);
+  };
+
+  const copy = Tensor.prototype.copy_;
+  Tensor.prototype.copy_ = function (this: Tensor, src: Tensor) {
+    const out = copy.call(this, src);
+    if (!gradientsSeen) return out;
+    let pair = pairs.get(this);
+    if (!pair && !unpairedSeen.has(this) && step === 0) {
+      // An updated tensor that is no requiresGrad_ leaf: an update's state, paired in first-update order.
+      const idx = created.includes(this) ? undefined : state[statePaired];
+      if (idx !== undefined && sameShape(this.shape, refVars[idx].shape)) {
+        statePaired++;
+        pair = { refIndex: idx, tensor: this, candidate: `state #${statePaired - 1}`, inOptimizer: true };
+        pairs.set(this, pair);
+        publish();
+      } else {
+        unpairedSeen.add(this);
+      }
+    }
+    if (!pair) return out;
+    trace.put(traceKey(step, 'parameter', LOOP_LAYER, refVars[pair.refIndex].name), this.shape, asFloat32(this.dataSync()));
+    updated.add(this);
+    everUpdated.add(this);
+    if (updated.size >= refVars.length) finishStep(true, true);
+    return out;
+  };
+
+  return {
+    autogradGrad: ((outputs, inputs, opts) => {
+      // A new gradient computation while a step is open: that step (which left some variable alone) is over.
+      if (updated.size) finishStep(true, false);
+      const first = Array.isArray(outputs) ? outputs[0] : outputs;
+      lastLoss = first && first.numel() === 1 && first.device.type === 'cpu' ? first.dataSync()[0] : undefined;
+      gradientsSeen = true;
+      return torch.autograd.grad(outputs, inputs, opts);
+    }) as typeof torch.autograd.grad,
+    finish() {
+      if (updated.size) finishStep(false, false);
+      // A reference variable never updated on the candidate: the report names it.
+      for (const [i, v] of refVars.entries()) {
+        const pair = [...pairs.values()].find((p) => p.refIndex === i);
+        if (pair && !everUpdated.has(pair.tensor)) {
+          const line = `variable ${variableLabel(v, i)} pairs with the migrated program's ${pair.candidate}, which its hand-written step never updates (no copy_ into it after autograd.grad), so it never trains`;
+          if (!problems.includes(line)) problems.push(line);
+        } else if (!pair) {
+          const line = `variable ${variableLabel(v, i)} is updated by the original's hand-written step, but no tensor of the migrated program pairs with it (is it updated with copy_ after autograd.grad?)`;
+          if (!problems.includes(line)) problems.push(line);
+        }
+      }
+      publish();
+    },
+  };
+}
+
+const fmt = (shape: readonly number[]) => `[${shape.join(', ')}]`;
+const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
 /**
  * Writes the reference's values into a candidate tensor in place (a leaf that requires grad: not through autograd).

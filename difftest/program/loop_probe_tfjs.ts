@@ -11,12 +11,24 @@
  * ES module export, so its value is caught one level down, in the engine's `gradients` (which variableGrads calls).
  * Creation order comes from the engine's `makeVariable` (what `tf.variable` calls).
  *
+ * A loop that updates its variables by hand — gradients from `tf.grads`, `tf.valueAndGrads` or `tf.variableGrads`,
+ * then `variable.assign(...)` (the tfjs-core style, no optimizer) — has no applyGradients to end a step: there a
+ * step is every assign after a gradient computation, up to the next gradient computation (or the program's end),
+ * and its loss the value that gradient computation differentiated. Each variable is recorded right after its
+ * assign; a variable assigned inside an optimizer's update is the optimizer's step, not this.
+ *
+ * `model.trainOnBatch(x, y)` and `model.fitDataset(dataset, args)` step through `optimizer.minimize` too, so their
+ * steps are recorded the same way, one per batch. The model's weights are then recorded in the runtime's layout
+ * (layout.ts: a Dense kernel [in, out] as the Linear weight [out, in], a Conv2D kernel HWIO as OIHW), so the migrated
+ * model's parameters, in registration order, pair with them by shape, as a custom loop's variables do.
+ *
  * The hooks are active only in a custom-loop child (instrument.ts decides): the fit probe's own
  * variableGrads/applyGradients must not count as the program's steps.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ChildConfig } from './child_config.js';
 import { LOOP_LAYER } from './loop_keys.js';
+import { weightToCandidate, type WeightLayout } from './layout.js';
 import { asFloat32, traceKey, type TraceWriter } from './trace.js';
 import type { LoopVariable, ReferenceMeta } from './trace_meta.js';
 
@@ -31,6 +43,8 @@ interface EngineInternals {
 export interface LoopProbes {
   /** `const w = __tb.declared(tf.variable(...), 'w')`: the program's name for a variable. */
   declared<T>(v: T, label: string): T;
+  /** At exit: ends a hand-written step still open (the program's last). */
+  finish(): void;
 }
 
 export function installLoopProbes(cfg: ChildConfig, trace: TraceWriter<ReferenceMeta>, meta: ReferenceMeta): LoopProbes {
@@ -45,6 +59,11 @@ export function installLoopProbes(cfg: ChildConfig, trace: TraceWriter<Reference
   let inMinimize = 0;
   let stepPending = false;
   let lastValue: number | undefined;
+  // Hand-written updates (see the header): whether a gradient was computed yet, the variables assigned since the
+  // last one, and the loss that gradient computation had.
+  let gradientsSeen = false;
+  const assigned = new Set<string>();
+  let assignLoss: number | undefined;
 
   const makeVariable = engine.makeVariable;
   engine.makeVariable = function (this: EngineInternals, ...args: Parameters<EngineInternals['makeVariable']>) {
@@ -55,19 +74,97 @@ export function installLoopProbes(cfg: ChildConfig, trace: TraceWriter<Reference
 
   const gradients = engine.gradients;
   engine.gradients = function (this: EngineInternals, ...args: Parameters<EngineInternals['gradients']>) {
+    // A new gradient computation after hand-written updates: the step they made is over.
+    if (assigned.size && !applying && !inMinimize) finishAssignStep(true);
     const r = gradients.apply(this, args);
-    if (!inMinimize && r.value && r.value.size === 1) lastValue = r.value.dataSync()[0];
+    const value = r.value && r.value.size === 1 ? r.value.dataSync()[0] : undefined;
+    if (!inMinimize) lastValue = value;
+    if (!applying && !inMinimize) {
+      gradientsSeen = true;
+      assignLoss = value;
+    }
     return r;
   };
 
-  const put = (key: string, v: tf.Variable) => trace.put(key, v.shape, asFloat32(v.dataSync()));
+  // Weights of a model trained by trainOnBatch / fitDataset, by variable name: their layout on the runtime.
+  const layouts = new Map<string, WeightLayout>();
+  const put = (key: string, v: tf.Variable) => {
+    const layout = layouts.get(v.name);
+    if (!layout || layout.kind === 'same') return trace.put(key, v.shape, asFloat32(v.dataSync()));
+    const c = weightToCandidate(asFloat32(v.dataSync()), v.shape, layout);
+    trace.put(key, c.shape, c.data);
+  };
+  const shapeOf = (v: tf.Variable) => {
+    const layout = layouts.get(v.name);
+    return layout && layout.kind !== 'same' ? weightToCandidate(new Float32Array(v.size), v.shape, layout).shape : [...v.shape];
+  };
 
-  const finishStep = (loss: number) => {
+  /** Notes the layouts of a model's weights before trainOnBatch / fitDataset trains it (see the header). */
+  const noteModel = (model: tf.LayersModel) => {
+    let spatial = false;
+    for (const l of model.layers) {
+      const cls = l.getClassName();
+      const input = (Array.isArray(l.getInputAt(0)) ? (l.getInputAt(0) as tf.SymbolicTensor[])[0] : (l.getInputAt(0) as tf.SymbolicTensor)).shape;
+      if (cls === 'Flatten' && input.length === 4) spatial = true;
+      if (cls === 'Dense' && spatial) {
+        throw new Error(`torchbridge diff: ${l.name} (Dense) reads a flattened feature map; model.trainOnBatch / fitDataset are followed by the custom-loop probes, which do not permute its kernel rows to the runtime's NCHW order yet — diff a model.fit program, or flatten after a channels-last permute`);
+      }
+      l.weights.forEach((w) => {
+        const short = w.name.slice(w.name.lastIndexOf('/') + 1).replace(/_\d+$/, '');
+        const layout: WeightLayout = short === 'kernel' && cls === 'Dense' ? { kind: 'dense-kernel' } : short === 'kernel' && cls === 'Conv2D' ? { kind: 'conv2d-kernel' } : { kind: 'same' };
+        const name = (w.read() as tf.Variable).name;
+        layouts.set(name, layout);
+        // tfjs names a layer's weight `<layer>/<weight>` already; another name (a suffixed duplicate) gets that label.
+        if (!labels.has(name) && name !== `${l.name}/${short}`) labels.set(name, `${l.name}/${short}`);
+      });
+    }
+    pushNote(meta, `${model.name}: trained by trainOnBatch / fitDataset, followed step by step as a custom loop: its weights are recorded in the runtime's layout (Dense kernels [out, in], Conv2D kernels OIHW) and pair with the migrated model's parameters in order`);
+  };
+  for (const method of ['trainOnBatch', 'fitDataset'] as const) {
+    const proto = tf.LayersModel.prototype as unknown as Record<string, (this: tf.LayersModel, ...a: unknown[]) => Promise<unknown>>;
+    const original = proto[method];
+    proto[method] = function (this: tf.LayersModel, ...a: unknown[]) {
+      noteModel(this);
+      return original.apply(this, a);
+    };
+  }
+
+  const register = (v: tf.Variable) => {
+    if (seen.has(v.name)) return;
+    const entry: LoopVariable = { name: v.name, label: labels.get(v.name), shape: shapeOf(v), trainable: v.trainable };
+    seen.set(v.name, entry);
+    put(traceKey('-', 'init', LOOP_LAYER, v.name), v);
+    // Creation order (variables made before the probes loaded, if any, last, in registration order).
+    const order = (name: string) => creation.get(name) ?? creation.size + Object.keys(engine.registeredVariables).indexOf(name);
+    loop.variables = [...seen.values()].sort((a, b) => order(a.name) - order(b.name));
+  };
+
+  const finishAssignStep = (canExit: boolean) => {
+    assigned.clear();
+    if (assignLoss === undefined) pushNote(meta, 'loss: a hand-written step followed a gradient computation of a function whose value is not one number; its loss is shown as NaN');
+    const loss = assignLoss ?? NaN;
+    assignLoss = undefined;
+    finishStep(loss, canExit);
+  };
+
+  const assign = tf.Variable.prototype.assign;
+  tf.Variable.prototype.assign = function (this: tf.Variable, newValue: tf.Tensor) {
+    // An optimizer's own update, or an assign before any gradient (initialisation): not a hand-written step.
+    if (applying || inMinimize || !gradientsSeen) return assign.call(this, newValue);
+    loop.style = 'assign';
+    register(this);
+    if (step === 0 && !(loop.updateOrder ??= []).includes(this.name)) loop.updateOrder.push(this.name);
+    assign.call(this, newValue);
+    put(traceKey(step, 'parameter', LOOP_LAYER, this.name), this);
+    assigned.add(this.name);
+  };
+
+  const finishStep = (loss: number, canExit = true) => {
     meta.steps.push({ step, epoch: 0, batch: step, size: 0, loss, metrics: {} });
     meta.recordedSteps.push(step);
     step++;
     if (step % 50 === 0) trace.flush();
-    if (cfg.steps !== undefined && step >= cfg.steps) {
+    if (canExit && cfg.steps !== undefined && step >= cfg.steps) {
       // --steps: the rest of the program (more training, its prints) is not needed; the trace is closed on exit.
       loop.stoppedAt = step;
       process.exit(0);
@@ -80,15 +177,7 @@ export function installLoopProbes(cfg: ChildConfig, trace: TraceWriter<Reference
       if (applying) return original.call(this, grads);
       const names = Array.isArray(grads) ? grads.filter((g) => g.tensor != null).map((g) => g.name) : Object.keys(grads).filter((k) => grads[k] != null);
       const variables = names.map((n) => engine.registeredVariables[n]).filter((v): v is tf.Variable => v !== undefined);
-      for (const v of variables) {
-        if (seen.has(v.name)) continue;
-        const entry: LoopVariable = { name: v.name, label: labels.get(v.name), shape: [...v.shape] };
-        seen.set(v.name, entry);
-        put(traceKey('-', 'init', LOOP_LAYER, v.name), v);
-      }
-      // Creation order (variables made before the probes loaded, if any, last, in registration order).
-      const order = (name: string) => creation.get(name) ?? creation.size + Object.keys(engine.registeredVariables).indexOf(name);
-      loop.variables = [...seen.values()].sort((a, b) => order(a.name) - order(b.name));
+      for (const v of variables) register(v);
       applying++;
       try {
         original.call(this, grads);
@@ -134,6 +223,9 @@ export function installLoopProbes(cfg: ChildConfig, trace: TraceWriter<Reference
     declared<T>(v: T, label: string): T {
       if (v instanceof tf.Variable) labels.set(v.name, label);
       return v;
+    },
+    finish() {
+      if (assigned.size) finishAssignStep(false);
     },
   };
 }

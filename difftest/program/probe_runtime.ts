@@ -23,13 +23,14 @@
  *
  * A migrated custom loop instead of utils.fit is followed by loop_probe_runtime.ts, installed here.
  */
-import { nn, torch, utils, type Tensor } from '../../runtime/index.js';
+import { nn, Tensor, torch, utils } from '../../runtime/index.js';
 import { ProgressBar } from '../../runtime/utils/progress.js';
 import type { FitOptions, EvaluateOptions, LossFunction } from '../../runtime/utils/fit.js';
 import { withCompiled } from '../../runtime/utils/compile.js';
 import { readChildConfig, recordsAt } from './child_config.js';
 import { activationToCandidate, weightToCandidate } from './layout.js';
-import { mapLayers, type CandidateLeaf } from './layer_map.js';
+import { describeSource, isChain, mapLayersByGraph, type CandidateGraph, type LeafCall } from './graph_map.js';
+import { ACTIVATION_MODULES, mapLayers, type CandidateLeaf } from './layer_map.js';
 import { installLoopProbes } from './loop_probe_runtime.js';
 import { asFloat32, EVAL_OUTPUT, hashValues, TraceReader, TraceWriter, traceKey } from './trace.js';
 import { emptyLogs, type CandidateMeta, type LayerMapping, type ReferenceMeta } from './trace_meta.js';
@@ -39,14 +40,28 @@ if (!cfg.referenceTraceDir) throw new Error('difftest candidate: no reference tr
 const ref = new TraceReader<ReferenceMeta>(cfg.referenceTraceDir);
 const meta: CandidateMeta = { ...emptyLogs(), device: cfg.device, version: '', mapping: [], dataReplaced: false };
 const trace = new TraceWriter(cfg.traceDir, meta);
-process.on('exit', () => trace.close());
+// Stopped by the diff's --timeout (child.ts sends SIGTERM): exit through the exit handler, so the trace says how far
+// the program got.
+process.on('SIGTERM', () => process.exit(143));
+process.on('exit', () => {
+  loopProbes?.finish();
+  trace.close();
+});
 // A migrated custom loop (no utils.fit): followed step by step through its optimizer (loop_probe_runtime.ts).
-if (cfg.customLoop && !cfg.plain) installLoopProbes(cfg, ref, trace, meta);
+const loopProbes = cfg.customLoop && !cfg.plain ? installLoopProbes(cfg, ref, trace, meta) : null;
+
+/** `torch.autograd.grad(...)` as instrument.ts rewrites it in a migrated custom loop (loop_probe_runtime.ts). */
+export const autogradGrad: typeof torch.autograd.grad = (outputs, inputs, opts) => (loopProbes ? loopProbes.autogradGrad(outputs, inputs, opts) : torch.autograd.grad(outputs, inputs, opts));
 
 /** What the wrapped leaf forwards do this pass. */
 const tap = {
-  capture: null as Map<nn.Module, Tensor> | null,
-  order: null as nn.Module[] | null,
+  /** Every call's output per module, this pass (a shared module is called more than once). */
+  capture: null as Map<nn.Module, Tensor[]> | null,
+  /** Copies of the inputs of the modules graph-mapped layers are read from (graph_map.ts `input-of`). */
+  inputs: null as Map<nn.Module, Tensor[]> | null,
+  wantInputs: new Set<nn.Module>(),
+  /** The shape-probing forward's calls in execution order, with their input and output tensors. */
+  order: null as { m: nn.Module; input: Tensor; output: Tensor }[] | null,
   replaceInput: null as Map<nn.Module, Tensor> | null,
   masks: new Map<nn.Module, { mask: Tensor; keep: number }>(),
 };
@@ -55,17 +70,31 @@ const tap = {
  * Records a leaf's output for this pass. Kept out of every scope (the enclosing module's forward frees the
  * intermediates it neither returns nor stores): endCapture() frees them.
  */
-function capture(m: nn.Module, out: Tensor): void {
+function capture(m: nn.Module, input: Tensor, out: Tensor): void {
   if (!tap.capture) return;
-  const prev = tap.capture.get(m);
-  if (prev && prev !== out) prev.dispose();
-  tap.capture.set(m, torch.keep(out));
+  (tap.capture.get(m) ?? tap.capture.set(m, []).get(m)!).push(torch.keep(out));
+  if (tap.inputs && tap.wantInputs.has(m)) (tap.inputs.get(m) ?? tap.inputs.set(m, []).get(m)!).push(torch.keep(input.detach().clone()));
 }
 
 function endCapture(): void {
-  for (const t of tap.capture?.values() ?? []) t.dispose();
+  const all = new Set<Tensor>();
+  for (const list of [...(tap.capture?.values() ?? []), ...(tap.inputs?.values() ?? [])]) for (const t of list) all.add(t);
+  for (const t of all) t.dispose();
   tap.capture = null;
+  tap.inputs = null;
 }
+
+/** Starts capturing this pass's module outputs (and the inputs graph-mapped layers are read from). */
+function beginCapture(): void {
+  tap.capture = new Map();
+  tap.inputs = tap.wantInputs.size ? new Map() : null;
+}
+
+/** The last call's output of a module this pass (mapping by order: each module is called once). */
+const lastOutput = (m: nn.Module): Tensor => {
+  const outs = tap.capture!.get(m)!;
+  return outs[outs.length - 1];
+};
 
 function leavesOf(model: nn.Module): [string, nn.Module][] {
   return model.namedModules().filter(([name, m]) => name !== '' && m.namedChildren().length === 0);
@@ -79,8 +108,8 @@ function wrapLeaves(model: nn.Module): void {
       const mask = m.training ? tap.masks.get(m) : undefined;
       // The reference's formula for a masked dropout: x · (mask / keep) (tf.dropout's).
       const out = mask ? input.mul(mask.mask.div(mask.keep)) : original(input, ...rest);
-      tap.order?.push(m);
-      capture(m, out);
+      tap.order?.push({ m, input, output: out });
+      capture(m, input, out);
       return out;
     };
   }
@@ -98,25 +127,40 @@ function runtimeClassName(m: nn.Module): string {
   return m.constructor.name;
 }
 
-/** One no-grad forward of one sample in eval mode: the leaves in execution order with their output shapes. */
-function probeShapes(model: nn.Module, x: Tensor): CandidateLeaf[] {
-  const names = new Map(leavesOf(model).map(([n, m]) => [m, n]));
+/**
+ * One no-grad forward of one sample in eval mode: the leaves in execution order with their output shapes (mapping
+ * by order), and the call graph (mapping by graph): every leaf in registration order with its parameters and calls.
+ */
+function probeShapes(model: nn.Module, x: Tensor): { leaves: CandidateLeaf[]; graph: CandidateGraph } {
+  const named = leavesOf(model);
+  const names = new Map(named.map(([n, m]) => [m, n]));
   tap.order = [];
-  tap.capture = new Map();
+  beginCapture();
   const wasTraining = model.training;
   try {
+    let outputShape: number[] | null = null;
     torch.noGrad(() => torch.tidy(() => {
       model.eval();
-      model.forward(x.narrow(0, 0, 1));
+      const out = model.forward(x.narrow(0, 0, 1)) as unknown;
+      if (out instanceof Tensor) outputShape = [...out.shape];
     }));
     const seen = new Set<nn.Module>();
     const leaves: CandidateLeaf[] = [];
-    for (const m of tap.order) {
+    const calls = new Map<nn.Module, LeafCall[]>();
+    const producedBy = new Map<Tensor, { module: string; call: number }>();
+    for (const { m, input, output } of tap.order) {
+      const list = calls.get(m) ?? calls.set(m, []).get(m)!;
+      list.push({ outputShape: [...output.shape], inputFrom: producedBy.get(input) ?? null });
+      producedBy.set(output, { module: names.get(m) ?? '?', call: list.length - 1 });
       if (seen.has(m)) continue;
       seen.add(m);
-      leaves.push({ name: names.get(m) ?? '?', type: runtimeClassName(m), outputShape: [...tap.capture.get(m)!.shape] });
+      leaves.push({ name: names.get(m) ?? '?', type: runtimeClassName(m), outputShape: [...lastOutput(m).shape] });
     }
-    return leaves;
+    const graph: CandidateGraph = {
+      leaves: named.map(([name, m]) => ({ name, type: runtimeClassName(m), params: m.namedParameters().map(([n, p]) => ({ name: n, shape: [...p.shape] })), calls: calls.get(m) ?? [] })),
+      outputShape,
+    };
+    return { leaves, graph };
   } finally {
     endCapture();
     tap.order = null;
@@ -229,15 +273,81 @@ async function readAll(ts: Tensor[]): Promise<Float32Array[]> {
 let mapping: LayerMapping[] | null = null;
 let globalStep = 0;
 
+/** Reads one mapped layer's output from this pass's capture (and the model's prediction); null: nothing to read. */
+type LayerReader = (pred: Tensor | null) => Tensor | null;
+
 /**
- * Per layer group, the module whose output is the group's. A group with no module (Activation('linear'),
- * InputLayer) outputs what the group before it did; null when it comes first (its output is the model's input,
- * which nothing needs compared).
+ * Per mapped layer, how its output is read. Mapped by order: the group's last module's output; a group with no
+ * module (Activation('linear'), InputLayer) outputs what the group before it did, or nothing when it comes first (the
+ * model's input, which nothing needs compared). Mapped by graph: where graph_map.ts found it.
  */
-function lastModules(mapping: LayerMapping[], modules: Map<string, nn.Module>): (nn.Module | null)[] {
-  const groupsLast: (nn.Module | null)[] = [];
-  for (const m of mapping) groupsLast.push(m.modules.length ? modules.get(m.modules[m.modules.length - 1])! : (groupsLast[groupsLast.length - 1] ?? null));
-  return groupsLast;
+function layerReaders(mapping: LayerMapping[], modules: Map<string, nn.Module>): LayerReader[] {
+  const readers: LayerReader[] = [];
+  for (const m of mapping) {
+    const s = m.source;
+    if (!s) {
+      const prev = readers[readers.length - 1];
+      const last = m.modules.length ? modules.get(m.modules[m.modules.length - 1])! : null;
+      readers.push(last ? () => lastOutput(last) : prev ?? (() => null));
+      continue;
+    }
+    switch (s.kind) {
+      case 'module': {
+        const mod = modules.get(s.module)!;
+        readers.push(() => tap.capture!.get(mod)?.[s.call] ?? null);
+        break;
+      }
+      case 'input-of': {
+        const mod = modules.get(s.module)!;
+        readers.push(() => tap.inputs?.get(mod)?.[s.call] ?? null);
+        break;
+      }
+      case 'model-output':
+        readers.push((pred) => pred);
+        break;
+      case 'slice-of': {
+        const from = mapping.findIndex((x) => x.layer === s.layer);
+        readers.push((pred) => {
+          // The Concatenate is mapped after the layers feeding it (topological order): its reader is built lazily.
+          const whole = readers[from]?.(pred);
+          return whole ? whole.narrow(whole.dim() - 1, s.start, s.length) : null;
+        });
+        break;
+      }
+      case 'activation-applied': {
+        const mod = modules.get(s.module)!;
+        const act = activationModule(s.activation);
+        readers.push(() => {
+          const out = tap.capture!.get(mod)?.[s.call];
+          return out ? (act.forward(out) as Tensor) : null;
+        });
+        break;
+      }
+      default:
+        readers.push(() => null);
+    }
+  }
+  return readers;
+}
+
+/** The runtime module of a fused activation (layer_map.ts's table), to apply it where the model shows no result. */
+function activationModule(activation: string): nn.Module {
+  const cls = ACTIVATION_MODULES[activation];
+  if (!cls) throw new Error(`difftest candidate: no runtime module for the activation '${activation}'`);
+  const ctor = (nn as unknown as Record<string, new (...a: unknown[]) => nn.Module>)[cls];
+  return cls === 'Softmax' ? new ctor(-1) : new ctor();
+}
+
+/** Notes on a graph mapping: where a layer's output is read other than from its own module. */
+function graphNotes(mapping: LayerMapping[]): void {
+  const read = mapping.filter((m) => m.source && m.source.kind !== 'module' && m.referenceType !== 'InputLayer').map((m) => `${m.layer} from ${describeSource(m.source!)}`);
+  meta.notes.push(`layers mapped by the model's graph (branches, merges or shared layers)${read.length ? `; outputs read where the migrated forward shows them: ${read.join(', ')}` : ''}`);
+  if (cfg.replay === 'layer') meta.notes.push('replay layer: a graph-mapped model is not fed the reference\'s input per layer; it ran as --replay step');
+}
+
+/** Mapped by graph: the modules whose inputs some layer is read from, captured at each recorded pass. */
+function wantedInputs(mapping: LayerMapping[], modules: Map<string, nn.Module>): Set<nn.Module> {
+  return new Set(mapping.flatMap((m) => (m.source?.kind === 'input-of' ? [modules.get(m.source.module)!] : [])));
 }
 
 /** `utils.fit(model, x, y, options)` under the probes (see the header). */
@@ -272,13 +382,17 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
 
   if (!mapping) {
     wrapLeaves(model);
-    mapping = mapLayers(ref.meta.layers, probeShapes(model, trainX), cfg.candidateLayout ?? 'nchw');
+    const probed = probeShapes(model, trainX);
+    // A functional model with branches, merges or shared layers is mapped by its graph (graph_map.ts).
+    mapping = isChain(ref.meta.layers) ? mapLayers(ref.meta.layers, probed.leaves, cfg.candidateLayout ?? 'nchw') : mapLayersByGraph(ref.meta.layers, probed.graph, ref.meta.modelOutputs ?? []);
+    if (mapping.some((m) => m.source)) graphNotes(mapping);
     meta.mapping = mapping;
     loadReferenceWeights(model, mapping, '-', 'init');
   }
   const modules = moduleByName(model);
   const params = new Map(model.namedParameters());
-  const groupsLast = lastModules(mapping, modules);
+  const readers = layerReaders(mapping, modules);
+  tap.wantInputs = wantedInputs(mapping, modules);
   const dropouts = mapping.filter((m) => m.referenceType === 'Dropout');
 
   const history: utils.History = { epoch: [], history: {} };
@@ -307,9 +421,9 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
         tap.masks.set(modules.get(d.modules[0])!, { mask: torch.tensor(c.data, { shape: c.shape }).to(trainX.device), keep: 1 - (modules.get(d.modules[0]) as nn.Dropout).p });
       }
 
-      if (cfg.replay === 'layer' && record && cfg.record.outputs) await recordIsolated(model, mapping, modules, groupsLast, xb, step);
+      if (cfg.replay === 'layer' && record && cfg.record.outputs && !mapping.some((m) => m.source)) await recordIsolated(model, mapping, modules, readers, xb, step);
 
-      tap.capture = record && cfg.record.outputs ? new Map() : null;
+      if (record && cfg.record.outputs) beginCapture();
       const gradNames = record && cfg.record.gradients ? mapping.flatMap((m) => m.weights.map((w) => ({ m, w }))).filter(({ w }) => params.has(w.candidateName)) : [];
       const [values, outputs, grads] = torch.tidy(() => {
         const pred = model.forward(xb) as Tensor;
@@ -320,7 +434,7 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
         optimizer.step();
         const detached = pred.detach();
         const vals = [loss.detach(), ...metricEntries.map(([, fn]) => fn(detached, yb))];
-        const outs = tap.capture ? groupsLast.map((m) => (m ? tap.capture!.get(m)!.detach() : null)) : [];
+        const outs = tap.capture ? readers.map((read) => read(pred)?.detach() ?? null) : [];
         return [vals, outs, gs] as [Tensor[], (Tensor | null)[], Tensor[]];
       });
       endCapture();
@@ -410,7 +524,7 @@ async function plainFit(model: nn.Module, x: Tensor, y: Tensor, options: FitOpti
 }
 
 /** `--replay layer`: every layer group fed the reference's input to it (no grad); outputs recorded as `isolated`. */
-async function recordIsolated(model: nn.Module, mapping: LayerMapping[], modules: Map<string, nn.Module>, groupsLast: (nn.Module | null)[], xb: Tensor, step: number): Promise<void> {
+async function recordIsolated(model: nn.Module, mapping: LayerMapping[], modules: Map<string, nn.Module>, readers: LayerReader[], xb: Tensor, step: number): Promise<void> {
   tap.replaceInput = new Map();
   const inputs: Tensor[] = [];
   for (let g = 1; g < mapping.length; g++) {
@@ -420,12 +534,12 @@ async function recordIsolated(model: nn.Module, mapping: LayerMapping[], modules
     inputs.push(t);
     tap.replaceInput.set(modules.get(mapping[g].modules[0])!, t.to(xb.device));
   }
-  tap.capture = new Map();
+  beginCapture();
   try {
     const outs = torch.noGrad(() => torch.tidy(() => {
-      model.forward(xb);
+      const pred = model.forward(xb) as Tensor;
       // A module-less group's "isolated" output would be the reference's own input to it: nothing to compare.
-      return mapping.map((m, i) => (m.modules.length && groupsLast[i] ? tap.capture!.get(groupsLast[i]!)!.detach() : null));
+      return mapping.map((m, i) => (m.modules.length ? readers[i](pred)?.detach() ?? null : null));
     }));
     for (let i = 0; i < mapping.length; i++) {
       const o = outs[i];
@@ -452,14 +566,15 @@ function recordEvalOutputs(model: nn.Module, x: Tensor): void {
   const lastStep = ref.meta.steps[ref.meta.steps.length - 1]?.step;
   if (cfg.replay !== 'none' && lastStep !== undefined && meta.steps.length) reloadReferenceWeights(model, mapping, lastStep);
   const modules = moduleByName(model);
-  const groupsLast = lastModules(mapping, modules);
+  const readers = layerReaders(mapping, modules);
+  tap.wantInputs = wantedInputs(mapping, modules);
   const wasTraining = model.training;
-  tap.capture = new Map();
+  beginCapture();
   try {
     const outs = torch.noGrad(() => torch.tidy(() => {
       model.eval();
-      model.forward(x.narrow(0, 0, Math.min(first.shape[0], x.shape[0])));
-      return groupsLast.map((m) => (m ? tap.capture!.get(m)!.detach() : null));
+      const pred = model.forward(x.narrow(0, 0, Math.min(first.shape[0], x.shape[0]))) as Tensor;
+      return readers.map((read) => read(pred)?.detach() ?? null);
     }));
     outs.forEach((o, g) => {
       if (o) trace.put(traceKey('-', 'output', mapping![g].layer, EVAL_OUTPUT), o.shape, asFloat32(o.dataSync()));

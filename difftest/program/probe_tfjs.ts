@@ -38,7 +38,14 @@ await selectBackend();
 const meta: ReferenceMeta = { ...emptyLogs(), backend: tf.getBackend(), version: tf.version.tfjs, fallbacks, layers: [] };
 const trace = new TraceWriter(cfg.traceDir, meta);
 // The program may end without awaiting its main(); the index is written whenever the process exits.
-process.on('exit', () => trace.close());
+// A hand-written custom-loop step still open at the end is the program's last one (loop_probe_tfjs.ts).
+// Stopped by the diff's --timeout (child.ts sends SIGTERM): exit through the exit handler, so the trace says how far
+// the program got.
+process.on('SIGTERM', () => process.exit(143));
+process.on('exit', () => {
+  loopProbes?.finish();
+  trace.close();
+});
 // A program that trains with its own loop (no fit): its optimizer's steps are recorded as they happen.
 const loopProbes = cfg.customLoop && !cfg.plain ? installLoopProbes(cfg, trace, meta) : null;
 
@@ -127,7 +134,19 @@ function compiledOf(model: tf.LayersModel): CompiledModel {
   return (model instanceof tf.Sequential && inner ? inner : model) as unknown as CompiledModel;
 }
 
+/** A layer's first tensor of a call (a merge layer takes several). */
+const firstCall = (t: tf.SymbolicTensor | tf.SymbolicTensor[]): tf.SymbolicTensor => (Array.isArray(t) ? t[0] : t);
+
+/**
+ * Every layer's output at its first call, as the outputs of one model over the same layers and weights. `l.output`
+ * is refused for a layer applied more than once (a shared layer); its first call is what the diff compares.
+ */
+function layerOutputs(model: tf.LayersModel): tf.SymbolicTensor[] {
+  return model.layers.map((l) => firstCall(l.getOutputAt(0)));
+}
+
 function describeLayers(model: tf.LayersModel): ReferenceLayer[] {
+  meta.modelOutputs = model.outputs.map((o) => o.sourceLayer.name);
   return model.layers.map((l) => {
     const config = l.getConfig() as { activation?: string; dataFormat?: string };
     // Shapes without the batch dim; a layer with several inputs/outputs reports its first.
@@ -135,12 +154,17 @@ function describeLayers(model: tf.LayersModel): ReferenceLayer[] {
       const one = Array.isArray(s) && Array.isArray(s[0]) ? (s[0] as (number | null)[]) : ((s ?? [null]) as (number | null)[]);
       return one.slice(1).map((d) => d ?? -1);
     };
+    const internals = l as unknown as { id: number; inboundNodes: { inboundLayers: tf.layers.Layer[] }[] };
     return {
       name: l.name,
       className: l.getClassName(),
+      id: internals.id,
+      // Only the nodes inside this model (a layer applied elsewhere too has more).
+      inbound: internals.inboundNodes.filter((n) => n.inboundLayers.every((src) => model.layers.includes(src) || src.getClassName() === 'InputLayer')).map((n) => n.inboundLayers.map((src) => src.name)),
       activation: typeof config.activation === 'string' ? config.activation : undefined,
+      axis: typeof (config as { axis?: unknown }).axis === 'number' ? (config as { axis: number }).axis : undefined,
       dataFormat: config.dataFormat === 'channelsFirst' || config.dataFormat === 'channelsLast' ? config.dataFormat : undefined,
-      inputShape: shapeOf((Array.isArray(l.input) ? l.input[0] : l.input).shape),
+      inputShape: shapeOf(firstCall(l.getInputAt(0)).shape),
       outputShape: shapeOf(l.outputShape),
       weights: l.weights.map((w) => ({ name: w.name, tensor: w.name.slice(w.name.lastIndexOf('/') + 1).replace(/_\d+$/, ''), shape: w.shape.map((d) => d ?? -1), trainable: w.trainable })),
     };
@@ -263,7 +287,7 @@ export async function fit(model: unknown, x: unknown, y: unknown, args: tf.Model
     initialRecorded = true;
   }
 
-  const probeModel = tf.model({ inputs: model.inputs, outputs: model.layers.map((l) => l.output as tf.SymbolicTensor) });
+  const probeModel = tf.model({ inputs: model.inputs, outputs: layerOutputs(model) });
   const variables = (compiled.collectedTrainableWeights ?? model.trainableWeights).map((w) => w.read() as tf.Variable);
   const trainables = compiled.collectedTrainableWeights ?? model.trainableWeights;
   const metricNames = compiled.metricsNames.slice(1);
@@ -358,7 +382,7 @@ export async function fit(model: unknown, x: unknown, y: unknown, args: tf.Model
  */
 function recordEvalOutputs(model: tf.LayersModel, x: tf.Tensor, batchSize: number): void {
   if (!meta.layers.length) meta.layers = describeLayers(model);
-  const probeModel = tf.model({ inputs: model.inputs, outputs: model.layers.map((l) => l.output as tf.SymbolicTensor) });
+  const probeModel = tf.model({ inputs: model.inputs, outputs: layerOutputs(model) });
   tf.tidy(() => {
     const xb = x.slice(0, Math.min(batchSize, x.shape[0]));
     const outs = probeModel.predict(xb) as tf.Tensor | tf.Tensor[];

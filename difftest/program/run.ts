@@ -101,8 +101,11 @@ async function diffPrograms(opts: DiffOptions, original: string, migrated: strin
   const migratedSource = readFileSync(migrated, 'utf8');
   const refDir = join(workDir, 'reference');
   const candDir = join(workDir, 'candidate');
-  const refRun = await runChild({ entry: original, source: originalSource, workDir, config: { ...base, role: 'reference', traceDir: refDir } });
-  const candRun = await runChild({ entry: migrated, source: migratedSource, workDir, config: { ...base, role: 'candidate', traceDir: candDir, referenceTraceDir: refDir } });
+  // --timeout is one budget for both programs (they run one after the other): each child gets what is left of it.
+  const deadline = opts.timeoutSeconds !== undefined ? performance.now() + opts.timeoutSeconds * 1000 : undefined;
+  const left = () => (deadline === undefined ? undefined : Math.max(0, deadline - performance.now()));
+  const refRun = await runChild({ entry: original, source: originalSource, workDir, timeoutMs: left(), config: { ...base, role: 'reference', traceDir: refDir } });
+  const candRun = await runChild({ entry: migrated, source: migratedSource, workDir, timeoutMs: left(), config: { ...base, role: 'candidate', traceDir: candDir, referenceTraceDir: refDir } });
   for (const spec of refRun.instrumented?.tfjsNodeImports ?? []) {
     let installed = true;
     try {

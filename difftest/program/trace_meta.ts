@@ -12,6 +12,12 @@ export interface ReferenceLayer {
   /** Input and output shapes without the batch dim. */
   inputShape: number[];
   outputShape: number[];
+  /** A Concatenate's axis (tfjs counts the batch dim: -1 or rank). */
+  axis?: number;
+  /** Creation order among the model's layers (tfjs's layer id): the order the migrated module's fields follow. */
+  id?: number;
+  /** Per inbound node (one per call of the layer: a shared layer has several), the names of the layers feeding it. */
+  inbound?: string[][];
   /** Trainable and non-trainable weights in `layer.weights` order: tfjs names (`dense_Dense1/kernel`) and short ones. */
   weights: { name: string; tensor: string; shape: number[]; trainable: boolean }[];
 }
@@ -63,6 +69,8 @@ export interface LoopVariable {
   /** The program's own name for it (`const w = tf.variable(...)`), when instrument.ts saw one. */
   label?: string;
   shape: number[];
+  /** Whether tfjs trains it (a `tf.variable(v, false)` holding an update's state, e.g. a running mean of squares, is not). */
+  trainable?: boolean;
 }
 
 /** A custom loop's variable (by its index in ReferenceMeta.loop.variables) and the candidate tensor it pairs with. */
@@ -84,11 +92,23 @@ export interface ReferenceMeta extends CommonMeta {
   /** Hashes of the validation data (validationSplit's tail or validationData), when fit validates. */
   valDataHash?: { x: string; y: string };
   lossName?: string;
+  /** The layers whose outputs are the model's outputs (graph mapping: a layer's value may be the model's output). */
+  modelOutputs?: string[];
   /**
    * Set when the program trained with a custom loop (loop_probe_tfjs.ts): its variables; `stoppedAt` when --steps
    * ended the program early (the candidate then stops after as many steps).
    */
-  loop?: { variables: LoopVariable[]; stoppedAt?: number };
+  loop?: {
+    variables: LoopVariable[];
+    stoppedAt?: number;
+    /**
+     * `assign`: the program updates its variables itself (`tf.grads` / `tf.valueAndGrads` / `tf.variableGrads`, then
+     * `variable.assign`); a step is the updates between two gradient computations. Absent: an optimizer's steps.
+     */
+    style?: 'assign';
+    /** Assign style: the variables' names in the order step 0 first updated them. */
+    updateOrder?: string[];
+  };
 }
 
 /** How one reference layer maps onto the candidate: its group of modules and the layouts of its tensors. */
@@ -102,7 +122,34 @@ export interface LayerMapping {
   /** Output shape on the candidate with batch 1 (from the shape probe). */
   candidateOutputShape: number[];
   weights: { tensor: string; candidateName: string; layout: WeightLayout }[];
+  /**
+   * Mapped by graph (graph_map.ts): where the candidate's value of this layer's output (its first call) is read.
+   * Absent: the group's last module's output (mapping by order, layer_map.ts).
+   */
+  source?: OutputSource;
+  /** Mapped by graph: the reference layers feeding this one's first call (the layer summary's input error). */
+  inbound?: string[];
 }
+
+/**
+ * Where a graph-mapped layer's output is read on the candidate (call = which call of the module, from 0):
+ * - `module`: a module's output (the layer's own, or its activation module's);
+ * - `input-of`: the input of the module that consumes it (an activation written as an op, `F.relu(dense(x))`, or a
+ *   layer migrated to an op, `torch.cat`, is visible as what the next module is given);
+ * - `model-output`: the model's output;
+ * - `slice-of`: its part of the last axis of a Concatenate (mapped layer `layer`) it feeds, when that is read;
+ * - `activation-applied`: the layer's module's output with its fused activation applied by the probe, where nothing
+ *   in the migrated model shows the activated value (the consumer is an op too); the activation is then checked only
+ *   through the layers after it;
+ * - `none`: not observable (recorded as such in the report's notes).
+ */
+export type OutputSource =
+  | { kind: 'module'; module: string; call: number }
+  | { kind: 'input-of'; module: string; call: number; consumer: string }
+  | { kind: 'model-output' }
+  | { kind: 'slice-of'; layer: string; start: number; length: number }
+  | { kind: 'activation-applied'; module: string; call: number; activation: string }
+  | { kind: 'none'; why: string };
 
 export interface CandidateMeta extends CommonMeta {
   device: string;

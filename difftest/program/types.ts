@@ -55,6 +55,11 @@ export interface DiffOptions {
    * `steps` ≤ 200, else 10). Losses are recorded at every step; under replay the reference's parameters too.
    */
   recordEvery?: number;
+  /**
+   * Wall-clock limit of the whole diff's programs, in seconds: a child still running when it is spent is stopped and
+   * the diff fails with a ChildFailedError (timedOut) naming that side. Default: none.
+   */
+  timeoutSeconds?: number;
   /** Also run both programs plainly (no probes) to measure the recording overhead (timings.*PlainSeconds). */
   measurePlain?: boolean;
 }

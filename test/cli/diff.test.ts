@@ -45,7 +45,7 @@ describe('torchbridge diff errors', () => {
     writeFileSync(migrated, lines.join('\n'));
     const r = diff(join(repo, 'fixtures/cubic-tidy-fit/input.ts'), '--migrated', migrated, '--steps', '2', '--replay', 'none', '--work-dir', join(dir, 'w3'));
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^torchbridge diff: the migrated \(torchbridge\) program \S*migrated-crashes\.ts exited with code \d+ under torchbridge diff; run it on its own/);
+    expect(r.stderr).toMatch(/^torchbridge diff: the migrated \(torchbridge\) program \S*migrated-crashes\.ts exited with code \d+ before completing a training step under torchbridge diff; run it on its own/);
     expect(r.stderr).toContain('Error: the migrated loop blew up');
     expect(r.stderr).toContain(`migrated-crashes.ts:${at + 1}:`);
     expect(r.stderr).not.toMatch(/at .*difftest[\\/]program[\\/]|ChildFailedError/);
@@ -56,6 +56,6 @@ describe('torchbridge diff errors', () => {
     writeFileSync(original, "import * as tf from '@tensorflow/tfjs';\nconsole.log(tf.scalar(1).dataSync());\n");
     const r = diff(original, '--migrated', original, '--work-dir', join(dir, 'w2'));
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe(`torchbridge diff: ${original}: found nothing to probe: no model.fit(x, y, ...) call and no custom training loop (optimizer.minimize, or tf.variableGrads with optimizer.applyGradients); torchbridge diff compares programs that train one of these ways — point it at the program's training entry file`);
+    expect(r.stderr.trim()).toBe(`torchbridge diff: ${original}: found nothing to probe: no model.fit(x, y, ...) call and no custom training loop (optimizer.minimize, or tf.variableGrads with optimizer.applyGradients, or tf.grads / tf.valueAndGrads / tf.variableGrads with variable.assign, or model.trainOnBatch / model.fitDataset); torchbridge diff compares programs that train one of these ways — point it at the program's training entry file`);
   }, 60_000);
 });

@@ -3,7 +3,8 @@
  * `torchbridge check` (programmatically, the real program-level diff against TensorFlow.js) must fail on it with a
  * report that names the planted layer or op. The unmutated programs are checked in the same run and must pass,
  * so a catch means the bug was found, not that the check fails on everything. Few steps, small data: the whole
- * suite is one `check` run of ten entries.
+ * suite is one `check` run of twenty-three entries (eight programs, fifteen bugs: seven in fit-trained sequential
+ * models, three in functional graphs, five in custom loops).
  */
 import { describe, expect, test, beforeAll, afterAll } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -60,8 +61,16 @@ beforeAll(async () => {
 }, 600_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** A crash the diff must place: the migrated program named, and the training step it stopped in. */
+function placesCrash(bug: PlantedBug, r: EntryResult): boolean {
+  const text = r.problems.map((p) => [p.message, ...p.fixes].join('\n')).join('\n');
+  return /the migrated \(torchbridge\) program/.test(text) && text.includes(`in training step ${bug.expect.crash!.step} `);
+}
+
 function namesIt(bug: PlantedBug, r: EntryResult): boolean {
+  if (bug.expect.crash) return placesCrash(bug, r);
   const d = r.report?.firstDivergence;
+  if (bug.expect.step !== undefined && d?.step !== bug.expect.step) return false;
   if (bug.expect.layer && !(d?.layer === bug.expect.layer || named(r).some((s) => s.includes(bug.expect.layer!)))) return false;
   if (bug.expect.kind && d?.kind !== bug.expect.kind) return false;
   return true;
@@ -96,8 +105,13 @@ describe('planted bugs', () => {
       expect(namesIt(bug, r), `${bug.id} is now localized: remove its knownGap`).toBe(false);
       return;
     }
+    if (bug.expect.crash) {
+      expect(placesCrash(bug, r), r.problems.map((p) => p.message).join('\n')).toBe(true);
+      return;
+    }
     const d = r.report?.firstDivergence;
     expect(d, 'the report has a first divergence').toBeTruthy();
+    if (bug.expect.step !== undefined) expect(d!.step).toBe(bug.expect.step);
     if (bug.expect.kind) expect(d!.kind).toBe(bug.expect.kind);
     if (bug.expect.layer) expect(named(r).join('\n')).toContain(bug.expect.layer);
     if (bug.expect.layer && bug.expect.kind) expect(d!.layer).toBe(bug.expect.layer);
