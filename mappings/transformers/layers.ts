@@ -160,8 +160,9 @@ function convLayer(site: CallSite, dims: 1 | 2): Emit {
   if (bad) return todo('no-equivalent', `${what} option '${bad}'`);
   if (cfg.dataFormat && !(isStr(cfg.dataFormat) && cfg.dataFormat.value === 'channelsLast')) return todo('no-equivalent', `${what} with dataFormat other than channelsLast`);
   const shape = inputShape(site, cfg);
-  if (!shape || shape.length !== dims + 1 || shape[dims] === null) return needShape(what);
-  const inC = shape[dims]!;
+  if (!shape || shape.length !== dims + 1) return needShape(what);
+  // Channels known only at run time: a lazy module takes them from the first input (tfjs builds the layer then).
+  const inC = shape[dims];
   const filters = dimOf(cfg.filters);
   if (filters === null) return todo('no-equivalent', `${what} without filters`);
   const kernel = dims === 2 ? pairOf(cfg.kernelSize, [1, 1]) : pairOf(cfg.kernelSize, [1, 1]);
@@ -179,8 +180,9 @@ function convLayer(site: CallSite, dims: 1 | 2): Emit {
   if (!(dil[0] === 1 && dil[1] === 1)) opts.push(`dilation: ${dims === 1 ? dimText(dil[0]) : pairText(dil)}`);
   if (cfg.useBias && !(isBool(cfg.useBias) && cfg.useBias.value)) opts.push(`bias: ${cfg.useBias.text}`);
   const cls = dims === 2 ? 'nn.Conv2d' : 'nn.Conv1d';
+  const rest = `${dimText(filters)}, ${k1}${opts.length ? `, { ${opts.join(', ')} }` : ''}`;
   const step: LayerStep = {
-    kind: 'module', name: fieldName(cfg, 'conv'), code: `new ${cls}(${dimText(inC)}, ${dimText(filters)}, ${k1}${opts.length ? `, { ${opts.join(', ')} }` : ''})`,
+    kind: 'module', name: fieldName(cfg, 'conv'), code: inC === null ? `new ${cls.replace('nn.', 'nn.Lazy')}(${rest})` : `new ${cls}(${dimText(inC)}, ${rest})`,
     init: glorotNormal(cls),
   };
   const out: Shape = [];
@@ -188,6 +190,7 @@ function convLayer(site: CallSite, dims: 1 | 2): Emit {
   out.push(filters);
   const notes = configNotes(cfg, { kernelInitializer: 'glorotNormal', biasInitializer: 'zeros' });
   if (pad === 'same' && !(stride[0] === 1 && stride[1] === 1)) notes.push('same-padding-asymmetric');
+  if (inC === null) notes.push('lazy-module');
   return layer({ steps: [step, ...act], outputShape: out, requires: 'cf', produces: 'cf' }, notes);
 }
 

@@ -194,10 +194,11 @@ const cases: Case[] = [
     not: ['@tensorflow'],
   },
   {
-    name: 'a convolution applied eagerly: a TODO that says why, on the layer and on the apply',
-    input: "import * as tf from '@tensorflow/tfjs';\nconst conv = tf.layers.conv2d({ filters: 2, kernelSize: 3, inputShape: [8, 8, 1] });\nconst y = conv.apply(tf.zeros([1, 8, 8, 1])) as tf.Tensor;\n",
-    has: ['TODO(layer-standalone) tf.layers.conv2d: a layer outside tf.sequential/tf.model: tf.layers.conv2d works channels-first in the runtime', "TODO(functional-model) Layer.apply: a layer applied outside a tf.model whose layer could not be migrated (see the layer's TODO)"],
-    todo: ['Layer.apply', 'tf.layers.conv2d'],
+    name: 'channels-first layers applied eagerly: NHWC permuted in and back at each call, lazy channels',
+    input: "import * as tf from '@tensorflow/tfjs';\nconst conv = tf.layers.conv2d({ filters: 2, kernelSize: 3 });\nconst pool = tf.layers.maxPooling2d({ poolSize: 2 });\nconst y = pool.apply(conv.apply(tf.zeros([1, 8, 8, 1]))) as tf.Tensor;\n",
+    has: ['const conv = new nn.LazyConv2d(2, 3);', 'nn.whenMaterialized(conv, (m) => {\n  if (m instanceof nn.Conv2d) {', 'const pool = new nn.MaxPool2d(2);',
+      'const y = pool.forward((conv.forward((torch.zeros([1, 8, 8, 1])).permute(0, 3, 1, 2)).permute(0, 2, 3, 1)).permute(0, 3, 1, 2)).permute(0, 2, 3, 1) as torch.Tensor;'],
+    not: ['@tensorflow'],
   },
   {
     name: 'a layer used in a model and eagerly stays a TODO (one object cannot be both)',
