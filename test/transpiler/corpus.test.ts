@@ -9,9 +9,8 @@ import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
-import ts from 'typescript';
 import { migrateFiles, type MigrateOptions } from '../../cli/migrate/run.js';
-import { todoLines } from '../../difftest/check/typecheck.js';
+import { typeErrorsOutsideTodos } from '../support/typecheck_outputs.js';
 
 const CORPUS = join(import.meta.dirname, '..', '..', 'fixtures', 'corpus');
 const programs = readdirSync(CORPUS).sort().map((name) => {
@@ -64,20 +63,7 @@ describe.each(programs)('corpus program $name', (p) => {
 
 describe('corpus outputs type-check against the runtime', () => {
   it('has no type errors outside lines marked TODO (the golden TypeScript outputs)', () => {
-    const ROOT = join(CORPUS, '..', '..');
     const outputs = programs.flatMap((p) => (p.input ? [join(p.dir, 'output.ts')] : [])).filter(existsSync);
-    const config = ts.readConfigFile(join(ROOT, 'tsconfig.json'), ts.sys.readFile).config;
-    const parsed = ts.parseJsonConfigFileContent(config, ts.sys, ROOT);
-    const program = ts.createProgram(outputs, { ...parsed.options, noEmit: true });
-    const problems: string[] = [];
-    for (const file of outputs) {
-      const sf = program.getSourceFile(file)!;
-      const allowed = todoLines(sf);
-      for (const d of [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)]) {
-        const line = d.start === undefined ? 0 : sf.getLineAndCharacterOfPosition(d.start).line + 1;
-        if (!allowed.has(line)) problems.push(`${relative(CORPUS, file)}:${line} ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
-      }
-    }
-    expect(problems).toEqual([]);
+    expect(typeErrorsOutsideTodos(outputs, join(CORPUS, '..', '..'))).toEqual([]);
   }, 60_000);
 });

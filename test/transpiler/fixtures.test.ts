@@ -13,7 +13,7 @@ import { transpileSource } from '../../transpiler/index.js';
 import { summarize } from '../../transpiler/report.js';
 import { loadRuntimeApi, type RuntimeApi } from '../../mappings/runtime_api.js';
 import type { TranspileOptions } from '../../transpiler/types.js';
-import { todoLines } from '../../difftest/check/typecheck.js';
+import { typeErrorsOutsideTodos } from '../support/typecheck_outputs.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FIXTURES = join(ROOT, 'fixtures');
@@ -57,20 +57,7 @@ describe.each(cases)('fixture $name', (c) => {
 describe('migrated fixtures type-check against the runtime', () => {
   const outputs = cases.filter((c) => c.ext === '.ts').map((c) => join(c.dir, `output${c.ext}`)).filter(existsSync);
   it('has no type errors outside lines marked TODO', () => {
-    const config = ts.readConfigFile(join(ROOT, 'tsconfig.json'), ts.sys.readFile).config;
-    const parsed = ts.parseJsonConfigFileContent(config, ts.sys, ROOT);
-    const program = ts.createProgram(outputs, { ...parsed.options, noEmit: true });
-    const problems: string[] = [];
-    for (const file of outputs) {
-      const sf = program.getSourceFile(file)!;
-      const allowed = todoLines(sf);
-      for (const d of [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)]) {
-        const line = d.start === undefined ? 0 : sf.getLineAndCharacterOfPosition(d.start).line + 1;
-        if (allowed.has(line)) continue;
-        problems.push(`${file.slice(ROOT.length + 1)}:${line} ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
-      }
-    }
-    expect(problems).toEqual([]);
+    expect(typeErrorsOutsideTodos(outputs, ROOT)).toEqual([]);
   }, 60_000);
 });
 
