@@ -1,6 +1,7 @@
 /**
  * Runs one side of a diff in a child process: `node --import tsx --import register.mjs <entry>`, with the
- * instrumented source served for the entry (hooks.mjs) and the child's config in its environment. The child's
+ * instrumented source served for the entry and the local modules it imports (hooks.mjs) and the child's config in
+ * its environment. The child's
  * stdout/stderr are kept (the program's own prints; the last lines go into errors), and optionally passed through.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,7 +10,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CHILD_CONFIG_ENV, type ChildConfig } from './child_config.js';
 import { ChildFailedError } from './child_error.js';
-import { instrumentProgram, type Instrumented } from './instrument.js';
+import { instrumentModules, type InstrumentedModules } from './instrument.js';
+import { localModules } from './local_modules.js';
 import { CODE_EXT, PACKAGE_ROOT, codePath } from '../../cli/package_root.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -18,17 +20,18 @@ export interface ChildRun {
   seconds: number;
   stdout: string;
   stderr: string;
-  instrumented: Instrumented | null;
+  instrumented: InstrumentedModules | null;
   /** Peak resident set size of the child process (MB); undefined if it could not be read. */
   peakRssMB?: number;
 }
 
 export interface ChildSpec {
   entry: string;
-  /** The program's source (already read; instrumented here, plain runs too: see hooks below). */
+  /** The program's source (already read; instrumented here, plain runs too: see hooks below). Its local imports are
+   * read and instrumented here too (local_modules.ts). */
   source: string;
   config: ChildConfig;
-  /** Where the instrumented copy is written (it is served under the entry's URL, never next to it). */
+  /** Where the instrumented copies are written (each is served under its module's URL, never next to it). */
   workDir: string;
   /** Echo the child's stdout/stderr as it runs. */
   echo?: boolean;
@@ -62,20 +65,23 @@ function stepsReached(traceDir: string): string {
 export async function runChild(spec: ChildSpec): Promise<ChildRun> {
   const { entry } = spec;
   const probe = `${spec.config.role === 'reference' ? 'probe_tfjs' : 'probe_runtime'}${CODE_EXT}`;
-  const instrumented = instrumentProgram(entry, spec.source, spec.config.role, pathToFileURL(join(HERE, probe)).href);
+  const files = [{ fileName: entry, text: spec.source }, ...localModules(entry).slice(1).map((f) => ({ fileName: f, text: readFileSync(f, 'utf8') }))];
+  const instrumented = instrumentModules(files, spec.config.role, pathToFileURL(join(HERE, probe)).href);
   const config: ChildConfig = { ...spec.config, customLoop: instrumented.customLoop };
   mkdirSync(spec.workDir, { recursive: true });
-  const instrumentedFile = join(spec.workDir, `${config.role}${config.plain ? '-plain' : ''}.instrumented.ts`);
-  writeFileSync(instrumentedFile, instrumented.text);
+  // A plain run (overhead baseline) is instrumented too: its fit/evaluate go to the probes' plain path, which
+  // applies the same backend, --epochs and --steps and then calls the framework's own fit unprobed.
+  // Node loads modules by their real paths (symlinks resolved: a symlinked node_modules holding the on-the-fly
+  // migration, a linked checkout), so those are the URLs the load hook must recognise.
+  const modules: Record<string, { instrumentedFile: string; format: 'module' | 'commonjs' }> = {};
+  instrumented.modules.forEach((m, i) => {
+    const instrumentedFile = join(spec.workDir, `${config.role}${config.plain ? '-plain' : ''}${i ? `-${i}` : ''}.instrumented.ts`);
+    writeFileSync(instrumentedFile, m.text);
+    modules[pathToFileURL(realpathSync(resolve(m.fileName))).href] = { instrumentedFile, format: m.format };
+  });
   const hooks = {
-    // A plain run (overhead baseline) is instrumented too: its fit/evaluate go to the probes' plain path, which
-    // applies the same backend, --epochs and --steps and then calls the framework's own fit unprobed.
-    // Node loads the main entry by its real path (symlinks resolved: a symlinked node_modules holding the
-    // on-the-fly migration, a linked checkout), so that is the URL the load hook must recognise.
-    entryUrl: pathToFileURL(realpathSync(resolve(entry))).href,
-    entryFormat: instrumented.format,
+    modules,
     role: config.role,
-    instrumentedFile,
     anchorUrl: pathToFileURL(join(PACKAGE_ROOT, 'package.json')).href,
     runtimeUrl: pathToFileURL(codePath('runtime/index')).href,
   };

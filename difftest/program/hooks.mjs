@@ -1,9 +1,10 @@
 /**
  * Node module hooks for the diff's child processes (registered by register.mjs, after tsx's, so they run first).
  *
- * - load: the program's entry file is served instrumented (probe calls inserted by instrument.ts, compiled with
- *   esbuild) under its ORIGINAL URL, so its relative imports, `import.meta.url` and package resolution behave
- *   exactly as when the user runs it; nothing is written next to the user's files.
+ * - load: the program's entry file and the local modules it imports (local_modules.ts) are served instrumented (probe
+ *   calls inserted by instrument.ts, compiled with esbuild) under their ORIGINAL URLs, so their relative imports,
+ *   `import.meta.url` and package resolution behave exactly as when the user runs it; nothing is written next to the
+ *   user's files.
  * - resolve: `torchbridge` is always the runtime the probes use (this package's own: the repository's sources, or the
  *   installed build), so the program and the probe module share one runtime; `@tensorflow/tfjs-node(-gpu)` falls back
  *   to `@tensorflow/tfjs` when it is not installed (tfjs-node's API is tfjs's plus file IO); `@tensorflow/tfjs` falls
@@ -14,7 +15,8 @@ import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-let state = { entryUrl: '', entryFormat: 'module', role: 'reference', instrumentedFile: '', anchorUrl: '', runtimeUrl: '' };
+/** `modules`: real-path file URL → { instrumentedFile, format } for each instrumented module (the entry first). */
+let state = { modules: {}, role: 'reference', anchorUrl: '', runtimeUrl: '' };
 
 export async function initialize(data) {
   state = data;
@@ -35,11 +37,13 @@ export async function resolve(specifier, context, nextResolve) {
 }
 
 export async function load(url, context, nextLoad) {
-  if (url.split('?')[0] === state.entryUrl) {
+  const moduleUrl = url.split('?')[0];
+  const served = Object.hasOwn(state.modules, moduleUrl) ? state.modules[moduleUrl] : undefined;
+  if (served) {
     const { transformSync } = await import('esbuild');
-    const source = readFileSync(state.instrumentedFile, 'utf8');
-    const banner = state.entryFormat === 'commonjs' ? commonjsScope() : '';
-    const out = transformSync(source, { loader: 'ts', format: 'esm', target: 'node20', sourcefile: fileURLToPath(state.entryUrl), sourcemap: 'inline', banner });
+    const source = readFileSync(served.instrumentedFile, 'utf8');
+    const banner = served.format === 'commonjs' ? commonjsScope(moduleUrl) : '';
+    const out = transformSync(source, { loader: 'ts', format: 'esm', target: 'node20', sourcefile: fileURLToPath(moduleUrl), sourcemap: 'inline', banner });
     return { format: 'module', source: out.code, shortCircuit: true };
   }
   return nextLoad(url, context);
@@ -51,11 +55,11 @@ export async function load(url, context, nextLoad) {
  * same instance the probe module drives) and an absent tfjs-node falls back to tfjs — and `module`, `exports`,
  * `__filename`, `__dirname`.
  */
-function commonjsScope() {
-  const file = fileURLToPath(state.entryUrl);
+function commonjsScope(entryUrl) {
+  const file = fileURLToPath(entryUrl);
   const runtime = state.role === 'candidate' ? `import * as __tbRuntime from ${JSON.stringify(state.runtimeUrl)}; ` : 'const __tbRuntime = undefined; ';
   return `import { createRequire as __tbCreateRequire } from 'node:module'; ${runtime}`
-    + `const __tbRequire = __tbCreateRequire(${JSON.stringify(state.entryUrl)}); `
+    + `const __tbRequire = __tbCreateRequire(${JSON.stringify(entryUrl)}); `
     + `const require = Object.assign((id) => { if (id === 'torchbridge' && __tbRuntime) return __tbRuntime; `
     + `try { return __tbRequire(id); } catch (e) { if (e && e.code === 'MODULE_NOT_FOUND' && ${TFJS_NODE}.test(id)) { `
     + `try { return __tbRequire('@tensorflow/tfjs'); } catch { return __tbCreateRequire(${JSON.stringify(state.anchorUrl)})('@tensorflow/tfjs'); } } throw e; } }, `

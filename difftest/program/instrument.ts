@@ -7,11 +7,14 @@
  *   migrated (runtime):   utils.fit(model, x, y, opts)    →  __tb.fit(model, x, y, opts)
  *                         utils.evaluate(model, x, y, o)  →  __tb.evaluate(model, x, y, o)
  *
- * and adds `import '<probe module>'; import * as __tb from '<probe module>';` on the program's first line. On the
+ * and adds `import '<probe module>'; import * as __tb from '<probe module>';` on the first line of every module
+ * instrumented (the entry and the local modules it imports, local_modules.ts: one probe instance, shared by URL). On the
  * tfjs side any `.fit(a, b, ...)` / `.evaluate(a, b, ...)` call is rewritten without asking the type checker: the
  * probe checks at run time that its receiver is a tf.LayersModel and otherwise calls the original method unchanged,
  * so a false match costs nothing. On the runtime side only calls through the `utils` namespace imported from
  * 'torchbridge' are rewritten.
+ *
+ * Whether there is anything to probe is decided over all the program's modules together (instrumentModules).
  *
  * A program with no fit call that trains with a custom loop (reference: `optimizer.minimize`, or `tf.variableGrads`
  * then `optimizer.applyGradients`; candidate: `optimizer.step()` after a `backward()`) is instrumented with the
@@ -50,15 +53,83 @@ export class InstrumentError extends Error {}
 
 const TFJS_NODE = /^@tensorflow\/tfjs-node(-gpu)?$/;
 
+/** One module looked at: its parse and the fit/evaluate rewrites found in it (before the program-wide decision). */
+interface ModuleScan {
+  fileName: string;
+  text: string;
+  sf: SourceFile;
+  edits: Edit[];
+  fitCalls: number;
+  evaluateCalls: number;
+  tfjsNodeImports: string[];
+  format: 'module' | 'commonjs';
+}
+
+type Edit = { start: number; end: number; text: string };
+
+/** A program's instrumented modules (the entry first) and the program-wide counts. */
+export interface InstrumentedModules {
+  modules: (Instrumented & { fileName: string })[];
+  fitCalls: number;
+  evaluateCalls: number;
+  customLoop: boolean;
+  tfjsNodeImports: string[];
+}
+
+/** One file on its own: `instrumentModules` with the file as the whole program. */
 export function instrumentProgram(fileName: string, text: string, role: 'reference' | 'candidate', probeModuleUrl: string): Instrumented {
+  return instrumentModules([{ fileName, text }], role, probeModuleUrl).modules[0];
+}
+
+/**
+ * Instruments every module of a program (the entry first, then the local modules it imports): fit/evaluate calls
+ * are rewritten wherever they are, and whether there is anything to probe (a fit call, else a custom loop) is decided
+ * over all of them together — a model compiled in one module can be trained in another. Each module gets the probe
+ * import (by URL, so every module shares the one probe instance).
+ */
+export function instrumentModules(files: { fileName: string; text: string }[], role: 'reference' | 'candidate', probeModuleUrl: string): InstrumentedModules {
+  // A CommonJS module other than the entry is loaded by `require`, past the diff's ESM hooks: not instrumented.
+  const scans = files.map((f) => scanModule(f.fileName, f.text, role)).filter((s, i) => i === 0 || s.format === 'module');
+  const fitCalls = scans.reduce((n, s) => n + s.fitCalls, 0);
+  const evaluateCalls = scans.reduce((n, s) => n + s.evaluateCalls, 0);
+  const texts = scans.map((s) => s.text);
+  const anyText = (re: RegExp) => texts.some((t) => re.test(t));
+  let customLoop = false;
+  if (fitCalls === 0) {
+    customLoop = role === 'reference'
+      ? anyText(REFERENCE_LOOP) || ASSIGN_LOOP.every(anyText)
+      : CANDIDATE_LOOP.every(anyText) || CANDIDATE_ASSIGN_LOOP.every(anyText);
+    const where = scans.length === 1
+      ? scans[0].fileName
+      : `${scans[0].fileName} (and the local modules it imports, looked at too: ${scans.slice(1).map((s) => s.fileName).join(', ')})`;
+    if (!customLoop && role === 'reference') {
+      throw new InstrumentError(`${where}: found nothing to probe: no model.fit(x, y, ...) call and no custom training loop (optimizer.minimize, or tf.variableGrads with optimizer.applyGradients, or tf.grads / tf.valueAndGrads / tf.variableGrads with variable.assign, or model.trainOnBatch / model.fitDataset); torchbridge diff compares programs that train one of these ways — point it at the program's training entry file`);
+    }
+    if (!customLoop) {
+      const loop = anyText(/\.backward\s*\(\s*\)/);
+      throw new InstrumentError(`${where}: found nothing to probe: no utils.fit(model, x, y, ...) call, no optimizer.step() after a backward() and no autograd.grad with copy_ updates${loop ? ' (the program calls backward() but never an optimizer\'s step())' : ''}; migrate the original with \`torchbridge migrate --fit helper\` (or let \`torchbridge diff\` migrate it, leaving out --migrated)`);
+    }
+    for (const s of scans) s.edits.push(...(role === 'reference' ? declaredVariables(s.sf) : autogradCalls(s.sf)));
+  }
+  const modules = scans.map((s) => ({
+    fileName: s.fileName,
+    text: applyEdits(s.text, s.edits, probeModuleUrl),
+    fitCalls: s.fitCalls,
+    evaluateCalls: s.evaluateCalls,
+    customLoop,
+    tfjsNodeImports: s.tfjsNodeImports,
+    format: s.format,
+  }));
+  return { modules, fitCalls, evaluateCalls, customLoop, tfjsNodeImports: [...new Set(scans.flatMap((s) => s.tfjsNodeImports))] };
+}
+
+function scanModule(fileName: string, text: string, role: 'reference' | 'candidate'): ModuleScan {
   const project = new Project({ useInMemoryFileSystem: true, compilerOptions: { allowJs: true } });
-  const sf = project.createSourceFile(fileName.replace(/^.*[\\/]/, ''), text, { scriptKind: /\.[cm]?js$/.test(fileName) ? ScriptKind.JS : ScriptKind.TS });
+  const sf = project.createSourceFile(fileName.replace(/^.*[\\/]/, ''), text, { scriptKind: /\.[cm]?jsx?$/.test(fileName) ? ScriptKind.JS : ScriptKind.TS });
   const tfjsNodeImports = sf.getImportDeclarations().map((d) => d.getModuleSpecifierValue()).filter((s) => TFJS_NODE.test(s));
-  const edits: { start: number; end: number; text: string }[] = [];
+  const edits: Edit[] = [];
   let fitCalls = 0;
   let evaluateCalls = 0;
-
-  const format = moduleFormat(fileName, sf);
   const utilsNames = role === 'candidate' ? runtimeUtilsNames(sf) : new Set<string>();
   for (const call of sf.getDescendantsOfKind(SyntaxKind.CallExpression)) {
     const callee = call.getExpression();
@@ -77,23 +148,10 @@ export function instrumentProgram(fileName: string, text: string, role: 'referen
     if (method === 'fit') fitCalls++;
     else evaluateCalls++;
   }
+  return { fileName, text, sf, edits, fitCalls, evaluateCalls, tfjsNodeImports, format: moduleFormat(fileName, sf) };
+}
 
-  let customLoop = false;
-  if (fitCalls === 0) {
-    customLoop = role === 'reference'
-      ? REFERENCE_LOOP.test(text) || ASSIGN_LOOP.every((re) => re.test(text))
-      : CANDIDATE_LOOP.every((re) => re.test(text)) || CANDIDATE_ASSIGN_LOOP.every((re) => re.test(text));
-    if (!customLoop && role === 'reference') {
-      throw new InstrumentError(`${fileName}: found nothing to probe: no model.fit(x, y, ...) call and no custom training loop (optimizer.minimize, or tf.variableGrads with optimizer.applyGradients, or tf.grads / tf.valueAndGrads / tf.variableGrads with variable.assign, or model.trainOnBatch / model.fitDataset); torchbridge diff compares programs that train one of these ways — point it at the program's training entry file`);
-    }
-    if (!customLoop) {
-      const loop = /\.backward\s*\(\s*\)/.test(text);
-      throw new InstrumentError(`${fileName}: found nothing to probe: no utils.fit(model, x, y, ...) call, no optimizer.step() after a backward() and no autograd.grad with copy_ updates${loop ? ' (the program calls backward() but never an optimizer\'s step())' : ''}; migrate the original with \`torchbridge migrate --fit helper\` (or let \`torchbridge diff\` migrate it, leaving out --migrated)`);
-    }
-    if (role === 'reference') edits.push(...declaredVariables(sf));
-    else edits.push(...autogradCalls(sf));
-  }
-
+function applyEdits(text: string, edits: Edit[], probeModuleUrl: string): string {
   edits.sort((a, b) => b.start - a.start);
   let out = text;
   for (const e of edits) out = out.slice(0, e.start) + e.text + out.slice(e.end);
@@ -103,8 +161,7 @@ export function instrumentProgram(fileName: string, text: string, role: 'referen
   // numbers stay the program's.
   const imports = `import ${JSON.stringify(probeModuleUrl)}; import * as ${PROBE_NAMESPACE} from ${JSON.stringify(probeModuleUrl)}; `;
   const shebang = /^#!.*\n/.exec(out)?.[0] ?? '';
-  out = `${shebang}${imports}${out.slice(shebang.length)}`;
-  return { text: out, fitCalls, evaluateCalls, customLoop, tfjsNodeImports, format };
+  return `${shebang}${imports}${out.slice(shebang.length)}`;
 }
 
 /** What a custom loop looks like on each side (text: the probes, not this pass, decide at run time what to hook). */
@@ -118,8 +175,8 @@ const CANDIDATE_ASSIGN_LOOP = [/\bautograd\.grad\s*\(/, /\.copy_\s*\(/];
  * `torch.autograd.grad(...)` → `__tb.autogradGrad(...)` (the probe remembers the loss and ends an open step; the
  * namespace's export cannot be patched in place).
  */
-function autogradCalls(sf: SourceFile): { start: number; end: number; text: string }[] {
-  const edits: { start: number; end: number; text: string }[] = [];
+function autogradCalls(sf: SourceFile): Edit[] {
+  const edits: Edit[] = [];
   for (const call of sf.getDescendantsOfKind(SyntaxKind.CallExpression)) {
     const callee = call.getExpression();
     if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'grad') continue;
@@ -131,8 +188,8 @@ function autogradCalls(sf: SourceFile): { start: number; end: number; text: stri
 }
 
 /** `const w = tf.variable(...)` → `const w = __tb.declared(tf.variable(...), 'w')` (see the header). */
-function declaredVariables(sf: import('ts-morph').SourceFile): { start: number; end: number; text: string }[] {
-  const edits: { start: number; end: number; text: string }[] = [];
+function declaredVariables(sf: SourceFile): Edit[] {
+  const edits: Edit[] = [];
   for (const decl of sf.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
     const init = decl.getInitializer();
     const nameNode = decl.getNameNode();

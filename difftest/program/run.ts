@@ -11,10 +11,11 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { killRunningChildren, runChild } from './child.js';
 import type { ChildConfig } from './child_config.js';
 import { buildReport } from './compare_traces.js';
+import { localModules } from './local_modules.js';
 import { TraceReader } from './trace.js';
 import type { CandidateMeta, ReferenceMeta } from './trace_meta.js';
 import type { DiffOptions, DiffReport } from './types.js';
@@ -115,7 +116,9 @@ async function diffPrograms(opts: DiffOptions, original: string, migrated: strin
     }
     if (!installed) notes.push(`${spec} is not installed: the original's import of it was served by @tensorflow/tfjs`);
   }
-  notes.push(...semanticNotes(migratedSource, opts.keepLayout ?? false));
+  // The notes read every migrated module (the optimizer may be built in one the entry imports).
+  const migratedModules = localModules(migrated).map((f) => readFileSync(f, 'utf8')).join('\n');
+  notes.push(...semanticNotes(migratedModules, opts.keepLayout ?? false));
 
   const reference = new TraceReader<ReferenceMeta>(refDir);
   const candidate = new TraceReader<CandidateMeta>(candDir);
@@ -173,16 +176,19 @@ function migrationDir(original: string, workDir: string): string {
 }
 
 /**
- * Migrates `original` into `outDir`; returns the migrated entry and the migration's WARNING diagnostics (the semantic
+ * Migrates `original` and the local modules it imports (local_modules.ts: a program split across modules migrates
+ * whole, keeping its folder layout) into `outDir`; returns the migrated entry and the migration's WARNING diagnostics (the semantic
  * differences the mapping table flags, e.g. tfjs Adagrad's epsilon inside the square root), which the report lists so
  * a difference the diff then finds can be read against them.
  */
 async function migrateOnTheFly(original: string, outDir: string, keepLayout: boolean): Promise<{ entry: string; warnings: string[] }> {
   const { runMigrate } = await import('../../cli/migrate/run.js');
   const reportFile = join(outDir, '..', `${basename(outDir)}.report.json`);
-  await runMigrate({ paths: [original], outDir, inPlace: false, force: false, dryRun: false, report: reportFile, keepLayout, fit: 'helper', typeChecker: true, maxSize: 5_000_000, verbose: false, quiet: true });
-  const out = join(outDir, basename(original));
-  if (!existsSync(out)) throw new DiffUsageError(`migrating ${original} produced no ${out}; run \`torchbridge migrate ${original} --fit helper\` to see why`);
+  const { collectInputs } = await import('../../cli/migrate/files.js');
+  const modules = localModules(original);
+  await runMigrate({ paths: modules, outDir, inPlace: false, force: false, dryRun: false, report: reportFile, keepLayout, fit: 'helper', typeChecker: true, maxSize: 5_000_000, verbose: false, quiet: true });
+  const out = join(outDir, relative(collectInputs(modules).root, original) || basename(original));
+  if (!existsSync(out)) throw new DiffUsageError(`migrating ${original} produced no ${out}; run \`torchbridge migrate ${modules.join(' ')} --fit helper\` to see why`);
   const warnings: string[] = [];
   try {
     const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
