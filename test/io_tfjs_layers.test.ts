@@ -137,6 +137,30 @@ describe('io.loadLayersModel: matches tfjs predict', () => {
     expect(bns.map((b) => b.eps)).toEqual([0.01, 1e-3]);
   });
 
+  it('LayerNormalization (tfjs epsilon 1e-3, trained gamma and beta) between Dense layers', async () => {
+    const m = tf.sequential();
+    m.add(tf.layers.dense({ inputShape: [6], units: 8, activation: 'relu' }));
+    m.add(tf.layers.layerNormalization());
+    m.add(tf.layers.dense({ units: 3 }));
+    randomizeWeights(m, 11);
+    await expectMatchesTf(m, [5, 6]);
+  });
+
+  it('Embedding on float32 ids (as tfjs predict is usually given them) → Flatten → Dense', async () => {
+    const m = tf.sequential();
+    m.add(tf.layers.embedding({ inputDim: 20, outputDim: 4, inputLength: 5 }));
+    m.add(tf.layers.flatten());
+    m.add(tf.layers.dense({ units: 2 }));
+    randomizeWeights(m, 12);
+    const path = writeModel(await capture(m));
+    const ids = Float32Array.from({ length: 15 }, (_v, i) => (i * 7) % 20);
+    const want = predictTf(m, ids, [3, 5]);
+    const got = await loadAndRun(path, ids, [3, 5]);
+    expect(got.shape).toEqual(want.shape);
+    expect(maxAbsDiff(got.data, want.data)).toBeLessThan(1e-5);
+    expect(Math.max(...Array.from(want.data, Math.abs))).toBeGreaterThan(1e-3);
+  });
+
   it('Reshape and GlobalAveragePooling2D', async () => {
     const m = tf.sequential();
     m.add(tf.layers.dense({ inputShape: [12], units: 24 }));
@@ -398,9 +422,9 @@ describe('io.loadLayersModel: errors name the file, the weight or layer, and wha
   it('an unknown layer class', async () => {
     const m = tf.sequential();
     m.add(tf.layers.dense({ inputShape: [4], units: 4 }));
-    m.add(tf.layers.layerNormalization({ name: 'ln' }));
+    m.add(tf.layers.repeatVector({ n: 2, name: 'rv' }));
     const path = writeModel(await capture(m));
-    await expect(io.loadLayersModel(path)).rejects.toThrow(/layer 'ln' of .*model\.json is a 'LayerNormalization', which the loader does not support; supported: InputLayer, Dense/);
+    await expect(io.loadLayersModel(path)).rejects.toThrow(/layer 'rv' of .*model\.json is a 'RepeatVector', which the loader does not support; supported: InputLayer, Dense/);
   });
 
   it('an unsupported weight dtype', async () => {

@@ -1,6 +1,6 @@
 /** Keras class name → layer converter (the contract is in converter.ts, the converters in layers_*.ts). */
 import type { LayerConverter } from './converter.js';
-import { activation, batchNormalization, dense, eluLayer, flatten, inferenceIdentity, leakyReluLayer, reluLayer, reshape, softmaxLayer } from './layers_core.js';
+import { activation, batchNormalization, dense, eluLayer, embedding, flatten, inferenceIdentity, layerNormalization, leakyReluLayer, reluLayer, reshape, softmaxLayer } from './layers_core.js';
 import { conv2d, depthwiseConv2d, globalAveragePooling2d, globalMaxPooling2d, pooling, zeroPadding2d } from './layers_spatial.js';
 
 export type { Layout } from './converter.js';
@@ -35,4 +35,6 @@ export const LAYER_CONVERTERS: Record<string, LayerConverter> = {
   ELU: eluLayer,
   Softmax: softmaxLayer,
   BatchNormalization: batchNormalization,
+  LayerNormalization: layerNormalization,
+  Embedding: embedding,
 };

@@ -1,11 +1,12 @@
-/** Converters for tfjs's core layers: Dense, Flatten, Reshape, Dropout, activations and BatchNormalization. */
+/** Converters for tfjs's core layers: Dense, Flatten, Reshape, Dropout, activations, BatchNormalization, LayerNormalization, Embedding. */
 import { Linear } from '../../nn/linear.js';
 import { Flatten } from '../../nn/flatten.js';
 import { Dropout } from '../../nn/dropout.js';
-import { BatchNorm1d, BatchNorm2d } from '../../nn/normalization.js';
+import { BatchNorm1d, BatchNorm2d, LayerNorm } from '../../nn/normalization.js';
+import { Embedding } from '../../nn/embedding.js';
 import { ELU, LeakyReLU, ReLU, ReLU6, Softmax } from '../../nn/activation.js';
 import { activationModule } from './activations.js';
-import { Reshape } from './modules.js';
+import { Reshape, ToIndices } from './modules.js';
 import { channelsLast, setWeight, tensorOf, withActivation, type LayerConverter } from './converter.js';
 
 export const dense: LayerConverter = {
@@ -107,5 +108,39 @@ export const batchNormalization: LayerConverter = {
     setWeight(bn, 'running_mean', tensorOf(mean), ctx, 'moving_mean', { suffix: 'moving_mean' });
     setWeight(bn, 'running_var', tensorOf(ctx.weight('moving_variance')), ctx, 'moving_variance', { suffix: 'moving_variance' });
     return { modules: [bn], rank };
+  },
+};
+
+export const layerNormalization: LayerConverter = {
+  // Normalises the last axis of tfjs's layout (the runtime's LayerNorm normalises trailing dims too).
+  requires: 'tf',
+  convert(ctx) {
+    const axis = ctx.config.axis ?? -1;
+    const rank = ctx.rank ?? 0;
+    const last = axis === -1 || axis === rank - 1 || (Array.isArray(axis) && axis.length === 1 && (axis[0] === -1 || axis[0] === rank - 1));
+    if (!last) throw new Error(`loadLayersModel: layer '${ctx.name}' (LayerNormalization) has axis ${JSON.stringify(axis)}; only the last axis is supported`);
+    const scale = ctx.config.scale ?? true;
+    const center = ctx.config.center ?? true;
+    if (!scale || !center) throw new Error(`loadLayersModel: layer '${ctx.name}' (LayerNormalization) has scale ${scale} and center ${center}; only both true is supported`);
+    const w = ctx.weight('gamma');
+    const c = w.shape[0];
+    // tfjs's default epsilon is 1e-3 (PyTorch's 1e-5).
+    const ln = new LayerNorm(c, { eps: ctx.config.epsilon ?? 1e-3 });
+    setWeight(ln, 'weight', tensorOf(w), ctx, 'gamma', { suffix: 'gamma' });
+    setWeight(ln, 'bias', tensorOf(ctx.weight('beta')), ctx, 'beta', { suffix: 'beta' });
+    return { modules: [ln], rank: ctx.rank };
+  },
+};
+
+export const embedding: LayerConverter = {
+  requires: 'tf',
+  convert(ctx) {
+    if (ctx.config.mask_zero) throw new Error(`loadLayersModel: layer '${ctx.name}' (Embedding) has mask_zero; masks are not supported (the runtime has no masking)`);
+    const table = ctx.weight('embeddings');
+    const [n, d] = table.shape;
+    const emb = new Embedding(n, d);
+    // Same layout on both sides: [inputDim, outputDim].
+    setWeight(emb, 'weight', tensorOf(table), ctx, 'embeddings', { suffix: 'embeddings' });
+    return { modules: [new ToIndices(), emb], rank: ctx.rank === null ? null : ctx.rank + 1 };
   },
 };

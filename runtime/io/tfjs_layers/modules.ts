@@ -1,6 +1,7 @@
 /**
  * The few modules a loaded tfjs model needs that nn has no class for: a layout permute, TensorFlow's 'same'
- * pooling (asymmetric padding), hard sigmoid, a Reshape in tfjs's (channels-last) layout, zero padding and global max pooling.
+ * pooling (asymmetric padding), hard sigmoid, a Reshape in tfjs's (channels-last) layout, zero padding, global max
+ * pooling, and the cast of an Embedding's ids.
  */
 import type { Tensor } from '../../tensor.js';
 import { Module } from '../../nn/module.js';
@@ -101,5 +102,15 @@ export class ZeroPad2d extends Module {
 export class GlobalMaxPool2d extends Module {
   override forward(input: Tensor): Tensor {
     return input.amax([2, 3]);
+  }
+}
+
+/**
+ * tfjs's Embedding takes ids of any numeric dtype (predict is usually given float32 ids) and casts them; the runtime's
+ * embedding takes int32 indices. Truncates toward zero, as tfjs's cast does.
+ */
+export class ToIndices extends Module {
+  override forward(input: Tensor): Tensor {
+    return input.dtype === 'int32' ? input : input.to('int32');
   }
 }
