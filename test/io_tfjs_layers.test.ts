@@ -161,6 +161,25 @@ describe('io.loadLayersModel: matches tfjs predict', () => {
     expect(Math.max(...Array.from(want.data, Math.abs))).toBeGreaterThan(1e-3);
   });
 
+  it('a text classifier: Embedding → GlobalAveragePooling1D → Dense, and GlobalMaxPooling1D after a Dense on steps', async () => {
+    const m = tf.sequential();
+    m.add(tf.layers.embedding({ inputDim: 30, outputDim: 6, inputLength: 7 }));
+    m.add(tf.layers.globalAveragePooling1d());
+    m.add(tf.layers.dense({ units: 3, activation: 'softmax' }));
+    randomizeWeights(m, 13);
+    const ids = Float32Array.from({ length: 14 }, (_v, i) => (i * 11) % 30);
+    const path = writeModel(await capture(m));
+    const want = predictTf(m, ids, [2, 7]);
+    const got = await loadAndRun(path, ids, [2, 7]);
+    expect(got.shape).toEqual(want.shape);
+    expect(maxAbsDiff(got.data, want.data)).toBeLessThan(1e-5);
+    const n = tf.sequential();
+    n.add(tf.layers.dense({ inputShape: [5, 4], units: 3 }));
+    n.add(tf.layers.globalMaxPooling1d());
+    randomizeWeights(n, 14);
+    await expectMatchesTf(n, [2, 5, 4]);
+  });
+
   it('Reshape and GlobalAveragePooling2D', async () => {
     const m = tf.sequential();
     m.add(tf.layers.dense({ inputShape: [12], units: 24 }));

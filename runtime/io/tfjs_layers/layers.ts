@@ -1,7 +1,7 @@
 /** Keras class name → layer converter (the contract is in converter.ts, the converters in layers_*.ts). */
 import type { LayerConverter } from './converter.js';
 import { activation, batchNormalization, dense, eluLayer, embedding, flatten, inferenceIdentity, layerNormalization, leakyReluLayer, reluLayer, reshape, softmaxLayer } from './layers_core.js';
-import { conv2d, depthwiseConv2d, globalAveragePooling2d, globalMaxPooling2d, pooling, zeroPadding2d } from './layers_spatial.js';
+import { conv2d, depthwiseConv2d, globalAveragePooling2d, globalMaxPooling2d, globalPooling1d, pooling, zeroPadding2d } from './layers_spatial.js';
 
 export type { Layout } from './converter.js';
 
@@ -21,6 +21,8 @@ export const LAYER_CONVERTERS: Record<string, LayerConverter> = {
   AveragePooling2D: pooling('avg'),
   GlobalAveragePooling2D: globalAveragePooling2d,
   GlobalMaxPooling2D: globalMaxPooling2d,
+  GlobalAveragePooling1D: globalPooling1d('avg'),
+  GlobalMaxPooling1D: globalPooling1d('max'),
   Flatten: flatten,
   Reshape: reshape,
   Dropout: inferenceIdentity,

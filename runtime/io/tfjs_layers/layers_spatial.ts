@@ -2,7 +2,7 @@
 import { Conv2d } from '../../nn/conv.js';
 import { Flatten } from '../../nn/flatten.js';
 import { AdaptiveAvgPool2d } from '../../nn/pooling.js';
-import { GlobalMaxPool2d, TfPool2d, ZeroPad2d } from './modules.js';
+import { GlobalMaxPool2d, GlobalPool1d, TfPool2d, ZeroPad2d } from './modules.js';
 import { channelsLast, pairOf, padding, setWeight, tensorOf, withActivation, type LayerConverter } from './converter.js';
 
 export const conv2d: LayerConverter = {
@@ -99,3 +99,16 @@ export const globalMaxPooling2d: LayerConverter = {
     return { modules: [new GlobalMaxPool2d()], rank: 2 };
   },
 };
+
+/** GlobalAveragePooling1D / GlobalMaxPooling1D over [N, steps, channels], in tfjs's layout (no permute needed). */
+export function globalPooling1d(kind: 'avg' | 'max'): LayerConverter {
+  return {
+    requires: 'tf',
+    convert(ctx) {
+      if (ctx.config.keepdims) throw new Error(`loadLayersModel: layer '${ctx.name}' (${ctx.className}) has keepdims true, which is not supported`);
+      if (ctx.config.data_format === 'channels_first') throw new Error(`loadLayersModel: layer '${ctx.name}' (${ctx.className}) has data_format channels_first, which is not supported`);
+      if (ctx.rank !== null && ctx.rank !== 3) throw new Error(`loadLayersModel: layer '${ctx.name}' (${ctx.className}) needs a 3-d input [batch, steps, channels], got rank ${ctx.rank}`);
+      return { modules: [new GlobalPool1d(kind)], rank: 2 };
+    },
+  };
+}

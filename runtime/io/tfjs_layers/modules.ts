@@ -105,6 +105,21 @@ export class GlobalMaxPool2d extends Module {
   }
 }
 
+/** GlobalAveragePooling1D / GlobalMaxPooling1D: mean or max over the steps of [N, steps, channels] (tfjs's layout). */
+export class GlobalPool1d extends Module {
+  constructor(readonly kind: 'avg' | 'max') {
+    super();
+  }
+
+  override forward(input: Tensor): Tensor {
+    return this.kind === 'avg' ? input.mean(1) : input.amax(1);
+  }
+
+  override extraRepr(): string {
+    return `kind=${this.kind}`;
+  }
+}
+
 /**
  * tfjs's Embedding takes ids of any numeric dtype (predict is usually given float32 ids) and casts them; the runtime's
  * embedding takes int32 indices. Truncates toward zero, as tfjs's cast does.
