@@ -188,6 +188,12 @@ function lazyBatchNorm(self: BatchNorm1d | BatchNorm2d, cls: typeof BatchNorm1d 
   materialize(self, cls, { numFeatures }, shapes);
 }
 
+/** numFeatures from whichever of weight, bias and running statistics the checkpoint has. */
+function batchNormFromState(self: BatchNorm1d | BatchNorm2d, cls: typeof BatchNorm1d | typeof BatchNorm2d, op: string, shapeOf: (name: string) => number[] | undefined): void {
+  const n = BN_STATE.map((k) => fromState(shapeOf, op, k, 0)).find((x) => x !== undefined);
+  if (n !== undefined) lazyBatchNorm(self, cls, n);
+}
+
 /** `nn.BatchNorm1d` whose numFeatures is dim 1 of the first input ([N, C] or [N, C, L]). */
 export class LazyBatchNorm1d extends BatchNorm1d {
   constructor(opts: BatchNormOptions = {}) {
@@ -209,8 +215,7 @@ export class LazyBatchNorm1d extends BatchNorm1d {
   }
 
   [MATERIALIZE_FROM_STATE](shapeOf: (name: string) => number[] | undefined): void {
-    const n = BN_STATE.map((k) => fromState(shapeOf, 'LazyBatchNorm1d', k, 0)).find((x) => x !== undefined);
-    if (n !== undefined) lazyBatchNorm(this, BatchNorm1d, n);
+    batchNormFromState(this, BatchNorm1d, 'LazyBatchNorm1d', shapeOf);
   }
 }
 
@@ -235,7 +240,6 @@ export class LazyBatchNorm2d extends BatchNorm2d {
   }
 
   [MATERIALIZE_FROM_STATE](shapeOf: (name: string) => number[] | undefined): void {
-    const n = BN_STATE.map((k) => fromState(shapeOf, 'LazyBatchNorm2d', k, 0)).find((x) => x !== undefined);
-    if (n !== undefined) lazyBatchNorm(this, BatchNorm2d, n);
+    batchNormFromState(this, BatchNorm2d, 'LazyBatchNorm2d', shapeOf);
   }
 }
