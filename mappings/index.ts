@@ -18,6 +18,7 @@ import { memoryIo } from './table/memory_io.js';
 import { types } from './table/types.js';
 import { initializers } from './table/initializers.js';
 import { utilRows } from './table/util.js';
+import { dataRows } from './table/data.js';
 import { CHAINABLE, methodOf, tensorOnly } from './table/tensor_methods.js';
 
 export type { Mapping } from './schema.js';
@@ -49,6 +50,7 @@ export const AREAS: readonly { name: string; rows: readonly Mapping[] }[] = [
   { name: 'Models', rows: model },
   { name: 'Memory, values and environment', rows: memoryIo },
   { name: 'tf.util and tf.nextFrame', rows: utilRows },
+  { name: 'tf.data', rows: dataRows },
   { name: 'Tensor methods', rows: [...chainable(), ...tensorOnly] },
   { name: 'Classes and types', rows: types },
 ];

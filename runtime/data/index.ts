@@ -5,3 +5,7 @@ export type { DataLoaderOptions } from './dataloader.js';
 export { MNIST } from './mnist.js';
 export type { MNISTOptions } from './mnist.js';
 export { readIdx, parseIdx, readMnist, mnistFiles, defaultMnistRoot, IdxError } from './idx.js';
+export { IterableDataset, fromArray, fromGenerator, zip } from './iterable.js';
+export type { DatasetIterator } from './iterable.js';
+export { csv } from './csv.js';
+export type { CSVConfig, ColumnConfig } from './csv.js';
