@@ -19,6 +19,7 @@ import { types } from './table/types.js';
 import { initializers } from './table/initializers.js';
 import { utilRows } from './table/util.js';
 import { dataRows } from './table/data.js';
+import { image } from './table/image.js';
 import { CHAINABLE, methodOf, tensorOnly } from './table/tensor_methods.js';
 
 export type { Mapping } from './schema.js';
@@ -51,6 +52,7 @@ export const AREAS: readonly { name: string; rows: readonly Mapping[] }[] = [
   { name: 'Memory, values and environment', rows: memoryIo },
   { name: 'tf.util and tf.nextFrame', rows: utilRows },
   { name: 'tf.data', rows: dataRows },
+  { name: 'tf.image and tf.browser', rows: image },
   { name: 'Tensor methods', rows: [...chainable(), ...tensorOnly] },
   { name: 'Classes and types', rows: types },
 ];
