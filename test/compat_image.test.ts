@@ -30,7 +30,8 @@ const FLAGS: [boolean, boolean][] = [[false, false], [true, false], [false, true
 describe.each(['resizeBilinear', 'resizeNearestNeighbor'] as const)('compat.image.%s ≡ tf.image', (name) => {
   it.each(SHAPES.flatMap(([label, shape, size]) => FLAGS.map(([ac, hp]) => [`${label}, alignCorners ${ac}, halfPixelCenters ${hp}`, shape, size, ac, hp] as const)))('%s', (_, shape, size, ac, hp) => {
     const values = randomImage(shape, shape.length * 7 + size[0]);
-    const ref = tf.image[name](tf.tensor(values, shape) as tf.Tensor4D, size, ac, hp);
+    const input: tf.Tensor = tf.tensor(values, shape);
+    const ref = tf.image[name](input as tf.Tensor4D, size, ac, hp);
     const ours = compat.image[name](torch.tensor(values, { dtype: 'float32', shape }), size, ac, hp);
     expect(ours.shape).toEqual(ref.shape);
     close(flat(ours), ref.dataSync());
@@ -119,7 +120,7 @@ describe('compat.browser pixels ≡ tf.browser', () => {
     ['int32 grey', [2, 3, 1], 'int32'],
     ['float32 RGBA', [2, 3, 4], 'float32'],
   ] as const)('toPixels of %s', async (_, shape, dtype) => {
-    const n = shape.reduce((a, b) => a * b, 1);
+    const n = (shape as readonly number[]).reduce((a, b) => a * b, 1);
     const values = Array.from({ length: n }, (_, i) => (dtype === 'float32' ? ((i * 7) % 11) / 10 : (i * 29) % 256));
     const ref = await tf.browser.toPixels(tf.tensor(values, [...shape], dtype) as tf.Tensor3D);
     const ours = await compat.browser.toPixels(torch.tensor(values, { dtype, shape: [...shape] }));

@@ -82,6 +82,12 @@ function materializeLazy(root: Module, src: Map<string, Tensor>): void {
   }
 }
 
+/**
+ * Set by graph.ts (kept apart so module.ts does not import it): how a forward called on symbolic tensors is
+ * recorded as a node of a functional graph.
+ */
+export const symbolicCalls: { record: { hasSymbolic(args: unknown[]): boolean; call(module: Module, args: unknown[]): unknown } | null } = { record: null };
+
 export class Module {
   /** True in training mode (the default), false after `eval()`; read by Dropout and BatchNorm. */
   training = true;
@@ -98,6 +104,8 @@ export class Module {
         writable: true,
         enumerable: false,
         value: function scopedForward(this: Module, ...args: unknown[]) {
+          // A call on symbolic inputs (nn.input, graph.ts) records a graph node instead of computing.
+          if (symbolicCalls.record && symbolicCalls.record.hasSymbolic(args)) return symbolicCalls.record.call(this ?? self, args);
           return forwardScope(this ?? self, () => own.apply(this ?? self, args));
         },
       });
