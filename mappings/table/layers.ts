@@ -50,6 +50,7 @@ export const layers: Mapping[] = [
   layer('average', 'mergeLayer', 'torch.stack([a, b]).mean(0)', [], 'exact'),
   layer('maximum', 'mergeLayer', 'torch.maximum(a, b)', [], 'exact'),
   layer('minimum', 'mergeLayer', 'torch.minimum(a, b)', [], 'exact'),
+  layer('dot', 'dotLayer', 'compat.layers.dot([a, b], axes, normalize)', ['dot-layer'], 'exact'),
   layer('permute', 'permuteLayer', 'x.permute(0, ...dims)', [], 'exact'),
   layer('repeatVector', 'repeatVectorLayer', 'x.unsqueeze(1).expand(-1, n, -1)', [], 'exact'),
   {
@@ -88,7 +89,6 @@ export const layers: Mapping[] = [
   manual('tf.layers.upSampling2d', 'nearest-neighbour upsampling is not in the runtime'),
   manual('tf.layers.prelu', 'nn.PReLU is not in the runtime'),
   manual('tf.layers.thresholdedReLU', 'write torch.where(x > theta, x, 0) in a forward'),
-  manual('tf.layers.dot', 'write the batched dot product in a forward'),
   manual('tf.layers.categoryEncoding', 'F.oneHot / counts in a forward'),
   manual('tf.layers.rescaling', 'x.mul(scale).add(offset) in a forward'),
   manual('tf.layers.resizing', 'image resizing is not in the runtime'),

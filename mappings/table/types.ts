@@ -15,7 +15,7 @@ export const types: Mapping[] = [
   cls('tf.Tensor3D', 'torch.Tensor', 'type', 'Tensor'),
   cls('tf.Tensor4D', 'torch.Tensor', 'type', 'Tensor'),
   cls('tf.Tensor5D', 'torch.Tensor', 'type', 'Tensor'),
-  cls('tf.SymbolicTensor', 'torch.Tensor', 'class', 'SymbolicTensor'),
+  cls('tf.SymbolicTensor', 'nn.SymbolicTensor', 'class', 'SymbolicTensor'),
   cls('tf.LayersModel', 'nn.Module', 'class', 'LayersModel'),
   cls('tf.Sequential', 'nn.Module', 'class', 'Sequential'),
   cls('tf.Optimizer', 'optim.Optimizer', 'class', 'Optimizer'),

@@ -10,7 +10,7 @@ import { gradFunction } from './gradients.js';
 import { optimizer } from './optimizers.js';
 import {
   denseLayer, conv2dLayer, conv1dLayer, pool2dLayer, pool1dLayer, globalPoolLayer, flattenLayer, reshapeLayer, dropoutLayer,
-  batchNormLayer, layerNormLayer, activationLayer, embeddingLayer, rnnLayer, mergeLayer, permuteLayer, repeatVectorLayer,
+  batchNormLayer, layerNormLayer, activationLayer, embeddingLayer, rnnLayer, mergeLayer, dotLayer, permuteLayer, repeatVectorLayer,
 } from './layers.js';
 
 export const TRANSFORMERS: Readonly<Record<string, Transformer>> = {
@@ -18,12 +18,12 @@ export const TRANSFORMERS: Readonly<Record<string, Transformer>> = {
   matMul, split, slice, pad, reverse, norm, conv2d, conv1d, pool2d, selfFirstList,
   gradFunction, optimizer,
   denseLayer, conv2dLayer, conv1dLayer, pool2dLayer, pool1dLayer, globalPoolLayer, flattenLayer, reshapeLayer, dropoutLayer,
-  batchNormLayer, layerNormLayer, activationLayer, embeddingLayer, rnnLayer, mergeLayer, permuteLayer, repeatVectorLayer,
+  batchNormLayer, layerNormLayer, activationLayer, embeddingLayer, rnnLayer, mergeLayer, dotLayer, permuteLayer, repeatVectorLayer,
 };
 
 /** Layer transformers answer with a LayerPlan (used by the model rules). */
 export const LAYER_TRANSFORMERS: ReadonlySet<string> = new Set([
   'denseLayer', 'conv2dLayer', 'conv1dLayer', 'pool2dLayer', 'pool1dLayer', 'globalPoolLayer', 'flattenLayer', 'reshapeLayer',
   'dropoutLayer', 'batchNormLayer', 'layerNormLayer', 'activationLayer', 'embeddingLayer', 'rnnLayer', 'mergeLayer',
-  'permuteLayer', 'repeatVectorLayer',
+  'permuteLayer', 'repeatVectorLayer', 'dotLayer',
 ]);

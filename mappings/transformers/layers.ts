@@ -393,6 +393,21 @@ export const mergeLayer: Transformer = (site, row) => {
   return layer({ steps: [{ kind: 'op', code: code[kind] }], outputShape: first, requires: 'any', produces: 'same' });
 };
 
+/** `tf.layers.dot`: tfjs's batchDot through compat.layers.dot (axes count the batch axis; rank 2 or 3). */
+export const dotLayer: Transformer = (site) => {
+  const cfg = configOf(site);
+  if (!cfg) return todo('no-equivalent', 'tf.layers.dot with a config that is not an object literal');
+  const axes = cfg.axes;
+  const axesText = axes && isNum(axes) ? String(axes.value) : axes?.kind === 'array' && axes.elements?.length === 2 && axes.elements.every(isNum) ? `[${axes.elements.map((e) => (e as { value: number }).value).join(', ')}]` : null;
+  if (!axesText) return todo('no-equivalent', 'tf.layers.dot axes that are not a number or a pair of number literals');
+  const norm = cfg.normalize;
+  if (norm && !isBool(norm)) return todo('no-equivalent', 'tf.layers.dot normalize that is not a boolean literal');
+  const bad = unsupported(cfg, []);
+  if (bad && bad !== 'name') return todo('no-equivalent', `tf.layers.dot option ${bad}`);
+  const normalize = norm && isBool(norm) && norm.value ? ', true' : '';
+  return layer({ steps: [{ kind: 'op', code: `compat.layers.dot($xs, ${axesText}${normalize})` }], outputShape: null, requires: 'tf', produces: 'tf' });
+};
+
 function sumDims(ds: (Dim | null)[]): Dim | null {
   if (ds.some((d) => d === null)) return null;
   if (ds.every((d) => typeof d === 'number')) return (ds as number[]).reduce((a, b) => a + b, 0);

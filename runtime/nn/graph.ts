@@ -257,6 +257,21 @@ export class Lambda extends Module {
 }
 
 /**
+ * One dimension of a tensor or symbolic tensor, as a number (negative `axis` counts from the end): the input size
+ * of a layer built where it is applied, as Keras builds a layer from the shape of its first input. A dimension a
+ * symbolic tensor knows only at run time (`null`) is an error naming the tensor, never a guess.
+ */
+export function dim(x: Tensor | SymbolicTensor, axis: number): number {
+  if (!(x instanceof Tensor) && !(x instanceof SymbolicTensor)) throw new TypeError(`nn.dim: expected a tensor or symbolic tensor, got ${x === null ? 'null' : typeof x}`);
+  const shape: readonly (number | null)[] = x.shape;
+  const i = axis < 0 ? shape.length + axis : axis;
+  if (!Number.isInteger(axis) || i < 0 || i >= shape.length) throw new RangeError(`nn.dim: axis ${axis} is out of range for a rank-${shape.length} input`);
+  const d = shape[i];
+  if (d === null) throw new RangeError(`nn.dim: dimension ${axis} of ${String(x)} is known only at run time; give the layer its input size`);
+  return d;
+}
+
+/**
  * tfjs's `layer.apply(inputs)` on the runtime: `module.forward(...inputs)`, typed for both uses — symbolic inputs
  * give the symbolic output (a node is recorded), tensors give the computed tensor. A module that returns several
  * tensors gives an array (cast the result: `nn.apply(m, x) as unknown as SymbolicTensor[]`).

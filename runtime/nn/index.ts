@@ -37,5 +37,5 @@ export {
 export * as init from './init.js';
 export * as utils from './utils.js';
 export * as functional from './functional.js';
-export { SymbolicTensor, GraphModule, Lambda, input, apply } from './graph.js';
+export { SymbolicTensor, GraphModule, Lambda, input, apply, dim } from './graph.js';
 export type { InputOptions } from './graph.js';

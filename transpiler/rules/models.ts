@@ -14,6 +14,7 @@ import type { FileContext } from '../context.js';
 import { buildChain, classCode, className, FieldNames, initLoop, permutes, planLayer, resolveStep, type ChainLayer, type Field } from './model_code.js';
 import type { Facts } from './facts.js';
 import { eagerLayer } from './eager_layers.js';
+import { blockStatement as blockStatementOf, GraphFallback } from './graph_fallback.js';
 
 export interface ModelInfo {
   name: string;
@@ -43,6 +44,9 @@ export class ModelRules {
   private readonly consumed = new Set<ts.Node>();
   readonly models = new Map<ts.Symbol, ModelInfo>();
   private taken: Set<string> | undefined;
+  private graph: GraphFallback | undefined;
+  /** tf.model calls the static rule could not trace, rewritten last (after the graph inside their config). */
+  private readonly graphModels: { call: ts.CallExpression; row: Mapping }[] = [];
 
   constructor(private readonly ctx: FileContext, private readonly facts: Facts) {}
 
@@ -115,24 +119,96 @@ export class ModelRules {
     this.ctx.after(() => this.leftovers());
   }
 
+  /** The runtime symbolic graph, for what the static rules cannot trace. */
+  private fallback(): GraphFallback {
+    this.graph ??= new GraphFallback(this.ctx, this.names());
+    return this.graph;
+  }
+
   private leftovers(): void {
     for (const a of this.orphanAdds) {
       if (!this.consumed.has(a.node)) this.ctx.todo(a.node, a.row.tf, 'sequential-model', 'model.add on a model that was not created with tf.sequential in this file (or added conditionally)');
     }
-    for (const [call, row] of this.layerCalls) {
+    // Innermost first: a rewrite reads the rewritten text of what it contains, so what it contains goes before it.
+    const outer = (c: ts.CallExpression): ts.Node => (ts.isPropertyAccessExpression(c.parent) && ts.isCallExpression(c.parent.parent) ? c.parent.parent : c);
+    for (const [call, row] of [...this.layerCalls].sort((a, b) => outer(a[0]).end - outer(b[0]).end || outer(b[0]).pos - outer(a[0]).pos)) {
       if (this.consumed.has(call)) continue;
-      const why = eagerLayer(this.ctx, this.facts, call, row, this.applies, this.consumed);
+      const eager = eagerLayer(this.ctx, this.facts, call, row, this.applies, this.consumed);
+      const graph = eager === undefined ? true : this.layerOnGraph(call, row);
+      const why = graph === true ? undefined : graph ?? eager;
       if (why !== undefined) this.ctx.todo(call, row.tf, 'layer-standalone', `${row.tf}: a layer outside tf.sequential/tf.model: ${why}`);
     }
     for (const [m, map] of [[this.inputs, 'tf.input'], [this.applies, 'Layer.apply']] as const) {
       for (const [call, row] of m) {
         if (this.consumed.has(call)) continue;
+        if (map === 'tf.input') {
+          const why = this.fallback().input(call, row);
+          if (why === undefined) {
+            this.consumed.add(call);
+            continue;
+          }
+          this.ctx.todo(call, row.tf, 'functional-model', `${row.tf}: ${why}`);
+          continue;
+        }
+        if (this.applyOnModel(call)) continue;
         const onLayer = map === 'Layer.apply' && ts.isPropertyAccessExpression(call.expression) && this.declaredLayer(call.expression.expression);
         this.ctx.todo(call, row.tf ?? map, 'functional-model', onLayer
           ? `${row.tf}: a layer applied outside a tf.model whose layer could not be migrated (see the layer's TODO)`
           : `${row.tf}: a symbolic graph outside a tf.model(...) the transpiler could trace`);
       }
     }
+    this.graphModelsLast();
+  }
+
+  /** The tf.model calls left to the runtime graph, innermost first (a model built inside another's config). */
+  private graphModelsLast(): void {
+    for (const { call, row } of [...this.graphModels].sort((a, b) => a.call.end - b.call.end)) this.fallback().model(call, row);
+  }
+
+  /**
+   * A layer the eager rule could not take, applied on the runtime graph: inline (`tf.layers.x(c).apply(a)`) or
+   * declared and only ever applied. True when done, else why not; undefined when neither form applies.
+   */
+  private layerOnGraph(call: ts.CallExpression, row: Mapping): true | string | undefined {
+    const pa = call.parent;
+    const apply = pa && ts.isPropertyAccessExpression(pa) && pa.expression === call && pa.name.text === 'apply' && ts.isCallExpression(pa.parent) && pa.parent.expression === pa ? pa.parent : undefined;
+    if (apply && this.applies.has(apply)) {
+      const why = this.fallback().inlineApply(apply, call, row);
+      if (why !== undefined) return why;
+      this.consumed.add(call).add(apply);
+      return true;
+    }
+    const decl = call.parent;
+    if (!ts.isVariableDeclaration(decl) || decl.initializer !== call || !ts.isIdentifier(decl.name)) return undefined;
+    const sym = this.ctx.checker.getSymbolAtLocation(decl.name);
+    if (!sym) return undefined;
+    const uses: ts.CallExpression[] = [];
+    for (const r of this.facts.refs(sym)) {
+      if (r === decl.name) continue;
+      const p = r.parent;
+      const c = p?.parent;
+      if (!ts.isPropertyAccessExpression(p) || p.expression !== r || p.name.text !== 'apply' || !c || !ts.isCallExpression(c) || c.expression !== p || !this.applies.has(c)) return undefined;
+      uses.push(c);
+    }
+    if (!uses.length) return undefined;
+    const why = this.fallback().declaredLayer(call, row, uses);
+    if (why !== undefined) return why;
+    this.consumed.add(call);
+    for (const u of uses) this.consumed.add(u);
+    return true;
+  }
+
+  /** `model.apply(x)` on a model this file migrated (a module): `nn.apply(model, x)`. */
+  private applyOnModel(call: ts.CallExpression): boolean {
+    if (!ts.isPropertyAccessExpression(call.expression) || call.arguments.length !== 1) return false;
+    const recv = call.expression.expression;
+    if (!ts.isIdentifier(recv)) return false;
+    const sym = this.ctx.checker.getSymbolAtLocation(recv);
+    if (!sym || !this.models.get(sym)?.migrated) return false;
+    const arg = this.ctx.rewritten(call.arguments[0]);
+    if (!this.ctx.rewrite(call, 'Layer.apply', `nn.apply(${recv.text}, ${arg})`, ['functional-graph'], undefined, [arg, recv.text])) return false;
+    this.consumed.add(call);
+    return true;
   }
 
   /** `layer` is a variable holding a tf.layers.* call of this file. */
@@ -330,7 +406,13 @@ export class ModelRules {
   private finalizeFunctional(call: ts.CallExpression, row: Mapping): void {
     const ctx = this.ctx;
     const decl = call.parent;
-    const fail = (why: string, at: ts.Node = call) => ctx.todo(at, row.tf, 'functional-model', `tf.model: ${why}`);
+    // What the static rule cannot trace runs on the runtime's symbolic graph (its nodes are migrated in leftovers).
+    const fail = (why: string, at: ts.Node = call) => {
+      if (!GraphFallback.modelConfigOk(call)) return ctx.todo(at, row.tf, 'functional-model', `tf.model: ${why}`);
+      this.graphModels.push({ call, row });
+      const sym = ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) ? ctx.checker.getSymbolAtLocation(decl.name) : undefined;
+      if (sym) this.models.set(sym, { name: (decl as ts.VariableDeclaration).name.getText(ctx.sf), sym, migrated: true, readyAt: blockStatementOf(call) ?? call });
+    };
     if (!ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || (decl.parent as ts.VariableDeclarationList).declarations.length !== 1 || !ts.isVariableStatement(decl.parent.parent)) {
       return fail('declare the model with `const model = tf.model({ inputs, outputs })`');
     }
