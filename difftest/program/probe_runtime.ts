@@ -27,6 +27,7 @@ import { nn, Tensor, torch, utils } from '../../runtime/index.js';
 import { ProgressBar } from '../../runtime/utils/progress.js';
 import type { FitOptions, EvaluateOptions, LossFunction } from '../../runtime/utils/fit.js';
 import { withCompiled } from '../../runtime/utils/compile.js';
+import { CallbackList, stopRequested } from '../../runtime/utils/callbacks.js';
 import { readChildConfig, recordsAt } from './child_config.js';
 import { activationToCandidate, weightToCandidate } from './layout.js';
 import { describeSource, isChain, mapLayersByGraph, type CandidateGraph, type LeafCall } from './graph_map.js';
@@ -355,7 +356,8 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
   if (!(model instanceof nn.Module)) return utils.fit(model as utils.Trainable, x, y, options);
   if (cfg.plain) return plainFit(model, x, y, options);
   // Loss, optimizer and metrics from a utils.compile elsewhere in the program when the call leaves them out.
-  const { loss: lossFn, optimizer, metrics = {}, batchSize = 32, validationSplit, validationData, callbacks = {} } = withCompiled('fit', model, options, ['loss', 'optimizer']);
+  const { loss: lossFn, optimizer, metrics = {}, batchSize = 32, validationSplit, validationData, callbacks } = withCompiled('fit', model, options, ['loss', 'optimizer']);
+  const hooks = new CallbackList('fit', callbacks);
   if (!ref.meta.fitDone && !ref.meta.steps.length) throw new Error('torchbridge diff: the reference recorded no training steps to follow (did the original program reach model.fit?)');
   if (ref.meta.batchSize !== undefined && ref.meta.batchSize !== batchSize) {
     meta.notes.push(`batch size: the migrated fit asks for ${batchSize}, the original's for ${ref.meta.batchSize}; the candidate follows the reference's batches`);
@@ -396,19 +398,20 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
   const dropouts = mapping.filter((m) => m.referenceType === 'Dropout');
 
   const history: utils.History = { epoch: [], history: {} };
-  await callbacks.onTrainBegin?.();
+  hooks.begin(model);
+  await hooks.call('onTrainBegin');
   for (const refEpoch of ref.meta.epochs) {
     const epoch = refEpoch.epoch;
     const steps = ref.meta.steps.filter((s) => s.epoch === epoch);
     const perm = ref.require(traceKey('-', 'perm', 'train', `epoch${epoch}`)).data as Int32Array;
-    await callbacks.onEpochBegin?.(epoch);
+    await hooks.call('onEpochBegin', epoch);
     model.train();
     const sums: Record<string, number> = { loss: 0 };
     let seen = 0;
     const bar = new ProgressBar(steps, { desc: `torchbridge ${cfg.device} epoch ${epoch + 1}/${ref.meta.epochs.length}`, disable: !cfg.progress });
     for (const s of bar) {
       const step = s.step;
-      await callbacks.onBatchBegin?.(s.batch);
+      await hooks.call('onBatchBegin', s.batch);
       if (cfg.replay !== 'none' && step > 0) reloadReferenceWeights(model, mapping, step - 1);
       const record = recordsAt(cfg, step) && ref.meta.recordedSteps.includes(step);
       const idx = torch.tensor(perm.subarray(s.batch * (ref.meta.batchSize ?? batchSize), s.batch * (ref.meta.batchSize ?? batchSize) + s.size), { dtype: 'int32' }).to(trainX.device);
@@ -466,7 +469,7 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
       seen += s.size;
       bar.setPostfix(`loss ${lossValue.toFixed(4)}`);
       globalStep = step + 1;
-      await callbacks.onBatchEnd?.(s.batch, { batch: s.batch, size: s.size, loss: lossValue, ...stepMetrics });
+      await hooks.call('onBatchEnd', s.batch, { batch: s.batch, size: s.size, loss: lossValue, ...stepMetrics });
     }
     const logs: Record<string, number> = {};
     for (const [k, v] of Object.entries(sums)) logs[k] = v / seen;
@@ -480,10 +483,15 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
     meta.epochs.push({ epoch, logs });
     history.epoch.push(epoch);
     for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
-    await callbacks.onEpochEnd?.(epoch, logs);
+    await hooks.call('onEpochEnd', epoch, logs);
+    // The candidate follows the reference's epochs; a stop its own callbacks ask for earlier is a finding.
+    if (stopRequested(model) && epoch !== ref.meta.epochs[ref.meta.epochs.length - 1].epoch) {
+      meta.notes.push(`callbacks: the migrated program's callbacks asked to stop after epoch ${epoch + 1}, the original's trained on; the migrated run followed the original`);
+      (model as { stopTraining?: boolean }).stopTraining = false;
+    }
     trace.flush();
   }
-  await callbacks.onTrainEnd?.();
+  await hooks.call('onTrainEnd');
   meta.fitDone = true;
   trace.flush();
   return history;

@@ -91,6 +91,11 @@ export const symbolicCalls: { record: { hasSymbolic(args: unknown[]): boolean; c
 export class Module {
   /** True in training mode (the default), false after `eval()`; read by Dropout and BatchNorm. */
   training = true;
+  /**
+   * tfjs's `model.stopTraining`: a training callback sets it to end `utils.fit` / `utils.fitDataset` after the
+   * current batch (declared only, so a module has no such own property until a fit sets it).
+   */
+  declare stopTraining?: boolean;
 
   constructor() {
     // Every forward runs as a memory scope (memory.ts forwardScope): the intermediates it drops are freed

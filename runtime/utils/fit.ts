@@ -29,6 +29,9 @@ import { fmtShape } from '../shape.js';
 import { DataLoader } from '../data/dataloader.js';
 import { TensorDataset } from '../data/dataset.js';
 import { withCompiled } from './compile.js';
+import { CallbackList, type FitCallbacks, type Logs, stopRequested } from './callbacks.js';
+
+export type { FitCallbacks, Logs } from './callbacks.js';
 
 /** A loss or metric: `(yPred, yTrue) => scalar tensor` (the mean over the batch). */
 export type LossFunction = (yPred: Tensor, yTrue: Tensor) => Tensor;
@@ -38,33 +41,14 @@ export interface Trainable {
   forward(x: Tensor): unknown;
   train(mode?: boolean): unknown;
   eval(): unknown;
+  /** tfjs's `model.stopTraining`: a callback sets it to end the fit after the current batch. */
+  stopTraining?: boolean;
 }
 
 /** What fit steps: any optimizer (`optim.SGD`, `optim.Adam`, ...). */
 export interface OptimizerLike {
   zeroGrad(): void;
   step(): unknown;
-}
-
-/** Epoch or batch logs: `loss`, metrics and (epoch end, with validation) `val_` keys. */
-export type Logs = Record<string, number>;
-
-/**
- * tfjs's callback hooks, called in this order: onTrainBegin, then per epoch onEpochBegin, per batch
- * onBatchBegin/onBatchEnd, onEpochEnd; onTrainEnd. A hook that returns a Promise is awaited.
- * `onYield` is accepted for tfjs compatibility and never called (fit does not yield on a timer).
- */
-export interface FitCallbacks {
-  // Hooks without logs are called without them (as the migrated loop does); `logs?` keeps tfjs's signatures.
-  onTrainBegin?: (logs?: Logs) => unknown;
-  onTrainEnd?: (logs?: Logs) => unknown;
-  onEpochBegin?: (epoch: number, logs?: Logs) => unknown;
-  /** `logs`: `{ loss, <metric>..., val_loss?, val_<metric>?... }`, means over the epoch. */
-  onEpochEnd?: (epoch: number, logs: Logs) => unknown;
-  onBatchBegin?: (batch: number, logs?: Logs) => unknown;
-  /** `logs`: `{ batch, size, loss, <metric>... }` of this batch. */
-  onBatchEnd?: (batch: number, logs: Logs) => unknown;
-  onYield?: (epoch: number, batch: number, logs: Logs) => unknown;
 }
 
 export interface FitOptions {
@@ -84,7 +68,8 @@ export interface FitOptions {
   validationSplit?: number;
   /** `[x, y]` to validate on after every epoch (instead of validationSplit). */
   validationData?: readonly Tensor[];
-  callbacks?: FitCallbacks;
+  /** Hooks, or a list of hook objects (tfjs's `callbacks: [...]`, e.g. `[utils.earlyStopping(), { onEpochEnd }]`). */
+  callbacks?: FitCallbacks | FitCallbacks[];
   /** 0 (default): silent; 1 or 2: one line per epoch with its logs on stderr. */
   verbose?: 0 | 1 | 2;
 }
@@ -108,7 +93,6 @@ export interface PredictOptions {
   batchSize?: number;
 }
 
-const CALLBACK_NAMES = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd', 'onYield'];
 const FIT_OPTIONS = ['loss', 'optimizer', 'metrics', 'batchSize', 'epochs', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'verbose'];
 
 /**
@@ -135,18 +119,12 @@ export async function fit(model: Trainable, x: Tensor, y: Tensor, options: FitOp
   }
   const { loss: lossFn, optimizer, metrics = {}, batchSize = 32, epochs = 1, shuffle = true, validationSplit, validationData, callbacks = {}, verbose = 0 } = withCompiled('fit', model, options, ['loss', 'optimizer']);
   checkFunction('fit', 'loss', lossFn);
-  if (!optimizer || typeof optimizer.zeroGrad !== 'function' || typeof optimizer.step !== 'function') {
-    throw new TypeError('fit: optimizer must be an optimizer (with zeroGrad() and step()), e.g. new optim.Adam(model.parameters())');
-  }
+  checkOptimizer('fit', optimizer);
   const metricEntries = checkMetrics('fit', metrics);
   checkBatchSize('fit', batchSize);
   if (!Number.isInteger(epochs) || epochs < 0) throw new RangeError(`fit: epochs must be a non-negative integer, got ${epochs}`);
   if (typeof shuffle !== 'boolean') throw new TypeError(`fit: shuffle must be true or false, got ${JSON.stringify(shuffle)} ('batch' shuffling is not supported)`);
-  if (callbacks === null || typeof callbacks !== 'object') throw new TypeError('fit: callbacks must be an object of hooks ({ onEpochEnd, ... })');
-  for (const [k, v] of Object.entries(callbacks)) {
-    if (!CALLBACK_NAMES.includes(k)) throw new TypeError(`fit: unknown callback '${k}' (known: ${CALLBACK_NAMES.join(', ')})`);
-    if (v !== undefined && typeof v !== 'function') throw new TypeError(`fit: callbacks.${k} must be a function, got ${typeof v}`);
-  }
+  const hooks = new CallbackList('fit', callbacks);
   if (validationSplit !== undefined && validationData !== undefined) {
     throw new TypeError('fit: give validationSplit or validationData, not both');
   }
@@ -180,54 +158,105 @@ export async function fit(model: Trainable, x: Tensor, y: Tensor, options: FitOp
   }
 
   const loader = new DataLoader(new TensorDataset(trainX, trainY), { batchSize, shuffle });
+  const numBatches = Math.ceil(trainX.shape[0] / batchSize);
   const history: History = { epoch: [], history: {} };
   try {
-    await callbacks.onTrainBegin?.();
+    hooks.begin(model);
+    await hooks.call('onTrainBegin');
     for (let epoch = 0; epoch < epochs; epoch++) {
-      await callbacks.onEpochBegin?.(epoch);
+      await hooks.call('onEpochBegin', epoch);
       model.train();
-      const sums = new Map<string, number>([['loss', 0], ...metricEntries.map(([k]) => [k, 0] as [string, number])]);
-      let seen = 0;
+      const epochLogs = new EpochLogs(metricEntries);
       let batch = 0;
+      let stopped = false;
       for (const [batchX, batchY] of batches(loader)) {
-        await callbacks.onBatchBegin?.(batch);
-        // Everything a step makes is freed at its end; only the detached loss and metric values leave it.
-        const values = tidy(() => {
-          const pred = asTensor('fit', model.forward(batchX));
-          const loss = lossFn(pred, batchY);
-          optimizer.zeroGrad();
-          loss.backward();
-          optimizer.step();
-          const detached = pred.detach();
-          return [loss.detach(), ...metricEntries.map(([, fn]) => fn(detached, batchY))];
-        });
-        const numbers = await readValues(values);
-        const size = batchX.shape[0];
-        const batchLogs: Logs = { batch, size };
-        ['loss', ...metricEntries.map(([k]) => k)].forEach((k, i) => {
-          batchLogs[k] = numbers[i];
-          sums.set(k, sums.get(k)! + numbers[i] * size);
-        });
-        seen += size;
-        await callbacks.onBatchEnd?.(batch, batchLogs);
+        await hooks.call('onBatchBegin', batch);
+        const batchLogs: Logs = { batch, size: batchX.shape[0], ...(await trainStep('fit', model, lossFn, optimizer, metricEntries, batchX, batchY)) };
+        epochLogs.add(batchLogs);
+        await hooks.call('onBatchEnd', batch, batchLogs);
         batch++;
+        // tfjs stops after the batch a callback stopped in; it validates in the last batch (before its
+        // onBatchEnd), so a stop there keeps the epoch's validation and a stop earlier skips it.
+        if (stopRequested(model)) {
+          stopped = batch < numBatches;
+          break;
+        }
       }
-      const logs: Logs = {};
-      for (const [k, s] of sums) logs[k] = s / seen;
-      if (val) {
+      const logs = epochLogs.means();
+      if (val && !stopped) {
         const valLogs = await evaluateToNumbers(model, val[0], val[1], lossFn, metricEntries, batchSize);
         for (const [k, v] of Object.entries(valLogs)) logs[`val_${k}`] = v;
       }
       history.epoch.push(epoch);
       for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
       if (verbose) process.stderr.write(`Epoch ${epoch + 1} / ${epochs} ${Object.entries(logs).map(([k, v]) => `${k}=${v.toFixed(4)}`).join(' ')}\n`);
-      await callbacks.onEpochEnd?.(epoch, logs);
+      await hooks.call('onEpochEnd', epoch, logs);
+      if (stopRequested(model)) break;
     }
-    await callbacks.onTrainEnd?.();
+    await hooks.call('onTrainEnd');
   } finally {
     for (const v of views) v.dispose();
   }
   return history;
+}
+
+/**
+ * One gradient step on one batch, everything it makes freed at its end: `{ loss, <metric>... }` of the batch
+ * (metrics on the detached predictions).
+ */
+export async function trainStep(op: string, model: Trainable, lossFn: LossFunction, optimizer: OptimizerLike, metricEntries: [string, LossFunction][], x: Tensor, y: Tensor): Promise<Logs> {
+  const values = tidy(() => {
+    const pred = asTensor(op, model.forward(x));
+    const loss = lossFn(pred, y);
+    optimizer.zeroGrad();
+    loss.backward();
+    optimizer.step();
+    const detached = pred.detach();
+    return [loss.detach(), ...metricEntries.map(([, fn]) => fn(detached, y))];
+  });
+  const numbers = await readValues(values);
+  const logs: Logs = { loss: numbers[0] };
+  metricEntries.forEach(([k], i) => (logs[k] = numbers[i + 1]));
+  return logs;
+}
+
+/** An epoch's logs as tfjs's BaseLogger makes them: each key's mean over the batches, weighted by batch size. */
+export class EpochLogs {
+  private readonly sums = new Map<string, number>();
+  private seen = 0;
+
+  constructor(metricEntries: [string, LossFunction][]) {
+    for (const k of ['loss', ...metricEntries.map(([k]) => k)]) this.sums.set(k, 0);
+  }
+
+  add(batchLogs: Logs): void {
+    const size = batchLogs.size;
+    for (const k of this.sums.keys()) this.sums.set(k, this.sums.get(k)! + batchLogs[k] * size);
+    this.seen += size;
+  }
+
+  means(): Logs {
+    const logs: Logs = {};
+    for (const [k, s] of this.sums) logs[k] = s / this.seen;
+    return logs;
+  }
+}
+
+/**
+ * tfjs's `model.trainOnBatch(x, y)`: one gradient step on all of `(x, y)` as one batch, in training mode.
+ *
+ * @returns the batch's loss, or `[loss, ...metrics]` when there are metrics (tfjs's shape)
+ */
+export async function trainOnBatch(model: Trainable, x: Tensor, y: Tensor, options: Omit<FitOptions, 'batchSize' | 'epochs' | 'shuffle' | 'validationSplit' | 'validationData' | 'callbacks' | 'verbose'> = {}): Promise<number | number[]> {
+  checkModel('trainOnBatch', model);
+  checkPair('trainOnBatch', x, y, 'x', 'y');
+  const { loss: lossFn, optimizer, metrics = {} } = withCompiled('trainOnBatch', model, options ?? {}, ['loss', 'optimizer']);
+  checkFunction('trainOnBatch', 'loss', lossFn);
+  checkOptimizer('trainOnBatch', optimizer);
+  const metricEntries = checkMetrics('trainOnBatch', metrics);
+  model.train();
+  const logs = await trainStep('trainOnBatch', model, lossFn, optimizer, metricEntries, x, y);
+  return metricEntries.length ? [logs.loss, ...metricEntries.map(([k]) => logs[k])] : logs.loss;
 }
 
 /**
@@ -324,7 +353,7 @@ function* batches(loader: DataLoader): Generator<Tensor[]> {
 }
 
 /** Reads scalar tensors (asynchronously, so a GPU backend works too) and disposes them. */
-async function readValues(ts: Tensor[]): Promise<number[]> {
+export async function readValues(ts: Tensor[]): Promise<number[]> {
   try {
     const out: number[] = [];
     for (const t of ts) out.push(await t.itemAsync());
@@ -334,20 +363,20 @@ async function readValues(ts: Tensor[]): Promise<number[]> {
   }
 }
 
-function asTensor(op: string, out: unknown): Tensor {
+export function asTensor(op: string, out: unknown): Tensor {
   if (!(out instanceof Tensor)) {
     throw new TypeError(`${op}: model.forward(x) must return one Tensor, got ${Array.isArray(out) ? 'an array (several outputs are not supported)' : typeof out}`);
   }
   return out;
 }
 
-function checkModel(op: string, model: Trainable): void {
+export function checkModel(op: string, model: Trainable): void {
   if (!model || typeof model.forward !== 'function' || typeof model.train !== 'function' || typeof model.eval !== 'function') {
     throw new TypeError(`${op}: model must be an nn.Module (with forward, train and eval), got ${model === null ? 'null' : typeof model}`);
   }
 }
 
-function checkTensor(op: string, t: Tensor, name: string): void {
+export function checkTensor(op: string, t: Tensor, name: string): void {
   if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${Array.isArray(t) ? 'an array (several inputs are not supported; wrap values with torch.tensor)' : t === null ? 'null' : typeof t}`);
   t.assertAlive(op, name);
   if (t.ndim === 0) throw new RangeError(`${op}: ${name} must have a sample dimension (dim 0), got a scalar`);
@@ -361,15 +390,21 @@ function checkPair(op: string, x: Tensor, y: Tensor, xName: string, yName: strin
   }
 }
 
-function checkFunction(op: string, name: string, fn: unknown): void {
+export function checkOptimizer(op: string, optimizer: OptimizerLike | undefined): void {
+  if (!optimizer || typeof optimizer.zeroGrad !== 'function' || typeof optimizer.step !== 'function') {
+    throw new TypeError(`${op}: optimizer must be an optimizer (with zeroGrad() and step()), e.g. new optim.Adam(model.parameters())`);
+  }
+}
+
+export function checkFunction(op: string, name: string, fn: unknown): void {
   if (typeof fn !== 'function') throw new TypeError(`${op}: ${name} must be a function (yPred, yTrue) => scalar Tensor, got ${typeof fn}`);
 }
 
-function checkBatchSize(op: string, batchSize: number): void {
+export function checkBatchSize(op: string, batchSize: number): void {
   if (!Number.isInteger(batchSize) || batchSize <= 0) throw new RangeError(`${op}: batchSize must be a positive integer, got ${batchSize}`);
 }
 
-function checkMetrics(op: string, metrics: Record<string, LossFunction>): [string, LossFunction][] {
+export function checkMetrics(op: string, metrics: Record<string, LossFunction>): [string, LossFunction][] {
   if (metrics === null || typeof metrics !== 'object' || Array.isArray(metrics)) {
     throw new TypeError(`${op}: metrics must be an object of functions by log key ({ acc: accuracyFn }), got ${Array.isArray(metrics) ? 'an array' : typeof metrics}`);
   }

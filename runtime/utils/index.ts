@@ -4,3 +4,8 @@ export { fit, evaluate, predict } from './fit.js';
 export { compile } from './compile.js';
 export type { CompileConfig } from './compile.js';
 export type { FitOptions, FitCallbacks, EvaluateOptions, PredictOptions, History, Logs, LossFunction, Trainable, OptimizerLike } from './fit.js';
+export { trainOnBatch } from './fit.js';
+export { fitDataset, evaluateDataset } from './fit_dataset.js';
+export type { FitDatasetOptions, EvaluateDatasetOptions, DatasetLike } from './fit_dataset.js';
+export { earlyStopping, EarlyStopping } from './callbacks.js';
+export type { EarlyStoppingArgs } from './callbacks.js';
