@@ -8,7 +8,7 @@
  */
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { migrateFiles } from '../cli/migrate/run.js';
+import { migrateProject } from '../transpiler/project/migrate_project.js';
 
 const root = join(import.meta.dirname, '..', 'fixtures');
 const programs: { name: string; path: string }[] = [];
@@ -28,9 +28,9 @@ collect(root, '');
 const rows: { name: string; files: number; tfFiles: number; clean: number; found: number; rewritten: number; todo: number }[] = [];
 const t0 = performance.now();
 for (const p of programs) {
-  const r = await migrateFiles({
+  const r = await migrateProject({
     paths: [p.path], inPlace: false, force: false, dryRun: true, keepLayout: false, typeChecker: true,
-    maxSize: 5_000_000, verbose: false, quiet: true, jobs: 1,
+    maxSize: 5_000_000, jobs: 1,
   });
   const withTf = r.report.files.filter((f) => f.sites.found > 0);
   rows.push({

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { wasmAvailable } from '../runtime/backends/cpu/wasm/gemm.js';
 import { defaultMnistRoot, mnistFiles } from '../runtime/data/idx.js';
-import { packageVersion } from './package_root.js';
+import { packageVersion } from '../transpiler/package_root.js';
 
 export async function runInfo(): Promise<Record<string, string>> {
   const require = createRequire(import.meta.url);

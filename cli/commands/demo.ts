@@ -39,7 +39,7 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
     return;
   }
   const { join, relative, resolve } = await import('node:path');
-  const { PACKAGE_ROOT } = await import('../package_root.js');
+  const { PACKAGE_ROOT } = await import('../../transpiler/package_root.js');
   const { runMigrate } = await import('../migrate/run.js');
   const { runDiff } = await import('../../difftest/program/run.js');
   const { formatTerminal, writeReports } = await import('../../difftest/report/index.js');

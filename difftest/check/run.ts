@@ -18,7 +18,7 @@ import { assertReportPath, formatTerminal, junitDocument, reportSuite, verdict, 
 import { ConfigError, type CheckConfig, type CheckEntry } from './config.js';
 import { formatTodo, sourceFiles, todoGate, type TodoGate } from './todos.js';
 import { checkerOptions, formatTypeProblem, typeCheck, type TypeProblem } from './typecheck.js';
-import { formatReportDiagnostic, type Report } from '../../transpiler/report.js';
+import { formatReportDiagnostic, type FileSummary } from '../../transpiler/report.js';
 
 export type CheckName = 'migrate' | 'todos' | 'types' | 'diff';
 export const CHECKS: readonly CheckName[] = ['migrate', 'todos', 'types', 'diff'];
@@ -79,18 +79,16 @@ export function entryReportPath(path: string, entry: string, many: boolean): str
 
 /** Migrates the entry's folder into the work folder (the entry's relative imports come along) and returns the migrated entry. */
 async function migrateEntry(entry: CheckEntry, outDir: string): Promise<{ migrated: string | null; problem: CheckProblem | null }> {
-  const { runMigrate } = await import('../../cli/migrate/run.js');
+  const { migrateProject } = await import('../../transpiler/project/migrate_project.js');
   rmSync(outDir, { recursive: true, force: true });
-  const reportFile = join(outDir, '..', `${entry.name}.migrate-report.json`);
   const source = dirname(entry.original);
-  await runMigrate({
-    paths: [source], outDir, inPlace: false, force: false, dryRun: false, report: reportFile, keepLayout: entry.keepLayout,
-    fit: 'helper', typeChecker: true, maxSize: 5_000_000, verbose: false, quiet: true, jobs: 1,
+  const result = await migrateProject({
+    paths: [source], outDir, inPlace: false, force: false, dryRun: false, keepLayout: entry.keepLayout,
+    fit: 'helper', typeChecker: true, maxSize: 5_000_000, jobs: 1,
   });
-  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
-  const first = (f: Report['files'][number]) => (f.diagnostics[0] ? formatReportDiagnostic(f.diagnostics[0]) : undefined);
+  const first = (f: FileSummary) => (f.diagnostics[0] ? formatReportDiagnostic(f.diagnostics[0]) : undefined);
   const migrated = join(outDir, relative(source, entry.original));
-  const failed = report.files.filter((f) => f.status === 'failed');
+  const failed = result.report.files.filter((f) => f.status === 'failed');
   const own = failed.find((f) => resolve(source, f.file) === entry.original || f.file === basename(entry.original));
   if (own || !existsSync(migrated)) {
     const why = (own && first(own)) ?? 'the migrated file was not written';

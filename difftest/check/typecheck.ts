@@ -7,7 +7,7 @@
 import ts from 'typescript';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { existsSync } from 'node:fs';
-import { PACKAGE_ROOT, runtimeTypes } from '../../cli/package_root.js';
+import { PACKAGE_ROOT, runtimeTypes } from '../../transpiler/package_root.js';
 import { isTodoMarker } from '../../transpiler/todo_marker.js';
 
 export interface TypeProblem {

@@ -12,7 +12,7 @@ import { CHILD_CONFIG_ENV, type ChildConfig } from './child_config.js';
 import { ChildFailedError } from './child_error.js';
 import { instrumentModules, type InstrumentedModules } from './instrument.js';
 import { localModules } from './local_modules.js';
-import { CODE_EXT, PACKAGE_ROOT, codePath } from '../../cli/package_root.js';
+import { CODE_EXT, PACKAGE_ROOT, codePath } from '../../transpiler/package_root.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 

@@ -19,8 +19,7 @@ import { localModules } from './local_modules.js';
 import { TraceReader } from './trace.js';
 import type { CandidateMeta, ReferenceMeta } from './trace_meta.js';
 import type { DiffOptions, DiffReport } from './types.js';
-import type { Report } from '../../transpiler/report.js';
-import { packageVersion } from '../../cli/package_root.js';
+import { packageVersion } from '../../transpiler/package_root.js';
 
 /** Bad input to the diff (missing file, unmigratable program): the CLI reports it as a usage error. */
 export class DiffUsageError extends Error {}
@@ -182,21 +181,14 @@ function migrationDir(original: string, workDir: string): string {
  * a difference the diff then finds can be read against them.
  */
 async function migrateOnTheFly(original: string, outDir: string, keepLayout: boolean): Promise<{ entry: string; warnings: string[] }> {
-  const { runMigrate } = await import('../../cli/migrate/run.js');
-  const reportFile = join(outDir, '..', `${basename(outDir)}.report.json`);
-  const { collectInputs } = await import('../../cli/migrate/files.js');
+  const { migrateProject } = await import('../../transpiler/project/migrate_project.js');
   const modules = localModules(original);
-  await runMigrate({ paths: modules, outDir, inPlace: false, force: false, dryRun: false, report: reportFile, keepLayout, fit: 'helper', typeChecker: true, maxSize: 5_000_000, verbose: false, quiet: true });
-  const out = join(outDir, relative(collectInputs(modules).root, original) || basename(original));
-  if (!existsSync(out)) throw new DiffUsageError(`migrating ${original} produced no ${out}; run \`torchbridge migrate ${modules.join(' ')} --fit helper\` to see why`);
+  const result = await migrateProject({ paths: modules, outDir, inPlace: false, force: false, dryRun: false, keepLayout, fit: 'helper', typeChecker: true, maxSize: 5_000_000 });
+  const out = result.outputs.find((o) => o.input === resolve(original))?.output;
+  if (!out || !existsSync(out)) throw new DiffUsageError(`migrating ${original} produced no migrated file in ${outDir}; run \`torchbridge migrate ${modules.join(' ')} --fit helper\` to see why`);
   const warnings: string[] = [];
-  try {
-    const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
-    for (const f of report.files) for (const d of f.diagnostics) {
-      if (d.severity === 'warning') warnings.push(`migration warning ${d.code}: ${d.message}`);
-    }
-  } finally {
-    rmSync(reportFile, { force: true });
+  for (const f of result.report.files) for (const d of f.diagnostics) {
+    if (d.severity === 'warning') warnings.push(`migration warning ${d.code}: ${d.message}`);
   }
   return { entry: out, warnings };
 }

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { runMigrate, defaultOutDir, UsageError, type MigrateOptions } from '../../cli/migrate/run.js';
-import { unifiedDiff } from '../../cli/migrate/diff.js';
+import { unifiedDiff } from '../../transpiler/project/unified_diff.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'cli', 'bin.mjs');

@@ -9,7 +9,8 @@ import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
-import { migrateFiles, type MigrateOptions } from '../../cli/migrate/run.js';
+import { migrateProject } from '../../transpiler/project/migrate_project.js';
+import type { ProjectOptions } from '../../transpiler/project/types.js';
 import { typeErrorsOutsideTodos } from '../support/typecheck_outputs.js';
 
 const CORPUS = join(import.meta.dirname, '..', '..', 'fixtures', 'corpus');
@@ -18,8 +19,8 @@ const programs = readdirSync(CORPUS).sort().map((name) => {
   const input = readdirSync(dir).find((f) => /^input\.(ts|js|cjs|mjs)$/.test(f));
   return { name, dir, input, src: input ? join(dir, input) : join(dir, 'src') };
 });
-const opts = (paths: string[], outDir: string): MigrateOptions => ({
-  paths, outDir, inPlace: false, force: false, dryRun: false, keepLayout: false, typeChecker: true, maxSize: 5_000_000, verbose: false, quiet: true, jobs: 1,
+const opts = (paths: string[], outDir: string): ProjectOptions => ({
+  paths, outDir, inPlace: false, force: false, dryRun: false, keepLayout: false, typeChecker: true, maxSize: 5_000_000, jobs: 1,
 });
 
 let tmp: string;
@@ -31,7 +32,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 /** Output files (relative name → text) of migrating `src` into a fresh folder, and the per-file report. */
 async function migrate(src: string, label: string) {
   const out = join(tmp, label);
-  const r = await migrateFiles(opts([src], out));
+  const r = await migrateProject(opts([src], out));
   const files: Record<string, string> = {};
   const walk = (d: string) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {

@@ -9,21 +9,21 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import ts from 'typescript';
-import { migrateFiles } from '../../cli/migrate/run.js';
+import { migrateProject } from '../../transpiler/project/migrate_project.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SRC = join(ROOT, 'fixtures', 'project-split', 'src');
 // Inside the repository (ignored by git) so that 'torchbridge' resolves to the sources, as in the fixtures' run.
 const OUT = join(ROOT, '.test-out', `project-split-${process.pid}`);
 
-let result: Awaited<ReturnType<typeof migrateFiles>>;
+let result: Awaited<ReturnType<typeof migrateProject>>;
 const out = (f: string) => readFileSync(join(OUT, f), 'utf8');
 
 beforeAll(async () => {
   mkdirSync(join(ROOT, '.test-out'), { recursive: true });
-  result = await migrateFiles({
+  result = await migrateProject({
     paths: [SRC], outDir: OUT, inPlace: false, force: false, dryRun: false, keepLayout: false, typeChecker: true,
-    maxSize: 5_000_000, verbose: false, quiet: true, jobs: 1,
+    maxSize: 5_000_000, jobs: 1,
   });
 }, 120_000);
 afterAll(() => rmSync(OUT, { recursive: true, force: true }));

@@ -1,8 +1,8 @@
 /** A worker thread: migrates the files it is sent (the runtime's export lists arrive once, in workerData). */
 import { parentPort, workerData } from 'node:worker_threads';
-import { transpileSource } from '../../transpiler/index.js';
+import { transpileSource } from '../index.js';
 import { apiFromLists } from '../../mappings/runtime_api.js';
-import type { TranspileOptions, ReexportInfo } from '../../transpiler/types.js';
+import type { TranspileOptions, ReexportInfo } from '../types.js';
 
 interface Init { names: string[]; members: string[]; layout: TranspileOptions['layout']; reexports: [string, ReexportInfo][]; typeChecker: boolean; fit: 'loop' | 'helper' }
 const init = workerData as Init;

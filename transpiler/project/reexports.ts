@@ -4,7 +4,7 @@
  */
 import ts from 'typescript';
 import { TF_PACKAGE } from '../../mappings/packages.js';
-import type { ReexportInfo } from '../../transpiler/types.js';
+import type { ReexportInfo } from '../types.js';
 
 export function reexportsOf(path: string, text: string): ReexportInfo | undefined {
   if (!text.includes('@tensorflow/')) return undefined;

@@ -3,8 +3,8 @@
  * this thread. A crash of one file's migration is that file's failure; the others go on.
  */
 import { Worker } from 'node:worker_threads';
-import { transpileSource } from '../../transpiler/index.js';
-import type { FileResult, TranspileOptions } from '../../transpiler/types.js';
+import { transpileSource } from '../index.js';
+import type { FileResult, TranspileOptions } from '../types.js';
 
 export interface Task {
   path: string;
