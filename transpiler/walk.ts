@@ -114,6 +114,12 @@ function tfCall(ctx: FileContext, rules: RuleState, node: ts.CallExpression | ts
   }
   if (row.status === 'pattern') return rules.patternSite(node, row, q);
   if (row.transform && LAYER_TRANSFORMERS.has(row.transform) && ts.isCallExpression(node)) return rules.layerSite(node, row);
+  // `new tf.EarlyStopping(args)`: a class row names the runtime class; the arguments stay (rewritten themselves).
+  if (row.kind === 'class' && ts.isNewExpression(node) && row.status !== 'manual' && typeof row.target === 'string') {
+    const target = row.target;
+    ctx.defer(node, () => outcome(ctx, node, row, q, { kind: 'code', code: `new ${target}(${(node.arguments ?? []).map((a) => ctx.rewritten(a)).join(', ')})` }));
+    return;
+  }
   ctx.defer(node, () => {
     const site = ctx.callSite(q, node);
     if (row.transform === 'optimizer') site.paramsCode = rules.optimizerParams(node);

@@ -55,9 +55,18 @@ export const model: Mapping[] = [
     notes: ['model-save'], target: 'io.saveLayersModel($self, $handlerOrURL)',
   },
   manual('LayersModel.dispose', 'modules are garbage collected; remove the call'),
-  manual('LayersModel.fitDataset', 'iterate the dataset in an explicit training loop'),
-  manual('LayersModel.evaluateDataset', 'iterate the dataset under torch.noGrad'),
-  manual('LayersModel.trainOnBatch', 'one step: zeroGrad(); lossFn(model.forward(x), y).backward(); step()'),
+  {
+    tf: 'LayersModel.fitDataset', kind: 'method', status: 'pattern', params: ['dataset', 'args'], returns: 'Promise<History>', rule: 'compileFit',
+    notes: ['fit-dataset', 'fit-logs'], target: 'await utils.fitDataset(model, dataset, { loss: lossFn, optimizer, metrics, ...args })',
+  },
+  {
+    tf: 'LayersModel.evaluateDataset', kind: 'method', status: 'pattern', params: ['dataset', 'args?'], returns: 'other', rule: 'compileFit',
+    notes: ['fit-dataset', 'evaluate-returns'], target: 'await utils.evaluateDataset(model, dataset, { loss: lossFn, metrics, batches })',
+  },
+  {
+    tf: 'LayersModel.trainOnBatch', kind: 'method', status: 'pattern', params: ['x', 'y'], returns: 'other', rule: 'compileFit',
+    notes: ['train-on-batch'], target: 'await utils.trainOnBatch(model, x, y, { loss: lossFn, optimizer, metrics })',
+  },
   manual('LayersModel.getWeights', 'model.parameters() (PyTorch layouts: Linear weight [out, in], conv OIHW)'),
   manual('LayersModel.setWeights', 'model.loadStateDict(...) with tensors in PyTorch layouts'),
   manual('LayersModel.execute', 'call the module\'s forward'),
@@ -71,8 +80,11 @@ export const model: Mapping[] = [
   manual('tf.models.modelFromJSON', 'rebuild the model as an nn.Module', { notes: ['load-layers-model'] }),
   { tf: 'History.history', kind: 'property', status: 'exact', returns: 'other', notes: ['fit-history'], target: '$self.history' },
   manual('History.epoch', 'the epochs run are 0 … history.history.loss.length - 1', { kind: 'property' }),
-  manual('tf.EarlyStopping', 'check the validation loss in the training loop and break', { kind: 'class' }),
+  { tf: 'tf.EarlyStopping', kind: 'class', status: 'exact', notes: ['early-stopping'], target: 'utils.EarlyStopping' },
   manual('tf.GraphModel', 'a graph model becomes an ONNX model run by onnx.load (see tf.loadGraphModel)', { kind: 'class', notes: ['load-graph-model'] }),
   manual('tf.RNN', 'write the recurrence over an nn.RNNCell/LSTMCell in a forward', { kind: 'class' }),
-  manual('tf.callbacks.earlyStopping', 'check the validation loss in the training loop and break'),
+  {
+    tf: 'tf.callbacks.earlyStopping', kind: 'function', status: 'exact', params: ['args?'], returns: 'other', notes: ['early-stopping'],
+    target: 'utils.earlyStopping({{$args}})', examples: [{ tf: "tf.callbacks.earlyStopping({ monitor: 'val_acc', patience: 2 })", torch: "utils.earlyStopping({ monitor: 'val_acc', patience: 2 })" }],
+  },
 ];

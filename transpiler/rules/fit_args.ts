@@ -18,10 +18,24 @@ export interface FitArgs {
   o: Record<string, ArgInfo>;
 }
 
-/** fit's x, y and options, as far as the loop (and the helper) support them; undefined after a TODO. */
-export function fitArgs(ctx: FileContext, u: Use, fail: (why: string) => void): FitArgs | undefined {
+/**
+ * Whether fit's callbacks are something only `utils.fit` takes: a list (`[tf.callbacks.earlyStopping()]`), a
+ * callback instance, a variable, or an object literal with hooks the emitted loop does not call.
+ */
+export function callbacksNeedHelper(ctx: FileContext, u: Use): boolean {
+  const argsN = u.call.arguments[2];
+  const o = argsN ? ctx.argInfo(argsN) : undefined;
+  const cb = o?.kind === 'object' ? o.props?.callbacks : undefined;
+  return !!cb && (cb.kind !== 'object' || Object.keys(cb.props ?? {}).some((k) => !CALLBACK_SIGNATURES[k]));
+}
+
+/**
+ * fit's x, y and options, as far as the loop (and the helper) support them; undefined after a TODO. `helper`:
+ * the options go to utils.fit, which also takes callback lists and callback objects of any form.
+ */
+export function fitArgs(ctx: FileContext, u: Use, fail: (why: string) => void, helper = false): FitArgs | undefined {
   const [xN, yN, argsN] = u.call.arguments;
-  if (!xN || !yN) return void fail('x and y are needed (datasets: fitDataset is not migrated)');
+  if (!xN || !yN) return void fail('x and y are needed (a dataset is trained with model.fitDataset)');
   if (ts.isArrayLiteralExpression(xN) || ts.isArrayLiteralExpression(yN)) return void fail('several inputs/outputs are not supported');
   const args = argsN ? ctx.argInfo(argsN) : undefined;
   if (argsN && args?.kind !== 'object') return void fail('the options are not an object literal');
@@ -29,9 +43,10 @@ export function fitArgs(ctx: FileContext, u: Use, fail: (why: string) => void): 
   for (const k of Object.keys(o)) {
     if (!['batchSize', 'epochs', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'verbose'].includes(k)) return void fail(`option '${k}' has no loop equivalent here`);
   }
+  if (o.shuffle && o.shuffle.kind === 'string') return void fail("shuffle 'batch' is not supported");
+  if (helper) return { xN, yN, argsN, o };
   const cb = o.callbacks;
   if (cb && cb.kind !== 'object') return void fail('callbacks must be an object literal of functions (onEpochEnd, onBatchEnd, ...)');
   for (const k of Object.keys(cb?.props ?? {})) if (!CALLBACK_SIGNATURES[k]) return void fail(`callback '${k}' is not supported`);
-  if (o.shuffle && o.shuffle.kind === 'string') return void fail("shuffle 'batch' is not supported");
   return { xN, yN, argsN, o };
 }

@@ -16,7 +16,7 @@ import type { Compiled, Use } from './training_compile.js';
  */
 export function emitFitHelper(ctx: FileContext, u: Use, c: Compiled | 'record'): void {
   const fail = (why: string) => ctx.todo(u.call, u.row.tf, 'fit-options-unsupported', `model.fit: ${why}`);
-  const a = fitArgs(ctx, u, fail);
+  const a = fitArgs(ctx, u, fail, true);
   if (!a) return;
   const { xN, yN, argsN, o } = a;
   // 'record': the compile is elsewhere; utils.fit takes loss, optimizer and metrics from its utils.compile record.
@@ -26,6 +26,7 @@ export function emitFitHelper(ctx: FileContext, u: Use, c: Compiled | 'record'):
   const model = ctx.rewritten(u.receiver);
   const top = skipParensUp(ts.isAwaitExpression(skipParensUp(u.call).parent) ? skipParensUp(u.call).parent : u.call);
   const notes: Mapping['notes'] = ['fit-helper', 'fit-shuffle', 'fit-logs', ...(ts.isVariableDeclaration(top.parent) ? ['fit-history' as const] : []),
+    ...(o.callbacks && o.callbacks.kind !== 'object' ? ['early-stopping' as const] : []),
     ...(o.validationSplit ? ['fit-validation-split' as const] : []), ...(c === 'record' ? ['compile-elsewhere' as const] : [])];
   const user = [model, ctx.rewritten(xN), ctx.rewritten(yN), ...(argsN ? [ctx.rewritten(argsN)] : [])];
   ctx.rewrite(u.call, u.row.tf, `utils.fit(${model}, ${ctx.rewritten(xN)}, ${ctx.rewritten(yN)}${options ? `, ${options}` : ''})`, notes, undefined, user);
@@ -88,4 +89,51 @@ export function emitPredictHelper(ctx: FileContext, u: Use, x: ts.Expression): v
   if (extra) return void ctx.todo(u.call, u.row.tf, 'predict-eval', `model.predict: option '${extra}' is not supported by utils.predict`);
   const bs = o?.props?.batchSize?.text;
   ctx.rewrite(u.call, u.row.tf, `utils.predict(${model}, ${ctx.rewritten(x)}${bs ? `, { batchSize: ${bs} }` : ''})`, ['fit-helper', 'predict-eval'], undefined, [model, ctx.rewritten(x), bs ?? '']);
+}
+
+/** The compiled options a helper call passes first (none with 'record': the helper reads utils.compile's record). */
+function compiledOptions(c: Compiled | 'record', optimizer: boolean): string[] {
+  if (c === 'record') return [];
+  const out = [`loss: ${c.lossFn}`, ...(optimizer ? [`optimizer: ${c.optimizer}`] : [])];
+  if (c.metrics.length) out.push(`metrics: { ${c.metrics.map((m) => `${m.key}: ${m.fn}`).join(', ')} }`);
+  return out;
+}
+
+const DATASET_OPTIONS: Record<string, string[]> = {
+  'LayersModel.fitDataset': ['epochs', 'batchesPerEpoch', 'validationData', 'validationBatches', 'validationBatchSize', 'callbacks', 'verbose'],
+  'LayersModel.evaluateDataset': ['batches', 'verbose'],
+};
+
+/**
+ * `model.fitDataset(ds, { epochs, ... })` → `utils.fitDataset(model, ds, { loss, optimizer, metrics, epochs, ... })`,
+ * `model.evaluateDataset(ds, { batches })` → `utils.evaluateDataset(model, ds, { loss, metrics, batches })`,
+ * `model.trainOnBatch(x, y)` → `utils.trainOnBatch(model, x, y, { loss, optimizer, metrics })`: runtime helpers with
+ * tfjs's loops (runtime/utils/fit_dataset.ts, fit.ts).
+ */
+export function emitDatasetHelper(ctx: FileContext, u: Use, c: Compiled | 'record'): void {
+  const name = u.row.tf.slice('LayersModel.'.length);
+  const note = name === 'trainOnBatch' ? 'train-on-batch' : 'fit-dataset';
+  const fail = (why: string) => ctx.todo(u.call, u.row.tf, name === 'fitDataset' ? 'fit-options-unsupported' : note, `model.${name}: ${why}`);
+  if (ctx.declaredNames().has('utils')) return fail(`this file's own 'utils' hides the runtime's utils.${name}`);
+  const model = ctx.rewritten(u.receiver);
+  const [a0, a1] = u.call.arguments;
+  if (name === 'trainOnBatch') {
+    if (!a0 || !a1) return fail('x and y are needed');
+    if (ts.isArrayLiteralExpression(a0) || ts.isArrayLiteralExpression(a1)) return fail('several inputs/outputs are not supported');
+    const opts = compiledOptions(c, true);
+    const user = [model, ctx.rewritten(a0), ctx.rewritten(a1)];
+    ctx.rewrite(u.call, u.row.tf, `utils.trainOnBatch(${model}, ${ctx.rewritten(a0)}, ${ctx.rewritten(a1)}${opts.length ? `, { ${opts.join(', ')} }` : ''})`, [note, ...(c === 'record' ? ['compile-elsewhere' as const] : [])], undefined, user);
+    return;
+  }
+  if (!a0) return fail('the dataset is needed');
+  if (name === 'fitDataset' && !a1) return fail('the config ({ epochs, ... }) is required, as in tfjs');
+  const o = a1 ? ctx.argInfo(a1) : undefined;
+  if (a1 && (o?.kind !== 'object' || !ts.isObjectLiteralExpression(a1))) return fail('the options are not an object literal');
+  const extra = Object.keys(o?.props ?? {}).find((k) => !DATASET_OPTIONS[u.row.tf].includes(k));
+  if (extra) return fail(`option '${extra}' is not supported by utils.${name}`);
+  const compiled = compiledOptions(c, name === 'fitDataset');
+  const options = a1 && ts.isObjectLiteralExpression(a1) ? withCompiled(ctx, a1, compiled) : compiled.length ? `{ ${compiled.join(', ')} }` : '';
+  const notes: Mapping['notes'] = [note, ...(name === 'fitDataset' ? ['fit-logs' as const] : ['evaluate-returns' as const]), ...(c === 'record' ? ['compile-elsewhere' as const] : [])];
+  const user = [model, ctx.rewritten(a0), ...(a1 ? [ctx.rewritten(a1)] : [])];
+  ctx.rewrite(u.call, u.row.tf, `utils.${name}(${model}, ${ctx.rewritten(a0)}${options && options !== '{}' ? `, ${options}` : ''})`, notes, undefined, user);
 }

@@ -9,7 +9,8 @@ import { ts } from 'ts-morph';
 import type { Mapping } from '../../mappings/schema.js';
 import { lookup } from '../../mappings/index.js';
 import { type FileContext, skipParensUp } from '../context.js';
-import { emitEvaluateHelper, emitFitHelper, emitPredictHelper } from './fit_helper.js';
+import { emitDatasetHelper, emitEvaluateHelper, emitFitHelper, emitPredictHelper } from './fit_helper.js';
+import { callbacksNeedHelper } from './fit_args.js';
 import { emitEvaluateLoop, emitFitLoop, emitPredictLoop } from './fit_loop.js';
 import type { ModelRules } from './models.js';
 import type { Facts } from './facts.js';
@@ -108,6 +109,7 @@ export class TrainingRules {
         if (u.row.tf === 'LayersModel.compile') return this.compile(u);
         if (!this.modelOk(u)) return;
         if (u.row.tf === 'LayersModel.fit') this.fit(u);
+        else if (DATASET_METHODS.has(u.row.tf)) this.datasetHelper(u);
         else if (u.row.tf === 'LayersModel.evaluate') this.evaluate(u);
         else this.predict(u);
       });
@@ -177,8 +179,16 @@ export class TrainingRules {
   private fit(u: Use): void {
     const c = this.compiledFor(u);
     if (!c) return;
-    if (c === 'record' || this.helper()) emitFitHelper(this.ctx, u, c);
+    // Callback lists and objects (tf.callbacks.earlyStopping(), a variable) go to utils.fit, which takes them.
+    const helper = c === 'record' || this.helper() || (callbacksNeedHelper(this.ctx, u) && !this.ctx.declaredNames().has('utils'));
+    if (helper) emitFitHelper(this.ctx, u, c);
     else emitFitLoop(this.ctx, u, c, this.names);
+  }
+
+  /** fitDataset / evaluateDataset / trainOnBatch: always runtime helpers (their loops are tfjs's, not a few lines). */
+  private datasetHelper(u: Use): void {
+    const c = this.compiledFor(u);
+    if (c) emitDatasetHelper(this.ctx, u, c);
   }
 
   private evaluate(u: Use): void {
@@ -207,6 +217,8 @@ export class TrainingRules {
     else emitPredictLoop(this.ctx, u, x);
   }
 }
+
+const DATASET_METHODS = new Set(['LayersModel.fitDataset', 'LayersModel.evaluateDataset', 'LayersModel.trainOnBatch']);
 
 function within(node: ts.Node, container: ts.Node): boolean {
   for (let n: ts.Node | undefined = node; n; n = n.parent) if (n === container) return true;
