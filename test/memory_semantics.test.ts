@@ -264,7 +264,9 @@ describe.each(backends)('the plain loop stays flat (%s)', (device) => {
     // our heap and buffers were flat, measured): there the exact check is the backend's own buffer count.
     if (device === 'webgpu') {
       for (const s of samples.filter((s) => s.step >= 2000)) expect(s.gpu, `webgpu.stats() at step ${s.step}`).toEqual(samples.find((s) => s.step === 2000)!.gpu);
-      expect(samples[samples.length - 1].rss - warm.rss).toBeLessThan(96 * 2 ** 20);
+      // RSS there is loose (a 96 MiB bound failed CI at 104 MiB with flat counters); one leaked 64×784 batch per
+      // step would still be ~1.8 GB over these 9,000 steps.
+      expect(samples[samples.length - 1].rss - warm.rss).toBeLessThan(512 * 2 ** 20);
     } else {
       expect(samples[samples.length - 1].rss - warm.rss).toBeLessThan(24 * 2 ** 20);
     }
