@@ -13,6 +13,7 @@ import * as I from './ops/indexing.js';
 import * as J from './ops/join.js';
 import * as A from './ops/activation.js';
 import * as IP from './ops/inplace.js';
+import * as TK from './ops/topk.js';
 import { to as toOp, type ToOptions } from './ops/cast.js';
 import { type TensorLike } from './ops/util.js';
 import { backward as backwardOp, type BackwardOptions } from './autograd/backward.js';
@@ -61,6 +62,8 @@ declare module './tensor.js' {
     amin(dim?: Dims, keepdim?: boolean): Tensor;
     argmax(dim?: number | null, keepdim?: boolean): Tensor;
     argmin(dim?: number | null, keepdim?: boolean): Tensor;
+    topk(k: number, dim?: number, largest?: boolean, sorted?: boolean): TK.TopKResult;
+    multinomial(numSamples: number, opts?: TK.MultinomialOptions): Tensor;
     var(dim?: Dims, opts?: R.VarOptions): Tensor;
     std(dim?: Dims, opts?: R.VarOptions): Tensor;
     logsumexp(dim: Dims, keepdim?: boolean): Tensor;
@@ -190,6 +193,8 @@ Object.assign(P, {
   amin(this: Tensor, dim?: Dims, keepdim?: boolean) { return R.amin(this, dim, keepdim); },
   argmax(this: Tensor, dim?: number | null, keepdim?: boolean) { return R.argmax(this, dim, keepdim); },
   argmin(this: Tensor, dim?: number | null, keepdim?: boolean) { return R.argmin(this, dim, keepdim); },
+  topk(this: Tensor, k: number, dim?: number, largest?: boolean, sorted?: boolean) { return TK.topk(this, k, dim, largest, sorted); },
+  multinomial(this: Tensor, n: number, opts?: TK.MultinomialOptions) { return TK.multinomial(this, n, opts); },
   var(this: Tensor, dim?: Dims, opts?: R.VarOptions) { return R.variance(this, dim, opts); },
   std(this: Tensor, dim?: Dims, opts?: R.VarOptions) { return R.std(this, dim, opts); },
   logsumexp(this: Tensor, dim: Dims, keepdim?: boolean) { return R.logsumexp(this, dim, keepdim); },

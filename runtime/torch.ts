@@ -32,6 +32,8 @@ export { gather, scatter, scatterAdd, indexSelect, maskedFill, maskedSelect, non
 export { reshape, permute, transpose, squeeze, unsqueeze, flatten, narrow, select, flip } from './ops/view.js';
 export { sum, mean, prod, amax, amin, argmax, argmin, std, logsumexp, all, any, norm } from './ops/reduce.js';
 export { variance as var } from './ops/reduce.js';
+export { topk, multinomial } from './ops/topk.js';
+export type { TopKResult, MultinomialOptions } from './ops/topk.js';
 export { softmax, logSoftmax } from './ops/activation.js';
 export { conv1d, conv2d } from './ops/conv.js';
 

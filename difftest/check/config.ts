@@ -6,7 +6,7 @@
  *   {
  *     "entries": [{ "original": "src/train.ts", "steps": 50, "replay": "step", "reference": "wasm" }],
  *     "tolerances": { "lossRtol": 1e-4, "metricPoints": 0.3 },
- *     "allowedTodos": ["tf.topk"],
+ *     "allowedTodos": ["tf.unique"],
  *     "reports": { "junit": "reports/junit.xml", "html": "reports/diff.html" }
  *   }
  *
@@ -48,7 +48,7 @@ export interface CheckConfig {
   file: string;
   entries: CheckEntry[];
   tolerances: Tolerances;
-  /** TODO markers accepted: a note id (`no-equivalent`) or a TensorFlow name (`tf.topk`). */
+  /** TODO markers accepted: a note id (`no-equivalent`) or a TensorFlow name (`tf.unique`). */
   allowedTodos: string[];
   /** Absolute report paths (with several entries, the per-entry formats get the entry's name before the extension). */
   reports: { json?: string; markdown?: string; html?: string; junit?: string };
@@ -186,7 +186,7 @@ export function parseCheckConfig(json: Json, file: string): CheckConfig {
   let allowedTodos: string[] = [];
   if (top?.allowedTodos !== undefined) {
     if (!Array.isArray(top.allowedTodos) || !top.allowedTodos.every((t) => typeof t === 'string' && t.trim())) {
-      v.fail('$.allowedTodos', 'an array of TODO ids or TensorFlow names (e.g. ["tf.topk", "no-equivalent"])', top.allowedTodos);
+      v.fail('$.allowedTodos', 'an array of TODO ids or TensorFlow names (e.g. ["tf.unique", "no-equivalent"])', top.allowedTodos);
     } else allowedTodos = top.allowedTodos as string[];
   }
   const reports: CheckConfig['reports'] = {};

@@ -1,7 +1,7 @@
 /**
  * The TODO gate: the transpiler leaves `// torchbridge: TODO(<id>) <tf name>: <reason>` above every site a human must
  * finish (transpiler/context.ts). `check` fails on any marker the config does not allow by its note id
- * (`no-equivalent`) or its TensorFlow name (`tf.topk`). Read from the migrated text itself, so a committed migrated
+ * (`no-equivalent`) or its TensorFlow name (`tf.unique`). Read from the migrated text itself, so a committed migrated
  * program that someone edited is gated the same way as a fresh migration.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -13,7 +13,7 @@ export interface TodoMarker {
   line: number;
   /** The mapping note id in the parentheses. */
   id: string;
-  /** The TensorFlow name the reason starts with (`tf.topk:`), or '' when it does not start with one. */
+  /** The TensorFlow name the reason starts with (`tf.unique:`), or '' when it does not start with one. */
   name: string;
   reason: string;
 }

@@ -89,7 +89,15 @@ export const creation: Mapping[] = [
     notes: ['random-stream', 'truncated-normal-2std'], transform: 'randomValues',
     target: 'nn.init.truncNormal_(torch.empty($shape), $mean, $stdDev, $mean - 2 * $stdDev, $mean + 2 * $stdDev, { generator: new torch.Generator($seed) })',
   },
-  manual('tf.multinomial', 'torch.multinomial is not in the runtime yet', { returns: 'Tensor' }),
+  {
+    tf: 'tf.multinomial', kind: 'function', status: 'semantic', params: ['logits', 'numSamples', 'seed?', 'normalized?=false'], returns: 'Tensor',
+    notes: ['random-stream', 'multinomial-logits'], transform: 'multinomial',
+    target: 'torch.multinomial(torch.softmax($logits, -1), $numSamples, { replacement: true, generator: new torch.Generator($seed) })',
+    examples: [
+      { tf: 'tf.multinomial(logits, 1)', torch: 'torch.multinomial(torch.softmax(logits, -1), 1, { replacement: true })' },
+      { tf: 'tf.multinomial(probs, 10, 7, true)', torch: 'torch.multinomial(probs, 10, { replacement: true, generator: new torch.Generator(7) })' },
+    ],
+  },
   manual('tf.randomGamma', 'no gamma sampler in the runtime', { returns: 'Tensor' }),
   manual('tf.rand', 'tf.rand takes a custom random function; fill a typed array and call torch.tensor', { returns: 'Tensor' }),
   {

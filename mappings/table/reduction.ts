@@ -46,10 +46,14 @@ export const reduction: Mapping[] = [
     notes: ['moments-population-variance'],
     target: '{ mean: torch.mean($x:t, $axes, $keepDims), variance: torch.var($x:t, $axes, { correction: 0, keepdim: $keepDims }) }',
   },
-  manual('tf.topk', 'torch.topk is not in the runtime yet', { returns: 'TensorMap' }),
+  {
+    tf: 'tf.topk', kind: 'function', status: 'exact', params: ['x', 'k?=1', 'sorted?'], returns: 'TensorMap', notes: ['topk-order'],
+    target: 'torch.topk($x:t, $k)', samples: samples({ x: S.m2x3 }, { x: S.m2x3, k: 2 }, { x: T([[1, 3, 3, 2], [5, 5, 5, 0]]), k: 3 }),
+    examples: [{ tf: 'tf.topk(logits, 5)', torch: 'torch.topk(logits, 5)' }, { tf: 'tf.topk(x)', torch: 'torch.topk(x, 1)' }],
+  },
   manual('tf.unique', 'torch.unique is not in the runtime yet', { returns: 'TensorMap' }),
   manual('tf.bincount', 'torch.bincount is not in the runtime yet', { returns: 'Tensor' }),
   manual('tf.denseBincount', 'torch.bincount is not in the runtime yet', { returns: 'Tensor' }),
   manual('tf.unsortedSegmentSum', 'segment reductions are not in the runtime; use scatterAdd', { returns: 'Tensor' }),
-  manual('tf.inTopKAsync', 'torch.topk is not in the runtime yet', { returns: 'Tensor' }),
+  manual('tf.inTopKAsync', 'async; write predictions.topk(k).indices.eq(targets.unsqueeze(-1)).any(-1) (tfjs counts ties at the k-th value as in the top k, topk does not)', { returns: 'Tensor' }),
 ];

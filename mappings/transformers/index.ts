@@ -4,7 +4,7 @@
  */
 import type { Transformer } from '../schema.js';
 import { tensorFromValues, variable } from './values.js';
-import { randomValues } from './random.js';
+import { multinomial, randomValues } from './random.js';
 import { matMul, split, slice, pad, reverse, norm, conv2d, conv1d, pool2d, selfFirstList } from './ops.js';
 import { gradFunction } from './gradients.js';
 import { optimizer } from './optimizers.js';
@@ -14,7 +14,7 @@ import {
 } from './layers.js';
 
 export const TRANSFORMERS: Readonly<Record<string, Transformer>> = {
-  tensorFromValues, variable, randomValues,
+  tensorFromValues, variable, randomValues, multinomial,
   matMul, split, slice, pad, reverse, norm, conv2d, conv1d, pool2d, selfFirstList,
   gradFunction, optimizer,
   denseLayer, conv2dLayer, conv1dLayer, pool2dLayer, pool1dLayer, globalPoolLayer, flattenLayer, reshapeLayer, dropoutLayer,

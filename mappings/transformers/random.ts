@@ -11,8 +11,8 @@
  *   randomNormal and truncatedNormal round with Math.round (rand_util's `convertValue`): `.add(0.5).floor()`.
  */
 import type { ArgInfo, NoteId, Transformer } from '../schema.js';
-import { bindArgs } from '../template.js';
-import { code, isNum, isStr, todo } from './util.js';
+import { bindArgs, ensureTensor } from '../template.js';
+import { code, isBool, isNum, isStr, todo } from './util.js';
 
 type Kind = 'normal' | 'uniform' | 'truncated';
 const KINDS: Record<string, Kind> = {
@@ -85,3 +85,26 @@ function truncated(shape: string, mean: ArgInfo | undefined, std: ArgInfo | unde
   const st = std ? `(${std.text})` : '1';
   return `nn.init.truncNormal_(torch.empty(${shape}), ${mt}, ${st}, ${mt} - 2 * ${st}, ${mt} + 2 * ${st}${opts})`;
 }
+
+/**
+ * tf.multinomial(logits, numSamples, seed?, normalized = false): tfjs samples with replacement from softmax(logits)
+ * (or from the probabilities themselves when normalized is true); torch.multinomial takes weights and defaults to no
+ * replacement, so the call always says `replacement: true`. A normalized flag known only at run time picks either
+ * at run time.
+ */
+export const multinomial: Transformer = (site, row) => {
+  const b = bindArgs(row, site);
+  const logits = b.get('logits');
+  const n = b.get('numSamples');
+  if (!logits || !n) return todo('no-equivalent', `${row.tf} needs logits and numSamples`);
+  const x = ensureTensor(logits);
+  const normalized = b.get('normalized');
+  const probs = !normalized || (isBool(normalized) && !normalized.value) ? `torch.softmax(${x}, -1)`
+    : isBool(normalized) ? x
+    : `((${normalized.text}) ? ${x} : torch.softmax(${x}, -1))`;
+  const seed = b.get('seed');
+  // tfjs's seed argument may be passed as undefined to reach `normalized`: only a real value seeds a generator.
+  const seeded = seed && seed.text !== 'undefined' && seed.text !== 'null';
+  const notes: NoteId[] = seeded ? ['random-seed-generator'] : [];
+  return code(`torch.multinomial(${probs}, ${n.text}, { replacement: true${seeded ? `, generator: new torch.Generator(${seed.text})` : ''} })`, notes);
+};

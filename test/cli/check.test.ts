@@ -25,9 +25,9 @@ model.add(tf.layers.dense({ inputShape: [4], units: 2, activation: 'softmax' }))
 model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
 await model.fit(xs, ys, { epochs: 1, batchSize: 4 });
 `;
-const TOPK = `import * as tf from '@tensorflow/tfjs';
+const UNIQUE = `import * as tf from '@tensorflow/tfjs';
 const x = tf.tensor2d([[3, 1, 2], [9, 7, 8]]);
-const { values } = tf.topk(x, 2);
+const { values } = tf.unique(x.flatten());
 console.log(values.arraySync());
 `;
 // A committed migrated program with a type error (a Tensor where a number is declared).
@@ -68,7 +68,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(repo, '.test-out', 'check-'));
   write('ok/train.ts', MLP);
   write('diverges/train.ts', MLP);
-  write('topk/main.ts', TOPK);
+  write('unique/main.ts', UNIQUE);
   write('committed/train.ts', MLP);
   write('committed-migrated/train.ts', BAD_TYPES);
   write('broken/train.ts', "import * as tf from '@tensorflow/tfjs';\nconst x = tf.ones([2]\n");
@@ -80,7 +80,7 @@ describe('check config', () => {
     const file = join(dir, 'bad.json');
     const e = (() => {
       try {
-        parseCheckConfig({ entries: [{ original: 'nope.ts', steps: 0, replay: 'fast', tolerance: 1 }, 'x'], tolerances: { lossRtol: -1 }, allowedTodos: 'tf.topk', reports: { pdf: 'a.pdf' } }, file);
+        parseCheckConfig({ entries: [{ original: 'nope.ts', steps: 0, replay: 'fast', tolerance: 1 }, 'x'], tolerances: { lossRtol: -1 }, allowedTodos: 'tf.unique', reports: { pdf: 'a.pdf' } }, file);
       } catch (err) {
         return err as Error;
       }
@@ -96,7 +96,7 @@ describe('check config', () => {
       '$.entries[0].steps: expected a positive integer, got number 0',
       '$.entries[0].replay: expected one of "none", "step", "layer", got string "fast"',
       '$.entries[1]: expected an object, got string "x"',
-      '$.allowedTodos: expected an array of TODO ids or TensorFlow names (e.g. ["tf.topk", "no-equivalent"]), got string "tf.topk"',
+      '$.allowedTodos: expected an array of TODO ids or TensorFlow names (e.g. ["tf.unique", "no-equivalent"]), got string "tf.unique"',
       '$.reports.pdf: unknown key (known: json, markdown, html, junit)',
     ]));
   });
@@ -148,8 +148,8 @@ describe('check config', () => {
   }, 60_000);
 
   test('TODO markers are read with their id and TensorFlow name', () => {
-    expect(findTodos('f.ts', 'a\n  // torchbridge: TODO(no-equivalent) tf.topk: torch.topk is not in the runtime yet\nb')).toEqual([
-      { file: 'f.ts', line: 2, id: 'no-equivalent', name: 'tf.topk', reason: 'tf.topk: torch.topk is not in the runtime yet' },
+    expect(findTodos('f.ts', 'a\n  // torchbridge: TODO(no-equivalent) tf.unique: torch.unique is not in the runtime yet\nb')).toEqual([
+      { file: 'f.ts', line: 2, id: 'no-equivalent', name: 'tf.unique', reason: 'tf.unique: torch.unique is not in the runtime yet' },
     ]);
   });
 });
@@ -160,7 +160,7 @@ describe('runCheck gates (diff stood in)', () => {
       entries: [
         { original: 'ok/train.ts', steps: 3, reference: 'cpu', replay: 'step' },
         { original: 'diverges/train.ts', name: 'diverges' },
-        { original: 'topk/main.ts', name: 'topk' },
+        { original: 'unique/main.ts', name: 'unique' },
         { original: 'committed/train.ts', migrated: 'committed-migrated/train.ts', name: 'committed' },
         { original: 'broken/train.ts', name: 'broken' },
       ],
@@ -182,9 +182,9 @@ describe('runCheck gates (diff stood in)', () => {
     expect(byName.diverges.problems.map((p) => p.check)).toEqual(['diff']);
     expect(byName.diverges.problems[0].fixes).toEqual(['step 2: output of dense_Dense1 (Dense → Linear) diverges first']);
 
-    expect(byName.topk.problems.map((p) => p.check)).toEqual(['todos']);
-    expect(byName.topk.problems[0].fixes[0]).toMatch(/main\.ts:\d+ TODO\(no-equivalent\) tf\.topk: .* add "tf\.topk" to allowedTodos in .*all\.json/);
-    expect(byName.topk.passed).toEqual(['migrate', 'types', 'diff']);
+    expect(byName.unique.problems.map((p) => p.check)).toEqual(['todos']);
+    expect(byName.unique.problems[0].fixes[0]).toMatch(/main\.ts:\d+ TODO\(no-equivalent\) tf\.unique: .* add "tf\.unique" to allowedTodos in .*all\.json/);
+    expect(byName.unique.passed).toEqual(['migrate', 'types', 'diff']);
 
     expect(byName.committed.migrated).toBe(join(dir, 'committed-migrated/train.ts'));
     expect(byName.committed.problems.map((p) => p.check)).toEqual(['types']);
@@ -202,7 +202,7 @@ describe('runCheck gates (diff stood in)', () => {
     // The diff's fixes appear once, at the end of its report.
     expect(text.split("step 2: output of dense_Dense1 (Dense → Linear) diverges first").length - 1).toBe(1);
     expect(text).toContain('    todos: 1 TODO marker(s) not in allowedTodos');
-    expect(text).toContain('check: 4 of 5 entries failed (diverges, topk, committed, broken)');
+    expect(text).toContain('check: 4 of 5 entries failed (diverges, unique, committed, broken)');
 
     // Per-entry reports get the entry's name; one JUnit file holds every entry with its gates.
     expect(existsSync(join(dir, 'reports/diff.train.html'))).toBe(true);
@@ -210,7 +210,7 @@ describe('runCheck gates (diff stood in)', () => {
     const junit = readFileSync(join(dir, 'reports/junit.xml'), 'utf8');
     expect(junit.match(/<testsuite /g)).toHaveLength(5);
     expect(junit).toMatch(/<testcase name="diff" classname="torchbridge.check.broken">\s*<failure message="not run: an earlier check failed"/);
-    expect(junit).toMatch(/<testsuite name="torchbridge check topk"[^>]*failures="1"/); // the TODO markers
+    expect(junit).toMatch(/<testsuite name="torchbridge check unique"[^>]*failures="1"/); // the TODO markers
     expect(junit).toContain('<failure message="1 type error(s) in the migrated program" type="Check.types">');
     expect(junit).toMatch(/<testcase name="TODO markers" classname="torchbridge.check.train"\/>/);
   }, 120_000);
@@ -225,9 +225,9 @@ describe('runCheck gates (diff stood in)', () => {
   });
 
   test('allowedTodos lets a marker through by its TensorFlow name; exit 0 when everything holds', async () => {
-    const file = write('allowed.json', JSON.stringify({ entries: [{ original: 'topk/main.ts' }], allowedTodos: ['tf.topk'], workDir: 'work' }));
+    const file = write('allowed.json', JSON.stringify({ entries: [{ original: 'unique/main.ts' }], allowedTodos: ['tf.unique'], workDir: 'work' }));
     const result = await runCheck(loadCheckConfig(file), { runDiff: fakeDiff([]), log: null, progress: false });
-    expect(result.entries[0].todos!.all.map((t) => t.name)).toEqual(['tf.topk']);
+    expect(result.entries[0].todos!.all.map((t) => t.name)).toEqual(['tf.unique']);
     expect(result.entries[0].problems).toEqual([]);
     expect(result.code).toBe(0);
     expect(existsSync(join(dir, 'work/main/migrated/main.ts'))).toBe(true);

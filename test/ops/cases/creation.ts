@@ -5,7 +5,7 @@
  */
 import { expect } from 'vitest';
 import type { OpCase } from '../../support/op_case.js';
-import { f32, i32 } from '../../support/specs.js';
+import { f32, i32, vals } from '../../support/specs.js';
 import { ref } from '../../support/reference.js';
 import type { HostTensor } from '../../support/assert_close.js';
 import { assertClose } from '../../support/assert_close.js';
@@ -100,6 +100,49 @@ export const creationOpCases: OpCase[] = [
       reproducible(outs);
       expect(outs[0].dtype).toBe('int32');
       expect([...new Set(values(outs[0]))].sort()).toEqual([3, 4, 5, 6, 7, 8, 9]);
+    },
+  },
+  {
+    name: 'multinomial: with replacement, frequencies within 4σ of p (unnormalised weights), reproducible',
+    inputs: () => [vals([[1, 2, 3, 4], [0, 5, 0, 5]])],
+    run: (t, w) => { t.manualSeed(4); const a = t.multinomial(w, 4000, { replacement: true }); t.manualSeed(4); const b = w.multinomial(4000, { replacement: true }); t.manualSeed(5); return [a, b, t.multinomial(w, 4000, { replacement: true })]; },
+    check: (outs) => {
+      reproducible(outs);
+      expect(outs[0].dtype).toBe('int32');
+      expect(outs[0].shape).toEqual([2, 4000]);
+      const v = values(outs[0]);
+      const p = [[0.1, 0.2, 0.3, 0.4], [0, 0.5, 0, 0.5]];
+      for (let r = 0; r < 2; r++) {
+        const row = v.slice(r * 4000, (r + 1) * 4000);
+        for (let c = 0; c < 4; c++) {
+          const f = row.filter((i) => i === c).length / 4000;
+          const sigma = Math.sqrt((p[r][c] * (1 - p[r][c])) / 4000);
+          expect(Math.abs(f - p[r][c]), `row ${r} category ${c}: frequency ${f}, p ${p[r][c]}`).toBeLessThanOrEqual(4 * sigma + 1e-12);
+        }
+      }
+    },
+  },
+  {
+    name: 'multinomial: without replacement, distinct samples, zero weights never drawn, first draw follows p',
+    inputs: () => [],
+    run: (t) => {
+      t.manualSeed(8);
+      const w = t.tensor([0.5, 0, 0.25, 0.25, 0], { device: t.deviceType }).reshape([1, 5]).expand([3000, 5]).contiguous();
+      return t.multinomial(w, 3);
+    },
+    check: ([x]) => {
+      expect(x.shape).toEqual([3000, 3]);
+      const v = values(x);
+      const first = [0, 0, 0, 0, 0];
+      for (let r = 0; r < 3000; r++) {
+        const row = v.slice(r * 3, r * 3 + 3);
+        expect(new Set(row).size, `row ${r}: ${row}`).toBe(3);
+        expect(row.every((i) => i === 0 || i === 2 || i === 3), `row ${r}: ${row}`).toBe(true);
+        first[row[0]]++;
+      }
+      for (const [c, p] of [[0, 0.5], [2, 0.25], [3, 0.25]]) {
+        expect(Math.abs(first[c] / 3000 - p)).toBeLessThanOrEqual(4 * Math.sqrt((p * (1 - p)) / 3000));
+      }
     },
   },
   {

@@ -1,7 +1,7 @@
 /** Reductions: with and without dim, keepdim, multi-dim, ties, NaN, -inf rows, bool/int inputs. */
 import type { OpCase } from '../../support/op_case.js';
 import { f32, i32, boolean, vals } from '../../support/specs.js';
-import { argmaxOf, argminOf, logsumexpOf, meanOf, reduce, sumOf, varOf } from '../../support/reference.js';
+import { argmaxOf, argminOf, logsumexpOf, meanOf, reduce, ref, sumOf, varOf, type Ref } from '../../support/reference.js';
 
 /**
  * Our CPU kernels accumulate in float64 while tfjs's cpu backend accumulates in float32, so long sums
@@ -13,6 +13,22 @@ const ties = vals([[3, 1, 3, 2], [0, 5, 5, -1], [7, 7, 7, 7]]);
 const maxOf = (v: number[]) => (v.some(Number.isNaN) ? NaN : Math.max(...v));
 const minOf = (v: number[]) => (v.some(Number.isNaN) ? NaN : Math.min(...v));
 const prodOf = (v: number[]) => v.reduce((a, b) => a * b, 1);
+
+/**
+ * topk along the last dim of a 2-D input: a stable sort of each row by value (NaN as the largest value), largest
+ * first or smallest first, as PyTorch's CPU topk orders ties (lower index first).
+ */
+function topkRef(x: { data: ArrayLike<number>; shape: readonly number[]; dtype?: string }, k: number, largest = true): Ref[] {
+  const [rows, n] = x.shape;
+  const values: number[] = [], indices: number[] = [];
+  const key = (v: number) => (Number.isNaN(v) ? Infinity : v);
+  for (let r = 0; r < rows; r++) {
+    const row = Array.from({ length: n }, (_, j) => Number(x.data[r * n + j]));
+    const order = [...row.keys()].sort((a, b) => (largest ? key(row[b]) - key(row[a]) : key(row[a]) - key(row[b])) || a - b);
+    for (const j of order.slice(0, k)) { values.push(row[j]); indices.push(j); }
+  }
+  return [ref(values, [rows, k], (x.dtype ?? 'float32') as Ref['dtype']), ref(indices, [rows, k], 'int32')];
+}
 
 export const reduceOpCases: OpCase[] = [
   // sum
@@ -65,6 +81,52 @@ export const reduceOpCases: OpCase[] = [
     run: (t, x) => { const r = t.min(x, 0, true); return [r.values, r.indices]; },
     tfjs: (tf, x) => [tf.min(x, 0, true), tf.expandDims(tf.argMin(x, 0), 0)],
     grad: true,
+  },
+  // topk: k rounds of argmax with masking (runtime/ops/topk.ts)
+  {
+    name: 'topk: k 3 of the last dim → [values, indices]',
+    inputs: () => [f32([4, 7], { distinct: true })],
+    run: (_t, x) => { const r = x.topk(3); return [r.values, r.indices]; },
+    tfjs: (tf, x) => { const r = tf.topk(x, 3); return [r.values, r.indices]; },
+    grad: true,
+  },
+  {
+    name: 'topk: k = n sorts the row; 3-D input',
+    inputs: () => [f32([2, 3, 5], { distinct: true })],
+    run: (t, x) => { const r = t.topk(x, 5); return [r.values, r.indices]; },
+    tfjs: (tf, x) => { const r = tf.topk(x, 5); return [r.values, r.indices]; },
+    grad: true,
+  },
+  {
+    name: 'topk: ties, NaN, -inf and +inf rows → lower index first, NaN largest',
+    inputs: () => [vals([[3, 1, 3, 2, 3], [-Infinity, -Infinity, 5, -Infinity, 0], [1, NaN, 7, NaN, 2], [Infinity, 0, Infinity, -1, 4]])],
+    run: (_t, x) => { const r = x.topk(4); return [r.values, r.indices]; },
+    reference: (x) => topkRef(x, 4),
+  },
+  {
+    name: 'topk: largest false → the smallest first (NaN last)',
+    inputs: () => [vals([[3, 1, 3, 2, 3], [Infinity, Infinity, 5, Infinity, 0], [1, NaN, 7, NaN, 2]])],
+    run: (_t, x) => { const r = x.topk(5, -1, false); return [r.values, r.indices]; },
+    reference: (x) => topkRef(x, 5, false),
+  },
+  {
+    name: 'topk: dim 0',
+    inputs: () => [f32([6, 3], { distinct: true })],
+    run: (_t, x) => { const r = x.topk(2, 0); return [r.values, r.indices]; },
+    tfjs: (tf, x) => { const r = tf.topk(tf.transpose(x), 2); return [tf.transpose(r.values), tf.transpose(r.indices)]; },
+    grad: true,
+  },
+  {
+    name: 'topk: int32 with INT32_MIN entries, and k 0',
+    inputs: () => [vals([[5, -2147483648, 5, 7], [-2147483648, -2147483648, 1, -2147483648]], 'int32')],
+    run: (_t, x) => { const r = x.topk(3); const z = x.topk(0); return [r.values, r.indices, z.values, z.indices]; },
+    reference: (x) => [...topkRef(x, 3), ref([], [2, 0], 'int32'), ref([], [2, 0], 'int32')],
+  },
+  {
+    name: 'topk: 0-d input, k 1',
+    inputs: () => [f32([])],
+    run: (_t, x) => { const r = x.topk(1); return [r.values, r.indices]; },
+    tfjs: (tf, x) => [x, tf.scalar(0, 'int32')],
   },
   {
     name: 'max: dim with ties → first index',
