@@ -67,8 +67,14 @@ export const model: Mapping[] = [
     tf: 'LayersModel.trainOnBatch', kind: 'method', status: 'pattern', params: ['x', 'y'], returns: 'other', rule: 'compileFit',
     notes: ['train-on-batch'], target: 'await utils.trainOnBatch(model, x, y, { loss: lossFn, optimizer, metrics })',
   },
-  manual('LayersModel.getWeights', 'model.parameters() (PyTorch layouts: Linear weight [out, in], conv OIHW)'),
-  manual('LayersModel.setWeights', 'model.loadStateDict(...) with tensors in PyTorch layouts'),
+  {
+    tf: 'LayersModel.getWeights', kind: 'method', status: 'exact', params: ['trainableOnly?'], returns: 'other', notes: ['get-weights-layout'],
+    target: 'utils.getWeights($self{{, $trainableOnly}})',
+  },
+  {
+    tf: 'LayersModel.setWeights', kind: 'method', status: 'exact', params: ['weights'], notes: ['get-weights-layout'],
+    target: 'utils.setWeights($self, $weights)',
+  },
   manual('LayersModel.execute', 'call the module\'s forward'),
   manual('LayersModel.getLayer', 'access the submodule by field name or getSubmodule()'),
   {

@@ -9,3 +9,4 @@ export { fitDataset, evaluateDataset } from './fit_dataset.js';
 export type { FitDatasetOptions, EvaluateDatasetOptions, DatasetLike } from './fit_dataset.js';
 export { earlyStopping, EarlyStopping } from './callbacks.js';
 export type { EarlyStoppingArgs } from './callbacks.js';
+export { getWeights, setWeights } from './weights.js';
