@@ -10,3 +10,5 @@ export * as image from './image.js';
 export * as layers from './layers.js';
 export * as keras from './keras.js';
 export * as py from './python.js';
+export * as initializers from './initializers.js';
+export * as serialization from './serialization.js';

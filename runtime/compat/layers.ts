@@ -5,6 +5,9 @@
 import type { Tensor } from '../tensor.js';
 import * as torch from '../torch.js';
 
+export { Layer, LayerVariable } from './layer.js';
+export type { LayerArgs } from './layer.js';
+
 /** tfjs-layers' epsilon (`K.epsilon()`), the floor of l2Normalize's squared norm. */
 const EPSILON = 1e-7;
 
