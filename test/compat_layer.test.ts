@@ -121,6 +121,15 @@ describe('compat.layers.Layer', () => {
     expect(gated.scale.read().item()).toBe(2);
   });
 
+  it('compat.layers.build builds with tfjs\'s symbolic shape, so an optimizer made next holds the weights', () => {
+    const layer = compat.layers.build(new Gated({ units: 2 }), [null, 3]);
+    expect(layer.builtWith).toEqual([null, 3]);
+    expect(layer.built).toBe(true);
+    expect([...layer.parameters()].map((p) => p.shape)).toEqual([[3, 2], [3, 2], [2]]);
+    expect(compat.layers.build(layer, [null, 9])).toBe(layer); // built once
+    expect(layer.builtWith).toEqual([null, 3]);
+  });
+
   it('keeps Module.apply(fn) and names layers as tfjs does', () => {
     const a = new Gated({ units: 1 });
     const visited: string[] = [];

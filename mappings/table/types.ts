@@ -19,6 +19,9 @@ export const types: Mapping[] = [
   cls('tf.LayersModel', 'nn.Module', 'class', 'LayersModel'),
   cls('tf.Sequential', 'nn.Module', 'class', 'Sequential'),
   cls('tf.Optimizer', 'optim.Optimizer', 'class', 'Optimizer'),
+  { tf: 'tf.layers.Layer', kind: 'class', status: 'exact', target: 'compat.layers.Layer', notes: ['custom-layer'] },
+  cls('tf.LayerVariable', 'compat.layers.LayerVariable', 'class'),
+  cls('tf.Shape', '(number | null)[]', 'type'),
   cls('tf.TensorContainer', 'unknown', 'type'),
   cls('tf.NamedTensorMap', 'Record<string, torch.Tensor>', 'type', 'TensorMap'),
   cls('tf.Logs', 'Record<string, number>', 'type'),
@@ -28,5 +31,9 @@ export const types: Mapping[] = [
   manual('tf.History', 'fit returns { history: Record<string, number[]> } after migration', { kind: 'class', returns: 'History' }),
   manual('tf.Callback', 'callbacks become code in the training loop', { kind: 'class' }),
   manual('tf.CustomCallback', 'callbacks become code in the training loop', { kind: 'class' }),
+  {
+    tf: 'tf.serialization.registerClass', kind: 'function', status: 'exact', params: ['cls'], returns: 'other', notes: ['custom-layer'],
+    target: 'compat.serialization.registerClass($cls)',
+  },
   manual('tf.TensorBuffer', 'fill a typed array and call torch.tensor(array, { shape })', { kind: 'class' }),
 ];

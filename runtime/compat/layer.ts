@@ -141,6 +141,19 @@ export class Layer extends Module {
   }
 }
 
+/**
+ * Builds `layer` for inputs of `inputShape` (tfjs's symbolic shape: batch dim null) and marks it built, as tfjs's
+ * model.add does when the model's input shape is known; returns the layer. The migrated Sequential builds custom
+ * layers this way where they are made, so their weights exist before an optimizer takes model.parameters().
+ */
+export function build<T extends Layer>(layer: T, inputShape: (number | null)[] | (number | null)[][]): T {
+  if (!layer.built) {
+    layer.build(inputShape);
+    layer.built = true;
+  }
+  return layer;
+}
+
 const registry = new Map<string, unknown>();
 
 /**

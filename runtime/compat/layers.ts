@@ -5,7 +5,7 @@
 import type { Tensor } from '../tensor.js';
 import * as torch from '../torch.js';
 
-export { Layer, LayerVariable } from './layer.js';
+export { Layer, LayerVariable, build } from './layer.js';
 export type { LayerArgs } from './layer.js';
 
 /** tfjs-layers' epsilon (`K.epsilon()`), the floor of l2Normalize's squared norm. */

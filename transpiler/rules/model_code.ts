@@ -104,6 +104,8 @@ export interface ChainResult {
 export interface ChainLayer {
   row: Mapping;
   site: CallSite;
+  /** A plan made by the rule itself for the layer's input shape (a custom layer's module), not by the row's transformer. */
+  plan?: (inputShape: Shape | null) => LayerPlan | { error: string };
 }
 
 /**
@@ -132,7 +134,9 @@ export function buildChain(layers: ChainLayer[], inputShape: Shape | null, layou
     fieldsByLayer.push([]);
     const { row, site } = layers[i];
     if (i >= unknownFrom) shape = null;
-    const r = planLayer(row, site, shape ? [shape] : undefined);
+    const own = layers[i].plan?.(shape);
+    if (own && 'error' in own) return { error: own.error, at: i };
+    const r = own ? { plan: own, notes: [] as NoteId[], error: undefined } : planLayer(row, site, shape ? [shape] : undefined);
     if (!r.plan) return { error: i >= unknownFrom ? `${r.error!} (it or a layer before it is added in a loop or under a condition, so its input is known only at run time)` : r.error!, at: i };
     const plan = r.plan;
     notes.push(...r.notes);

@@ -8,7 +8,7 @@
  * TensorFlow's initialisation is written out (a loop over the model's modules).
  */
 import { ts } from 'ts-morph';
-import type { Mapping, Shape } from '../../mappings/schema.js';
+import type { LayerPlan, Mapping, Shape } from '../../mappings/schema.js';
 import { fillSnippet } from '../../mappings/template.js';
 import type { FileContext } from '../context.js';
 import { buildChain, classCode, className, FieldNames, initLoop, permutes, planLayer, resolveStep, type ChainLayer, type Field } from './model_code.js';
@@ -224,10 +224,14 @@ export class ModelRules {
   }
 
   /** The tf.layers.* call behind a layer expression (inline, or a const holding it). */
-  private layerOf(expr: ts.Expression): { call: ts.CallExpression; row: Mapping; decl?: ts.VariableStatement } | undefined {
+  private layerOf(expr: ts.Expression): { call: ts.CallExpression | ts.NewExpression; row: Mapping; decl?: ts.VariableStatement; plan?: ChainLayer['plan'] } | undefined {
     let e = expr;
     while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e)) e = e.expression;
     if (ts.isCallExpression(e) && this.layerCalls.has(e)) return { call: e, row: this.layerCalls.get(e)! };
+    if (ts.isNewExpression(e)) {
+      const custom = this.customLayer(e);
+      if (custom) return custom;
+    }
     if (ts.isIdentifier(e)) {
       const d = this.ctx.checker.getSymbolAtLocation(e)?.valueDeclaration;
       if (d && ts.isVariableDeclaration(d) && d.initializer) {
@@ -238,8 +242,34 @@ export class ModelRules {
     return undefined;
   }
 
+  /**
+   * `new X(args)` of a class declared in this file as `class X extends tf.layers.Layer` (it becomes a
+   * compat.layers.Layer, an nn.Module): one module step in tfjs's layout, its output shape unknown statically (the
+   * layers after it are sized on their first call). It is built where it is made, with the symbolic input shape
+   * tfjs's model.add builds it with (batch dim null): its weights must exist before the optimizer is made from
+   * model.parameters(), or they would silently never train. Without a static input shape that cannot be done, so
+   * the model is not rebuilt (a TODO says why).
+   */
+  private customLayer(e: ts.NewExpression): { call: ts.NewExpression; row: Mapping; plan: (shape: Shape | null) => LayerPlan | { error: string } } | undefined {
+    if (!ts.isIdentifier(e.expression)) return undefined;
+    const d = this.ctx.checker.getSymbolAtLocation(e.expression)?.valueDeclaration;
+    if (!d || !ts.isClassDeclaration(d)) return undefined;
+    const base = d.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+    if (!base || this.ctx.qualify(base) !== 'tf.layers.Layer') return undefined;
+    const args = this.ctx.callSite('tf.layers.Layer', e).args.map((a) => a.text).join(', ');
+    const name = e.expression.text;
+    const field = name.charAt(0).toLowerCase() + name.slice(1);
+    return {
+      call: e,
+      row: { tf: 'tf.layers.Layer', kind: 'class', status: 'exact', notes: ['custom-layer'] },
+      plan: (shape) => (shape && shape.every((d) => d !== null)
+        ? { steps: [{ kind: 'module', name: field, code: `compat.layers.build(new ${name}(${args}), [null, ${shape.join(', ')}])` }], outputShape: null, requires: 'tf', produces: 'tf' }
+        : { error: `custom layer ${name}: its input shape is not known statically, so it cannot be built where the model is made, and weights it creates on its first call would not be in an optimizer made before that; give the model an inputShape, or build the layer by hand (layer.build([null, ...])) before making the optimizer` }),
+    };
+  }
+
   /** The user's code inside layer configs (kept out of the runtime-name check). */
-  private userTexts(calls: ts.CallExpression[]): string[] {
+  private userTexts(calls: (ts.CallExpression | ts.NewExpression)[]): string[] {
     return calls.flatMap((c) => this.ctx.callSite('', c).args.flatMap((a) => [a.text, ...Object.values(a.props ?? {}).map((p) => p.text)]));
   }
 
@@ -277,7 +307,7 @@ export class ModelRules {
       }
     }
     for (const add of s.adds) layerExprs.push((add.expression as ts.CallExpression).arguments[0]);
-    const layers: { call: ts.CallExpression; row: Mapping; decl?: ts.VariableStatement }[] = [];
+    const layers: { call: ts.CallExpression | ts.NewExpression; row: Mapping; decl?: ts.VariableStatement; plan?: ChainLayer['plan'] }[] = [];
     // Which layer each expression became (null: an inputLayer, which only gives the input shape).
     const layerIndex: (number | null)[] = [];
     for (const e of layerExprs) {
@@ -294,7 +324,7 @@ export class ModelRules {
       layers.push(l);
     }
     const name = s.name ?? 'model';
-    const chainLayers: ChainLayer[] = layers.map((l) => ({ row: l.row, site: ctx.callSite(l.row.tf, l.call) }));
+    const chainLayers: ChainLayer[] = layers.map((l) => ({ row: l.row, site: ctx.callSite(l.row.tf, l.call), plan: l.plan }));
     // Field names only need to be unique within the model (they are read as this.<name>).
     const fieldNames = new FieldNames(new Set());
     // Adds inside a loop or a condition: how many layers come before each later one is known only at run time,
@@ -450,11 +480,12 @@ export class ModelRules {
         return n;
       }
       if (this.applies.has(init) && ts.isPropertyAccessExpression(init.expression)) {
-        const layer = this.layerOf(init.expression.expression);
-        if (!layer) {
-          error = `the layer applied to make '${id.text}' is not a tf.layers.* call`;
+        const found = this.layerOf(init.expression.expression);
+        if (!found || found.plan || !ts.isCallExpression(found.call)) {
+          error = found ? `the layer applied to make '${id.text}' is a custom layer, which the static graph does not trace` : `the layer applied to make '${id.text}' is not a tf.layers.* call`;
           return undefined;
         }
+        const layer = { ...found, call: found.call };
         const arg = init.arguments[0];
         const ins = arg && ts.isArrayLiteralExpression(arg) ? [...arg.elements] : arg ? [arg] : [];
         if (!ins.every(ts.isIdentifier)) {
