@@ -288,7 +288,7 @@ export const batchNormLayer: Transformer = (site) => {
   const eps = cfg.epsilon ? cfg.epsilon.text : '1e-3';
   const cls = shape.length === 3 ? 'nn.BatchNorm2d' : 'nn.BatchNorm1d';
   return layer({
-    steps: [{ kind: 'module', name: fieldName(cfg, 'batchNorm'), code: `new ${cls}(${dimText(c)}, { eps: ${eps}, momentum: ${momentum} })` }],
+    steps: [{ kind: 'module', name: fieldName(cfg, 'batchNorm'), code: `new ${cls}(${dimText(c)}, { eps: ${eps}, momentum: ${momentum}, unbiasedRunningVar: false })` }],
     outputShape: shape, requires: shape.length > 1 ? 'cf' : 'any', produces: 'same',
   }, configNotes(cfg, { betaInitializer: 'zeros', gammaInitializer: 'ones', movingMeanInitializer: 'zeros', movingVarianceInitializer: 'ones' }));
 };
