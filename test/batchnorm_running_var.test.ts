@@ -14,7 +14,7 @@ describe('BatchNorm1d unbiasedRunningVar', () => {
     const col0 = [1, 3, 0, 2];
     const mean = col0.reduce((a, b) => a + b) / 4;
     const unbiased = col0.reduce((a, b) => a + (b - mean) ** 2, 0) / 3;
-    expect(bn.running_var!.tolist()[0]).toBeCloseTo(0.5 * 1 + 0.5 * unbiased, 6);
+    expect((bn.running_var!.tolist() as number[])[0]).toBeCloseTo(0.5 * 1 + 0.5 * unbiased, 6);
   });
 
   it('false: running stats equal tfjs batchNormalization\'s moving stats after two training steps', async () => {
@@ -22,7 +22,7 @@ describe('BatchNorm1d unbiasedRunningVar', () => {
     const layer = tf.layers.batchNormalization({ inputShape: [3] });
     const bn = new nn.BatchNorm1d(3, { eps: 1e-3, momentum: 0.01, unbiasedRunningVar: false });
     for (const batch of [X, X.map((r) => r.map((v) => v * 2 - 1))]) {
-      tf.tidy(() => layer.apply(tf.tensor2d(batch), { training: true }));
+      tf.tidy(() => layer.apply(tf.tensor2d(batch), { training: true }) as tf.Tensor);
       bn.forward(torch.tensor(batch, { dtype: 'float32' }));
     }
     const [, , movingMean, movingVar] = layer.getWeights().map((w) => Array.from(w.dataSync()));
