@@ -109,6 +109,8 @@ function wrapLeaves(model: nn.Module): void {
       const mask = m.training ? tap.masks.get(m) : undefined;
       // The reference's formula for a masked dropout: x · (mask / keep) (tf.dropout's).
       const out = mask ? input.mul(mask.mask.div(mask.keep)) : original(input, ...rest);
+      // A module returning a structure (nn.LSTM: [output, [h, c]]) has no one output tensor to capture.
+      if (!(out instanceof Tensor)) return out;
       tap.order?.push({ m, input, output: out });
       capture(m, input, out);
       return out;
