@@ -108,7 +108,7 @@ export const NOTES = {
   'layernorm-eps': { severity: 'info', text: 'LayerNormalization epsilon 1e-3 (PyTorch 1e-5) is passed explicitly; it normalises over the last axis.' },
   'embedding-init': { severity: 'info', text: 'tfjs Embedding initialises uniformly in [-0.05, 0.05]; nn.Embedding with N(0, 1). Reproduced with nn.init.uniform_.' },
   'rnn-hard-sigmoid': { severity: 'warning', text: 'tfjs LSTM/GRU gates use hardSigmoid, clip(0.2·x + 0.5, 0, 1) (the recurrentActivation default), the runtime\'s sigmoid by default: gateActivation \'hardSigmoid\' is passed (a \'sigmoid\' recurrentActivation passes nothing). tfjs GRU applies the reset gate before the recurrent matmul (resetAfter false), PyTorch after: GRU numbers still differ.' },
-  'rnn-bias': { severity: 'info', text: 'tfjs RNN layers have one bias vector per gate (plus unitForgetBias: forget-gate bias 1); PyTorch has two (bias_ih and bias_hh).' },
+  'rnn-bias': { severity: 'info', text: 'tfjs RNN layers have one bias vector per gate (plus unitForgetBias: forget-gate bias 1); PyTorch has two (bias_ih and bias_hh). The migration holds bias_hh at zero with requiresGrad false, so bias_ih is tfjs\'s bias (two trained biases would move twice as fast under an adaptive optimizer).' },
   'rnn-return-sequences': { severity: 'info', text: 'returnSequences false keeps only the last time step: output.select(1, -1).' },
   'dropout-rate': { severity: 'info', text: 'Dropout rate is PyTorch\'s p; inverted dropout in both, active only in training mode (model.train()).' },
   'activation-module': { severity: 'info', text: 'A layer\'s activation option becomes a separate activation after it.' },

@@ -369,6 +369,8 @@ export const rnnLayer: Transformer = (site, row) => {
   return layer({
     steps: [{
       kind: 'module', name: fieldName(cfg, cls.slice(3).toLowerCase()), code: `new ${cls}(${dimText(shape[1]!)}, ${dimText(units)}, { batchFirst: true${gateOpt} })`,
+      // tfjs has one bias per gate: bias_hh is held at zero (frozen), so bias_ih is tfjs's bias and trains as it does.
+      init: { cls, body: ["for (const [name, p] of m.namedParameters()) if (name.startsWith('bias_hh')) nn.init.zeros_(p.requiresGrad_(false));"] },
       call: seq ? '$m.forward($x)[0]' : '$m.forward($x)[0].select(1, -1)',
     }],
     outputShape: seq ? [shape[0], units] : [units], requires: 'tf', produces: 'tf',
