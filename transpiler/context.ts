@@ -24,6 +24,9 @@ const RECEIVER_OF: Partial<Record<ValueKind, string>> = {
   Layer: 'Layer', SymbolicTensor: 'SymbolicTensor', History: 'History',
 };
 
+/** Kinds a tensor method can be called on (a parameter passed Variables and Tensors is a Tensor). */
+const TENSORISH = new Set<ValueKind>(['Tensor', 'Variable']);
+
 export function receiverClass(kind: ValueKind | undefined): string | undefined {
   return kind ? RECEIVER_OF[kind] : undefined;
 }
@@ -248,6 +251,7 @@ export class FileContext {
       const t = decl.type ? this.kindOfType(decl.type) : undefined;
       if (t) return t;
       if ('initializer' in decl && decl.initializer) return this.kindOf(decl.initializer);
+      if (ts.isParameter(decl)) return this.kindFromCallers(decl);
       return undefined;
     }
     if (ts.isPropertyAssignment(decl)) return this.kindOf(decl.initializer);
@@ -266,6 +270,61 @@ export class FileContext {
       return name && ts.isCallExpression(init) ? this.returnedProperty(init.expression, name) : undefined;
     }
     return undefined;
+  }
+
+  /**
+   * An untyped parameter of a local function (`function predict(x)` in plain JS): the kind every call site
+   * passes in its place, when all of them pass the same known tfjs kind. Any other use of the function (passed
+   * as a value, exported, called with a spread or an unknown argument) leaves it unknown: the code stays as
+   * written rather than being rewritten on a guess.
+   */
+  private kindFromCallers(param: ts.ParameterDeclaration): ValueKind | undefined {
+    const fn = param.parent;
+    if (!ts.isIdentifier(param.name) || param.dotDotDotToken) return undefined;
+    let nameNode: ts.Node | undefined;
+    if (ts.isFunctionDeclaration(fn) && fn.name) nameNode = fn.name;
+    else if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(fn.parent) && fn.parent.initializer === fn && ts.isIdentifier(fn.parent.name)) nameNode = fn.parent.name;
+    if (!nameNode) return undefined;
+    // Exported: callers in other files are not seen.
+    const holder = ts.isFunctionDeclaration(fn) ? fn : fn.parent.parent.parent;
+    if (ts.canHaveModifiers(holder) && ts.getModifiers(holder)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return undefined;
+    const sym = this.checker.getSymbolAtLocation(nameNode);
+    if (!sym) return undefined;
+    const index = fn.parameters.indexOf(param);
+    const calls = this.referencesOf(sym).filter((r) => r !== nameNode);
+    if (!calls.length) return undefined;
+    let kind: ValueKind | undefined;
+    for (const r of calls) {
+      const call = r.parent;
+      if (!ts.isCallExpression(call) || call.expression !== r) return undefined;
+      const arg = call.arguments[index];
+      if (!arg || call.arguments.slice(0, index + 1).some(ts.isSpreadElement)) return undefined;
+      const k = this.kindOf(arg);
+      if (!k || !TENSORISH.has(k)) return undefined;
+      if (kind && kind !== k) kind = 'Tensor';
+      else kind = k;
+    }
+    if (kind) this.usedDataflow = true;
+    return kind;
+  }
+
+  private refIndex: Map<ts.Symbol, ts.Identifier[]> | undefined;
+
+  /** Every identifier in the file that names `sym`. */
+  private referencesOf(sym: ts.Symbol): ts.Identifier[] {
+    if (!this.refIndex) {
+      const index = new Map<ts.Symbol, ts.Identifier[]>();
+      const visit = (n: ts.Node): void => {
+        if (ts.isIdentifier(n)) {
+          const s = ts.isShorthandPropertyAssignment(n.parent) && n.parent.name === n ? this.checker.getShorthandAssignmentValueSymbol(n.parent) : this.checker.getSymbolAtLocation(n);
+          if (s) index.set(s, [...(index.get(s) ?? []), n]);
+        }
+        ts.forEachChild(n, visit);
+      };
+      visit(this.sf);
+      this.refIndex = index;
+    }
+    return this.refIndex.get(sym) ?? [];
   }
 
   private returnKindOfCallee(callee: ts.Expression): ValueKind | undefined {

@@ -114,7 +114,7 @@ export const PLANTED_BUGS: PlantedBug[] = [
     id: 'batchnorm-momentum',
     description: "BatchNormalization's momentum passed through unconverted: tfjs's 0.99 (weight of the old running value) as PyTorch's momentum (weight of the new batch value) instead of 0.01",
     program: 'cnn',
-    edits: [{ find: 'new nn.BatchNorm2d(4, { eps: 1e-3, momentum: 0.01 })', replace: 'new nn.BatchNorm2d(4, { eps: 1e-3, momentum: 0.99 })' }],
+    edits: [{ find: 'new nn.BatchNorm2d(4, { eps: 1e-3, momentum: 0.01, unbiasedRunningVar: false })', replace: 'new nn.BatchNorm2d(4, { eps: 1e-3, momentum: 0.99, unbiasedRunningVar: false })' }],
     expect: { layer: 'batch_normalization_BatchNormalization1' },
   },
   {

@@ -46,7 +46,13 @@ export const MODULE_TYPES: Record<string, string[]> = {
   Softmax: ['Softmax'],
   LeakyReLU: ['LeakyReLU'],
   ELU: ['ELU'],
+  // Recurrent layers (gate order i, f, c, o in both for LSTM; GRU's z, r, h differs from PyTorch's r, z, n: not mapped).
+  LSTM: ['LSTM'],
+  SimpleRNN: ['RNN'],
 };
+
+/** tfjs recurrent layer classes: their `activation` is internal to the cell, not a module after it. */
+const RECURRENT = new Set(['LSTM', 'SimpleRNN']);
 
 /** A fused activation → the module that follows the main one on the runtime (null: no module). */
 export const ACTIVATION_MODULES: Record<string, string | null> = {
@@ -70,6 +76,9 @@ export const ACTIVATION_MODULES: Record<string, string | null> = {
 export const WEIGHT_NAMES: Record<string, Record<string, string>> = {
   BatchNormalization: { gamma: 'weight', beta: 'bias', moving_mean: 'running_mean', moving_variance: 'running_var' },
   LayerNormalization: { gamma: 'weight', beta: 'bias' },
+  // One layer, one direction; tfjs's single bias is bias_ih (the migration holds bias_hh at zero).
+  LSTM: { kernel: 'weight_ih_l0', recurrent_kernel: 'weight_hh_l0', bias: 'bias_ih_l0' },
+  SimpleRNN: { kernel: 'weight_ih_l0', recurrent_kernel: 'weight_hh_l0', bias: 'bias_ih_l0' },
 };
 
 /** Runtime modules that compute channels-first (PyTorch's convention), whatever layout the program uses elsewhere. */
@@ -97,7 +106,7 @@ export function mapLayers(reference: readonly ReferenceLayer[], leaves: readonly
   for (const layer of reference) {
     const modules: CandidateLeaf[] = [];
     const isActivation = layer.className === 'Activation';
-    const fused = isActivation ? null : layer.activation;
+    const fused = isActivation || RECURRENT.has(layer.className) ? null : layer.activation;
     let expected: string[] | null;
     if (isActivation) {
       const act = ACTIVATION_MODULES[layer.activation ?? 'linear'];
@@ -134,7 +143,10 @@ export function mapLayers(reference: readonly ReferenceLayer[], leaves: readonly
     const last = modules[modules.length - 1];
     const refOut = layer.outputShape;
     // A layer that migrated to no module passes its input through: its output is the previous group's.
-    const candOutputShape = last ? last.outputShape : out.length ? out[out.length - 1].candidateOutputShape : [1, ...refOut];
+    let candOutputShape = last ? last.outputShape : out.length ? out[out.length - 1].candidateOutputShape : [1, ...refOut];
+    // returnSequences false: the module's [1, T, H] sequence, of which tfjs's output [H] is the last step.
+    const lastStep = RECURRENT.has(layer.className) && refOut.length === 1 && candOutputShape.length === 3 && candOutputShape[2] === refOut[0];
+    if (lastStep) candOutputShape = [candOutputShape[0], candOutputShape[2]];
     const candOut = candOutputShape.slice(1);
 
     // The kernel of a Dense reading flattened NHWC features needs its rows permuted (layout.ts).
@@ -145,6 +157,8 @@ export function mapLayers(reference: readonly ReferenceLayer[], leaves: readonly
       let layout: WeightLayout = { kind: 'same' };
       if (w.tensor === 'kernel' && layer.className === 'Dense') layout = flat ? { kind: 'dense-kernel', flattenedFrom: flat } : { kind: 'dense-kernel' };
       else if (w.tensor === 'kernel' && layer.className === 'Conv2D') layout = { kind: 'conv2d-kernel' };
+      // [in, 4H] / [H, 4H] as weight_ih / weight_hh [4H, in] / [4H, H]: the Dense kernel's transpose.
+      else if ((w.tensor === 'kernel' || w.tensor === 'recurrent_kernel') && RECURRENT.has(layer.className)) layout = { kind: 'dense-kernel' };
       weights.push({ tensor: w.tensor, candidateName: `${main.name}.${candidateTensor}`, layout });
     }
 
@@ -179,6 +193,7 @@ export function mapLayers(reference: readonly ReferenceLayer[], leaves: readonly
       output,
       candidateOutputShape: candOutputShape,
       weights,
+      ...(lastStep ? { lastStep: true } : {}),
     });
     prevRefShape = refOut;
     transposed = nextTransposed;

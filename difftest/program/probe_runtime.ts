@@ -109,8 +109,12 @@ function wrapLeaves(model: nn.Module): void {
       const mask = m.training ? tap.masks.get(m) : undefined;
       // The reference's formula for a masked dropout: x · (mask / keep) (tf.dropout's).
       const out = mask ? input.mul(mask.mask.div(mask.keep)) : original(input, ...rest);
-      tap.order?.push({ m, input, output: out });
-      capture(m, input, out);
+      // A recurrent module returns [output, h] (nn.LSTM: [output, [h, c]]): its output sequence is captured.
+      const result: unknown = out;
+      const seen = result instanceof Tensor ? result : Array.isArray(result) && result[0] instanceof Tensor ? (result[0] as Tensor) : null;
+      if (!seen) return out;
+      tap.order?.push({ m, input, output: seen });
+      capture(m, input, seen);
       return out;
     };
   }
@@ -289,7 +293,7 @@ function layerReaders(mapping: LayerMapping[], modules: Map<string, nn.Module>):
     if (!s) {
       const prev = readers[readers.length - 1];
       const last = m.modules.length ? modules.get(m.modules[m.modules.length - 1])! : null;
-      readers.push(last ? () => lastOutput(last) : prev ?? (() => null));
+      readers.push(last ? (m.lastStep ? () => lastOutput(last).select(1, -1) : () => lastOutput(last)) : prev ?? (() => null));
       continue;
     }
     switch (s.kind) {

@@ -127,6 +127,11 @@ export interface LayerMapping {
    * Absent: the group's last module's output (mapping by order, layer_map.ts).
    */
   source?: OutputSource;
+  /**
+   * Mapped by order, a recurrent layer with returnSequences false: its module (nn.LSTM/nn.RNN) outputs the whole
+   * sequence [N, T, H], of which tfjs's layer output is the last step (read as output.select(1, -1)).
+   */
+  lastStep?: boolean;
   /** Mapped by graph: the reference layers feeding this one's first call (the layer summary's input error). */
   inbound?: string[];
 }

@@ -288,7 +288,7 @@ export const batchNormLayer: Transformer = (site) => {
   const eps = cfg.epsilon ? cfg.epsilon.text : '1e-3';
   const cls = shape.length === 3 ? 'nn.BatchNorm2d' : 'nn.BatchNorm1d';
   return layer({
-    steps: [{ kind: 'module', name: fieldName(cfg, 'batchNorm'), code: `new ${cls}(${dimText(c)}, { eps: ${eps}, momentum: ${momentum} })` }],
+    steps: [{ kind: 'module', name: fieldName(cfg, 'batchNorm'), code: `new ${cls}(${dimText(c)}, { eps: ${eps}, momentum: ${momentum}, unbiasedRunningVar: false })` }],
     outputShape: shape, requires: shape.length > 1 ? 'cf' : 'any', produces: 'same',
   }, configNotes(cfg, { betaInitializer: 'zeros', gammaInitializer: 'ones', movingMeanInitializer: 'zeros', movingVarianceInitializer: 'ones' }));
 };
@@ -353,8 +353,13 @@ export const embeddingLayer: Transformer = (site) => {
 export const rnnLayer: Transformer = (site, row) => {
   const cfg = configOf(site);
   if (!cfg?.units) return todo('no-equivalent', 'an RNN layer needs units');
-  const bad = unsupported(cfg, ['returnState', 'goBackwards', 'stateful', 'unroll', 'dropout', 'recurrentDropout', 'activation', 'recurrentActivation']);
+  const gated = row.tf !== 'tf.layers.simpleRNN';
+  const bad = unsupported(cfg, ['returnState', 'goBackwards', 'stateful', 'unroll', 'dropout', 'recurrentDropout', 'activation', ...(gated ? [] : ['recurrentActivation'])]);
   if (bad) return todo('no-equivalent', `${row.tf} option '${bad}'`);
+  // tfjs's gates default to hardSigmoid; the runtime's to sigmoid: the gate function is passed explicitly.
+  const gate = !cfg.recurrentActivation ? 'hardSigmoid' : isStr(cfg.recurrentActivation) ? cfg.recurrentActivation.value : null;
+  if (gated && gate !== 'hardSigmoid' && gate !== 'sigmoid') return todo('no-equivalent', `${row.tf} recurrentActivation ${cfg.recurrentActivation?.text ?? ''} (the runtime's gates are sigmoid or hardSigmoid)`);
+  const gateOpt = gated && gate === 'hardSigmoid' ? ", gateActivation: 'hardSigmoid'" : '';
   const shape = inputShape(site, cfg);
   if (!shape || shape.length !== 2 || shape[1] === null) return needShape(row.tf);
   const cls = { 'tf.layers.simpleRNN': 'nn.RNN', 'tf.layers.lstm': 'nn.LSTM', 'tf.layers.gru': 'nn.GRU' }[row.tf]!;
@@ -363,7 +368,9 @@ export const rnnLayer: Transformer = (site, row) => {
   const units = dimOf(cfg.units)!;
   return layer({
     steps: [{
-      kind: 'module', name: fieldName(cfg, cls.slice(3).toLowerCase()), code: `new ${cls}(${dimText(shape[1]!)}, ${dimText(units)}, { batchFirst: true })`,
+      kind: 'module', name: fieldName(cfg, cls.slice(3).toLowerCase()), code: `new ${cls}(${dimText(shape[1]!)}, ${dimText(units)}, { batchFirst: true${gateOpt} })`,
+      // tfjs has one bias per gate: bias_hh is held at zero (frozen), so bias_ih is tfjs's bias and trains as it does.
+      init: { cls, body: ["for (const [name, p] of m.namedParameters()) if (name.startsWith('bias_hh')) nn.init.zeros_(p.requiresGrad_(false));"] },
       call: seq ? '$m.forward($x)[0]' : '$m.forward($x)[0].select(1, -1)',
     }],
     outputShape: seq ? [shape[0], units] : [units], requires: 'tf', produces: 'tf',

@@ -21,6 +21,11 @@ export interface BatchNormOptions extends FactoryOptions {
   affine?: boolean;
   /** Keep running mean/variance for eval mode. Default true; false uses batch statistics in eval too. */
   trackRunningStats?: boolean;
+  /**
+   * Update the running variance with the unbiased batch variance, as PyTorch. Default true; false uses the
+   * biased batch variance, as tfjs's batchNormalization (the migration passes false).
+   */
+  unbiasedRunningVar?: boolean;
 }
 
 /**
@@ -29,7 +34,8 @@ export interface BatchNormOptions extends FactoryOptions {
  *   y = (x − E[x]) / √(Var[x] + eps) · γ + β
  *
  * In training mode the statistics are the batch's over every dim but the channel dim 1 (biased variance),
- * and the running estimates are updated with the batch mean and the UNBIASED batch variance; in eval mode
+ * and the running estimates are updated with the batch mean and the UNBIASED batch variance (the biased one
+ * with `unbiasedRunningVar: false`, tfjs's update); in eval mode
  * the running estimates are used.
  *
  * State dict keys follow PyTorch: weight, bias, running_mean, running_var, num_batches_tracked (the buffers
@@ -41,6 +47,7 @@ abstract class BatchNormBase extends Module {
   readonly momentum: number | null;
   readonly affine: boolean;
   readonly trackRunningStats: boolean;
+  readonly unbiasedRunningVar: boolean;
   declare weight: Tensor | null;
   declare bias: Tensor | null;
   declare running_mean: Tensor | null;
@@ -55,6 +62,7 @@ abstract class BatchNormBase extends Module {
     this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum;
     this.affine = opts.affine ?? true;
     this.trackRunningStats = opts.trackRunningStats ?? true;
+    this.unbiasedRunningVar = opts.unbiasedRunningVar ?? true;
     const f = { dtype: opts.dtype ?? 'float32', device: opts.device };
     this.registerParameter('weight', this.affine ? Parameter(full([numFeatures], 1, f)) : null);
     this.registerParameter('bias', this.affine ? Parameter(full([numFeatures], 0, f)) : null);
@@ -112,11 +120,12 @@ abstract class BatchNormBase extends Module {
     const track = !this.training || this.trackRunningStats;
     return batchNorm(input, track ? this.running_mean : null, track ? this.running_var : null, {
       weight: this.weight, bias: this.bias, training: useBatch, momentum: factor, eps: this.eps,
+      unbiasedRunningVar: this.unbiasedRunningVar,
     });
   }
 
   override extraRepr(): string {
-    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? 'None' : pyFloat(this.momentum)}, affine=${pyBool(this.affine)}, track_running_stats=${pyBool(this.trackRunningStats)}`;
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? 'None' : pyFloat(this.momentum)}, affine=${pyBool(this.affine)}, track_running_stats=${pyBool(this.trackRunningStats)}${this.unbiasedRunningVar ? '' : ', unbiased_running_var=False'}`;
   }
 }
 

@@ -31,7 +31,12 @@ const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 
  *   LSTM: i, f, g, o = σ, σ, tanh, σ of (gi + gh) chunks;  c' = f·c + i·g;  h' = o·tanh(c')
  *   GRU:  r = σ(gi_r + gh_r);  z = σ(gi_z + gh_z);  n = tanh(gi_n + r·gh_n);  h' = (1 − z)·n + z·h
  */
-function cellStep(mode: Mode, gi: Tensor, gh: Tensor, h: Tensor, c: Tensor | null): [Tensor, Tensor | null] {
+/** A gate's squashing function: σ, or tfjs's hard sigmoid clip(0.2·x + 0.5, 0, 1) (its recurrentActivation default). */
+export type GateActivation = 'sigmoid' | 'hardSigmoid';
+
+const gateFn = (kind: GateActivation) => (kind === 'sigmoid' ? (t: Tensor) => t.sigmoid() : (t: Tensor) => t.mul(0.2).add(0.5).clamp(0, 1));
+
+function cellStep(mode: Mode, gi: Tensor, gh: Tensor, h: Tensor, c: Tensor | null, sigma: (t: Tensor) => Tensor = (t) => t.sigmoid()): [Tensor, Tensor | null] {
   switch (mode) {
     case 'RNN_TANH':
       return [gi.add(gh).tanh(), null];
@@ -39,14 +44,14 @@ function cellStep(mode: Mode, gi: Tensor, gh: Tensor, h: Tensor, c: Tensor | nul
       return [gi.add(gh).relu(), null];
     case 'LSTM': {
       const [i, f, g, o] = gi.add(gh).chunk(4, -1);
-      const c2 = f.sigmoid().mul(c!).add(i.sigmoid().mul(g.tanh()));
-      return [o.sigmoid().mul(c2.tanh()), c2];
+      const c2 = sigma(f).mul(c!).add(sigma(i).mul(g.tanh()));
+      return [sigma(o).mul(c2.tanh()), c2];
     }
     case 'GRU': {
       const [ir, iz, inn] = gi.chunk(3, -1);
       const [hr, hz, hn] = gh.chunk(3, -1);
-      const r = ir.add(hr).sigmoid();
-      const z = iz.add(hz).sigmoid();
+      const r = sigma(ir.add(hr));
+      const z = sigma(iz.add(hz));
       const n = inn.add(r.mul(hn)).tanh();
       // (1 − z)·n + z·h, written as n + z·(h − n).
       return [n.add(z.mul(h.sub(n))), null];
@@ -75,6 +80,11 @@ export interface RNNOptions extends FactoryOptions {
   dropout?: number;
   /** Also run a reverse-time direction; outputs are concatenated [forward, reverse]. Default false. */
   bidirectional?: boolean;
+  /**
+   * LSTM/GRU gate function (σ in the formulas below). Default 'sigmoid' (PyTorch); 'hardSigmoid' is
+   * clip(0.2·x + 0.5, 0, 1), tfjs's recurrentActivation default, which the migration passes.
+   */
+  gateActivation?: GateActivation;
 }
 
 abstract class RNNBase extends Module {
@@ -85,6 +95,7 @@ abstract class RNNBase extends Module {
   readonly batchFirst: boolean;
   readonly dropout: number;
   readonly bidirectional: boolean;
+  readonly gateActivation: GateActivation;
   protected readonly mode: Mode;
   /** Parameter names per (layer, direction): [w_ih, w_hh, b_ih?, b_hh?]. */
   private readonly flatNames: string[][] = [];
@@ -106,6 +117,9 @@ abstract class RNNBase extends Module {
     this.batchFirst = opts.batchFirst ?? false;
     this.dropout = dropout;
     this.bidirectional = opts.bidirectional ?? false;
+    const ga = opts.gateActivation ?? 'sigmoid';
+    if (ga !== 'sigmoid' && ga !== 'hardSigmoid') throw new RangeError(`${op}: unknown gateActivation '${ga as string}'; select from 'sigmoid' or 'hardSigmoid'`);
+    this.gateActivation = ga;
     const gate = GATES[mode] * hiddenSize;
     const D = this.bidirectional ? 2 : 1;
     const f = { dtype: opts.dtype, device: opts.device };
@@ -192,11 +206,12 @@ abstract class RNNBase extends Module {
     const T = x.shape[0];
     // The input projection for all time steps in one matmul; only the recurrent part is sequential.
     const gi = linear(x, wih, bih);
+    const sigma = gateFn(this.gateActivation);
     let h = h0, c = c0;
     const outs: Tensor[] = new Array(T);
     for (let s = 0; s < T; s++) {
       const t = reverse ? T - 1 - s : s;
-      [h, c] = cellStep(this.mode, gi.select(0, t), linear(h, whh, bhh), h, c);
+      [h, c] = cellStep(this.mode, gi.select(0, t), linear(h, whh, bhh), h, c, sigma);
       outs[t] = h;
     }
     return [stack(outs, 0), h, c];

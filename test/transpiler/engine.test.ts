@@ -31,6 +31,24 @@ interface Case {
 
 const cases: Case[] = [
   {
+    name: 'plain JS: an untyped parameter every call passes a tensor to is a tensor',
+    file: '/project/src/main.js',
+    input: "import * as tf from '@tensorflow/tfjs';\nconst w = tf.variable(tf.ones([3, 1]));\nfunction predict(x) { return x.matMul(w); }\nconst y = predict(tf.ones([2, 3]));\nconst z = predict(w.transpose());\n",
+    has: ['function predict(x) { return torch.matmul(x, w); }'],
+  },
+  {
+    name: 'plain JS: a parameter some call passes a non-tensor to is left as written',
+    file: '/project/src/main.js',
+    input: "import * as tf from '@tensorflow/tfjs';\nconst w = tf.variable(tf.ones([3, 1]));\nfunction apply(x) { return x.matMul(w); }\nconst y = apply(tf.ones([2, 3]));\nconst z = apply({ matMul: (m) => m });\n",
+    has: ['function apply(x) { return x.matMul(w); }'],
+  },
+  {
+    name: 'plain JS: an exported function\'s parameter is not followed (its callers are elsewhere)',
+    file: '/project/src/main.js',
+    input: "import * as tf from '@tensorflow/tfjs';\nconst w = tf.variable(tf.ones([3, 1]));\nexport function apply(x) { return x.matMul(w); }\nconst y = apply(tf.ones([2, 3]));\n",
+    has: ['export function apply(x) { return x.matMul(w); }'],
+  },
+  {
     name: 'namespace import',
     input: "import * as tf from '@tensorflow/tfjs';\nconst x = tf.zeros([2]);\n",
     has: ["import { torch } from 'torchbridge';", 'const x = torch.zeros([2]);'], not: ['@tensorflow'],

@@ -48,7 +48,11 @@ export function variableGrads(ctx: FileContext, facts: Facts, call: ts.CallExpre
   }
   if (!gradsId) return fail('grads is not used');
   const gsym = ctx.checker.getSymbolAtLocation(gradsId)!;
-  const uses = facts.refs(gsym).filter((r) => r !== gradsId);
+  const all = facts.refs(gsym).filter((r) => r !== gradsId);
+  // `tf.dispose(grads)` / `tf.dispose([xs, ys, grads])`: the program frees the map; after the migration the
+  // gradients are the parameters' .grad (freed by the next zeroGrad), so the disposal of the map is dropped.
+  const disposals = all.map((u) => disposalOf(ctx, u));
+  const uses = all.filter((_, i) => !disposals[i]);
   const apply = uses.map((u) => {
     const c = u.parent;
     if (ts.isCallExpression(c) && c.arguments[0] === u && ts.isPropertyAccessExpression(c.expression) && c.expression.name.text === 'applyGradients' && ts.isExpressionStatement(c.parent)) return c;
@@ -61,6 +65,7 @@ export function variableGrads(ctx: FileContext, facts: Facts, call: ts.CallExpre
   const f = call.arguments[0];
   if (!f) return fail('no loss function');
   ctx.claimed.add(applyCall);
+  for (const d of disposals) if (d) dropDisposal(ctx, d);
   ctx.defer(stmt, () => {
     const optText = receiverText(ctx.rewritten(opt.expression), opt.expression);
     const indent = ctx.indent(stmt);
@@ -71,6 +76,32 @@ export function variableGrads(ctx: FileContext, facts: Facts, call: ts.CallExpre
     if (!ctx.rewrite(stmt, key, lines.join(`\n${indent}`), ['variable-grads-step'], undefined, [optText, loss])) return;
     ctx.rewrite(applyCall.parent, 'Optimizer.applyGradients', `${optText}.step();`, ['variable-grads-step'], undefined, [optText]);
   });
+}
+
+/** Where `u` (the gradient map) is only disposed: the dispose statement, or the array element inside one. */
+type Disposal = { statement: ts.ExpressionStatement } | { array: ts.ArrayLiteralExpression; element: ts.Identifier };
+
+function disposalOf(ctx: FileContext, u: ts.Identifier): Disposal | undefined {
+  const isDispose = (c: ts.Node): c is ts.CallExpression => ts.isCallExpression(c) && c.arguments.length === 1 && ctx.qualify(c.expression) === 'tf.dispose';
+  const p = u.parent;
+  if (isDispose(p) && p.arguments[0] === u && ts.isExpressionStatement(p.parent)) return { statement: p.parent };
+  if (ts.isArrayLiteralExpression(p) && isDispose(p.parent) && p.parent.arguments[0] === p) return { array: p, element: u };
+  return undefined;
+}
+
+function dropDisposal(ctx: FileContext, d: Disposal): void {
+  if ('statement' in d) {
+    ctx.note(d.statement, 'variable-grads-dispose', 'tf.dispose');
+    ctx.removeStatement(d.statement);
+    return;
+  }
+  const els = d.array.elements;
+  const i = els.indexOf(d.element);
+  ctx.note(d.element, 'variable-grads-dispose', 'tf.dispose');
+  // The element and the comma that joins it to its neighbour (the one before it; the one after for the first).
+  if (els.length === 1) ctx.edits.replace(d.element.getStart(ctx.sf), d.element.getEnd(), '');
+  else if (i > 0) ctx.edits.replace(els[i - 1].getEnd(), d.element.getEnd(), '');
+  else ctx.edits.replace(d.element.getStart(ctx.sf), els[1].getStart(ctx.sf), '');
 }
 
 export function minimize(ctx: FileContext, call: ts.CallExpression, row: Mapping, receiver: ts.Expression): void {

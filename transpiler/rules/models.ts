@@ -456,27 +456,36 @@ export class ModelRules {
     if (!inputsE || !outputsE) return fail('inputs/outputs are missing');
     if (![...inputsE, ...outputsE].every(ts.isIdentifier)) return fail('inputs/outputs must be names of symbolic tensors');
 
-    interface GNode { name: string; sym: ts.Symbol; stmt: ts.VariableStatement; kind: 'input' | 'apply'; call: ts.CallExpression; inputs: GNode[]; layer?: { call: ts.CallExpression; row: Mapping; decl?: ts.VariableStatement }; shape?: Shape | null }
-    const nodes = new Map<ts.Symbol, GNode>();
+    // A node per definition, not per variable: `deep = layer.apply(deep)` reassigns a `let` (SSA-style, each
+    // assignment is its own node; a reference reads the definition that reaches it).
+    interface GNode { name: string; sym: ts.Symbol; stmt: ts.VariableStatement | ts.ExpressionStatement; reassigned: boolean; first: boolean; kind: 'input' | 'apply'; call: ts.CallExpression; inputs: GNode[]; layer?: { call: ts.CallExpression; row: Mapping; decl?: ts.VariableStatement }; shape?: Shape | null }
+    const nodes = new Map<ts.Node, GNode>();
+    const defsMemo = new Map<ts.Symbol, Definition[] | string>();
     let error: string | undefined;
     const nodeOf = (id: ts.Identifier): GNode | undefined => {
       const sym = ctx.checker.getSymbolAtLocation(id);
       if (!sym) return undefined;
-      if (nodes.has(sym)) return nodes.get(sym);
-      const d = sym.valueDeclaration;
-      if (!d || !ts.isVariableDeclaration(d) || !d.initializer || (d.parent as ts.VariableDeclarationList).declarations.length !== 1 || !ts.isVariableStatement(d.parent.parent)) {
-        error = `'${id.text}' is not a const holding a symbolic tensor`;
+      const defs = defsMemo.get(sym) ?? defsMemo.set(sym, definitionsOf(ctx, this.facts, sym, id.text)).get(sym)!;
+      if (typeof defs === 'string') {
+        error = defs;
         return undefined;
       }
-      let init = d.initializer;
+      const def = [...defs].reverse().find((d) => d.stmt.end <= id.getStart(ctx.sf));
+      if (!def) {
+        error = `'${id.text}' is used before it is assigned`;
+        return undefined;
+      }
+      if (nodes.has(def.stmt)) return nodes.get(def.stmt);
+      let init = def.init;
       while (ts.isAsExpression(init) || ts.isParenthesizedExpression(init)) init = init.expression;
       if (!ts.isCallExpression(init)) {
         error = `'${id.text}' is not made by tf.input or layer.apply`;
         return undefined;
       }
+      const base = { name: id.text, sym, stmt: def.stmt, reassigned: defs.length > 1, first: def === defs[0], call: init, inputs: [] as GNode[] };
       if (this.inputs.has(init)) {
-        const n: GNode = { name: id.text, sym, stmt: d.parent.parent, kind: 'input', call: init, inputs: [] };
-        nodes.set(sym, n);
+        const n: GNode = { ...base, kind: 'input' };
+        nodes.set(def.stmt, n);
         return n;
       }
       if (this.applies.has(init) && ts.isPropertyAccessExpression(init.expression)) {
@@ -492,8 +501,8 @@ export class ModelRules {
           error = `the inputs of '${id.text}' must be names`;
           return undefined;
         }
-        const n: GNode = { name: id.text, sym, stmt: d.parent.parent, kind: 'apply', call: init, inputs: [], layer };
-        nodes.set(sym, n);
+        const n: GNode = { ...base, kind: 'apply', layer };
+        nodes.set(def.stmt, n);
         for (const i of ins as ts.Identifier[]) {
           const child = nodeOf(i);
           if (!child) return undefined;
@@ -567,7 +576,8 @@ export class ModelRules {
       }
       if (p && (built.plan.outputShape?.length ?? 0) + 1 === rank) expr = `${expr}.permute(${p.toTf})`;
       g.shape = built.plan.outputShape;
-      body.push(`const ${g.name} = ${expr};`);
+      // A reassigned name stays one `let` in forward, assigned in the source's order.
+      body.push(`${g.reassigned ? (g.first ? 'let ' : '') : 'const '}${g.name} = ${expr};`);
     }
     const outNames = (outs as GNode[]).map((o) => o.name);
     body.push(`return ${outNames.length === 1 ? outNames[0] : `[${outNames.join(', ')}]`};`);
@@ -593,6 +603,35 @@ export class ModelRules {
     const sym = ctx.checker.getSymbolAtLocation(decl.name);
     if (sym) this.models.set(sym, { name, sym, migrated: true, readyAt: stmt });
   }
+}
+
+/** One definition of a graph variable: its declaration or a later `name = ...;` statement. */
+interface Definition { stmt: ts.VariableStatement | ts.ExpressionStatement; init: ts.Expression }
+
+/**
+ * The definitions of a graph variable in source order: `const|let x = init` (the only declaration in its
+ * statement) and `x = init;` statements in the same block. Anything else that writes it (a compound
+ * assignment, an assignment in a nested block or an expression) is a reason the graph cannot be traced.
+ */
+function definitionsOf(ctx: FileContext, facts: Facts, sym: ts.Symbol, name: string): Definition[] | string {
+  const d = sym.valueDeclaration;
+  if (!d || !ts.isVariableDeclaration(d) || !d.initializer || (d.parent as ts.VariableDeclarationList).declarations.length !== 1 || !ts.isVariableStatement(d.parent.parent)) {
+    return `'${name}' is not a variable holding a symbolic tensor`;
+  }
+  const declStmt = d.parent.parent;
+  const defs: Definition[] = [{ stmt: declStmt, init: d.initializer }];
+  for (const r of facts.refs(sym)) {
+    const p = r.parent;
+    const writes = (ts.isBinaryExpression(p) && p.left === r && p.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && p.operatorToken.kind <= ts.SyntaxKind.LastAssignment) ||
+      ((ts.isPrefixUnaryExpression(p) || ts.isPostfixUnaryExpression(p)) && p.operand === r);
+    if (!writes) continue;
+    const bin = p as ts.BinaryExpression;
+    if (!ts.isBinaryExpression(p) || bin.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isExpressionStatement(p.parent) || p.parent.parent !== declStmt.parent) {
+      return `'${name}' is written other than by \`${name} = layer.apply(...)\` statements beside its declaration`;
+    }
+    defs.push({ stmt: p.parent, init: bin.right });
+  }
+  return defs.sort((a, b) => a.stmt.pos - b.stmt.pos);
 }
 
 /**

@@ -16,6 +16,11 @@ export interface BatchNormOptions {
   momentum?: number;
   /** Added to the variance. Default 1e-5. */
   eps?: number;
+  /**
+   * Update the running variance with the unbiased batch variance (× n/(n−1)), as PyTorch. Default true; false
+   * uses the biased one, as tfjs/Keras's BatchNormalization does.
+   */
+  unbiasedRunningVar?: boolean;
 }
 
 /**
@@ -24,7 +29,8 @@ export interface BatchNormOptions {
  *   y = (x − E[x]) / √(Var[x] + eps) · γ + β
  *
  * In training the statistics are the batch's (biased variance), and `runningMean`/`runningVar` (if given) are
- * updated in place with the batch mean and the UNBIASED batch variance, as PyTorch. In evaluation the
+ * updated in place with the batch mean and the UNBIASED batch variance, as PyTorch (the biased one with
+ * `unbiasedRunningVar: false`, as tfjs). In evaluation the
  * running statistics are used.
  *
  * @param runningMean [C] or null
@@ -53,7 +59,8 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
     y = xc.mul(variance.add(eps).rsqrt());
     noGrad(() => {
       if (runningMean) runningMean.mul_(1 - momentum).add_(mean.reshape(C).mul(momentum));
-      if (runningVar) runningVar.mul_(1 - momentum).add_(variance.reshape(C).mul((momentum * n) / (n - 1)));
+      const correction = (opts.unbiasedRunningVar ?? true) ? n / (n - 1) : 1;
+      if (runningVar) runningVar.mul_(1 - momentum).add_(variance.reshape(C).mul(momentum * correction));
     });
   } else {
     if (!runningMean || !runningVar) throw new Error('batchNorm: runningMean and runningVar must be given when training is false');

@@ -1,0 +1,55 @@
+// Realistic tfjs programs on MNIST (fixtures/user-programs/<name>/input.*), migrated on the fly and diffed against
+// TensorFlow.js with `torchbridge diff` semantics (runDiff, real child processes, --steps 30). Each must end PASS:
+// every step's loss and every probe (outputs, gradients, parameters) within tolerance. two-branch-bn is left out
+// (fixtures/README.md says why).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { runDiff } from '../../difftest/program/run.js';
+
+const program = (name: string, ext = 'ts') => resolve(`fixtures/user-programs/${name}/input.${ext}`);
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('user programs end PASS under torchbridge diff', () => {
+  test.each([
+    // tf.variableGrads + applyGradients with tf.dispose([xs, ys, value, grads]): 2048 images / 64 = 32 steps, 30 diffed.
+    { name: 'mnist-raw-loop', ext: 'ts', steps: 30 },
+    // Plain JS, sgd.minimize(() => tf.tidy(...)), predict(x) with an untyped x: 3 epochs × 8 batches.
+    { name: 'regression-minimize', ext: 'js', steps: 24 },
+    // LSTM (hardSigmoid gates, one bias) → dense softmax, rmsprop, fit: 2 epochs × 16 batches, 30 diffed.
+    { name: 'lstm-rmsprop', ext: 'ts', steps: 30 },
+  ])('$name', async ({ name, ext, steps }) => {
+    const r = await runDiff({ original: program(name, ext), steps: 30, progress: false });
+    expect(r.steps).toBe(steps);
+    expect(r.stepRows.filter((s) => !s.pass)).toEqual([]);
+    expect(r.failures).toEqual([]);
+    expect(r.pass).toBe(true);
+  }, 180_000);
+
+  test('lstm-rmsprop: sigmoid gates, or a second trained bias, are caught at the LSTM layer', async () => {
+    const workDir = mkdtempSync(join(tmpdir(), 'tb-user-programs-'));
+    dirs.push(workDir);
+    const original = program('lstm-rmsprop');
+    const first = await runDiff({ original, steps: 2, workDir, progress: false });
+    expect(first.pass).toBe(true);
+    // The migrated copy sits where it resolves the program's packages (node_modules/.cache): the variants go beside it.
+    dirs.push(dirname(first.migrated));
+    const source = readFileSync(first.migrated, 'utf8');
+    const variants = {
+      sigmoid: [", gateActivation: 'hardSigmoid'", ''],
+      twoBiases: ['nn.init.zeros_(p.requiresGrad_(false))', 'nn.init.zeros_(p)'],
+    };
+    for (const [name, [find, replace]] of Object.entries(variants)) {
+      expect(source.split(find)).toHaveLength(2);
+      const migrated = join(dirname(first.migrated), `${name}.ts`);
+      writeFileSync(migrated, source.replace(find, replace));
+      const r = await runDiff({ original, migrated, steps: 4, progress: false });
+      expect(r.pass, name).toBe(false);
+      expect(r.firstDivergence, name).toMatchObject({ layer: 'lstm_LSTM1' });
+    }
+  }, 240_000);
+});
