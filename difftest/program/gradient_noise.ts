@@ -19,6 +19,22 @@
  * Everything else is compared as before. The gradients themselves are still compared (and come first in the
  * localisation order), so a gradient far enough off to inflate τ fails its own probe.
  *
+ * A second rule, for elements whose gradient is small but not zero (updateNoise): under replay both sides start the
+ * step from the same parameters p₀, so each side's update is u = p − p₀. For SGD u is proportional to g, and for
+ * Adam's step u = lr·m̂/(√v̂ + eps), whose relative change with the current gradient is at most the gradient's own
+ * (at the first step exactly (δg/g)·eps/(|g| + eps)). So an element whose update differs by no more than
+ *
+ *     |u_cand − u_ref| ≤ ρ·|u_ref|,   ρ = |g_ref − g_cand| / |g_ref|   (capped at 2: a sign flip)
+ *
+ * differs only as far as its gradients already do, and the gradients are judged by their own probe. This is what
+ * happens where |g| is near Adam's eps and a few-percent rounding difference of a cancelling sum (a dense bias
+ * before batch norm, a kernel row fed by mostly-zero pixels) becomes a 1e-5 parameter difference. Where Adam's
+ * later moments make the real sensitivity larger than ρ, the element is not set aside and the probe fails (too
+ * strict, never too lenient). A bug in the update itself (lr, eps, betas, a parameter left out of the optimizer)
+ * changes u at elements whose gradients agree (ρ ≈ 0), so it is not set aside. Momentum and Adam's moments carry
+ * earlier gradients into later updates, so ρ is the largest relative disagreement of the element's gradient over the
+ * steps compared so far; from ρ = 1 on (a gradient whose sign was noise) any two updates are accepted there.
+ *
  * Why Adam's epsilon (1e-8 vs 1e-7) is still caught: it changes updates only where |g| is within an order of
  * magnitude or so of eps (~1e-6 and below), and those gradients are computed to a few ulps on both sides
  * (τ is ~1e-8 there): they are small but well determined, so they are not set aside.
@@ -65,4 +81,30 @@ export function setAsideNoise(pRef: Float32Array, pCand: Float32Array, noise: Gr
     candidate[i] = pRef[i];
   }
   return { candidate, setAside };
+}
+
+/**
+ * Per element: true where the parameter's update after the step differs between the sides by no more than the
+ * relative difference of its gradients allows (the header's second rule). `before` is the parameter both sides
+ * started the step from (the reference's, under replay).
+ */
+export function updateNoise(pRef: ArrayLike<number>, pCand: ArrayLike<number>, before: ArrayLike<number>, gRef: ArrayLike<number>, gCand: ArrayLike<number>, carried?: Float64Array): Uint8Array {
+  const n = pRef.length;
+  if (pCand.length !== n || before.length !== n || gRef.length !== n || gCand.length !== n || (carried && carried.length !== n)) {
+    throw new RangeError(`updateNoise: parameters, starting point and gradients differ in size (${[pRef.length, pCand.length, before.length, gRef.length, gCand.length].join(', ')})`);
+  }
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const uRef = pRef[i] - before[i];
+    const uCand = pCand[i] - before[i];
+    const g = Math.abs(gRef[i]);
+    let rho = g > 0 ? Math.min(2, Math.abs(gRef[i] - gCand[i]) / g) : 2;
+    // A momentum optimizer's update carries every earlier gradient: the worst relative disagreement so far counts.
+    if (carried) rho = carried[i] = Math.max(carried[i], rho);
+    // From ρ = 1 on the gradient's sign is not determined, and neither is either side's update: any two updates.
+    const scale = rho >= 1 ? Math.max(Math.abs(uRef), Math.abs(uCand)) : Math.abs(uRef);
+    // NaN anywhere fails the comparison, so nothing NaN is set aside.
+    out[i] = Math.abs(uCand - uRef) <= rho * scale ? 1 : 0;
+  }
+  return out;
 }

@@ -98,7 +98,8 @@ export interface ProbeResult {
   message: string | null;
   /**
    * Parameter probes only: elements that mismatched but were set aside because their gradient at that step is
-   * within float32 noise of zero on both sides (difftest/program/gradient_noise.ts); `metrics` and `pass` judge
+   * within float32 noise of zero on both sides, or whose update differs no more than its gradient does
+   * (difftest/program/gradient_noise.ts); `metrics` and `pass` judge
    * the rest. Absent when none were.
    */
   noiseSetAside?: number;

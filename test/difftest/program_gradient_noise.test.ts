@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { compareTensors } from '../../difftest/compare.js';
-import { gradientNoise, setAsideNoise } from '../../difftest/program/gradient_noise.js';
+import { gradientNoise, setAsideNoise, updateNoise } from '../../difftest/program/gradient_noise.js';
 
 const N = 2048;
 const BATCH = 32;
@@ -78,4 +78,34 @@ describe('gradient noise in parameter probes', () => {
     expect([...gradientNoise([NaN, 0], [NaN, 0], 4).undetermined]).toEqual([0, 0]);
     expect(() => gradientNoise([1, 2], [1], 4)).toThrow(/2 elements, the candidate's 1/);
   });
+
+  describe('updateNoise: an update that differs only as much as its gradient does', () => {
+    test('a gradient near eps with a 6% rounding difference (the two-branch-bn kernel element) is set aside; the same update with equal gradients is not', () => {
+      const p0 = new Float32Array([0.1]);
+      const [gr, gc] = [new Float32Array([1.02e-7]), new Float32Array([9.6e-8])];
+      const pr = adamFirstStep(p0, gr, 1e-7);
+      const pc = adamFirstStep(p0, gc, 1e-7);
+      expect(Math.abs(pr[0] - pc[0])).toBeGreaterThan(1e-5); // beyond the parameter tolerance
+      expect([...updateNoise(pr, pc, p0, gr, gc)]).toEqual([1]);
+      expect([...updateNoise(pr, pc, p0, gr, gr)]).toEqual([0]);
+    });
+    test("optimizer bugs change the update where gradients agree: wrong lr, Adam's eps, a parameter left out", () => {
+      const { p0, g } = fixture();
+      const ref = adamFirstStep(p0, g, 1e-7);
+      const count = (a: Uint8Array) => a.reduce((n, v) => n + v, 0);
+      const wrongLr = Float32Array.from(p0, (p, i) => p - (2 * LR * g[i]) / (Math.abs(g[i]) + 1e-7));
+      expect(count(updateNoise(ref, wrongLr, p0, g, g))).toBe(0);
+      const eps = adamFirstStep(p0, g, 1e-8);
+      const moved = [...eps].map((v, i) => v !== ref[i]);
+      const aside = updateNoise(ref, eps, p0, g, g);
+      expect(moved.some((m, i) => m && aside[i])).toBe(false);
+      expect(count(updateNoise(ref, p0, p0, g, g))).toBe(0);
+    });
+    test('a pure-noise gradient (opposite signs) allows any two updates, NaN never', () => {
+      expect([...updateNoise([0.099], [0.101], [0.1], [1e-9], [-1e-9])]).toEqual([1]);
+      expect([...updateNoise([NaN], [0.1], [0.1], [1], [1])]).toEqual([0]);
+      expect(() => updateNoise([1], [1], [1, 2], [1], [1])).toThrow(/differ in size/);
+    });
+  });
 });
+

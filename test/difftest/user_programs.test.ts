@@ -1,7 +1,6 @@
 // Realistic tfjs programs on MNIST (fixtures/user-programs/<name>/input.*), migrated on the fly and diffed against
 // TensorFlow.js with `torchbridge diff` semantics (runDiff, real child processes, --steps 30). Each must end PASS:
-// every step's loss and every probe (outputs, gradients, parameters) within tolerance. two-branch-bn is left out
-// (fixtures/README.md says why).
+// every step's loss and every probe (outputs, gradients, parameters) within tolerance.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -22,6 +21,9 @@ describe('user programs end PASS under torchbridge diff', () => {
     { name: 'regression-minimize', ext: 'js', steps: 24 },
     // LSTM (hardSigmoid gates, one bias) → dense softmax, rmsprop, fit: 2 epochs × 16 batches, 30 diffed.
     { name: 'lstm-rmsprop', ext: 'ts', steps: 30 },
+    // tf.model with let reassignment, dense → batch norm → relu beside a dense branch, adam: dense 1's bias has an
+    // identically zero gradient before batch norm (float noise on both sides), set aside by the noise rules.
+    { name: 'two-branch-bn', ext: 'ts', steps: 30 },
   ])('$name', async ({ name, ext, steps }) => {
     const r = await runDiff({ original: program(name, ext), steps: 30, progress: false });
     expect(r.steps).toBe(steps);
@@ -52,4 +54,27 @@ describe('user programs end PASS under torchbridge diff', () => {
       expect(r.firstDivergence, name).toMatchObject({ layer: 'lstm_LSTM1' });
     }
   }, 240_000);
+
+  test("two-branch-bn: PyTorch's unbiased moving variance, or Adam's eps 1e-8, are caught although noise is set aside", async () => {
+    const workDir = mkdtempSync(join(tmpdir(), 'tb-user-programs-'));
+    dirs.push(workDir);
+    const original = program('two-branch-bn');
+    const first = await runDiff({ original, steps: 2, workDir, progress: false });
+    expect(first.pass).toBe(true);
+    dirs.push(dirname(first.migrated));
+    const source = readFileSync(first.migrated, 'utf8');
+    const variants: Record<string, [string, string, string]> = {
+      unbiasedVar: [', unbiasedRunningVar: false', '', 'batch_normalization_BatchNormalization1'],
+      adamEps: ['eps: 1e-7', 'eps: 1e-8', ''],
+    };
+    for (const [name, [find, replace, layer]] of Object.entries(variants)) {
+      expect(source.split(find), name).toHaveLength(2);
+      const migrated = join(dirname(first.migrated), `${name}.ts`);
+      writeFileSync(migrated, source.replace(find, replace));
+      const r = await runDiff({ original, migrated, steps: 6, progress: false });
+      expect(r.pass, name).toBe(false);
+      if (layer) expect(r.firstDivergence, name).toMatchObject({ layer });
+    }
+  }, 240_000);
 });
+
