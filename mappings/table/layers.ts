@@ -71,7 +71,7 @@ export const layers: Mapping[] = [
   manual('tf.layers.avgPool3d', '3-D pooling is not in the runtime'),
   manual('tf.layers.avgPooling3d', '3-D pooling is not in the runtime'),
   manual('tf.layers.bidirectional', 'use the RNN module\'s bidirectional option (output layout differs)'),
-  manual('tf.layers.timeDistributed', 'apply the module to x.flatten(0, 1) and unflatten the result'),
+  layer('timeDistributed', 'timeDistributedLayer', 'the wrapped layer applied to every time step (a Dense acts on the last dim of [N, T, F] as it is)', ['time-distributed'], 'exact'),
   manual('tf.layers.convLstm2d', 'ConvLSTM is not in the runtime'),
   manual('tf.layers.convLstm2dCell', 'ConvLSTM is not in the runtime'),
   manual('tf.layers.lstmCell', 'nn.LSTMCell (gate activations differ: hardSigmoid in tfjs)'),

@@ -443,3 +443,9 @@ export const repeatVectorLayer: Transformer = (site) => {
 };
 
 export type { LayoutNeed };
+
+/**
+ * tf.layers.timeDistributed({ layer }): planned by the model rules, which see the wrapped layer's own call (its
+ * config is a layer, not a value this transformer can read). Reached here, it is outside a model the rules rebuild.
+ */
+export const timeDistributedLayer: Transformer = () => todo('no-equivalent', 'timeDistributed outside a tf.sequential model: apply the wrapped module to x.flatten(0, 1) and unflatten the result');

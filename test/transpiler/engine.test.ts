@@ -241,10 +241,16 @@ const cases: Case[] = [
   },
   {
     name: 'compile/fit on a model a local builder could not migrate: TODOs, not code for a module that does not exist',
-    input: "import * as tf from '@tensorflow/tfjs';\nfunction build(): tf.Sequential {\n  const model = tf.sequential();\n  model.add(tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 2 }), inputShape: [3, 4] }));\n  model.compile({ optimizer: 'adam', loss: 'meanSquaredError' });\n  return model;\n}\nconst m = build();\nawait m.fit(tf.ones([2, 3, 4]), tf.ones([2, 3, 2]));\n",
+    input: "import * as tf from '@tensorflow/tfjs';\nfunction build(): tf.Sequential {\n  const model = tf.sequential();\n  model.add(tf.layers.timeDistributed({ layer: tf.layers.conv2d({ filters: 2, kernelSize: 1 }), inputShape: [3, 4, 4, 1] }));\n  model.compile({ optimizer: 'adam', loss: 'meanSquaredError' });\n  return model;\n}\nconst m = build();\nawait m.fit(tf.ones([2, 3, 4, 4, 1]), tf.ones([2, 3, 4, 4, 2]));\n",
     has: ['TODO(compile-fit-loop) LayersModel.compile: the model was not migrated', 'TODO(compile-fit-loop) LayersModel.fit: the model comes from build(), where it was not migrated'],
     not: ['utils.compile', 'utils.fit'],
-    todo: ['LayersModel.compile', 'LayersModel.fit', 'Sequential.add', 'tf.layers.timeDistributed', 'tf.sequential'],
+    todo: ['LayersModel.compile', 'LayersModel.fit', 'tf.layers.timeDistributed', 'tf.sequential'],
+  },
+  {
+    name: 'timeDistributed(dense) as the first layer: sized from its own inputShape, the Linear on [N, T, F] as it is',
+    input: "import * as tf from '@tensorflow/tfjs';\nconst model = tf.sequential();\nmodel.add(tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 2, activation: 'relu' }), inputShape: [3, 4] }));\n",
+    has: ['model.append(new nn.Linear(4, 2)).append(new nn.ReLU());'],
+    not: ['TODO', 'LazyLinear'],
   },
   {
     name: 'a syntax error: reported, file unchanged',

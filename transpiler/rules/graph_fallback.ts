@@ -9,10 +9,11 @@
  * tensors, so the same code is right for both, which JS sources cannot tell apart statically.
  */
 import { ts } from 'ts-morph';
-import type { Mapping, NoteId, Shape } from '../../mappings/schema.js';
+import type { LayerPlan, Mapping, NoteId, Shape } from '../../mappings/schema.js';
+import { lookup } from '../../mappings/index.js';
 import { fillSnippet } from '../../mappings/template.js';
 import type { FileContext } from '../context.js';
-import { FieldNames, initLoop, permutes, planLayer, resolveStep, type Field } from './model_code.js';
+import { FieldNames, initLoop, permutes, planLayer, resolveStep, timeDistributedInner, timeDistributedPlan, type Field } from './model_code.js';
 
 /** The tfjs input rank (batch excluded) a layer family expects, where the family says it. */
 function familyRank(row: Mapping): number | undefined {
@@ -45,7 +46,7 @@ export interface LayerModule {
  */
 export function layerModule(ctx: FileContext, row: Mapping, call: ts.CallExpression, inputShape: Shape | null, multi: boolean): LayerModule | { error: string } {
   const site = ctx.callSite(row.tf, call);
-  const r = planLayer(row, site, inputShape ? [inputShape] : undefined);
+  const r = row.tf === 'tf.layers.timeDistributed' ? timeDistributedOf(ctx, call, inputShape) : planLayer(row, site, inputShape ? [inputShape] : undefined);
   if (!r.plan) return { error: r.error! };
   const plan = r.plan;
   const rankKnown = inputShape?.length ?? familyRank(row);
@@ -85,6 +86,15 @@ export function layerModule(ctx: FileContext, row: Mapping, call: ts.CallExpress
   if (!parts.length) return { error: `${row.tf} made no module` };
   const code = parts.length === 1 ? parts[0] : `new nn.Sequential(${parts.join(', ')})`;
   return { code, fields, notes: [...r.notes, ...(perm ? (['nhwc-nchw'] as NoteId[]) : [])] };
+}
+
+/** timeDistributed's plan from its wrapped layer's call (model_code.ts), as planLayer answers. */
+function timeDistributedOf(ctx: FileContext, call: ts.CallExpression, inputShape: Shape | null): { plan?: LayerPlan; notes: NoteId[]; error?: string } {
+  const inner = timeDistributedInner(call);
+  const q = inner && ts.isCallExpression(inner) ? ctx.qualify(inner.expression) : undefined;
+  const row = q ? lookup(q) : undefined;
+  const p = timeDistributedPlan(row && inner && ts.isCallExpression(inner) ? { row, site: ctx.callSite(row.tf, inner) } : undefined, inputShape, ctx.callSite('tf.layers.timeDistributed', call));
+  return 'error' in p ? { notes: [], error: p.error } : { plan: p, notes: ['time-distributed'] };
 }
 
 /** The statement directly in a block (or the file) that holds `node`; undefined inside an expression-bodied arrow. */

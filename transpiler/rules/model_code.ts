@@ -4,6 +4,7 @@
  * convolutions), then writes nn.Sequential, or an nn.Module class with fields, TensorFlow's initialisation and
  * a forward.
  */
+import { ts } from 'ts-morph';
 import type { CallSite, InitSpec, LayerPlan, LayerStep, Layout, Mapping, NoteId, Shape } from '../../mappings/schema.js';
 import { TRANSFORMERS } from '../../mappings/transformers/index.js';
 import { fillSnippet } from '../../mappings/template.js';
@@ -61,6 +62,38 @@ export function planLayer(row: Mapping, site: CallSite, inputShapes: (Shape | nu
   if (e.kind === 'todo') return { notes: [], error: e.detail };
   if (e.kind !== 'layer') return { notes: [], error: `${row.tf} did not produce a layer` };
   return { plan: e.plan, notes: [...(row.notes ?? []), ...(e.notes ?? [])] };
+}
+
+/** The `layer` of `tf.layers.timeDistributed({ layer })`, as written. */
+export function timeDistributedInner(call: ts.CallExpression): ts.Expression | undefined {
+  const cfg = call.arguments[0];
+  if (!cfg || !ts.isObjectLiteralExpression(cfg)) return undefined;
+  const prop = cfg.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === 'layer');
+  return prop?.initializer;
+}
+
+/** Wrapped layers that act on the last axis only: timeDistributed of them is the layer on [N, T, ...] as it is. */
+const LAST_AXIS_LAYERS = new Set(['tf.layers.dense', 'tf.layers.activation', 'tf.layers.dropout']);
+
+/**
+ * tf.layers.timeDistributed of the layer `inner` (its row and call site), for an input of `shape` (no batch dim,
+ * time first): the wrapped layer's plan for one time step, applied to the whole tensor. Other wrapped layers are
+ * refused, naming them.
+ */
+export function timeDistributedPlan(inner: { row: Mapping; site: CallSite } | undefined, shape: Shape | null, site: CallSite): LayerPlan | { error: string } {
+  if (!inner) return { error: 'timeDistributed: its layer is not a tf.layers.* call the transpiler can see' };
+  // The first layer of a model: timeDistributed's own inputShape (or batchInputShape), as the layer rows read theirs.
+  const own = site.args[0]?.props?.inputShape ?? site.args[0]?.props?.batchInputShape;
+  if (!shape && own?.elements) {
+    const dims = own.elements.map((e) => (e.kind === 'number' ? (e.value as number) : e.kind === 'null' ? null : e.text));
+    shape = site.args[0]?.props?.inputShape ? dims : dims.slice(1);
+  }
+  if (!LAST_AXIS_LAYERS.has(inner.row.tf)) return { error: `timeDistributed(${inner.row.tf}): only layers acting on the last axis (dense, activation, dropout) are migrated; apply the module to x.flatten(0, 1) and unflatten the result` };
+  if (shape && shape.length < 2) return { error: `timeDistributed: its input needs a time axis, got [${shape.join(', ')}] (without the batch dim)` };
+  const r = planLayer(inner.row, inner.site, shape ? [shape.slice(1)] : undefined);
+  if (!r.plan) return { error: `timeDistributed(${inner.row.tf}): ${r.error}` };
+  const out = r.plan.outputShape;
+  return { ...r.plan, outputShape: shape && out ? [shape[0], ...out] : null, requires: 'tf', produces: 'tf' };
 }
 
 /** A step with a module alternative becomes a module when the runtime has it (so nn.Sequential can hold it). */

@@ -11,7 +11,7 @@ import { ts } from 'ts-morph';
 import type { LayerPlan, Mapping, Shape } from '../../mappings/schema.js';
 import { fillSnippet } from '../../mappings/template.js';
 import type { FileContext } from '../context.js';
-import { buildChain, classCode, className, FieldNames, initLoop, permutes, planLayer, resolveStep, type ChainLayer, type Field } from './model_code.js';
+import { buildChain, classCode, className, FieldNames, initLoop, permutes, planLayer, resolveStep, timeDistributedInner, timeDistributedPlan, type ChainLayer, type Field } from './model_code.js';
 import type { Facts } from './facts.js';
 import { eagerLayer } from './eager_layers.js';
 import { blockStatement as blockStatementOf, GraphFallback } from './graph_fallback.js';
@@ -131,6 +131,11 @@ export class ModelRules {
     }
     // Innermost first: a rewrite reads the rewritten text of what it contains, so what it contains goes before it.
     const outer = (c: ts.CallExpression): ts.Node => (ts.isPropertyAccessExpression(c.parent) && ts.isCallExpression(c.parent.parent) ? c.parent.parent : c);
+    // The layer a timeDistributed wraps is planned with it (or is part of its TODO), never on its own.
+    for (const [call, row] of this.layerCalls) {
+      const inner = row.tf === 'tf.layers.timeDistributed' ? timeDistributedInner(call) : undefined;
+      if (inner && ts.isCallExpression(inner) && this.layerCalls.has(inner)) this.consumed.add(inner);
+    }
     for (const [call, row] of [...this.layerCalls].sort((a, b) => outer(a[0]).end - outer(b[0]).end || outer(b[0]).pos - outer(a[0]).pos)) {
       if (this.consumed.has(call)) continue;
       const eager = eagerLayer(this.ctx, this.facts, call, row, this.applies, this.consumed);
@@ -227,7 +232,11 @@ export class ModelRules {
   private layerOf(expr: ts.Expression): { call: ts.CallExpression | ts.NewExpression; row: Mapping; decl?: ts.VariableStatement; plan?: ChainLayer['plan'] } | undefined {
     let e = expr;
     while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e)) e = e.expression;
-    if (ts.isCallExpression(e) && this.layerCalls.has(e)) return { call: e, row: this.layerCalls.get(e)! };
+    if (ts.isCallExpression(e) && this.layerCalls.has(e)) {
+      const row = this.layerCalls.get(e)!;
+      if (row.tf === 'tf.layers.timeDistributed') return { call: e, row, plan: this.timeDistributed(e) };
+      return { call: e, row };
+    }
     if (ts.isNewExpression(e)) {
       const custom = this.customLayer(e);
       if (custom) return custom;
@@ -265,6 +274,17 @@ export class ModelRules {
       plan: (shape) => (shape && shape.every((d) => d !== null)
         ? { steps: [{ kind: 'module', name: field, code: `compat.layers.build(new ${name}(${args}), [null, ${shape.join(', ')}])` }], outputShape: null, requires: 'tf', produces: 'tf' }
         : { error: `custom layer ${name}: its input shape is not known statically, so it cannot be built where the model is made, and weights it creates on its first call would not be in an optimizer made before that; give the model an inputShape, or build the layer by hand (layer.build([null, ...])) before making the optimizer` }),
+    };
+  }
+
+  /** tf.layers.timeDistributed({ layer: tf.layers.x(...) }): planned from the wrapped layer's call (model_code.ts). */
+  private timeDistributed(call: ts.CallExpression): ChainLayer['plan'] {
+    const expr = timeDistributedInner(call);
+    const inner = expr ? this.layerOf(expr) : undefined;
+    return (shape) => {
+      const ok = inner && !inner.plan && ts.isCallExpression(inner.call) ? inner : undefined;
+      if (ok) this.consumed.add(ok.call);
+      return timeDistributedPlan(ok && { row: ok.row, site: this.ctx.callSite(ok.row.tf, ok.call) }, shape, this.ctx.callSite('tf.layers.timeDistributed', call));
     };
   }
 
