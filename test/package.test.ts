@@ -168,7 +168,10 @@ beforeAll(() => {
   appUnavailable = installOffline(app);
   if (appUnavailable) return;
   write('app/train.js', TRAIN_ESM);
-  cpSync(FASHION_CNN, join(app, 'fashion-cnn'), { recursive: true, filter: (f) => !f.endsWith('README.md') && !f.endsWith('make_idx.ts') });
+  // The Fashion-MNIST CNN in both: on the project's tfjs (the one torchbridge's install resolves too) and on app/'s.
+  for (const to of ['src-esm/fashion-cnn', 'app/fashion-cnn']) {
+    cpSync(FASHION_CNN, join(project, to), { recursive: true, filter: (f) => !f.endsWith('README.md') && !f.endsWith('make_idx.ts') });
+  }
 }, 300_000);
 
 /** `npm ci --offline` in `dir`: null, or why it could not install (a tarball missing from the npm cache). */
@@ -340,15 +343,17 @@ describe("npx torchbridge diff from the user's project: the tfjs its program imp
     }
   });
 
-  test('the Fashion-MNIST CNN (IDX files, validationSplit) in app/: PASS on app/\'s tfjs; nothing written into the project', (ctx) => {
+  test('the Fashion-MNIST CNN (IDX files read beside it, validationSplit) in the project and in app/: PASS; nothing written into the project', (ctx) => {
     needsApp(ctx);
     const before = tree(project);
-    const { out, report } = diff(['app/fashion-cnn/input.ts']);
-    expect(out).toMatch(/PASS/);
-    expect(report.pass).toBe(true);
-    // 1000 images, 10 % held out for validation: 900 in batches of 32.
-    expect(report.steps).toBe(29);
-    expect(report.reference.path).toBe(at('app/node_modules/@tensorflow/tfjs'));
+    for (const [program, tfjs] of [['src-esm/fashion-cnn/input.ts', 'node_modules/@tensorflow/tfjs'], ['app/fashion-cnn/input.ts', 'app/node_modules/@tensorflow/tfjs']]) {
+      const { out, report } = diff([program]);
+      expect(out, program).toMatch(/PASS/);
+      expect(report.pass).toBe(true);
+      // 1000 images, 10 % held out for validation: 900 in batches of 32.
+      expect(report.steps).toBe(29);
+      expect(report.reference.path, program).toBe(at(tfjs));
+    }
     expect(tree(project)).toEqual(before);
   });
 
@@ -356,11 +361,11 @@ describe("npx torchbridge diff from the user's project: the tfjs its program imp
     needsApp(ctx);
     const noToolkitStack = (stderr: string) => expect(stderr).not.toMatch(/at .*(difftest[\\/]program|node:internal|node_modules[\\/]torchbridge[\\/])/);
 
-    write('app/throws.js', "import * as tf from '@tensorflow/tfjs';\nconst x = tf.zeros([2]);\nthrow new Error(`cannot read data.csv (shape ${x.shape})`);\n");
+    write('app/throws.js', TRAIN_ESM.replace('const history', 'if (xs.shape[0] === 8) throw new Error(`cannot read data.csv (shape ${xs.shape})`);\nconst history'));
     let r = run('npx', ['torchbridge', 'diff', 'app/throws.js']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/the original \(tfjs\) program \S*app[\\/]throws\.js exited with code 1/);
-    expect(r.stderr).toMatch(/cannot read data\.csv \(shape 2\)/);
+    expect(r.stderr).toMatch(/cannot read data\.csv \(shape 8,2\)/);
     expect(r.stderr).toMatch(/run it on its own/);
     noToolkitStack(r.stderr);
 

@@ -1,9 +1,9 @@
 /**
  * `torchbridge diff <original> [--migrated <entry>]`: run the TensorFlow.js program and its migration side by side
  * under probes and print where their numbers differ (difftest/program/run.ts; reports from difftest/report).
- * Exit codes: 0 the programs agree, 1 they differ (the report says where) or the migrated program crashed under the
- * diff, 2 bad usage / input (a missing file, a program with nothing to probe, an original that crashed, either
- * program stopped by --timeout: the message says which).
+ * Exit codes: 0 the programs agree, 1 their numbers differ (the report says where), 2 a program that cannot run or
+ * bad usage / input (a missing file, a program with nothing to probe, either program crashing or stopped by
+ * --timeout: the message says which, with its exit code and the last lines of its own stderr).
  * Failures are printed as a message naming the program and what to do, not as a stack trace: the stack of an
  * unexpected error is printed only with TORCHBRIDGE_DEBUG=1.
  */
@@ -100,8 +100,9 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
     }
     if (e instanceof ChildFailedError) {
       console.error(`torchbridge diff: ${e.message}`);
-      // A timeout is a program that could not run to its end here, on either side: 2.
-      process.exitCode = e.role === 'candidate' && !e.timedOut ? 1 : 2;
+      // A program that could not run to its end here, on either side (crashed, stopped by --timeout): 2, not a
+      // numeric difference.
+      process.exitCode = 2;
       return;
     }
     const err = e instanceof Error ? e : new Error(String(e));
