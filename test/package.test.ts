@@ -369,7 +369,12 @@ describe("npx torchbridge diff from the user's project: the tfjs its program imp
     expect(r.stderr).toMatch(/run it on its own/);
     noToolkitStack(r.stderr);
 
-    write('app/migrated_throws.js', "import { torch } from 'torchbridge';\nvoid torch.zeros([2]);\nthrow new Error('the migrated copy broke');\n");
+    // The migrated program, by hand: one that throws before it trains, one that computes another loss.
+    ok('npx', ['torchbridge', 'migrate', 'app/train.js', '--fit', 'helper', '--out-dir', 'app/migrated']);
+    const migrated = readFileSync(join(project, 'app/migrated/train.js'), 'utf8');
+    expect(migrated).toMatch(/const history = await utils\.fit\(/);
+    expect(migrated).toMatch(/\.sum\(-1\)\)\.mean\(\)/);
+    write('app/migrated_throws.js', migrated.replace('const history', "if (xs.shape[0] === 8) throw new Error('the migrated copy broke');\nconst history"));
     r = run('npx', ['torchbridge', 'diff', 'app/train.js', '--migrated', 'app/migrated_throws.js']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/the migrated \(torchbridge\) program \S*app[\\/]migrated_throws\.js exited with code 1/);
@@ -389,11 +394,8 @@ describe("npx torchbridge diff from the user's project: the tfjs its program imp
     noToolkitStack(r.stderr);
 
     // A migrated copy that computes another loss (a sum over the batch, not its mean): the numbers differ, exit 1.
-    ok('npx', ['torchbridge', 'migrate', 'app/train.js', '--fit', 'helper', '--out-dir', 'app/migrated-wrong']);
-    const migrated = readFileSync(join(project, 'app/migrated-wrong/train.js'), 'utf8');
-    expect(migrated).toMatch(/\.sum\(-1\)\)\.mean\(\)/);
-    write('app/migrated-wrong/train.js', migrated.replace('.sum(-1)).mean()', '.sum(-1)).sum()'));
-    const { out, report } = diff(['app/train.js', '--migrated', 'app/migrated-wrong/train.js'], 1);
+    write('app/migrated_wrong.js', migrated.replace('.sum(-1)).mean()', '.sum(-1)).sum()'));
+    const { out, report } = diff(['app/train.js', '--migrated', 'app/migrated_wrong.js'], 1);
     expect(report.pass).toBe(false);
     expect(out).toMatch(/FAIL/);
   });
