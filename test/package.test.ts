@@ -4,7 +4,10 @@
  * repository's own install filled) and uses it with plain `node`: ESM import and CommonJS require of the runtime,
  * the declarations from both, the `torchbridge` command, `migrate` on an ESM and a CommonJS tfjs program (both
  * migrated programs run under plain node and print tfjs's numbers; a migrated .ts runs under tsx), `check` as CI
- * runs it, `demo` and `mappings`, and the programmatic API (`torchbridge/tools`).
+ * runs it, `demo` and `mappings`, and the programmatic API (`torchbridge/tools`). Then `diff` where the user's code
+ * runs: an MLP and a Fashion-MNIST CNN (fixtures/user-programs/fashion-cnn) in the project and in a sub-folder with
+ * its own install of tfjs (a second copy), each reference on the copy its program imports, nothing written into the
+ * project; and the clean failures (either program throwing, a missing program, --timeout: exit 2; numbers: exit 1).
  *
  * Where the npm cache lacks a tarball the project needs, every test skips and says which: nothing is downloaded.
  */
@@ -341,6 +344,13 @@ describe("npx torchbridge diff from the user's project: the tfjs its program imp
       // The migrated program ran on the project's installed torchbridge, not on a copy of the sources.
       expect(report.candidate.path).toBe(at('node_modules/torchbridge'));
     }
+    // The repository's own command on the user's program (the toolkit's tfjs is then another copy again): the
+    // reference still runs on app/'s tfjs, the candidate on the repository's sources.
+    const json = join(work, 'diff-repo-cli.json');
+    expect(ok('node', [join(REPO, 'cli/bin.mjs'), 'diff', 'app/train.js', '--json', json])).toMatch(/PASS/);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { reference: { path?: string }; candidate: { path?: string } };
+    expect(report.reference.path).toBe(at('app/node_modules/@tensorflow/tfjs'));
+    expect(report.candidate.path).toBe(realpathSync(REPO));
   });
 
   test('the Fashion-MNIST CNN (IDX files read beside it, validationSplit) in the project and in app/: PASS; nothing written into the project', (ctx) => {
