@@ -88,6 +88,7 @@ export async function runChild(spec: ChildSpec): Promise<ChildRun> {
     modules[url] = { instrumentedFile, format: m.format, ...(servedAs(m.fileName) !== resolve(m.fileName) ? { sourceFile: resolve(m.fileName) } : {}) };
   });
   const runAs = servedAs(entry);
+  const migratedFrom = runAs !== resolve(entry) ? runAs : undefined;
   const hooks = {
     modules,
     role: config.role,
@@ -136,9 +137,9 @@ export async function runChild(spec: ChildSpec): Promise<ChildRun> {
   const seconds = (performance.now() - start) / 1000;
   if (timedOut) {
     const s = (spec.timeoutMs! / 1000).toFixed(spec.timeoutMs! % 1000 ? 1 : 0);
-    throw new ChildFailedError(config.role, entry, `did not finish within the diff's --timeout (${s} s left for it) and was stopped${stepsReached(config.traceDir)}`, stderr, true);
+    throw new ChildFailedError(config.role, entry, `did not finish within the diff's --timeout (${s} s left for it) and was stopped${stepsReached(config.traceDir)}`, stderr, true, migratedFrom);
   }
-  if (code !== 0) throw new ChildFailedError(config.role, entry, `${signal ? `was killed (${signal})` : `exited with code ${code}`}${stepsReached(config.traceDir)}`, stderr);
+  if (code !== 0) throw new ChildFailedError(config.role, entry, `${signal ? `was killed (${signal})` : `exited with code ${code}`}${stepsReached(config.traceDir)}`, stderr, false, migratedFrom);
   let peakRssMB: number | undefined;
   try {
     peakRssMB = Number(readFileSync(rssFile, 'utf8'));
