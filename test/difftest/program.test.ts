@@ -11,7 +11,7 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'tb-diff-test-'));
 
 describe('runDiff', () => {
   test('seed MNIST MLP (real MNIST, migrated on the fly), replay step: every step\'s loss within rel 1e-4, probes pass', async () => {
-    // No work dir: the traces and the migrated copy under node_modules/.cache are removed after the run.
+    // No work dir: the traces and the migrated copy (in the temporary work dir) are removed after the run.
     const r = await runDiff({ original: 'examples/tfjs/mnist-mlp.ts', steps: 12, replay: 'step', reference: 'wasm', recordEvery: 4, progress: false });
     expect(r.steps).toBe(12);
     expect(r.stepRows).toHaveLength(12);
