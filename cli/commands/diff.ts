@@ -14,7 +14,7 @@ interface Args {
   migrated?: string;
   steps?: number;
   epochs?: number;
-  reference: 'cpu' | 'wasm' | 'node' | 'node-gpu';
+  reference?: 'cpu' | 'wasm' | 'node' | 'node-gpu';
   device: 'cpu' | 'webgpu';
   replay: 'none' | 'step' | 'layer';
   recordEvery?: number;
@@ -44,7 +44,7 @@ export const builder = (y: Argv): Argv<Args> =>
     .option('migrated', { type: 'string', describe: 'the migrated program (default: migrate the original on the fly with --fit helper)' })
     .option('steps', { type: 'number', describe: 'train at most this many steps (batches) in all' })
     .option('epochs', { type: 'number', describe: "epochs to train (overrides the program's own)" })
-    .option('reference', { choices: ['cpu', 'wasm', 'node', 'node-gpu'] as const, default: 'wasm' as const, describe: 'TensorFlow.js backend of the original (node ones need tfjs-node installed); untrainable kernels on wasm fall back to cpu, reported' })
+    .option('reference', { choices: ['cpu', 'wasm', 'node', 'node-gpu'] as const, describe: "TensorFlow.js backend of the original (node ones need tfjs-node installed; default: tfjs-node when the program imports it and it is installed, else wasm); untrainable kernels on wasm fall back to cpu, reported" })
     .option('device', { choices: ['cpu', 'webgpu'] as const, default: 'cpu' as const, describe: "the migrated program's device" })
     .option('replay', { choices: ['none', 'step', 'layer'] as const, default: 'step' as const, describe: "none: free run from the same weights and batches; step: reset the candidate's parameters to the reference's before each step; layer: also feed each layer the reference's input" })
     .option('record-every', { type: 'number', describe: 'record layer outputs and gradients every k steps (default 1 with --steps ≤ 200, else 10)' })

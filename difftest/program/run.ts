@@ -16,6 +16,7 @@ import { extname, join, resolve } from 'node:path';
 import { killRunningChildren, runChild } from './child.js';
 import type { ChildConfig } from './child_config.js';
 import { buildReport } from './compare_traces.js';
+import { ts } from 'ts-morph';
 import { localModules } from './local_modules.js';
 import { TraceReader } from './trace.js';
 import type { CandidateMeta, ReferenceMeta } from './trace_meta.js';
@@ -83,8 +84,12 @@ async function diffPrograms(opts: DiffOptions, original: string, migrated: strin
   const replay = opts.replay ?? 'step';
   const record = { outputs: opts.record?.outputs ?? true, gradients: opts.record?.gradients ?? true, parameters: opts.record?.parameters ?? true };
   const recordEvery = opts.recordEvery ?? (opts.steps !== undefined && opts.steps <= 200 ? 1 : 10);
+  // No --reference: tfjs-node (-gpu) when the program imports it and its folder has it installed, as when the user
+  // runs it; else wasm (and an absent tfjs-node's import is served by tfjs, noted below).
+  const nodeBackend = opts.reference ? undefined : installedTfjsNode(localModules(original));
+  if (nodeBackend) notes.push(`reference: the original imports ${nodeBackend.spec}, installed at ${nodeBackend.at}: it ran there (pass --reference wasm or cpu to run it on another backend)`);
   const base: Omit<ChildConfig, 'role' | 'traceDir'> = {
-    backend: opts.reference ?? 'wasm',
+    backend: opts.reference ?? nodeBackend?.backend ?? 'wasm',
     device: opts.device ?? 'cpu',
     replay,
     steps: opts.steps,
@@ -183,6 +188,25 @@ async function migrateOnTheFly(original: string, outDir: string, keepLayout: boo
   const servedAs: Record<string, string> = {};
   for (const o of result.outputs) if (extname(o.output) === extname(o.input)) servedAs[resolve(o.output)] = resolve(o.input);
   return { entry: out, servedAs, warnings };
+}
+
+/**
+ * The tfjs-node package the program imports (ESM import or require, in any of its local modules) when it resolves
+ * from the importing file, and the reference backend it gives; undefined when none does.
+ */
+function installedTfjsNode(modules: string[]): { spec: string; at: string; backend: 'node' | 'node-gpu' } | undefined {
+  for (const file of modules) {
+    const specs = ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles.map((f) => f.fileName);
+    for (const spec of specs.filter((x) => /^@tensorflow\/tfjs-node(-gpu)?$/.test(x))) {
+      try {
+        const at = createRequire(file).resolve(spec);
+        return { spec, at, backend: spec.endsWith('-gpu') ? 'node-gpu' : 'node' };
+      } catch {
+        // Not installed beside this module.
+      }
+    }
+  }
+  return undefined;
 }
 
 /** Semantic differences the migration wrote out explicitly, read from the migrated source. */
