@@ -36,9 +36,12 @@ const cfg = readChildConfig('reference');
 const tfjsFile = fileURLToPath(import.meta.resolve('@tensorflow/tfjs'));
 
 const fallbacks: string[] = [];
+/** Set when the wasm backend is not the program's own (its project has tfjs without it). */
+let wasmFrom = '';
 await selectBackend();
 
 const meta: ReferenceMeta = { ...emptyLogs(), backend: tf.getBackend(), version: tf.version.tfjs, tfjsPath: packageDir(tfjsFile), fallbacks, layers: [] };
+if (wasmFrom) meta.notes.push(wasmFrom);
 const trace = new TraceWriter(cfg.traceDir, meta);
 // The program may end without awaiting its main(); the index is written whenever the process exits.
 // A hand-written custom-loop step still open at the end is the program's last one (loop_probe_tfjs.ts).
@@ -81,6 +84,10 @@ async function selectBackend(): Promise<void> {
     const before = { uncaughtException: process.listeners('uncaughtException'), unhandledRejection: process.listeners('unhandledRejection') };
     try {
       await import('@tensorflow/tfjs-backend-wasm');
+      // tfjs's copies share one engine and kernel registry (a global), so torchbridge's copy of the backend serves the
+      // program's tfjs too; the report says whose it was.
+      const wasmDir = packageDir(fileURLToPath(import.meta.resolve('@tensorflow/tfjs-backend-wasm')));
+      if (dirname(wasmDir) !== dirname(packageDir(tfjsFile))) wasmFrom = `reference: no @tensorflow/tfjs-backend-wasm beside the program's tfjs; torchbridge's (${wasmDir}) ran it`;
     } catch (e) {
       throw new Error(`--reference wasm: @tensorflow/tfjs-backend-wasm could not be loaded (${(e as Error).message.split('\n')[0]}); install it beside @tensorflow/tfjs (npm install @tensorflow/tfjs-backend-wasm) or use --reference cpu`);
     }
