@@ -77,8 +77,8 @@ export async function runChild(spec: ChildSpec): Promise<ChildRun> {
   mkdirSync(spec.workDir, { recursive: true });
   // A plain run (overhead baseline) is instrumented too: its fit/evaluate go to the probes' plain path, which
   // applies the same backend, --epochs and --steps and then calls the framework's own fit unprobed.
-  // Node loads modules by their real paths (symlinks resolved: a symlinked node_modules holding the on-the-fly
-  // migration, a linked checkout), so those are the URLs the load hook must recognise.
+  // Node loads modules by their real paths (symlinks resolved: a symlinked node_modules, a linked checkout), so
+  // those are the URLs the load hook must recognise.
   const modules: Record<string, { instrumentedFile: string; format: 'module' | 'commonjs'; sourceFile?: string }> = {};
   const servedAs = (file: string) => spec.servedAs?.[resolve(file)] ?? resolve(file);
   instrumented.modules.forEach((m, i) => {

@@ -3,7 +3,9 @@
  * (`--fit helper`, so the probes can hook `utils.fit`), runs the original on TensorFlow.js as the reference
  * (recording), then the migrated program on the runtime as the candidate (following the reference's weights and
  * batches, re-synchronised per `replay`), each in its own child process (child.ts), and compares the traces
- * (compare_traces.ts).
+ * (compare_traces.ts). Both run where the user's code runs: the reference on the tfjs the original's folder resolves
+ * (hooks.mjs), the on-the-fly migration (kept in the work dir, nothing written into the user's tree) under the
+ * original's paths (child.ts `servedAs`).
  *
  * The two run one after the other, not side by side: the candidate needs the reference's initial weights, batch
  * order and (under replay) per-step parameters before it starts, and on a small machine two trainings in parallel
@@ -12,11 +14,11 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
+import { ts } from 'ts-morph';
 import { extname, join, resolve } from 'node:path';
 import { killRunningChildren, runChild } from './child.js';
 import type { ChildConfig } from './child_config.js';
 import { buildReport } from './compare_traces.js';
-import { ts } from 'ts-morph';
 import { localModules } from './local_modules.js';
 import { TraceReader } from './trace.js';
 import type { CandidateMeta, ReferenceMeta } from './trace_meta.js';
