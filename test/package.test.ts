@@ -4,19 +4,23 @@
  * repository's own install filled) and uses it with plain `node`: ESM import and CommonJS require of the runtime,
  * the declarations from both, the `torchbridge` command, `migrate` on an ESM and a CommonJS tfjs program (both
  * migrated programs run under plain node and print tfjs's numbers; a migrated .ts runs under tsx), `check` as CI
- * runs it, `demo` and `mappings`, and the programmatic API (`torchbridge/tools`).
+ * runs it, `demo` and `mappings`, and the programmatic API (`torchbridge/tools`). Then `diff` where the user's code
+ * runs: an MLP and a Fashion-MNIST CNN (fixtures/user-programs/fashion-cnn) in the project and in a sub-folder with
+ * its own install of tfjs (a second copy), each reference on the copy its program imports, nothing written into the
+ * project; and the clean failures (either program throwing, a missing program, --timeout: exit 2; numbers: exit 1).
  *
  * Where the npm cache lacks a tarball the project needs, every test skips and says which: nothing is downloaded.
  */
 import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { offlineLock, type Manifest } from './support/offline_project.js';
+import { offlineDepsLock, offlineLock, type Manifest } from './support/offline_project.js';
 
 const REPO = resolve(import.meta.dirname, '..');
 const REPO_LOCK = join(REPO, 'package-lock.json');
+const FASHION_CNN = join(REPO, 'fixtures/user-programs/fashion-cnn');
 const TFJS_VERSION = (JSON.parse(readFileSync(REPO_LOCK, 'utf8')) as { packages: Record<string, { version: string }> })
   .packages['node_modules/@tensorflow/tfjs'].version;
 
@@ -24,6 +28,8 @@ let work = '';
 let project = '';
 /** Why the project could not be installed offline (the tests skip with it), or null once it is installed. */
 let unavailable: string | null = 'not set up';
+/** Why the sub-project with its own tfjs (app/) could not be installed, or null once it is. */
+let appUnavailable: string | null = 'not set up';
 
 /** The child's environment: no loader or npm lifecycle variables from the test runner's own process. */
 function cleanEnv(): NodeJS.ProcessEnv {
@@ -144,17 +150,8 @@ beforeAll(() => {
   const deps = { '@tensorflow/tfjs': TFJS_VERSION, torchbridge: `file:${tarball}` };
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'torchbridge-user-project', version: '1.0.0', private: true, dependencies: deps }, null, 2));
   writeFileSync(join(project, 'package-lock.json'), JSON.stringify(offlineLock(REPO_LOCK, pkg, tarball, `file:${tarball}`, deps), null, 2));
-  const install = run('npm', ['ci', '--offline', '--no-audit', '--no-fund']);
-  if (install.status !== 0) {
-    const notCached = /ENOTCACHED|cache mode is 'only-if-cached'/.exec(install.stderr);
-    if (!notCached) throw new Error(`npm ci --offline failed in ${project}\n${install.stdout}\n${install.stderr}`);
-    // The package's name, not the registry's address, from npm's `request to <registry>/<name> failed`.
-    const url = /request to (\S+) failed/.exec(install.stderr)?.[1];
-    const which = url ? decodeURIComponent(url.replace(/\/-\/.*$/, '').split('/').slice(-2).join('/')).replace(/^[^@][^/]*\//, '') : 'a tarball';
-    unavailable = `the npm cache lacks ${which} (run \`npm ci\` in the repository with network once); nothing is downloaded here`;
-    return;
-  }
-  unavailable = null;
+  unavailable = installOffline(project);
+  if (unavailable) return;
 
   write('src-esm/package.json', '{ "type": "module" }\n');
   write('src-esm/fit.js', FIT_ESM);
@@ -162,7 +159,35 @@ beforeAll(() => {
   write('src-esm/train.js', TRAIN_ESM);
   write('src-cjs/stats.js', STATS_CJS);
   write('src-cjs/train.js', TRAIN_CJS);
+
+  // 3. A sub-folder with its own package.json and its own install of tfjs and its wasm backend (a monorepo
+  //    package, an example folder): programs there import that copy, a second tfjs beside the project's (the one
+  //    torchbridge's install resolves). The diff must hook the copy the program imports.
+  const app = join(project, 'app');
+  mkdirSync(app);
+  const appDeps = { '@tensorflow/tfjs': TFJS_VERSION, '@tensorflow/tfjs-backend-wasm': TFJS_VERSION };
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'torchbridge-user-app', version: '1.0.0', private: true, type: 'module', dependencies: appDeps }, null, 2));
+  writeFileSync(join(app, 'package-lock.json'), JSON.stringify(offlineDepsLock(REPO_LOCK, 'torchbridge-user-app', appDeps), null, 2));
+  appUnavailable = installOffline(app);
+  if (appUnavailable) return;
+  write('app/train.js', TRAIN_ESM);
+  // The Fashion-MNIST CNN in both: on the project's tfjs (the one torchbridge's install resolves too) and on app/'s.
+  for (const to of ['src-esm/fashion-cnn', 'app/fashion-cnn']) {
+    cpSync(FASHION_CNN, join(project, to), { recursive: true, filter: (f) => !f.endsWith('README.md') && !f.endsWith('make_idx.ts') });
+  }
 }, 300_000);
+
+/** `npm ci --offline` in `dir`: null, or why it could not install (a tarball missing from the npm cache). */
+function installOffline(dir: string): string | null {
+  const install = run('npm', ['ci', '--offline', '--no-audit', '--no-fund'], dir);
+  if (install.status === 0) return null;
+  const notCached = /ENOTCACHED|cache mode is 'only-if-cached'/.exec(install.stderr);
+  if (!notCached) throw new Error(`npm ci --offline failed in ${dir}\n${install.stdout}\n${install.stderr}`);
+  // The package's name, not the registry's address, from npm's `request to <registry>/<name> failed`.
+  const url = /request to (\S+) failed/.exec(install.stderr)?.[1];
+  const which = url ? decodeURIComponent(url.replace(/\/-\/.*$/, '').split('/').slice(-2).join('/')).replace(/^[^@][^/]*\//, '') : 'a tarball';
+  return `the npm cache lacks ${which} (run \`npm ci\` in the repository with network once); nothing is downloaded here`;
+}
 
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
@@ -280,5 +305,108 @@ console.log(JSON.stringify({ code: m.code, totals: m.report.totals, written: m.w
     const demo = ok('npx', ['torchbridge', 'demo', '--steps', '5', '--out-dir', 'demo-out']);
     expect(demo).toMatch(/PASS: the migrated program matches TensorFlow\.js/);
     expect(existsSync(join(project, 'demo-out/diff.html'))).toBe(true);
+  });
+});
+
+/** Every file under `dir` with its size: what a command wrote into the user's tree shows as a difference. */
+function tree(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile() || e.isSymbolicLink()) out.push(join(e.parentPath, e.name));
+  }
+  return out.sort();
+}
+
+describe("npx torchbridge diff from the user's project: the tfjs its program imports, nothing written into its tree", () => {
+  const needsApp = (ctx: TestContext) => {
+    needsInstall(ctx);
+    if (appUnavailable) ctx.skip(appUnavailable);
+  };
+  let reports = 0;
+  /** `npx torchbridge diff ...args --json <outside the project>`, expecting exit `code`: its stdout and report. */
+  const diff = (args: string[], code = 0) => {
+    const json = join(work, `diff-${++reports}.json`);
+    const out = ok('npx', ['torchbridge', 'diff', ...args, '--json', json], code);
+    return { out, report: JSON.parse(readFileSync(json, 'utf8')) as { pass: boolean; steps: number; reference: { backend: string; path?: string; version: string }; candidate: { path?: string } } };
+  };
+  const at = (rel: string) => realpathSync(join(project, rel));
+
+  test('a model.fit MLP in the project and in app/ (its own tfjs copy): PASS, each reference on the copy its program imports', (ctx) => {
+    needsApp(ctx);
+    for (const [program, tfjs] of [['src-esm/train.js', 'node_modules/@tensorflow/tfjs'], ['app/train.js', 'app/node_modules/@tensorflow/tfjs']]) {
+      const { out, report } = diff([program]);
+      expect(out, program).toMatch(/PASS/);
+      expect(report.pass).toBe(true);
+      expect(report.steps).toBe(6);
+      expect(report.reference.path, program).toBe(at(tfjs));
+      expect(report.reference.version).toBe(TFJS_VERSION);
+      expect(report.reference.backend).toBe('wasm');
+      // The migrated program ran on the project's installed torchbridge, not on a copy of the sources.
+      expect(report.candidate.path).toBe(at('node_modules/torchbridge'));
+    }
+    // The repository's own command on the user's program (the toolkit's tfjs is then another copy again): the
+    // reference still runs on app/'s tfjs, the candidate on the repository's sources.
+    const json = join(work, 'diff-repo-cli.json');
+    expect(ok('node', [join(REPO, 'cli/bin.mjs'), 'diff', 'app/train.js', '--json', json])).toMatch(/PASS/);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { reference: { path?: string }; candidate: { path?: string } };
+    expect(report.reference.path).toBe(at('app/node_modules/@tensorflow/tfjs'));
+    expect(report.candidate.path).toBe(realpathSync(REPO));
+  });
+
+  test('the Fashion-MNIST CNN (IDX files read beside it, validationSplit) in the project and in app/: PASS; nothing written into the project', (ctx) => {
+    needsApp(ctx);
+    const before = tree(project);
+    for (const [program, tfjs] of [['src-esm/fashion-cnn/input.ts', 'node_modules/@tensorflow/tfjs'], ['app/fashion-cnn/input.ts', 'app/node_modules/@tensorflow/tfjs']]) {
+      const { out, report } = diff([program]);
+      expect(out, program).toMatch(/PASS/);
+      expect(report.pass).toBe(true);
+      // 1000 images, 10 % held out for validation: 900 in batches of 32.
+      expect(report.steps).toBe(29);
+      expect(report.reference.path, program).toBe(at(tfjs));
+    }
+    expect(tree(project)).toEqual(before);
+  });
+
+  test('a program that cannot run exits 2 with which side, its exit code and its own last lines; a numeric mismatch exits 1', (ctx) => {
+    needsApp(ctx);
+    const noToolkitStack = (stderr: string) => expect(stderr).not.toMatch(/at .*(difftest[\\/]program|node:internal|node_modules[\\/]torchbridge[\\/])/);
+
+    write('app/throws.js', TRAIN_ESM.replace('const history', 'if (xs.shape[0] === 8) throw new Error(`cannot read data.csv (shape ${xs.shape})`);\nconst history'));
+    let r = run('npx', ['torchbridge', 'diff', 'app/throws.js']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/the original \(tfjs\) program \S*app[\\/]throws\.js exited with code 1/);
+    expect(r.stderr).toMatch(/cannot read data\.csv \(shape 8,2\)/);
+    expect(r.stderr).toMatch(/run it on its own/);
+    noToolkitStack(r.stderr);
+
+    // The migrated program, by hand: one that throws before it trains, one that computes another loss.
+    ok('npx', ['torchbridge', 'migrate', 'app/train.js', '--fit', 'helper', '--out-dir', 'app/migrated']);
+    const migrated = readFileSync(join(project, 'app/migrated/train.js'), 'utf8');
+    expect(migrated).toMatch(/const history = await utils\.fit\(/);
+    expect(migrated).toMatch(/\.sum\(-1\)\)\.mean\(\)/);
+    write('app/migrated_throws.js', migrated.replace('const history', "if (xs.shape[0] === 8) throw new Error('the migrated copy broke');\nconst history"));
+    r = run('npx', ['torchbridge', 'diff', 'app/train.js', '--migrated', 'app/migrated_throws.js']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/the migrated \(torchbridge\) program \S*app[\\/]migrated_throws\.js exited with code 1/);
+    expect(r.stderr).toMatch(/the migrated copy broke/);
+    noToolkitStack(r.stderr);
+
+    r = run('npx', ['torchbridge', 'diff', 'app/nope.js']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/original program not found: app\/nope\.js/);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+
+    write('app/slow.js', TRAIN_ESM.replace('const history', 'await new Promise((done) => setTimeout(done, 120_000));\nconst history'));
+    r = run('npx', ['torchbridge', 'diff', 'app/slow.js', '--timeout', '20']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/the original \(tfjs\) program \S*app[\\/]slow\.js did not finish within the diff's --timeout/);
+    expect(r.stderr).toMatch(/raise --timeout/);
+    noToolkitStack(r.stderr);
+
+    // A migrated copy that computes another loss (a sum over the batch, not its mean): the numbers differ, exit 1.
+    write('app/migrated_wrong.js', migrated.replace('.sum(-1)).mean()', '.sum(-1)).sum()'));
+    const { out, report } = diff(['app/train.js', '--migrated', 'app/migrated_wrong.js'], 1);
+    expect(report.pass).toBe(false);
+    expect(out).toMatch(/FAIL/);
   });
 });

@@ -1,9 +1,9 @@
 /**
  * `torchbridge diff <original> [--migrated <entry>]`: run the TensorFlow.js program and its migration side by side
  * under probes and print where their numbers differ (difftest/program/run.ts; reports from difftest/report).
- * Exit codes: 0 the programs agree, 1 they differ (the report says where) or the migrated program crashed under the
- * diff, 2 bad usage / input (a missing file, a program with nothing to probe, an original that crashed, either
- * program stopped by --timeout: the message says which).
+ * Exit codes: 0 the programs agree, 1 their numbers differ (the report says where), 2 a program that cannot run or
+ * bad usage / input (a missing file, a program with nothing to probe, either program crashing or stopped by
+ * --timeout: the message says which, with its exit code and the last lines of its own stderr).
  * Failures are printed as a message naming the program and what to do, not as a stack trace: the stack of an
  * unexpected error is printed only with TORCHBRIDGE_DEBUG=1.
  */
@@ -14,7 +14,7 @@ interface Args {
   migrated?: string;
   steps?: number;
   epochs?: number;
-  reference: 'cpu' | 'wasm' | 'node' | 'node-gpu';
+  reference?: 'cpu' | 'wasm' | 'node' | 'node-gpu';
   device: 'cpu' | 'webgpu';
   replay: 'none' | 'step' | 'layer';
   recordEvery?: number;
@@ -44,7 +44,7 @@ export const builder = (y: Argv): Argv<Args> =>
     .option('migrated', { type: 'string', describe: 'the migrated program (default: migrate the original on the fly with --fit helper)' })
     .option('steps', { type: 'number', describe: 'train at most this many steps (batches) in all' })
     .option('epochs', { type: 'number', describe: "epochs to train (overrides the program's own)" })
-    .option('reference', { choices: ['cpu', 'wasm', 'node', 'node-gpu'] as const, default: 'wasm' as const, describe: 'TensorFlow.js backend of the original (node ones need tfjs-node installed); untrainable kernels on wasm fall back to cpu, reported' })
+    .option('reference', { choices: ['cpu', 'wasm', 'node', 'node-gpu'] as const, describe: "TensorFlow.js backend of the original (node ones need tfjs-node installed; default: tfjs-node when the program imports it and it is installed, else wasm); untrainable kernels on wasm fall back to cpu, reported" })
     .option('device', { choices: ['cpu', 'webgpu'] as const, default: 'cpu' as const, describe: "the migrated program's device" })
     .option('replay', { choices: ['none', 'step', 'layer'] as const, default: 'step' as const, describe: "none: free run from the same weights and batches; step: reset the candidate's parameters to the reference's before each step; layer: also feed each layer the reference's input" })
     .option('record-every', { type: 'number', describe: 'record layer outputs and gradients every k steps (default 1 with --steps ≤ 200, else 10)' })
@@ -100,8 +100,9 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
     }
     if (e instanceof ChildFailedError) {
       console.error(`torchbridge diff: ${e.message}`);
-      // A timeout is a program that could not run to its end here, on either side: 2.
-      process.exitCode = e.role === 'candidate' && !e.timedOut ? 1 : 2;
+      // A program that could not run to its end here, on either side (crashed, stopped by --timeout): 2, not a
+      // numeric difference.
+      process.exitCode = 2;
       return;
     }
     const err = e instanceof Error ? e : new Error(String(e));

@@ -37,6 +37,12 @@ export interface ChildSpec {
   echo?: boolean;
   /** Stop the child (SIGKILL) after this long: the error then says it timed out (ChildFailedError.timedOut). */
   timeoutMs?: number;
+  /**
+   * Migrated file → the original it was migrated from: the migrated module is served under the original's URL, so
+   * it runs where the user's program runs (`import.meta.url`, files read beside it, packages its folder resolves),
+   * though its text lives in the work dir. Files without an entry run where they are.
+   */
+  servedAs?: Record<string, string>;
 }
 
 /** The children running now, so an interrupted diff can stop them before removing their folders. */
@@ -71,23 +77,28 @@ export async function runChild(spec: ChildSpec): Promise<ChildRun> {
   mkdirSync(spec.workDir, { recursive: true });
   // A plain run (overhead baseline) is instrumented too: its fit/evaluate go to the probes' plain path, which
   // applies the same backend, --epochs and --steps and then calls the framework's own fit unprobed.
-  // Node loads modules by their real paths (symlinks resolved: a symlinked node_modules holding the on-the-fly
-  // migration, a linked checkout), so those are the URLs the load hook must recognise.
-  const modules: Record<string, { instrumentedFile: string; format: 'module' | 'commonjs' }> = {};
+  // Node loads modules by their real paths (symlinks resolved: a symlinked node_modules, a linked checkout), so
+  // those are the URLs the load hook must recognise.
+  const modules: Record<string, { instrumentedFile: string; format: 'module' | 'commonjs'; sourceFile?: string }> = {};
+  const servedAs = (file: string) => spec.servedAs?.[resolve(file)] ?? resolve(file);
   instrumented.modules.forEach((m, i) => {
     const instrumentedFile = join(spec.workDir, `${config.role}${config.plain ? '-plain' : ''}${i ? `-${i}` : ''}.instrumented.ts`);
     writeFileSync(instrumentedFile, m.text);
-    modules[pathToFileURL(realpathSync(resolve(m.fileName))).href] = { instrumentedFile, format: m.format };
+    const url = pathToFileURL(realpathSync(servedAs(m.fileName))).href;
+    modules[url] = { instrumentedFile, format: m.format, ...(servedAs(m.fileName) !== resolve(m.fileName) ? { sourceFile: resolve(m.fileName) } : {}) };
   });
+  const runAs = servedAs(entry);
+  const migratedFrom = runAs !== resolve(entry) ? runAs : undefined;
   const hooks = {
     modules,
     role: config.role,
     anchorUrl: pathToFileURL(join(PACKAGE_ROOT, 'package.json')).href,
     runtimeUrl: pathToFileURL(codePath('runtime/index')).href,
+    entryUrl: pathToFileURL(realpathSync(runAs)).href,
   };
   const rssFile = join(spec.workDir, `${config.role}${config.plain ? '-plain' : ''}.rss`);
   const env = { ...process.env, [CHILD_CONFIG_ENV]: JSON.stringify(config), TORCHBRIDGE_DIFF_HOOKS: JSON.stringify(hooks), TORCHBRIDGE_DIFF_RSS_FILE: rssFile };
-  const args = ['--import', 'tsx', '--import', pathToFileURL(join(HERE, 'register.mjs')).href, resolve(entry)];
+  const args = ['--import', 'tsx', '--import', pathToFileURL(join(HERE, 'register.mjs')).href, runAs];
   const start = performance.now();
   let timedOut = false;
   rmSync(join(config.traceDir, 'index.json'), { force: true });
@@ -126,9 +137,9 @@ export async function runChild(spec: ChildSpec): Promise<ChildRun> {
   const seconds = (performance.now() - start) / 1000;
   if (timedOut) {
     const s = (spec.timeoutMs! / 1000).toFixed(spec.timeoutMs! % 1000 ? 1 : 0);
-    throw new ChildFailedError(config.role, entry, `did not finish within the diff's --timeout (${s} s left for it) and was stopped${stepsReached(config.traceDir)}`, stderr, true);
+    throw new ChildFailedError(config.role, entry, `did not finish within the diff's --timeout (${s} s left for it) and was stopped${stepsReached(config.traceDir)}`, stderr, true, migratedFrom);
   }
-  if (code !== 0) throw new ChildFailedError(config.role, entry, `${signal ? `was killed (${signal})` : `exited with code ${code}`}${stepsReached(config.traceDir)}`, stderr);
+  if (code !== 0) throw new ChildFailedError(config.role, entry, `${signal ? `was killed (${signal})` : `exited with code ${code}`}${stepsReached(config.traceDir)}`, stderr, false, migratedFrom);
   let peakRssMB: number | undefined;
   try {
     peakRssMB = Number(readFileSync(rssFile, 'utf8'));

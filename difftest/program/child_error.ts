@@ -15,15 +15,22 @@ export class ChildFailedError extends Error {
     stderr: string,
     /** Stopped by the diff's --timeout rather than ending by itself. */
     readonly timedOut = false,
+    /** The original a migration made on the fly stood in for (it ran under the original's path, from the work dir). */
+    readonly migratedFrom?: string,
   ) {
     const tail = stderrTail(stderr);
     const side = role === 'reference' ? 'the original (tfjs) program' : 'the migrated (torchbridge) program';
+    const name = migratedFrom ? `${entry} (migrated on the fly from ${migratedFrom})` : entry;
+    // A migration made on the fly is removed with a temporary work dir: say how to keep it.
+    const runAlone = migratedFrom
+      ? `run it on its own (npx tsx ${entry}; the copy is kept when the diff is given --work-dir)`
+      : `run it on its own (npx tsx ${entry})`;
     const todo = timedOut
-      ? `raise --timeout, or diff fewer steps (--steps N) or epochs (--epochs N); run it on its own (npx tsx ${entry}) to see how long it takes`
+      ? `raise --timeout, or diff fewer steps (--steps N) or epochs (--epochs N); ${runAlone} to see how long it takes`
       : role === 'reference'
-      ? `run it on its own (npx tsx ${entry}) to check it works before diffing it`
-      : `run it on its own (npx tsx ${entry}) to see the failure; if it only fails under the diff, the probes could not follow it (the lines above say where)`;
-    super(`${side} ${entry} ${how} under torchbridge diff; ${todo}.${tail ? `\nIts last output:\n${tail}` : ''}`);
+      ? `${runAlone} to check it works before diffing it`
+      : `${runAlone} to see the failure; if it only fails under the diff, the probes could not follow it (the lines above say where)`;
+    super(`${side} ${name} ${how} under torchbridge diff; ${todo}.${tail ? `\nIts last output:\n${tail}` : ''}`);
     this.tail = tail;
   }
 }

@@ -38,6 +38,8 @@ export interface ReportInputs {
   requestedBackend: DiffReport['reference']['backend'];
   device: 'cpu' | 'webgpu';
   candidateVersion: string;
+  /** The torchbridge package folder the candidate's runtime came from. */
+  candidatePath?: string;
   notes: string[];
   timings: DiffReport['timings'];
 }

@@ -22,8 +22,8 @@ export function localModules(entry: string): string[] {
   const first = resolve(entry);
   const seen = new Set<string>([realpathSync(first)]);
   const out = [first];
-  // Packages are left out: a file deeper in node_modules than the entry (the on-the-fly migration itself lives under
-  // node_modules/.cache, and its modules are the user's).
+  // Packages are left out: a file deeper in node_modules than the entry (an entry may itself sit under
+  // node_modules, a --work-dir there, and its modules are the user's).
   const depth = (p: string) => p.split(sep).filter((part) => part === 'node_modules').length;
   const entryDepth = depth(first);
   for (let i = 0; i < out.length; i++) {

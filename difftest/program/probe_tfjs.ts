@@ -22,7 +22,9 @@
  * A program with a custom loop instead of fit is recorded by loop_probe_tfjs.ts, installed here.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ProgressBar } from '../../runtime/utils/progress.js';
 import { permutation, readChildConfig, recordsAt, recordsParametersAt, seededRandom } from './child_config.js';
 import { installLoopProbes } from './loop_probe_tfjs.js';
@@ -30,12 +32,16 @@ import { asFloat32, EVAL_OUTPUT, hashValues, TraceWriter, traceKey } from './tra
 import { emptyLogs, type EpochLog, type ReferenceLayer, type ReferenceMeta, type StepLog } from './trace_meta.js';
 
 const cfg = readChildConfig('reference');
-const require = createRequire(import.meta.url);
+// `@tensorflow/tfjs` here is the copy the program's entry resolves (hooks.mjs): the program's own when it has one.
+const tfjsFile = fileURLToPath(import.meta.resolve('@tensorflow/tfjs'));
 
 const fallbacks: string[] = [];
+/** Set when the wasm backend is not the program's own (its project has tfjs without it). */
+let wasmFrom = '';
 await selectBackend();
 
-const meta: ReferenceMeta = { ...emptyLogs(), backend: tf.getBackend(), version: tf.version.tfjs, fallbacks, layers: [] };
+const meta: ReferenceMeta = { ...emptyLogs(), backend: tf.getBackend(), version: tf.version.tfjs, tfjsPath: packageDir(tfjsFile), fallbacks, layers: [] };
+if (wasmFrom) meta.notes.push(wasmFrom);
 const trace = new TraceWriter(cfg.traceDir, meta);
 // The program may end without awaiting its main(); the index is written whenever the process exits.
 // A hand-written custom-loop step still open at the end is the program's last one (loop_probe_tfjs.ts).
@@ -68,23 +74,41 @@ async function selectBackend(): Promise<void> {
   if (b === 'node' || b === 'node-gpu') {
     const pkg = b === 'node' ? '@tensorflow/tfjs-node' : '@tensorflow/tfjs-node-gpu';
     try {
-      require.resolve(pkg);
+      import.meta.resolve(pkg);
     } catch {
       throw new Error(`--reference ${b}: ${pkg} is not installed here; install it (npm install ${pkg}) or use --reference cpu|wasm`);
     }
     await import(pkg);
-    await tf.setBackend(b === 'node' ? 'tensorflow' : 'tensorflow');
+    await tf.setBackend('tensorflow');
   } else if (b === 'wasm') {
+    const before = { uncaughtException: process.listeners('uncaughtException'), unhandledRejection: process.listeners('unhandledRejection') };
     try {
       await import('@tensorflow/tfjs-backend-wasm');
+      // tfjs's copies share one engine and kernel registry (a global), so torchbridge's copy of the backend serves the
+      // program's tfjs too; the report says whose it was.
+      const wasmDir = packageDir(fileURLToPath(import.meta.resolve('@tensorflow/tfjs-backend-wasm')));
+      if (dirname(wasmDir) !== dirname(packageDir(tfjsFile))) wasmFrom = `reference: no @tensorflow/tfjs-backend-wasm beside the program's tfjs; torchbridge's (${wasmDir}) ran it`;
     } catch (e) {
       throw new Error(`--reference wasm: @tensorflow/tfjs-backend-wasm could not be loaded (${(e as Error).message.split('\n')[0]}); install it beside @tensorflow/tfjs (npm install @tensorflow/tfjs-backend-wasm) or use --reference cpu`);
     }
     if (!(await tf.setBackend('wasm'))) throw new Error('--reference wasm: the tfjs wasm backend failed to initialise');
+    // The wasm module (emscripten) rethrows every uncaught error from handlers of its own, so a program that throws
+    // exits with Node's code 7 instead of its own 1: take them out, the program's errors end it as they would alone.
+    for (const l of process.listeners('uncaughtException')) if (!before.uncaughtException.includes(l)) process.off('uncaughtException', l);
+    for (const l of process.listeners('unhandledRejection')) if (!before.unhandledRejection.includes(l)) process.off('unhandledRejection', l);
   } else {
     await tf.setBackend('cpu');
   }
   await tf.ready();
+}
+
+/** The folder of the package holding `file` (the nearest package.json with a name). */
+function packageDir(file: string): string {
+  for (let dir = dirname(file); dirname(dir) !== dir; dir = dirname(dir)) {
+    const pj = join(dir, 'package.json');
+    if (existsSync(pj) && (JSON.parse(readFileSync(pj, 'utf8')) as { name?: string }).name) return dir;
+  }
+  return dirname(file);
 }
 
 /**

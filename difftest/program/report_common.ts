@@ -9,8 +9,8 @@ export function reportHeader(inp: ReportInputs) {
     version: 1 as const,
     original: inp.original,
     migrated: inp.migrated,
-    reference: { backend: (rm.backend === 'tensorflow' ? inp.requestedBackend : rm.backend) as DiffReport['reference']['backend'], fallbacks: rm.fallbacks, version: rm.version },
-    candidate: { device: inp.device, version: inp.candidateVersion },
+    reference: { backend: (rm.backend === 'tensorflow' ? inp.requestedBackend : rm.backend) as DiffReport['reference']['backend'], fallbacks: rm.fallbacks, version: rm.version, ...(rm.tfjsPath ? { path: rm.tfjsPath } : {}) },
+    candidate: { device: inp.device, version: inp.candidateVersion, path: inp.candidatePath },
     replay: inp.replay,
     steps: rm.steps.length,
   };

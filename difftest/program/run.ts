@@ -3,15 +3,19 @@
  * (`--fit helper`, so the probes can hook `utils.fit`), runs the original on TensorFlow.js as the reference
  * (recording), then the migrated program on the runtime as the candidate (following the reference's weights and
  * batches, re-synchronised per `replay`), each in its own child process (child.ts), and compares the traces
- * (compare_traces.ts).
+ * (compare_traces.ts). Both run where the user's code runs: the reference on the tfjs the original's folder resolves
+ * (hooks.mjs), the on-the-fly migration (kept in the work dir, nothing written into the user's tree) under the
+ * original's paths (child.ts `servedAs`).
  *
  * The two run one after the other, not side by side: the candidate needs the reference's initial weights, batch
  * order and (under replay) per-step parameters before it starts, and on a small machine two trainings in parallel
  * would only slow each other down.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { ts } from 'ts-morph';
+import { extname, join, resolve } from 'node:path';
 import { killRunningChildren, runChild } from './child.js';
 import type { ChildConfig } from './child_config.js';
 import { buildReport } from './compare_traces.js';
@@ -19,7 +23,7 @@ import { localModules } from './local_modules.js';
 import { TraceReader } from './trace.js';
 import type { CandidateMeta, ReferenceMeta } from './trace_meta.js';
 import type { DiffOptions, DiffReport } from './types.js';
-import { packageVersion } from '../../transpiler/package_root.js';
+import { PACKAGE_ROOT, packageVersion } from '../../transpiler/package_root.js';
 
 /** Bad input to the diff (missing file, unmigratable program): the CLI reports it as a usage error. */
 export class DiffUsageError extends Error {}
@@ -29,8 +33,8 @@ export async function runDiff(opts: DiffOptions): Promise<DiffReport> {
   if (!existsSync(original)) throw new DiffUsageError(`original program not found: ${opts.original}`);
   if (opts.migrated && !existsSync(resolve(opts.migrated))) throw new DiffUsageError(`migrated program not found: ${opts.migrated}`);
   // What this run creates and, unless the caller named a work dir to keep, removes when it ends (pass or throw):
-  // the temporary work dir (traces: ~160 KB a step under replay for the seed MLP) and the on-the-fly migration's
-  // folder under node_modules/.cache. Only these two folders, which mkdtemp made for this run, are ever removed.
+  // the temporary work dir (traces: ~160 KB a step under replay for the seed MLP; the on-the-fly migration). Only
+  // that folder, which mkdtemp made for this run, is ever removed; nothing is written into the user's tree.
   const keep = opts.workDir !== undefined;
   const created: string[] = [];
   const removeCreated = () => {
@@ -59,18 +63,18 @@ export async function runDiff(opts: DiffOptions): Promise<DiffReport> {
   try {
     mkdirSync(workDir, { recursive: true });
     let migrated: string;
+    let servedAs: Record<string, string> | undefined;
     const notes: string[] = [];
     if (opts.migrated) {
       migrated = resolve(opts.migrated);
     } else {
-      const outDir = migrationDir(original, workDir);
-      if (!keep) created.push(outDir);
-      const migration = await migrateOnTheFly(original, outDir, opts.keepLayout ?? false);
+      const migration = await migrateOnTheFly(original, join(workDir, 'migrated'), opts.keepLayout ?? false);
       migrated = migration.entry;
+      servedAs = migration.servedAs;
       notes.push(...migration.warnings);
       notes.push(keep ? `migrated on the fly (torchbridge migrate --fit helper) into ${migrated} (kept with the work dir)` : 'migrated on the fly (torchbridge migrate --fit helper) into a temporary folder, removed after the run (pass workDir / --work-dir to keep it and the traces)');
     }
-    return await diffPrograms(opts, original, migrated, workDir, notes);
+    return await diffPrograms(opts, original, migrated, workDir, notes, servedAs);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -78,12 +82,16 @@ export async function runDiff(opts: DiffOptions): Promise<DiffReport> {
   }
 }
 
-async function diffPrograms(opts: DiffOptions, original: string, migrated: string, workDir: string, notes: string[]): Promise<DiffReport> {
+async function diffPrograms(opts: DiffOptions, original: string, migrated: string, workDir: string, notes: string[], servedAs?: Record<string, string>): Promise<DiffReport> {
   const replay = opts.replay ?? 'step';
   const record = { outputs: opts.record?.outputs ?? true, gradients: opts.record?.gradients ?? true, parameters: opts.record?.parameters ?? true };
   const recordEvery = opts.recordEvery ?? (opts.steps !== undefined && opts.steps <= 200 ? 1 : 10);
+  // No --reference: tfjs-node (-gpu) when the program imports it and its folder has it installed, as when the user
+  // runs it; else wasm (and an absent tfjs-node's import is served by tfjs, noted below).
+  const nodeBackend = opts.reference ? undefined : installedTfjsNode(localModules(original));
+  if (nodeBackend) notes.push(`reference: the original imports ${nodeBackend.spec}, installed at ${nodeBackend.at}: it ran there (pass --reference wasm or cpu to run it on another backend)`);
   const base: Omit<ChildConfig, 'role' | 'traceDir'> = {
-    backend: opts.reference ?? 'wasm',
+    backend: opts.reference ?? nodeBackend?.backend ?? 'wasm',
     device: opts.device ?? 'cpu',
     replay,
     steps: opts.steps,
@@ -105,13 +113,16 @@ async function diffPrograms(opts: DiffOptions, original: string, migrated: strin
   const deadline = opts.timeoutSeconds !== undefined ? performance.now() + opts.timeoutSeconds * 1000 : undefined;
   const left = () => (deadline === undefined ? undefined : Math.max(0, deadline - performance.now()));
   const refRun = await runChild({ entry: original, source: originalSource, workDir, timeoutMs: left(), config: { ...base, role: 'reference', traceDir: refDir } });
-  const candRun = await runChild({ entry: migrated, source: migratedSource, workDir, timeoutMs: left(), config: { ...base, role: 'candidate', traceDir: candDir, referenceTraceDir: refDir } });
+  const candRun = await runChild({ entry: migrated, source: migratedSource, workDir, timeoutMs: left(), servedAs, config: { ...base, role: 'candidate', traceDir: candDir, referenceTraceDir: refDir } });
   for (const spec of refRun.instrumented?.tfjsNodeImports ?? []) {
-    let installed = true;
-    try {
-      import.meta.resolve(spec);
-    } catch {
-      installed = false;
+    let installed = false;
+    for (const from of [original, import.meta.filename]) {
+      try {
+        createRequire(from).resolve(spec);
+        installed = true;
+      } catch {
+        // Not from there.
+      }
     }
     if (!installed) notes.push(`${spec} is not installed: the original's import of it was served by @tensorflow/tfjs`);
   }
@@ -120,6 +131,7 @@ async function diffPrograms(opts: DiffOptions, original: string, migrated: strin
   notes.push(...semanticNotes(migratedModules, opts.keepLayout ?? false));
 
   const reference = new TraceReader<ReferenceMeta>(refDir);
+  if (reference.meta.tfjsPath) notes.push(`reference: @tensorflow/tfjs ${reference.meta.version} from ${reference.meta.tfjsPath}`);
   const candidate = new TraceReader<CandidateMeta>(candDir);
   const timings: DiffReport['timings'] = {
     referenceSeconds: refRun.seconds,
@@ -131,7 +143,7 @@ async function diffPrograms(opts: DiffOptions, original: string, migrated: strin
     // The same programs, same hooks, same --epochs/--steps, no probes: the recording overhead's baseline.
     const plain = { ...base, plain: true, progress: false };
     const refPlain = await runChild({ entry: original, source: originalSource, workDir, config: { ...plain, role: 'reference', traceDir: join(workDir, 'reference-plain') } });
-    const candPlain = await runChild({ entry: migrated, source: migratedSource, workDir, config: { ...plain, role: 'candidate', traceDir: join(workDir, 'candidate-plain'), referenceTraceDir: refDir } });
+    const candPlain = await runChild({ entry: migrated, source: migratedSource, workDir, servedAs, config: { ...plain, role: 'candidate', traceDir: join(workDir, 'candidate-plain'), referenceTraceDir: refDir } });
     Object.assign(timings, { referencePlainSeconds: refPlain.seconds, candidatePlainSeconds: candPlain.seconds, referencePlainPeakRssMB: refPlain.peakRssMB, candidatePlainPeakRssMB: candPlain.peakRssMB });
   }
   if (!reference.meta.steps.length) throw new DiffUsageError(`${opts.original}: the original program finished without training a step under the probes (is model.fit, optimizer.minimize or optimizer.applyGradients reached?)`);
@@ -147,6 +159,7 @@ async function diffPrograms(opts: DiffOptions, original: string, migrated: strin
       requestedBackend: base.backend,
       device: base.device,
       candidateVersion: packageVersion(),
+      candidatePath: PACKAGE_ROOT,
       notes,
       timings,
     });
@@ -157,30 +170,14 @@ async function diffPrograms(opts: DiffOptions, original: string, migrated: strin
 }
 
 /**
- * Where the on-the-fly migration goes. A migrated program resolves packages from its own folder (ESM imports go
- * through the diff's hooks, but `createRequire(import.meta.url).resolve(...)`, as the seed MNIST program uses, does
- * not), so the copy goes under the original's nearest `node_modules/.cache/torchbridge-diff/` — the conventional place
- * for tools' caches, from which package lookup walks up to the same node_modules as the original. Without one, the
- * work dir.
- */
-function migrationDir(original: string, workDir: string): string {
-  for (let dir = dirname(original); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'node_modules'))) {
-      const cache = join(dir, 'node_modules', '.cache', 'torchbridge-diff');
-      mkdirSync(cache, { recursive: true });
-      return mkdtempSync(join(cache, 'migrated-'));
-    }
-    if (dirname(dir) === dir) return join(workDir, 'migrated');
-  }
-}
-
-/**
  * Migrates `original` and the local modules it imports (local_modules.ts: a program split across modules migrates
- * whole, keeping its folder layout) into `outDir`; returns the migrated entry and the migration's WARNING diagnostics (the semantic
+ * whole, keeping its folder layout) into `outDir`; returns the migrated entry, which migrated file stands for which original (the candidate runs each under
+ * its original's URL: child.ts `servedAs`; a file whose name changed, a Python program's .ts, runs where it is) and
+ * the migration's WARNING diagnostics (the semantic
  * differences the mapping table flags, e.g. tfjs Adagrad's epsilon inside the square root), which the report lists so
  * a difference the diff then finds can be read against them.
  */
-async function migrateOnTheFly(original: string, outDir: string, keepLayout: boolean): Promise<{ entry: string; warnings: string[] }> {
+async function migrateOnTheFly(original: string, outDir: string, keepLayout: boolean): Promise<{ entry: string; servedAs: Record<string, string>; warnings: string[] }> {
   const { migrateProject } = await import('../../transpiler/project/migrate_project.js');
   const modules = localModules(original);
   const result = await migrateProject({ paths: modules, outDir, inPlace: false, force: false, dryRun: false, keepLayout, fit: 'helper', typeChecker: true, maxSize: 5_000_000 });
@@ -190,7 +187,28 @@ async function migrateOnTheFly(original: string, outDir: string, keepLayout: boo
   for (const f of result.report.files) for (const d of f.diagnostics) {
     if (d.severity === 'warning') warnings.push(`migration warning ${d.code}: ${d.message}`);
   }
-  return { entry: out, warnings };
+  const servedAs: Record<string, string> = {};
+  for (const o of result.outputs) if (extname(o.output) === extname(o.input)) servedAs[resolve(o.output)] = resolve(o.input);
+  return { entry: out, servedAs, warnings };
+}
+
+/**
+ * The tfjs-node package the program imports (ESM import or require, in any of its local modules) when it resolves
+ * from the importing file, and the reference backend it gives; undefined when none does.
+ */
+function installedTfjsNode(modules: string[]): { spec: string; at: string; backend: 'node' | 'node-gpu' } | undefined {
+  for (const file of modules) {
+    const specs = ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles.map((f) => f.fileName);
+    for (const spec of specs.filter((x) => /^@tensorflow\/tfjs-node(-gpu)?$/.test(x))) {
+      try {
+        const at = createRequire(file).resolve(spec);
+        return { spec, at, backend: spec.endsWith('-gpu') ? 'node-gpu' : 'node' };
+      } catch {
+        // Not installed beside this module.
+      }
+    }
+  }
+  return undefined;
 }
 
 /** Semantic differences the migration wrote out explicitly, read from the migrated source. */

@@ -85,6 +85,8 @@ export interface LoopPair {
 export interface ReferenceMeta extends CommonMeta {
   backend: string;
   version: string;
+  /** The @tensorflow/tfjs package folder the reference ran on (the program's own copy when it has one). */
+  tfjsPath?: string;
   fallbacks: string[];
   layers: ReferenceLayer[];
   /** Hashes of the training data (after the validation split) and of the validation data. */

@@ -149,8 +149,11 @@ export interface DiffReport {
     fallbacks: string[];
     /** tfjs version used. */
     version: string;
+    /** The @tensorflow/tfjs package folder used: the program's own copy when its project has one. */
+    path?: string;
   };
-  candidate: { device: 'cpu' | 'webgpu'; version: string };
+  /** `path`: the torchbridge package whose runtime the migrated program ran on. */
+  candidate: { device: 'cpu' | 'webgpu'; version: string; path?: string };
   replay: ReplayMode;
   steps: number;
   epochs: number;

@@ -1,5 +1,6 @@
 // The program-level diff end to end: real child processes, tfjs wasm reference, tens of steps.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -11,7 +12,7 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'tb-diff-test-'));
 
 describe('runDiff', () => {
   test('seed MNIST MLP (real MNIST, migrated on the fly), replay step: every step\'s loss within rel 1e-4, probes pass', async () => {
-    // No work dir: the traces and the migrated copy under node_modules/.cache are removed after the run.
+    // No work dir: the traces and the migrated copy (in the temporary work dir) are removed after the run.
     const r = await runDiff({ original: 'examples/tfjs/mnist-mlp.ts', steps: 12, replay: 'step', reference: 'wasm', recordEvery: 4, progress: false });
     expect(r.steps).toBe(12);
     expect(r.stepRows).toHaveLength(12);
@@ -57,7 +58,8 @@ describe('runDiff', () => {
     try {
       const r = await runDiff({ original: FIT_INPUT, steps: 2, replay: 'step', reference: 'wasm', progress: false });
       expect(r.pass).toBe(true);
-      expect(r.migrated).toMatch(/node_modules[\\/]\.cache[\\/]torchbridge-diff[\\/]migrated-/);
+      // The migration goes to the run's temporary work dir, not into the program's tree (its node_modules included).
+      expect(r.migrated.startsWith(tmpRoot)).toBe(true);
       expect(existsSync(dirname(r.migrated))).toBe(false);
       // (tsx keeps its compile cache there, as tsx-<uid>: not ours.)
       expect(readdirSync(tmpRoot).filter((name) => !/^tsx-\d+$/.test(name))).toEqual([]);
@@ -84,6 +86,31 @@ describe('runDiff', () => {
     expect(Math.abs(cand.val_loss - ref.val_loss) / ref.val_loss).toBeLessThan(1e-5);
   });
 
+  test('no --reference: a program importing an installed @tensorflow/tfjs-node runs its reference there', async () => {
+    const dir = tmp();
+    // A stand-in tfjs-node (the real one needs libtensorflow, not on this machine): tfjs with the cpu kernels
+    // registered again as the backend 'tensorflow', which is what tfjs-node adds.
+    const pkg = join(dir, 'node_modules/@tensorflow/tfjs-node');
+    mkdirSync(pkg, { recursive: true });
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-node', version: '0.0.0-stand-in', main: 'index.js' }));
+    const tfjs = createRequire(import.meta.url).resolve('@tensorflow/tfjs');
+    writeFileSync(join(pkg, 'index.js'), [
+      `const tf = require(${JSON.stringify(tfjs)});`,
+      "tf.registerBackend('tensorflow', tf.findBackendFactory('cpu'), 3);",
+      "for (const k of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...k, backendName: 'tensorflow' });",
+      // Re-exported the way Node's CommonJS lexer sees names through (tfjs-node's __exportStar does the same).
+      `module.exports = require(${JSON.stringify(tfjs)});`,
+      '',
+    ].join('\n'));
+    const original = join(dir, 'node-program.ts');
+    writeFileSync(original, readFileSync(FIT_INPUT, 'utf8').replace("from '@tensorflow/tfjs'", "from '@tensorflow/tfjs-node'"));
+    const r = await runDiff({ original, migrated: FIT_HELPER, steps: 2, replay: 'step', workDir: join(dir, 'w'), progress: false });
+    expect(r.reference.backend).toBe('node');
+    expect(r.notes.join('\n')).toMatch(/the original imports @tensorflow\/tfjs-node, installed at \S*node_modules\/@tensorflow\/tfjs-node\/index\.js: it ran there/);
+    expect(r.notes.join('\n')).not.toMatch(/is not installed/);
+    expect(r.pass).toBe(true);
+  });
+
   test('the CNN fixture, replay layer: NHWC → NCHW, Flatten order and dropout masks line up; the wasm fallback is reported', async () => {
     const workDir = tmp();
     const r = await runDiff({ original: 'fixtures/cnn-fit/input.ts', steps: 2, replay: 'layer', reference: 'wasm', workDir, progress: false });
@@ -92,10 +119,10 @@ describe('runDiff', () => {
     expect(r.probes.filter((p) => !p.pass)).toEqual([]);
     expect(r.layers.map((l) => l.referenceType)).toContain('Flatten');
     expect(r.pass).toBe(true);
-    // A named work dir is kept, and so is the migrated copy beside the original's node_modules (the user asked).
+    // A named work dir is kept, and so is the migrated copy in it (the user asked).
     expect(existsSync(join(workDir, 'reference', 'index.json'))).toBe(true);
+    expect(r.migrated.startsWith(workDir)).toBe(true);
     expect(existsSync(r.migrated)).toBe(true);
-    rmSync(dirname(r.migrated), { recursive: true, force: true });
   });
 
   test('the keep-layout CNN trained with tf.train.rmsprop, free run: agrees from step 0 (RMSprop migrates with epsInside)', async () => {

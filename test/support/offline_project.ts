@@ -58,33 +58,43 @@ function locate(packages: Record<string, LockEntry>, from: string, name: string)
  * installed from `tarball` (its manifest `pkg`) and everything else as `repoLock` has it.
  */
 export function offlineLock(repoLockFile: string, pkg: Manifest, tarball: string, tarballSpec: string, projectDeps: Record<string, string>): Lock {
-  const repo = JSON.parse(readFileSync(repoLockFile, 'utf8')) as Lock;
   const integrity = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
   const own: LockEntry = {
     version: pkg.version, resolved: tarballSpec, integrity, license: pkg.license,
     dependencies: pkg.dependencies, optionalDependencies: pkg.optionalDependencies, peerDependencies: pkg.peerDependencies,
     peerDependenciesMeta: pkg.peerDependenciesMeta, bin: pkg.bin, engines: pkg.engines,
   };
-  const packages: Record<string, LockEntry> = {
-    '': { name: 'torchbridge-user-project', version: '1.0.0', dependencies: projectDeps },
-    'node_modules/torchbridge': own,
-  };
+  return lockFor(repoLockFile, 'torchbridge-user-project', projectDeps, own);
+}
+
+/**
+ * The lockfile of a project `name` at `projectDeps` (name → version) without torchbridge, every package as
+ * `repoLock` has it: a second project (or a sub-folder's own install) with its own copy of tfjs.
+ */
+export function offlineDepsLock(repoLockFile: string, name: string, projectDeps: Record<string, string>): Lock {
+  return lockFor(repoLockFile, name, projectDeps);
+}
+
+function lockFor(repoLockFile: string, name: string, projectDeps: Record<string, string>, own?: LockEntry): Lock {
+  const repo = JSON.parse(readFileSync(repoLockFile, 'utf8')) as Lock;
+  const packages: Record<string, LockEntry> = { '': { name, version: '1.0.0', dependencies: projectDeps } };
+  if (own) packages['node_modules/torchbridge'] = own;
   const needs = (e: LockEntry): string[] => [
     ...Object.keys(e.dependencies ?? {}), ...Object.keys(e.optionalDependencies ?? {}),
     ...Object.keys(e.peerDependencies ?? {}).filter((n) => !e.peerDependenciesMeta?.[n]?.optional),
   ];
   const queue: [string, string][] = [
-    ...Object.keys(projectDeps).filter((n) => n !== 'torchbridge').map((n): [string, string] => ['', n]),
-    ...needs(own).map((n): [string, string] => ['node_modules/torchbridge', n]),
+    ...Object.keys(projectDeps).filter((n) => !own || n !== 'torchbridge').map((n): [string, string] => ['', n]),
+    ...(own ? needs(own).map((n): [string, string] => ['node_modules/torchbridge', n]) : []),
   ];
   const missing: string[] = [];
   while (queue.length) {
-    const [from, name] = queue.shift()!;
-    const at = locate(repo.packages, from, name);
+    const [from, dep] = queue.shift()!;
+    const at = locate(repo.packages, from, dep);
     if (!at) {
       // Optional dependencies of other platforms are simply absent from a lock; anything else is a real gap.
       const parent = from ? repo.packages[from] ?? own : own;
-      if (!parent.optionalDependencies?.[name]) missing.push(`${name} (needed by ${from || 'the project'})`);
+      if (!parent?.optionalDependencies?.[dep]) missing.push(`${dep} (needed by ${from || 'the project'})`);
       continue;
     }
     if (packages[at]) continue;
@@ -94,5 +104,5 @@ export function offlineLock(repoLockFile: string, pkg: Manifest, tarball: string
     for (const n of needs(entry)) queue.push([at, n]);
   }
   if (missing.length) throw new Error(`offlineLock: ${repoLockFile} has no entry for ${missing.join(', ')}; run npm install in the repository`);
-  return { name: 'torchbridge-user-project', version: '1.0.0', lockfileVersion: 3, requires: true, packages };
+  return { name, version: '1.0.0', lockfileVersion: 3, requires: true, packages };
 }
