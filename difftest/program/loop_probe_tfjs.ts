@@ -118,12 +118,13 @@ export function installLoopProbes(cfg: ChildConfig, trace: TraceWriter<Reference
         if (!labels.has(name) && name !== `${l.name}/${short}`) labels.set(name, `${l.name}/${short}`);
       });
     }
-    pushNote(meta, `${model.name}: trained by ${how}, followed step by step as a custom loop: its weights are recorded in the runtime's layout (Dense kernels [out, in], Conv2D kernels OIHW) and pair with the migrated model's parameters in order`);
+    pushNote(meta, `${model.name}: trained by ${how === 'custom loop' ? 'a custom loop' : `${how}, followed step by step as a custom loop`}: its weights are recorded in the runtime's layout (Dense kernels [out, in], Conv2D kernels OIHW) and pair with the migrated model's parameters in order`);
   };
   // A layer's or model's weights trained by a custom loop (`optimizer.minimize(() => loss(model.apply(x)))`, as the
   // tfjs program `torchbridge migrate x.py --emit-tfjs` writes): their layouts are noted on the first call, before the
   // first step registers them, so Dense / Conv2D kernels are recorded in the runtime's layout too.
   const applied = new WeakSet<object>();
+  let inModel = 0;
   const noteLayer = (l: tf.layers.Layer) => {
     if (applied.has(l)) return;
     applied.add(l);
@@ -133,14 +134,23 @@ export function installLoopProbes(cfg: ChildConfig, trace: TraceWriter<Reference
       const short = w.name.slice(w.name.lastIndexOf('/') + 1).replace(/_\d+$/, '');
       layouts.set((w.read() as tf.Variable).name, short === 'kernel' && cls === 'Dense' ? { kind: 'dense-kernel' } : short === 'kernel' && cls === 'Conv2D' ? { kind: 'conv2d-kernel' } : { kind: 'same' });
     }
-    if (l.weights.length) pushNote(meta, `layers called on their own (${cls}, ...) and trained by a custom loop: their weights are recorded in the runtime's layout (Dense kernels [out, in], Conv2D kernels OIHW) and pair with the migrated model's parameters in order`);
+    if (l.weights.length && !inModel) pushNote(meta, `layers called on their own (${cls}, ...) and trained by a custom loop: their weights are recorded in the runtime's layout (Dense kernels [out, in], Conv2D kernels OIHW) and pair with the migrated model's parameters in order`);
   };
   const layerProto = tf.layers.Layer.prototype as unknown as { apply: (this: tf.layers.Layer, ...a: unknown[]) => unknown };
   const layerApply = layerProto.apply;
   layerProto.apply = function (this: tf.layers.Layer, ...a: unknown[]) {
-    const out = layerApply.apply(this, a);
-    // Built by now (apply builds a layer on its first call).
-    if (this.built) noteLayer(this);
+    const isModel = this instanceof tf.LayersModel;
+    if (isModel) inModel++;
+    let out: unknown;
+    try {
+      out = layerApply.apply(this, a);
+    } finally {
+      if (isModel) inModel--;
+    }
+    // Built by now (apply builds a layer on its first call); a symbolic call (tf.sequential wiring its layers) is
+    // not training: the layer is noted when it computes.
+    const symbolic = (Array.isArray(a[0]) ? a[0][0] : a[0]) instanceof tf.SymbolicTensor;
+    if (this.built && !symbolic) noteLayer(this);
     return out;
   };
   for (const method of ['trainOnBatch', 'fitDataset'] as const) {
