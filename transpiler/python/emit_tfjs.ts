@@ -89,6 +89,10 @@ export class TfjsEmitter extends PyEmitter {
   private sharedData = 0;
   /** Layers of a translated model class that need building before training: field → input shape. */
   private readonly builds = new Map<string, string>();
+  /** Names bound to tf.variable(...) (what tf.variableGrads can differentiate with respect to). */
+  private readonly tfVariables = new Set<string>();
+  /** Tapes whose block became a tf.variableGrads call: the gradients' map and how tape.gradient's sources read it. */
+  private readonly tapeGrads = new Map<string, { map: string; read: Val }>();
   /** Translated model classes (not LayersModels): their layer fields in assignment order. */
   private readonly modelLayers = new Map<string, string[]>();
 
@@ -224,6 +228,7 @@ export class TfjsEmitter extends PyEmitter {
   }
 
   protected override assignTo(target: SyntaxNode | null, many: SyntaxNode[], val: Val): void {
+    if (target?.name === 'VariableName' && /^tf\.variable\(/.test(val.code) && !this.cls) this.tfVariables.add(jsName(this.src(target)));
     if (this.keepDepth > 0 && val.kind === 'tensor' && target?.name === 'VariableName') {
       // minimize disposes the tensors its cost function creates: what the step reads afterwards is kept.
       return super.assignTo(target, many, { ...val, code: `tf.keep(${val.code})`, primary: true });
@@ -413,8 +418,9 @@ export class TfjsEmitter extends PyEmitter {
     if (cs.filter((c) => c.name === ',').length) throw new Todo('py-unsupported', 'a with statement with several context managers around a GradientTape', key);
     const { kw } = this.callArgs(ctx);
     if (kw.size) throw new Todo('py-unsupported', `GradientTape(${[...kw.keys()].join(', ')}=...) is not translated for tfjs yet`, key);
+    if (this.keepDepth > 0 || /\bGradientTape\b/.test(this.src(n.getChild('Body')!))) throw new Todo('py-unsupported', 'nested GradientTapes are not translated for tfjs yet (tf.grad of a tf.grad)', key);
     const step = asName ? this.minimizeStep(asName, n) : null;
-    if (!step) throw new Todo('py-unsupported', 'a GradientTape whose gradients do not only feed optimizer.apply_gradients(zip(grads, vars)) is not translated for tfjs yet (tf.grads / tf.variableGrads)', key);
+    if (!step) return this.variableGradsStep(n, asName, key);
     const opt = this.expr(step.opt);
     if (opt.kind !== 'optimizer') throw new Todo('py-unsupported', `apply_gradients on '${this.src(step.opt)}', which is not known to be an optimizer`, key);
     const vars = this.expr(step.vars);
@@ -434,6 +440,79 @@ export class TfjsEmitter extends PyEmitter {
     this.line(`return ${loss.code};`);
     this.closeBlock();
     this.line(`}, true, ${vars.code});`);
+  }
+
+  /**
+   * Any other tape whose one `tape.gradient(target, sources)` follows the block, with sources that are variables
+   * (names bound to tf.Variable, a list or dict of them, or model.trainable_variables):
+   * `const tape_grads = tf.variableGrads(() => { block; return target; }, [sources]).grads;` and the gradient call
+   * reads the map by variable name. Watched tensors (tape.watch) and persistent tapes are not translated yet.
+   */
+  private variableGradsStep(n: SyntaxNode, tape: string | undefined, key: string): void {
+    const body = n.getChild('Body')!;
+    if (!tape) throw new Todo('py-unsupported', 'a GradientTape without `as tape`', key);
+    if (new RegExp(`\\b${tape}\\.watch\\(`).test(this.src(body))) throw new Todo('py-unsupported', 'tape.watch is not translated for tfjs yet (tf.grads of a function of the watched tensors)', 'tape.watch');
+    // The gradient call: the first statement after the block that assigns tape.gradient(...), in the same block.
+    let call: SyntaxNode | null = null;
+    for (let s = n.nextSibling; s && !call; s = s.nextSibling) {
+      if (s.name !== 'AssignStatement') continue;
+      const value = children(s).filter((c) => c.name !== 'AssignOp' && c.name !== ',').pop();
+      if (value?.name === 'CallExpression' && this.src(value.firstChild!) === `${tape}.gradient`) call = value;
+    }
+    if (!call) throw new Todo('py-unsupported', `no \`... = ${tape}.gradient(target, sources)\` after the block in the same block: not translated for tfjs yet`, key);
+    const args = this.callArgs(call);
+    if (args.pos.length !== 2 || args.kw.size) throw new Todo('py-unsupported', 'tape.gradient with output_gradients or unconnected_gradients', 'tape.gradient');
+    const map = jsName(`${tape}_grads`);
+    const src = args.pos[1];
+    const isVar = (x: SyntaxNode) => x.name === 'VariableName' && this.tfVariables.has(jsName(this.src(x)));
+    const notVar = (x: SyntaxNode) => new Todo('py-unsupported', `tape.gradient with respect to '${this.src(x)}', which is not known to be a tf.Variable (tfjs's tf.variableGrads differentiates with respect to variables)`, 'tape.gradient');
+    let vars: string;
+    let read: Val;
+    if (src.name === 'ArrayExpression' || src.name === 'TupleExpression') {
+      const names = exprChildren(src);
+      for (const x of names) if (!isVar(x)) throw notVar(x);
+      const codes = names.map((x) => jsName(this.src(x)));
+      vars = `[${codes.join(', ')}]`;
+      read = v(`[${codes.map((c) => `${map}[${c}.name]`).join(', ')}]`, 'array', true, { elems: codes.map(() => v('', 'tensor')), elemKind: 'tensor' });
+    } else if (src.name === 'DictionaryExpression') {
+      const cs = exprChildren(src);
+      const entries: string[] = [], codes: string[] = [];
+      for (let i = 0; i + 1 < cs.length; i += 2) {
+        const k = this.expr(cs[i]);
+        if (k.kind !== 'string') throw new Todo('py-unsupported', 'tape.gradient with a dict whose keys are not string literals', 'tape.gradient');
+        if (!isVar(cs[i + 1])) throw notVar(cs[i + 1]);
+        const c = jsName(this.src(cs[i + 1]));
+        codes.push(c);
+        entries.push(`${k.code}: ${map}[${c}.name]`);
+      }
+      vars = `[${codes.join(', ')}]`;
+      read = v(`{ ${entries.join(', ')} }`, 'dict', true, { elemKind: 'tensor' });
+    } else if (isVar(src)) {
+      const c = jsName(this.src(src));
+      vars = `[${c}]`;
+      read = v(`${map}[${c}.name]`, 'tensor');
+    } else {
+      const p = this.expr(src);
+      if (p.kind !== 'params') throw notVar(src);
+      vars = p.code;
+      read = v(`${paren(p)}.map((v) => ${map}[v.name])`, 'array', true, { elemKind: 'tensor' });
+    }
+    this.site(key, n, 'rewritten');
+    this.site('tape.gradient', call, 'rewritten');
+    this.scope.vars.set(tape, { kind: 'tape', assigns: 1, declPath: this.blockPath(), decl: null, hoist: false });
+    this.tapeGrads.set(tape, { map, read });
+    this.line(`// with tf.GradientTape() as ${tape}: ... ${this.src(call)}: tf.variableGrads runs the block as a function and`);
+    this.line('// differentiates what it returns with respect to the variables (a map by variable name)');
+    this.line(`const ${map} = tf.variableGrads(() => {`);
+    this.openBlock();
+    this.keepDepth++;
+    this.body(body);
+    this.keepDepth--;
+    const target = this.expr(args.pos[0]);
+    if (target.kind !== 'tensor') throw new Todo('py-unsupported', `the tape's target '${this.src(args.pos[0])}' is not known to be a tensor`, key);
+    this.line(`return ${target.code};`);
+    this.closeBlock();
+    this.line(`}, ${vars}).grads;`);
   }
 
   private minimizeStep(tape: string, withNode: SyntaxNode): MinimizeStep | null {
@@ -477,8 +556,24 @@ export class TfjsEmitter extends PyEmitter {
       // Read as a number: the metric's running mean (a float32 scalar in Keras).
       return v(`${paren(obj)}.result().dataSync()[0]`, 'number');
     }
-    if (obj.kind === 'tape') throw new Todo('py-unsupported', `tape.${method} outside a minimize step is not translated for tfjs yet`, `tape.${method}`);
-    if (obj.kind === 'optimizer') throw new Todo('py-unsupported', `optimizer.${method} outside a GradientTape step is not translated for tfjs yet`, `Optimizer.${method}`);
+    if (obj.kind === 'tape') {
+      const g = this.tapeGrads.get(obj.code);
+      if (method === 'gradient' && g) {
+        // A tape gives its gradients once (not persistent).
+        this.tapeGrads.delete(obj.code);
+        return g.read;
+      }
+      throw new Todo('py-unsupported', `tape.${method} is not translated for tfjs yet`, `tape.${method}`);
+    }
+    if (obj.kind === 'optimizer') {
+      if (method !== 'apply_gradients') throw new Todo('py-unsupported', `optimizer.${method} is not translated for tfjs yet`, `Optimizer.${method}`);
+      const { pos } = this.callArgs(n);
+      const pairs = pos.length === 1 ? this.expr(pos[0]) : undefined;
+      if (pairs?.kind !== 'array') throw new Todo('py-unsupported', 'apply_gradients of something that is not zip(grads, vars) or a list of pairs', 'Optimizer.apply_gradients');
+      this.site('Optimizer.apply_gradients', n, 'rewritten');
+      // tfjs takes the gradients by variable name; Keras skips a None gradient, as tfjs skips a missing one.
+      return v(`${paren(obj)}.applyGradients(${paren(pairs)}.filter(([g]) => g != null).map(([g, v]) => ({ name: v.name, tensor: g })))`, 'none');
+    }
     return super.methodCall(obj, method, n);
   }
 
