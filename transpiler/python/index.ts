@@ -6,7 +6,8 @@
 import type { FileResult, TranspileOptions } from '../types.js';
 import { firstSyntaxError, lineCol, parsePython } from './parse.js';
 import { PyEmitter, Todo } from './emitter.js';
-import { TfjsEmitter, tfjsHeader } from './emit_tfjs.js';
+import { TfjsEmitter } from './emit_tfjs.js';
+import { tfjsHeader } from './tfjs_prelude.js';
 import type { Diagnostic } from '../types.js';
 
 export { PY_NAMES } from './names.js';
