@@ -203,9 +203,12 @@ export class TfjsEmitter extends PyEmitter {
       // minimize disposes the tensors its cost function creates: what the step reads afterwards is kept.
       return super.assignTo(target, many, { ...val, code: `tf.keep(${val.code})`, primary: true });
     }
-    if (target?.name === 'MemberExpression' && this.cls && this.src(target.firstChild!) === 'self' && val.cls === TF_LAYER) {
+    if (target?.name === 'MemberExpression' && this.cls?.isModel && this.src(target.firstChild!) === 'self') {
       const prop = this.src(target.lastChild!);
-      this.modelLayers.get(this.cls.name)?.push(prop);
+      if (val.cls === TF_LAYER) this.modelLayers.get(this.cls.name)?.push(prop);
+      // What Keras would track besides layers (its own variables, nested models) would be missing from
+      // trainableVariables(): not guessed at.
+      else if (/^tf\.variable\(/.test(val.code) || val.kind === 'module') throw new Todo('py-unsupported', `self.${prop}: ${val.kind === 'module' ? 'a nested model' : 'a variable'} in a subclassed model is not translated for tfjs yet (only layers are tracked)`);
     }
     super.assignTo(target, many, val);
   }
@@ -265,7 +268,8 @@ export class TfjsEmitter extends PyEmitter {
     if (info && m.cls !== LAYERS_MODEL && m.cls !== TF_LAYER) {
       // Keras passes `training` to call only when call takes it; without it, false outside a model (Keras infers).
       const takesTraining = info.callHasTraining;
-      return v(`${paren(m)}.call(${[...args, ...(takesTraining ? [training ?? (this.cls ? 'training' : 'false')] : [])].join(', ')})`, 'tensor');
+      const inherited = this.cls && this.scope.lookup('training') ? 'training' : 'false';
+      return v(`${paren(m)}.call(${[...args, ...(takesTraining ? [training ?? inherited] : [])].join(', ')})`, 'tensor');
     }
     const t = training ?? (this.cls && this.scope.lookup('training') ? 'training' : undefined);
     return v(`${paren(m)}.apply(${args.join(', ')}${t ? `, { training: ${t} }` : ''})`, 'tensor');
@@ -821,6 +825,8 @@ export class TfjsEmitter extends PyEmitter {
     if (!f) throw new Todo('py-unsupported', `operator '${op}' on tensors`);
     for (const x of [l, r]) if (x.kind !== 'tensor' && x.kind !== 'number') throw new Todo('py-unsupported', `'${op}' between a tensor and '${x.code}' whose kind is not known`);
     this.use('tf');
+    // tfjs divides two int32 tensors with floor division; Python's `/` is true division (numbers are float32 in tfjs).
+    if (op === '/' && l.kind === 'tensor' && r.kind === 'tensor') return v(`tf.div(tf.cast(${l.code}, 'float32'), ${r.code})`, 'tensor');
     return v(`tf.${f}(${l.code}, ${r.code})`, 'tensor');
   }
 
