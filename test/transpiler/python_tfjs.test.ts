@@ -220,6 +220,38 @@ describe('torchbridge migrate --emit-tfjs', () => {
     expect(r.output!.split('\n').filter((l) => !l.trim().startsWith('//')).join('\n')).not.toMatch(/autograd|requiresGrad_|nn\.|\.forward\(|backward/);
   });
 
+  it('the Keras losses (called inline) give the textbook values, on tfjs and in the migrated TypeScript', () => {
+    const body = [
+      'y = tf.constant([0, 2])',
+      'oh = tf.constant([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])',
+      'p = tf.constant([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])',
+      'l = tf.constant([[2.0, 1.0, 0.0], [0.0, 1.0, 3.0]])',
+      'print(f"{keras.losses.SparseCategoricalCrossentropy()(y, p):.6f} {keras.losses.SparseCategoricalCrossentropy(from_logits=True)(y, l):.6f}")',
+      'print(f"{keras.losses.CategoricalCrossentropy()(oh, p):.6f} {keras.losses.CategoricalCrossentropy(from_logits=True)(oh, l):.6f}")',
+      'print(f"{keras.losses.MeanSquaredError()(oh, p):.6f} {keras.losses.MeanAbsoluteError()(oh, p):.6f}")',
+      '',
+    ].join('\n');
+    const dir = join(OUT, 'losses');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'losses.py'), HEAD + body);
+    const m = cli('migrate', join(dir, 'losses.py'), '--out-dir', join(dir, 'out'), '--emit-tfjs', '--quiet');
+    expect(m.status, m.stdout + m.stderr).toBe(0);
+    // By hand: -mean(log p[label]); logsumexp(l) - l[label]; mean squared / absolute error over all 6 entries.
+    const oh = [[1, 0, 0], [0, 0, 1]], p = [[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]], l = [[2, 1, 0], [0, 1, 3]];
+    const ce = (-Math.log(0.7) - Math.log(0.6)) / 2;
+    const lse = (r: number[]) => Math.log(r.reduce((a, x) => a + Math.exp(x), 0));
+    const ceLogits = (lse(l[0]) - 2 + lse(l[1]) - 3) / 2;
+    const diffs = oh.flatMap((r, i) => r.map((t, j) => t - p[i][j]));
+    const mse = diffs.reduce((a, d) => a + d * d, 0) / 6, mae = diffs.reduce((a, d) => a + Math.abs(d), 0) / 6;
+    const f = (x: number) => x.toFixed(6);
+    const expected = [`${f(ce)} ${f(ceLogits)}`, `${f(ce)} ${f(ceLogits)}`, `${f(mse)} ${f(mae)}`];
+    for (const file of ['losses.tfjs.mjs', 'losses.ts']) {
+      const r = run(join(dir, 'out', file));
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout.trim().split('\n'), file).toEqual(expected);
+    }
+  }, 60_000);
+
   it("divides int32 tensors as Python's `/` does (tfjs's div of two int32 tensors floors)", () => {
     const r = transpilePythonToTfjs('t.py', `${HEAD}a = tf.constant([7, 8])\nb = tf.constant([2, 2])\nprint(float((a / b)[0]), float((a // b)[0]))\n`, { layout: 'nchw', api });
     expect(r.status, JSON.stringify(r.diagnostics)).toBe('migrated');

@@ -1506,7 +1506,7 @@ export class PyEmitter {
     if (callee.kind === 'module') return this.moduleCall(callee, pos, kw, n);
     if (callee.kind === 'loss') {
       if (pos.length !== 2 || kw.size) throw new Todo('py-unsupported', 'a Keras loss called with sample_weight or keywords');
-      return v(`${callee.code}(${pos.map((p) => this.expr(p).code).join(', ')})`, 'tensor');
+      return v(`${paren(callee)}(${pos.map((p) => this.expr(p).code).join(', ')})`, 'tensor');
     }
     if (callee.kind === 'class') {
       const info = this.classes.get(callee.cls!);

@@ -64,7 +64,7 @@ const KERAS_LOSSES: Record<string, PyEntry> = {
     probs: 'torch.neg(torch.log(torch.clamp(torch.div($yPred, torch.sum($yPred, -1, true)), 1e-7, 1 - 1e-7)).gather(-1, $yTrue.reshape(-1, 1).int()).reshape(-1)).mean()',
     tfjs: {
       logits: 'tf.losses.softmaxCrossEntropy(tf.oneHot(tf.cast(tf.reshape($yTrue, [-1]), \'int32\'), $yPred.shape[$yPred.shape.length - 1]), $yPred)',
-      probs: 'tf.mean(tf.metrics.sparseCategoricalCrossentropy($yTrue, $yPred))',
+      probs: 'tf.mean(tf.metrics.categoricalCrossentropy(tf.oneHot(tf.cast(tf.reshape($yTrue, [-1]), \'int32\'), $yPred.shape[$yPred.shape.length - 1]), $yPred))',
     },
   },
   CategoricalCrossentropy: {
