@@ -33,6 +33,10 @@ export async function migrateProject(o: ProjectOptions): Promise<ProjectResult> 
   if (o.inPlace && o.dryRun) throw new UsageError('--in-place and --dry-run exclude each other (--dry-run writes nothing)');
   const outDir = o.inPlace || o.dryRun ? undefined : resolve(o.outDir ?? defaultOutDir(o.paths[0]));
   const inputs = collectInputs(o.paths, outDir ? [outDir] : []);
+  // `<name>.tfjs.mjs` beside an input `<name>.py` is that file's tfjs equivalent (--emit-tfjs wrote it): the
+  // reference a diff runs, not a program to move onto the runtime. Copied as it is, or written afresh with emitTfjs.
+  const tfjsOfPython = new Set(inputs.files.filter((f) => extname(f.path).toLowerCase() === '.py').map((f) => tfjsPath(f.path)));
+  for (const f of inputs.files) if (tfjsOfPython.has(f.path)) f.source = false;
   if (outDir && o.paths.some((p) => resolve(p) === outDir)) throw new UsageError(`--out-dir ${outDir} is one of the inputs; choose another folder`);
   if (o.inPlace && !o.force) {
     const first = resolve(o.paths[0]);
@@ -71,6 +75,7 @@ export async function migrateProject(o: ProjectOptions): Promise<ProjectResult> 
   const diffs: string[] = [];
   const tfjs: TfjsOutput[] = [];
   for (const f of inputs.files) {
+    if (o.emitTfjs && tfjsOfPython.has(f.path)) continue;
     const r = byPath.get(f.path);
     // --emit-tfjs: the Python file's TensorFlow.js equivalent, written where its .ts goes (same rules).
     if (o.emitTfjs && r && extname(f.path).toLowerCase() === '.py') {
