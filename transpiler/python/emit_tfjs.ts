@@ -18,7 +18,7 @@ import { lookup } from '../../mappings/index.js';
 import type { RuntimeApi } from '../../mappings/runtime_api.js';
 import type { ChainLayer } from '../rules/model_code.js';
 import { COMPILE_LOSSES } from '../../mappings/compile.js';
-import { camel, PY_NAMES, PY_TFJS_LAYER_DEFAULTS, TFJS_DTYPES, TFJS_TENSOR_METHODS, type PyEntry } from './names.js';
+import { camel, PY_NAMES, PY_TFJS_LAYER_DEFAULTS, TFJS_DTYPES, TFJS_OPERATORS, TFJS_TENSOR_METHODS, TFJS_WEIGHTLESS_LAYERS, type PyEntry } from './names.js';
 import { children, exprChildren, type Parsed, type SyntaxNode } from './parse.js';
 import type { Kind } from './scope.js';
 import { jsName, paren, PyEmitter, Todo, v, type ClassInfo, type Val } from './emitter.js';
@@ -27,10 +27,6 @@ import type { TfjsPrelude } from './tfjs_prelude.js';
 /** Runtime code the TypeScript path writes; in a tfjs program it means a construct this file does not translate. */
 const RUNTIME_CODE = /(?<![\w.$])(torch|nn|F|optim|data|io|utils)\.|\.(forward|item|backward|zeroGrad|requiresGrad_|parameters|unbind|select|detach|copy_|add_|sub_|float|int|double|train|eval|stateDict|loadStateDict)\(/;
 
-const TF_BINARY: Record<string, string> = {
-  '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '//': 'floorDiv', '%': 'mod', '**': 'pow', '@': 'matMul',
-  '<': 'less', '<=': 'lessEqual', '>': 'greater', '>=': 'greaterEqual', '==': 'equal', '!=': 'notEqual',
-};
 
 /** A tfjs LayersModel (tf.sequential), or a tfjs layer held by a translated model class. */
 const LAYERS_MODEL = 'tf.LayersModel';
@@ -251,7 +247,7 @@ export class TfjsEmitter extends PyEmitter {
         const input = props.inputShape?.text ?? (this.layerSizes.has(fieldName) ? `[${this.layerSizes.get(fieldName)}]` : undefined);
         if (!input) throw new Todo('shape-unknown', `${key}: the layer's input size is not known; give it input_shape=(n,)`, key);
         this.builds.set(fieldName, `[null, ...${input}]`.replace(/^\[null, \.\.\.\[(.*)\]\]$/, '[null, $1]'));
-      } else if (!['tf.layers.flatten', 'tf.layers.dropout', 'tf.layers.reLU', 'tf.layers.softmax'].includes(cl.row.tf)) {
+      } else if (!TFJS_WEIGHTLESS_LAYERS.includes(cl.row.tf)) {
         throw new Todo('shape-unknown', `${key}: building this layer before the first call is not translated for tfjs`, key);
       }
     }
@@ -821,7 +817,7 @@ export class TfjsEmitter extends PyEmitter {
 
   protected override binary(l: Val, op: string, r: Val, n: SyntaxNode): Val {
     if (l.kind !== 'tensor' && r.kind !== 'tensor') return super.binary(l, op, r, n);
-    const f = TF_BINARY[op];
+    const f = TFJS_OPERATORS[op];
     if (!f) throw new Todo('py-unsupported', `operator '${op}' on tensors`);
     for (const x of [l, r]) if (x.kind !== 'tensor' && x.kind !== 'number') throw new Todo('py-unsupported', `'${op}' between a tensor and '${x.code}' whose kind is not known`);
     this.use('tf');

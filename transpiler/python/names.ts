@@ -260,6 +260,15 @@ export const TFJS_TENSOR_METHODS: Record<string, string> = {
   transpose: 'transpose', flatten: 'flatten', squeeze: 'squeeze', exp: 'exp', log: 'log', abs: 'abs',
 };
 
+/** Python operators on tensors → the tfjs op (`/` on two tensors casts first: tfjs floors int32 / int32). */
+export const TFJS_OPERATORS: Record<string, string> = {
+  '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '//': 'floorDiv', '%': 'mod', '**': 'pow', '@': 'matMul',
+  '<': 'less', '<=': 'lessEqual', '>': 'greater', '>=': 'greaterEqual', '==': 'equal', '!=': 'notEqual',
+};
+
+/** tfjs layers without weights: a subclassed model need not build them before training. */
+export const TFJS_WEIGHTLESS_LAYERS = ['tf.layers.flatten', 'tf.layers.dropout', 'tf.layers.reLU', 'tf.layers.softmax'];
+
 /** snake_case → camelCase (Keras keyword → tfjs config key). */
 export function camel(s: string): string {
   return s.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
