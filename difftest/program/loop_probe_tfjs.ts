@@ -252,6 +252,14 @@ export function installLoopProbes(cfg: ChildConfig, trace: TraceWriter<Reference
     return null;
   };
 
+  // A shuffled pass of the program's batching (the tfjs program `--emit-tfjs` writes announces its order): recorded,
+  // so the candidate's DataLoader visits the same samples in the same order.
+  (globalThis as { __torchbridgeDataOrder?: (order: ArrayLike<number>) => void }).__torchbridgeDataOrder = (order) => {
+    const k = loop.shuffles ?? 0;
+    trace.put(traceKey('-', 'perm', LOOP_LAYER, `shuffle${k}`), [order.length], Int32Array.from(order));
+    loop.shuffles = k + 1;
+  };
+
   return {
     declared<T>(v: T, label: string): T {
       if (v instanceof tf.Variable) labels.set(v.name, label);

@@ -67,9 +67,6 @@ export async function runDiff(opts: DiffOptions): Promise<DiffReport> {
       if (!keep) created.push(outDir);
       const py = await migratePython(original, outDir, opts.keepLayout ?? false);
       notes.push(`reference: ${relative(process.cwd(), py.tfjs) || py.tfjs}, the TensorFlow.js program torchbridge wrote for ${basename(original)} (migrate --emit-tfjs); TensorFlow for Python is not run`);
-      if (/tbBatches\([^;]*, true\)/.test(readFileSync(py.tfjs, 'utf8'))) {
-        notes.push(`${basename(original)} shuffles a tf.data.Dataset: the tfjs program (tf.util.shuffle) and the migrated TypeScript (the DataLoader's generator) draw different batch orders, and a custom loop's batches are not replayed, so the losses compare different batches — diff a copy without .shuffle(...) to compare the numerics`);
-      }
       // Statements left as TODOs are comments in the tfjs program: the reference runs without them (a difference
       // they make shows as a divergence; the note names them).
       if (py.todos.length) notes.push(`the TensorFlow.js reference skips ${py.todos.length} statement(s) left as TODOs: ${py.todos.join('; ')}`);

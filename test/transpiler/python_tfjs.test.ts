@@ -6,9 +6,9 @@
  *   momentum gives by hand (float64, below), as its migrated TypeScript does; the subclassed model's loss falls;
  *   the compile/fit classifier learns;
  * - `torchbridge diff` of the emitted tfjs program (reference) and the migrated TypeScript passes for the
- *   subclassed SGD-momentum model, the MNIST GradientTape walkthrough (an unshuffled copy: the two programs'
- *   shuffles draw different orders) and the compile/fit classifier, and fails (exit 1) when a wrong learning rate
- *   is planted in the TypeScript.
+ *   subclassed SGD-momentum model, the MNIST GradientTape walkthrough (its shuffled batches: the tfjs program
+ *   announces each shuffle order and the migrated DataLoader follows it) and the compile/fit classifier, and fails
+ *   (exit 1) when a wrong learning rate is planted in the TypeScript.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -154,16 +154,21 @@ describe('torchbridge diff: the emitted tfjs program (reference) against the mig
     expect(r.pass).toBe(true);
   }, 60_000);
 
-  it('the MNIST GradientTape walkthrough (unshuffled copy), Adam: 20 steps PASS', async () => {
-    const dir = join(OUT, 'mnist');
-    mkdirSync(dir, { recursive: true });
-    const src = readFileSync(join(ROOT, 'examples', 'tf2', 'mnist_gradient_tape.py'), 'utf8');
-    expect(src).toContain('.shuffle(60000)');
-    writeFileSync(join(dir, 'mnist.py'), src.replace('.shuffle(60000)', ''));
-    const r = await runDiff({ original: join(dir, 'mnist.py'), steps: 20, progress: false });
+  it('the MNIST GradientTape walkthrough, Adam, shuffled batches: 20 steps PASS; the batch order is what makes it pass', async () => {
+    const r = await runDiff({ original: join(ROOT, 'examples', 'tf2', 'mnist_gradient_tape.py'), steps: 20, progress: false });
     expect(r.steps).toBe(20);
     expect(r.stepRows.filter((s) => !s.pass)).toEqual([]);
+    expect(r.notes.some((n) => /follow the 1 shuffle order/.test(n))).toBe(true);
     expect(r.pass).toBe(true);
+    // The same tfjs program without announcing its shuffle order: the migrated DataLoader shuffles on its own.
+    const dir = join(OUT, 'mnist');
+    const m = cli('migrate', join(ROOT, 'examples', 'tf2', 'mnist_gradient_tape.py'), '--out-dir', dir, '--emit-tfjs', '--quiet');
+    expect(m.status, m.stdout + m.stderr).toBe(0);
+    const tfjs = readFileSync(join(dir, 'mnist_gradient_tape.tfjs.mjs'), 'utf8');
+    expect(tfjs).toContain('globalThis.__torchbridgeDataOrder?.(order);');
+    writeFileSync(join(dir, 'silent.tfjs.mjs'), tfjs.replace('globalThis.__torchbridgeDataOrder?.(order);', ''));
+    const silent = await runDiff({ original: join(dir, 'silent.tfjs.mjs'), migrated: join(dir, 'mnist_gradient_tape.ts'), steps: 20, progress: false });
+    expect(silent.pass).toBe(false);
   }, 60_000);
 
   it('compile / fit (model.fit against utils.fit): 20 steps PASS; the statements tfjs keeps as TODOs are named', async () => {
