@@ -15,18 +15,16 @@
  */
 import type { Shape } from '../../mappings/schema.js';
 import { lookup } from '../../mappings/index.js';
-import type { RuntimeApi } from '../../mappings/runtime_api.js';
 import type { ChainLayer } from '../rules/model_code.js';
 import { COMPILE_LOSSES } from '../../mappings/compile.js';
 import { camel, PY_NAMES, PY_TFJS_LAYER_DEFAULTS, TFJS_DTYPES, TFJS_OPERATORS, TFJS_TENSOR_METHODS, TFJS_WEIGHTLESS_LAYERS, type PyEntry } from './names.js';
-import { children, exprChildren, type Parsed, type SyntaxNode } from './parse.js';
+import { children, exprChildren, type SyntaxNode } from './parse.js';
 import type { Kind } from './scope.js';
 import { jsName, paren, PyEmitter, Todo, v, type ClassInfo, type Val } from './emitter.js';
 import type { TfjsPrelude } from './tfjs_prelude.js';
 
 /** Runtime code the TypeScript path writes; in a tfjs program it means a construct this file does not translate. */
 const RUNTIME_CODE = /(?<![\w.$])(torch|nn|F|optim|data|io|utils)\.|\.(forward|item|backward|zeroGrad|requiresGrad_|parameters|unbind|select|detach|copy_|add_|sub_|float|int|double|train|eval|stateDict|loadStateDict)\(/;
-
 
 /** A tfjs LayersModel (tf.sequential), or a tfjs layer held by a translated model class. */
 const LAYERS_MODEL = 'tf.LayersModel';
@@ -61,10 +59,6 @@ export class TfjsEmitter extends PyEmitter {
   private readonly tapeGrads = new Map<string, { map: string; read: Val }>();
   /** Translated model classes (not LayersModels): their layer fields in assignment order. */
   private readonly modelLayers = new Map<string, string[]>();
-
-  constructor(file: string, p: Parsed, api: RuntimeApi) {
-    super(file, p, api);
-  }
 
   // --- the guards: runtime code never reaches a tfjs program -------------------------------------------
 
