@@ -40,7 +40,7 @@ export const describe = 'Run the original TensorFlow.js program and the migrated
 
 export const builder = (y: Argv): Argv<Args> =>
   y
-    .positional('original', { type: 'string', demandOption: true, describe: 'the TensorFlow.js program (entry file)' })
+    .positional('original', { type: 'string', demandOption: true, describe: 'the TensorFlow.js program (entry file), or a TensorFlow 2 Python .py file: its TensorFlow.js equivalent (migrate --emit-tfjs) is the reference' })
     .option('migrated', { type: 'string', describe: 'the migrated program (default: migrate the original on the fly with --fit helper)' })
     .option('steps', { type: 'number', describe: 'train at most this many steps (batches) in all' })
     .option('epochs', { type: 'number', describe: "epochs to train (overrides the program's own)" })

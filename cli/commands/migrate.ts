@@ -19,6 +19,7 @@ export const builder = (y: Argv): Argv<Args> =>
     .option('jobs', { type: 'number', describe: 'worker threads (default: up to 4)' })
     .option('keep-layout', { type: 'boolean', default: false, describe: 'keep tfjs\'s NHWC layout between layers (permutes around each convolution) instead of NCHW with one permute at the model input' })
     .option('fit', { choices: ['loop', 'helper'] as const, default: 'loop' as const, describe: 'how model.fit/evaluate/predict are migrated: loop = an explicit PyTorch-style training loop inline; helper = calls to the runtime\'s utils.fit/evaluate/predict (the same loop, as one function)' })
+    .option('emit-tfjs', { type: 'boolean', default: false, describe: 'for TensorFlow 2 Python inputs: also write the equivalent TensorFlow.js program <name>.tfjs.mjs beside <name>.ts, the reference `torchbridge diff <name>.tfjs.mjs --migrated <name>.ts` compares with' })
     .option('type-checker', { type: 'boolean', default: true, describe: 'use the TypeScript checker (with tfjs\'s types) where data flow cannot tell a value\'s type' })
     .option('max-size', { type: 'number', default: 5_000_000, describe: 'skip source files larger than this many bytes (reported)' })
     .option('verbose', { type: 'boolean', default: false, describe: 'list info notes and unchanged files too' })
@@ -29,7 +30,7 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
   try {
     process.exitCode = await runMigrate({
       paths: argv.paths, outDir: argv.outDir, inPlace: argv.inPlace, force: argv.force, dryRun: argv.dryRun, report: argv.report,
-      jobs: argv.jobs, keepLayout: argv.keepLayout, fit: argv.fit, typeChecker: argv.typeChecker, maxSize: argv.maxSize, verbose: argv.verbose, quiet: argv.quiet,
+      jobs: argv.jobs, keepLayout: argv.keepLayout, fit: argv.fit, emitTfjs: argv.emitTfjs, typeChecker: argv.typeChecker, maxSize: argv.maxSize, verbose: argv.verbose, quiet: argv.quiet,
     });
   } catch (e) {
     if (e instanceof UsageError) {

@@ -30,6 +30,12 @@ const fromCwd = (p: string) => relative(process.cwd(), p) || p;
 /** The engine's result with the CLI's lines about it. */
 function describe(r: ProjectResult, o: MigrateOptions): MigrateResult {
   const messages = r.packages.map((p) => `${p.file}: dependencies ${p.removed.length ? `${p.removed.join(', ')} removed, ` : ''}torchbridge added${p.keptTf ? ' (tfjs kept: TODO sites still use it)' : ''}`);
+  for (const t of r.tfjs) {
+    const what = t.output ? `tfjs program ${fromCwd(t.output)}` : o.dryRun ? 'tfjs program (dry run: not written)' : 'no tfjs program written';
+    messages.push(`${fromCwd(t.input)}: ${what}${t.diagnostics.length ? `, ${t.diagnostics.length} TODO/error(s):` : ''}`);
+    for (const d of t.diagnostics) messages.push(`  ${d}`);
+  }
+  if (r.tfjs.some((t) => t.output)) messages.push('compare: torchbridge diff <name>.tfjs.mjs --migrated <name>.ts (the tfjs program is the reference)');
   const where = o.dryRun ? 'dry run: nothing written' : o.inPlace ? `${r.written} file(s) rewritten in place` : `${r.written} file(s) written and ${r.copied} copied to ${fromCwd(r.outDir!)}`;
   const t = r.report.totals;
   const summary = [where];

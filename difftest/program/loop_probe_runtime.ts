@@ -27,7 +27,7 @@
  *   (then, under replay, the paired tensors take the reference's values after it), or at the next gradient
  *   computation or the program's end when some never are.
  */
-import { optim, Tensor, torch } from '../../runtime/index.js';
+import { data, optim, Tensor, torch } from '../../runtime/index.js';
 import type { ChildConfig } from './child_config.js';
 import { LOOP_LAYER } from './loop_keys.js';
 import { pairVariables, variableLabel, type PairedTensor } from './loop_pairing.js';
@@ -77,6 +77,8 @@ export function installLoopProbes(cfg: ChildConfig, ref: TraceReader<ReferenceMe
       writeValues(p.tensor, ref.require(traceKey('-', 'init', LOOP_LAYER, refVars[p.refIndex].name)).data as Float32Array);
     }
   };
+
+  followShuffles(ref, meta);
 
   const addParamGroup = optim.Optimizer.prototype.addParamGroup;
   optim.Optimizer.prototype.addParamGroup = function (this: optim.Optimizer, group) {
@@ -257,4 +259,28 @@ function writeValues(t: Tensor, data: Float32Array): void {
   const src = torch.tensor(data, { shape: [...t.shape] }).to(t.device);
   torch.noGrad(() => t.copy_(src));
   src.dispose();
+}
+
+/**
+ * The reference's recorded shuffle orders (ReferenceMeta.loop.shuffles): the k-th shuffled pass of any DataLoader
+ * here uses the reference's k-th order, when its length is the dataset's; the program's own generator is not drawn
+ * from for it. Loaders that do not shuffle are left alone.
+ */
+function followShuffles(ref: TraceReader<ReferenceMeta>, meta: CandidateMeta): void {
+  const count = ref.meta.loop?.shuffles ?? 0;
+  if (!count) return;
+  type Loader = { shuffle: boolean; dataset: { length: number } };
+  const proto = data.DataLoader.prototype as unknown as { order(this: Loader): Int32Array };
+  const own = proto.order;
+  let k = 0;
+  proto.order = function (this: Loader) {
+    if (!this.shuffle || k >= count) return own.call(this);
+    const perm = ref.require(traceKey('-', 'perm', LOOP_LAYER, `shuffle${k++}`)).data as Int32Array;
+    if (perm.length !== this.dataset.length) {
+      meta.notes.push(`data order: the reference's shuffle #${k - 1} has ${perm.length} elements, this DataLoader's dataset ${this.dataset.length}: it shuffles on its own`);
+      return own.call(this);
+    }
+    return Int32Array.from(perm);
+  };
+  meta.notes.push(`data order: the migrated program's shuffled DataLoader passes follow the ${count} shuffle order(s) the reference recorded`);
 }

@@ -100,14 +100,14 @@ export function installLoopProbes(cfg: ChildConfig, trace: TraceWriter<Reference
   };
 
   /** Notes the layouts of a model's weights before trainOnBatch / fitDataset trains it (see the header). */
-  const noteModel = (model: tf.LayersModel) => {
+  const noteModel = (model: tf.LayersModel, how = 'trainOnBatch / fitDataset') => {
     let spatial = false;
     for (const l of model.layers) {
       const cls = l.getClassName();
       const input = (Array.isArray(l.getInputAt(0)) ? (l.getInputAt(0) as tf.SymbolicTensor[])[0] : (l.getInputAt(0) as tf.SymbolicTensor)).shape;
       if (cls === 'Flatten' && input.length === 4) spatial = true;
       if (cls === 'Dense' && spatial) {
-        throw new Error(`torchbridge diff: ${l.name} (Dense) reads a flattened feature map; model.trainOnBatch / fitDataset are followed by the custom-loop probes, which do not permute its kernel rows to the runtime's NCHW order yet — diff a model.fit program, or flatten after a channels-last permute`);
+        throw new Error(`torchbridge diff: ${l.name} (Dense) reads a flattened feature map; a model trained by ${how} is followed by the custom-loop probes, which do not permute its kernel rows to the runtime's NCHW order yet — diff a model.fit program, or flatten after a channels-last permute`);
       }
       l.weights.forEach((w) => {
         const short = w.name.slice(w.name.lastIndexOf('/') + 1).replace(/_\d+$/, '');
@@ -118,7 +118,40 @@ export function installLoopProbes(cfg: ChildConfig, trace: TraceWriter<Reference
         if (!labels.has(name) && name !== `${l.name}/${short}`) labels.set(name, `${l.name}/${short}`);
       });
     }
-    pushNote(meta, `${model.name}: trained by trainOnBatch / fitDataset, followed step by step as a custom loop: its weights are recorded in the runtime's layout (Dense kernels [out, in], Conv2D kernels OIHW) and pair with the migrated model's parameters in order`);
+    pushNote(meta, `${model.name}: trained by ${how === 'custom loop' ? 'a custom loop' : `${how}, followed step by step as a custom loop`}: its weights are recorded in the runtime's layout (Dense kernels [out, in], Conv2D kernels OIHW) and pair with the migrated model's parameters in order`);
+  };
+  // A layer's or model's weights trained by a custom loop (`optimizer.minimize(() => loss(model.apply(x)))`, as the
+  // tfjs program `torchbridge migrate x.py --emit-tfjs` writes): their layouts are noted on the first call, before the
+  // first step registers them, so Dense / Conv2D kernels are recorded in the runtime's layout too.
+  const applied = new WeakSet<object>();
+  let inModel = 0;
+  const noteLayer = (l: tf.layers.Layer) => {
+    if (applied.has(l)) return;
+    applied.add(l);
+    if (l instanceof tf.LayersModel) return noteModel(l, 'custom loop');
+    const cls = l.getClassName();
+    for (const w of l.weights) {
+      const short = w.name.slice(w.name.lastIndexOf('/') + 1).replace(/_\d+$/, '');
+      layouts.set((w.read() as tf.Variable).name, short === 'kernel' && cls === 'Dense' ? { kind: 'dense-kernel' } : short === 'kernel' && cls === 'Conv2D' ? { kind: 'conv2d-kernel' } : { kind: 'same' });
+    }
+    if (l.weights.length && !inModel) pushNote(meta, `layers called on their own (${cls}, ...) and trained by a custom loop: their weights are recorded in the runtime's layout (Dense kernels [out, in], Conv2D kernels OIHW) and pair with the migrated model's parameters in order`);
+  };
+  const layerProto = tf.layers.Layer.prototype as unknown as { apply: (this: tf.layers.Layer, ...a: unknown[]) => unknown };
+  const layerApply = layerProto.apply;
+  layerProto.apply = function (this: tf.layers.Layer, ...a: unknown[]) {
+    const isModel = this instanceof tf.LayersModel;
+    if (isModel) inModel++;
+    let out: unknown;
+    try {
+      out = layerApply.apply(this, a);
+    } finally {
+      if (isModel) inModel--;
+    }
+    // Built by now (apply builds a layer on its first call); a symbolic call (tf.sequential wiring its layers) is
+    // not training: the layer is noted when it computes.
+    const symbolic = (Array.isArray(a[0]) ? a[0][0] : a[0]) instanceof tf.SymbolicTensor;
+    if (this.built && !symbolic) noteLayer(this);
+    return out;
   };
   for (const method of ['trainOnBatch', 'fitDataset'] as const) {
     const proto = tf.LayersModel.prototype as unknown as Record<string, (this: tf.LayersModel, ...a: unknown[]) => Promise<unknown>>;
@@ -217,6 +250,14 @@ export function installLoopProbes(cfg: ChildConfig, trace: TraceWriter<Reference
     if (returnCost) return cost;
     cost?.dispose();
     return null;
+  };
+
+  // A shuffled pass of the program's batching (the tfjs program `--emit-tfjs` writes announces its order): recorded,
+  // so the candidate's DataLoader visits the same samples in the same order.
+  (globalThis as { __torchbridgeDataOrder?: (order: ArrayLike<number>) => void }).__torchbridgeDataOrder = (order) => {
+    const k = loop.shuffles ?? 0;
+    trace.put(traceKey('-', 'perm', LOOP_LAYER, `shuffle${k}`), [order.length], Int32Array.from(order));
+    loop.shuffles = k + 1;
   };
 
   return {

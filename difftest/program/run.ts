@@ -65,6 +65,20 @@ export async function runDiff(opts: DiffOptions): Promise<DiffReport> {
     let migrated: string;
     let servedAs: Record<string, string> | undefined;
     const notes: string[] = [];
+    if (/\.py$/i.test(original)) {
+      // TensorFlow 2 Python: TensorFlow for Python does not run here, so the reference is its TensorFlow.js
+      // equivalent (migrate --emit-tfjs), diffed against the migrated TypeScript (or --migrated).
+      const outDir = migrationDir(original, workDir);
+      if (!keep) created.push(outDir);
+      const py = await migratePython(original, outDir, opts.keepLayout ?? false);
+      notes.push(`reference: ${relative(process.cwd(), py.tfjs) || py.tfjs}, the TensorFlow.js program torchbridge wrote for ${basename(original)} (migrate --emit-tfjs); TensorFlow for Python is not run`);
+      // Statements left as TODOs are comments in the tfjs program: the reference runs without them (a difference
+      // they make shows as a divergence; the note names them).
+      if (py.todos.length) notes.push(`the TensorFlow.js reference skips ${py.todos.length} statement(s) left as TODOs: ${py.todos.join('; ')}`);
+      migrated = opts.migrated ? resolve(opts.migrated) : py.entry;
+      if (!opts.migrated) notes.push(`migrated on the fly (torchbridge migrate) into ${keep ? migrated : 'a temporary folder, removed after the run'}`);
+      return await diffPrograms(opts, py.tfjs, migrated, workDir, notes);
+    }
     if (opts.migrated) {
       migrated = resolve(opts.migrated);
     } else {
@@ -209,6 +223,20 @@ function installedTfjsNode(modules: string[]): { spec: string; at: string; backe
     }
   }
   return undefined;
+}
+
+/** A Python original: its tfjs equivalent and its TypeScript migration, written into `outDir`. */
+async function migratePython(original: string, outDir: string, keepLayout: boolean): Promise<{ entry: string; tfjs: string; todos: string[] }> {
+  const { migrateProject } = await import('../../transpiler/project/migrate_project.js');
+  const result = await migrateProject({ paths: [original], outDir, inPlace: false, force: false, dryRun: false, keepLayout, fit: 'helper', typeChecker: true, maxSize: 5_000_000, emitTfjs: true });
+  const entry = result.outputs.find((o) => o.input === original)?.output;
+  const tfjs = result.tfjs.find((t) => t.input === original);
+  if (!tfjs?.output || tfjs.status === 'failed') {
+    const why = tfjs ? tfjs.diagnostics.join('; ') : 'it imports neither tensorflow nor keras';
+    throw new DiffUsageError(`${original}: no TensorFlow.js equivalent to diff against (${why || tfjs?.status}); run \`torchbridge migrate ${original} --emit-tfjs\` to see why`);
+  }
+  if (!entry || !entry.endsWith('.ts') || !existsSync(entry)) throw new DiffUsageError(`migrating ${original} produced no migrated file in ${outDir}; run \`torchbridge migrate ${original}\` to see why`);
+  return { entry, tfjs: tfjs.output, todos: tfjs.diagnostics };
 }
 
 /** Semantic differences the migration wrote out explicitly, read from the migrated source. */

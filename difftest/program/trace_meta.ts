@@ -110,6 +110,12 @@ export interface ReferenceMeta extends CommonMeta {
     style?: 'assign';
     /** Assign style: the variables' names in the order step 0 first updated them. */
     updateOrder?: string[];
+    /**
+     * Shuffle orders the program announced (`globalThis.__torchbridgeDataOrder`, which the batching helper of a tfjs
+     * program `migrate --emit-tfjs` wrote calls once per shuffled pass), recorded as `perm/<loop>/shuffle<k>`: the
+     * migrated program's shuffled DataLoaders follow them in turn.
+     */
+    shuffles?: number;
   };
 }
 

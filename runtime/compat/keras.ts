@@ -9,6 +9,7 @@
 import { Tensor } from '../tensor.js';
 import { MNIST } from '../data/mnist.js';
 import { tensor } from '../ops/creation.js';
+import { isForeignTensor } from './python.js';
 
 /**
  * `keras.datasets.mnist.load_data()`: `[[xTrain, yTrain], [xTest, yTest]]`, images [N, 28, 28] with Keras's
@@ -24,8 +25,17 @@ export function mnistLoadData(opts: { root?: string; limit?: number } = {}): [[T
   return [load(true), load(false)];
 }
 
+/**
+ * A TensorFlow.js tensor (the tfjs program `--emit-tfjs` writes keeps these metrics) read into a CPU tensor: the
+ * same running means on both sides of a diff.
+ */
+function asTensor<T>(t: T): T | Tensor {
+  return isForeignTensor(t) ? Tensor.fromData(Float32Array.from(t.dataSync()), [...t.shape], 'float32') : t;
+}
+
 function valuesOf(t: Tensor | number, op: string): Float32Array | Int32Array | number[] {
   if (typeof t === 'number') return [t];
+  t = asTensor(t);
   if (!(t instanceof Tensor)) throw new TypeError(`${op}: expected a tensor or a number, got ${typeof t}`);
   return t.detach().float().contiguous().dataSync() as Float32Array;
 }
@@ -66,6 +76,7 @@ function checkBatch(yTrue: Tensor, yPred: Tensor, op: string): void {
 /** `keras.metrics.SparseCategoricalAccuracy()`: argmax(yPred, -1) == yTrue (class indices), averaged over samples. */
 export class SparseCategoricalAccuracy extends MeanMetric {
   updateState(yTrue: Tensor, yPred: Tensor): void {
+    [yTrue, yPred] = [asTensor(yTrue), asTensor(yPred)] as Tensor[];
     const op = 'SparseCategoricalAccuracy.updateState';
     checkBatch(yTrue, yPred, op);
     const pred = yPred.detach().argmax(-1).reshape(-1);
@@ -78,6 +89,7 @@ export class SparseCategoricalAccuracy extends MeanMetric {
 /** `keras.metrics.CategoricalAccuracy()`: argmax(yPred, -1) == argmax(yTrue, -1) (one-hot targets). */
 export class CategoricalAccuracy extends MeanMetric {
   updateState(yTrue: Tensor, yPred: Tensor): void {
+    [yTrue, yPred] = [asTensor(yTrue), asTensor(yPred)] as Tensor[];
     const op = 'CategoricalAccuracy.updateState';
     checkBatch(yTrue, yPred, op);
     this.add(valuesOf(yPred.detach().argmax(-1).eq(yTrue.detach().argmax(-1)).float(), op));
@@ -87,6 +99,7 @@ export class CategoricalAccuracy extends MeanMetric {
 /** `keras.metrics.MeanSquaredError()`: the mean over samples of each sample's mean squared error. */
 export class MeanSquaredError extends MeanMetric {
   updateState(yTrue: Tensor, yPred: Tensor): void {
+    [yTrue, yPred] = [asTensor(yTrue), asTensor(yPred)] as Tensor[];
     const op = 'MeanSquaredError.updateState';
     checkBatch(yTrue, yPred, op);
     const d = yPred.detach().float().sub(yTrue.detach().float()).square();

@@ -31,11 +31,26 @@ export function zip<T extends unknown[]>(...iterables: { [K in keyof T]: Iterabl
   }
 }
 
+/**
+ * A tensor of another library read synchronously (a TensorFlow.js tensor: `dataSync`, `shape`, `size`), so the
+ * tfjs program `torchbridge migrate --emit-tfjs` writes formats its values with these same helpers.
+ */
+export interface ForeignTensor {
+  shape: number[];
+  size: number;
+  dataSync(): ArrayLike<number>;
+}
+
+export function isForeignTensor(v: unknown): v is ForeignTensor {
+  return typeof v === 'object' && v !== null && !(v instanceof Tensor) && typeof (v as ForeignTensor).dataSync === 'function' && Array.isArray((v as ForeignTensor).shape);
+}
+
 /** A value as Python prints it in a number format: tensors with one element are read. */
 function numberOf(v: unknown, spec: string): number {
-  if (v instanceof Tensor) {
-    if (v.numel() !== 1) throw new TypeError(`format: spec '${spec}' needs a number, got a tensor of shape [${v.shape.join(', ')}]`);
-    return v.item();
+  if (v instanceof Tensor || isForeignTensor(v)) {
+    const size = v instanceof Tensor ? v.numel() : v.size;
+    if (size !== 1) throw new TypeError(`format: spec '${spec}' needs a number, got a tensor of shape [${v.shape.join(', ')}]`);
+    return v instanceof Tensor ? v.item() : Number(v.dataSync()[0]);
   }
   if (typeof v === 'number' || typeof v === 'boolean') return Number(v);
   throw new TypeError(`format: spec '${spec}' needs a number, got ${typeof v}`);
@@ -44,6 +59,7 @@ function numberOf(v: unknown, spec: string): number {
 /** Python's `str(x)` for the values scripts print: floats keep a '.0', booleans are True/False, None. */
 export function str(v: unknown): string {
   if (v instanceof Tensor) return v.numel() === 1 ? str(v.item()) : v.toString();
+  if (isForeignTensor(v)) return v.size === 1 ? str(Number(v.dataSync()[0])) : String(v);
   if (typeof v === 'number') return Number.isInteger(v) && !Object.is(v, -0) && Math.abs(v) < 1e16 ? String(v) : String(v);
   if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (v === null || v === undefined) return 'None';

@@ -14,6 +14,11 @@ export function migratedPath(path: string, migrated: boolean): string {
   return migrated && extname(path).toLowerCase() === '.py' ? `${path.slice(0, -3)}.ts` : path;
 }
 
+/** Where the tfjs equivalent of a Python file goes (`--emit-tfjs`): `<name>.tfjs.mjs`. */
+export function tfjsPath(path: string): string {
+  return `${path.slice(0, -extname(path).length)}.tfjs.mjs`;
+}
+
 export interface InputFile {
   /** Absolute path. */
   path: string;

@@ -5,18 +5,19 @@
  * the differential tester read the structured result.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { cpus } from 'node:os';
 import { loadRuntimeApi } from '../../mappings/runtime_api.js';
 import { buildReport, reportMarkdown } from '../report.js';
 import type { FileResult, ReexportInfo, TranspileOptions } from '../types.js';
-import { collectInputs, migratedPath, readSource } from './files.js';
+import { collectInputs, migratedPath, readSource, tfjsPath } from './files.js';
+import { transpilePythonToTfjs } from '../python/index.js';
 import { gitTreeState } from './git_tree.js';
 import { defaultOutDir } from './out_dir.js';
 import { rewritePackageJson } from './packages.js';
 import { runTasks, type Task } from './pool.js';
 import { moduleKeyOf, reexportsOf } from './reexports.js';
-import type { PackageRewrite, ProjectOptions, ProjectOutput, ProjectResult } from './types.js';
+import type { PackageRewrite, ProjectOptions, ProjectOutput, ProjectResult, TfjsOutput } from './types.js';
 import { unifiedDiff } from './unified_diff.js';
 import { UsageError } from './usage_error.js';
 
@@ -32,6 +33,10 @@ export async function migrateProject(o: ProjectOptions): Promise<ProjectResult> 
   if (o.inPlace && o.dryRun) throw new UsageError('--in-place and --dry-run exclude each other (--dry-run writes nothing)');
   const outDir = o.inPlace || o.dryRun ? undefined : resolve(o.outDir ?? defaultOutDir(o.paths[0]));
   const inputs = collectInputs(o.paths, outDir ? [outDir] : []);
+  // `<name>.tfjs.mjs` beside an input `<name>.py` is that file's tfjs equivalent (--emit-tfjs wrote it): the
+  // reference a diff runs, not a program to move onto the runtime. Copied as it is, or written afresh with emitTfjs.
+  const tfjsOfPython = new Set(inputs.files.filter((f) => extname(f.path).toLowerCase() === '.py').map((f) => tfjsPath(f.path)));
+  for (const f of inputs.files) if (tfjsOfPython.has(f.path)) f.source = false;
   if (outDir && o.paths.some((p) => resolve(p) === outDir)) throw new UsageError(`--out-dir ${outDir} is one of the inputs; choose another folder`);
   if (o.inPlace && !o.force) {
     const first = resolve(o.paths[0]);
@@ -68,8 +73,24 @@ export async function migrateProject(o: ProjectOptions): Promise<ProjectResult> 
   let written = 0;
   let copied = 0;
   const diffs: string[] = [];
+  const tfjs: TfjsOutput[] = [];
   for (const f of inputs.files) {
+    if (o.emitTfjs && tfjsOfPython.has(f.path)) continue;
     const r = byPath.get(f.path);
+    // --emit-tfjs: the Python file's TensorFlow.js equivalent, written where its .ts goes (same rules).
+    if (o.emitTfjs && r && extname(f.path).toLowerCase() === '.py') {
+      const t = transpilePythonToTfjs(f.path, readFileSync(f.path, 'utf8'), opts);
+      if (t.status !== 'unchanged') {
+        const dest = t.output === null || o.dryRun ? null : o.inPlace ? tfjsPath(f.path) : join(outDir!, tfjsPath(f.rel));
+        if (dest) {
+          mkdirSync(dirname(dest), { recursive: true });
+          writeFileSync(dest, t.output!);
+          written++;
+        }
+        if (o.dryRun && t.output !== null) diffs.push(unifiedDiff('', t.output, tfjsPath(f.rel)));
+        tfjs.push({ input: f.path, output: dest, status: t.status, diagnostics: t.diagnostics.map((d) => `${relative(process.cwd(), d.file) || d.file}:${d.line}:${d.col} ${d.id} ${d.message}`) });
+      }
+    }
     const isPkg = basename(f.path) === 'package.json';
     let newText: string | undefined;
     if (r) newText = r.output;
@@ -120,6 +141,6 @@ export async function migrateProject(o: ProjectOptions): Promise<ProjectResult> 
     writeFileSync(reportPath, reportPath.endsWith('.md') ? reportMarkdown(report) : `${JSON.stringify(report, null, 2)}\n`);
   }
   const t = report.totals;
-  const code = t.byStatus.failed + t.sites.todo ? 1 : 0;
-  return { code, report, root: inputs.root, outDir: outDir ?? null, outputs, written, copied, diff: diffs.join(''), packages, reportPath };
+  const code = t.byStatus.failed + t.sites.todo + tfjs.filter((x) => x.status !== 'migrated').length ? 1 : 0;
+  return { code, report, root: inputs.root, outDir: outDir ?? null, outputs, written, copied, diff: diffs.join(''), packages, reportPath, tfjs };
 }

@@ -19,10 +19,25 @@ export interface ProjectOptions {
   /** How model.fit/evaluate/predict are migrated (default loop). */
   fit?: 'loop' | 'helper';
   typeChecker: boolean;
+  /**
+   * Also write, for each migrated Python file, the equivalent TensorFlow.js program `<name>.tfjs.mjs` beside
+   * `<name>.ts` (transpiler/python/emit_tfjs.ts): the reference `torchbridge diff` compares the migrated file with.
+   */
+  emitTfjs?: boolean;
   /** Source files larger than this many bytes are not migrated (a per-file failure). */
   maxSize: number;
   /** Called as each source file's migration finishes (the CLI's progress bar); `rel` is relative to the inputs' root. */
   onFileDone?: (done: number, total: number, rel: string) => void;
+}
+
+/** A tfjs program written for a Python input (emitTfjs). */
+export interface TfjsOutput {
+  /** Absolute paths (output: null with dryRun, or when no program was written). */
+  input: string;
+  output: string | null;
+  status: 'migrated' | 'partial' | 'failed' | 'unchanged';
+  /** TODO markers and errors in it, `file:line:col id message`. */
+  diagnostics: string[];
 }
 
 /** A package.json whose TensorFlow.js dependencies were rewritten. */
@@ -66,4 +81,6 @@ export interface ProjectResult {
   packages: PackageRewrite[];
   /** Where the report file was written (absolute), when one was asked for. */
   reportPath: string | null;
+  /** With emitTfjs: the tfjs programs, one per Python input that uses TensorFlow. */
+  tfjs: TfjsOutput[];
 }

@@ -18,7 +18,7 @@ import type { Diagnostic, SiteRecord } from '../types.js';
 import { ACCURACY_METRICS, COMPILE_LOSSES, COMPILE_METRICS, COMPILE_OPTIMIZERS } from '../../mappings/compile.js';
 import { camel, DTYPES, METHOD_RENAMES, MODULE_ALIASES, PY_INIT, PY_NAMES, PY_UNSUPPORTED, TENSOR_METHODS, type PyEntry } from './names.js';
 import { children, exprChildren, lineCol, type Parsed, type SyntaxNode } from './parse.js';
-import { closeScope, marker, Scope, type Kind, type VarInfo } from './scope.js';
+import { closeScope, marker, Scope, TS_TYPES, type Kind, type VarInfo } from './scope.js';
 
 /** A translated expression. */
 export interface Val {
@@ -49,11 +49,11 @@ export class Todo extends Error {
   }
 }
 
-interface FuncSig {
+export interface FuncSig {
   params: { name: string; dflt: boolean }[];
 }
 
-interface ClassInfo {
+export interface ClassInfo {
   name: string;
   isModel: boolean;
   fields: Map<string, { kind: Kind; type: string; cls?: string }>;
@@ -61,17 +61,17 @@ interface ClassInfo {
   ctor?: FuncSig;
 }
 
-interface TapeInfo {
+export interface TapeInfo {
   name: string;
   persistent: boolean;
   /** The tape's with block is still open. */
   open: boolean;
 }
 
-const v = (code: string, kind: Kind, primary = true, extra: Partial<Val> = {}): Val => ({ code, kind, primary, ...extra });
-const paren = (x: Val): string => (x.primary ? x.code : `(${x.code})`);
+export const v = (code: string, kind: Kind, primary = true, extra: Partial<Val> = {}): Val => ({ code, kind, primary, ...extra });
+export const paren = (x: Val): string => (x.primary ? x.code : `(${x.code})`);
 const RESERVED = new Set(['new', 'function', 'var', 'let', 'const', 'delete', 'typeof', 'void', 'switch', 'case', 'default', 'this', 'instanceof', 'enum', 'export', 'extends', 'super', 'interface', 'package', 'private', 'protected', 'public', 'static', 'implements', 'debugger', 'arguments', 'eval']);
-const jsName = (n: string): string => (RESERVED.has(n) ? `${n}_` : n);
+export const jsName = (n: string): string => (RESERVED.has(n) ? `${n}_` : n);
 
 export interface EmitResult {
   lines: string[];
@@ -82,68 +82,74 @@ export interface EmitResult {
 }
 
 export class PyEmitter {
-  private readonly out: string[] = [];
-  private ind = '';
-  private scope: Scope;
-  private path: number[] = [0];
-  private blockCounter = 0;
-  private declCounter = 0;
-  private readonly aliases = new Map<string, string>();
-  private readonly funcs = new Map<string, FuncSig>();
-  private readonly classes = new Map<string, ClassInfo>();
-  private cls: ClassInfo | null = null;
-  private inInit = false;
-  private readonly tapes: TapeInfo[] = [];
+  protected readonly out: string[] = [];
+  protected ind = '';
+  protected scope: Scope;
+  protected path: number[] = [0];
+  protected blockCounter = 0;
+  protected declCounter = 0;
+  protected readonly aliases = new Map<string, string>();
+  protected readonly funcs = new Map<string, FuncSig>();
+  protected readonly classes = new Map<string, ClassInfo>();
+  protected cls: ClassInfo | null = null;
+  protected inInit = false;
+  protected readonly tapes: TapeInfo[] = [];
   /** optimizer variable → the `vars` node of its apply_gradients(zip(grads, vars)). */
-  private readonly applyVars = new Map<string, SyntaxNode>();
+  protected readonly applyVars = new Map<string, SyntaxNode>();
   /** apply_gradients calls (by position) that a backward() step already covers: they become optimizer.step(). */
-  private readonly stepOnly = new Set<number>();
+  protected readonly stepOnly = new Set<number>();
   /** optimizer variable → the model whose compile() names it. */
-  private readonly compileOf = new Map<string, string>();
+  protected readonly compileOf = new Map<string, string>();
   /** model code → what its compile() set: the options object's name and the metric keys. */
-  private readonly compiled = new Map<string, { name: string; metrics: string[] }>();
+  protected readonly compiled = new Map<string, { name: string; metrics: string[] }>();
   readonly diagnostics: Diagnostic[] = [];
   readonly sites: SiteRecord[] = [];
   readonly uncovered = new Set<string>();
   readonly used = new Set<string>();
-  private fnName: string | null = null;
+  protected fnName: string | null = null;
+  /** What a Keras model's `call` becomes. */
+  protected forwardName = 'forward';
+  /** The comment a @tf.function becomes. */
+  protected tfFunctionComment = '@tf.function: the runtime runs eagerly, so this is a plain function (same values; no graph tracing)';
+  /** Type annotations of hoisted declarations (null: JavaScript, none). */
+  protected declTypes: Partial<Record<Kind, string>> | null = TS_TYPES;
 
-  constructor(private readonly file: string, private readonly p: Parsed, private readonly api: RuntimeApi) {
+  constructor(protected readonly file: string, protected readonly p: Parsed, protected readonly api: RuntimeApi) {
     this.scope = new Scope(0, '', null, 'module');
   }
 
   // --- output ---------------------------------------------------------------------------------------------
 
-  private line(s: string): void {
+  protected line(s: string): void {
     this.out.push(s ? `${this.ind}${s}` : '');
   }
 
-  private src(n: SyntaxNode): string {
+  protected src(n: SyntaxNode): string {
     return this.p.text.slice(n.from, n.to);
   }
 
-  private at(n: SyntaxNode | number): { line: number; col: number } {
+  protected at(n: SyntaxNode | number): { line: number; col: number } {
     return lineCol(this.p, typeof n === 'number' ? n : n.from);
   }
 
-  private note(id: NoteId, n: SyntaxNode, key?: string): void {
+  protected note(id: NoteId, n: SyntaxNode, key?: string): void {
     const { line, col } = this.at(n);
     if (this.diagnostics.some((d) => d.line === line && d.col === col && d.id === id)) return;
     const spec = NOTES[id];
     this.diagnostics.push({ file: this.file, line, col, severity: spec.severity, id, message: `${key ? `${key}: ` : ''}${spec.text}`, ...(key ? { key } : {}) });
   }
 
-  private site(key: string, n: SyntaxNode, outcome: 'rewritten' | 'todo'): void {
+  protected site(key: string, n: SyntaxNode, outcome: 'rewritten' | 'todo'): void {
     const { line, col } = this.at(n);
     if (!this.sites.some((s) => s.key === key && s.line === line && s.col === col)) this.sites.push({ key, line, col, outcome });
   }
 
-  private use(ns: string): void {
+  protected use(ns: string): void {
     this.used.add(ns);
   }
 
   /** Records the runtime namespaces a piece of code uses (for the import line). */
-  private uses(code: string): string {
+  protected uses(code: string): string {
     for (const ns of ['torch', 'nn', 'F', 'optim', 'data', 'compat', 'io', 'utils']) if (new RegExp(`(^|[^\\w.$])${ns}\\.`).test(code)) this.use(ns);
     return code;
   }
@@ -154,12 +160,12 @@ export class PyEmitter {
     const top = this.p.tree.topNode;
     this.prescan(top);
     this.stmts(children(top));
-    closeScope(this.scope, this.out);
+    closeScope(this.scope, this.out, this.declTypes);
     return { lines: this.out, diagnostics: this.diagnostics, sites: this.sites, uncovered: this.uncovered, used: this.used };
   }
 
   /** Finds what later statements need to know early: apply_gradients' variables (optimizers' parameters), signatures. */
-  private prescan(top: SyntaxNode): void {
+  protected prescan(top: SyntaxNode): void {
     const cur = top.cursor();
     do {
       const n = cur.node;
@@ -187,7 +193,7 @@ export class PyEmitter {
     } while (cur.next());
   }
 
-  private signature(pl: SyntaxNode): FuncSig {
+  protected signature(pl: SyntaxNode): FuncSig {
     const params: FuncSig['params'] = [];
     const cs = children(pl);
     for (let i = 0; i < cs.length; i++) {
@@ -197,27 +203,27 @@ export class PyEmitter {
     return { params: params.filter((p) => p.name !== 'self') };
   }
 
-  private blockPath(): string {
+  protected blockPath(): string {
     return this.path.join('/');
   }
 
-  private openBlock(): void {
+  protected openBlock(): void {
     this.path.push(++this.blockCounter);
     this.ind += '  ';
   }
 
-  private closeBlock(): void {
+  protected closeBlock(): void {
     this.path.pop();
     this.ind = this.ind.slice(2);
   }
 
   /** Statements of a Body (or a single simple statement after the colon). */
-  private body(n: SyntaxNode): void {
+  protected body(n: SyntaxNode): void {
     this.stmts(children(n).filter((s) => s.name !== ':'));
   }
 
   /** Statements in order; a blank line in the Python stays a blank line. */
-  private stmts(nodes: SyntaxNode[]): void {
+  protected stmts(nodes: SyntaxNode[]): void {
     let prev: SyntaxNode | null = null;
     for (const s of nodes) {
       if (prev && /\n[ \t]*\n/.test(this.p.text.slice(prev.to, s.from)) && this.out.length && this.out[this.out.length - 1] !== '') this.out.push('');
@@ -226,7 +232,7 @@ export class PyEmitter {
     }
   }
 
-  private stmt(n: SyntaxNode): void {
+  protected stmt(n: SyntaxNode): void {
     const mark = this.out.length;
     try {
       this.statement(n);
@@ -243,7 +249,7 @@ export class PyEmitter {
     }
   }
 
-  private statement(n: SyntaxNode): void {
+  protected statement(n: SyntaxNode): void {
     switch (n.name) {
       case 'Comment': this.line(`//${this.src(n).slice(1)}`); return;
       case 'ImportStatement': this.importStmt(n); return;
@@ -289,7 +295,7 @@ export class PyEmitter {
 
   // --- imports ---------------------------------------------------------------------------------------------
 
-  private importStmt(n: SyntaxNode): void {
+  protected importStmt(n: SyntaxNode): void {
     const cs = children(n);
     const isFrom = cs[0].name === 'from';
     const names = (from: number) => {
@@ -321,11 +327,11 @@ export class PyEmitter {
     }
   }
 
-  private knownModule(m: string): boolean {
+  protected knownModule(m: string): boolean {
     return /^(tensorflow|keras|numpy)(\.|$)/.test(m) || ['__future__', 'os', 'time', 'sys'].includes(m.split('.')[0]);
   }
 
-  private normalise(path: string): string {
+  protected normalise(path: string): string {
     const keys = Object.keys(MODULE_ALIASES).sort((a, b) => b.length - a.length);
     for (const k of keys) if (path === k || path.startsWith(`${k}.`)) return MODULE_ALIASES[k] + path.slice(k.length);
     return path;
@@ -333,14 +339,14 @@ export class PyEmitter {
 
   // --- names and variables --------------------------------------------------------------------------------
 
-  private ref(name: string): VarInfo | undefined {
+  protected ref(name: string): VarInfo | undefined {
     const info = this.scope.lookup(name);
     if (info && this.scope.vars.get(name) === info && !this.blockPath().startsWith(info.declPath)) info.hoist = true;
     return info;
   }
 
   /** Declares or re-assigns `name`; returns the prefix to write before it (a placeholder on first assignment). */
-  private bind(name: string, val: Partial<Val> & { kind: Kind }, declId?: number): string {
+  protected bind(name: string, val: Partial<Val> & { kind: Kind }, declId?: number): string {
     const own = this.scope.vars.get(name);
     if (own) {
       own.assigns++;
@@ -356,7 +362,7 @@ export class PyEmitter {
 
   // --- statements ------------------------------------------------------------------------------------------
 
-  private exprStmt(n: SyntaxNode): void {
+  protected exprStmt(n: SyntaxNode): void {
     const e = exprChildren(n);
     if (e.length === 1 && e[0].name === 'String') {
       // A docstring: keep it as a comment.
@@ -367,7 +373,7 @@ export class PyEmitter {
     if (val.code) this.line(`${val.code};`);
   }
 
-  private assign(n: SyntaxNode): void {
+  protected assign(n: SyntaxNode): void {
     const cs = children(n);
     // a = b = value: every AssignOp splits a target.
     const parts: SyntaxNode[][] = [[]];
@@ -397,7 +403,7 @@ export class PyEmitter {
     for (const t of targets) this.assignTo(t.length === 1 ? t[0] : null, t, val);
   }
 
-  private assignTo(target: SyntaxNode | null, many: SyntaxNode[], val: Val): void {
+  protected assignTo(target: SyntaxNode | null, many: SyntaxNode[], val: Val): void {
     if (!target || target.name === 'TupleExpression' || target.name === 'ArrayExpression') {
       const elems = target ? exprChildren(target) : many;
       const pattern = this.pattern(elems, val);
@@ -446,7 +452,7 @@ export class PyEmitter {
   }
 
   /** A destructuring pattern for tuple targets, binding every name. */
-  private pattern(elems: SyntaxNode[], val: Val): { code: string; prefix: string } {
+  protected pattern(elems: SyntaxNode[], val: Val): { code: string; prefix: string } {
     const id = this.declCounter++;
     const newNames: string[] = [];
     let anyOld = false;
@@ -474,7 +480,7 @@ export class PyEmitter {
     return { code, prefix: '' };
   }
 
-  private update(n: SyntaxNode): void {
+  protected update(n: SyntaxNode): void {
     const [target, opNode, value] = children(n);
     const op = this.src(opNode).slice(0, -1);
     const t = this.expr(target);
@@ -493,7 +499,7 @@ export class PyEmitter {
     this.line(`${t.code} = ${combined.code};`);
   }
 
-  private ifStmt(n: SyntaxNode): void {
+  protected ifStmt(n: SyntaxNode): void {
     const cs = children(n);
     let first = true;
     for (let i = 0; i < cs.length; i++) {
@@ -517,7 +523,7 @@ export class PyEmitter {
     this.line('}');
   }
 
-  private whileStmt(n: SyntaxNode): void {
+  protected whileStmt(n: SyntaxNode): void {
     const cs = children(n);
     if (cs.some((c) => c.name === 'else')) throw new Todo('py-unsupported', 'while ... else');
     this.line(`while (${this.truthy(this.expr(cs[1]))}) {`);
@@ -527,7 +533,7 @@ export class PyEmitter {
     this.line('}');
   }
 
-  private forStmt(n: SyntaxNode): void {
+  protected forStmt(n: SyntaxNode): void {
     const cs = children(n);
     if (cs.some((c) => c.name === 'else')) throw new Todo('py-unsupported', 'for ... else');
     const inIdx = cs.findIndex((c) => c.name === 'in');
@@ -560,7 +566,7 @@ export class PyEmitter {
   }
 
   /** The loop target: names declared in the loop's block (const per iteration). */
-  private forTarget(targets: SyntaxNode[], iter: Val): string {
+  protected forTarget(targets: SyntaxNode[], iter: Val): string {
     const walk = (nodes: SyntaxNode[], kinds: Val | undefined): string => {
       const parts = nodes.map((e, i) => {
         const ek = kinds?.elems?.[i] ?? (kinds?.elemKind ? v('', kinds.elemKind) : v('', 'unknown'));
@@ -581,7 +587,7 @@ export class PyEmitter {
   }
 
   /** What a for loop iterates over, with the kind of its items. */
-  private iterable(it: Val, n: SyntaxNode): Val {
+  protected iterable(it: Val, n: SyntaxNode): Val {
     switch (it.kind) {
       case 'loader': return { ...it, elems: [v('', 'array', true, { elems: [v('', 'tensor'), v('', 'tensor')] })] };
       case 'array': case 'params': return { ...it, elems: undefined, elemKind: it.kind === 'params' ? 'tensor' : it.elemKind ?? (it.elems?.[0]?.kind), ...(it.elems?.[0] && it.elems.every((e) => e.kind === it.elems![0].kind) ? { elems: [it.elems[0]] } : {}) };
@@ -594,7 +600,7 @@ export class PyEmitter {
 
   // --- functions and classes -----------------------------------------------------------------------------
 
-  private decorated(n: SyntaxNode): void {
+  protected decorated(n: SyntaxNode): void {
     const decos = children(n).filter((c) => c.name === 'Decorator');
     const def = children(n).find((c) => c.name === 'FunctionDefinition' || c.name === 'ClassDefinition')!;
     const names = decos.map((d) => this.src(d).slice(1).split('(')[0].trim());
@@ -608,13 +614,13 @@ export class PyEmitter {
     this.funcDef(def, names);
   }
 
-  private resolvePath(dotted: string): string | null {
+  protected resolvePath(dotted: string): string | null {
     const [head, ...rest] = dotted.split('.');
     const a = this.aliases.get(head);
     return a ? [a, ...rest].join('.') : null;
   }
 
-  private params(pl: SyntaxNode, tensorParams: boolean): string[] {
+  protected params(pl: SyntaxNode, tensorParams: boolean): string[] {
     const cs = children(pl);
     const out: string[] = [];
     for (let i = 0; i < cs.length; i++) {
@@ -647,7 +653,7 @@ export class PyEmitter {
     return out;
   }
 
-  private annotation(t: string): [string, Kind] {
+  protected annotation(t: string): [string, Kind] {
     if (/^(int|float)$/.test(t)) return ['number', 'number'];
     if (t === 'str') return ['string', 'string'];
     if (t === 'bool') return ['boolean', 'bool'];
@@ -655,7 +661,7 @@ export class PyEmitter {
     throw new Todo('py-unsupported', `type annotation '${t}' is not translated`);
   }
 
-  private funcDef(n: SyntaxNode, decorators: string[]): void {
+  protected funcDef(n: SyntaxNode, decorators: string[]): void {
     const name = jsName(this.src(n.getChild('VariableName')!));
     const isTfFunction = decorators.length > 0;
     const outer = this.scope;
@@ -664,13 +670,15 @@ export class PyEmitter {
     const headerAt = this.out.length;
     this.line('');
     this.scope = new Scope(this.out.length, `${this.ind}  `, outer, this.cls ? 'method' : 'function');
-    const method = this.cls && name === 'call' && this.cls.isModel ? 'forward' : name === '__init__' && this.cls ? 'constructor' : name;
-    const tensorParams = isTfFunction || method === 'forward';
+    const method = this.cls && name === 'call' && this.cls.isModel ? this.forwardName : name === '__init__' && this.cls ? 'constructor' : name;
+    const tensorParams = isTfFunction || method === this.forwardName;
     const params = this.params(n.getChild('ParamList')!, tensorParams);
-    if (isTfFunction) this.out[headerAt] = `${this.ind}// @tf.function: the runtime runs eagerly, so this is a plain function (same values; no graph tracing)`;
+    if (isTfFunction) this.out[headerAt] = `${this.ind}// ${this.tfFunctionComment}`;
     else this.out.pop();
-    if (method === 'forward' && this.cls) this.cls.callHasTraining = /\btraining\b/.test(params.join(','));
+    if (method === this.forwardName && this.cls) this.cls.callHasTraining = /\btraining\b/.test(params.join(','));
     this.line(`${prefix}${method}(${params.join(', ')}) {`);
+    // Hoisted declarations go after the header (a @tf.function's comment line comes before it).
+    this.scope.startLine = this.out.length;
     this.ind += '  ';
     this.path.push(++this.blockCounter);
     const wasInit = this.inInit;
@@ -682,13 +690,13 @@ export class PyEmitter {
     this.body(body);
     this.inInit = wasInit;
     this.fnName = outerFn;
-    closeScope(this.scope, this.out);
+    closeScope(this.scope, this.out, this.declTypes);
     this.scope = outer;
     this.closeBlock();
     this.line('}');
   }
 
-  private classDef(n: SyntaxNode): void {
+  protected classDef(n: SyntaxNode): void {
     const name = this.src(n.getChild('VariableName')!);
     const bases = n.getChild('ArgList') ? exprChildren(n.getChild('ArgList')!) : [];
     const basePaths = bases.map((b) => this.resolvePath(this.src(b)));
@@ -737,10 +745,10 @@ export class PyEmitter {
     if (isModel) this.note('py-model-call', n, name);
   }
 
-  private layerSizes = new Map<string, number | string>();
-  private layerInit = new Set<string>();
+  protected layerSizes = new Map<string, number | string>();
+  protected layerInit = new Set<string>();
 
-  private initLines(info: ClassInfo): string[] {
+  protected initLines(info: ClassInfo): string[] {
     const classes = [...info.fields.values()].some((f) => f.kind === 'module' && this.layerInit.has(`${info.name}`));
     if (!classes) return [];
     return [`// ${PY_INIT.comment}`, 'for (const m of this.modules()) {', `  if (${PY_INIT.classes.map((c) => `m instanceof ${c}`).join(' || ')}) {`, ...PY_INIT.body.map((b) => `    ${b}`), '  }', '}'];
@@ -750,7 +758,7 @@ export class PyEmitter {
    * Keras layers are sized when first called; runtime modules at construction. For `self.b(...self.a(x)...)`
    * chains in `call` (directly or through a local), the input size of b is a's output size.
    */
-  private inferLayerInputs(body: SyntaxNode): Map<string, number | string> {
+  protected inferLayerInputs(body: SyntaxNode): Map<string, number | string> {
     const sizes = new Map<string, number | string>();
     const units = new Map<string, number | string>();
     const init = children(body).find((c) => c.name === 'FunctionDefinition' && this.src(c.getChild('VariableName')!) === '__init__');
@@ -789,7 +797,7 @@ export class PyEmitter {
 
   // --- with blocks and tapes -------------------------------------------------------------------------------
 
-  private withStmt(n: SyntaxNode): void {
+  protected withStmt(n: SyntaxNode): void {
     const cs = children(n);
     const items: { ctx: SyntaxNode; as?: string }[] = [];
     for (let i = 1; i < cs.length; i++) {
@@ -830,7 +838,7 @@ export class PyEmitter {
     for (const t of opened) t.open = false;
   }
 
-  private tapeOf(name: string): TapeInfo | undefined {
+  protected tapeOf(name: string): TapeInfo | undefined {
     for (let i = this.tapes.length - 1; i >= 0; i--) if (this.tapes[i].name === name) return this.tapes[i];
     return undefined;
   }
@@ -839,7 +847,7 @@ export class PyEmitter {
    * `grads = tape.gradient(loss, vars)` whose grads are used once more, in `opt.apply_gradients(zip(grads, vars))`
    * with the same vars: `opt.zeroGrad(); loss.backward();` here and `opt.step()` there.
    */
-  private tryBackward(gradsName: string, call: SyntaxNode): boolean {
+  protected tryBackward(gradsName: string, call: SyntaxNode): boolean {
     if (call.name !== 'CallExpression') return false;
     const callee = call.firstChild!;
     if (callee.name !== 'MemberExpression' || this.src(callee.lastChild!) !== 'gradient') return false;
@@ -877,13 +885,13 @@ export class PyEmitter {
     return true;
   }
 
-  private enclosingBody(n: SyntaxNode): SyntaxNode {
+  protected enclosingBody(n: SyntaxNode): SyntaxNode {
     for (let p: SyntaxNode | null = n.parent; p; p = p.parent) if (p.name === 'FunctionDefinition' || p.name === 'Script') return p;
     return this.p.tree.topNode;
   }
 
   /** autograd.grad's options for a tape: persistent tapes keep the graph; inside another open tape, so does the result. */
-  private gradOpts(tape: TapeInfo): string {
+  protected gradOpts(tape: TapeInfo): string {
     const opts: string[] = [];
     if (tape.persistent) opts.push('retainGraph: true');
     // Inside another open tape the gradient is itself differentiated (higher-order): keep its graph.
@@ -891,7 +899,7 @@ export class PyEmitter {
     return opts.length ? `, { ${opts.join(', ')} }` : '';
   }
 
-  private gradient(tape: TapeInfo, call: SyntaxNode): Val {
+  protected gradient(tape: TapeInfo, call: SyntaxNode): Val {
     const args = this.callArgs(call);
     if (args.pos.length !== 2 || args.kw.size) throw new Todo('py-unsupported', 'tape.gradient with output_gradients or unconnected_gradients', 'tape.gradient');
     const target = this.expr(args.pos[0]);
@@ -924,7 +932,7 @@ export class PyEmitter {
 
   // --- Keras models and layers -----------------------------------------------------------------------------
 
-  private isCallTo(n: SyntaxNode, id: string): boolean {
+  protected isCallTo(n: SyntaxNode, id: string): boolean {
     if (n.name !== 'CallExpression') return false;
     const path = this.resolvePath(this.src(n.firstChild!).replace(/\s+/g, ''));
     const e = path ? PY_NAMES[path] : undefined;
@@ -932,14 +940,14 @@ export class PyEmitter {
   }
 
   /** Keyword arguments without translating anything (for the prescan). */
-  private callArgsLoose(call: SyntaxNode): { kw: Map<string, SyntaxNode> } {
+  protected callArgsLoose(call: SyntaxNode): { kw: Map<string, SyntaxNode> } {
     const cs = children(call.getChild('ArgList')!);
     const kw = new Map<string, SyntaxNode>();
     for (let i = 0; i + 2 < cs.length; i++) if (cs[i].name === 'VariableName' && cs[i + 1].name === 'AssignOp') kw.set(this.src(cs[i]), cs[i + 2]);
     return { kw };
   }
 
-  private callArgs(call: SyntaxNode): { pos: SyntaxNode[]; kw: Map<string, SyntaxNode> } {
+  protected callArgs(call: SyntaxNode): { pos: SyntaxNode[]; kw: Map<string, SyntaxNode> } {
     const cs = children(call.getChild('ArgList')!);
     const pos: SyntaxNode[] = [];
     const kw = new Map<string, SyntaxNode>();
@@ -959,7 +967,7 @@ export class PyEmitter {
   }
 
   /** A Keras layer call → the tfjs layer row and a config object as the layer transformers read it. */
-  private layerSite(call: SyntaxNode, entry: Extract<PyEntry, { kind: 'layer' }>, key: string): ChainLayer {
+  protected layerSite(call: SyntaxNode, entry: Extract<PyEntry, { kind: 'layer' }>, key: string): ChainLayer {
     const row = lookup(entry.tf);
     if (!row) throw new Todo('unmapped', `${key}: ${entry.tf} has no mapping row`, key);
     const { pos, kw } = this.callArgs(call);
@@ -982,7 +990,7 @@ export class PyEmitter {
     return { row, site };
   }
 
-  private sequential(name: string, call: SyntaxNode): void {
+  protected sequential(name: string, call: SyntaxNode): void {
     const key = 'tf.keras.Sequential';
     const { pos, kw } = this.callArgs(call);
     if (pos.length !== 1 || pos[0].name !== 'ArrayExpression' || [...kw.keys()].some((k) => k !== 'name')) throw new Todo('py-unsupported', 'keras.Sequential without a list of layers (model.add is not translated)', key);
@@ -1005,7 +1013,7 @@ export class PyEmitter {
   }
 
   /** keras.Model(inputs=x, outputs=y) for a chain of layers from one keras.Input: the same class as Sequential. */
-  private functional(name: string, call: SyntaxNode): void {
+  protected functional(name: string, call: SyntaxNode): void {
     const key = 'tf.keras.Model';
     const { pos, kw } = this.callArgs(call);
     for (const k of kw.keys()) if (!['inputs', 'outputs', 'name'].includes(k)) throw new Todo('py-unsupported', `keras.Model(${k}=...)`, key);
@@ -1021,7 +1029,7 @@ export class PyEmitter {
   }
 
   /** A chain of layers as an nn.Module class (fields, Keras's initialisation, forward) and an instance of it. */
-  private moduleClass(name: string, layers: ChainLayer[], inputShape: Shape | null, key: string, call: SyntaxNode): void {
+  protected moduleClass(name: string, layers: ChainLayer[], inputShape: Shape | null, key: string, call: SyntaxNode): void {
     const taken = new Set([...this.scope.vars.keys(), ...this.classes.keys()]);
     const chain = buildChain(layers, inputShape, 'nchw', this.api, new FieldNames(new Set()), name);
     if ('error' in chain) throw new Todo('shape-unknown', `${key}: ${chain.error}`, key);
@@ -1047,7 +1055,7 @@ export class PyEmitter {
     this.line(`${prefix}${name} = new ${clsName}();`);
   }
 
-  private className(varName: string, taken: ReadonlySet<string>): string {
+  protected className(varName: string, taken: ReadonlySet<string>): string {
     const base = varName.replace(/(^|_)([a-z])/g, (_m, _u, c: string) => c.toUpperCase());
     let n = base === varName ? `${base}Module` : base;
     for (let i = 2; taken.has(n); i++) n = `${base}${i}`;
@@ -1055,7 +1063,7 @@ export class PyEmitter {
   }
 
   /** A standalone Keras layer (a subclassed model's field): sized from its config or the call chain. */
-  private standaloneLayer(call: SyntaxNode, entry: Extract<PyEntry, { kind: 'layer' }>, key: string, fieldName?: string): Val {
+  protected standaloneLayer(call: SyntaxNode, entry: Extract<PyEntry, { kind: 'layer' }>, key: string, fieldName?: string): Val {
     const cl = this.layerSite(call, entry, key);
     const size = fieldName ? this.layerSizes.get(fieldName) : undefined;
     const r = planLayer(cl.row, cl.site, size !== undefined ? [[size]] : undefined);
@@ -1079,7 +1087,7 @@ export class PyEmitter {
 
   // --- expressions ------------------------------------------------------------------------------------------
 
-  private exprOrTuple(nodes: SyntaxNode[], bindingName?: string): Val {
+  protected exprOrTuple(nodes: SyntaxNode[], bindingName?: string): Val {
     const es = nodes.filter((c) => c.name !== ',');
     if (es.length === 1 && nodes.length === 1) return this.expr(es[0], bindingName);
     const elems = es.map((e) => this.expr(e));
@@ -1128,7 +1136,7 @@ export class PyEmitter {
     }
   }
 
-  private number(n: SyntaxNode): Val {
+  protected number(n: SyntaxNode): Val {
     const t = this.src(n).replace(/_/g, '');
     if (/[jJ]$/.test(t)) throw new Todo('py-unsupported', 'complex numbers');
     const float = /[.eE]/.test(t) && !/^0[xob]/i.test(t);
@@ -1136,7 +1144,7 @@ export class PyEmitter {
     return v(t.replace(/^0o/i, '0o'), 'number', true, { lit: value, floatLit: float });
   }
 
-  private stringValue(n: SyntaxNode): string {
+  protected stringValue(n: SyntaxNode): string {
     const raw = this.src(n);
     const m = /^([rRbBuU]*)('''|"""|'|")([\s\S]*)\2$/.exec(raw);
     if (!m) throw new Todo('py-unsupported', `string literal ${raw.slice(0, 20)}`);
@@ -1154,11 +1162,11 @@ export class PyEmitter {
     });
   }
 
-  private jsString(s: string): string {
+  protected jsString(s: string): string {
     return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')}'`;
   }
 
-  private fstring(n: SyntaxNode): Val {
+  protected fstring(n: SyntaxNode): Val {
     const raw = this.src(n);
     const m = /^([fFrR]+)('''|"""|'|")/.exec(raw)!;
     const quote = m[2];
@@ -1190,11 +1198,11 @@ export class PyEmitter {
     return v(`${out}\``, 'string');
   }
 
-  private unescape(t: string): string {
+  protected unescape(t: string): string {
     return t.replace(/\\(n|t|r|\\|'|")/g, (_x, e: string) => (e === 'n' ? '\n' : e === 't' ? '\t' : e === 'r' ? '\r' : e));
   }
 
-  private name(n: SyntaxNode): Val {
+  protected name(n: SyntaxNode): Val {
     const raw = this.src(n);
     if (raw === 'self' && this.cls) return v('this', 'module', true, { cls: this.cls.name });
     const info = this.ref(jsName(raw));
@@ -1209,7 +1217,7 @@ export class PyEmitter {
     throw new Todo('py-unsupported', `the name '${raw}' is not defined before this point (or is a Python global the front-end does not know)`);
   }
 
-  private pathVal(path: string, n: SyntaxNode): Val {
+  protected pathVal(path: string, n: SyntaxNode): Val {
     const e = PY_NAMES[path];
     if (e?.kind === 'value') {
       this.site(path, n, 'rewritten');
@@ -1218,7 +1226,7 @@ export class PyEmitter {
     return v(path, 'ns', true, { path });
   }
 
-  private dict(n: SyntaxNode): Val {
+  protected dict(n: SyntaxNode): Val {
     const cs = exprChildren(n);
     const parts: string[] = [];
     for (let i = 0; i + 1 < cs.length; i += 2) {
@@ -1229,7 +1237,7 @@ export class PyEmitter {
     return v(`{ ${parts.join(', ')} }`, 'dict', true);
   }
 
-  private lambda(n: SyntaxNode): Val {
+  protected lambda(n: SyntaxNode): Val {
     const pl = n.getChild('ParamList');
     const outer = this.scope;
     this.scope = new Scope(this.out.length, this.ind, outer, 'function');
@@ -1239,7 +1247,7 @@ export class PyEmitter {
     return v(`(${params.join(', ')}) => ${body.code}`, 'function', false);
   }
 
-  private comprehension(n: SyntaxNode): Val {
+  protected comprehension(n: SyntaxNode): Val {
     const cs = children(n).filter((c) => c.name !== '[' && c.name !== ']');
     const forIdx = cs.findIndex((c) => c.name === 'for');
     if (cs.filter((c) => c.name === 'for').length > 1) throw new Todo('py-unsupported', 'a comprehension with more than one for');
@@ -1268,14 +1276,14 @@ export class PyEmitter {
   }
 
   /** A number-valued Python expression as code (for range bounds, sizes). */
-  private num(x: Val, what: string): string {
+  protected num(x: Val, what: string): string {
     if (x.kind === 'number') return x.code;
     if (x.kind === 'tensor') return `${paren(x)}.item()`;
     throw new Todo('py-unsupported', `${what}: '${x.code}' is not known to be a number`);
   }
 
   /** A condition: tensors are read (Python's bool(tensor)); arrays by length. */
-  private truthy(x: Val): string {
+  protected truthy(x: Val): string {
     if (x.kind === 'tensor') return `${paren(x)}.item()`;
     if (x.kind === 'array') return `${paren(x)}.length > 0`;
     // An empty list or dict is false in Python and true in JavaScript: a value of unknown kind is not guessed at.
@@ -1283,7 +1291,7 @@ export class PyEmitter {
     return x.code;
   }
 
-  private member(n: SyntaxNode): Val {
+  protected member(n: SyntaxNode): Val {
     const cs = children(n);
     const obj = cs[0];
     if (cs[1]?.name === '.') {
@@ -1294,7 +1302,7 @@ export class PyEmitter {
     return this.subscript(this.expr(obj), cs.slice(2, -1), n);
   }
 
-  private attr(o: Val, prop: string, n: SyntaxNode): Val {
+  protected attr(o: Val, prop: string, n: SyntaxNode): Val {
     if (o.kind === 'ns') return this.pathVal(`${o.path}.${prop}`, n);
     switch (o.kind) {
       case 'tensor':
@@ -1327,7 +1335,7 @@ export class PyEmitter {
   }
 
   /** Python indexing and slicing: tensors → select/slice/unsqueeze per axis; lists → [i] and slice(). */
-  private subscript(o: Val, parts: SyntaxNode[], n: SyntaxNode): Val {
+  protected subscript(o: Val, parts: SyntaxNode[], n: SyntaxNode): Val {
     // Split the bracket's tokens into per-axis items, each a list of up to three slice fields.
     const axes: (SyntaxNode | null)[][] = [[null]];
     for (const p of parts) {
@@ -1391,7 +1399,7 @@ export class PyEmitter {
     return v(code, 'tensor');
   }
 
-  private unary(n: SyntaxNode): Val {
+  protected unary(n: SyntaxNode): Val {
     const [op, e] = children(n);
     const x = this.expr(e);
     const o = this.src(op);
@@ -1401,7 +1409,7 @@ export class PyEmitter {
     throw new Todo('py-unsupported', `unary ${o} on '${this.src(e)}' whose kind is not known`);
   }
 
-  private binaryExpr(n: SyntaxNode): Val {
+  protected binaryExpr(n: SyntaxNode): Val {
     const cs = children(n);
     const left = cs[0];
     const right = cs[cs.length - 1];
@@ -1420,7 +1428,7 @@ export class PyEmitter {
     return this.binary(this.expr(left), op, this.expr(right), n);
   }
 
-  private binary(l: Val, op: string, r: Val, n: SyntaxNode): Val {
+  protected binary(l: Val, op: string, r: Val, n: SyntaxNode): Val {
     const TENSOR_OPS: Record<string, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '//': 'floorDivide', '%': 'remainder', '**': 'pow', '@': 'matmul', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge', '==': 'eq', '!=': 'ne' };
     if (l.kind === 'tensor' || r.kind === 'tensor') {
       const m = TENSOR_OPS[op];
@@ -1465,7 +1473,7 @@ export class PyEmitter {
 
   // --- calls ---------------------------------------------------------------------------------------------
 
-  private call(n: SyntaxNode, bindingName?: string): Val {
+  protected call(n: SyntaxNode, bindingName?: string): Val {
     const calleeNode = n.firstChild!;
     // method calls: obj.method(...)
     if (calleeNode.name === 'MemberExpression' && calleeNode.lastChild?.name === 'PropertyName' && children(calleeNode)[1]?.name === '.') {
@@ -1498,7 +1506,7 @@ export class PyEmitter {
     if (callee.kind === 'module') return this.moduleCall(callee, pos, kw, n);
     if (callee.kind === 'loss') {
       if (pos.length !== 2 || kw.size) throw new Todo('py-unsupported', 'a Keras loss called with sample_weight or keywords');
-      return v(`${callee.code}(${pos.map((p) => this.expr(p).code).join(', ')})`, 'tensor');
+      return v(`${paren(callee)}(${pos.map((p) => this.expr(p).code).join(', ')})`, 'tensor');
     }
     if (callee.kind === 'class') {
       const info = this.classes.get(callee.cls!);
@@ -1513,12 +1521,12 @@ export class PyEmitter {
   }
 
   /** What a user function returns: a tensor when its body returns one (looked up by name), else unknown. */
-  private returnKind(name: string): Kind {
+  protected returnKind(name: string): Kind {
     return this.fnReturns.get(name) ?? 'unknown';
   }
   readonly fnReturns = new Map<string, Kind>();
 
-  private bindArgs(sig: FuncSig | undefined, pos: SyntaxNode[], kw: Map<string, SyntaxNode>, what: string): string {
+  protected bindArgs(sig: FuncSig | undefined, pos: SyntaxNode[], kw: Map<string, SyntaxNode>, what: string): string {
     const vals = pos.map((p) => this.expr(p).code);
     if (!kw.size) return vals.join(', ');
     if (!sig) throw new Todo('py-unsupported', `keyword arguments to '${what}' whose signature is not known`);
@@ -1532,7 +1540,7 @@ export class PyEmitter {
     return out.join(', ');
   }
 
-  private moduleCall(m: Val, pos: SyntaxNode[], kw: Map<string, SyntaxNode>, n: SyntaxNode): Val {
+  protected moduleCall(m: Val, pos: SyntaxNode[], kw: Map<string, SyntaxNode>, n: SyntaxNode): Val {
     const args = pos.map((p) => this.expr(p));
     const training = kw.get('training');
     for (const k of kw.keys()) if (k !== 'training') throw new Todo('py-unsupported', `calling a model with keyword '${k}'`);
@@ -1546,7 +1554,7 @@ export class PyEmitter {
     return v(`${paren(m)}${mode}.forward(${[...args.map((a) => a.code), ...extra].join(', ')})`, 'tensor');
   }
 
-  private builtin(name: string, n: SyntaxNode): Val {
+  protected builtin(name: string, n: SyntaxNode): Val {
     const { pos, kw } = this.callArgs(n);
     const args = () => pos.map((p) => this.expr(p));
     switch (name) {
@@ -1602,7 +1610,7 @@ export class PyEmitter {
     }
   }
 
-  private methodCall(obj: Val, method: string, n: SyntaxNode): Val {
+  protected methodCall(obj: Val, method: string, n: SyntaxNode): Val {
     const { pos, kw } = this.callArgs(n);
     const args = () => pos.map((p) => this.expr(p));
     switch (obj.kind) {
@@ -1671,7 +1679,7 @@ export class PyEmitter {
     throw new Todo('py-unsupported', `the method '${method}' on '${this.src(n.firstChild!.firstChild!)}' (${obj.kind}) is not translated`);
   }
 
-  private modelMethod(m: Val, method: string, pos: SyntaxNode[], kw: Map<string, SyntaxNode>, n: SyntaxNode): Val {
+  protected modelMethod(m: Val, method: string, pos: SyntaxNode[], kw: Map<string, SyntaxNode>, n: SyntaxNode): Val {
     const key = `Model.${method}`;
     switch (method) {
       case 'save_weights': {
@@ -1708,7 +1716,7 @@ export class PyEmitter {
    * model.compile(optimizer=..., loss=..., metrics=[...]) → one options object that utils.fit / utils.evaluate take
    * (the TypeScript path's `--fit helper` target): Keras's loss strings and objects, 'adam'/'sgd', 'accuracy'.
    */
-  private compile(m: Val, pos: SyntaxNode[], kw: Map<string, SyntaxNode>, n: SyntaxNode): Val {
+  protected compile(m: Val, pos: SyntaxNode[], kw: Map<string, SyntaxNode>, n: SyntaxNode): Val {
     const key = 'Model.compile';
     if (pos.length) throw new Todo('py-unsupported', 'model.compile with positional arguments (pass optimizer=, loss=, metrics=)', key);
     for (const k of kw.keys()) if (!['optimizer', 'loss', 'metrics'].includes(k)) throw new Todo('py-unsupported', `model.compile(${k}=...)`, key);
@@ -1766,7 +1774,7 @@ export class PyEmitter {
   }
 
   /** model.fit(x, y, ...) → await utils.fit(...) (History); model.evaluate(x, y) → numbers, as Keras returns. */
-  private fitOrEvaluate(m: Val, method: string, pos: SyntaxNode[], kw: Map<string, SyntaxNode>, n: SyntaxNode): Val {
+  protected fitOrEvaluate(m: Val, method: string, pos: SyntaxNode[], kw: Map<string, SyntaxNode>, n: SyntaxNode): Val {
     const key = `Model.${method}`;
     const c = this.compiled.get(m.code);
     if (!c) throw new Todo('fit-no-compile', `model.${method} without a model.compile before it in this file`, key);
@@ -1794,10 +1802,10 @@ export class PyEmitter {
     return v(`(${call} as torch.Tensor).item()`, 'number');
   }
 
-  private readonly lossKinds = new Map<string, string>();
-  private readonly symbolic = new Map<string, NonNullable<Val['chain']>>();
+  protected readonly lossKinds = new Map<string, string>();
+  protected readonly symbolic = new Map<string, NonNullable<Val['chain']>>();
 
-  private rngMethod(rng: Val, method: string, pos: SyntaxNode[], kw: Map<string, SyntaxNode>, n: SyntaxNode): Val {
+  protected rngMethod(rng: Val, method: string, pos: SyntaxNode[], kw: Map<string, SyntaxNode>, n: SyntaxNode): Val {
     const key = `np.random.Generator.${method}`;
     const specs: Record<string, string[]> = { uniform: ['low', 'high', 'size'], normal: ['loc', 'scale', 'size'], integers: ['low', 'high', 'size'], standard_normal: ['size'], random: ['size'], permutation: ['x'] };
     const params = specs[method];
@@ -1828,7 +1836,7 @@ export class PyEmitter {
     }
   }
 
-  private datasetMethod(ds: Val, method: string, pos: SyntaxNode[]): Val {
+  protected datasetMethod(ds: Val, method: string, pos: SyntaxNode[]): Val {
     const st = ds.dataset!;
     const key = `tf.data.Dataset.${method}`;
     const make = (s: NonNullable<Val['dataset']>): Val => {
@@ -1852,7 +1860,7 @@ export class PyEmitter {
     }
   }
 
-  private tensorMethod(t: Val, method: string, pos: SyntaxNode[], kw: Map<string, SyntaxNode>, n: SyntaxNode): Val {
+  protected tensorMethod(t: Val, method: string, pos: SyntaxNode[], kw: Map<string, SyntaxNode>, n: SyntaxNode): Val {
     const args = () => pos.map((p) => this.expr(p));
     switch (method) {
       case 'astype': {
@@ -1889,7 +1897,7 @@ export class PyEmitter {
   }
 
   /** A call of a TensorFlow / Keras / NumPy API by its qualified Python name. */
-  private apiCall(path: string, n: SyntaxNode, bindingName?: string): Val {
+  protected apiCall(path: string, n: SyntaxNode, bindingName?: string): Val {
     const entry = PY_NAMES[path];
     if (!entry) {
       const why = PY_UNSUPPORTED[path];
@@ -1926,7 +1934,7 @@ export class PyEmitter {
   }
 
   /** In `self.name = layers.X(...)`, the field name (for the layer's inferred input size). */
-  private selfTarget(n: SyntaxNode): string | undefined {
+  protected selfTarget(n: SyntaxNode): string | undefined {
     const stmt = n.parent;
     if (stmt?.name !== 'AssignStatement') return undefined;
     const t = stmt.firstChild!;
@@ -1934,13 +1942,13 @@ export class PyEmitter {
     return m?.[1];
   }
 
-  private argInfo(x: Val): ArgInfo {
+  protected argInfo(x: Val): ArgInfo {
     const kind: ArgInfo['kind'] = x.kind === 'number' && typeof x.lit === 'number' ? 'number' : x.kind === 'string' && typeof x.lit === 'string' ? 'string' : x.kind === 'bool' && typeof x.lit === 'boolean' ? 'boolean' : x.kind === 'none' ? 'null' : x.kind === 'array' && x.elems ? 'array' : /^[\w$.]+$/.test(x.code) ? 'identifier' : 'expression';
     return { text: x.code, kind, value: x.lit, elements: x.elems?.map((e) => this.argInfo(e)), simple: x.primary, valueKind: x.kind === 'tensor' ? 'Tensor' : x.kind === 'number' ? 'number' : undefined };
   }
 
   /** Python parameters (`py_name:tfjsName=default`) bound to the tfjs row's parameter order. */
-  private rowArgs(path: string, params: string[], row: Mapping, pos: SyntaxNode[], kw: Map<string, SyntaxNode>): { args: ArgInfo[]; vals: Map<string, Val> } {
+  protected rowArgs(path: string, params: string[], row: Mapping, pos: SyntaxNode[], kw: Map<string, SyntaxNode>): { args: ArgInfo[]; vals: Map<string, Val> } {
     const specs = params.map((p) => {
       const m = /^(\w+)(?::(\w+))?(?:=(.*))?(!)?$/.exec(p)!;
       return { py: m[1], tf: m[2] ?? m[1], dflt: m[3], unsupported: !!m[4] };
@@ -1970,7 +1978,7 @@ export class PyEmitter {
     return { args, vals };
   }
 
-  private opCall(path: string, entry: Extract<PyEntry, { kind: 'op' }>, pos: SyntaxNode[], kw: Map<string, SyntaxNode>, n: SyntaxNode): Val {
+  protected opCall(path: string, entry: Extract<PyEntry, { kind: 'op' }>, pos: SyntaxNode[], kw: Map<string, SyntaxNode>, n: SyntaxNode): Val {
     const row = lookup(entry.tf);
     if (!row) throw new Todo('unmapped', `${path}: ${entry.tf} has no mapping row`, path);
     const { args } = this.rowArgs(path, entry.params, row, pos, kw);
@@ -1982,7 +1990,7 @@ export class PyEmitter {
     return v(this.uses(e.code), row.returns === 'number' ? 'number' : 'tensor', /^[\w$.]+\(.*\)$/.test(e.code));
   }
 
-  private optimizer(path: string, entry: Extract<PyEntry, { kind: 'optimizer' }>, pos: SyntaxNode[], kw: Map<string, SyntaxNode>, n: SyntaxNode, bindingName?: string): Val {
+  protected optimizer(path: string, entry: Extract<PyEntry, { kind: 'optimizer' }>, pos: SyntaxNode[], kw: Map<string, SyntaxNode>, n: SyntaxNode, bindingName?: string): Val {
     const momentumNode = kw.get('momentum') ?? pos[1];
     const useMomentum = entry.momentumRow && momentumNode && !/^0(\.0*)?$/.test(this.src(momentumNode));
     const spec = useMomentum ? entry.momentumRow! : { tf: entry.tf, params: entry.params.filter((p) => !/^(momentum|nesterov)\b/.test(p)) };
@@ -2001,7 +2009,7 @@ export class PyEmitter {
     return v(this.uses(e.code), 'optimizer', false);
   }
 
-  private special(id: string, path: string, pos: SyntaxNode[], kw: Map<string, SyntaxNode>, n: SyntaxNode): Val {
+  protected special(id: string, path: string, pos: SyntaxNode[], kw: Map<string, SyntaxNode>, n: SyntaxNode): Val {
     const args = () => pos.map((p) => this.expr(p));
     this.site(path, n, 'rewritten');
     switch (id) {
@@ -2100,13 +2108,13 @@ export class PyEmitter {
     }
   }
 
-  private allIntLiterals(x: Val): boolean {
+  protected allIntLiterals(x: Val): boolean {
     if (x.kind === 'number') return typeof x.lit === 'number' && !x.floatLit;
     if (x.kind === 'array' && x.elems) return x.elems.every((e) => this.allIntLiterals(e));
     return false;
   }
 
-  private tsType(x: Val): string {
+  protected tsType(x: Val): string {
     if (x.kind === 'module') return x.cls ?? 'nn.Module';
     if (x.kind === 'tensor') return 'torch.Tensor';
     if (x.kind === 'number') return 'number';

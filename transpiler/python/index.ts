@@ -6,6 +6,9 @@
 import type { FileResult, TranspileOptions } from '../types.js';
 import { firstSyntaxError, lineCol, parsePython } from './parse.js';
 import { PyEmitter, Todo } from './emitter.js';
+import { TfjsEmitter } from './emit_tfjs.js';
+import { tfjsHeader } from './tfjs_prelude.js';
+import type { Diagnostic } from '../types.js';
 
 export { PY_NAMES } from './names.js';
 
@@ -38,5 +41,41 @@ export function transpilePython(fileName: string, text: string, opts: TranspileO
   } catch (e) {
     if (e instanceof Todo) throw e;
     return { ...base, status: 'failed', diagnostics: [{ file: fileName, line: 1, col: 1, severity: 'error', id: 'internal-error', message: `internal error, the file was not migrated: ${(e as Error).stack?.split('\n').slice(0, 3).join(' | ')}` }] };
+  }
+}
+
+/** The tfjs program `--emit-tfjs` writes for one Python file: its text and the TODOs left in it. */
+export interface TfjsResult {
+  file: string;
+  status: 'migrated' | 'partial' | 'failed' | 'unchanged';
+  /** The JavaScript program (ESM, importing @tensorflow/tfjs), or null when the file was not translated. */
+  output: string | null;
+  /** TODO markers (errors) and syntax/internal errors, file:line:col. */
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * transpilePythonToTfjs: one TensorFlow 2 Python file → the equivalent TensorFlow.js program (emit_tfjs.ts), the
+ * reference `torchbridge diff` runs against the migrated TypeScript. Python without TensorFlow is not translated.
+ */
+export function transpilePythonToTfjs(fileName: string, text: string, opts: TranspileOptions): TfjsResult {
+  const base: TfjsResult = { file: fileName, status: 'unchanged', output: null, diagnostics: [] };
+  if (!/^[ \t]*(?:import|from)[ \t]+(?:tensorflow|keras)\b/m.test(text)) return base;
+  try {
+    const parsed = parsePython(text);
+    const err = firstSyntaxError(parsed);
+    if (err) {
+      const { line, col } = lineCol(parsed, err.pos);
+      return { ...base, status: 'failed', diagnostics: [{ file: fileName, line, col, severity: 'error', id: 'syntax-error', message: `syntax error: ${err.message} (no tfjs program was written)` }] };
+    }
+    const e = new TfjsEmitter(fileName, parsed, opts.api);
+    const r = e.run();
+    const body = r.lines.join('\n').replace(/\n{3,}/g, '\n\n').replace(/^\n+/, '');
+    const output = `${tfjsHeader(fileName, e).join('\n')}\n\n${body}\n`;
+    const todos = r.diagnostics.filter((d) => d.severity === 'error').sort((a, b) => a.line - b.line || a.col - b.col);
+    return { ...base, status: todos.length ? 'partial' : 'migrated', output, diagnostics: todos };
+  } catch (e) {
+    if (e instanceof Todo) throw e;
+    return { ...base, status: 'failed', diagnostics: [{ file: fileName, line: 1, col: 1, severity: 'error', id: 'internal-error', message: `internal error, no tfjs program was written: ${(e as Error).stack?.split('\n').slice(0, 3).join(' | ')}` }] };
   }
 }

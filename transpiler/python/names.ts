@@ -18,7 +18,7 @@ export type PyEntry =
   /** A Keras optimizer: an optimizer row; `momentumRow` is used instead when momentum is given and not 0. */
   | { kind: 'optimizer'; tf: string; params: string[]; momentumRow?: { tf: string; params: string[] }; notes?: NoteId[] }
   /** A Keras loss class: a function (y_true, y_pred) => scalar, by `from_logits`. */
-  | { kind: 'loss'; logits: string; probs: string; params: string[] }
+  | { kind: 'loss'; logits: string; probs: string; params: string[]; tfjs?: { logits: string; probs: string } }
   /** A Keras streaming metric: the compat.keras class. */
   | { kind: 'metric'; cls: string }
   /** Handled by the emitter's named special form. */
@@ -62,14 +62,19 @@ const KERAS_LOSSES: Record<string, PyEntry> = {
     kind: 'loss', params: ['from_logits'],
     logits: 'F.crossEntropy($yPred, $yTrue.reshape(-1).int())',
     probs: 'torch.neg(torch.log(torch.clamp(torch.div($yPred, torch.sum($yPred, -1, true)), 1e-7, 1 - 1e-7)).gather(-1, $yTrue.reshape(-1, 1).int()).reshape(-1)).mean()',
+    tfjs: {
+      logits: 'tf.losses.softmaxCrossEntropy(tf.oneHot(tf.cast(tf.reshape($yTrue, [-1]), \'int32\'), $yPred.shape[$yPred.shape.length - 1]), $yPred)',
+      probs: 'tf.mean(tf.metrics.categoricalCrossentropy(tf.oneHot(tf.cast(tf.reshape($yTrue, [-1]), \'int32\'), $yPred.shape[$yPred.shape.length - 1]), $yPred))',
+    },
   },
   CategoricalCrossentropy: {
     kind: 'loss', params: ['from_logits'],
     logits: 'F.crossEntropy($yPred, $yTrue.float())',
     probs: 'torch.neg(torch.mul($yTrue, torch.log(torch.clamp(torch.div($yPred, torch.sum($yPred, -1, true)), 1e-7, 1 - 1e-7))).sum(-1)).mean()',
+    tfjs: { logits: 'tf.losses.softmaxCrossEntropy($yTrue, $yPred)', probs: 'tf.mean(tf.metrics.categoricalCrossentropy($yTrue, $yPred))' },
   },
-  MeanSquaredError: { kind: 'loss', params: [], logits: 'F.mseLoss($yPred, $yTrue)', probs: 'F.mseLoss($yPred, $yTrue)' },
-  MeanAbsoluteError: { kind: 'loss', params: [], logits: 'F.l1Loss($yPred, $yTrue)', probs: 'F.l1Loss($yPred, $yTrue)' },
+  MeanSquaredError: { kind: 'loss', params: [], logits: 'F.mseLoss($yPred, $yTrue)', probs: 'F.mseLoss($yPred, $yTrue)', tfjs: { logits: 'tf.losses.meanSquaredError($yTrue, $yPred)', probs: 'tf.losses.meanSquaredError($yTrue, $yPred)' } },
+  MeanAbsoluteError: { kind: 'loss', params: [], logits: 'F.l1Loss($yPred, $yTrue)', probs: 'F.l1Loss($yPred, $yTrue)', tfjs: { logits: 'tf.losses.absoluteDifference($yTrue, $yPred)', probs: 'tf.losses.absoluteDifference($yTrue, $yPred)' } },
 };
 
 const KERAS_METRICS: Record<string, PyEntry> = {
@@ -234,6 +239,35 @@ export const PY_INIT = {
   classes: ['nn.Linear'],
   body: ['nn.init.xavierUniform_(m.weight);', 'if (m.bias) nn.init.zeros_(m.bias);'],
 };
+
+/**
+ * Keras's (Python) default initialisers where tfjs's differ, for the tfjs program `--emit-tfjs` writes: tfjs
+ * layers default to glorotNormal kernels, Keras to glorot_uniform (biases are zeros in both).
+ */
+export const PY_TFJS_LAYER_DEFAULTS: Record<string, Record<string, string>> = {
+  'tf.layers.dense': { kernelInitializer: "'glorotUniform'" },
+  'tf.layers.conv2d': { kernelInitializer: "'glorotUniform'" },
+};
+
+/** dtype strings (astype('float32')) → tfjs's dtype for `tf.cast` (tfjs has no float64 or uint8: float32 / int32). */
+export const TFJS_DTYPES: Record<string, string> = {
+  float32: 'float32', float: 'float32', int32: 'int32', int64: 'int32', int: 'int32', uint8: 'int32', bool: 'bool',
+};
+
+/** NumPy-style tensor methods → tfjs's chained Tensor methods (reshape's shape is an array in tfjs). */
+export const TFJS_TENSOR_METHODS: Record<string, string> = {
+  reshape: 'reshape', mean: 'mean', sum: 'sum', max: 'max', min: 'min', argmax: 'argMax', argmin: 'argMin',
+  transpose: 'transpose', flatten: 'flatten', squeeze: 'squeeze', exp: 'exp', log: 'log', abs: 'abs',
+};
+
+/** Python operators on tensors → the tfjs op (`/` on two tensors casts first: tfjs floors int32 / int32). */
+export const TFJS_OPERATORS: Record<string, string> = {
+  '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '//': 'floorDiv', '%': 'mod', '**': 'pow', '@': 'matMul',
+  '<': 'less', '<=': 'lessEqual', '>': 'greater', '>=': 'greaterEqual', '==': 'equal', '!=': 'notEqual',
+};
+
+/** tfjs layers without weights: a subclassed model need not build them before training. */
+export const TFJS_WEIGHTLESS_LAYERS = ['tf.layers.flatten', 'tf.layers.dropout', 'tf.layers.reLU', 'tf.layers.softmax'];
 
 /** snake_case → camelCase (Keras keyword → tfjs config key). */
 export function camel(s: string): string {

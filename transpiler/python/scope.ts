@@ -31,7 +31,7 @@ export interface Decl {
 export class Scope {
   readonly vars = new Map<string, VarInfo>();
   readonly decls: Decl[] = [];
-  constructor(readonly startLine: number, readonly indent: string, readonly parent: Scope | null, readonly kind: 'module' | 'function' | 'method') {}
+  constructor(public startLine: number, readonly indent: string, readonly parent: Scope | null, readonly kind: 'module' | 'function' | 'method') {}
 
   lookup(name: string): VarInfo | undefined {
     return this.vars.get(name) ?? this.parent?.lookup(name);
@@ -40,10 +40,10 @@ export class Scope {
 
 export const marker = (id: number): string => `\u0001${id}\u0001`;
 
-const TS_TYPES: Partial<Record<Kind, string>> = { tensor: 'torch.Tensor', number: 'number', string: 'string', bool: 'boolean' };
+export const TS_TYPES: Partial<Record<Kind, string>> = { tensor: 'torch.Tensor', number: 'number', string: 'string', bool: 'boolean' };
 
 /** Resolves the scope's placeholders in `lines` (from its start) and inserts hoisted declarations. */
-export function closeScope(scope: Scope, lines: string[]): void {
+export function closeScope(scope: Scope, lines: string[], types: Partial<Record<Kind, string>> | null = TS_TYPES): void {
   const text = new Map<number, string>();
   const hoisted: string[] = [];
   for (const d of scope.decls) {
@@ -53,7 +53,7 @@ export function closeScope(scope: Scope, lines: string[]): void {
       text.set(d.id, '');
       for (const n of d.names) {
         const v = scope.vars.get(n)!;
-        const t = TS_TYPES[v.kind];
+        const t = types?.[v.kind];
         // Python reads it after the block that assigns it (a loop, an if): `!` says so, as Python would fail at run time.
         hoisted.push(`${scope.indent}let ${n}${t ? `!: ${t}` : ''};`);
       }
