@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { ts } from 'ts-morph';
-import { extname, join, resolve } from 'node:path';
+import { basename, extname, join, relative, resolve } from 'node:path';
 import { killRunningChildren, runChild } from './child.js';
 import type { ChildConfig } from './child_config.js';
 import { buildReport } from './compare_traces.js';
@@ -68,8 +68,7 @@ export async function runDiff(opts: DiffOptions): Promise<DiffReport> {
     if (/\.py$/i.test(original)) {
       // TensorFlow 2 Python: TensorFlow for Python does not run here, so the reference is its TensorFlow.js
       // equivalent (migrate --emit-tfjs), diffed against the migrated TypeScript (or --migrated).
-      const outDir = migrationDir(original, workDir);
-      if (!keep) created.push(outDir);
+      const outDir = join(workDir, 'migrated');
       const py = await migratePython(original, outDir, opts.keepLayout ?? false);
       notes.push(`reference: ${relative(process.cwd(), py.tfjs) || py.tfjs}, the TensorFlow.js program torchbridge wrote for ${basename(original)} (migrate --emit-tfjs); TensorFlow for Python is not run`);
       // Statements left as TODOs are comments in the tfjs program: the reference runs without them (a difference

