@@ -134,3 +134,23 @@ describe('compat.browser pixels ≡ tf.browser', () => {
     await expect(compat.browser.toPixels(torch.zeros([1, 1, 3]), {})).rejects.toThrow(/no canvas in Node/);
   });
 });
+
+describe('migration: tf.image.* and the chained x.resizeBilinear / x.resizeNearestNeighbor', () => {
+  it('become compat.image calls with the flags given (alignCorners alone, or both)', async () => {
+    const { transpileSource } = await import('../transpiler/index.js');
+    const { loadRuntimeApi } = await import('../mappings/runtime_api.js');
+    const src = [
+      "import * as tf from '@tensorflow/tfjs';",
+      'const img = tf.ones([1, 4, 4, 3]);',
+      'const a = img.resizeBilinear([8, 8]);',
+      'const b = img.resizeNearestNeighbor([2, 2], true);',
+      'const c = tf.image.resizeBilinear(img, [3, 3], false, true);',
+      '',
+    ].join('\n');
+    const r = transpileSource('/p/main.ts', src, { layout: 'nchw', api: await loadRuntimeApi() });
+    expect(r.output).toContain('const a = compat.image.resizeBilinear(img, [8, 8]);');
+    expect(r.output).toContain('const b = compat.image.resizeNearestNeighbor(img, [2, 2], true);');
+    expect(r.output).toContain('const c = compat.image.resizeBilinear(img, [3, 3], false, true);');
+    expect(r.output).not.toContain('TODO');
+  });
+});

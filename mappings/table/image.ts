@@ -7,7 +7,7 @@ import type { Mapping } from '../schema.js';
 
 const resize = (name: string): Mapping => ({
   tf: `tf.image.${name}`, kind: 'function', status: 'exact', params: ['images', 'size', 'alignCorners?', 'halfPixelCenters?'], returns: 'Tensor',
-  notes: ['image-resize-tfjs-sampling'], target: `compat.image.${name}($images:t, $size{{, $alignCorners, $halfPixelCenters}})`,
+  notes: ['image-resize-tfjs-sampling'], target: `compat.image.${name}($images:t, $size{{, $alignCorners}}{{, $halfPixelCenters}})`,
   examples: [{ tf: `tf.image.${name}(img, [224, 224])`, torch: `compat.image.${name}(img, [224, 224])` }],
 });
 

@@ -107,8 +107,10 @@ export const tensorOnly: Mapping[] = [
   manual('Tensor.ifft', 'FFT is not in the runtime'),
   manual('Tensor.rfft', 'FFT is not in the runtime'),
   manual('Tensor.irfft', 'FFT is not in the runtime'),
-  manual('Tensor.resizeBilinear', 'image resizing is not in the runtime'),
-  manual('Tensor.resizeNearestNeighbor', 'image resizing is not in the runtime'),
+  // tfjs's chained x.resizeBilinear(size, ...) is tf.image.resizeBilinear(x, size, ...): the same compat helper.
+  ...(['resizeBilinear', 'resizeNearestNeighbor'] as const).map((name) => method(name, `compat.image.${name}($self, $size{{, $alignCorners}}{{, $halfPixelCenters}})`, {
+    params: ['size', 'alignCorners?', 'halfPixelCenters?'], notes: ['image-resize-tfjs-sampling'],
+  })),
   prop('rank', '$self.ndim', { notes: ['rank-ndim'], returns: 'number' }),
   prop('size', '$self.numel()', { notes: ['rank-ndim'], returns: 'number' }),
   prop('shape', '$self.shape', { returns: 'other' }),
