@@ -4,7 +4,7 @@
  * that pairs tfjs's outputs with the runtime's.
  */
 import * as tf from '@tensorflow/tfjs';
-import { torch, nn, F } from '../runtime/index.js';
+import { torch, nn, F, compat } from '../runtime/index.js';
 import { parseParams } from '../mappings/template.js';
 import { emitRow } from '../mappings/emit.js';
 import type { ArgInfo, CallSite, Mapping, NestedNumbers, Sample, SampleValue } from '../mappings/schema.js';
@@ -92,8 +92,9 @@ export function emitCode(row: Mapping, site: CallSite): string {
 /** Runs emitted code on the runtime with the given leaf tensors. */
 export function runEmitted(code: string, names: readonly string[], leaves: readonly RtTensor[]): unknown {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const run = new Function('torch', 'nn', 'F', ...names, `return (${code});`) as (...a: unknown[]) => unknown;
-  return run(torch, nn, F, ...leaves);
+  // compat: the rows whose target is a tfjs-exact runtime helper (compat.image, compat.conv2dTranspose, ...).
+  const run = new Function('torch', 'nn', 'F', 'compat', ...names, `return (${code});`) as (...a: unknown[]) => unknown;
+  return run(torch, nn, F, compat, ...leaves);
 }
 
 /** One compared value: a tensor pair, or a plain value pair (numbers, strings) compared for equality. */

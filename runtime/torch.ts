@@ -36,6 +36,7 @@ export { topk, multinomial } from './ops/topk.js';
 export type { TopKResult, MultinomialOptions } from './ops/topk.js';
 export { softmax, logSoftmax } from './ops/activation.js';
 export { conv1d, conv2d } from './ops/conv.js';
+export { convTranspose2d } from './ops/conv_transpose.js';
 
 const u = (op: UnaryOp) => (x: Tensor) => unary(op, x);
 export const neg = u('neg'), abs = u('abs'), sign = u('sign'), exp = u('exp'), expm1 = u('expm1'), log = u('log'),

@@ -3,6 +3,7 @@ import type { Mapping } from '../schema.js';
 import { S, T, manual, samples } from './helpers.js';
 
 const img = T([[[[1], [2], [0]], [[-1], [3], [1]], [[2], [0], [1]]]]); // [1, 3, 3, 1] NHWC
+const x2 = T([[[[1, 0], [2, 1]], [[-1, 1], [0, 3]]]]); // [1, 2, 2, 2] NHWC
 const filt = T([[[[1, 0]], [[0, 1]]], [[[-1, 1]], [[1, 1]]]]); // [2, 2, 1, 2] HWIO
 
 export const nnOps: Mapping[] = [
@@ -54,7 +55,18 @@ export const nnOps: Mapping[] = [
     target: 'F.dropout($x:t, { p: $rate{{, noiseShape: $noiseShape}}{{, generator: new torch.Generator($seed)}} })',
     examples: [{ tf: 'tf.dropout(x, 0.2, [2, 1], 7)', torch: 'F.dropout(x, { p: 0.2, noiseShape: [2, 1], generator: new torch.Generator(7) })' }],
   },
-  manual('tf.conv2dTranspose', 'transposed convolution is not in the runtime yet', { returns: 'Tensor' }),
+  {
+    tf: 'tf.conv2dTranspose', kind: 'function', status: 'exact', params: ['x', 'filter', 'outputShape', 'strides', 'pad', 'dimRoundingMode?'],
+    returns: 'Tensor', notes: ['conv-transpose-tfjs'],
+    target: 'compat.conv2dTranspose($x:t, $filter:t, $outputShape, $strides, $pad{{, $dimRoundingMode}})',
+    samples: samples(
+      { x: x2, filter: filt, outputShape: [1, 3, 3, 1], strides: 1, pad: 'valid' },
+      { x: x2, filter: filt, outputShape: [1, 4, 4, 1], strides: 2, pad: 'same' },
+      // An odd output under 'same': TF's extra padding row sits at the bottom of the conv2d it transposes.
+      { x: x2, filter: filt, outputShape: [1, 3, 3, 1], strides: 2, pad: 'same' },
+    ),
+    examples: [{ tf: "tf.conv2dTranspose(x, filter, [8, 14, 14, 16], 2, 'same')", torch: "compat.conv2dTranspose(x, filter, [8, 14, 14, 16], 2, 'same')" }],
+  },
   manual('tf.conv3d', '3-D convolution is not in the runtime', { returns: 'Tensor' }),
   manual('tf.conv3dTranspose', '3-D convolution is not in the runtime', { returns: 'Tensor' }),
   manual('tf.depthwiseConv2d', 'write it as conv2d with groups = in channels and the filter reshaped to [in·mult, 1, kh, kw]', { returns: 'Tensor' }),

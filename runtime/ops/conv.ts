@@ -78,8 +78,8 @@ function implicitConv2d(x: Tensor, weight: Tensor, g: Conv2dGeometry, groups: nu
   }, [x, weight]);
 }
 
-/** ∂L/∂x = Fold(Wᵀ · gy), per group. */
-function conv2dInputGradComposite(gy: Tensor, weight: Tensor, g: Conv2dGeometry, groups: number): Tensor {
+/** ∂L/∂x = Fold(Wᵀ · gy), per group (also the transposed convolution, conv_transpose.ts). */
+export function conv2dInputGradComposite(gy: Tensor, weight: Tensor, g: Conv2dGeometry, groups: number): Tensor {
   const O = weight.shape[0], Og = O / groups, CKg = (g.c / groups) * g.kh * g.kw, L = g.outH * g.outW;
   const wT = reshape(weight, [groups, Og, CKg]).transpose(1, 2); // [G, CKg, Og]
   const cols = matmul(wT, reshape(gy, [g.n, groups, Og, L])); // [N, G, CKg, L]

@@ -20,10 +20,12 @@ export function pair(v: Pair, op: string, arg: string): [number, number] {
  * which is both TensorFlow's and PyTorch's rule).
  */
 export function geometry(
-  x: Tensor, kernel: [number, number], stride: [number, number], padding: Padding, dilation: [number, number], op: string, ceilMode = false,
+  x: Tensor | readonly number[], kernel: [number, number], stride: [number, number], padding: Padding, dilation: [number, number], op: string, ceilMode = false,
 ): Conv2dGeometry {
-  if (x.ndim !== 4) throw new RangeError(`${op}: expected a 4-D input [N, C, H, W], got ${fmtShape(x.shape)}`);
-  const [n, c, h, w] = x.shape;
+  // A shape is enough: the transposed convolution asks for the geometry of the conv2d whose input it produces.
+  const shape = Array.isArray(x) ? x : (x as Tensor).shape;
+  if (shape.length !== 4) throw new RangeError(`${op}: expected a 4-D input [N, C, H, W], got ${fmtShape(shape)}`);
+  const [n, c, h, w] = shape;
   const [kh, kw] = kernel;
   const [sh, sw] = stride;
   if (sh <= 0 || sw <= 0) throw new RangeError(`${op}: stride must be positive, got [${sh}, ${sw}]`);
@@ -47,7 +49,7 @@ export function geometry(
   const outH = span(h, kh, sh, dilation[0], pt, pb);
   const outW = span(w, kw, sw, dilation[1], pl, pr);
   if (outH <= 0 || outW <= 0) {
-    throw new RangeError(`${op}: input ${fmtShape(x.shape)} is too small for kernel [${kh}, ${kw}] (dilation [${dilation.join(', ')}], padding [${pt}, ${pb}, ${pl}, ${pr}]): the output would be empty`);
+    throw new RangeError(`${op}: input ${fmtShape(shape)} is too small for kernel [${kh}, ${kw}] (dilation [${dilation.join(', ')}], padding [${pt}, ${pb}, ${pl}, ${pr}]): the output would be empty`);
   }
   // ceil mode may read past the bottom/right edge: account for it as extra padding.
   pb = Math.max(pb, (outH - 1) * sh + dilation[0] * (kh - 1) + 1 - h - pt);

@@ -29,6 +29,34 @@ function conv1dRef(x: HostTensor, w: HostTensor, b: HostTensor | null, o: { stri
   return { ...r, shape: [r.shape[0], r.shape[1], r.shape[3]] };
 }
 
+/** tf.conv2dTranspose on NCHW tensors with PyTorch's [Cin, Cout, kh, kw] weight (tfjs's filter is [kh, kw, Cout, Cin]). */
+function tfConvT(tf: Tf, x: TfTensor, w: TfTensor, outHW: [number, number], stride: [number, number], pad: 'same' | 'valid' | number): TfTensor {
+  const outShape = [x.shape[0], outHW[0], outHW[1], w.shape[1]] as [number, number, number, number];
+  return nchw(tf, tf.conv2dTranspose(nhwc(tf, x) as never, tf.transpose(w, [2, 3, 1, 0]) as never, outShape, stride, pad as never));
+}
+
+/** Transposed convolution as its definition, in float64: every input element scatters its kernel window. */
+function convTransposeRef(x: HostTensor, w: HostTensor, b: HostTensor | null, o: { stride?: number; padding?: number; outputPadding?: number; dilation?: number; groups?: number }): Ref {
+  const unbatched = x.shape.length === 3;
+  const [n, c, h, wd] = unbatched ? [1, ...x.shape] : x.shape;
+  const [, coutg, kh, kw] = w.shape;
+  const s = o.stride ?? 1, p = o.padding ?? 0, op = o.outputPadding ?? 0, d = o.dilation ?? 1, groups = o.groups ?? 1;
+  const cing = c / groups, cout = coutg * groups;
+  const oh = (h - 1) * s - 2 * p + d * (kh - 1) + op + 1, ow = (wd - 1) * s - 2 * p + d * (kw - 1) + op + 1;
+  const y = new Float64Array(n * cout * oh * ow);
+  for (let ni = 0; ni < n; ni++) for (let ci = 0; ci < c; ci++) for (let i = 0; i < h; i++) for (let j = 0; j < wd; j++) {
+    const xv = x.data[((ni * c + ci) * h + i) * wd + j];
+    const g = Math.floor(ci / cing);
+    for (let co = 0; co < coutg; co++) for (let a = 0; a < kh; a++) for (let bb = 0; bb < kw; bb++) {
+      const yi = i * s + a * d - p, yj = j * s + bb * d - p;
+      if (yi < 0 || yi >= oh || yj < 0 || yj >= ow) continue;
+      y[((ni * cout + g * coutg + co) * oh + yi) * ow + yj] += xv * w.data[((ci * coutg + co) * kh + a) * kw + bb];
+    }
+  }
+  if (b) for (let i = 0; i < y.length; i++) y[i] += b.data[Math.floor(i / (oh * ow)) % cout];
+  return { data: y, shape: unbatched ? [cout, oh, ow] : [n, cout, oh, ow], dtype: 'float32' };
+}
+
 const convCases: OpCase[] = [
   {
     name: 'conv2d: 3×3, bias, stride 1, no padding',
@@ -134,6 +162,63 @@ const convCases: OpCase[] = [
     inputs: () => [f32([1, 4, 5, 5]), f32([2, 2, 2, 2])],
     run: (t, x, w) => t.conv2d(x, w, null, { groups: 2, dilation: 2 }),
     reference: (x, w) => convRef(x, w, null, { dilation: [2, 2], groups: 2 }),
+    grad: true,
+  },
+  {
+    name: 'convTranspose2d: 3×3, stride 2, bias vs tf.conv2dTranspose',
+    inputs: () => [f32([2, 3, 4, 5]), f32([3, 4, 3, 3]), f32([4])],
+    run: (t, x, w, b) => t.convTranspose2d(x, w, b, { stride: 2 }),
+    tfjs: (tf, x, w, b) => withBias(tf, tfConvT(tf, x, w, [9, 11], [2, 2], 'valid'), b),
+    tol: CONV,
+  },
+  {
+    name: 'convTranspose2d: padding 1, outputPadding 1 (the DCGAN upsampling) vs tf.conv2dTranspose same',
+    inputs: () => [f32([1, 4, 5, 5]), f32([4, 2, 4, 4])],
+    // k 4, s 2, p 1: H' = 2H, the size tfjs's 'same' gives (it pads (k − s) = 2: 1 each side).
+    run: (t, x, w) => t.convTranspose2d(x, w, null, { stride: 2, padding: 1 }),
+    tfjs: (tf, x, w) => tfConvT(tf, x, w, [10, 10], [2, 2], 'same'),
+    tol: CONV,
+  },
+  {
+    // Not tfjs's 'same' at this size: TF pads the odd row at the bottom of the conv2d it transposes (0 top, 1
+    // bottom), PyTorch's outputPadding crops 1 at the top — the same size, shifted by a row (compat.conv2dTranspose
+    // keeps tfjs's).
+    name: 'convTranspose2d: k 3, s 2, p 1, outputPadding 1 (even output) vs the float64 definition',
+    inputs: () => [f32([1, 2, 4, 3]), f32([2, 3, 3, 3])],
+    run: (t, x, w) => t.convTranspose2d(x, w, null, { stride: 2, padding: 1, outputPadding: 1 }),
+    reference: (x, w) => convTransposeRef(x, w, null, { stride: 2, padding: 1, outputPadding: 1 }),
+    tol: CONV,
+  },
+  {
+    name: 'convTranspose2d: k 3, s 3, p 2, outputPadding 2, groups 3 vs the float64 definition',
+    inputs: () => [f32([2, 3, 3, 2]), f32([3, 2, 3, 3]), f32([6])],
+    run: (t, x, w, b) => t.convTranspose2d(x, w, b, { stride: 3, padding: 2, outputPadding: 2, groups: 3 }),
+    reference: (x, w, b) => convTransposeRef(x, w, b, { stride: 3, padding: 2, outputPadding: 2, groups: 3 }),
+    tol: CONV,
+  },
+  {
+    name: 'convTranspose2d: groups 2, non-square stride vs tf.conv2dTranspose per group',
+    inputs: () => [f32([1, 4, 3, 4]), f32([4, 3, 2, 3]), f32([6])],
+    run: (t, x, w, b) => t.convTranspose2d(x, w, b, { groups: 2, stride: [1, 2] }),
+    tfjs: (tf, x, w, b) => {
+      const half = (v: TfTensor, i: number) => tf.slice(v, [2 * i, 0, 0, 0], [2, -1, -1, -1]) as TfTensor;
+      const parts = [0, 1].map((i) => tfConvT(tf, half(x.transpose([1, 0, 2, 3]) as TfTensor, i).transpose([1, 0, 2, 3]) as TfTensor, half(w, i), [4, 9], [1, 2], 'valid'));
+      return withBias(tf, tf.concat(parts, 1) as TfTensor, b);
+    },
+    tol: CONV,
+  },
+  {
+    name: 'convTranspose2d: 3-D (unbatched) input, dilation 2, gradcheck',
+    inputs: () => [f32([2, 3, 3]), f32([2, 2, 2, 2]), f32([2])],
+    run: (t, x, w, b) => t.convTranspose2d(x, w, b, { dilation: 2, padding: 1 }),
+    reference: (x, w, b) => convTransposeRef(x, w, b, { dilation: 2, padding: 1 }),
+    grad: true,
+  },
+  {
+    name: 'convTranspose2d: stride 2, padding 1, outputPadding 1, groups 2, gradcheck',
+    inputs: () => [f32([1, 2, 3, 3]), f32([2, 2, 3, 3])],
+    run: (t, x, w) => t.convTranspose2d(x, w, null, { stride: 2, padding: 1, outputPadding: 1, groups: 2 }),
+    reference: (x, w) => convTransposeRef(x, w, null, { stride: 2, padding: 1, outputPadding: 1, groups: 2 }),
     grad: true,
   },
   {
