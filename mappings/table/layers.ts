@@ -61,7 +61,7 @@ export const layers: Mapping[] = [
     tf: 'tf.layers.inputLayer', kind: 'function', status: 'pattern', params: ['config'], returns: 'Layer', rule: 'sequentialModel',
     notes: ['sequential-model'], target: '(gives the model its input shape; no module)',
   },
-  manual('tf.layers.conv2dTranspose', 'nn.ConvTranspose2d is not in the runtime yet'),
+  manual('tf.layers.conv2dTranspose', "not mapped yet: nn.ConvTranspose2d (weight [in, out, kh, kw]; tfjs's kernel is [kh, kw, out, in]) matches 'valid' and 'same' when kernel − stride is even; otherwise 'same' is a row off — call compat.conv2dTranspose in a module's forward"),
   manual('tf.layers.conv3d', '3-D convolution is not in the runtime'),
   manual('tf.layers.conv3dTranspose', '3-D convolution is not in the runtime'),
   manual('tf.layers.depthwiseConv2d', 'use nn.Conv2d with groups = in channels (filters = in·depthMultiplier)'),

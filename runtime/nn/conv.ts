@@ -1,10 +1,10 @@
-/** `nn.Conv1d` and `nn.Conv2d`. */
+/** `nn.Conv1d`, `nn.Conv2d` and `nn.ConvTranspose2d`. */
 import type { Tensor } from '../tensor.js';
 import { empty } from '../ops/creation.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 import * as init from './init.js';
-import { conv1d, conv2d, pad, type PadMode } from './functional/conv.js';
+import { conv1d, conv2d, convTranspose2d, pad, type PadMode } from './functional/conv.js';
 import type { FactoryOptions } from './linear.js';
 import { pyTuple } from './repr.js';
 
@@ -167,5 +167,88 @@ export class Conv2d extends ConvNd {
       dilation: [this.dilation[0], this.dilation[1]],
       groups: this.groups,
     });
+  }
+}
+
+export interface ConvTranspose2dOptions extends FactoryOptions {
+  /** Default 1. */
+  stride?: number | readonly [number, number];
+  /** Default 0: dilation·(k − 1) − padding zeros around the input, i.e. padding cropped from each side of the output. */
+  padding?: number | readonly [number, number];
+  /** Default 0, below the stride: extra rows/columns at the bottom/right of the output. */
+  outputPadding?: number | readonly [number, number];
+  /** Default 1. */
+  dilation?: number | readonly [number, number];
+  /** Default 1. */
+  groups?: number;
+  /** Default true. */
+  bias?: boolean;
+}
+
+/**
+ * Transposed 2-D convolution over [N, C_in, H, W] (or [C_in, H, W]), as PyTorch's nn.ConvTranspose2d.
+ *
+ * Shapes: weight [inChannels, outChannels/groups, kh, kw]; output [N, outChannels, H', W'],
+ * H' = (H − 1)·stride − 2·padding + dilation·(kh − 1) + outputPadding + 1. Initialised as PyTorch does: U(−1/√fanIn,
+ * 1/√fanIn) with fanIn computed from the weight as stored (outChannels/groups·kh·kw).
+ */
+export class ConvTranspose2d extends Module {
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernelSize: number[];
+  readonly stride: number[];
+  readonly padding: number[];
+  readonly outputPadding: number[];
+  readonly dilation: number[];
+  readonly groups: number;
+  declare weight: Tensor;
+  declare bias: Tensor | null;
+
+  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number, number], opts: ConvTranspose2dOptions = {}) {
+    super();
+    const op = 'ConvTranspose2d';
+    const groups = opts.groups ?? 1;
+    if (!Number.isInteger(groups) || groups <= 0) throw new RangeError(`${op}: groups must be a positive integer, got ${groups}`);
+    if (inChannels % groups !== 0) throw new RangeError(`${op}: inChannels (${inChannels}) must be divisible by groups (${groups})`);
+    if (outChannels % groups !== 0) throw new RangeError(`${op}: outChannels (${outChannels}) must be divisible by groups (${groups})`);
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.kernelSize = tuple(kernelSize, 2, op, 'kernelSize');
+    this.stride = tuple(opts.stride ?? 1, 2, op, 'stride');
+    this.padding = tuple(opts.padding ?? 0, 2, op, 'padding');
+    this.outputPadding = tuple(opts.outputPadding ?? 0, 2, op, 'outputPadding');
+    this.dilation = tuple(opts.dilation ?? 1, 2, op, 'dilation');
+    if (this.outputPadding.some((p, i) => p >= this.stride[i])) throw new RangeError(`${op}: outputPadding ${pyTuple(this.outputPadding)} must be smaller than stride ${pyTuple(this.stride)}`);
+    this.groups = groups;
+    const f = { dtype: opts.dtype, device: opts.device };
+    this.registerParameter('weight', Parameter(empty([inChannels, outChannels / groups, ...this.kernelSize], f)));
+    this.registerParameter('bias', opts.bias ?? true ? Parameter(empty([outChannels], f)) : null);
+    this.resetParameters();
+  }
+
+  resetParameters(): void {
+    init.kaimingUniform_(this.weight, { a: Math.sqrt(5) });
+    if (this.bias) {
+      const { fanIn } = init.calculateFanInAndFanOut(this.weight);
+      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+      init.uniform_(this.bias, -bound, bound);
+    }
+  }
+
+  override forward(input: Tensor): Tensor {
+    const pair = (v: number[]): [number, number] => [v[0], v[1]];
+    return convTranspose2d(input, this.weight, this.bias, {
+      stride: pair(this.stride), padding: pair(this.padding), outputPadding: pair(this.outputPadding), dilation: pair(this.dilation), groups: this.groups,
+    });
+  }
+
+  override extraRepr(): string {
+    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}`;
+    if (this.padding.some((p) => p !== 0)) s += `, padding=${pyTuple(this.padding)}`;
+    if (this.outputPadding.some((p) => p !== 0)) s += `, output_padding=${pyTuple(this.outputPadding)}`;
+    if (this.dilation.some((d) => d !== 1)) s += `, dilation=${pyTuple(this.dilation)}`;
+    if (this.groups !== 1) s += `, groups=${this.groups}`;
+    if (!this.bias) s += ', bias=False';
+    return s;
   }
 }

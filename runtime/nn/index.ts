@@ -14,7 +14,7 @@ export { Sequential, ModuleList, ModuleDict } from './containers.js';
 export { Identity, Linear } from './linear.js';
 export type { FactoryOptions, LinearOptions } from './linear.js';
 export { Flatten, Unflatten } from './flatten.js';
-export { Conv1d, Conv2d } from './conv.js';
+export { Conv1d, Conv2d, ConvTranspose2d } from './conv.js';
 export type { ConvOptions, PaddingMode } from './conv.js';
 export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d, AdaptiveAvgPool2d } from './pooling.js';
 export type { MaxPoolOptions, AvgPoolOptions } from './pooling.js';

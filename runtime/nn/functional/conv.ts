@@ -1,10 +1,11 @@
-/** F.linear, F.conv1d, F.conv2d and F.pad. */
+/** F.linear, F.conv1d, F.conv2d, F.convTranspose2d and F.pad. */
 import type { Tensor } from '../../tensor.js';
 import { fmtShape } from '../../shape.js';
 import { checkTensor } from '../../ops/util.js';
 import { activeTracer, traceOp } from '../../ops/trace.js';
 import { linear as linearOp } from '../../ops/matmul.js';
 import { conv1d as conv1dOp, conv2d as conv2dOp } from '../../ops/conv.js';
+import { convTranspose2d as convTranspose2dOp, type ConvTranspose2dOptions } from '../../ops/conv_transpose.js';
 import type { Pair, Padding } from '../../ops/window.js';
 import { cat } from '../../ops/join.js';
 import { full } from '../../ops/creation.js';
@@ -48,6 +49,19 @@ export interface Conv2dOptions {
  */
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
   return conv2dOp(input, weight, bias, opts);
+}
+
+/**
+ * Transposed 2-D convolution (PyTorch's conv_transpose2d; the gradient of conv2d with respect to its input).
+ *
+ * @param input [N, in, H, W] (or [in, H, W])
+ * @param weight [in, out/groups, kh, kw] (PyTorch's layout; a tfjs conv2dTranspose kernel is [kh, kw, out, in])
+ * @param opts stride (1), padding (0: cropped from both sides of the output), outputPadding (0, < stride: added to
+ *   the bottom/right), dilation (1), groups (1)
+ * @returns [N, out, H', W'], H' = (H − 1)·stride − 2·padding + dilation·(kh − 1) + outputPadding + 1
+ */
+export function convTranspose2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvTranspose2dOptions = {}): Tensor {
+  return convTranspose2dOp(input, weight, bias, opts);
 }
 
 export interface Conv1dOptions {

@@ -1,10 +1,12 @@
 /**
  * compat.conv2dTranspose against tf.conv2dTranspose: values and both gradients on the paddings TensorFlow computes
- * from outputShape (the odd 'same' row included), batched and 3-D, and the errors naming the argument.
+ * from outputShape (the odd 'same' row included), batched and 3-D, and the errors naming the argument; torch's
+ * convTranspose2d as conv2d's adjoint; nn.ConvTranspose2d (PyTorch's layout, init and output size). The op itself
+ * is in the op table (test/ops/cases/conv.ts: tfjs, a float64 definition, gradchecks, on cpu and webgpu).
  */
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { compat, torch, Tensor } from '../runtime/index.js';
+import { compat, torch, nn, F, Tensor } from '../runtime/index.js';
 
 function values(n: number, seed: number): number[] {
   let s = seed;
@@ -68,5 +70,25 @@ describe('torch.convTranspose2d', () => {
     const w = torch.zeros([3, 2, 3, 3]);
     expect(() => torch.convTranspose2d(torch.zeros([1, 3, 4, 4]), w, null, { stride: 2, outputPadding: 2 })).toThrow(/convTranspose2d: outputPadding \[2, 2\] must be non-negative and smaller than stride/);
     expect(() => torch.convTranspose2d(torch.zeros([1, 4, 4, 3]), w)).toThrow(/convTranspose2d: input \[1, 4, 4, 3\] has 4 channels but weight .* expects 3; is the input NHWC/);
+  });
+});
+
+describe('nn.ConvTranspose2d', () => {
+  it("has PyTorch's weight layout, init bound and output size, and runs F.convTranspose2d", () => {
+    torch.manualSeed(0);
+    const m = new nn.ConvTranspose2d(4, 6, 3, { stride: 2, padding: 1, outputPadding: 1, groups: 2 });
+    expect(m.weight.shape).toEqual([4, 3, 3, 3]);
+    expect(m.bias!.shape).toEqual([6]);
+    // fanIn from the weight as stored: outChannels/groups·kh·kw = 27; kaiming_uniform(a=√5) and the bias: 1/√27.
+    const bound = 1 / Math.sqrt(27);
+    for (const p of [m.weight, m.bias!]) expect(Math.max(...(p.flatten().toArray() as number[]).map(Math.abs))).toBeLessThanOrEqual(bound + 1e-7);
+    const x = torch.randn([2, 4, 5, 5]);
+    const y = m.forward(x);
+    expect(y.shape).toEqual([2, 6, 10, 10]);
+    const want = F.convTranspose2d(x, m.weight, m.bias, { stride: 2, padding: 1, outputPadding: 1, groups: 2 });
+    expect(y.sub(want).abs().max().item()).toBe(0);
+    expect(m.toString()).toContain('ConvTranspose2d(4, 6, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), output_padding=(1, 1), groups=2)');
+    expect(() => new nn.ConvTranspose2d(4, 6, 3, { stride: 2, outputPadding: 2 })).toThrow(/ConvTranspose2d: outputPadding \(2, 2\) must be smaller than stride \(2, 2\)/);
+    expect(() => new nn.ConvTranspose2d(4, 5, 3, { groups: 2 })).toThrow(/outChannels \(5\) must be divisible by groups \(2\)/);
   });
 });
