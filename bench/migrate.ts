@@ -1,10 +1,13 @@
 /**
  * Transpiler throughput: the fixtures replicated into a ~10,000-line TensorFlow.js corpus in a temporary
- * folder, migrated with `torchbridge migrate --jobs 2` (in this process, so peak memory covers the worker
- * threads too). Prints lines/s and peak RSS; a benchmark, not a test.
+ * folder, migrated as `torchbridge migrate --jobs 2` and `--jobs 1`, each run in a fresh process (as the CLI runs:
+ * cold, the TypeScript checker's warm-up paid by every thread), the two alternated for --rounds rounds; the median
+ * of each is printed with its peak RSS (worker threads included). One process running both would hand the second
+ * configuration a warm main thread — seconds of type-checker warm-up — and favour whichever runs last.
  *
- *   npx tsx bench/migrate.ts [--lines 10000] [--jobs 2]
+ *   npx tsx bench/migrate.ts [--lines 10000] [--jobs 2] [--rounds 3]
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +19,20 @@ const arg = (name: string, dflt: number) => {
 };
 const targetLines = arg('lines', 10_000);
 const jobs = arg('jobs', 2);
+const rounds = arg('rounds', 3);
+const childAt = process.argv.indexOf('--child');
+
+if (childAt >= 0) {
+  // One configuration in this fresh process: `--child <corpus> <label> <jobs> <lines>`.
+  const [corpusDir, label, j, n] = process.argv.slice(childAt + 1);
+  const out = join(corpusDir, `out-${label}-${process.pid}`);
+  const t0 = performance.now();
+  const code = await runMigrate({ paths: [join(corpusDir, 'src')], outDir: out, inPlace: false, force: false, dryRun: false, keepLayout: false, typeChecker: true, maxSize: 5_000_000, verbose: false, quiet: true, jobs: Number(j) });
+  const seconds = (performance.now() - t0) / 1000;
+  rmSync(out, { recursive: true, force: true });
+  console.log(JSON.stringify({ label, seconds, linesPerSecond: Number(n) / seconds, exitCode: code, rssMB: process.resourceUsage().maxRSS / 1024 }));
+  process.exit(0);
+}
 
 const root = join(import.meta.dirname, '..', 'fixtures');
 const sources = readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).flatMap((d) =>
@@ -35,17 +52,23 @@ for (let copy = 0; lines < targetLines; copy++) {
   }
 }
 
-const run = async (label: string, j: number, typeChecker = true) => {
-  const out = join(corpus, `out-${label}`);
-  const t0 = performance.now();
-  const code = await runMigrate({ paths: [join(corpus, 'src')], outDir: out, inPlace: false, force: false, dryRun: false, keepLayout: false, typeChecker, maxSize: 5_000_000, verbose: false, quiet: true, jobs: j });
-  const s = (performance.now() - t0) / 1000;
-  return { label, seconds: s, linesPerSecond: lines / s, exitCode: code };
+const run = (label: string, j: number) => {
+  const r = spawnSync(process.execPath, [...process.execArgv, import.meta.filename, '--child', corpus, label, String(j), String(lines)], { encoding: 'utf8' });
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  if (r.status !== 0 || !last.startsWith('{')) throw new Error(`bench/migrate.ts: the ${label} run failed (exit ${r.status})\n${r.stderr}`);
+  return JSON.parse(last) as { label: string; seconds: number; linesPerSecond: number; exitCode: number; rssMB: number };
 };
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 console.log(`corpus: ${files} files, ${lines} lines (the ${sources.length} fixtures replicated) in ${corpus}`);
-console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
-const results = [await run(`jobs${jobs}`, jobs), await run('jobs1', 1)];
-for (const r of results) console.log(`${r.label.padEnd(8)} ${r.seconds.toFixed(2)} s  ${Math.round(r.linesPerSecond)} lines/s  (exit ${r.exitCode}: the corpus has TODO fixtures)`);
-console.log(`peak memory (RSS, all threads): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; ${rounds} rounds, each run in a fresh process, alternated`);
+const configs: [string, number][] = [[`jobs${jobs}`, jobs], ['jobs1', 1]];
+const runs = new Map<string, ReturnType<typeof run>[]>(configs.map(([label]) => [label, []]));
+for (let i = 0; i < rounds; i++) {
+  for (const [label, j] of i % 2 === 0 ? configs : [...configs].reverse()) runs.get(label)!.push(run(label, j));
+}
+for (const [label, rs] of runs) {
+  const s = median(rs.map((r) => r.seconds));
+  console.log(`${label.padEnd(8)} ${s.toFixed(2)} s  ${Math.round(lines / s)} lines/s  (runs ${rs.map((r) => r.seconds.toFixed(2)).join(', ')} s; peak RSS ${Math.round(Math.max(...rs.map((r) => r.rssMB)))} MB; exit ${rs[0].exitCode}: the corpus has TODO fixtures)`);
+}
 rmSync(corpus, { recursive: true, force: true });
