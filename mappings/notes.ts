@@ -142,6 +142,7 @@ export const NOTES = {
   'fit-history': { severity: 'info', text: 'fit returns { history: { loss: [...], ... } } like tfjs\'s History.history.' },
   'fit-options-unsupported': { severity: 'error', text: 'A fit option has no loop equivalent here (classWeight, sampleWeight, initialEpoch, stepsPerEpoch, yieldEvery or callback objects that are not inline) — see the TODO.' },
   'fit-no-compile': { severity: 'error', text: 'model.fit/evaluate without a model.compile the transpiler could find in the same file; the loss and optimizer are unknown.' },
+  'predict-in-gradient': { severity: 'info', text: 'predict inside a function given to a gradient API (optimizer.minimize, tf.variableGrads, tf.grads) is recorded on the tape in tfjs: it becomes model.eval().forward(x), in eval mode as tfjs predicts, without noGrad, so gradients flow through it.' },
   'predict-eval': { severity: 'info', text: 'predict runs the model in eval mode without gradients (model.eval(); noGrad), as tfjs inference does.' },
   'evaluate-returns': { severity: 'info', text: 'evaluate returns the loss (and metric values) as scalar tensors, like tfjs.' },
   'summary-print': { severity: 'info', text: 'model.summary() prints the module tree (layer shapes are not shown).' },

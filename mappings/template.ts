@@ -106,10 +106,8 @@ function renderOne(template: string, bound: Map<string, ArgInfo>, specs: ParamSp
   // A placeholder written twice would evaluate its argument twice: only allowed for pure arguments.
   const counts = new Map<string, number>();
   for (const m of template.matchAll(PLACEHOLDER)) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
-  for (const [name, n] of counts) {
-    const a = bound.get(name);
-    if (n > 1 && a && !pure(a)) return { ok: false, missing: `${name} (used twice; bind it to a const first)` };
-  }
+  const twice = [...counts].filter(([name, n]) => n > 1 && bound.has(name) && !pure(bound.get(name)!)).map(([name]) => name);
+  if (twice.length) return hoisted(template, bound, specs, twice);
   // Groups for positional arguments (`{{, $axis}}`) are cumulative: passing a later one writes the earlier
   // ones too (with their defaults), or `sum(x, true)` would read keepDims as the axis. Other groups (options
   // such as `{{, nesterov: $n}}`) stand alone.
@@ -127,6 +125,31 @@ function renderOne(template: string, bound: Map<string, ArgInfo>, specs: ParamSp
   const result = fill(code);
   if (missing) return { ok: false, missing };
   return { ok: true, code: result, dropped: specs.filter((s) => s.dropped && bound.has(s.name)).map((s) => s.name) };
+}
+
+/**
+ * A template that writes an impure argument twice (`tf.losses.logLoss(tf.onesLike(p), p)` uses labels in both
+ * terms): the arguments become the parameters of an arrow function called at once, so each is evaluated once and in
+ * tfjs's order — every impure argument is bound, not only the repeated ones. TypeScript types the parameters from
+ * the call. A literal (an array holding a call) would lose its tensor conversion as a parameter: still refused.
+ */
+function hoisted(template: string, bound: Map<string, ArgInfo>, specs: ParamSpec[], twice: string[]): RenderResult {
+  const literal = twice.find((name) => !['expression', 'identifier', 'function'].includes(bound.get(name)!.kind));
+  if (literal) return { ok: false, missing: `${literal} (used twice; bind it to a const first)` };
+  const order = [...(bound.has('self') ? ['self'] : []), ...specs.map((s) => s.name)];
+  const impure = order.filter((name) => bound.has(name) && !pure(bound.get(name)!) && new RegExp(`\\$${name}\\b`).test(template));
+  const texts = [...bound.values()].map((a) => a.text).join(' ');
+  const params: string[] = [];
+  const inner = new Map(bound);
+  for (const name of impure) {
+    let id = `_${name}`;
+    while (new RegExp(`(?<![\\w$])${id.replace('$', '\\$')}(?![\\w$])`).test(texts)) id = `_${id}`;
+    params.push(id);
+    inner.set(name, { text: id, kind: 'identifier', simple: true });
+  }
+  const r = renderOne(template, inner, specs);
+  if (!r.ok) return r;
+  return { ...r, code: `((${params.join(', ')}) => ${r.code})(${impure.map((name) => bound.get(name)!.text).join(', ')})` };
 }
 
 /**

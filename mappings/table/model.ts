@@ -77,6 +77,10 @@ export const model: Mapping[] = [
   },
   manual('LayersModel.execute', 'call the module\'s forward'),
   manual('LayersModel.getLayer', 'access the submodule by field name or getSubmodule()'),
+  // A model's weights are LayerVariables (read(), name, trainable) in tfjs, tensors in the runtime: no one rewrite
+  // covers both what the list is for and what is done with its elements.
+  manual('LayersModel.trainableWeights', 'use [...model.parameters()] (Parameters, which are tensors: drop .read())', { kind: 'property' }),
+  manual('LayersModel.weights', 'use [...model.parameters(), ...model.buffers()] (tensors: drop .read())', { kind: 'property' }),
   {
     tf: 'tf.loadLayersModel', kind: 'function', status: 'semantic', params: ['pathOrIOHandler', 'options~'], returns: 'LayersModel',
     notes: ['load-layers-model-module'], target: 'io.loadLayersModel($pathOrIOHandler)',

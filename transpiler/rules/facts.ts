@@ -66,9 +66,24 @@ function compileReceiver(node: ts.Node): ts.Expression | undefined {
   return undefined;
 }
 
-function varsFor(ctx: FileContext, facts: Facts, minimizeCall: ts.CallExpression | undefined): string | undefined {
+/**
+ * The optimizer's parameters from the minimize call's varList (or every trainable tf.variable), written where the
+ * optimizer is created (`optimizerCall`): a name declared after that point would be read before its declaration
+ * (a TDZ ReferenceError), so then nothing is known and the optimizer says so.
+ */
+function varsFor(ctx: FileContext, facts: Facts, minimizeCall: ts.CallExpression | undefined, optimizerCall: ts.CallExpression): string | undefined {
   const varList = minimizeCall?.arguments[2];
-  if (varList) return ctx.original(varList);
+  const at = optimizerCall.getStart(ctx.sf);
+  if (varList) {
+    const laterName = (n: ts.Node): boolean => {
+      if (ts.isIdentifier(n)) {
+        const decl = ctx.checker.getSymbolAtLocation(n)?.valueDeclaration;
+        if (decl && decl.getSourceFile() === ctx.sf && !ts.isParameter(decl) && decl.getStart(ctx.sf) > at) return true;
+      }
+      return ts.forEachChild(n, laterName) ?? false;
+    };
+    return laterName(varList) ? undefined : ctx.original(varList);
+  }
   return facts.trainableVars.length ? `[${facts.trainableVars.join(', ')}]` : undefined;
 }
 
@@ -77,7 +92,7 @@ function paramsFor(ctx: FileContext, facts: Facts, call: ts.CallExpression): str
   if (model) return `${ctx.original(model)}.parameters()`;
   if (ts.isPropertyAccessExpression(call.parent) && call.parent.expression === call) {
     const m = call.parent.name.text;
-    if (m === 'minimize' || m === 'applyGradients') return varsFor(ctx, facts, ts.isCallExpression(call.parent.parent) ? call.parent.parent : undefined);
+    if (m === 'minimize' || m === 'applyGradients') return varsFor(ctx, facts, ts.isCallExpression(call.parent.parent) ? call.parent.parent : undefined, call);
   }
   const decl = call.parent;
   if (!ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name)) {
@@ -99,7 +114,7 @@ function paramsFor(ctx: FileContext, facts: Facts, call: ts.CallExpression): str
     if (ts.isPropertyAccessExpression(ref.parent) && ref.parent.expression === ref) {
       const name = ref.parent.name.text;
       if (name === 'minimize' || name === 'applyGradients') {
-        return varsFor(ctx, facts, ts.isCallExpression(ref.parent.parent) ? ref.parent.parent : undefined);
+        return varsFor(ctx, facts, ts.isCallExpression(ref.parent.parent) ? ref.parent.parent : undefined, call);
       }
     }
   }

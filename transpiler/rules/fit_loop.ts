@@ -164,11 +164,36 @@ export function emitEvaluateLoop(ctx: FileContext, u: Use, c: Compiled, xN: ts.E
   ctx.rewrite(u.call, u.row.tf, `torch.noGrad(() => { ${model}.eval(); const ${pred} = ${model}.forward(${x}); const ${target} = ${y}; return ${ret}; })`, loopNotes(u.row), undefined, [model, x, y]);
 }
 
-/** `model.predict(x)` → `torch.noGrad(() => model.eval().forward(x))`. */
+/**
+ * `model.predict(x)` → `torch.noGrad(() => model.eval().forward(x))`; inside a function given to a gradient API
+ * (`optimizer.minimize(() => …)`, `tf.variableGrads`, `tf.grads` …) → `model.eval().forward(x)`: tfjs records
+ * predict on the tape there (a GAN's generator loss goes through `discriminator.predict`), so no noGrad.
+ */
 export function emitPredictLoop(ctx: FileContext, u: Use, x: ts.Expression): void {
   const model = ctx.rewritten(u.receiver);
   const recv = ts.isIdentifier(u.receiver) || ts.isPropertyAccessExpression(u.receiver) ? model : `(${model})`;
+  if (insideGradientFunction(ctx, u.call)) {
+    ctx.rewrite(u.call, u.row.tf, `${recv}.eval().forward(${ctx.rewritten(x)})`, [...loopNotes(u.row).filter((n) => n !== 'predict-eval'), 'predict-in-gradient'], undefined, [model, ctx.rewritten(x)]);
+    return;
+  }
   ctx.rewrite(u.call, u.row.tf, `torch.noGrad(() => ${recv}.eval().forward(${ctx.rewritten(x)}))`, loopNotes(u.row), undefined, [model, ctx.rewritten(x)]);
+}
+
+/** tfjs calls whose function argument runs on the gradient tape. */
+const GRADIENT_APIS = new Set(['tf.grad', 'tf.grads', 'tf.valueAndGrad', 'tf.valueAndGrads', 'tf.variableGrads', 'tf.customGrad']);
+const GRADIENT_METHODS = new Set(['minimize', 'computeGradients']);
+
+/** True when `node` is inside a function written as the argument of a gradient API (not one passed by name). */
+export function insideGradientFunction(ctx: FileContext, node: ts.Node): boolean {
+  for (let n: ts.Node | undefined = node.parent; n; n = n.parent) {
+    if (!ts.isArrowFunction(n) && !ts.isFunctionExpression(n)) continue;
+    const call = n.parent;
+    if (!call || !ts.isCallExpression(call) || !call.arguments.includes(n as ts.Expression)) continue;
+    const callee = call.expression;
+    if (GRADIENT_APIS.has(ctx.qualify(callee) ?? '')) return true;
+    if (ts.isPropertyAccessExpression(callee) && GRADIENT_METHODS.has(callee.name.text)) return true;
+  }
+  return false;
 }
 
 /** The row's notes for the loop form (the row also documents the helper form). */

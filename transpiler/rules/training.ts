@@ -11,7 +11,7 @@ import { lookup } from '../../mappings/index.js';
 import { type FileContext, skipParensUp } from '../context.js';
 import { emitDatasetHelper, emitEvaluateHelper, emitFitHelper, emitPredictHelper } from './fit_helper.js';
 import { callbacksNeedHelper } from './fit_args.js';
-import { emitEvaluateLoop, emitFitLoop, emitPredictLoop } from './fit_loop.js';
+import { emitEvaluateLoop, emitFitLoop, emitPredictLoop, insideGradientFunction } from './fit_loop.js';
 import type { ModelRules } from './models.js';
 import type { Facts } from './facts.js';
 import { type Compiled, compileModel, TrainingNames, type Use } from './training_compile.js';
@@ -213,7 +213,7 @@ export class TrainingRules {
       this.ctx.todo(u.call, u.row.tf, 'predict-eval', 'model.predict with several inputs: call model.forward(a, b) under torch.noGrad');
       return;
     }
-    if (this.helper() && u.row.tf === 'LayersModel.predict') emitPredictHelper(this.ctx, u, x);
+    if (this.helper() && u.row.tf === 'LayersModel.predict' && !insideGradientFunction(this.ctx, u.call)) emitPredictHelper(this.ctx, u, x);
     else emitPredictLoop(this.ctx, u, x);
   }
 }
