@@ -22,6 +22,8 @@ describe('predict inside a function given to a gradient API', () => {
   it.each([
     ['optimizer.minimize', "const opt = tf.train.sgd(0.1);\nopt.minimize(() => tf.mean(d.predict(g.predict(z) as tf.Tensor) as tf.Tensor) as tf.Scalar);"],
     ['tf.variableGrads', 'const r = tf.variableGrads(() => tf.mean(d.predict(g.predict(z) as tf.Tensor) as tf.Tensor) as tf.Scalar);'],
+    ['a named function passed to minimize', "const opt = tf.train.sgd(0.1);\nconst lossFn = () => tf.mean(d.predict(g.predict(z) as tf.Tensor) as tf.Tensor) as tf.Scalar;\nopt.minimize(lossFn);"],
+    ['a function declaration passed to tf.grads', "function f(z: tf.Tensor) { return tf.mean(d.predict(g.predict(z) as tf.Tensor) as tf.Tensor); }\nconst gs = tf.grads(f)([z]);"],
   ])('%s: model.eval().forward(x), no noGrad, so the gradient reaches both models', (_, loop) => {
     const r = migrate(`${MODELS}${loop}\nconst out = g.predict(z);\n`);
     const out = r.output!;

@@ -183,17 +183,34 @@ export function emitPredictLoop(ctx: FileContext, u: Use, x: ts.Expression): voi
 const GRADIENT_APIS = new Set(['tf.grad', 'tf.grads', 'tf.valueAndGrad', 'tf.valueAndGrads', 'tf.variableGrads', 'tf.customGrad']);
 const GRADIENT_METHODS = new Set(['minimize', 'computeGradients']);
 
-/** True when `node` is inside a function written as the argument of a gradient API (not one passed by name). */
+const isGradientCall = (ctx: FileContext, call: ts.CallExpression): boolean =>
+  GRADIENT_APIS.has(ctx.qualify(call.expression) ?? '') || (ts.isPropertyAccessExpression(call.expression) && GRADIENT_METHODS.has(call.expression.name.text));
+
+/**
+ * True when `node` is inside a function given to a gradient API in this file: written as its argument
+ * (`opt.minimize(() => …)`), or named and passed by that name (`const f = () => …; opt.minimize(f)`, a function
+ * declaration too).
+ */
 export function insideGradientFunction(ctx: FileContext, node: ts.Node): boolean {
   for (let n: ts.Node | undefined = node.parent; n; n = n.parent) {
-    if (!ts.isArrowFunction(n) && !ts.isFunctionExpression(n)) continue;
+    if (!ts.isArrowFunction(n) && !ts.isFunctionExpression(n) && !ts.isFunctionDeclaration(n)) continue;
     const call = n.parent;
-    if (!call || !ts.isCallExpression(call) || !call.arguments.includes(n as ts.Expression)) continue;
-    const callee = call.expression;
-    if (GRADIENT_APIS.has(ctx.qualify(callee) ?? '')) return true;
-    if (ts.isPropertyAccessExpression(callee) && GRADIENT_METHODS.has(callee.name.text)) return true;
+    if (call && ts.isCallExpression(call) && call.arguments.includes(n as ts.Expression) && isGradientCall(ctx, call)) return true;
+    const name = ts.isFunctionDeclaration(n) ? n.name : ts.isVariableDeclaration(n.parent) && ts.isIdentifier(n.parent.name) ? n.parent.name : undefined;
+    if (name && passedToGradientApi(ctx, name)) return true;
   }
   return false;
+}
+
+/** Some gradient API call in the file takes the function `name` declares as an argument. */
+function passedToGradientApi(ctx: FileContext, name: ts.Identifier): boolean {
+  const sym = ctx.checker.getSymbolAtLocation(name);
+  if (!sym) return false;
+  const visit = (n: ts.Node): boolean => {
+    if (ts.isCallExpression(n) && n.arguments.some((a) => ts.isIdentifier(a) && a.text === name.text && ctx.checker.getSymbolAtLocation(a) === sym) && isGradientCall(ctx, n)) return true;
+    return ts.forEachChild(n, visit) ?? false;
+  };
+  return visit(ctx.sf);
 }
 
 /** The row's notes for the loop form (the row also documents the helper form). */
