@@ -103,7 +103,7 @@ function renderOne(template: string, bound: Map<string, ArgInfo>, specs: ParamSp
       // A receiver (`$x.sum()`) needs parentheses unless the expression is a primary one.
       return applyModifier(a, modifier, next === '.' || next === '[');
     });
-  // A placeholder written twice would evaluate its argument twice: only allowed for pure arguments.
+  // A placeholder written twice would evaluate an impure argument twice: such arguments are bound once (hoisted).
   const counts = new Map<string, number>();
   for (const m of template.matchAll(PLACEHOLDER)) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
   const twice = [...counts].filter(([name, n]) => n > 1 && bound.has(name) && !pure(bound.get(name)!)).map(([name]) => name);
