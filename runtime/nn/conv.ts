@@ -31,6 +31,24 @@ const tuple = (v: number | readonly number[], n: number, op: string, arg: string
   return t;
 };
 
+/** Both channel counts split into `groups` independent groups. */
+function checkGroups(op: string, inChannels: number, outChannels: number, groups: number): number {
+  if (!Number.isInteger(groups) || groups <= 0) throw new RangeError(`${op}: groups must be a positive integer, got ${groups}`);
+  if (inChannels % groups !== 0) throw new RangeError(`${op}: inChannels (${inChannels}) must be divisible by groups (${groups})`);
+  if (outChannels % groups !== 0) throw new RangeError(`${op}: outChannels (${outChannels}) must be divisible by groups (${groups})`);
+  return groups;
+}
+
+/** PyTorch's conv init: kaiming_uniform(a=√5) on the weight, the bias from U(−1/√fanIn, 1/√fanIn), fanIn from the weight as stored. */
+function resetConv(weight: Tensor, bias: Tensor | null): void {
+  init.kaimingUniform_(weight, { a: Math.sqrt(5) });
+  if (bias) {
+    const { fanIn } = init.calculateFanInAndFanOut(weight);
+    const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+    init.uniform_(bias, -bound, bound);
+  }
+}
+
 /** Shared by Conv1d and Conv2d: channel checks, parameters, init, padding modes and repr. */
 abstract class ConvNd extends Module {
   readonly inChannels: number;
@@ -46,10 +64,7 @@ abstract class ConvNd extends Module {
 
   constructor(op: string, n: number, inChannels: number, outChannels: number, kernelSize: number | readonly number[], opts: ConvOptions<number | readonly number[]>) {
     super();
-    const groups = opts.groups ?? 1;
-    if (!Number.isInteger(groups) || groups <= 0) throw new RangeError(`${op}: groups must be a positive integer, got ${groups}`);
-    if (inChannels % groups !== 0) throw new RangeError(`${op}: inChannels (${inChannels}) must be divisible by groups (${groups})`);
-    if (outChannels % groups !== 0) throw new RangeError(`${op}: outChannels (${outChannels}) must be divisible by groups (${groups})`);
+    const groups = checkGroups(op, inChannels, outChannels, opts.groups ?? 1);
     const paddingMode = opts.paddingMode ?? 'zeros';
     if (!['zeros', 'reflect', 'replicate', 'circular'].includes(paddingMode)) {
       throw new RangeError(`${op}: paddingMode must be 'zeros', 'reflect', 'replicate' or 'circular', got '${paddingMode}'`);
@@ -75,12 +90,7 @@ abstract class ConvNd extends Module {
 
   /** weight and bias from U(−1/√fanIn, 1/√fanIn), fanIn = inChannels/groups·∏kernelSize (PyTorch's rule). */
   resetParameters(): void {
-    init.kaimingUniform_(this.weight, { a: Math.sqrt(5) });
-    if (this.bias) {
-      const { fanIn } = init.calculateFanInAndFanOut(this.weight);
-      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-      init.uniform_(this.bias, -bound, bound);
-    }
+    resetConv(this.weight, this.bias);
   }
 
   /**
@@ -207,10 +217,7 @@ export class ConvTranspose2d extends Module {
   constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number, number], opts: ConvTranspose2dOptions = {}) {
     super();
     const op = 'ConvTranspose2d';
-    const groups = opts.groups ?? 1;
-    if (!Number.isInteger(groups) || groups <= 0) throw new RangeError(`${op}: groups must be a positive integer, got ${groups}`);
-    if (inChannels % groups !== 0) throw new RangeError(`${op}: inChannels (${inChannels}) must be divisible by groups (${groups})`);
-    if (outChannels % groups !== 0) throw new RangeError(`${op}: outChannels (${outChannels}) must be divisible by groups (${groups})`);
+    const groups = checkGroups(op, inChannels, outChannels, opts.groups ?? 1);
     this.inChannels = inChannels;
     this.outChannels = outChannels;
     this.kernelSize = tuple(kernelSize, 2, op, 'kernelSize');
@@ -227,12 +234,7 @@ export class ConvTranspose2d extends Module {
   }
 
   resetParameters(): void {
-    init.kaimingUniform_(this.weight, { a: Math.sqrt(5) });
-    if (this.bias) {
-      const { fanIn } = init.calculateFanInAndFanOut(this.weight);
-      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-      init.uniform_(this.bias, -bound, bound);
-    }
+    resetConv(this.weight, this.bias);
   }
 
   override forward(input: Tensor): Tensor {

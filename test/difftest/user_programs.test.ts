@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { runDiff } from '../../difftest/program/run.js';
+import { USER_PROGRAMS } from '../support/user_programs.js';
 
 const program = (name: string, ext = 'ts') => resolve(`fixtures/user-programs/${name}/input.${ext}`);
 const dirs: string[] = [];
@@ -22,18 +23,8 @@ afterAll(() => {
 });
 
 describe('user programs end PASS under torchbridge diff', () => {
-  test.each([
-    // tf.variableGrads + applyGradients with tf.dispose([xs, ys, value, grads]): 2048 images / 64 = 32 steps, 30 diffed.
-    { name: 'mnist-raw-loop', ext: 'ts', steps: 30 },
-    // Plain JS, sgd.minimize(() => tf.tidy(...)), predict(x) with an untyped x: 3 epochs × 8 batches.
-    { name: 'regression-minimize', ext: 'js', steps: 24 },
-    // LSTM (hardSigmoid gates, one bias) → dense softmax, rmsprop, fit: 2 epochs × 16 batches, 30 diffed.
-    { name: 'lstm-rmsprop', ext: 'ts', steps: 30 },
-    // tf.model with let reassignment, dense → batch norm → relu beside a dense branch, adam: dense 1's bias has an
-    // identically zero gradient before batch norm (float noise on both sides), set aside by the noise rules.
-    { name: 'two-branch-bn', ext: 'ts', steps: 30 },
-  ])('$name', async ({ name, ext, steps }) => {
-    const r = await runDiff({ original: program(name, ext), steps: 30, progress: false });
+  test.each(USER_PROGRAMS)('$name: $what', async ({ name, file, steps }) => {
+    const r = await runDiff({ original: resolve(`fixtures/user-programs/${name}/${file}`), steps: 30, progress: false });
     expect(r.steps).toBe(steps);
     expect(r.stepRows.filter((s) => !s.pass)).toEqual([]);
     expect(r.failures).toEqual([]);

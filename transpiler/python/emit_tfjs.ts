@@ -20,7 +20,7 @@ import { COMPILE_LOSSES } from '../../mappings/compile.js';
 import { camel, PY_NAMES, PY_TFJS_LAYER_DEFAULTS, TFJS_DTYPES, TFJS_OPERATORS, TFJS_TENSOR_METHODS, TFJS_WEIGHTLESS_LAYERS, type PyEntry } from './names.js';
 import { children, exprChildren, type SyntaxNode } from './parse.js';
 import type { Kind } from './scope.js';
-import { jsName, paren, PyEmitter, Todo, v, type ClassInfo, type Val } from './emitter.js';
+import { jsName, paren, PyEmitter, Todo, v, type Val } from './emitter.js';
 import type { TfjsPrelude } from './tfjs_prelude.js';
 
 /** Runtime code the TypeScript path writes; in a tfjs program it means a construct this file does not translate. */
@@ -128,14 +128,8 @@ export class TfjsEmitter extends PyEmitter {
    * tracks them.
    */
   protected override classDef(n: SyntaxNode): void {
-    const name = this.src(n.getChild('VariableName')!);
-    const bases = n.getChild('ArgList') ? exprChildren(n.getChild('ArgList')!) : [];
-    const basePaths = bases.map((b) => this.resolvePath(this.src(b)));
-    const isModel = basePaths.some((p) => p === 'tf.keras.Model' || p === 'tf.keras.models.Model' || p === 'tf.keras.layers.Layer');
-    if (bases.length && !isModel) throw new Todo('py-unsupported', `class ${name}: only subclasses of keras.Model / keras.layers.Layer are translated`);
-    const info: ClassInfo = { name, isModel, fields: new Map(), callHasTraining: false };
-    this.classes.set(name, info);
-    this.scope.vars.set(name, { kind: 'class', cls: name, assigns: 1, declPath: this.blockPath(), decl: null, hoist: false });
+    const info = this.declareClass(n);
+    const { name, isModel } = info;
     const outerCls = this.cls;
     this.cls = info;
     this.modelLayers.set(name, []);
@@ -684,27 +678,11 @@ export class TfjsEmitter extends PyEmitter {
     }
   }
 
-  protected override datasetMethod(ds: Val, method: string, pos: SyntaxNode[]): Val {
-    const st = ds.dataset!;
-    const key = `tf.data.Dataset.${method}`;
-    const make = (s: NonNullable<Val['dataset']>): Val => {
-      if (!s.batch) return v(`[${s.tensors}]`, 'dataset', false, { dataset: s });
-      this.prelude.add('batches');
-      return v(`tbBatches([${s.tensors}], ${s.batch}, ${s.shuffle})`, 'loader', true, { dataset: s });
-    };
-    switch (method) {
-      case 'shuffle': {
-        if (st.batch) throw new Todo('py-unsupported', 'Dataset.shuffle after .batch shuffles batches, not samples', key);
-        this.note('py-dataset-shuffle', pos[0] ?? this.p.tree.topNode, key);
-        return make({ ...st, shuffle: true });
-      }
-      case 'batch': {
-        if (st.batch) throw new Todo('py-unsupported', 'batching twice', key);
-        return make({ ...st, batch: this.num(this.expr(pos[0]), 'batch') });
-      }
-      case 'prefetch': case 'cache': return make(st);
-      default: throw new Todo('py-unsupported', `${key} is not translated (from_tensor_slices, shuffle, batch, prefetch, cache are)`, key);
-    }
+  /** tfjs has no Dataset to hand to a custom loop here: the tensors themselves, or tbBatches once batched. */
+  protected override datasetValue(s: NonNullable<Val['dataset']>): Val {
+    if (!s.batch) return v(`[${s.tensors}]`, 'dataset', false, { dataset: s });
+    this.prelude.add('batches');
+    return v(`tbBatches([${s.tensors}], ${s.batch}, ${s.shuffle})`, 'loader', true, { dataset: s });
   }
 
   protected override tensorMethod(t: Val, method: string, pos: SyntaxNode[], kw: Map<string, SyntaxNode>, n: SyntaxNode): Val {

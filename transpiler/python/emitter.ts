@@ -696,7 +696,11 @@ export class PyEmitter {
     this.line('}');
   }
 
-  protected classDef(n: SyntaxNode): void {
+  /**
+   * A class statement's name and kind, registered in this scope (shared by both targets): only subclasses of
+   * keras.Model / keras.layers.Layer, or plain classes, are translated.
+   */
+  protected declareClass(n: SyntaxNode): ClassInfo {
     const name = this.src(n.getChild('VariableName')!);
     const bases = n.getChild('ArgList') ? exprChildren(n.getChild('ArgList')!) : [];
     const basePaths = bases.map((b) => this.resolvePath(this.src(b)));
@@ -705,6 +709,12 @@ export class PyEmitter {
     const info: ClassInfo = { name, isModel, fields: new Map(), callHasTraining: false };
     this.classes.set(name, info);
     this.scope.vars.set(name, { kind: 'class', cls: name, assigns: 1, declPath: this.blockPath(), decl: null, hoist: false });
+    return info;
+  }
+
+  protected classDef(n: SyntaxNode): void {
+    const info = this.declareClass(n);
+    const { name, isModel } = info;
     const outerCls = this.cls;
     this.cls = info;
     this.line(`class ${name}${isModel ? ' extends nn.Module' : ''} {`);
@@ -1836,26 +1846,29 @@ export class PyEmitter {
     }
   }
 
+  /** The value a tf.data pipeline state becomes: the runtime's TensorDataset, or a DataLoader once batched. */
+  protected datasetValue(s: NonNullable<Val['dataset']>): Val {
+    this.use('data');
+    const base = `new data.TensorDataset(${s.tensors})`;
+    if (!s.batch) return v(base, 'dataset', false, { dataset: s });
+    return v(`new data.DataLoader(${base}, { batchSize: ${s.batch}${s.shuffle ? ', shuffle: true' : ''} })`, 'loader', false, { dataset: s });
+  }
+
+  /** `Dataset.shuffle/batch/prefetch/cache` on a from_tensor_slices pipeline (the same rules for both targets). */
   protected datasetMethod(ds: Val, method: string, pos: SyntaxNode[]): Val {
     const st = ds.dataset!;
     const key = `tf.data.Dataset.${method}`;
-    const make = (s: NonNullable<Val['dataset']>): Val => {
-      this.use('data');
-      const base = `new data.TensorDataset(${s.tensors})`;
-      if (!s.batch) return v(base, 'dataset', false, { dataset: s });
-      return v(`new data.DataLoader(${base}, { batchSize: ${s.batch}${s.shuffle ? ', shuffle: true' : ''} })`, 'loader', false, { dataset: s });
-    };
     switch (method) {
       case 'shuffle': {
         if (st.batch) throw new Todo('py-unsupported', 'Dataset.shuffle after .batch shuffles batches, not samples', key);
         this.note('py-dataset-shuffle', pos[0] ?? this.p.tree.topNode, key);
-        return make({ ...st, shuffle: true });
+        return this.datasetValue({ ...st, shuffle: true });
       }
       case 'batch': {
         if (st.batch) throw new Todo('py-unsupported', 'batching twice', key);
-        return make({ ...st, batch: this.num(this.expr(pos[0]), 'batch') });
+        return this.datasetValue({ ...st, batch: this.num(this.expr(pos[0]), 'batch') });
       }
-      case 'prefetch': case 'cache': return make(st);
+      case 'prefetch': case 'cache': return this.datasetValue(st);
       default: throw new Todo('py-unsupported', `${key} is not translated (from_tensor_slices, shuffle, batch, prefetch, cache are)`, key);
     }
   }

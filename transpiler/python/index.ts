@@ -13,20 +13,26 @@ import type { Diagnostic } from '../types.js';
 export { PY_NAMES } from './names.js';
 
 const NAMESPACES = ['torch', 'nn', 'F', 'optim', 'data', 'io', 'utils', 'compat'];
+/** Python that does not import TensorFlow (or Keras) is not ours to translate. */
+const USES_TENSORFLOW = /^[ \t]*(?:import|from)[ \t]+(?:tensorflow|keras)\b/m;
+
+/** The parse tree, or the first syntax error as a diagnostic (`what` says what was not written). */
+function parseOrError(fileName: string, text: string, what: string): { parsed: ReturnType<typeof parsePython> } | { error: Diagnostic } {
+  const parsed = parsePython(text);
+  const err = firstSyntaxError(parsed);
+  if (!err) return { parsed };
+  const { line, col } = lineCol(parsed, err.pos);
+  return { error: { file: fileName, line, col, severity: 'error', id: 'syntax-error', message: `syntax error: ${err.message} (${what})` } };
+}
 
 export function transpilePython(fileName: string, text: string, opts: TranspileOptions): FileResult {
   const lines = text.length ? text.split('\n').length : 0;
   const base: FileResult = { file: fileName, status: 'unchanged', output: text, changed: false, sites: [], diagnostics: [], uncovered: [], layoutFacts: [], keepsTfImport: false, lines };
-  // Python that does not use TensorFlow (or Keras) is not ours to migrate: it stays as it is.
-  if (!/^[ \t]*(?:import|from)[ \t]+(?:tensorflow|keras)\b/m.test(text)) return base;
+  if (!USES_TENSORFLOW.test(text)) return base;
   try {
-    const parsed = parsePython(text);
-    const err = firstSyntaxError(parsed);
-    if (err) {
-      const { line, col } = lineCol(parsed, err.pos);
-      return { ...base, status: 'failed', diagnostics: [{ file: fileName, line, col, severity: 'error', id: 'syntax-error', message: `syntax error: ${err.message} (the file was not migrated)` }] };
-    }
-    const r = new PyEmitter(fileName, parsed, opts.api).run();
+    const p = parseOrError(fileName, text, 'the file was not migrated');
+    if ('error' in p) return { ...base, status: 'failed', diagnostics: [p.error] };
+    const r = new PyEmitter(fileName, p.parsed, opts.api).run();
     const used = NAMESPACES.filter((ns) => r.used.has(ns));
     const header = [`// Migrated from TensorFlow 2 Python by torchbridge (transpiler/python): ${fileName.split(/[\\/]/).pop()}`];
     if (used.length) header.push(`import { ${used.join(', ')} } from 'torchbridge';`);
@@ -60,15 +66,11 @@ export interface TfjsResult {
  */
 export function transpilePythonToTfjs(fileName: string, text: string, opts: TranspileOptions): TfjsResult {
   const base: TfjsResult = { file: fileName, status: 'unchanged', output: null, diagnostics: [] };
-  if (!/^[ \t]*(?:import|from)[ \t]+(?:tensorflow|keras)\b/m.test(text)) return base;
+  if (!USES_TENSORFLOW.test(text)) return base;
   try {
-    const parsed = parsePython(text);
-    const err = firstSyntaxError(parsed);
-    if (err) {
-      const { line, col } = lineCol(parsed, err.pos);
-      return { ...base, status: 'failed', diagnostics: [{ file: fileName, line, col, severity: 'error', id: 'syntax-error', message: `syntax error: ${err.message} (no tfjs program was written)` }] };
-    }
-    const e = new TfjsEmitter(fileName, parsed, opts.api);
+    const p = parseOrError(fileName, text, 'no tfjs program was written');
+    if ('error' in p) return { ...base, status: 'failed', diagnostics: [p.error] };
+    const e = new TfjsEmitter(fileName, p.parsed, opts.api);
     const r = e.run();
     const body = r.lines.join('\n').replace(/\n{3,}/g, '\n\n').replace(/^\n+/, '');
     const output = `${tfjsHeader(fileName, e).join('\n')}\n\n${body}\n`;
