@@ -5,7 +5,7 @@
 import { Tensor } from './tensor.js';
 import type { DType } from './dtype.js';
 import type { DeviceLike } from './device.js';
-import { unary, binary, where as whereOp, clamp as clampOp } from './ops/elementwise.js';
+import { unary, binary, where as whereOp, clamp as clampOp, elementwiseOps, type BinaryOp, type UnaryOp } from './ops/elementwise.js';
 import * as V from './ops/view.js';
 import * as R from './ops/reduce.js';
 import * as M from './ops/matmul.js';
@@ -24,31 +24,18 @@ import { isFloating } from './dtype.js';
 type Dims = R.Dims;
 type ShapeArg = number | readonly number[];
 
+/** `x.<op>()` / `x.<op>(other)` for every elementwise op (ops/elementwise_ops.ts). */
+type ElementwiseMethods = { [K in UnaryOp]: () => Tensor } & { [K in BinaryOp]: (other: TensorLike) => Tensor };
+
 declare module './tensor.js' {
-  interface Tensor {
-    // arithmetic
+  interface Tensor extends ElementwiseMethods {
+    // arithmetic: the elementwise ops come from ElementwiseMethods; these take options
     add(other: TensorLike, opts?: { alpha?: number }): Tensor;
     sub(other: TensorLike, opts?: { alpha?: number }): Tensor;
-    mul(other: TensorLike): Tensor;
     div(other: TensorLike, opts?: { roundingMode?: 'trunc' | 'floor' | null }): Tensor;
-    pow(exponent: TensorLike): Tensor;
-    remainder(other: TensorLike): Tensor;
-    floorDivide(other: TensorLike): Tensor;
-    maximum(other: TensorLike): Tensor;
-    minimum(other: TensorLike): Tensor;
-    atan2(other: TensorLike): Tensor;
-    neg(): Tensor; abs(): Tensor; sign(): Tensor; exp(): Tensor; expm1(): Tensor; log(): Tensor; log1p(): Tensor; log2(): Tensor;
-    sqrt(): Tensor; rsqrt(): Tensor; reciprocal(): Tensor; square(): Tensor;
-    sin(): Tensor; cos(): Tensor; tan(): Tensor; asin(): Tensor; acos(): Tensor; atan(): Tensor;
-    sinh(): Tensor; cosh(): Tensor; tanh(): Tensor; asinh(): Tensor; acosh(): Tensor; atanh(): Tensor;
-    sigmoid(): Tensor; relu(): Tensor; floor(): Tensor; ceil(): Tensor; round(): Tensor; trunc(): Tensor; erf(): Tensor;
-    isnan(): Tensor; isinf(): Tensor; isfinite(): Tensor;
     clamp(min?: number | null, max?: number | null): Tensor;
     clip(min?: number | null, max?: number | null): Tensor;
-    // comparison and logic
-    eq(other: TensorLike): Tensor; ne(other: TensorLike): Tensor; lt(other: TensorLike): Tensor; le(other: TensorLike): Tensor;
-    gt(other: TensorLike): Tensor; ge(other: TensorLike): Tensor;
-    logicalAnd(other: TensorLike): Tensor; logicalOr(other: TensorLike): Tensor; logicalXor(other: TensorLike): Tensor; logicalNot(): Tensor;
+    // comparison and logic (eq, lt, logicalAnd, ... come from ElementwiseMethods)
     equal(other: Tensor): boolean;
     allclose(other: Tensor, rtol?: number, atol?: number): boolean;
     where(condition: Tensor, other: TensorLike): Tensor;
@@ -152,30 +139,14 @@ const scaled = (other: TensorLike, alpha?: number): TensorLike =>
 Object.assign(P, {
   add(this: Tensor, o: TensorLike, opts?: { alpha?: number }) { return binary('add', this, scaled(o, opts?.alpha)); },
   sub(this: Tensor, o: TensorLike, opts?: { alpha?: number }) { return binary('sub', this, scaled(o, opts?.alpha)); },
-  mul(this: Tensor, o: TensorLike) { return binary('mul', this, o); },
   div(this: Tensor, o: TensorLike, opts?: { roundingMode?: 'trunc' | 'floor' | null }) {
     const q = binary('div', this, o);
     if (opts?.roundingMode === 'trunc') return isFloating(this.dtype) ? q.trunc() : q.trunc().to(this.dtype);
     if (opts?.roundingMode === 'floor') return binary('floorDivide', this, o);
     return q;
   },
-  pow(this: Tensor, o: TensorLike) { return binary('pow', this, o); },
-  remainder(this: Tensor, o: TensorLike) { return binary('remainder', this, o); },
-  floorDivide(this: Tensor, o: TensorLike) { return binary('floorDivide', this, o); },
-  maximum(this: Tensor, o: TensorLike) { return binary('maximum', this, o); },
-  minimum(this: Tensor, o: TensorLike) { return binary('minimum', this, o); },
-  atan2(this: Tensor, o: TensorLike) { return binary('atan2', this, o); },
   clamp(this: Tensor, min?: number | null, max?: number | null) { return clampOp(this, min, max); },
   clip(this: Tensor, min?: number | null, max?: number | null) { return clampOp(this, min, max); },
-  eq(this: Tensor, o: TensorLike) { return binary('eq', this, o); },
-  ne(this: Tensor, o: TensorLike) { return binary('ne', this, o); },
-  lt(this: Tensor, o: TensorLike) { return binary('lt', this, o); },
-  le(this: Tensor, o: TensorLike) { return binary('le', this, o); },
-  gt(this: Tensor, o: TensorLike) { return binary('gt', this, o); },
-  ge(this: Tensor, o: TensorLike) { return binary('ge', this, o); },
-  logicalAnd(this: Tensor, o: TensorLike) { return binary('logicalAnd', this, o); },
-  logicalOr(this: Tensor, o: TensorLike) { return binary('logicalOr', this, o); },
-  logicalXor(this: Tensor, o: TensorLike) { return binary('logicalXor', this, o); },
   equal(this: Tensor, o: Tensor) {
     if (this.shape.length !== o.shape.length || this.shape.some((s, i) => s !== o.shape[i])) return false;
     return this.eq(o).all().item() === 1;
@@ -290,11 +261,10 @@ Object.assign(P, {
   retainGrad(this: Tensor) { if (!this.isLeaf) this.retainsGrad = true; return this; },
 });
 
-for (const op of ['neg', 'abs', 'sign', 'exp', 'expm1', 'log', 'log1p', 'log2', 'sqrt', 'rsqrt', 'reciprocal', 'square', 'sin', 'cos', 'tan',
-  'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh', 'sigmoid', 'relu', 'floor', 'ceil', 'round', 'trunc', 'erf',
-  'logicalNot', 'isnan', 'isinf', 'isfinite'] as const) {
-  P[op] = function (this: Tensor) { return unary(op, this); };
-}
+// The elementwise ops with no options: one method each, from their definitions.
+const { unary: unaryOps, binary: binaryOps } = elementwiseOps();
+for (const op of unaryOps) P[op] = function (this: Tensor) { return unary(op, this); };
+for (const op of binaryOps) if (!(op in P)) P[op] = function (this: Tensor, o: TensorLike) { return binary(op, this, o); };
 
 Object.defineProperty(P, 'T', { get(this: Tensor) { return V.permute(this, [...Array(this.ndim).keys()].reverse()); } });
 Object.defineProperty(P, 'mT', { get(this: Tensor) { return V.transpose(this, -2, -1); } });

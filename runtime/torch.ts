@@ -2,9 +2,6 @@
 import './backends/cpu/index.js';
 import './tensor_methods.js';
 import { Tensor } from './tensor.js';
-import { unary, binary } from './ops/elementwise.js';
-import type { TensorLike } from './ops/util.js';
-import type { UnaryOp } from './ops/primitives.js';
 import * as R from './ops/reduce.js';
 
 export { Tensor } from './tensor.js';
@@ -38,20 +35,8 @@ export { softmax, logSoftmax } from './ops/activation.js';
 export { conv1d, conv2d } from './ops/conv.js';
 export { convTranspose2d } from './ops/conv_transpose.js';
 
-const u = (op: UnaryOp) => (x: Tensor) => unary(op, x);
-export const neg = u('neg'), abs = u('abs'), sign = u('sign'), exp = u('exp'), expm1 = u('expm1'), log = u('log'),
-  log1p = u('log1p'), log2 = u('log2'), sqrt = u('sqrt'), rsqrt = u('rsqrt'), reciprocal = u('reciprocal'),
-  square = u('square'), sin = u('sin'), cos = u('cos'), tan = u('tan'), asin = u('asin'), acos = u('acos'),
-  atan = u('atan'), sinh = u('sinh'), cosh = u('cosh'), tanh = u('tanh'), asinh = u('asinh'), acosh = u('acosh'),
-  atanh = u('atanh'), sigmoid = u('sigmoid'), relu = u('relu'), floor = u('floor'), ceil = u('ceil'),
-  round = u('round'), trunc = u('trunc'), erf = u('erf'), logicalNot = u('logicalNot'), isnan = u('isnan'),
-  isinf = u('isinf'), isfinite = u('isfinite');
-
-const b = (op: Parameters<typeof binary>[0]) => (a: TensorLike, c: TensorLike) => binary(op, a, c);
-export const add = b('add'), sub = b('sub'), mul = b('mul'), div = b('div'), pow = b('pow'), maximum = b('maximum'),
-  minimum = b('minimum'), atan2 = b('atan2'), remainder = b('remainder'), floorDivide = b('floorDivide'), eq = b('eq'),
-  ne = b('ne'), lt = b('lt'), le = b('le'), gt = b('gt'), ge = b('ge'), logicalAnd = b('logicalAnd'),
-  logicalOr = b('logicalOr'), logicalXor = b('logicalXor');
+// Every elementwise op: torch.neg, torch.add, torch.atan2, ... (one definition each in ops/elementwise_ops.ts).
+export * from './ops/elementwise_ops.js';
 
 export function max(x: Tensor): Tensor;
 export function max(x: Tensor, dim: number, keepdim?: boolean): R.ValuesIndices;

@@ -6,8 +6,12 @@
 import { describe, expect, test } from 'vitest';
 import '../runtime/torch.js';
 import { UNARY_OPS, BINARY_OPS, REDUCE_OPS, OTHER_PRIMITIVES, OPTIONAL_KERNELS, OPTIONAL_KERNEL_SETS, COMPARISON_OPS, PREDICATE_OPS } from '../runtime/ops/primitives.js';
-import { UNARY_EXPR, BINARY_EXPR } from '../runtime/backends/cpu/elementwise.js';
-import { UNARY_GRAD, BINARY_GRAD } from '../runtime/ops/elementwise.js';
+import { UNARY_KERNELS, BINARY_KERNELS } from '../runtime/backends/elementwise_kernels.js';
+import { unaryDef, binaryDef } from '../runtime/ops/elementwise.js';
+import * as OPS from '../runtime/ops/elementwise_ops.js';
+import * as torch from '../runtime/torch.js';
+import { Tensor } from '../runtime/tensor.js';
+import { TABLE } from '../mappings/index.js';
 import { getBackend } from '../runtime/backends/backend.js';
 import { cases } from './ops/cases.js';
 
@@ -42,14 +46,14 @@ describe.each(['cpu'] as const)('primitive core on %s', (device) => {
   const backend = getBackend(device);
 
   test.each([...UNARY_OPS])('unary %s: kernel, gradient rule, case', (op) => {
-    expect(UNARY_EXPR[op], `no CPU kernel expression for ${op}`).toBeTypeOf('string');
-    if (!PREDICATE_OPS.has(op)) expect(UNARY_GRAD[op] ?? NON_DIFFERENTIABLE[op], `no gradient rule for ${op}`).toBeDefined();
+    expect(UNARY_KERNELS[op]?.js, `no CPU kernel expression for ${op}`).toBeTypeOf('string');
+    if (!PREDICATE_OPS.has(op)) expect(unaryDef(op).grad ?? NON_DIFFERENTIABLE[op], `no gradient rule for ${op}`).toBeDefined();
     expect(hasCase(op), `no op-table case for ${op}`).toBe(true);
   });
 
   test.each([...BINARY_OPS])('binary %s: kernel, gradient rule, case', (op) => {
-    expect(BINARY_EXPR[op], `no CPU kernel expression for ${op}`).toBeTypeOf('string');
-    if (!COMPARISON_OPS.has(op)) expect(BINARY_GRAD[op], `no gradient rule for ${op}`).toBeDefined();
+    expect(BINARY_KERNELS[op]?.js, `no CPU kernel expression for ${op}`).toBeTypeOf('string');
+    if (!COMPARISON_OPS.has(op)) expect(binaryDef(op).grad, `no gradient rule for ${op}`).toBeDefined();
     else expect(NON_DIFFERENTIABLE[op]).toBeDefined();
     expect(hasCase(op), `no op-table case for ${op}`).toBe(true);
   });
@@ -80,17 +84,17 @@ describe.each(['cpu'] as const)('primitive core on %s', (device) => {
 const WEBGPU_HOST_FALLBACKS: Record<string, string> = { random: 'host Generator + upload: identical seeded streams on cpu and webgpu' };
 
 describe('primitive core on webgpu (WGSL)', async () => {
-  const { WGSL_UNARY_OPS, WGSL_BINARY_OPS, unaryExpr, binaryExpr } = await import('../runtime/backends/webgpu/wgsl.js');
+  const { unaryExpr, binaryExpr } = await import('../runtime/backends/webgpu/wgsl.js');
   const { webgpuBackend } = await import('../runtime/backends/webgpu/index.js');
 
   test.each([...UNARY_OPS])('unary %s has a WGSL expression (float and integer inputs)', (op) => {
-    expect(WGSL_UNARY_OPS).toContain(op);
+    expect(UNARY_KERNELS[op].wgsl, `no WGSL expression for ${op}`).toBeTypeOf('string');
     expect(unaryExpr(op, 'float32').e).toMatch(/x0|true|false/);
     expect(unaryExpr(op, 'int32').e).toMatch(/x0|true|false/);
   });
 
   test.each([...BINARY_OPS])('binary %s has a WGSL expression', (op) => {
-    expect(WGSL_BINARY_OPS).toContain(op);
+    expect(BINARY_KERNELS[op].wgsl, `no WGSL expression for ${op}`).toBeTypeOf('string');
     expect(binaryExpr(op, 'float32').e).toContain('x1');
   });
 
@@ -102,5 +106,45 @@ describe('primitive core on webgpu (WGSL)', async () => {
     const method = op === 'reduce' ? 'reduce' : KERNEL_OF[op as (typeof OTHER_PRIMITIVES)[number]];
     expect((webgpuBackend as unknown as Record<string, unknown>)[method], `webgpu lacks ${method}`).toBeTypeOf('function');
     if (WEBGPU_HOST_FALLBACKS[op]) expect(WEBGPU_HOST_FALLBACKS[op]).toMatch(/host/);
+  });
+});
+
+/**
+ * One definition per elementwise op (runtime/ops/elementwise_ops.ts) and everything derived from it: the
+ * primitive list, `torch.<op>`, the Tensor method, the kernels and — where TensorFlow.js has the op — a mapping
+ * row that emits it. Adding an op touches its definition, its kernel row and its mapping row; this fails, naming
+ * the op, when one of them is missing.
+ */
+describe('elementwise op definitions', () => {
+  const defined = Object.entries(OPS) as [string, { opName?: string }][];
+  /** Ops TensorFlow.js has no function for, so no mapping row can emit them (and why). */
+  const NO_TFJS_OP: Record<string, string> = {
+    log2: 'tfjs has no log2', trunc: 'tfjs has no trunc', remainder: 'tf.mod emits it (the row is named mod)',
+    floorDivide: 'tf.floorDiv emits it', ne: 'tf.notEqual emits it', eq: 'tf.equal emits it',
+  };
+  const targets = TABLE.flatMap((r) => (r.target === undefined ? [] : Array.isArray(r.target) ? r.target : [r.target]))
+    .map((t) => (typeof t === 'string' ? t : t.code));
+
+  test.each(defined.map(([name, fn]) => [name, fn] as const))('%s: export name is its op name, torch exports it, Tensor has the method', (name, fn) => {
+    expect(fn.opName, `elementwise_ops.ts exports ${name}, which is not an op`).toBe(name);
+    expect([...UNARY_OPS, ...BINARY_OPS as readonly string[]]).toContain(name);
+    expect((torch as Record<string, unknown>)[name], `torch.${name}`).toBe(fn);
+    expect(typeof (Tensor.prototype as unknown as Record<string, unknown>)[name], `Tensor.${name}`).toBe('function');
+  });
+
+  test.each(defined.map(([name]) => name))('%s: a mapping row emits it, or tfjs has no such op', (name) => {
+    const emitted = targets.some((t) => t.includes(`torch.${name}(`) || t.includes(`.${name}(`));
+    if (NO_TFJS_OP[name] && !emitted) return;
+    expect(emitted, `no mapping row emits torch.${name} (add one in mappings/table/, or say in NO_TFJS_OP why tfjs has none)`).toBe(true);
+  });
+
+  test('the methods work: torch.atan2(a, b) and a.atan2(b) agree, both differentiable', () => {
+    const a = torch.tensor([1, -2], { dtype: 'float32', requiresGrad: true });
+    const b = torch.tensor([3, 4], { dtype: 'float32' });
+    const y = a.atan2(b);
+    expect(Array.from(y.dataSync())).toEqual(Array.from(torch.atan2(a, b).dataSync()));
+    y.sum().backward();
+    // d/da atan2(a, b) = b / (a² + b²)
+    expect(Array.from(a.grad!.dataSync()).map((v) => +v.toFixed(6))).toEqual([0.3, 0.2]);
   });
 });

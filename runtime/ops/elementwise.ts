@@ -1,71 +1,110 @@
-/** Elementwise ops on the Unary/Binary/Where primitives, each with its gradient beside it. */
+/**
+ * The elementwise engine: dispatch of the Unary/Binary primitives by the definitions in elementwise_ops.ts (dtype
+ * rule, gradient), and the ops that are not a definition there: where, clamp, ReLU's gradient.
+ */
 import { type DType, isFloating } from '../dtype.js';
 import { Tensor } from '../tensor.js';
 import { broadcastShapes } from '../shape.js';
-import type { BinaryOp, UnaryOp } from './primitives.js';
-import { COMPARISON_OPS, PREDICATE_OPS } from './primitives.js';
+import * as OPS from './elementwise_ops.js';
 import { backendOf, binaryOperands, castTo, checkTensor, record, type TensorLike, type Scalar } from './util.js';
 import { activeTracer, traceOp } from './trace.js';
 import { sumTo } from './view.js';
 import { noGrad } from '../autograd/grad_mode.js';
 
-/** Gradient rules for unary ops: (x, y = op(x), g) → dL/dx, written with differentiable ops. */
-export const UNARY_GRAD: Partial<Record<UnaryOp, (x: Tensor, y: Tensor, g: Tensor) => Tensor>> = {
-  neg: (_x, _y, g) => g.neg(),
-  abs: (x, _y, g) => g.mul(x.sign()),
-  exp: (_x, y, g) => g.mul(y),
-  expm1: (_x, y, g) => g.mul(y.add(1)),
-  log: (x, _y, g) => g.div(x),
-  log1p: (x, _y, g) => g.div(x.add(1)),
-  log2: (x, _y, g) => g.div(x.mul(Math.LN2)),
-  sqrt: (_x, y, g) => g.div(y.mul(2)),
-  rsqrt: (_x, y, g) => g.mul(y.pow(3)).mul(-0.5),
-  reciprocal: (_x, y, g) => g.mul(y.square()).neg(),
-  square: (x, _y, g) => g.mul(x).mul(2),
-  sin: (x, _y, g) => g.mul(x.cos()),
-  cos: (x, _y, g) => g.mul(x.sin()).neg(),
-  tan: (_x, y, g) => g.mul(y.square().add(1)),
-  asin: (x, _y, g) => g.mul(x.square().neg().add(1).rsqrt()),
-  acos: (x, _y, g) => g.mul(x.square().neg().add(1).rsqrt()).neg(),
-  atan: (x, _y, g) => g.div(x.square().add(1)),
-  sinh: (x, _y, g) => g.mul(x.cosh()),
-  cosh: (x, _y, g) => g.mul(x.sinh()),
-  tanh: (_x, y, g) => g.mul(y.square().neg().add(1)),
-  asinh: (x, _y, g) => g.mul(x.square().add(1).rsqrt()),
-  acosh: (x, _y, g) => g.mul(x.square().sub(1).rsqrt()),
-  atanh: (x, _y, g) => g.div(x.square().neg().add(1)),
-  sigmoid: (_x, y, g) => g.mul(y.mul(y.neg().add(1))),
-  // NOTE: the gradient at exactly 0 is 0, as PyTorch and tfjs (x > 0, not x >= 0).
-  relu: (x, _y, g) => thresholdBackward(g, x, 0),
-  erf: (x, _y, g) => g.mul(x.square().neg().exp().mul(2 / Math.sqrt(Math.PI))),
-  // Piecewise-constant functions have zero gradient almost everywhere.
-  sign: (_x, _y, g) => g.mul(0),
-  floor: (_x, _y, g) => g.mul(0),
-  ceil: (_x, _y, g) => g.mul(0),
-  round: (_x, _y, g) => g.mul(0),
-  trunc: (_x, _y, g) => g.mul(0),
-};
+/** The result dtype of an op, from its inputs' promoted dtype. */
+type UnaryDtype = 'same' | 'float' | 'bool';
+type BinaryDtype = UnaryDtype | 'pow';
 
-const FLOAT_ONLY: ReadonlySet<UnaryOp> = new Set([
-  'exp', 'expm1', 'log', 'log1p', 'log2', 'sqrt', 'rsqrt', 'reciprocal', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan',
-  'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh', 'sigmoid', 'erf',
-]);
+export interface UnaryDef {
+  /**
+   * 'same' (the default; bool input gives int32), 'float' (integer inputs are promoted to float32, as PyTorch's
+   * transcendental functions), 'bool' (a predicate).
+   */
+  dtype?: UnaryDtype;
+  /** dL/dx from (x, y = op(x), g); absent for ops without a gradient (bool results). */
+  grad?: (x: Tensor, y: Tensor, g: Tensor) => Tensor;
+}
+
+/** Each side's gradient as a thunk, so backward computes only what an input needs. */
+export type Grads = [(() => Tensor) | null, (() => Tensor) | null];
+
+export interface BinaryDef {
+  /** As UnaryDef's, plus 'pow': integers with a negative exponent give float32 (PyTorch raises; see hasNegative). */
+  dtype?: BinaryDtype;
+  /**
+   * Two bool operands: kept bool by default; or the logical op PyTorch uses (add is or, mul is and), int32, or an
+   * error (sub).
+   */
+  onBool?: 'logicalOr' | 'logicalAnd' | 'int32' | 'error';
+  /** Integer division: an int32 divisor holding 0 is an error, where values are host-readable. */
+  intDivision?: true;
+  /** [dL/da, dL/db] from (a, b, y, g), before un-broadcasting. */
+  grad?: (a: Tensor, b: Tensor, y: Tensor, g: Tensor) => Grads;
+  /** What backward keeps alive: both inputs (the default), nothing, or the inputs and the output. */
+  saves?: 'none' | 'inputs' | 'all';
+}
+
+export type UnaryFn<N extends string = string> = ((x: Tensor) => Tensor) & { readonly opName: N; readonly unaryDef: UnaryDef };
+export type BinaryFn<N extends string = string> = ((a: TensorLike, b: TensorLike) => Tensor) & { readonly opName: N; readonly binaryDef: BinaryDef };
+
+type Ops = typeof OPS;
+// NOTE: matched on the brand property alone: comparing the call signatures would compare a scalar with Tensor,
+// whose methods are themselves derived from these unions (a cycle TypeScript reports).
+/** The names of the unary ops: elementwise_ops.ts's exports that are unary. */
+export type UnaryOp = { [K in keyof Ops]: Ops[K] extends { readonly unaryDef: UnaryDef; readonly opName: infer N } ? N : never }[keyof Ops];
+/** The names of the binary ops. */
+export type BinaryOp = { [K in keyof Ops]: Ops[K] extends { readonly binaryDef: BinaryDef; readonly opName: infer N } ? N : never }[keyof Ops];
+
+// NOTE: function declarations, and touching no module-level binding when called: elementwise_ops.ts calls them
+// while this module may still be waiting for its imports (the two import each other).
+/** Declares a unary op: the function `torch.<name>` is; the Tensor method and the primitive list derive from it. */
+export function unaryOp<N extends string>(name: N, def: UnaryDef): UnaryFn<N> {
+  return Object.assign((x: Tensor) => unary(name as unknown as UnaryOp, x), { opName: name, unaryDef: def });
+}
+
+/** Declares a binary op (see unaryOp). */
+export function binaryOp<N extends string>(name: N, def: BinaryDef): BinaryFn<N> {
+  return Object.assign((a: TensorLike, b: TensorLike) => binary(name as unknown as BinaryOp, a, b), { opName: name, binaryDef: def });
+}
+
+const opTable = OPS as unknown as Record<string, Partial<UnaryFn & BinaryFn> | undefined>;
+
+export function unaryDef(op: string): UnaryDef {
+  const d = opTable[op]?.unaryDef;
+  if (!d) throw new TypeError(`unary: '${op}' is not a unary op (see runtime/ops/elementwise_ops.ts)`);
+  return d;
+}
+
+export function binaryDef(op: string): BinaryDef {
+  const d = opTable[op]?.binaryDef;
+  if (!d) throw new TypeError(`binary: '${op}' is not a binary op (see runtime/ops/elementwise_ops.ts)`);
+  return d;
+}
+
+/** Every elementwise op, in definition order. */
+export function elementwiseOps(): { unary: UnaryOp[]; binary: BinaryOp[] } {
+  const fns = Object.values(opTable);
+  return {
+    unary: fns.filter((f) => f?.unaryDef).map((f) => f!.opName as UnaryOp),
+    binary: fns.filter((f) => f?.binaryDef).map((f) => f!.opName as BinaryOp),
+  };
+}
 
 export function unary(op: UnaryOp, x: Tensor): Tensor {
   checkTensor(x, op);
+  const def = unaryDef(op);
   let outDtype: DType = x.dtype;
-  if (PREDICATE_OPS.has(op)) outDtype = 'bool';
-  else if (FLOAT_ONLY.has(op) && !isFloating(x.dtype)) {
-    // PyTorch promotes integer inputs of transcendental functions to the default float dtype.
+  if (def.dtype === 'bool') outDtype = 'bool';
+  else if (def.dtype === 'float' && !isFloating(x.dtype)) {
     x = castTo(x, 'float32');
     outDtype = 'float32';
-  } else if (x.dtype === 'bool' && op !== 'logicalNot') {
+  } else if (x.dtype === 'bool') {
     x = castTo(x, 'int32');
     outDtype = 'int32';
   }
   const out = backendOf(x).unary(op, x, outDtype);
   if (activeTracer !== null) traceOp(out, 'Unary', [x], { op });
-  const rule = UNARY_GRAD[op];
+  const rule = def.grad;
   if (rule && isFloating(outDtype)) return record(out, capital(op), [x], (g) => [rule(x, out, g)], [x, out]);
   return out;
 }
@@ -74,72 +113,36 @@ function capital(s: string): string {
   return s[0].toUpperCase() + s.slice(1);
 }
 
-/** Gradient rules for binary ops: (a, b, y, g) → [dL/da, dL/db] before un-broadcasting. */
-/**
- * Each side's gradient as a thunk, so backward computes only what an input needs: `x / 2` or a loss divided by a
- * constant count would otherwise spend kernels on the gradient of a constant (4 of the seed MLP's cross-entropy
- * mean).
- */
-type Grads = [(() => Tensor) | null, (() => Tensor) | null];
-
 /** A shared term of both sides' gradients, computed at most once. */
-function once(f: () => Tensor): () => Tensor {
+export function once(f: () => Tensor): () => Tensor {
   let v: Tensor | null = null;
   return () => (v ??= f());
 }
 
-export const BINARY_GRAD: Partial<Record<BinaryOp, (a: Tensor, b: Tensor, y: Tensor, g: Tensor) => Grads>> = {
-  add: (_a, _b, _y, g) => [() => g, () => g],
-  sub: (_a, _b, _y, g) => [() => g, () => g.neg()],
-  mul: (a, b, _y, g) => [() => g.mul(b), () => g.mul(a)],
-  div: (a, b, _y, g) => [() => g.div(b), () => g.mul(a).div(b.square()).neg()],
-  pow: (a, b, y, g) => [
-    () => g.mul(b).mul(a.pow(b.sub(1))),
-    // NOTE: d/db a^b = a^b ln a; defined as 0 where a == 0 (PyTorch's convention) instead of NaN.
-    () => g.mul(y).mul(where(a.eq(0), 0, a.log())),
-  ],
-  // Ties split the gradient evenly, as PyTorch's maximum/minimum.
-  maximum: (a, b, _y, g) => {
-    const w = once(() => a.gt(b).add(a.eq(b).mul(0.5)));
-    return [() => g.mul(w()), () => g.mul(w().neg().add(1))];
-  },
-  minimum: (a, b, _y, g) => {
-    const w = once(() => a.lt(b).add(a.eq(b).mul(0.5)));
-    return [() => g.mul(w()), () => g.mul(w().neg().add(1))];
-  },
-  atan2: (a, b, _y, g) => {
-    const d = once(() => a.square().add(b.square()));
-    return [() => g.mul(b).div(d()), () => g.mul(a).neg().div(d())];
-  },
-  remainder: (a, b, _y, g) => [() => g, () => g.mul(a.div(b).floor()).neg()],
-  floorDivide: (_a, _b, _y, g) => [() => g.mul(0), () => g.mul(0)],
-};
-
 export function binary(op: BinaryOp, aIn: TensorLike, bIn: TensorLike): Tensor {
+  const def = binaryDef(op);
   let [a, b, dt] = binaryOperands(aIn, bIn, op);
   const shape = broadcastShapes(a.shape, b.shape, op);
   let outDtype: DType = dt;
-  if (COMPARISON_OPS.has(op)) outDtype = 'bool';
-  else if (op === 'div' || op === 'atan2' || (op === 'pow' && dt !== 'float64' && !isFloating(dt) && hasNegative(b))) {
-    // True division (and atan2) of integers gives float32, as in PyTorch.
-    if (!isFloating(dt)) { a = castTo(a, 'float32'); b = castTo(b, 'float32'); dt = outDtype = 'float32'; }
-  } else if (dt === 'bool') {
-    // PyTorch keeps bool ⊕ bool in bool: add is logical or, mul logical and; sub is an error.
-    if (op === 'add') return binary('logicalOr', a, b);
-    if (op === 'mul') return binary('logicalAnd', a, b);
-    if (op === 'sub') throw new TypeError('sub: subtraction of two bool tensors is not supported; use logicalXor, or convert with .int()');
-    if (op === 'pow' || op === 'remainder' || op === 'floorDivide') { a = castTo(a, 'int32'); b = castTo(b, 'int32'); dt = outDtype = 'int32'; }
+  if (def.dtype === 'bool') outDtype = 'bool';
+  else if (!isFloating(dt) && (def.dtype === 'float' || (def.dtype === 'pow' && hasNegative(b)))) {
+    a = castTo(a, 'float32'); b = castTo(b, 'float32'); dt = outDtype = 'float32';
+  } else if (dt === 'bool' && def.onBool) {
+    if (def.onBool === 'error') throw new TypeError(`${op}: two bool tensors are not supported; use logicalXor, or convert with .int()`);
+    if (def.onBool === 'int32') { a = castTo(a, 'int32'); b = castTo(b, 'int32'); dt = outDtype = 'int32'; }
+    else return binary(def.onBool, a, b);
   }
   // NOTE: checked where values are host-readable; on the GPU a read would stall the queue (the kernel gives 0).
-  if (dt === 'int32' && (op === 'floorDivide' || op === 'remainder') && b.storage.device === 'cpu' && noGrad(() => b.eq(0).any().item() !== 0)) {
+  if (def.intDivision && dt === 'int32' && b.storage.device === 'cpu' && noGrad(() => b.eq(0).any().item() !== 0)) {
     throw new RangeError(`${op}: integer division by zero (other has a 0); convert to float with .float() for inf/nan results`);
   }
   const out = backendOf(a).binary(op, a, b, shape, outDtype);
   if (activeTracer !== null) traceOp(out, 'Binary', [a, b], { op });
-  const rule = BINARY_GRAD[op];
+  const rule = def.grad;
   if (!rule || !isFloating(outDtype)) return out;
   const aShape = a.shape, bShape = b.shape;
-  const saved = op === 'add' || op === 'sub' ? [] : op === 'pow' ? [a, b, out] : [a, b];
+  const saves = def.saves ?? 'inputs';
+  const saved = saves === 'none' ? [] : saves === 'all' ? [a, b, out] : [a, b];
   return record(out, capital(op), [a, b], (g) => {
     const [ga, gb] = rule(a, b, out, g);
     return [ga && a.requiresGrad ? sumTo(ga(), aShape) : null, gb && b.requiresGrad ? sumTo(gb(), bShape) : null];

@@ -26,23 +26,18 @@
  *
  * Views (reshape, permute, expand, narrow, squeeze...) are metadata only and need no kernel.
  */
-export const UNARY_OPS = [
-  'neg', 'abs', 'sign', 'exp', 'expm1', 'log', 'log1p', 'log2', 'sqrt', 'rsqrt', 'reciprocal', 'square',
-  'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh',
-  'sigmoid', 'relu', 'floor', 'ceil', 'round', 'trunc', 'erf', 'logicalNot', 'isnan', 'isinf', 'isfinite',
-] as const;
-export type UnaryOp = (typeof UNARY_OPS)[number];
+import { elementwiseOps, unaryDef, binaryDef, type BinaryOp, type UnaryOp } from './elementwise.js';
 
-export const BINARY_OPS = [
-  'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'atan2', 'floorDivide', 'remainder',
-  'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr', 'logicalXor',
-] as const;
-export type BinaryOp = (typeof BINARY_OPS)[number];
+export type { BinaryOp, UnaryOp } from './elementwise.js';
+
+/** The Unary and Binary ops: derived from their definitions (elementwise_ops.ts), not listed here. */
+export const UNARY_OPS: readonly UnaryOp[] = elementwiseOps().unary;
+export const BINARY_OPS: readonly BinaryOp[] = elementwiseOps().binary;
 
 /** Binary ops whose result is bool whatever the input dtype. */
-export const COMPARISON_OPS: ReadonlySet<BinaryOp> = new Set(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr', 'logicalXor']);
+export const COMPARISON_OPS: ReadonlySet<BinaryOp> = new Set(BINARY_OPS.filter((op) => binaryDef(op).dtype === 'bool'));
 /** Unary ops whose result is bool. */
-export const PREDICATE_OPS: ReadonlySet<UnaryOp> = new Set(['logicalNot', 'isnan', 'isinf', 'isfinite']);
+export const PREDICATE_OPS: ReadonlySet<UnaryOp> = new Set(UNARY_OPS.filter((op) => unaryDef(op).dtype === 'bool'));
 
 export const REDUCE_OPS = ['sum', 'prod', 'max', 'min', 'argmax', 'argmin'] as const;
 export type ReduceOp = (typeof REDUCE_OPS)[number];

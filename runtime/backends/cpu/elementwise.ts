@@ -1,5 +1,7 @@
-/** CPU elementwise kernels: the expressions of the Unary/Binary primitives, inlined by codegen.ts. */
-import type { BinaryOp, UnaryOp } from '../../ops/primitives.js';
+/**
+ * CPU elementwise kernels: the `js` expressions of backends/elementwise_kernels.ts, inlined by codegen.ts into
+ * one loop per op and array types, with the helper functions they call.
+ */
 import { elementwiseKernel, type Operand, collapse } from './codegen.js';
 import type { TypedArray } from '../../dtype.js';
 
@@ -34,75 +36,6 @@ function relu(x) {
 }
 function pyRemainder(a, b) { const r = a % b; return (r !== 0 && (r < 0) !== (b < 0)) ? r + b : r; }
 `;
-
-export const UNARY_EXPR: Record<UnaryOp, string> = {
-  neg: '-x0',
-  abs: 'Math.abs(x0)',
-  // sign(NaN) is 0 in PyTorch ((0 < x) - (x < 0)) and tfjs.
-  sign: '(x0 > 0 ? 1 : x0 < 0 ? -1 : 0)',
-  exp: 'Math.exp(x0)',
-  expm1: 'Math.expm1(x0)',
-  log: 'Math.log(x0)',
-  log1p: 'Math.log1p(x0)',
-  log2: 'Math.log2(x0)',
-  sqrt: 'Math.sqrt(x0)',
-  rsqrt: '1 / Math.sqrt(x0)',
-  reciprocal: '1 / x0',
-  square: 'x0 * x0',
-  sin: 'Math.sin(x0)',
-  cos: 'Math.cos(x0)',
-  tan: 'Math.tan(x0)',
-  asin: 'Math.asin(x0)',
-  acos: 'Math.acos(x0)',
-  atan: 'Math.atan(x0)',
-  sinh: 'Math.sinh(x0)',
-  cosh: 'Math.cosh(x0)',
-  tanh: 'Math.tanh(x0)',
-  asinh: 'Math.asinh(x0)',
-  acosh: 'Math.acosh(x0)',
-  atanh: 'Math.atanh(x0)',
-  // NOTE: written so large |x| never overflows exp: sigmoid(-1000) is 0, not NaN.
-  sigmoid: '(x0 >= 0 ? 1 / (1 + Math.exp(-x0)) : Math.exp(x0) / (1 + Math.exp(x0)))',
-  // NOTE: NaN propagates through relu, as in PyTorch (x0 > 0 is false for NaN).
-  // Branch-free in the common case: `+(x > 0)` compiles to a flag set, where `x > 0 ? x : 0` mispredicts on
-  // random signs (10x slower). -inf (which gives -inf * 0 = NaN) and NaN are fixed up on the rare path.
-  relu: 'relu(x0)',
-  floor: 'Math.floor(x0)',
-  ceil: 'Math.ceil(x0)',
-  // torch.round and tf.round both round half to even.
-  round: 'roundHalfEven(x0)',
-  trunc: 'Math.trunc(x0)',
-  erf: 'erf(x0)',
-  // Truth is `x != 0`, as PyTorch: NaN is true (JS truthiness would make it false).
-  logicalNot: '+(x0 === 0)',
-  isnan: '+(x0 !== x0)',
-  isinf: '(x0 === Infinity || x0 === -Infinity ? 1 : 0)',
-  isfinite: '(Number.isFinite(x0) ? 1 : 0)',
-};
-
-export const BINARY_EXPR: Record<BinaryOp, string> = {
-  add: 'x0 + x1',
-  sub: 'x0 - x1',
-  mul: 'x0 * x1',
-  div: 'x0 / x1',
-  pow: 'Math.pow(x0, x1)',
-  // NaN propagates (torch.maximum semantics), unlike Math.max's argument order quirks with -0.
-  maximum: '(x0 > x1 || x0 !== x0 ? x0 : x1)',
-  minimum: '(x0 < x1 || x0 !== x0 ? x0 : x1)',
-  atan2: 'Math.atan2(x0, x1)',
-  floorDivide: 'Math.floor(x0 / x1)',
-  remainder: 'pyRemainder(x0, x1)',
-  // `+(a > b)` rather than `a > b ? 1 : 0`: branch-free, ~10x faster on unpredictable data.
-  eq: '+(x0 === x1)',
-  ne: '+(x0 !== x1)',
-  lt: '+(x0 < x1)',
-  le: '+(x0 <= x1)',
-  gt: '+(x0 > x1)',
-  ge: '+(x0 >= x1)',
-  logicalAnd: '(+(x0 !== 0) & +(x1 !== 0))',
-  logicalOr: '(+(x0 !== 0) | +(x1 !== 0))',
-  logicalXor: '(+(x0 !== 0) ^ +(x1 !== 0))',
-};
 
 const TAG = new Map<unknown, string>([[Float32Array, 'f'], [Float64Array, 'd'], [Int32Array, 'i'], [Uint8Array, 'b']]);
 

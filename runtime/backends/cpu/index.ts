@@ -3,7 +3,8 @@ import { allocArray, type DType, type TypedArray } from '../../dtype.js';
 import { Tensor } from '../../tensor.js';
 import { broadcastStrides, contiguousStrides } from '../../shape.js';
 import { type Backend, type AdamParams, registerBackend } from '../backend.js';
-import { BINARY_EXPR, UNARY_EXPR, runElementwise } from './elementwise.js';
+import { runElementwise } from './elementwise.js';
+import { BINARY_KERNELS, UNARY_KERNELS } from '../elementwise_kernels.js';
 import { contiguousOf, reduceKernel } from './reduce.js';
 import { matmulKernel } from './matmul.js';
 import { foldKernel, maxPoolKernel, unfoldKernel } from './window.js';
@@ -40,13 +41,13 @@ export const cpuBackend: Backend = {
 
   unary(op, x, outDtype) {
     const out = allocArray(outDtype, x.numel());
-    runElementwise(`u:${op}`, UNARY_EXPR[op], 1, out, 0, contiguousStrides(x.shape), [operand(x, x.shape)], x.shape);
+    runElementwise(`u:${op}`, UNARY_KERNELS[op].js, 1, out, 0, contiguousStrides(x.shape), [operand(x, x.shape)], x.shape);
     return make(out, x.shape.slice(), outDtype);
   },
 
   binary(op, a, b, outShape, outDtype) {
     const out = allocArray(outDtype, sizeOf(outShape));
-    runElementwise(`b:${op}`, BINARY_EXPR[op], 2, out, 0, contiguousStrides(outShape), [operand(a, outShape), operand(b, outShape)], outShape);
+    runElementwise(`b:${op}`, BINARY_KERNELS[op].js, 2, out, 0, contiguousStrides(outShape), [operand(a, outShape), operand(b, outShape)], outShape);
     return make(out, outShape, outDtype);
   },
 

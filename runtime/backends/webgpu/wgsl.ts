@@ -1,13 +1,15 @@
 /**
- * WGSL building blocks: storage types per dtype, shared helper functions, and the expression of every
- * Unary/Binary primitive (the GPU counterpart of cpu/elementwise.ts, with the same PyTorch semantics).
+ * WGSL building blocks: storage types per dtype, the helper functions the `wgsl` expressions of
+ * backends/elementwise_kernels.ts call, and the pick of an op's float or integer form (the GPU counterpart of
+ * cpu/elementwise.ts, with the same PyTorch semantics).
  *
  * Storage: float32 → f32, int32 → i32, bool → u32 (WGSL has no 8-bit storage; 0 or 1 per element).
  * Expressions compute in f32 for float inputs and in i32 for int32/bool inputs where an integer form exists
  * (add, mul, comparisons...); other ops on integers go through f32, as the CPU computes them in doubles.
  */
 import type { DType } from '../../dtype.js';
-import type { BinaryOp, UnaryOp } from '../../ops/primitives.js';
+import { COMPARISON_OPS, PREDICATE_OPS, type BinaryOp, type UnaryOp } from '../../ops/primitives.js';
+import { BINARY_KERNELS, UNARY_KERNELS, type Kernel } from '../elementwise_kernels.js';
 
 export type Scalar = 'f32' | 'i32' | 'u32';
 
@@ -233,118 +235,19 @@ fn powi_(x: i32, y: i32) -> i32 {
 
 type Expr = { e: string; type: 'f32' | 'i32' | 'bool' };
 
-/** Float forms: x0 is f32. */
-const UNARY_F: Record<UnaryOp, Expr> = {
-  neg: { e: '-x0', type: 'f32' },
-  abs: { e: 'abs(x0)', type: 'f32' },
-  sign: { e: 'sign_(x0)', type: 'f32' },
-  exp: { e: 'exp_(x0)', type: 'f32' },
-  expm1: { e: 'expm1_(x0)', type: 'f32' },
-  log: { e: 'log_(x0)', type: 'f32' },
-  log1p: { e: 'select(log1p_(x0), select(-inf_(), nan_(), x0 < -1.0 || isnan_(x0)), x0 <= -1.0 || isnan_(x0))', type: 'f32' },
-  log2: { e: 'log2_(x0)', type: 'f32' },
-  sqrt: { e: 'sqrt_(x0)', type: 'f32' },
-  rsqrt: { e: '1.0 / sqrt_(x0)', type: 'f32' },
-  reciprocal: { e: '1.0 / x0', type: 'f32' },
-  square: { e: 'x0 * x0', type: 'f32' },
-  sin: { e: 'sin_(x0)', type: 'f32' },
-  cos: { e: 'cos_(x0)', type: 'f32' },
-  tan: { e: 'tan_(x0)', type: 'f32' },
-  asin: { e: 'asin_(x0)', type: 'f32' },
-  acos: { e: 'acos_(x0)', type: 'f32' },
-  atan: { e: 'atan(x0)', type: 'f32' },
-  sinh: { e: 'sinh_(x0)', type: 'f32' },
-  cosh: { e: 'cosh_(x0)', type: 'f32' },
-  tanh: { e: 'tanh_(x0)', type: 'f32' },
-  asinh: { e: 'asinh_(x0)', type: 'f32' },
-  acosh: { e: 'acosh_(x0)', type: 'f32' },
-  atanh: { e: 'atanh_(x0)', type: 'f32' },
-  sigmoid: { e: 'sigmoid_(x0)', type: 'f32' },
-  relu: { e: 'relu_(x0)', type: 'f32' },
-  floor: { e: 'floor(x0)', type: 'f32' },
-  ceil: { e: 'ceil(x0)', type: 'f32' },
-  // WGSL's round() rounds half to even, as torch.round and tf.round do.
-  round: { e: 'round(x0)', type: 'f32' },
-  trunc: { e: 'trunc(x0)', type: 'f32' },
-  erf: { e: 'erf_(x0)', type: 'f32' },
-  // Truth is `x != 0` (NaN is true); `==` is an ordered compare, so negate it rather than use `!=`.
-  logicalNot: { e: 'x0 == 0.0', type: 'bool' },
-  isnan: { e: 'isnan_(x0)', type: 'bool' },
-  isinf: { e: 'isinf_(x0)', type: 'bool' },
-  isfinite: { e: 'isfinite_(x0)', type: 'bool' },
-};
-
-/** Integer forms where one exists (x0 is i32); the rest go through f32. */
-const UNARY_I: Partial<Record<UnaryOp, Expr>> = {
-  neg: { e: '-x0', type: 'i32' },
-  abs: { e: 'abs(x0)', type: 'i32' },
-  sign: { e: 'sign(x0)', type: 'i32' },
-  square: { e: 'x0 * x0', type: 'i32' },
-  floor: { e: 'x0', type: 'i32' },
-  ceil: { e: 'x0', type: 'i32' },
-  round: { e: 'x0', type: 'i32' },
-  trunc: { e: 'x0', type: 'i32' },
-  relu: { e: 'max(x0, 0)', type: 'i32' },
-  logicalNot: { e: 'x0 == 0', type: 'bool' },
-  isnan: { e: 'false', type: 'bool' },
-  isinf: { e: 'false', type: 'bool' },
-  isfinite: { e: 'true', type: 'bool' },
-};
-
-const BINARY_F: Record<BinaryOp, Expr> = {
-  add: { e: 'x0 + x1', type: 'f32' },
-  sub: { e: 'x0 - x1', type: 'f32' },
-  mul: { e: 'x0 * x1', type: 'f32' },
-  div: { e: 'x0 / x1', type: 'f32' },
-  pow: { e: 'powf_(x0, x1)', type: 'f32' },
-  // NaN propagates from either side (torch.maximum).
-  maximum: { e: 'select(x1, x0, x0 > x1 || isnan_(x0))', type: 'f32' },
-  minimum: { e: 'select(x1, x0, x0 < x1 || isnan_(x0))', type: 'f32' },
-  atan2: { e: 'atan2(x0, x1)', type: 'f32' },
-  floorDivide: { e: 'floor(x0 / x1)', type: 'f32' },
-  remainder: { e: 'remainder_(x0, x1)', type: 'f32' },
-  eq: { e: 'x0 == x1', type: 'bool' },
-  ne: { e: '!(x0 == x1)', type: 'bool' },
-  lt: { e: 'x0 < x1', type: 'bool' },
-  le: { e: 'x0 <= x1', type: 'bool' },
-  gt: { e: 'x0 > x1', type: 'bool' },
-  ge: { e: 'x0 >= x1', type: 'bool' },
-  logicalAnd: { e: '!(x0 == 0.0) && !(x1 == 0.0)', type: 'bool' },
-  logicalOr: { e: '!(x0 == 0.0) || !(x1 == 0.0)', type: 'bool' },
-  logicalXor: { e: '(x0 == 0.0) != (x1 == 0.0)', type: 'bool' },
-};
-
-const BINARY_I: Partial<Record<BinaryOp, Expr>> = {
-  add: { e: 'x0 + x1', type: 'i32' },
-  sub: { e: 'x0 - x1', type: 'i32' },
-  mul: { e: 'x0 * x1', type: 'i32' },
-  pow: { e: 'powi_(x0, x1)', type: 'i32' },
-  maximum: { e: 'max(x0, x1)', type: 'i32' },
-  minimum: { e: 'min(x0, x1)', type: 'i32' },
-  floorDivide: { e: 'floordiv_i(x0, x1)', type: 'i32' },
-  remainder: { e: 'remainder_i(x0, x1)', type: 'i32' },
-  eq: { e: 'x0 == x1', type: 'bool' },
-  ne: { e: 'x0 != x1', type: 'bool' },
-  lt: { e: 'x0 < x1', type: 'bool' },
-  le: { e: 'x0 <= x1', type: 'bool' },
-  gt: { e: 'x0 > x1', type: 'bool' },
-  ge: { e: 'x0 >= x1', type: 'bool' },
-  logicalAnd: { e: 'x0 != 0 && x1 != 0', type: 'bool' },
-  logicalOr: { e: 'x0 != 0 || x1 != 0', type: 'bool' },
-  logicalXor: { e: '(x0 != 0) != (x1 != 0)', type: 'bool' },
-};
-
-/** The expression of a unary op for an input dtype, with the type its operand must be loaded as. */
+/**
+ * The expression of a unary op (backends/elementwise_kernels.ts) for an input dtype, with the type its operand
+ * must be loaded as: the integer form for non-f32 inputs where there is one, else f32.
+ */
 export function unaryExpr(op: UnaryOp, inDtype: DType): Expr & { operand: 'f32' | 'i32' } {
-  if (inDtype !== 'float32' && UNARY_I[op]) return { ...UNARY_I[op]!, operand: 'i32' };
-  return { ...UNARY_F[op], operand: 'f32' };
+  return pick(UNARY_KERNELS[op], inDtype, PREDICATE_OPS.has(op));
 }
 
 export function binaryExpr(op: BinaryOp, inDtype: DType): Expr & { operand: 'f32' | 'i32' } {
-  if (inDtype !== 'float32' && BINARY_I[op]) return { ...BINARY_I[op]!, operand: 'i32' };
-  return { ...BINARY_F[op], operand: 'f32' };
+  return pick(BINARY_KERNELS[op], inDtype, COMPARISON_OPS.has(op));
 }
 
-/** Which ops have a WGSL form (the completeness test reads these tables). */
-export const WGSL_UNARY_OPS = Object.keys(UNARY_F) as UnaryOp[];
-export const WGSL_BINARY_OPS = Object.keys(BINARY_F) as BinaryOp[];
+function pick(k: Kernel, inDtype: DType, boolResult: boolean): Expr & { operand: 'f32' | 'i32' } {
+  const operand = inDtype !== 'float32' && k.wgslInt !== undefined ? 'i32' : 'f32';
+  return { e: operand === 'i32' ? k.wgslInt! : k.wgsl, type: boolResult ? 'bool' : operand, operand };
+}
