@@ -20,19 +20,16 @@ import { initializers } from './table/initializers.js';
 import { utilRows } from './table/util.js';
 import { dataRows } from './table/data.js';
 import { image } from './table/image.js';
-import { CHAINABLE, methodOf, tensorOnly } from './table/tensor_methods.js';
+import { methodOf, tensorOnly } from './table/tensor_methods.js';
 
 export type { Mapping } from './schema.js';
 
 const functionRows = [...creation, ...math, ...reduction, ...shape, ...nnOps];
-const byFunctionName = new Map(functionRows.map((r) => [r.tf, r]));
 
+/** The Tensor methods that are a tf.* function with the receiver first: one per row marked `chainable`. */
 function chainable(): Mapping[] {
-  return CHAINABLE.map((name) => {
-    const fn = byFunctionName.get(`tf.${name}`);
-    if (!fn) throw new Error(`mappings: Tensor.${name} is chainable but tf.${name} has no row`);
-    return methodOf(fn, name);
-  });
+  return functionRows.filter((r) => r.chainable).map((fn) => methodOf(fn, fn.tf.slice('tf.'.length)))
+    .sort((a, b) => (a.tf < b.tf ? -1 : 1));
 }
 
 /** The table, by area (the order MAPPINGS.md uses). */

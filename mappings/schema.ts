@@ -95,6 +95,12 @@ export interface Mapping {
    * that row's key; the receiver is passed as its first argument.
    */
   receiverAs?: string;
+  /**
+   * tfjs also has this function as a Tensor method with the first parameter as the receiver (`x.add(y)` is
+   * `tf.add(x, y)`): the method's row is derived from this one (table/tensor_methods.ts). The table test checks
+   * the flag against tfjs's own Tensor prototype.
+   */
+  chainable?: true;
   /** A named pattern rule (implemented by the transpiler) that rewrites the statements around the use. */
   rule?: string;
   notes?: readonly NoteId[];

@@ -1,6 +1,6 @@
 /** Tensor creation: from data, constant fills, ranges, random values, variables. */
 import type { Mapping } from '../schema.js';
-import { T, manual, samples } from './helpers.js';
+import { T, chainable, manual, samples } from './helpers.js';
 
 const fromValues = (tf: string, params: string[]): Mapping => ({
   tf, kind: 'function', status: 'exact', params, transform: 'tensorFromValues', returns: 'Tensor',
@@ -37,8 +37,8 @@ export const creation: Mapping[] = [
     tf: 'tf.fill', kind: 'function', status: 'exact', params: ['shape', 'value', 'dtype?'], returns: 'Tensor',
     target: 'torch.full($shape, $value{{, { dtype: $dtype }}})', samples: samples({ shape: [2, 2], value: 7 }),
   },
-  { tf: 'tf.zerosLike', kind: 'function', status: 'exact', params: ['x'], returns: 'Tensor', target: 'torch.zerosLike($x:t)', samples: samples({ x: T([[1, 2]]) }) },
-  { tf: 'tf.onesLike', kind: 'function', status: 'exact', params: ['x'], returns: 'Tensor', target: 'torch.onesLike($x:t)', samples: samples({ x: T([[1, 2]]) }) },
+  chainable({ tf: 'tf.zerosLike', kind: 'function', status: 'exact', params: ['x'], returns: 'Tensor', target: 'torch.zerosLike($x:t)', samples: samples({ x: T([[1, 2]]) }) }),
+  chainable({ tf: 'tf.onesLike', kind: 'function', status: 'exact', params: ['x'], returns: 'Tensor', target: 'torch.onesLike($x:t)', samples: samples({ x: T([[1, 2]]) }) }),
   {
     tf: 'tf.range', kind: 'function', status: 'exact', params: ['start', 'stop', 'step?=1', "dtype?='float32'"], returns: 'Tensor',
     notes: ['range-float32'], target: 'torch.arange($start, $stop, $step, { dtype: $dtype })',

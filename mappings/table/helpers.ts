@@ -18,6 +18,11 @@ export const S = {
 export const samples = (...s: Sample[]): Sample[] => s;
 
 /** A `manual` row: the reason is what the TODO marker says. */
+/** Marks a tf.* row whose op tfjs also has as a Tensor method, `x.<name>(...rest)` (see table/tensor_methods.ts). */
+export function chainable(row: Mapping): Mapping {
+  return { ...row, chainable: true };
+}
+
 export function manual(tf: string, reason: string, extra: Partial<Mapping> = {}): Mapping {
   return { tf, kind: tf.startsWith('tf.') ? 'function' : 'method', status: 'manual', reason, notes: ['no-equivalent'], ...extra };
 }

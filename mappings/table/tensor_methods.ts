@@ -1,25 +1,10 @@
 /**
  * Methods and properties of tfjs Tensors (and Variables). Most are the chainable form of a tf.* op — `x.add(y)`
- * is `tf.add(x, y)` — and are derived from that op's row with the first parameter as the receiver, so the two
- * can never disagree. The rest are listed here.
+ * is `tf.add(x, y)` — and are derived from that op's row (marked `chainable`) with the first parameter as the
+ * receiver, so the two can never disagree. The rest are listed here.
  */
 import type { Mapping, Sample, Template } from '../schema.js';
 import { manual, S, samples } from './helpers.js';
-
-/** Chainable tfjs Tensor methods that are `tf.<name>(this, ...rest)`. */
-export const CHAINABLE = [
-  'abs', 'acos', 'acosh', 'add', 'all', 'any', 'argMax', 'argMin', 'asin', 'asinh', 'atan', 'atan2', 'atanh', 'avgPool',
-  'batchNorm', 'batchToSpaceND', 'broadcastTo', 'cast', 'ceil', 'clipByValue', 'conv1d', 'conv2d', 'conv2dTranspose', 'cos',
-  'cosh', 'cumprod', 'cumsum', 'depthToSpace', 'depthwiseConv2d', 'dilation2d', 'div', 'divNoNan', 'dot', 'elu', 'equal',
-  'erf', 'euclideanNorm', 'exp', 'expandDims', 'expm1', 'floor', 'floorDiv', 'gather', 'greater', 'greaterEqual', 'isFinite',
-  'isInf', 'isNaN', 'leakyRelu', 'less', 'lessEqual', 'localResponseNormalization', 'log', 'log1p', 'logSigmoid',
-  'logSoftmax', 'logSumExp', 'logicalAnd', 'logicalNot', 'logicalOr', 'logicalXor', 'matMul', 'max', 'maxPool', 'maximum',
-  'mean', 'min', 'minimum', 'mirrorPad', 'mod', 'mul', 'neg', 'norm', 'notEqual', 'oneHot', 'onesLike', 'pad', 'pool', 'pow',
-  'prelu', 'prod', 'reciprocal', 'relu', 'relu6', 'reshape', 'reverse', 'round', 'rsqrt', 'selu', 'separableConv2d',
-  'sigmoid', 'sign', 'sin', 'sinh', 'slice', 'softmax', 'softplus', 'spaceToBatchND', 'split', 'sqrt', 'square',
-  'squaredDifference', 'squeeze', 'step', 'stridedSlice', 'sub', 'sum', 'tan', 'tanh', 'tile', 'topk', 'transpose',
-  'unique', 'unsortedSegmentSum', 'unstack', 'zerosLike',
-] as const;
 
 /**
  * `torch.f($x, rest)tail` → `$self.f(rest)tail`: a chained tfjs call stays a chained call (the runtime's Tensor
@@ -60,7 +45,7 @@ export function methodOf(fn: Mapping, name: string): Mapping {
     return { self, ...others };
   };
   return {
-    ...fn, tf: `Tensor.${name}`, kind: 'method', params: rest, target,
+    ...fn, tf: `Tensor.${name}`, kind: 'method', chainable: undefined, params: rest, target,
     samples: fn.samples?.map(renamed), examples: undefined, receiverAs: fn.transform ? fn.tf : undefined,
   };
 }

@@ -72,6 +72,21 @@ describe('every row names a real TensorFlow.js API', () => {
   });
 });
 
+/**
+ * `chainable` says tfjs has the function as a Tensor method too: checked both ways against tfjs's own Tensor,
+ * so the derived Tensor.* rows can neither invent a method nor miss one that a row's function has.
+ */
+describe('chainable rows match the tfjs Tensor prototype', () => {
+  const proto = tf.Tensor.prototype as unknown as Record<string, unknown>;
+  const fnRows = TABLE.filter((r) => r.kind === 'function' && r.tf.startsWith('tf.') && !r.tf.slice(3).includes('.') && !r.tf2Only);
+  it.each(fnRows.map((r) => [r.tf, r] as const))('%s', (key, row) => {
+    const name = key.slice(3);
+    const isMethod = typeof proto[name] === 'function';
+    if (row.chainable) expect(isMethod, `${key} is marked chainable but a tfjs Tensor has no method ${name}`).toBe(true);
+    else if (isMethod) expect(TABLE.some((r) => r.tf === `Tensor.${name}`), `tfjs has Tensor.${name}: mark ${key}'s row chainable (or give Tensor.${name} its own row)`).toBe(true);
+  });
+});
+
 describe('every row is well formed', () => {
   it.each(TABLE.map((r) => [r.tf, r] as const))('%s', (_key, row) => {
     expect(STATUSES).toContain(row.status);
