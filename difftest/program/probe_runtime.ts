@@ -2,8 +2,8 @@
  * The candidate side's probe module (imported by the instrumented migrated program as `__tb`): `utils.fit` and
  * `utils.evaluate` following the reference's recording.
  *
- * fit runs the same step as runtime/utils/fit.ts (forward, loss, zeroGrad, backward, optimizer.step, metrics on
- * the detached prediction), but:
+ * fit IS runtime/utils/fit.ts's loop (forward, loss, zeroGrad, backward, optimizer.step, metrics on the detached
+ * prediction, logs, validation, callbacks), driven through its FitDriver hooks so that:
  * - the model starts from the reference's initial weights, layout converted (layer_map.ts, layout.ts);
  * - the batches are the reference's: its recorded permutation per epoch, its epoch and step counts (the program's
  *   own `epochs` is what the reference ran; --steps/--epochs were applied there);
@@ -27,7 +27,6 @@ import { nn, Tensor, torch, utils } from '../../runtime/index.js';
 import { ProgressBar } from '../../runtime/utils/progress.js';
 import type { FitOptions, EvaluateOptions, LossFunction } from '../../runtime/utils/fit.js';
 import { withCompiled } from '../../runtime/utils/compile.js';
-import { CallbackList, stopRequested } from '../../runtime/utils/callbacks.js';
 import { readChildConfig, recordsAt } from './child_config.js';
 import { activationToCandidate, weightToCandidate } from './layout.js';
 import { describeSource, isChain, mapLayersByGraph, type CandidateGraph, type LeafCall } from './graph_map.js';
@@ -355,29 +354,30 @@ function wantedInputs(mapping: LayerMapping[], modules: Map<string, nn.Module>):
   return new Set(mapping.flatMap((m) => (m.source?.kind === 'input-of' ? [modules.get(m.source.module)!] : [])));
 }
 
-/** `utils.fit(model, x, y, options)` under the probes (see the header). */
+/**
+ * `utils.fit(model, x, y, options)` under the probes (see the header): utils.fit's own loop, driven through its
+ * FitDriver hooks — the reference's epochs and batches, its weights before each step under replay, gradients and
+ * layer outputs recorded at the recorded steps.
+ */
 export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOptions = {}): Promise<utils.History> {
   if (!(model instanceof nn.Module)) return utils.fit(model as utils.Trainable, x, y, options);
   if (cfg.plain) return plainFit(model, x, y, options);
-  // Loss, optimizer and metrics from a utils.compile elsewhere in the program when the call leaves them out.
-  const { loss: lossFn, optimizer, metrics = {}, batchSize = 32, validationSplit, validationData, callbacks } = withCompiled('fit', model, options, ['loss', 'optimizer']);
-  const hooks = new CallbackList('fit', callbacks);
+  const { batchSize = 32, validationSplit, validationData } = options;
   if (!ref.meta.fitDone && !ref.meta.steps.length) throw new Error('torchbridge diff: the reference recorded no training steps to follow (did the original program reach model.fit?)');
   if (ref.meta.batchSize !== undefined && ref.meta.batchSize !== batchSize) {
     meta.notes.push(`batch size: the migrated fit asks for ${batchSize}, the original's for ${ref.meta.batchSize}; the candidate follows the reference's batches`);
   }
+  const refBatchSize = ref.meta.batchSize ?? batchSize;
   if (cfg.device === 'webgpu') (model as nn.Module).to('webgpu');
-  const metricEntries = Object.entries(metrics) as [string, LossFunction][];
 
+  // The split is made here (as utils.fit would make it) so each part can be checked against the reference's data.
   let trainX = x;
   let trainY = y;
   let val: [Tensor, Tensor] | undefined;
   if (validationSplit !== undefined) {
-    const n = x.shape[0];
-    const numVal = Math.floor(n * validationSplit);
-    trainX = x.narrow(0, 0, n - numVal);
-    trainY = y.narrow(0, 0, n - numVal);
-    val = [x.narrow(0, n - numVal, numVal), y.narrow(0, n - numVal, numVal)];
+    const split = utils.splitValidation(x, y, validationSplit, 'fit');
+    [trainX, trainY] = split.train;
+    val = split.val;
   } else if (validationData) val = [validationData[0], validationData[1]];
   [trainX, trainY] = await sameData('train', trainX, trainY, ref.meta.dataHash);
   if (val) val = await sameData('val', val[0], val[1], ref.meta.valDataHash);
@@ -395,66 +395,70 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
     meta.mapping = mapping;
     loadReferenceWeights(model, mapping, '-', 'init');
   }
+  const layers = mapping;
   const modules = moduleByName(model);
   const params = new Map(model.namedParameters());
-  const readers = layerReaders(mapping, modules);
-  tap.wantInputs = wantedInputs(mapping, modules);
-  const dropouts = mapping.filter((m) => m.referenceType === 'Dropout');
+  const readers = layerReaders(layers, modules);
+  tap.wantInputs = wantedInputs(layers, modules);
+  const dropouts = layers.filter((m) => m.referenceType === 'Dropout');
+  const lastEpoch = ref.meta.epochs[ref.meta.epochs.length - 1]?.epoch;
 
-  const history: utils.History = { epoch: [], history: {} };
-  hooks.begin(model);
-  await hooks.call('onTrainBegin');
-  for (const refEpoch of ref.meta.epochs) {
-    const epoch = refEpoch.epoch;
-    const steps = ref.meta.steps.filter((s) => s.epoch === epoch);
-    const perm = ref.require(traceKey('-', 'perm', 'train', `epoch${epoch}`)).data as Int32Array;
-    await hooks.call('onEpochBegin', epoch);
-    model.train();
-    const sums: Record<string, number> = { loss: 0 };
-    let seen = 0;
-    const bar = new ProgressBar(steps, { desc: `torchbridge ${cfg.device} epoch ${epoch + 1}/${ref.meta.epochs.length}`, disable: !cfg.progress });
-    for (const s of bar) {
-      const step = s.step;
-      await hooks.call('onBatchBegin', s.batch);
-      if (cfg.replay !== 'none' && step > 0) reloadReferenceWeights(model, mapping, step - 1);
-      const record = recordsAt(cfg, step) && ref.meta.recordedSteps.includes(step);
-      const idx = torch.tensor(perm.subarray(s.batch * (ref.meta.batchSize ?? batchSize), s.batch * (ref.meta.batchSize ?? batchSize) + s.size), { dtype: 'int32' }).to(trainX.device);
-      const xb = torch.indexSelect(trainX, 0, idx);
-      const yb = torch.indexSelect(trainY, 0, idx);
+  /** The reference step being run, and what the in-step hooks captured for it. */
+  let cur: { step: number; record: boolean; bar: ProgressBar<unknown> } | null = null;
+  let gradNames: { m: LayerMapping; w: LayerMapping['weights'][number] }[] = [];
+  let outputs: (Tensor | null)[] = [];
+  const driver: utils.FitDriver = {
+    *plan(tx, ty) {
+      for (const refEpoch of ref.meta.epochs) {
+        const epoch = refEpoch.epoch;
+        const steps = ref.meta.steps.filter((s) => s.epoch === epoch);
+        const perm = ref.require(traceKey('-', 'perm', 'train', `epoch${epoch}`)).data as Int32Array;
+        const bar = new ProgressBar(steps, { desc: `torchbridge ${cfg.device} epoch ${epoch + 1}/${ref.meta.epochs.length}`, disable: !cfg.progress });
+        yield {
+          epoch,
+          batches: (function* () {
+            for (const s of bar) {
+              cur = { step: s.step, record: recordsAt(cfg, s.step) && ref.meta.recordedSteps.includes(s.step), bar: bar as ProgressBar<unknown> };
+              const idx = torch.tensor(perm.subarray(s.batch * refBatchSize, s.batch * refBatchSize + s.size), { dtype: 'int32' }).to(tx.device);
+              const batch = [torch.indexSelect(tx, 0, idx), torch.indexSelect(ty, 0, idx)];
+              idx.dispose();
+              yield batch;
+            }
+          })(),
+        };
+      }
+    },
+    async beforeStep({ x: xb }) {
+      const { step, record } = cur!;
+      if (cfg.replay !== 'none' && step > 0) reloadReferenceWeights(model, layers, step - 1);
       for (const d of dropouts) {
         const mt = ref.get(traceKey(step, 'mask', d.layer, 'mask'));
         if (!mt) continue;
         const c = activationToCandidate(mt.data, mt.shape, d.output);
-        tap.masks.set(modules.get(d.modules[0])!, { mask: torch.tensor(c.data, { shape: c.shape }).to(trainX.device), keep: 1 - (modules.get(d.modules[0]) as nn.Dropout).p });
+        tap.masks.set(modules.get(d.modules[0])!, { mask: torch.tensor(c.data, { shape: c.shape }).to(xb.device), keep: 1 - (modules.get(d.modules[0]) as nn.Dropout).p });
       }
-
-      if (cfg.replay === 'layer' && record && cfg.record.outputs && !mapping.some((m) => m.source)) await recordIsolated(model, mapping, modules, readers, xb, step);
-
+      if (cfg.replay === 'layer' && record && cfg.record.outputs && !layers.some((m) => m.source)) await recordIsolated(model, layers, modules, readers, xb, step);
       if (record && cfg.record.outputs) beginCapture();
-      const gradNames = record && cfg.record.gradients ? mapping.flatMap((m) => m.weights.map((w) => ({ m, w }))).filter(({ w }) => params.has(w.candidateName)) : [];
-      const [values, outputs, grads] = torch.tidy(() => {
-        const pred = model.forward(xb) as Tensor;
-        const loss = lossFn(pred, yb);
-        optimizer.zeroGrad();
-        loss.backward();
-        const gs = gradNames.map(({ w }) => params.get(w.candidateName)!.grad?.clone() ?? torch.zeros(params.get(w.candidateName)!.shape));
-        optimizer.step();
-        const detached = pred.detach();
-        const vals = [loss.detach(), ...metricEntries.map(([, fn]) => fn(detached, yb))];
-        const outs = tap.capture ? readers.map((read) => read(pred)?.detach() ?? null) : [];
-        return [vals, outs, gs] as [Tensor[], (Tensor | null)[], Tensor[]];
-      });
+      gradNames = record && cfg.record.gradients ? layers.flatMap((m) => m.weights.map((w) => ({ m, w }))).filter(({ w }) => params.has(w.candidateName)) : [];
+    },
+    beforeOptimizerStep: () => gradNames.map(({ w }) => params.get(w.candidateName)!.grad?.clone() ?? torch.zeros(params.get(w.candidateName)!.shape)),
+    afterOptimizerStep(_info, pred) {
+      outputs = tap.capture ? readers.map((read) => read(pred)?.detach() ?? null) : [];
+      return outputs.filter((o): o is Tensor => o !== null);
+    },
+    async afterStep({ epoch, batch, x: xb, y: yb }, logs, kept) {
       endCapture();
-      const [lossValue, ...metricValues] = (await readAll(values)).map((a) => a[0]);
+      const { step, record, bar } = cur!;
+      const grads = kept.slice(0, gradNames.length);
       if (record) {
-        for (let i = 0; i < mapping.length; i++) {
+        for (let i = 0; i < layers.length; i++) {
           const o = outputs[i];
-          if (o) trace.put(traceKey(step, 'output', mapping[i].layer, 'output'), o.shape, (await readAll([o]))[0]);
+          if (o) trace.put(traceKey(step, 'output', layers[i].layer, 'output'), o.shape, (await readAll([o]))[0]);
         }
         const gradData = await readAll(grads);
         gradNames.forEach(({ m, w }, i) => trace.put(traceKey(step, 'gradient', m.layer, w.tensor), grads[i].shape, gradData[i]));
         if (cfg.record.parameters) {
-          for (const m of mapping) {
+          for (const m of layers) {
             for (const w of m.weights) {
               const p = model.stateDict()[w.candidateName];
               if (p) trace.put(traceKey(step, 'parameter', m.layer, w.tensor), p.shape, (await readAll([p]))[0]);
@@ -463,39 +467,30 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
         }
         meta.recordedSteps.push(step);
       }
-      torch.dispose([...values, ...outputs.filter((o): o is Tensor => o !== null), ...grads, xb, yb, idx, ...[...tap.masks.values()].map((v) => v.mask)]);
+      torch.dispose([...kept, xb, yb, ...[...tap.masks.values()].map((v) => v.mask)]);
       tap.masks.clear();
-      const stepMetrics: Record<string, number> = {};
-      metricEntries.forEach(([k], i) => (stepMetrics[k] = metricValues[i]));
-      meta.steps.push({ step, epoch, batch: s.batch, size: s.size, loss: lossValue, metrics: stepMetrics });
-      sums.loss += lossValue * s.size;
-      for (const [k, v] of Object.entries(stepMetrics)) sums[k] = (sums[k] ?? 0) + v * s.size;
-      seen += s.size;
-      bar.setPostfix(`loss ${lossValue.toFixed(4)}`);
+      outputs = [];
+      const { batch: _b, size, loss, ...stepMetrics } = logs;
+      meta.steps.push({ step, epoch, batch, size, loss, metrics: stepMetrics });
+      bar.setPostfix(`loss ${loss.toFixed(4)}`);
       globalStep = step + 1;
-      await hooks.call('onBatchEnd', s.batch, { batch: s.batch, size: s.size, loss: lossValue, ...stepMetrics });
-    }
-    const logs: Record<string, number> = {};
-    for (const [k, v] of Object.entries(sums)) logs[k] = v / seen;
-    if (val) {
-      const res = utils.evaluate(model, val[0], val[1], { loss: lossFn, metrics, batchSize });
-      const arr = Array.isArray(res) ? res : [res];
-      const nums = (await readAll(arr)).map((a) => a[0]);
-      ['loss', ...metricEntries.map(([k]) => k)].forEach((k, i) => (logs[`val_${k}`] = nums[i]));
-      torch.dispose(arr);
-    }
-    meta.epochs.push({ epoch, logs });
-    history.epoch.push(epoch);
-    for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
-    await hooks.call('onEpochEnd', epoch, logs);
+    },
+    afterEpoch(epoch, logs) {
+      meta.epochs.push({ epoch, logs: { ...logs } });
+      trace.flush();
+    },
     // The candidate follows the reference's epochs; a stop its own callbacks ask for earlier is a finding.
-    if (stopRequested(model) && epoch !== ref.meta.epochs[ref.meta.epochs.length - 1].epoch) {
+    stop(epoch, where) {
+      if (where === 'batch' || epoch === lastEpoch) return where !== 'batch';
       meta.notes.push(`callbacks: the migrated program's callbacks asked to stop after epoch ${epoch + 1}, the original's trained on; the migrated run followed the original`);
       (model as { stopTraining?: boolean }).stopTraining = false;
-    }
-    trace.flush();
-  }
-  await hooks.call('onTrainEnd');
+      return false;
+    },
+  };
+  const fitOptions: FitOptions = { ...options, batchSize: refBatchSize, validationSplit: undefined, validationData: val };
+  delete fitOptions.validationSplit;
+  if (!val) delete fitOptions.validationData;
+  const history = await utils.fit(model, trainX, trainY, fitOptions, driver);
   meta.fitDone = true;
   trace.flush();
   return history;

@@ -93,6 +93,44 @@ export interface PredictOptions {
   batchSize?: number;
 }
 
+/** One batch's place in the fit: its epoch, its index in the epoch, its samples. */
+export interface StepInfo {
+  epoch: number;
+  batch: number;
+  x: Tensor;
+  y: Tensor;
+}
+
+/** An epoch of a fit: its number and its batches `[x, y]`. */
+export interface EpochPlan {
+  epoch: number;
+  batches: Iterable<Tensor[]>;
+}
+
+/**
+ * Hooks into fit's loop, so a tool that must run fit differently runs this loop, not a copy of it: the
+ * differential tester (difftest/program/probe_runtime.ts) follows a recorded tfjs run with it — the reference's
+ * batches, its weights re-loaded before a step, gradients and layer outputs recorded. Everything fit computes
+ * (the step, the logs, validation, callbacks, History) stays as it is. Tensors the in-step hooks return survive
+ * the step's tidy and are handed to afterStep, which owns them.
+ */
+export interface FitDriver {
+  /** The epochs and their batches, instead of `epochs` passes of a (shuffled) DataLoader. */
+  plan?(x: Tensor, y: Tensor, batchSize: number): Iterable<EpochPlan>;
+  /** Before the step of a batch (after onBatchBegin). */
+  beforeStep?(info: StepInfo): void | Promise<void>;
+  /** Inside the step, after backward and before optimizer.step: tensors to keep (e.g. the gradients). */
+  beforeOptimizerStep?(info: StepInfo): Tensor[];
+  /** Inside the step, after optimizer.step: tensors to keep (e.g. layer outputs of this forward). */
+  afterOptimizerStep?(info: StepInfo, pred: Tensor): Tensor[];
+  /** After the step, with the batch's logs and the kept tensors (before onBatchEnd). */
+  afterStep?(info: StepInfo, logs: Logs, kept: Tensor[]): void | Promise<void>;
+  /** After an epoch's logs and validation (before onEpochEnd). */
+  afterEpoch?(epoch: number, logs: Logs): void;
+  /** A callback asked to stop, after a batch or an epoch: false to go on regardless. */
+  stop?(epoch: number, where: 'batch' | 'epoch'): boolean;
+}
+
 const FIT_OPTIONS = ['loss', 'optimizer', 'metrics', 'batchSize', 'epochs', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'verbose'];
 
 /**
@@ -108,9 +146,10 @@ const FIT_OPTIONS = ['loss', 'optimizer', 'metrics', 'batchSize', 'epochs', 'shu
  * @param y targets, as many rows as x
  * @param options loss, optimizer, metrics, batchSize = 32, epochs = 1, shuffle = true, validationSplit,
  *   validationData, callbacks, verbose = 0
+ * @param driver hooks into the loop for a tool that follows another run (the diff's probe); users leave it out
  * @returns a History: `{ epoch: [0, 1, ...], history: { loss: [...], acc: [...], val_loss: [...], ... } }`
  */
-export async function fit(model: Trainable, x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
+export async function fit(model: Trainable, x: Tensor, y: Tensor, options: FitOptions = {}, driver: FitDriver = {}): Promise<History> {
   checkModel('fit', model);
   checkPair('fit', x, y, 'x', 'y');
   if (options === null || typeof options !== 'object') throw new TypeError('fit: options must be an object (with { loss, optimizer } unless the model was compiled with utils.compile)');
@@ -135,19 +174,9 @@ export async function fit(model: Trainable, x: Tensor, y: Tensor, options: FitOp
   let trainY = y;
   let val: [Tensor, Tensor] | undefined;
   if (validationSplit !== undefined) {
-    if (typeof validationSplit !== 'number' || !(validationSplit > 0 && validationSplit < 1)) {
-      throw new RangeError(`fit: validationSplit must be a number in (0, 1), got ${validationSplit}`);
-    }
-    // tfjs validates on the last samples, taken before shuffling.
-    const n = x.shape[0];
-    const numVal = Math.floor(n * validationSplit);
-    const numTrain = n - numVal;
-    if (numVal === 0 || numTrain === 0) {
-      throw new RangeError(`fit: validationSplit ${validationSplit} of ${n} samples leaves ${numVal === 0 ? 'no validation' : 'no training'} samples`);
-    }
-    trainX = x.narrow(0, 0, numTrain);
-    trainY = y.narrow(0, 0, numTrain);
-    val = [x.narrow(0, numTrain, numVal), y.narrow(0, numTrain, numVal)];
+    const split = splitValidation(x, y, validationSplit, 'fit');
+    [trainX, trainY] = split.train;
+    val = split.val;
     views.push(trainX, trainY, ...val);
   } else if (validationData !== undefined) {
     if (!Array.isArray(validationData) || validationData.length !== 2) {
@@ -157,27 +186,31 @@ export async function fit(model: Trainable, x: Tensor, y: Tensor, options: FitOp
     val = [validationData[0], validationData[1]];
   }
 
-  const loader = new DataLoader(new TensorDataset(trainX, trainY), { batchSize, shuffle });
+  const plan = driver.plan?.(trainX, trainY, batchSize) ?? loaderPlan(trainX, trainY, batchSize, shuffle, epochs);
   const numBatches = Math.ceil(trainX.shape[0] / batchSize);
   const history: History = { epoch: [], history: {} };
   try {
     hooks.begin(model);
     await hooks.call('onTrainBegin');
-    for (let epoch = 0; epoch < epochs; epoch++) {
+    for (const { epoch, batches: epochBatches } of plan) {
       await hooks.call('onEpochBegin', epoch);
       model.train();
       const epochLogs = new EpochLogs(metricEntries);
       let batch = 0;
       let stopped = false;
-      for (const [batchX, batchY] of batches(loader)) {
+      for (const [batchX, batchY] of epochBatches) {
         await hooks.call('onBatchBegin', batch);
-        const batchLogs: Logs = { batch, size: batchX.shape[0], ...(await trainStep('fit', model, lossFn, optimizer, metricEntries, batchX, batchY)) };
+        const info: StepInfo = { epoch, batch, x: batchX, y: batchY };
+        await driver.beforeStep?.(info);
+        const { logs: stepLogs, kept } = await trainStep('fit', model, lossFn, optimizer, metricEntries, batchX, batchY, driver, info);
+        const batchLogs: Logs = { batch, size: batchX.shape[0], ...stepLogs };
+        await driver.afterStep?.(info, batchLogs, kept);
         epochLogs.add(batchLogs);
         await hooks.call('onBatchEnd', batch, batchLogs);
         batch++;
         // tfjs stops after the batch a callback stopped in; it validates in the last batch (before its
         // onBatchEnd), so a stop there keeps the epoch's validation and a stop earlier skips it.
-        if (stopRequested(model)) {
+        if (stopRequested(model) && driver.stop?.(epoch, 'batch') !== false) {
           stopped = batch < numBatches;
           break;
         }
@@ -190,8 +223,9 @@ export async function fit(model: Trainable, x: Tensor, y: Tensor, options: FitOp
       history.epoch.push(epoch);
       for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
       if (verbose) process.stderr.write(`Epoch ${epoch + 1} / ${epochs} ${Object.entries(logs).map(([k, v]) => `${k}=${v.toFixed(4)}`).join(' ')}\n`);
+      driver.afterEpoch?.(epoch, logs);
       await hooks.call('onEpochEnd', epoch, logs);
-      if (stopRequested(model)) break;
+      if (stopRequested(model) && driver.stop?.(epoch, 'epoch') !== false) break;
     }
     await hooks.call('onTrainEnd');
   } finally {
@@ -200,24 +234,56 @@ export async function fit(model: Trainable, x: Tensor, y: Tensor, options: FitOp
   return history;
 }
 
+/** `epochs` passes of a DataLoader over the training samples, reshuffled each epoch when `shuffle`. */
+function* loaderPlan(x: Tensor, y: Tensor, batchSize: number, shuffle: boolean, epochs: number): Generator<EpochPlan> {
+  const loader = new DataLoader(new TensorDataset(x, y), { batchSize, shuffle });
+  for (let epoch = 0; epoch < epochs; epoch++) yield { epoch, batches: batches(loader) };
+}
+
+/**
+ * tfjs's `validationSplit`: the LAST `fraction` of the samples, taken before any shuffling, validate; the rest
+ * train. `numVal = floor(n · fraction)`. The tensors are views (narrow) of x and y. utils.fit, the diff's probe
+ * and the loop `torchbridge migrate` writes for `model.fit` all split here.
+ */
+export function splitValidation(x: Tensor, y: Tensor, fraction: number, op = 'splitValidation'): { train: [Tensor, Tensor]; val: [Tensor, Tensor] } {
+  if (typeof fraction !== 'number' || !(fraction > 0 && fraction < 1)) {
+    throw new RangeError(`${op}: validationSplit must be a number in (0, 1), got ${fraction}`);
+  }
+  const n = x.shape[0];
+  const numVal = Math.floor(n * fraction);
+  const numTrain = n - numVal;
+  if (numVal === 0 || numTrain === 0) {
+    throw new RangeError(`${op}: validationSplit ${fraction} of ${n} samples leaves ${numVal === 0 ? 'no validation' : 'no training'} samples`);
+  }
+  return {
+    train: [x.narrow(0, 0, numTrain), y.narrow(0, 0, numTrain)],
+    val: [x.narrow(0, numTrain, numVal), y.narrow(0, numTrain, numVal)],
+  };
+}
+
 /**
  * One gradient step on one batch, everything it makes freed at its end: `{ loss, <metric>... }` of the batch
  * (metrics on the detached predictions).
  */
-export async function trainStep(op: string, model: Trainable, lossFn: LossFunction, optimizer: OptimizerLike, metricEntries: [string, LossFunction][], x: Tensor, y: Tensor): Promise<Logs> {
-  const values = tidy(() => {
+export async function trainStep(
+  op: string, model: Trainable, lossFn: LossFunction, optimizer: OptimizerLike, metricEntries: [string, LossFunction][], x: Tensor, y: Tensor,
+  driver: FitDriver = {}, info?: StepInfo,
+): Promise<{ logs: Logs; kept: Tensor[] }> {
+  const [values, kept] = tidy(() => {
     const pred = asTensor(op, model.forward(x));
     const loss = lossFn(pred, y);
     optimizer.zeroGrad();
     loss.backward();
+    const keptBefore = info && driver.beforeOptimizerStep ? driver.beforeOptimizerStep(info) : [];
     optimizer.step();
     const detached = pred.detach();
-    return [loss.detach(), ...metricEntries.map(([, fn]) => fn(detached, y))];
+    const keptAfter = info && driver.afterOptimizerStep ? driver.afterOptimizerStep(info, pred) : [];
+    return [[loss.detach(), ...metricEntries.map(([, fn]) => fn(detached, y))], [...keptBefore, ...keptAfter]];
   });
   const numbers = await readValues(values);
   const logs: Logs = { loss: numbers[0] };
   metricEntries.forEach(([k], i) => (logs[k] = numbers[i + 1]));
-  return logs;
+  return { logs, kept };
 }
 
 /** An epoch's logs as tfjs's BaseLogger makes them: each key's mean over the batches, weighted by batch size. */
@@ -255,7 +321,7 @@ export async function trainOnBatch(model: Trainable, x: Tensor, y: Tensor, optio
   checkOptimizer('trainOnBatch', optimizer);
   const metricEntries = checkMetrics('trainOnBatch', metrics);
   model.train();
-  const logs = await trainStep('trainOnBatch', model, lossFn, optimizer, metricEntries, x, y);
+  const { logs } = await trainStep('trainOnBatch', model, lossFn, optimizer, metricEntries, x, y);
   return metricEntries.length ? [logs.loss, ...metricEntries.map(([k]) => logs[k])] : logs.loss;
 }
 

@@ -108,7 +108,7 @@ export async function fitDataset(model: Trainable, dataset: DatasetLike, options
           const batchLogs: Logs = { batch: steps, size: xs.shape[0] };
           await hooks.call('onBatchBegin', steps, batchLogs);
           model.train();
-          Object.assign(batchLogs, await trainStep('fitDataset', model, lossFn!, optimizer!, metricEntries, xs, ys));
+          Object.assign(batchLogs, (await trainStep('fitDataset', model, lossFn!, optimizer!, metricEntries, xs, ys)).logs);
           epochLogs.add(batchLogs);
           await hooks.call('onBatchEnd', steps, batchLogs);
         } finally {
