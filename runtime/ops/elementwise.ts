@@ -67,23 +67,26 @@ export function binaryOp<N extends string>(name: N, def: BinaryDef): BinaryFn<N>
   return Object.assign((a: TensorLike, b: TensorLike) => binary(name as unknown as BinaryOp, a, b), { opName: name, binaryDef: def });
 }
 
-const opTable = OPS as unknown as Record<string, Partial<UnaryFn & BinaryFn> | undefined>;
+/** The definitions by name (read when called, never at import: this module and elementwise_ops.ts import each other). */
+function opTable(): Record<string, Partial<UnaryFn & BinaryFn> | undefined> {
+  return OPS as unknown as Record<string, Partial<UnaryFn & BinaryFn> | undefined>;
+}
 
 export function unaryDef(op: string): UnaryDef {
-  const d = opTable[op]?.unaryDef;
+  const d = opTable()[op]?.unaryDef;
   if (!d) throw new TypeError(`unary: '${op}' is not a unary op (see runtime/ops/elementwise_ops.ts)`);
   return d;
 }
 
 export function binaryDef(op: string): BinaryDef {
-  const d = opTable[op]?.binaryDef;
+  const d = opTable()[op]?.binaryDef;
   if (!d) throw new TypeError(`binary: '${op}' is not a binary op (see runtime/ops/elementwise_ops.ts)`);
   return d;
 }
 
 /** Every elementwise op, in definition order. */
 export function elementwiseOps(): { unary: UnaryOp[]; binary: BinaryOp[] } {
-  const fns = Object.values(opTable);
+  const fns = Object.values(opTable());
   return {
     unary: fns.filter((f) => f?.unaryDef).map((f) => f!.opName as UnaryOp),
     binary: fns.filter((f) => f?.binaryDef).map((f) => f!.opName as BinaryOp),

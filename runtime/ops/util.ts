@@ -6,6 +6,10 @@ import { GradNode, type BackwardFn } from '../autograd/node.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import { fmtShape } from '../shape.js';
 import { activeTracer, traceOp } from './trace.js';
+// Gradient rules and composites call Tensor methods, and ops need a CPU backend: importing any op module directly
+// (not through torch.ts) must work the same, so every op module (they all import this one) brings both.
+import '../tensor_methods.js';
+import '../backends/cpu/index.js';
 
 export type Scalar = number | boolean;
 export type TensorLike = Tensor | Scalar;
