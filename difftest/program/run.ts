@@ -20,6 +20,7 @@ import { killRunningChildren, runChild } from './child.js';
 import type { ChildConfig } from './child_config.js';
 import { buildReport } from './compare_traces.js';
 import { localModules } from './local_modules.js';
+import { addOpTrace } from './op_trace_report.js';
 import { TraceReader } from './trace.js';
 import type { CandidateMeta, ReferenceMeta } from './trace_meta.js';
 import type { DiffOptions, DiffReport } from './types.js';
@@ -114,6 +115,7 @@ async function diffPrograms(opts: DiffOptions, original: string, migrated: strin
     seed: opts.seed ?? 0,
     candidateLayout: opts.keepLayout ? 'keep' : 'nchw',
     progress: opts.progress ?? Boolean(process.stderr.isTTY),
+    ...(opts.trace === 'ops' ? { traceOps: { step: opts.traceStep ?? 0 } } : {}),
   };
   if (recordEvery > 1) notes.push(`layer outputs and gradients recorded every ${recordEvery} steps (--record-every); losses at every step`);
   if (replay !== 'none') notes.push("replay: the candidate's parameters are reset to the reference's before every step; Adam's moments are the candidate's own, re-derived from gradients at the reference's parameters (not copied)");
@@ -162,7 +164,7 @@ async function diffPrograms(opts: DiffOptions, original: string, migrated: strin
   if (!reference.meta.steps.length) throw new DiffUsageError(`${opts.original}: the original program finished without training a step under the probes (is model.fit, optimizer.minimize or optimizer.applyGradients reached?)`);
   if (!candidate.meta.steps.length) throw new DiffUsageError(`${migrated}: the migrated program finished without training a step under the probes (is utils.fit or optimizer.step() reached?)`);
   try {
-    return buildReport({
+    const report = buildReport({
       reference,
       candidate,
       original: opts.original,
@@ -176,6 +178,8 @@ async function diffPrograms(opts: DiffOptions, original: string, migrated: strin
       notes,
       timings,
     });
+    if (base.traceOps) addOpTrace(report, reference, candidate, base.traceOps.step, Boolean(refRun.instrumented?.customLoop));
+    return report;
   } finally {
     reference.close();
     candidate.close();

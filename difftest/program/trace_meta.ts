@@ -1,5 +1,6 @@
 /** The metadata each side stores in its trace's index.json (the tensors go to tensors.bin; see trace.ts). */
 import type { ActivationLayout, WeightLayout } from './layout.js';
+import type { OpTraceLog } from './op_trace_log.js';
 
 /** One reference (tfjs) layer, in model order. */
 export interface ReferenceLayer {
@@ -55,6 +56,8 @@ interface CommonMeta {
   batchSize?: number;
   /** Set when fit ran (absent if the program never reached it). */
   fitDone?: boolean;
+  /** `--trace ops`: the traced step's ops (op_trace_log.ts). */
+  opTrace?: OpTraceLog;
 }
 
 /** The fields both sides start with: this process's program and empty logs. */
