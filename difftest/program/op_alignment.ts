@@ -11,7 +11,11 @@
  * `mul`s) the pair that computes the same thing wins. An `Input` (a tensor no traced op made) pairs only with one of
  * the same values: such tensors carry no structure to pair them by.
  *
- * Forward and backward ops (AlignOp.phase) never pair: a gradient is computed with other ops than the forward.
+ * Forward and backward ops (AlignOp.phase) never pair, and backward ops pair only when their summaries agree, as
+ * Inputs do: the two sides arrange a gradient's ops differently (tfjs negates then sums where the runtime sums then
+ * negates, and their backward passes then carry gradients of different intermediates, of one kind and shape), so
+ * kind and shape are no evidence there. A backward pass is compared where it agrees, and a difference in it shows
+ * in the step's variables, which the loop diff compares.
  *
  * A pair whose values do not agree is kept only when the dataflow backs it: one of its inputs descends from a pair
  * (through unpaired ops) on both sides. Otherwise it is a coincidence of kind and shape and is dropped (counted), so
@@ -75,7 +79,7 @@ function score(r: AlignOp, c: AlignOp): number {
   const rel = shapeRelation(r.shape, c.shape);
   if (!rel) return 0;
   const agree = summariesAgree(r.summary, c.summary);
-  if (r.kind === 'Input' && !agree) return 0;
+  if ((r.kind === 'Input' || r.phase === 'backward') && !agree) return 0;
   return 2 + (rel === 'same' ? 1 : 0) + (agree ? 3 : 0);
 }
 
