@@ -83,12 +83,13 @@ function score(r: AlignOp, c: AlignOp): number {
   return 2 + (rel === 'same' ? 1 : 0) + (agree ? 3 : 0);
 }
 
-export function alignOps(reference: readonly AlignOp[], candidate: readonly AlignOp[]): Alignment {
+/** @param cells the dynamic programme's budget (default BAND_CELLS); beyond it the alignment is banded. */
+export function alignOps(reference: readonly AlignOp[], candidate: readonly AlignOp[], cells = BAND_CELLS): Alignment {
   const n = reference.length, m = candidate.length;
   if (!n || !m) return { pairs: [], dropped: 0 };
   // Row i may use columns lo(i)..lo(i)+width-1, around the proportional diagonal.
-  const full = (n + 1) * (m + 1) <= BAND_CELLS;
-  const half = full ? m + 1 : Math.max(Math.ceil(m / n) + 2, Math.floor(BAND_CELLS / (n + 1) / 2));
+  const full = (n + 1) * (m + 1) <= cells;
+  const half = full ? m + 1 : Math.max(Math.ceil(m / n) + 2, Math.floor(cells / (n + 1) / 2));
   const width = full ? m + 1 : Math.min(m + 1, 2 * half + 1);
   const lo = (i: number) => (full ? 0 : Math.max(0, Math.min(m + 1 - width, Math.round((i * m) / n) - half)));
   const NONE = -1;
