@@ -19,24 +19,23 @@ import type { DiffReport, OpTraceReport, TracedOpRef } from './types.js';
 const UNSURE_SHARE = 0.25;
 const MIN_PAIRS = 3;
 
-export function addOpTrace(report: DiffReport, reference: TraceReader<{ opTrace?: OpTraceLog }>, candidate: TraceReader<{ opTrace?: OpTraceLog }>, step: number, customLoop: boolean): void {
+export const TRACE_NEEDS_LOOP = '--trace ops follows custom training loops (optimizer.minimize, applyGradients, tf.grads with assign); this program trains with model.fit, which the diff localises by layer: use --replay layer instead';
+
+/**
+ * Adds the section to `report`; returns what made a trace impossible (a usage problem: a model.fit program, a step
+ * the programs never reached), or null.
+ */
+export function addOpTrace(report: DiffReport, reference: TraceReader<{ opTrace?: OpTraceLog }>, candidate: TraceReader<{ opTrace?: OpTraceLog }>, step: number, customLoop: boolean): string | null {
   const r = reference.meta.opTrace;
   const c = candidate.meta.opTrace;
-  if (!r || !c) {
-    report.notes.push(customLoop
-      ? `--trace ops: no op trace was recorded (${!r ? 'the original' : 'the migrated program'} wrote none)`
-      : '--trace ops follows custom training loops (optimizer.minimize / applyGradients / tf.grads); a model.fit program localises by layer: use --replay layer');
-    return;
-  }
+  if (!customLoop) return TRACE_NEEDS_LOOP;
+  if (!r || !c) return `--trace ops: ${!r ? 'the original' : 'the migrated program'} recorded no op trace`;
   const missing = r.missing ?? c.missing;
-  if (missing) {
-    report.notes.push(`--trace ops: nothing compared at step ${step}: ${missing}`);
-    return;
-  }
+  if (missing) return `--trace-step ${step}: ${missing} (it ran ${report.steps} step${report.steps === 1 ? '' : 's'}: pick a step below that, or raise --steps)`;
   const trace = buildOpTrace(r, c, (e) => values(reference, r.step, e), (e) => values(candidate, c.step, e));
   report.opTrace = trace;
   const d = trace.firstDivergence;
-  if (!d) return;
+  if (!d) return null;
   // The backward passes are arranged differently on the two sides (a gradient op pairs by kind and shape with one that
   // computes another intermediate), so a backward difference fails the diff only when the step's own comparison
   // (losses, variables after the update) failed too; otherwise it is a note.
@@ -46,6 +45,7 @@ export function addOpTrace(report: DiffReport, reference: TraceReader<{ opTrace?
   } else {
     report.notes.push(`--trace ops: a backward op differs (${trace.summary}), but every loss and variable after the step agrees: the two sides compute that gradient with differently arranged ops`);
   }
+  return null;
 }
 
 const values = (trace: TraceReader, step: number, e: OpEvent) => (e.hasValues ? trace.get(opKey(step, e.index))?.data : undefined);

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { runDiff } from '../../difftest/program/run.js';
+import { DiffUsageError, runDiff } from '../../difftest/program/run.js';
 import { formatMarkdown, formatTerminal } from '../../difftest/report/index.js';
 
 const HERE = resolve('test/difftest/fixtures/op_trace');
@@ -94,5 +94,13 @@ describe('diff --trace ops', () => {
     expect(d.candidate.at).toMatch(new RegExp(`planted\\.ts:${bug.line}$`));
     expect(d.cause).toBe('input');
     expect(d.candidateGap.map((o) => o.kind)).toEqual(['Input']);
+  }, 120_000);
+
+  test('what cannot be traced is a usage error naming why: a step never reached, a model.fit program', async () => {
+    const late = diff(MLP, MLP_MIGRATED, { steps: 2, traceStep: 5 });
+    await expect(late).rejects.toThrow(DiffUsageError);
+    await expect(late).rejects.toThrow(/--trace-step 5: the original program did not reach step 5 \(it ran 2 steps/);
+    const fit = diff(resolve('test/difftest/planted/mlp_square.ts'), MLP_MIGRATED);
+    await expect(fit).rejects.toThrow(/--trace ops follows custom training loops .* use --replay layer instead/);
   }, 120_000);
 });
