@@ -112,8 +112,10 @@ export class RuntimeOpRecorder implements OpTracer {
 
   private record(t: Tensor, kind: string, inputs: number[], inputShapes: number[][]): number {
     const index = this.log.events.length;
-    const raw = t.device.type === 'cpu' ? t.dataSync() : undefined;
-    const values = raw === undefined ? undefined : t.dtype === 'int32' || t.dtype === 'bool' ? Int32Array.from(raw as ArrayLike<number>) : Float32Array.from(raw as ArrayLike<number>);
+    const raw = (t.device.type === 'cpu' ? t.dataSync() : []) as ArrayLike<number>;
+    // Copied (as float32 or int32) only when kept: a large output costs its summary's pass alone.
+    const keep = t.device.type === 'cpu' && raw.length <= VALUE_CAP;
+    const values = !keep ? undefined : t.dtype === 'int32' || t.dtype === 'bool' ? Int32Array.from(raw) : Float32Array.from(raw);
     const event: OpEvent = {
       index,
       kind,
@@ -122,8 +124,8 @@ export class RuntimeOpRecorder implements OpTracer {
       inputs,
       inputShapes,
       phase: this.phase,
-      summary: summarise(values ?? []),
-      hasValues: values !== undefined && values.length <= VALUE_CAP,
+      summary: summarise(raw),
+      hasValues: values !== undefined,
       at: sourceLine(this.files),
     };
     if (event.hasValues) this.trace.put(opKey(this.step, index), t.shape, values!);

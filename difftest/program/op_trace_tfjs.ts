@@ -104,7 +104,8 @@ export class TfjsOpRecorder {
     if (t.dtype === 'string' || t.dtype === 'complex64') return -1;
     const index = this.log.events.length;
     const raw = engine.readSync(t.dataId);
-    const values = t.dtype === 'float32' ? Float32Array.from(raw) : Int32Array.from(raw);
+    // Copied only when kept: a large output costs its summary's pass alone.
+    const values = raw.length > VALUE_CAP ? undefined : t.dtype === 'float32' ? Float32Array.from(raw) : Int32Array.from(raw);
     const event: OpEvent = {
       index,
       kind,
@@ -113,11 +114,11 @@ export class TfjsOpRecorder {
       inputs,
       inputShapes,
       phase: this.phase,
-      summary: summarise(values),
-      hasValues: values.length <= VALUE_CAP,
+      summary: summarise(raw),
+      hasValues: values !== undefined,
       at: sourceLine(this.files),
     };
-    if (event.hasValues) this.trace.put(opKey(this.step, index), t.shape, values);
+    if (values) this.trace.put(opKey(this.step, index), t.shape, values);
     this.log.events.push(event);
     if (kind === 'Input') this.producer.set(t.dataId, index);
     return index;
