@@ -5,7 +5,7 @@
  *
  * - `requiresGrad_()` notes the leaves the program creates (its `tf.variable`s), in order;
  * - an optimizer's `addParamGroup` (which its constructor calls) pairs the reference's variables with the
- *   optimizer's params (loop_pairing.ts) and writes the reference's initial values into them, so random
+ *   optimizer's params (loop_pairing.ts; with several optimizers, each with one of the original's) and writes the reference's initial values into them, so random
  *   initialisation does not count — before the loop runs any forward;
  * - `backward()` on a one-element tensor remembers its value: the step's loss;
  * - `step()` ends a step: the loss and every paired tensor after the update are recorded under the reference's
@@ -30,7 +30,7 @@
 import { data, optim, Tensor, torch } from '../../runtime/index.js';
 import type { ChildConfig } from './child_config.js';
 import { LOOP_LAYER } from './loop_keys.js';
-import { pairVariables, variableLabel, type PairedTensor } from './loop_pairing.js';
+import { pairOptimizers, variableLabel, type PairedTensor } from './loop_pairing.js';
 import { startRuntimeOpTrace, type RuntimeOpRecorder } from './op_trace_runtime.js';
 import { asFloat32, traceKey, type TraceReader, type TraceWriter } from './trace.js';
 import type { CandidateMeta, ReferenceMeta } from './trace_meta.js';
@@ -70,8 +70,7 @@ export function installLoopProbes(cfg: ChildConfig, ref: TraceReader<ReferenceMe
   };
 
   const pairAndLoad = () => {
-    const params = optimizers.flatMap((o) => o.paramGroups.flatMap((g) => g.params));
-    const pairing = pairVariables(refVars, params, created);
+    const pairing = pairOptimizers(refVars, refLoop.optimizers, optimizers.map((o) => o.paramGroups.flatMap((g) => g.params)), created);
     pairs = pairing.pairs;
     meta.loop = { pairs: pairs.map(({ refIndex, candidate, inOptimizer }) => ({ refIndex, candidate, inOptimizer })), problems: pairing.problems };
     for (const p of pairs) {

@@ -175,6 +175,18 @@ export function installLoopProbes(cfg: ChildConfig, trace: TraceWriter<Reference
     loop.variables = [...seen.values()].sort((a, b) => order(a.name) - order(b.name));
   };
 
+  // Each optimizer's variables, in the order of its first step (ReferenceMeta.loop.optimizers).
+  const byOptimizer = new Map<tf.Optimizer, string[]>();
+  const noteOptimizer = (o: tf.Optimizer, variables: tf.Variable[]) => {
+    let names = byOptimizer.get(o);
+    if (!names) {
+      names = [];
+      byOptimizer.set(o, names);
+    }
+    for (const v of variables) if (!names.includes(v.name)) names.push(v.name);
+    loop.optimizers = [...byOptimizer.values()];
+  };
+
   const finishAssignStep = (canExit: boolean) => {
     assigned.clear();
     if (assignLoss === undefined) pushNote(meta, 'loss: a hand-written step followed a gradient computation of a function whose value is not one number; its loss is shown as NaN');
@@ -216,6 +228,7 @@ export function installLoopProbes(cfg: ChildConfig, trace: TraceWriter<Reference
       const names = Array.isArray(grads) ? grads.filter((g) => g.tensor != null).map((g) => g.name) : Object.keys(grads).filter((k) => grads[k] != null);
       const variables = names.map((n) => engine.registeredVariables[n]).filter((v): v is tf.Variable => v !== undefined);
       for (const v of variables) register(v);
+      noteOptimizer(this, variables);
       ops?.pause();
       applying++;
       try {

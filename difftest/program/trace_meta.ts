@@ -114,6 +114,12 @@ export interface ReferenceMeta extends CommonMeta {
     /** Assign style: the variables' names in the order step 0 first updated them. */
     updateOrder?: string[];
     /**
+     * The program's optimizers, in the order of their first step: the names of the variables each updates (its
+     * first step's order, then any it updated later). A program with several (a GAN's generator and discriminator)
+     * pairs each migrated optimizer with one of them (loop_pairing.ts pairOptimizers).
+     */
+    optimizers?: string[][];
+    /**
      * Shuffle orders the program announced (`globalThis.__torchbridgeDataOrder`, which the batching helper of a tfjs
      * program `migrate --emit-tfjs` wrote calls once per shuffled pass), recorded as `perm/<loop>/shuffle<k>`: the
      * migrated program's shuffled DataLoaders follow them in turn.
