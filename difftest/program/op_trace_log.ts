@@ -41,8 +41,11 @@ export interface OpEvent {
   summary: OpSummary;
   /** The values are in the trace under opKey(step, index). */
   hasValues: boolean;
-  /** The innermost frame in the program's own files: absolute path and line (absent when none was on the stack). */
-  at?: { file: string; line: number };
+  /**
+   * The innermost frame in the program's own files: absolute path and line (absent when none was on the stack), and
+   * the innermost module whose forward ran the op (`Tanh`, when the program's line is `model.forward(x)`).
+   */
+  at?: { file: string; line: number; module?: string };
   /**
    * `backward`: run while gradients were computed (tfjs: inside `engine.gradients` after the function returned; the
    * runtime: inside `backward()` / `autograd.grad`). The two sides' backward passes are arranged differently, so the
@@ -101,16 +104,19 @@ export function programFiles(): string[] {
  * The innermost stack frame in one of `files`. Only called while tracing: a stack trace costs some microseconds.
  * Frames read `at f (file:///p/x.ts:12:3)` or `at /p/x.ts:12:3`; tsx's source maps give the lines of the TypeScript.
  */
-export function sourceLine(files: readonly string[]): { file: string; line: number } | undefined {
+export function sourceLine(files: readonly string[]): { file: string; line: number; module?: string } | undefined {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 60;
   const stack = new Error().stack ?? '';
   Error.stackTraceLimit = limit;
+  let module: string | undefined;
   for (const frame of stack.split('\n').slice(1)) {
     const m = /\(?((?:file:\/\/)?[^()\s]+):(\d+):\d+\)?\s*$/.exec(frame);
     if (!m) continue;
     const path = m[1].startsWith('file://') ? safePath(m[1]) : m[1];
-    if (path && files.includes(path)) return { file: path, line: Number(m[2]) };
+    if (path && files.includes(path)) return { file: path, line: Number(m[2]), ...(module ? { module } : {}) };
+    // A module of the runtime's (nn.Tanh) between the op and the program: the program's line only calls it.
+    module ??= /^\s*at (?:async )?([A-Z]\w*)\.forward /.exec(frame)?.[1];
   }
   return undefined;
 }

@@ -59,7 +59,7 @@ export function buildOpTrace(r: OpTraceLog, c: OpTraceLog, refValues: Values, ca
   const comparisons = pairs.map((p) => comparePair(r.events[p.reference], c.events[p.candidate], p, refValues, candValues));
   const verdicts = judgePairs(c.events, pairs, comparisons);
   const found = localise(r.events, c.events, pairs, verdicts);
-  const ref = (e: OpEvent): TracedOpRef => ({ index: e.index, kind: e.kind, shape: e.shape, ...(e.at ? { at: `${relative(process.cwd(), e.at.file) || e.at.file}:${e.at.line}` } : {}) });
+  const ref = (e: OpEvent): TracedOpRef => ({ index: e.index, kind: e.kind, shape: e.shape, ...(e.at ? { at: `${relative(process.cwd(), e.at.file) || e.at.file}:${e.at.line}` } : {}), ...(e.at?.module ? { module: e.at.module } : {}) });
 
   const reasons: string[] = [];
   const shorter = Math.min(r.events.length, c.events.length);
@@ -86,7 +86,7 @@ export function buildOpTrace(r: OpTraceLog, c: OpTraceLog, refValues: Values, ca
     : found.cause === 'input'
       ? `it reads tensors no traced op made (data, constants) whose values differ: ${list(candidateGap)} in the migrated program, ${list(referenceGap) || 'none'} in the original`
       : `before it the migrated program runs ${list(candidateGap.filter((o) => o.kind !== 'Input')) || 'no op'} where the original runs ${list(referenceGap.filter((o) => o.kind !== 'Input')) || 'no kernel'}, with no counterpart on the other side`;
-  const summary = `step ${r.step}: first divergence${found.phase === 'backward' ? ' (backward pass; the forward ops agree)' : ''} at ${describe(cc)} ↔ tfjs ${describe(rr)}: max abs err ${fmt(cmp.maxAbsError)}, max rel err ${fmt(cmp.maxRelError)}${cmp.bySummary ? ' (by summary: outputs above the value cap)' : ''}; ${why}; likely cause: ${likely.kind} at ${likely.at ?? '(no program line on the stack)'}${base.unsure ? `; unsure: ${base.unsure}` : ''}`;
+  const summary = `step ${r.step}: first divergence${found.phase === 'backward' ? ' (backward pass; the forward ops agree)' : ''} at ${describe(cc)} ↔ tfjs ${describe(rr)}: max abs err ${fmt(cmp.maxAbsError)}, max rel err ${fmt(cmp.maxRelError)}${cmp.bySummary ? ' (by summary: outputs above the value cap)' : ''}; ${why}; likely cause: ${likely.kind}${likely.module ? ` in ${likely.module}.forward` : ''} at ${likely.at ?? '(no program line on the stack)'}${base.unsure ? `; unsure: ${base.unsure}` : ''}`;
   return {
     ...base,
     firstDivergence: { phase: found.phase, reference: rr, candidate: cc, maxAbsError: cmp.maxAbsError, maxRelError: cmp.maxRelError, relativeL2: cmp.relativeL2, message: cmp.message ?? '', cause: found.cause, candidateGap, referenceGap, likely },
@@ -94,7 +94,7 @@ export function buildOpTrace(r: OpTraceLog, c: OpTraceLog, refValues: Values, ca
   };
 }
 
-const describe = (o: TracedOpRef) => `${o.kind} [${o.shape.join(', ')}]${o.at ? ` (${o.at})` : ''}`;
+const describe = (o: TracedOpRef) => `${o.kind} [${o.shape.join(', ')}]${o.module ? ` in ${o.module}.forward` : ''}${o.at ? ` (${o.at})` : ''}`;
 const fmt = (x: number) => (Number.isFinite(x) ? x.toExponential(2) : String(x));
 const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 

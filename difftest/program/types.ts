@@ -153,7 +153,8 @@ export interface TracedOpRef {
   kind: string;
   shape: number[];
   /** `file:line` in the side's program (relative to the working directory), when it was on the stack. */
-  at?: string;
+  at?: string;  /** The innermost module whose forward ran it (`Tanh`), when a module between it and the program's line did. */
+  module?: string;
 }
 
 /** `--trace ops` (op_trace_report.ts): one step's ops on both sides, paired, and where they first diverge. */

@@ -5,7 +5,7 @@
  */
 import type { OpTraceReport, TracedOpRef } from '../program/types.js';
 
-const op = (o: TracedOpRef) => `${o.kind} [${o.shape.join(', ')}]${o.at ? ` at ${o.at}` : ''}`;
+const op = (o: TracedOpRef) => `${o.kind} [${o.shape.join(', ')}]${o.module ? ` in ${o.module}.forward` : ''}${o.at ? ` at ${o.at}` : ''}`;
 const fmt = (x: number) => (Number.isFinite(x) ? x.toExponential(2) : String(x));
 
 export function opTraceLines(t: OpTraceReport): string[] {
