@@ -73,9 +73,9 @@ export function summariesAgree(a: OpSummary, b: OpSummary): boolean {
   return Math.abs(a.mean - b.mean) <= tol && Math.abs(a.absMean - b.absMean) <= tol && Math.abs(a.min - b.min) <= 10 * tol && Math.abs(a.max - b.max) <= 10 * tol;
 }
 
-/** The pair's score (0: cannot pair). */
-function score(r: AlignOp, c: AlignOp): number {
-  if (r.phase !== c.phase || !kindRow(r.kind, c.kind)) return 0;
+/** The pair's score (0: cannot pair); `pairs` tells whether the table pairs the two kinds (looked up once per pair of kinds). */
+function score(r: AlignOp, c: AlignOp, pairs: (r: string, c: string) => boolean): number {
+  if (r.phase !== c.phase || !pairs(r.kind, c.kind)) return 0;
   const rel = shapeRelation(r.shape, c.shape);
   if (!rel) return 0;
   const agree = summariesAgree(r.summary, c.summary);
@@ -87,6 +87,15 @@ function score(r: AlignOp, c: AlignOp): number {
 export function alignOps(reference: readonly AlignOp[], candidate: readonly AlignOp[], cells = BAND_CELLS): Alignment {
   const n = reference.length, m = candidate.length;
   if (!n || !m) return { pairs: [], dropped: 0 };
+  // The table's answer per pair of kinds, cached: the programme asks it once per cell.
+  const known = new Map<string, Map<string, boolean>>();
+  const kinds = (r: string, c: string) => {
+    let row = known.get(r);
+    if (!row) known.set(r, (row = new Map()));
+    let ok = row.get(c);
+    if (ok === undefined) row.set(c, (ok = kindRow(r, c) !== undefined));
+    return ok;
+  };
   // Row i may use columns lo(i)..lo(i)+width-1, around the proportional diagonal.
   const full = (n + 1) * (m + 1) <= cells;
   const half = full ? m + 1 : Math.max(Math.ceil(m / n) + 2, Math.floor(cells / (n + 1) / 2));
@@ -106,7 +115,7 @@ export function alignOps(reference: readonly AlignOp[], candidate: readonly Alig
       if (j > l) best = Math.max(best, dp[i * width + (j - 1 - l)]);
       if (i > 0 && j > 0) {
         const d = at(i - 1, j - 1);
-        const s = d === NONE ? 0 : score(reference[i - 1], candidate[j - 1]);
+        const s = d === NONE ? 0 : score(reference[i - 1], candidate[j - 1], kinds);
         if (s > 0) best = Math.max(best, d + s);
       }
       dp[i * width + (j - l)] = best;
@@ -117,7 +126,7 @@ export function alignOps(reference: readonly AlignOp[], candidate: readonly Alig
   while (i > 0 && j > 0) {
     const here = at(i, j);
     const d = at(i - 1, j - 1);
-    const s = d === NONE ? 0 : score(reference[i - 1], candidate[j - 1]);
+    const s = d === NONE ? 0 : score(reference[i - 1], candidate[j - 1], kinds);
     if (s > 0 && here === d + s) {
       raw.push({ reference: i - 1, candidate: j - 1, relation: shapeRelation(reference[i - 1].shape, candidate[j - 1].shape)!, summariesAgree: summariesAgree(reference[i - 1].summary, candidate[j - 1].summary) });
       i--;
