@@ -58,7 +58,7 @@ export function installLoopProbes(cfg: ChildConfig, ref: TraceReader<ReferenceMe
   let step = 0;
   let lastLoss: number | undefined;
   // --trace ops: the traced step's ops, up to (not into) optimizer.step().
-  const ops = cfg.traceOps ? startRuntimeOpTrace(trace, meta, cfg.traceOps.step, cfg.device) : null;
+  const ops = cfg.traceOps ? startRuntimeOpTrace(trace, meta, cfg.traceOps.step) : null;
 
   const requiresGrad = Tensor.prototype.requiresGrad_;
   Tensor.prototype.requiresGrad_ = function (this: Tensor, on = true) {
@@ -142,7 +142,7 @@ function installAssignProbes(cfg: ChildConfig, ref: TraceReader<ReferenceMeta>, 
   let step = 0;
   let lastLoss: number | undefined;
   let gradientsSeen = false;
-  const ops = cfg.traceOps ? startRuntimeOpTrace(trace, meta, cfg.traceOps.step, cfg.device) : null;
+  const ops = cfg.traceOps ? startRuntimeOpTrace(trace, meta, cfg.traceOps.step) : null;
   const publish = () => {
     meta.loop = { pairs: [...pairs.values()].sort((a, b) => a.refIndex - b.refIndex).map(({ refIndex, candidate, inOptimizer }) => ({ refIndex, candidate, inOptimizer })), problems };
   };

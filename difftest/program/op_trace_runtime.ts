@@ -137,11 +137,13 @@ export class RuntimeOpRecorder implements OpTracer {
   }
 }
 
-/** `--trace ops` on the candidate: a recorder for step `step`, started at once (step 0 begins with the program). */
-export function startRuntimeOpTrace(trace: TraceWriter, meta: { opTrace?: OpTraceLog; notes: string[] }, step: number, device: string): RuntimeOpRecorder {
+/**
+ * `--trace ops` on the candidate: a recorder for step `step`, started at once when that is step 0 (the diff runs a
+ * traced candidate on the CPU only: run.ts).
+ */
+export function startRuntimeOpTrace(trace: TraceWriter, meta: { opTrace?: OpTraceLog }, step: number): RuntimeOpRecorder {
   const rec = new RuntimeOpRecorder(trace, step);
   meta.opTrace = rec.log;
-  if (device !== 'cpu') meta.notes.push(`--trace ops: the migrated program runs on ${device}; op outputs there are recorded by shape only (values are read on the CPU only)`);
   // backward() is the backward pass (the loop probes' autogradGrad marks autograd.grad's).
   const backward = Tensor.prototype.backward;
   Tensor.prototype.backward = function (this: Tensor, ...args: Parameters<Tensor['backward']>) {

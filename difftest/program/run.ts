@@ -33,6 +33,8 @@ export async function runDiff(opts: DiffOptions): Promise<DiffReport> {
   const original = resolve(opts.original);
   if (!existsSync(original)) throw new DiffUsageError(`original program not found: ${opts.original}`);
   if (opts.migrated && !existsSync(resolve(opts.migrated))) throw new DiffUsageError(`migrated program not found: ${opts.migrated}`);
+  // Op outputs are read as the ops run, synchronously: on the GPU a read is asynchronous.
+  if (opts.trace === 'ops' && opts.device === 'webgpu') throw new DiffUsageError('--trace ops reads every op\'s output as it runs, which needs the migrated program on the CPU: run it with --device cpu');
   // What this run creates and, unless the caller named a work dir to keep, removes when it ends (pass or throw):
   // the temporary work dir (traces: ~160 KB a step under replay for the seed MLP; the on-the-fly migration). Only
   // that folder, which mkdtemp made for this run, is ever removed; nothing is written into the user's tree.
