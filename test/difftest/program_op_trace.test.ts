@@ -96,10 +96,11 @@ describe('diff --trace ops', () => {
     expect(d.candidateGap.map((o) => o.kind)).toEqual(['Input']);
   }, 120_000);
 
-  test('what cannot be traced is a usage error naming why: a step never reached, a model.fit program', async () => {
+  test('what cannot be traced is a usage error naming why: a step never reached, the GPU, a model.fit program', async () => {
     const late = diff(MLP, MLP_MIGRATED, { steps: 2, traceStep: 5 });
     await expect(late).rejects.toThrow(DiffUsageError);
     await expect(late).rejects.toThrow(/--trace-step 5: the original program did not reach step 5 \(it ran 2 steps/);
+    await expect(runDiff({ original: MLP, migrated: MLP_MIGRATED, trace: 'ops', device: 'webgpu', progress: false })).rejects.toThrow(/--trace ops .* needs the migrated program on the CPU: run it with --device cpu/);
     const fit = diff(resolve('test/difftest/planted/mlp_square.ts'), MLP_MIGRATED);
     await expect(fit).rejects.toThrow(/--trace ops follows custom training loops .* use --replay layer instead/);
   }, 120_000);
