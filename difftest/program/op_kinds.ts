@@ -93,6 +93,8 @@ export const KIND_ROWS: readonly KindRow[] = [
   { tfjs: ['MaxPool'], runtime: ['MaxPool2d'], opClass: 'layout' },
   { tfjs: ['AvgPool'], runtime: ['AvgPool2d'], opClass: 'reduction' },
   { tfjs: ['GatherV2'], runtime: ['Embedding', 'GatherElements'], opClass: 'layout' },
+  // F.oneHot scatters ones into zeros.
+  { tfjs: ['OneHot'], runtime: ['Scatter', 'ScatterAdd'], opClass: 'layout' },
   { tfjs: ['Fill', 'ZerosLike', 'OnesLike'], runtime: ['Fill', 'Expand'], opClass: 'layout' },
 ];
 
@@ -109,3 +111,14 @@ export function kindRow(tfjsKind: string, runtimeKind: string): KindRow | undefi
 
 /** Whether the table knows the kernel at all (an unknown one is reported as such, not as a mismatch). */
 export const knownKernel = (tfjsKind: string): boolean => BY_TFJS.has(base(tfjsKind));
+
+/**
+ * Kinds that only move or re-type values (views, copies, casts): such an op, unpaired before a divergence, is
+ * bookkeeping around the computation, not a candidate for its cause (op_localise.ts).
+ */
+const MOVEMENT = new Set([
+  'Reshape', 'Squeeze', 'Unsqueeze', 'ExpandDims', 'Identity', 'Permute', 'Transpose', 'Slice', 'StridedSlice', 'Expand',
+  'BroadcastTo', 'Tile', 'Cast', 'Flip', 'Reverse', 'Cat', 'Concat', 'Pack',
+]);
+
+export const movesOnly = (kind: string): boolean => MOVEMENT.has(base(kind));

@@ -11,10 +11,11 @@
  * What caused it lies between it and the agreeing pairs its inputs descend from: the unpaired ops on that path (the
  * gap). On the candidate side, the gap's ops are what the migrated program computes there and the original does not
  * (a different activation, an op the table does not pair); their line is the likely cause. An empty gap means the
- * op itself computes differently from agreeing inputs; a gap of `Input`s only means it reads tensors no traced op made
- * (data, constants) whose values differ between the sides.
+ * op itself computes differently from agreeing inputs; a gap of `Input`s (and ops that only move values: views,
+ * casts) means it reads tensors no traced op made (data, constants) whose values differ between the sides.
  */
 import type { OpPair } from './op_alignment.js';
+import { movesOnly } from './op_kinds.js';
 import type { OpEvent } from './op_trace_log.js';
 
 export interface PairComparison {
@@ -101,9 +102,14 @@ export function localise(reference: readonly OpEvent[], candidate: readonly OpEv
   const first = forward >= 0 ? forward : failing('backward');
   if (first < 0) return null;
   const p = pairs[first];
+  // Two Inputs paired by their summaries whose values differ: the data itself.
+  if (candidate[p.candidate].kind === 'Input') return { pair: first, phase: candidate[p.candidate].phase, candidateGap: [], candidateInputs: [p.candidate], referenceGap: [], referenceInputs: [p.reference], cause: 'input' };
   const cand = gap(candidate, p.candidate, new Set(pairs.map((q) => q.candidate)));
   const ref = gap(reference, p.reference, new Set(pairs.map((q) => q.reference)));
-  const cause = cand.ops.length || ref.ops.length ? 'gap' : cand.inputs.length || ref.inputs.length ? 'input' : 'op';
+  // Ops that only move values (a view, a cast) are not a cause while a computing op or a differing input is there.
+  const computes = [...cand.ops.map((i) => candidate[i]), ...ref.ops.map((i) => reference[i])].some((e) => !movesOnly(e.kind));
+  const inputs = cand.inputs.length > 0 || ref.inputs.length > 0;
+  const cause = computes ? 'gap' : inputs ? 'input' : cand.ops.length || ref.ops.length ? 'gap' : 'op';
   return { pair: first, phase: candidate[p.candidate].phase, candidateGap: cand.ops, candidateInputs: cand.inputs, referenceGap: ref.ops, referenceInputs: ref.inputs, cause };
 }
 

@@ -9,7 +9,7 @@ import { relative } from 'node:path';
 import { compareTensors, type CompareDType } from '../compare.js';
 import { activationToCandidate } from './layout.js';
 import { alignOps, summariesAgree, type OpPair } from './op_alignment.js';
-import { kindRow } from './op_kinds.js';
+import { kindRow, movesOnly } from './op_kinds.js';
 import { judgePairs, localise, type PairComparison } from './op_localise.js';
 import { opKey, type OpEvent, type OpTraceLog } from './op_trace_log.js';
 import type { TraceReader } from './trace.js';
@@ -74,16 +74,23 @@ export function buildOpTrace(r: OpTraceLog, c: OpTraceLog, refValues: Values, ca
   }
   const p = pairs[found.pair];
   const cmp = comparisons[found.pair];
-  const candidateGap = [...found.candidateGap, ...found.candidateInputs].sort((a, b) => a - b).map((i) => ref(c.events[i]));
-  const referenceGap = [...found.referenceGap, ...found.referenceInputs].sort((a, b) => a - b).map((i) => ref(r.events[i]));
-  const last = found.candidateGap.length ? c.events[found.candidateGap[found.candidateGap.length - 1]] : c.events[p.candidate];
+  const candidateGap = [...found.candidateGap, ...found.candidateInputs].filter((i) => i !== p.candidate).sort((a, b) => a - b).map((i) => ref(c.events[i]));
+  const referenceGap = [...found.referenceGap, ...found.referenceInputs].filter((i) => i !== p.reference).sort((a, b) => a - b).map((i) => ref(r.events[i]));
+  // The likely cause: the last op of the candidate's gap that computes (else its last op); for a differing input, the
+  // input (recorded where the program first reads it); else the diverging op itself.
+  const gapOps = found.candidateGap.map((i) => c.events[i]);
+  const last = found.cause === 'gap' && gapOps.length
+    ? [...gapOps].reverse().find((e) => !movesOnly(e.kind)) ?? gapOps[gapOps.length - 1]
+    : found.cause === 'input' && found.candidateInputs.length ? c.events[found.candidateInputs[0]] : c.events[p.candidate];
   const likely = ref(last);
   const rr = ref(r.events[p.reference]);
   const cc = ref(c.events[p.candidate]);
   const list = (ops: TracedOpRef[]) => ops.slice(-4).map(describe).join(', ') + (ops.length > 4 ? ` (and ${ops.length - 4} before)` : '');
   const why = found.cause === 'op'
     ? 'its inputs agree, so this op computes differently'
-    : found.cause === 'input'
+    : found.cause === 'input' && c.events[p.candidate].kind === 'Input'
+      ? `a tensor no traced op made (data, a constant; recorded where the program first reads it) differs`
+      : found.cause === 'input'
       ? `it reads tensors no traced op made (data, constants) whose values differ: ${list(candidateGap)} in the migrated program, ${list(referenceGap) || 'none'} in the original`
       : `before it the migrated program runs ${list(candidateGap.filter((o) => o.kind !== 'Input')) || 'no op'} where the original runs ${list(referenceGap.filter((o) => o.kind !== 'Input')) || 'no kernel'}, with no counterpart on the other side`;
   const summary = `step ${r.step}: first divergence${found.phase === 'backward' ? ' (backward pass; the forward ops agree)' : ''} at ${describe(cc)} ↔ tfjs ${describe(rr)}: max abs err ${fmt(cmp.maxAbsError)}, max rel err ${fmt(cmp.maxRelError)}${cmp.bySummary ? ' (by summary: outputs above the value cap)' : ''}; ${why}; likely cause: ${likely.kind}${likely.module ? ` in ${likely.module}.forward` : ''} at ${likely.at ?? '(no program line on the stack)'}${base.unsure ? `; unsure: ${base.unsure}` : ''}`;

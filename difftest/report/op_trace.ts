@@ -19,7 +19,7 @@ export function opTraceLines(t: OpTraceReport): string[] {
   if (d.phase === 'backward') out.push('the forward ops agree; in the backward pass (whose ops the two sides arrange differently, so the pairing is less sure):');
   out.push(`first diverging output: ${op(d.candidate)}  ↔  tfjs ${op(d.reference)}`);
   out.push(`  max abs err ${fmt(d.maxAbsError)}, max rel err ${fmt(d.maxRelError)}, relative L2 ${fmt(d.relativeL2)}`);
-  const cause = { op: 'its inputs agree: the op itself computes differently', gap: 'ops only one side has come before it (below)', input: 'it reads tensors no traced op made (data, constants) that differ (below)' }[d.cause];
+  const cause = { op: 'its inputs agree: the op itself computes differently', gap: 'ops only one side has come before it (below)', input: 'it reads tensors no traced op made (data, constants) that differ (below), e.g. data drawn at random (tfjs\'s and the runtime\'s generators differ)' }[d.cause];
   out.push(`  cause: ${cause}`);
   if (d.candidateGap.length) out.push(`  migrated program, unpaired before it: ${d.candidateGap.slice(-6).map(op).join('; ')}`);
   if (d.referenceGap.length) out.push(`  original, unpaired before it: ${d.referenceGap.slice(-6).map(op).join('; ')}`);

@@ -149,6 +149,18 @@ describe('judgePairs / localise', () => {
     expect(localise(r, c, p, v)).toMatchObject({ pair: 1, cause: 'gap', candidateGap: [1], referenceGap: [1] });
   });
 
+  test('localise: an input that differs, reached through ops that only move values, is the cause', () => {
+    // tfjs one-hots its labels; the runtime unsqueezes them and scatters: the labels (drawn at random) differ.
+    const r = [ev(0, 'Input', [2], [1, 0]), ev(1, 'OneHot', [2, 2], [0, 1, 1, 0], [0])];
+    const c = [ev(0, 'Input', [2], [0, 1]), ev(1, 'Unsqueeze', [2, 1], [0, 1], [0]), ev(2, 'Scatter', [2, 2], [1, 0, 0, 1], [1])];
+    const p = [{ reference: 1, candidate: 2, relation: 'same' as const, summariesAgree: false }];
+    const found = localise(r, c, p, judgePairs(c, p, [cmp(1, false)]));
+    expect(found).toMatchObject({ cause: 'input', candidateGap: [1], candidateInputs: [0], referenceInputs: [0] });
+    const t = buildOpTrace(log(r), log(c), valuesOf, valuesOf);
+    expect(t.firstDivergence).toMatchObject({ cause: 'input', likely: { kind: 'Input', shape: [2] } });
+    expect(t.summary).toMatch(/a tensor no traced op made .* differs; likely cause: Input/);
+  });
+
   test('localise: nothing fails, nothing to localise', () => {
     expect(localise(ref, cand, pairs, judgePairs(cand, pairs, pairs.map(() => cmp(0, true))))).toBeNull();
   });
