@@ -33,6 +33,8 @@ interface Args {
   maxRows?: number;
   color?: boolean;
   timeout?: number;
+  trace?: 'ops';
+  traceStep: number;
 }
 
 export const command = 'diff <original>';
@@ -49,6 +51,8 @@ export const builder = (y: Argv): Argv<Args> =>
     .option('replay', { choices: ['none', 'step', 'layer'] as const, default: 'step' as const, describe: "none: free run from the same weights and batches; step: reset the candidate's parameters to the reference's before each step; layer: also feed each layer the reference's input" })
     .option('record-every', { type: 'number', describe: 'record layer outputs and gradients every k steps (default 1 with --steps ≤ 200, else 10)' })
     .option('record', { type: 'string', array: true, default: ['outputs', 'gradients', 'parameters'], describe: 'what to record beyond losses: outputs, gradients, parameters' })
+    .option('trace', { choices: ['ops'] as const, describe: "ops: record every op's output during one training step on both sides, pair them by kind and shape, and name the first op whose output diverges and its line in the migrated program (custom loops)" })
+    .option('trace-step', { type: 'number', default: 0, describe: 'the training step --trace records (from 0)' })
     .option('seed', { type: 'number', default: 0, describe: 'seed of the batch order and dropout masks' })
     .option('keep-layout', { type: 'boolean', default: false, describe: 'the migrated program keeps tfjs\'s NHWC layout between layers (it was, or is to be, migrated with --keep-layout)' })
     .option('loss-rtol', { type: 'number', default: 1e-4, describe: 'relative tolerance of each step\'s loss' })
@@ -76,6 +80,11 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  if (!Number.isInteger(argv.traceStep) || argv.traceStep < 0) {
+    console.error(`torchbridge diff: --trace-step takes a step number from 0; got ${argv.traceStep}`);
+    process.exitCode = 2;
+    return;
+  }
   if (argv.timeout !== undefined && !(argv.timeout > 0)) {
     console.error(`torchbridge diff: --timeout takes a number of seconds above 0; got ${argv.timeout}`);
     process.exitCode = 2;
@@ -88,6 +97,7 @@ export async function handler(argv: ArgumentsCamelCase<Args>): Promise<void> {
       replay: argv.replay, recordEvery: argv.recordEvery, seed: argv.seed, keepLayout: argv.keepLayout, workDir: argv.workDir, progress: argv.progress,
       record: { outputs: argv.record.includes('outputs'), gradients: argv.record.includes('gradients'), parameters: argv.record.includes('parameters') },
       tolerances: { lossRtol: argv.lossRtol, lossAtol: argv.lossAtol, metricPoints: argv.metricPoints },
+      trace: argv.trace, traceStep: argv.traceStep,
     });
     console.log(formatTerminal(report, { color: argv.color ?? Boolean(process.stdout.isTTY), maxRows: argv.maxRows }));
     for (const p of writeReports(report, { json: argv.json, markdown: argv.markdown, html: argv.html, junit: argv.junit })) console.log(`wrote ${p}`);

@@ -30,6 +30,8 @@ export interface ChildConfig {
   customLoop?: boolean;
   /** Plain run (overhead benchmark): run fit/evaluate as the program would, record nothing but timings. */
   plain?: boolean;
+  /** `--trace ops`: record every op's output during this training step (op_trace_log.ts; custom loops). */
+  traceOps?: { step: number };
 }
 
 /** The config of this child, or an error saying the probe module was loaded outside `torchbridge diff`. */

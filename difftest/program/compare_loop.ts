@@ -116,6 +116,8 @@ function loopNotes(inp: ReportInputs, variables: number, lossAtol: number): stri
     ...inp.candidate.meta.notes,
     `custom loop: ${variables} variable(s) paired by creation order and shape; the migrated program starts from the original's initial values`,
   ];
+  const optimizers = inp.reference.meta.loop?.optimizers?.length ?? 0;
+  if (optimizers > 1) notes[notes.length - 1] = `custom loop: ${variables} variable(s) of ${optimizers} optimizers; each migrated optimizer pairs with one of the original's (in the order of their first steps) by its params' shapes, and its params with that optimizer's variables in order; the migrated program starts from the original's initial values; steps are every optimizer's, in the order they ran`;
   if (inp.replay === 'layer') notes.push('replay layer: a custom loop has no layers to feed; it ran as --replay step');
   if (lossAtol > inp.tolerances.lossAtol) {
     notes.push(`loss: also within tolerance when |Δ| ≤ ${lossAtol.toExponential(2)} (rtol/100 × the largest reference loss: a loss trained down to float32 noise has no relative precision left)`);

@@ -55,3 +55,32 @@ export function pairVariables<T extends { shape: readonly number[] }>(ref: LoopV
   for (let i = params.length; i < ref.length; i++) problems.push(`variable ${variableLabel(ref[i], i)} has no counterpart among the migrated optimizer's params`);
   return { pairs, problems };
 }
+
+/**
+ * A program with several optimizers (a GAN's generator and discriminator, each with its own): each migrated
+ * optimizer, in construction order, pairs with the first of the original's optimizers (ReferenceMeta.loop.optimizers,
+ * in the order of their first step) not yet taken whose variables have its params' shapes, in order — by shape, so
+ * the programs may build them in either order — and its params pair with those variables. With one optimizer on the
+ * original's side, the params of all the migrated optimizers pair as pairVariables pairs them.
+ */
+export function pairOptimizers<T extends { shape: readonly number[] }>(ref: LoopVariable[], refOptimizers: readonly (readonly string[])[] | undefined, candOptimizers: T[][], created: T[]): Pairing<T> {
+  if (!refOptimizers || refOptimizers.length <= 1) return pairVariables(ref, candOptimizers.flat(), created);
+  const groups = refOptimizers.map((names) => names.map((n) => ref.findIndex((v) => v.name === n)));
+  const groupShapes = (g: number[]) => g.map((i) => (i >= 0 ? fmt(ref[i].shape) : '?')).join(' ');
+  const taken = new Set<number>();
+  const pairs: PairedTensor<T>[] = [];
+  const problems: string[] = [];
+  candOptimizers.forEach((params, k) => {
+    const g = groups.findIndex((idx, gi) => !taken.has(gi) && idx.length === params.length && idx.every((ri, i) => ri >= 0 && sameShape(ref[ri].shape, params[i].shape)));
+    if (g < 0) {
+      problems.push(`the migrated program's optimizer #${k} (params ${params.map((p) => fmt(p.shape)).join(' ') || 'none'}) matches none of the original's ${groups.length} optimizers (${groups.map((idx, gi) => `#${gi}: ${groupShapes(idx)}`).join('; ')}) by its parameters' shapes in order: check what each optimizer is given`);
+      return;
+    }
+    taken.add(g);
+    params.forEach((tensor, i) => pairs.push({ refIndex: groups[g][i], tensor, candidate: `optimizer #${k} params[${i}]`, inOptimizer: true }));
+  });
+  groups.forEach((idx, gi) => {
+    if (!taken.has(gi)) problems.push(`the original's optimizer #${gi} (in the order of first steps; variables ${idx.map((i) => (i >= 0 ? `'${ref[i].label ?? ref[i].name}'` : '?')).join(', ')}) has no counterpart among the migrated program's ${candOptimizers.length} optimizer(s)`);
+  });
+  return { pairs, problems };
+}

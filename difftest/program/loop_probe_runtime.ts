@@ -5,7 +5,7 @@
  *
  * - `requiresGrad_()` notes the leaves the program creates (its `tf.variable`s), in order;
  * - an optimizer's `addParamGroup` (which its constructor calls) pairs the reference's variables with the
- *   optimizer's params (loop_pairing.ts) and writes the reference's initial values into them, so random
+ *   optimizer's params (loop_pairing.ts; with several optimizers, each with one of the original's) and writes the reference's initial values into them, so random
  *   initialisation does not count — before the loop runs any forward;
  * - `backward()` on a one-element tensor remembers its value: the step's loss;
  * - `step()` ends a step: the loss and every paired tensor after the update are recorded under the reference's
@@ -30,7 +30,8 @@
 import { data, optim, Tensor, torch } from '../../runtime/index.js';
 import type { ChildConfig } from './child_config.js';
 import { LOOP_LAYER } from './loop_keys.js';
-import { pairVariables, variableLabel, type PairedTensor } from './loop_pairing.js';
+import { pairOptimizers, variableLabel, type PairedTensor } from './loop_pairing.js';
+import { startRuntimeOpTrace, type RuntimeOpRecorder } from './op_trace_runtime.js';
 import { asFloat32, traceKey, type TraceReader, type TraceWriter } from './trace.js';
 import type { CandidateMeta, ReferenceMeta } from './trace_meta.js';
 
@@ -56,6 +57,8 @@ export function installLoopProbes(cfg: ChildConfig, ref: TraceReader<ReferenceMe
   let pairs: PairedTensor<Tensor>[] = [];
   let step = 0;
   let lastLoss: number | undefined;
+  // --trace ops: the traced step's ops, up to (not into) optimizer.step().
+  const ops = cfg.traceOps ? startRuntimeOpTrace(trace, meta, cfg.traceOps.step) : null;
 
   const requiresGrad = Tensor.prototype.requiresGrad_;
   Tensor.prototype.requiresGrad_ = function (this: Tensor, on = true) {
@@ -67,14 +70,13 @@ export function installLoopProbes(cfg: ChildConfig, ref: TraceReader<ReferenceMe
   };
 
   const pairAndLoad = () => {
-    const params = optimizers.flatMap((o) => o.paramGroups.flatMap((g) => g.params));
-    const pairing = pairVariables(refVars, params, created);
+    const pairing = pairOptimizers(refVars, refLoop.optimizers, optimizers.map((o) => o.paramGroups.flatMap((g) => g.params)), created);
     pairs = pairing.pairs;
     meta.loop = { pairs: pairs.map(({ refIndex, candidate, inOptimizer }) => ({ refIndex, candidate, inOptimizer })), problems: pairing.problems };
     for (const p of pairs) {
       if (loaded.has(p.tensor)) continue;
       loaded.add(p.tensor);
-      writeValues(p.tensor, ref.require(traceKey('-', 'init', LOOP_LAYER, refVars[p.refIndex].name)).data as Float32Array);
+      loadValues(ops, p.tensor, ref.require(traceKey('-', 'init', LOOP_LAYER, refVars[p.refIndex].name)).data as Float32Array);
     }
   };
 
@@ -96,6 +98,7 @@ export function installLoopProbes(cfg: ChildConfig, ref: TraceReader<ReferenceMe
 
   const stepFn = optim.Optimizer.prototype.step;
   optim.Optimizer.prototype.step = function (this: optim.Optimizer, closure) {
+    ops?.pause();
     const out = stepFn.call(this, closure);
     for (const p of pairs) trace.put(traceKey(step, 'parameter', LOOP_LAYER, refVars[p.refIndex].name), p.tensor.shape, asFloat32(p.tensor.dataSync()));
     if (lastLoss === undefined) {
@@ -104,6 +107,7 @@ export function installLoopProbes(cfg: ChildConfig, ref: TraceReader<ReferenceMe
     }
     meta.steps.push({ step, epoch: 0, batch: step, size: 0, loss: lastLoss ?? NaN, metrics: {} });
     meta.recordedSteps.push(step);
+    if (ops && step === ops.step) ops.finish();
     lastLoss = undefined;
     // Under replay the next step starts where the reference's did: its values after this step, written now (once
     // recorded), so the next forward sees them wherever the program calls zeroGrad.
@@ -114,6 +118,7 @@ export function installLoopProbes(cfg: ChildConfig, ref: TraceReader<ReferenceMe
       }
     }
     step++;
+    if (ops && step === ops.step) ops.resume();
     if (step % 50 === 0) trace.flush();
     if (refLoop.stoppedAt !== undefined && step >= refLoop.stoppedAt) process.exit(0);
     return out;
@@ -137,6 +142,7 @@ function installAssignProbes(cfg: ChildConfig, ref: TraceReader<ReferenceMeta>, 
   let step = 0;
   let lastLoss: number | undefined;
   let gradientsSeen = false;
+  const ops = cfg.traceOps ? startRuntimeOpTrace(trace, meta, cfg.traceOps.step) : null;
   const publish = () => {
     meta.loop = { pairs: [...pairs.values()].sort((a, b) => a.refIndex - b.refIndex).map(({ refIndex, candidate, inOptimizer }) => ({ refIndex, candidate, inOptimizer })), problems };
   };
@@ -155,7 +161,7 @@ function installAssignProbes(cfg: ChildConfig, ref: TraceReader<ReferenceMeta>, 
       problems.push(`variable ${variableLabel(target.v, target.i)} pairs with the migrated program's leaf #${k} (requiresGrad_ order), of shape ${fmt(this.shape)}: the shapes differ`);
     } else {
       pairs.set(this, { refIndex: target.i, tensor: this, candidate: `leaf #${k}`, inOptimizer: true });
-      writeValues(this, ref.require(traceKey('-', 'init', LOOP_LAYER, target.v.name)).data as Float32Array);
+      loadValues(ops, this, ref.require(traceKey('-', 'init', LOOP_LAYER, target.v.name)).data as Float32Array);
     }
     publish();
     return out;
@@ -173,6 +179,7 @@ function installAssignProbes(cfg: ChildConfig, ref: TraceReader<ReferenceMeta>, 
     }
     meta.steps.push({ step, epoch: 0, batch: step, size: 0, loss: lastLoss ?? NaN, metrics: {} });
     meta.recordedSteps.push(step);
+    if (ops && step === ops.step) ops.finish();
     lastLoss = undefined;
     updated.clear();
     if (cfg.replay !== 'none' && !replayNow && canExit) {
@@ -186,6 +193,7 @@ function installAssignProbes(cfg: ChildConfig, ref: TraceReader<ReferenceMeta>, 
       }
     }
     step++;
+    if (ops && step === ops.step) ops.resume();
     if (step % 50 === 0) trace.flush();
     if (canExit && refLoop.stoppedAt !== undefined && step >= refLoop.stoppedAt) process.exit(0);
   };
@@ -222,7 +230,7 @@ function installAssignProbes(cfg: ChildConfig, ref: TraceReader<ReferenceMeta>, 
       const first = Array.isArray(outputs) ? outputs[0] : outputs;
       lastLoss = first && first.numel() === 1 && first.device.type === 'cpu' ? first.dataSync()[0] : undefined;
       gradientsSeen = true;
-      return torch.autograd.grad(outputs, inputs, opts);
+      return ops ? ops.backward(() => torch.autograd.grad(outputs, inputs, opts)) : torch.autograd.grad(outputs, inputs, opts);
     }) as typeof torch.autograd.grad,
     finish() {
       if (updated.size) finishStep(false, false);
@@ -244,6 +252,21 @@ function installAssignProbes(cfg: ChildConfig, ref: TraceReader<ReferenceMeta>, 
 
 const fmt = (shape: readonly number[]) => `[${shape.join(', ')}]`;
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/**
+ * writeValues, under `--trace ops`: the load's own ops are not the program's, and the events that made `t` are
+ * marked as replaced by the reference's values (not compared).
+ */
+function loadValues(ops: RuntimeOpRecorder | null, t: Tensor, data: Float32Array): void {
+  if (!ops?.recording) return writeValues(t, data);
+  ops.pause();
+  try {
+    writeValues(t, data);
+  } finally {
+    ops.replaced(t);
+    ops.resume();
+  }
+}
 
 /**
  * Writes the reference's values into a candidate tensor in place (a leaf that requires grad: not through autograd).

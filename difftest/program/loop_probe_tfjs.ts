@@ -29,6 +29,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ChildConfig } from './child_config.js';
 import { LOOP_LAYER } from './loop_keys.js';
 import { weightToCandidate, type WeightLayout } from './layout.js';
+import { startTfjsOpTrace } from './op_trace_tfjs.js';
 import { asFloat32, traceKey, type TraceWriter } from './trace.js';
 import type { LoopVariable, ReferenceMeta } from './trace_meta.js';
 
@@ -64,6 +65,8 @@ export function installLoopProbes(cfg: ChildConfig, trace: TraceWriter<Reference
   let gradientsSeen = false;
   const assigned = new Set<string>();
   let assignLoss: number | undefined;
+  // --trace ops: the traced step's kernels, up to (not into) the optimizer's update.
+  const ops = cfg.traceOps ? startTfjsOpTrace(trace, meta, cfg.traceOps.step) : null;
 
   const makeVariable = engine.makeVariable;
   engine.makeVariable = function (this: EngineInternals, ...args: Parameters<EngineInternals['makeVariable']>) {
@@ -172,6 +175,18 @@ export function installLoopProbes(cfg: ChildConfig, trace: TraceWriter<Reference
     loop.variables = [...seen.values()].sort((a, b) => order(a.name) - order(b.name));
   };
 
+  // Each optimizer's variables, in the order of its first step (ReferenceMeta.loop.optimizers).
+  const byOptimizer = new Map<tf.Optimizer, string[]>();
+  const noteOptimizer = (o: tf.Optimizer, variables: tf.Variable[]) => {
+    let names = byOptimizer.get(o);
+    if (!names) {
+      names = [];
+      byOptimizer.set(o, names);
+    }
+    for (const v of variables) if (!names.includes(v.name)) names.push(v.name);
+    loop.optimizers = [...byOptimizer.values()];
+  };
+
   const finishAssignStep = (canExit: boolean) => {
     assigned.clear();
     if (assignLoss === undefined) pushNote(meta, 'loss: a hand-written step followed a gradient computation of a function whose value is not one number; its loss is shown as NaN');
@@ -195,7 +210,9 @@ export function installLoopProbes(cfg: ChildConfig, trace: TraceWriter<Reference
   const finishStep = (loss: number, canExit = true) => {
     meta.steps.push({ step, epoch: 0, batch: step, size: 0, loss, metrics: {} });
     meta.recordedSteps.push(step);
+    if (ops && step === ops.step) ops.finish();
     step++;
+    if (ops && step === ops.step) ops.resume();
     if (step % 50 === 0) trace.flush();
     if (canExit && cfg.steps !== undefined && step >= cfg.steps) {
       // --steps: the rest of the program (more training, its prints) is not needed; the trace is closed on exit.
@@ -211,6 +228,8 @@ export function installLoopProbes(cfg: ChildConfig, trace: TraceWriter<Reference
       const names = Array.isArray(grads) ? grads.filter((g) => g.tensor != null).map((g) => g.name) : Object.keys(grads).filter((k) => grads[k] != null);
       const variables = names.map((n) => engine.registeredVariables[n]).filter((v): v is tf.Variable => v !== undefined);
       for (const v of variables) register(v);
+      noteOptimizer(this, variables);
+      ops?.pause();
       applying++;
       try {
         original.call(this, grads);

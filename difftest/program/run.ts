@@ -20,6 +20,7 @@ import { killRunningChildren, runChild } from './child.js';
 import type { ChildConfig } from './child_config.js';
 import { buildReport } from './compare_traces.js';
 import { localModules } from './local_modules.js';
+import { addOpTrace, TRACE_NEEDS_LOOP } from './op_trace_report.js';
 import { TraceReader } from './trace.js';
 import type { CandidateMeta, ReferenceMeta } from './trace_meta.js';
 import type { DiffOptions, DiffReport } from './types.js';
@@ -32,6 +33,8 @@ export async function runDiff(opts: DiffOptions): Promise<DiffReport> {
   const original = resolve(opts.original);
   if (!existsSync(original)) throw new DiffUsageError(`original program not found: ${opts.original}`);
   if (opts.migrated && !existsSync(resolve(opts.migrated))) throw new DiffUsageError(`migrated program not found: ${opts.migrated}`);
+  // Op outputs are read as the ops run, synchronously: on the GPU a read is asynchronous.
+  if (opts.trace === 'ops' && opts.device === 'webgpu') throw new DiffUsageError('--trace ops reads every op\'s output as it runs, which needs the migrated program on the CPU: run it with --device cpu');
   // What this run creates and, unless the caller named a work dir to keep, removes when it ends (pass or throw):
   // the temporary work dir (traces: ~160 KB a step under replay for the seed MLP; the on-the-fly migration). Only
   // that folder, which mkdtemp made for this run, is ever removed; nothing is written into the user's tree.
@@ -114,6 +117,7 @@ async function diffPrograms(opts: DiffOptions, original: string, migrated: strin
     seed: opts.seed ?? 0,
     candidateLayout: opts.keepLayout ? 'keep' : 'nchw',
     progress: opts.progress ?? Boolean(process.stderr.isTTY),
+    ...(opts.trace === 'ops' ? { traceOps: { step: opts.traceStep ?? 0 } } : {}),
   };
   if (recordEvery > 1) notes.push(`layer outputs and gradients recorded every ${recordEvery} steps (--record-every); losses at every step`);
   if (replay !== 'none') notes.push("replay: the candidate's parameters are reset to the reference's before every step; Adam's moments are the candidate's own, re-derived from gradients at the reference's parameters (not copied)");
@@ -126,6 +130,8 @@ async function diffPrograms(opts: DiffOptions, original: string, migrated: strin
   const deadline = opts.timeoutSeconds !== undefined ? performance.now() + opts.timeoutSeconds * 1000 : undefined;
   const left = () => (deadline === undefined ? undefined : Math.max(0, deadline - performance.now()));
   const refRun = await runChild({ entry: original, source: originalSource, workDir, timeoutMs: left(), config: { ...base, role: 'reference', traceDir: refDir } });
+  // --trace ops hooks a custom loop's steps: a model.fit program is told so before its migration runs too.
+  if (base.traceOps && !refRun.instrumented?.customLoop) throw new DiffUsageError(`${opts.original}: ${TRACE_NEEDS_LOOP}`);
   const candRun = await runChild({ entry: migrated, source: migratedSource, workDir, timeoutMs: left(), servedAs, config: { ...base, role: 'candidate', traceDir: candDir, referenceTraceDir: refDir } });
   for (const spec of refRun.instrumented?.tfjsNodeImports ?? []) {
     let installed = false;
@@ -162,7 +168,7 @@ async function diffPrograms(opts: DiffOptions, original: string, migrated: strin
   if (!reference.meta.steps.length) throw new DiffUsageError(`${opts.original}: the original program finished without training a step under the probes (is model.fit, optimizer.minimize or optimizer.applyGradients reached?)`);
   if (!candidate.meta.steps.length) throw new DiffUsageError(`${migrated}: the migrated program finished without training a step under the probes (is utils.fit or optimizer.step() reached?)`);
   try {
-    return buildReport({
+    const report = buildReport({
       reference,
       candidate,
       original: opts.original,
@@ -176,6 +182,9 @@ async function diffPrograms(opts: DiffOptions, original: string, migrated: strin
       notes,
       timings,
     });
+    const untraceable = base.traceOps ? addOpTrace(report, reference, candidate, base.traceOps.step, Boolean(refRun.instrumented?.customLoop)) : null;
+    if (untraceable) throw new DiffUsageError(`${opts.original}: ${untraceable}`);
+    return report;
   } finally {
     reference.close();
     candidate.close();

@@ -1,5 +1,6 @@
 /** The metadata each side stores in its trace's index.json (the tensors go to tensors.bin; see trace.ts). */
 import type { ActivationLayout, WeightLayout } from './layout.js';
+import type { OpTraceLog } from './op_trace_log.js';
 
 /** One reference (tfjs) layer, in model order. */
 export interface ReferenceLayer {
@@ -55,6 +56,8 @@ interface CommonMeta {
   batchSize?: number;
   /** Set when fit ran (absent if the program never reached it). */
   fitDone?: boolean;
+  /** `--trace ops`: the traced step's ops (op_trace_log.ts). */
+  opTrace?: OpTraceLog;
 }
 
 /** The fields both sides start with: this process's program and empty logs. */
@@ -110,6 +113,12 @@ export interface ReferenceMeta extends CommonMeta {
     style?: 'assign';
     /** Assign style: the variables' names in the order step 0 first updated them. */
     updateOrder?: string[];
+    /**
+     * The program's optimizers, in the order of their first step: the names of the variables each updates (its
+     * first step's order, then any it updated later). A program with several (a GAN's generator and discriminator)
+     * pairs each migrated optimizer with one of them (loop_pairing.ts pairOptimizers).
+     */
+    optimizers?: string[][];
     /**
      * Shuffle orders the program announced (`globalThis.__torchbridgeDataOrder`, which the batching helper of a tfjs
      * program `migrate --emit-tfjs` wrote calls once per shuffled pass), recorded as `perm/<loop>/shuffle<k>`: the

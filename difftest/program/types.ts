@@ -62,6 +62,13 @@ export interface DiffOptions {
   timeoutSeconds?: number;
   /** Also run both programs plainly (no probes) to measure the recording overhead (timings.*PlainSeconds). */
   measurePlain?: boolean;
+  /**
+   * `ops`: also record every op's output during one training step on both sides and pair them (op_alignment.ts), so
+   * the report names the first op whose output diverges and its line in the migrated program (custom loops).
+   */
+  trace?: 'ops';
+  /** The training step `trace` records (default 0, the first). */
+  traceStep?: number;
 }
 
 /** One step's loss, side by side (the terminal table's row: step, loss tfjs, loss torchbridge, |Δ|, rel, verdict). */
@@ -139,6 +146,51 @@ export interface Divergence {
   variable?: { index: number; name: string; label?: string };
 }
 
+/** One op of the op-level trace, as reported: a tfjs kernel or a runtime op, its output shape and its program line. */
+export interface TracedOpRef {
+  /** Position in its side's trace of the step. */
+  index: number;
+  kind: string;
+  shape: number[];
+  /** `file:line` in the side's program (relative to the working directory), when it was on the stack. */
+  at?: string;  /** The innermost module whose forward ran it (`Tanh`), when a module between it and the program's line did. */
+  module?: string;
+}
+
+/** `--trace ops` (op_trace_report.ts): one step's ops on both sides, paired, and where they first diverge. */
+export interface OpTraceReport {
+  step: number;
+  referenceOps: number;
+  candidateOps: number;
+  /** Pairs found (op_alignment.ts) and, of them, those whose outputs agree. */
+  paired: number;
+  agreeing: number;
+  /** Pairs of one kind and shape with different values that the dataflow did not back (left unpaired). */
+  dropped: number;
+  /** Why the alignment may be wrong (few ops paired, a trace cut short, a banded alignment), or null. */
+  unsure: string | null;
+  firstDivergence: null | {
+    /** Forward ops agreed when this is `backward`: a gradient computed differently (paired with less trust). */
+    phase: 'forward' | 'backward';
+    reference: TracedOpRef;
+    candidate: TracedOpRef;
+    maxAbsError: number;
+    maxRelError: number;
+    relativeL2: number;
+    /** assert_close's message, or how the summaries differ when the outputs were too large to record. */
+    message: string;
+    /** `op`: its inputs agree and it differs; `gap`: ops only one side has come before it; `input`: tensors no op made differ. */
+    cause: 'op' | 'gap' | 'input';
+    /** The unpaired ops (or Inputs) on each side between it and the agreeing pairs it descends from. */
+    candidateGap: TracedOpRef[];
+    referenceGap: TracedOpRef[];
+    /** The migrated program's op most likely at fault: the last op of the candidate's gap, else the diverging op. */
+    likely: TracedOpRef;
+  };
+  /** One line saying what was found, for the text reports. */
+  summary: string;
+}
+
 export interface DiffReport {
   version: 1;
   original: string;
@@ -185,4 +237,6 @@ export interface DiffReport {
   };
   /** Reference weight names ↔ candidate parameter names (`dense_Dense1/kernel` ↔ `0.weight`). */
   nameMap?: { reference: string; candidate: string }[];
+  /** `--trace ops`: the traced step's ops paired, and the first that diverges. */
+  opTrace?: OpTraceReport;
 }

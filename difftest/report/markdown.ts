@@ -3,6 +3,7 @@
  * is kept unless `maxRows` asks for elision (a file is not a screen); messages go in fenced blocks.
  */
 import type { DiffReport } from '../program/types.js';
+import { opTraceLines } from './op_trace.js';
 import {
   epochCells, epochKeys, fmtError, fmtMetric, fmtMetricDiff, fmtSeconds, fmtValue, layerTypes, referenceLabel, replayLabel, selectRows, stepsLabel, verdict, worstLayers,
 } from './summary.js';
@@ -87,6 +88,7 @@ export function formatMarkdown(report: DiffReport, opts: { maxRows?: number } = 
   if (d) {
     out.push('', '## First divergence', '', `Step ${d.step}, ${d.kind} of ${d.layer ? code(d.layer) : 'the program'}${d.tensor ? ` (${mdCell(d.tensor)})` : ''}:`, '', ...mdFence(d.message));
   }
+  if (report.opTrace) out.push('', `## Op trace (step ${report.opTrace.step})`, '', ...mdFence(opTraceLines(report.opTrace).join('\n')));
   if (report.notes.length) out.push('', '## Notes', '', ...report.notes.map((n) => `- ${mdCell(n)}`));
   return `${out.join('\n')}\n`;
 }

@@ -4,6 +4,7 @@
  * ANSI color only when asked: the text goes to logs and CI as often as to a terminal.
  */
 import type { DiffReport } from '../program/types.js';
+import { opTraceLines } from './op_trace.js';
 import {
   epochCells, epochKeys, fmtError, fmtMetric, fmtMetricDiff, fmtSeconds, fmtValue, layerTypes, referenceLabel, replayLabel, selectRows, stepsLabel, verdict, worstLayers,
 } from './summary.js';
@@ -101,6 +102,11 @@ export function formatTerminal(report: DiffReport, opts: TerminalOptions = {}): 
     section('First divergence');
     out.push(`step ${d.step}, ${d.kind} of ${d.layer || 'the program'}${d.tensor ? ` (${d.tensor})` : ''}`);
     out.push(...d.message.split('\n').map((l) => `  ${l}`));
+  }
+
+  if (report.opTrace) {
+    section(`Op trace (--trace ops, step ${report.opTrace.step})`);
+    out.push(...opTraceLines(report.opTrace));
   }
 
   if (report.notes.length) {

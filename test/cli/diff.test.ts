@@ -59,3 +59,28 @@ describe('torchbridge diff errors', () => {
     expect(r.stderr.trim()).toBe(`torchbridge diff: ${original}: found nothing to probe: no model.fit(x, y, ...) call and no custom training loop (optimizer.minimize, or tf.variableGrads with optimizer.applyGradients, or tf.grads / tf.valueAndGrads / tf.variableGrads with variable.assign, or model.trainOnBatch / model.fitDataset); torchbridge diff compares programs that train one of these ways — point it at the program's training entry file`);
   }, 60_000);
 });
+
+describe('torchbridge diff --trace ops through the CLI', () => {
+  const MLP = 'test/difftest/fixtures/op_trace/mlp_loop.ts';
+  const MIGRATED = 'test/difftest/fixtures/op_trace/mlp_loop.migrated.ts';
+
+  test('a planted wrong op: exit 1, the op trace section names it and its line; --json carries it', () => {
+    const src = readFileSync(join(repo, MIGRATED), 'utf8');
+    expect(src).toContain('torch.relu(');
+    const planted = join(dir, 'sigmoid.ts');
+    writeFileSync(planted, src.replace('torch.relu(', 'torch.sigmoid('));
+    const json = join(dir, 'trace.json');
+    const r = diff(MLP, '--migrated', planted, '--trace', 'ops', '--steps', '1', '--reference', 'wasm', '--json', json);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/Op trace \(--trace ops, step 0\)/);
+    expect(r.stdout).toMatch(/likely cause: Unary:sigmoid \[4, 5\] at .*sigmoid\.ts:12/);
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(report.opTrace.firstDivergence.likely).toMatchObject({ kind: 'Unary:sigmoid', shape: [4, 5] });
+  }, 60_000);
+
+  test('--trace-step below 0: exit 2 before anything runs', () => {
+    const r = diff(MLP, '--migrated', MIGRATED, '--trace', 'ops', '--trace-step', '-1');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--trace-step takes a step number from 0; got -1/);
+  });
+});

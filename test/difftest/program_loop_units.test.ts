@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { stderrTail } from '../../difftest/program/child_error.js';
 import { instrumentProgram, InstrumentError } from '../../difftest/program/instrument.js';
-import { pairVariables } from '../../difftest/program/loop_pairing.js';
+import { pairOptimizers, pairVariables } from '../../difftest/program/loop_pairing.js';
 
 describe('instrumentProgram on custom loops', () => {
   const ref = [
@@ -82,4 +82,37 @@ test('stderrTail drops the toolkit\'s frames and a dependency\'s rethrow site, k
     'Node.js v20.20.2',
   ].join('\n');
   expect(stderrTail(stderr)).toBe('Error: boom\n    at main (/home/u/prog.ts:4:9)');
+});
+
+describe('pairOptimizers (several optimizers, GAN-style)', () => {
+  const v = (name: string, shape: number[]) => ({ name, shape });
+  const t = (...shape: number[]) => ({ shape });
+  // Creation order: the generator's two variables, then the discriminator's; the discriminator's optimizer steps first.
+  const ref = [v('g/k', [4, 3]), v('g/b', [4]), v('d/k', [1, 4]), v('d/b', [1])];
+  const refOptimizers = [['d/k', 'd/b'], ['g/k', 'g/b']];
+
+  test('each migrated optimizer pairs with the tfjs optimizer whose variables have its params\' shapes, whatever the order', () => {
+    const [gk, gb, dk, db] = [t(4, 3), t(4), t(1, 4), t(1)];
+    for (const order of [[[dk, db], [gk, gb]], [[gk, gb], [dk, db]]]) {
+      const p = pairOptimizers(ref, refOptimizers, order, []);
+      expect(p.problems).toEqual([]);
+      expect(p.pairs.map((x) => [x.refIndex, x.tensor]).sort((a, b) => (a[0] as number) - (b[0] as number))).toEqual([[0, gk], [1, gb], [2, dk], [3, db]]);
+    }
+    expect(pairOptimizers(ref, refOptimizers, [[dk, db], [gk, gb]], []).pairs[0].candidate).toBe('optimizer #0 params[0]');
+  });
+
+  test('an optimizer whose params match none, and a tfjs optimizer left without a counterpart, are named', () => {
+    const p = pairOptimizers(ref, refOptimizers, [[t(1, 4), t(1)], [t(4, 3)]], []);
+    expect(p.pairs.map((x) => x.refIndex)).toEqual([2, 3]);
+    expect(p.problems).toEqual([
+      expect.stringMatching(/^the migrated program's optimizer #1 \(params \[4, 3\]\) matches none of the original's 2 optimizers/),
+      expect.stringMatching(/^the original's optimizer #1 .*variables 'g\/k', 'g\/b'\) has no counterpart/),
+    ]);
+  });
+
+  test('one tfjs optimizer: all migrated params pair as pairVariables pairs them', () => {
+    const [gk, gb, dk, db] = [t(4, 3), t(4), t(1, 4), t(1)];
+    const p = pairOptimizers(ref, [['g/k', 'g/b', 'd/k', 'd/b']], [[gk, gb], [dk, db]], []);
+    expect(p.pairs.map((x) => x.candidate)).toEqual(['params[0]', 'params[1]', 'params[2]', 'params[3]']);
+  });
 });

@@ -1,0 +1,134 @@
+/**
+ * `--trace ops`, the report's side: reads the traced step's events from both traces (op_trace_log.ts), pairs them
+ * (op_alignment.ts), compares each pair's outputs with the diff's tolerance rules (compare.ts / tolerance.ts: the
+ * pair's op class from op_kinds.ts, K from the input shapes), judges and localises (op_localise.ts), and writes the
+ * result into the DiffReport: its `opTrace` section, and a failure line when an op diverges, so the exit code says
+ * so (1) as for any other divergence.
+ */
+import { relative } from 'node:path';
+import { compareTensors, type CompareDType } from '../compare.js';
+import { activationToCandidate } from './layout.js';
+import { alignOps, summariesAgree, type OpPair } from './op_alignment.js';
+import { kindRow, movesOnly } from './op_kinds.js';
+import { judgePairs, localise, type PairComparison } from './op_localise.js';
+import { opKey, type OpEvent, type OpTraceLog } from './op_trace_log.js';
+import type { TraceReader } from './trace.js';
+import type { DiffReport, OpTraceReport, TracedOpRef } from './types.js';
+
+/** Fewer pairs than this share of the shorter side's ops (or fewer than MIN_PAIRS) and the alignment is unsure. */
+const UNSURE_SHARE = 0.25;
+const MIN_PAIRS = 3;
+
+export const TRACE_NEEDS_LOOP = '--trace ops follows custom training loops (optimizer.minimize, applyGradients, tf.grads with assign); this program trains with model.fit, which the diff localises by layer: use --replay layer instead';
+
+/**
+ * Adds the section to `report`; returns what made a trace impossible (a usage problem: a model.fit program, a step
+ * the programs never reached), or null.
+ */
+export function addOpTrace(report: DiffReport, reference: TraceReader<{ opTrace?: OpTraceLog }>, candidate: TraceReader<{ opTrace?: OpTraceLog }>, step: number, customLoop: boolean): string | null {
+  const r = reference.meta.opTrace;
+  const c = candidate.meta.opTrace;
+  if (!customLoop) return TRACE_NEEDS_LOOP;
+  if (!r || !c) return `--trace ops: ${!r ? 'the original' : 'the migrated program'} recorded no op trace`;
+  const missing = r.missing ?? c.missing;
+  if (missing) return `--trace-step ${step}: ${missing} (it ran ${report.steps} step${report.steps === 1 ? '' : 's'}: pick a step below that, or raise --steps)`;
+  const trace = buildOpTrace(r, c, (e) => values(reference, r.step, e), (e) => values(candidate, c.step, e));
+  report.opTrace = trace;
+  const d = trace.firstDivergence;
+  if (!d) return null;
+  // The backward passes are arranged differently on the two sides (a gradient op pairs by kind and shape with one that
+  // computes another intermediate), so a backward difference fails the diff only when the step's own comparison
+  // (losses, variables after the update) failed too; otherwise it is a note.
+  if (d.phase === 'forward' || !report.pass) {
+    report.failures.push(`op trace: ${trace.summary}`);
+    report.pass = false;
+  } else {
+    report.notes.push(`--trace ops: a backward op differs (${trace.summary}), but every loss and variable after the step agrees: the two sides compute that gradient with differently arranged ops`);
+  }
+  return null;
+}
+
+const values = (trace: TraceReader, step: number, e: OpEvent) => (e.hasValues ? trace.get(opKey(step, e.index))?.data : undefined);
+
+type Values = (e: OpEvent) => ArrayLike<number> | undefined;
+
+/** The section itself, from the two logs and their values (separate from the trace files for the tests). */
+export function buildOpTrace(r: OpTraceLog, c: OpTraceLog, refValues: Values, candValues: Values): OpTraceReport {
+  const alignment = alignOps(r.events, c.events);
+  const { pairs } = alignment;
+  const comparisons = pairs.map((p) => comparePair(r.events[p.reference], c.events[p.candidate], p, refValues, candValues));
+  const verdicts = judgePairs(c.events, pairs, comparisons);
+  const found = localise(r.events, c.events, pairs, verdicts);
+  const ref = (e: OpEvent): TracedOpRef => ({ index: e.index, kind: e.kind, shape: e.shape, ...(e.at ? { at: `${relative(process.cwd(), e.at.file) || e.at.file}:${e.at.line}` } : {}), ...(e.at?.module ? { module: e.at.module } : {}) });
+
+  const reasons: string[] = [];
+  const shorter = Math.min(r.events.length, c.events.length);
+  if (pairs.length < MIN_PAIRS || pairs.length < UNSURE_SHARE * shorter) reasons.push(`only ${pairs.length} of ${shorter} ops paired`);
+  if (r.truncated || c.truncated) reasons.push(`the step ran more ops than the trace keeps (${r.truncated ? 'original' : 'migrated'}); the rest are not compared`);
+  if (alignment.band !== undefined) reasons.push(`the traces were aligned within ${alignment.band} ops of the diagonal`);
+  const agreeing = verdicts.filter((v) => v.pass).length;
+  const base = { step: r.step, referenceOps: r.events.length, candidateOps: c.events.length, paired: pairs.length, agreeing, dropped: alignment.dropped, unsure: reasons.length ? reasons.join('; ') : null };
+  const counts = `${pairs.length} of ${r.events.length} tfjs kernels and ${c.events.length} runtime ops paired`;
+  if (!found) {
+    return { ...base, firstDivergence: null, summary: `step ${r.step}: no op diverges (${counts}, all within tolerance)${base.unsure ? `; unsure: ${base.unsure}` : ''}` };
+  }
+  const p = pairs[found.pair];
+  const cmp = comparisons[found.pair];
+  const candidateGap = [...found.candidateGap, ...found.candidateInputs].filter((i) => i !== p.candidate).sort((a, b) => a - b).map((i) => ref(c.events[i]));
+  const referenceGap = [...found.referenceGap, ...found.referenceInputs].filter((i) => i !== p.reference).sort((a, b) => a - b).map((i) => ref(r.events[i]));
+  // The likely cause: the last op of the candidate's gap that computes (else its last op); for a differing input, the
+  // input (recorded where the program first reads it); else the diverging op itself.
+  const gapOps = found.candidateGap.map((i) => c.events[i]);
+  const last = found.cause === 'gap' && gapOps.length
+    ? [...gapOps].reverse().find((e) => !movesOnly(e.kind)) ?? gapOps[gapOps.length - 1]
+    : found.cause === 'input' && found.candidateInputs.length ? c.events[found.candidateInputs[0]] : c.events[p.candidate];
+  const likely = ref(last);
+  const rr = ref(r.events[p.reference]);
+  const cc = ref(c.events[p.candidate]);
+  const list = (ops: TracedOpRef[]) => ops.slice(-4).map(describe).join(', ') + (ops.length > 4 ? ` (and ${ops.length - 4} before)` : '');
+  const why = found.cause === 'op'
+    ? 'its inputs agree, so this op computes differently'
+    : found.cause === 'input' && c.events[p.candidate].kind === 'Input'
+      ? `a tensor no traced op made (data, a constant; recorded where the program first reads it) differs`
+      : found.cause === 'input'
+      ? `it reads tensors no traced op made (data, constants) whose values differ: ${list(candidateGap)} in the migrated program, ${list(referenceGap) || 'none'} in the original`
+      : `before it the migrated program runs ${list(candidateGap.filter((o) => o.kind !== 'Input')) || 'no op'} where the original runs ${list(referenceGap.filter((o) => o.kind !== 'Input')) || 'no kernel'}, with no counterpart on the other side`;
+  const summary = `step ${r.step}: first divergence${found.phase === 'backward' ? ' (backward pass; the forward ops agree)' : ''} at ${describe(cc)} ↔ tfjs ${describe(rr)}: max abs err ${fmt(cmp.maxAbsError)}, max rel err ${fmt(cmp.maxRelError)}${cmp.bySummary ? ' (by summary: outputs above the value cap)' : ''}; ${why}; likely cause: ${likely.kind}${likely.module ? ` in ${likely.module}.forward` : ''} at ${likely.at ?? '(no program line on the stack)'}${base.unsure ? `; unsure: ${base.unsure}` : ''}`;
+  return {
+    ...base,
+    firstDivergence: { phase: found.phase, reference: rr, candidate: cc, maxAbsError: cmp.maxAbsError, maxRelError: cmp.maxRelError, relativeL2: cmp.relativeL2, message: cmp.message ?? '', cause: found.cause, candidateGap, referenceGap, likely },
+    summary,
+  };
+}
+
+const describe = (o: TracedOpRef) => `${o.kind} [${o.shape.join(', ')}]${o.module ? ` in ${o.module}.forward` : ''}${o.at ? ` (${o.at})` : ''}`;
+const fmt = (x: number) => (Number.isFinite(x) ? x.toExponential(2) : String(x));
+const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+function comparePair(r: OpEvent, c: OpEvent, p: OpPair, refValues: Values, candValues: Values): PairComparison {
+  const rv = refValues(r);
+  const cv = candValues(c);
+  if (!rv || !cv) {
+    const agree = summariesAgree(r.summary, c.summary);
+    const d = Math.abs(r.summary.mean - c.summary.mean);
+    const rel = d / Math.max(r.summary.absMean, 1e-12);
+    return { pass: agree, relativeL2: agree ? 0 : rel, maxAbsError: d, maxRelError: rel, message: agree ? null : `summaries differ: mean ${r.summary.mean} (tfjs) vs ${c.summary.mean}, mean |x| ${r.summary.absMean} vs ${c.summary.absMean}`, bySummary: true };
+  }
+  const data = p.relation === 'nhwc' ? activationToCandidate(rv, r.shape, { kind: 'nhwc-to-nchw' }).data : rv;
+  const exact = (d: string) => d === 'int32' || d === 'bool';
+  const dtype: CompareDType = exact(r.dtype) && exact(c.dtype) ? 'int32' : 'float32';
+  const row = kindRow(r.kind, c.kind);
+  const cmp = compareTensors({ data, shape: c.shape, dtype }, { data: cv, shape: c.shape, dtype }, { opClass: row?.opClass ?? 'elementwise', reductionLength: reductionLength(r, row?.opClass) });
+  const m = cmp.metrics;
+  return { pass: cmp.pass, relativeL2: m?.relativeL2 ?? Infinity, maxAbsError: m?.maxAbsError ?? Infinity, maxRelError: m?.maxRelError ?? Infinity, message: cmp.message };
+}
+
+/** K, the terms summed into one output element, from the tfjs kernel's input shapes. */
+function reductionLength(r: OpEvent, opClass: string | undefined): number {
+  const [a, b] = r.inputShapes;
+  if (!a || !r.shape.length) return a ? numel(a) : 1;
+  if (opClass === 'matmul') return Math.max(1, (numel(a) * r.shape[r.shape.length - 1]) / Math.max(1, numel(r.shape)));
+  if (opClass === 'conv' && b) return Math.max(1, numel(b) / Math.max(1, b[b.length - 1]));
+  if (opClass === 'reduction') return Math.max(1, numel(a) / Math.max(1, numel(r.shape)));
+  return 1;
+}

@@ -1,0 +1,134 @@
+/**
+ * The reference's op recorder for `--trace ops` (op_trace_log.ts): wraps the engine's kernel dispatch
+ * (`engine.runKernel`, through which every tfjs op, its gradient and `customGrad`'s pieces run in tfjs-core 4.x), so
+ * each kernel the traced step runs becomes an event: its name, its output's shape and values (or summary), the events
+ * that produced its inputs (by data id: a Reshape shares its input's), and the original program's line.
+ *
+ * Only outermost dispatches count: a kernel that dispatches another is one event. The wrapper is installed only
+ * under `--trace ops`, and records only while the traced step runs.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { EVENT_CAP, opKey, programFiles, sourceLine, summarise, VALUE_CAP, type OpEvent, type OpTraceLog } from './op_trace_log.js';
+import type { TraceWriter } from './trace.js';
+
+type Info = { dataId: object; shape: number[]; dtype: string };
+interface EngineDispatch {
+  runKernel(kernelName: string, inputs: Record<string, Info>, attrs?: Record<string, unknown>): Info | Info[];
+  readSync(dataId: object): ArrayLike<number>;
+  gradients(f: () => unknown, xs: unknown[], dy?: unknown, allowNoGradients?: boolean): unknown;
+}
+
+export class TfjsOpRecorder {
+  readonly log: OpTraceLog;
+  private readonly producer = new WeakMap<object, number>();
+  private readonly files = programFiles();
+  private on = false;
+  private done = false;
+  private depth = 0;
+  private phase: OpEvent['phase'] = 'forward';
+
+  constructor(private readonly trace: TraceWriter, readonly step: number) {
+    this.log = { step, events: [], truncated: false, missing: `the original program did not reach step ${step}` };
+    const engine = tf.engine() as unknown as EngineDispatch;
+    const runKernel = engine.runKernel;
+    const self = this;
+    engine.runKernel = function (this: EngineDispatch, kernelName, inputs, attrs) {
+      if (!self.on || self.depth > 0) return runKernel.call(this, kernelName, inputs, attrs);
+      self.depth++;
+      let out: Info | Info[];
+      try {
+        out = runKernel.call(this, kernelName, inputs, attrs);
+      } finally {
+        self.depth--;
+      }
+      self.depth++;
+      try {
+        self.kernel(engine, kernelName, inputs, out);
+      } finally {
+        self.depth--;
+      }
+      return out;
+    };
+    this.markBackward(engine);
+  }
+
+  /** What engine.gradients runs after the function it differentiates returned is the backward pass. */
+  private markBackward(engine: EngineDispatch): void {
+    const gradients = engine.gradients;
+    const self = this;
+    engine.gradients = function (this: EngineDispatch, f, xs, dy, allowNoGradients) {
+      const outer = self.phase;
+      const forward = () => {
+        const y = f();
+        self.phase = 'backward';
+        return y;
+      };
+      try {
+        return gradients.call(this, forward, xs, dy, allowNoGradients);
+      } finally {
+        self.phase = outer;
+      }
+    };
+  }
+
+  resume(): void {
+    if (!this.done) this.on = true;
+  }
+
+  pause(): void {
+    this.on = false;
+  }
+
+  finish(): void {
+    this.on = false;
+    if (!this.done) delete this.log.missing;
+    this.done = true;
+  }
+
+  private kernel(engine: EngineDispatch, kernelName: string, inputs: Record<string, Info>, out: Info | Info[]): void {
+    const outs = Array.isArray(out) ? out : [out];
+    const given = Object.values(inputs ?? {});
+    const ids = given.map((x) => (x == null ? -1 : this.producer.get(x.dataId) ?? this.record(engine, x, 'Input', [], [])));
+    // A kernel with several outputs (Unpack, Split, TopK): one event each, `Kernel#k`.
+    outs.forEach((o, k) => {
+      const index = this.record(engine, o, outs.length > 1 ? `${kernelName}#${k}` : kernelName, ids, given.map((x) => (x ? [...x.shape] : [])));
+      if (index >= 0) this.producer.set(o.dataId, index);
+    });
+  }
+
+  private record(engine: EngineDispatch, t: Info, kind: string, inputs: number[], inputShapes: number[][]): number {
+    if (this.log.events.length >= EVENT_CAP) {
+      this.log.truncated = true;
+      return -1;
+    }
+    if (t.dtype === 'string' || t.dtype === 'complex64') return -1;
+    const index = this.log.events.length;
+    const raw = engine.readSync(t.dataId);
+    // Copied only when kept: a large output costs its summary's pass alone.
+    const values = raw.length > VALUE_CAP ? undefined : t.dtype === 'float32' ? Float32Array.from(raw) : Int32Array.from(raw);
+    const event: OpEvent = {
+      index,
+      kind,
+      shape: [...t.shape],
+      dtype: t.dtype,
+      inputs,
+      inputShapes,
+      phase: this.phase,
+      summary: summarise(raw),
+      hasValues: values !== undefined,
+      at: sourceLine(this.files),
+    };
+    if (values) this.trace.put(opKey(this.step, index), t.shape, values);
+    this.log.events.push(event);
+    if (kind === 'Input') this.producer.set(t.dataId, index);
+    return index;
+  }
+}
+
+/** `--trace ops` on the reference: a recorder for step `step`, started at once when that is step 0. */
+export function startTfjsOpTrace(trace: TraceWriter, meta: { opTrace?: OpTraceLog }, step: number): TfjsOpRecorder {
+  const rec = new TfjsOpRecorder(trace, step);
+  meta.opTrace = rec.log;
+  if (step === 0) rec.resume();
+  return rec;
+}

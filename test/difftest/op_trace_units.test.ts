@@ -1,0 +1,215 @@
+// The op-level trace's pure parts (--trace ops): the kind table, the alignment, the verdicts and the localisation,
+// and the report section built from two synthetic logs. No child processes.
+import { describe, expect, test } from 'vitest';
+import { alignOps, shapeRelation, summariesAgree, type AlignOp } from '../../difftest/program/op_alignment.js';
+import { kindRow } from '../../difftest/program/op_kinds.js';
+import { judgePairs, localise, type PairComparison } from '../../difftest/program/op_localise.js';
+import { summarise, type OpEvent, type OpTraceLog } from '../../difftest/program/op_trace_log.js';
+import { buildOpTrace } from '../../difftest/program/op_trace_report.js';
+
+/** An event with these output values (its summary from them). */
+function ev(index: number, kind: string, shape: number[], values: number[], inputs: number[] = [], extra: Partial<OpEvent> = {}): OpEvent & { values: number[] } {
+  return { index, kind, shape, dtype: 'float32', inputs, inputShapes: inputs.map(() => shape), summary: summarise(values), hasValues: true, phase: 'forward', values, ...extra };
+}
+
+const log = (events: (OpEvent & { values: number[] })[]): OpTraceLog => ({ step: 0, events, truncated: false });
+const valuesOf = (e: OpEvent) => (e as OpEvent & { values: number[] }).values;
+
+describe('op kind table', () => {
+  test.each([
+    ['BatchMatMul', 'MatMul', 'matmul'],
+    ['_FusedMatMul', 'Linear', 'matmul'],
+    ['Add', 'Binary:add', 'elementwise'],
+    ['Relu', 'Unary:relu', 'elementwise'],
+    ['Sum', 'Reduce:sum', 'reduction'],
+    ['Transpose', 'Permute', 'layout'],
+    ['Conv2D', 'Conv2d', 'conv'],
+    ['Split#1', 'Slice', undefined],
+  ])('%s ↔ %s', (tfjs, runtime, opClass) => {
+    expect(kindRow(tfjs, runtime)?.opClass).toBe(opClass);
+  });
+
+  test('different ops do not pair', () => {
+    expect(kindRow('Relu', 'Unary:sigmoid')).toBeUndefined();
+    expect(kindRow('Add', 'Binary:sub')).toBeUndefined();
+    expect(kindRow('Input', 'MatMul')).toBeUndefined();
+  });
+});
+
+describe('shapeRelation / summariesAgree', () => {
+  test('equal, size-1 dims apart, NHWC against NCHW, or none', () => {
+    expect(shapeRelation([4, 2], [4, 2])).toBe('same');
+    expect(shapeRelation([4], [4, 1])).toBe('squeeze');
+    expect(shapeRelation([2, 5, 6, 3], [2, 3, 5, 6])).toBe('nhwc');
+    expect(shapeRelation([4, 2], [2, 4])).toBeNull();
+    expect(shapeRelation([6], [2, 3])).toBeNull();
+  });
+
+  test('summaries agree within 1e-3 relative, not beyond', () => {
+    expect(summariesAgree(summarise([1, 2, 3]), summarise([1, 2, 3.0001]))).toBe(true);
+    expect(summariesAgree(summarise([1, 2, 3]), summarise([1, 2, 3.1]))).toBe(false);
+    expect(summariesAgree(summarise([1, 2, 3]), summarise([1, 2]))).toBe(false);
+    expect(summariesAgree(summarise([1, NaN]), summarise([1, 1]))).toBe(false);
+  });
+});
+
+const op = (kind: string, shape: number[], values: number[], inputs: number[] = [], phase = 'forward'): AlignOp => ({ kind, shape, summary: summarise(values), inputs, phase });
+
+describe('alignOps', () => {
+  test('pairs a forward pass op for op, across names', () => {
+    const ref = [op('Input', [2], [1, 2]), op('BatchMatMul', [2], [3, 4], [0]), op('Add', [2], [4, 5], [1]), op('Relu', [2], [4, 5], [2])];
+    const cand = [op('Input', [2], [1, 2]), op('MatMul', [2], [3, 4], [0]), op('Binary:add', [2], [4, 5], [1]), op('Unary:relu', [2], [4, 5], [2])];
+    const a = alignOps(ref, cand);
+    expect(a.pairs.map((p) => [p.reference, p.candidate])).toEqual([[0, 0], [1, 1], [2, 2], [3, 3]]);
+    expect(a.pairs.every((p) => p.summariesAgree && p.relation === 'same')).toBe(true);
+    expect(a.dropped).toBe(0);
+  });
+
+  test('skips a composite\'s pieces: tfjs Softmax pairs with the division that ends the runtime\'s', () => {
+    const x = [0.1, 0.5, 0.4];
+    const ref = [op('Input', [3], x), op('Softmax', [3], [0.3, 0.4, 0.3], [0])];
+    const cand = [op('Input', [3], x), op('Reduce:max', [1], [0.5], [0]), op('Binary:sub', [3], [-0.4, 0, -0.1], [0, 1]), op('Unary:exp', [3], [0.67, 1, 0.9], [2]), op('Reduce:sum', [1], [2.57], [3]), op('Binary:div', [3], [0.3, 0.4, 0.3], [3, 4])];
+    expect(alignOps(ref, cand).pairs.map((p) => [p.reference, p.candidate])).toEqual([[0, 0], [1, 5]]);
+  });
+
+  test('among ops of one kind and shape, the one with the same values wins', () => {
+    const ref = [op('Input', [2], [1, 1]), op('Multiply', [2], [7, 8], [0])];
+    const cand = [op('Input', [2], [1, 1]), op('Binary:mul', [2], [5, 5], [0]), op('Binary:mul', [2], [7, 8], [0])];
+    expect(alignOps(ref, cand).pairs.map((p) => [p.reference, p.candidate])).toEqual([[0, 0], [1, 2]]);
+    const before = [op('Input', [2], [1, 1]), op('Binary:mul', [2], [7, 8], [0]), op('Binary:mul', [2], [5, 5], [0])];
+    expect(alignOps(ref, before).pairs.map((p) => [p.reference, p.candidate])).toEqual([[0, 0], [1, 1]]);
+  });
+
+  test('a differing pair is kept when the dataflow backs it, dropped when nothing does', () => {
+    // Backed: both read the paired Input.
+    const backed = alignOps([op('Input', [2], [1, 2]), op('Relu', [2], [1, 2], [0])], [op('Input', [2], [1, 2]), op('Unary:relu', [2], [9, 9], [0])]);
+    expect(backed.pairs.map((p) => [p.reference, p.candidate, p.summariesAgree])).toEqual([[0, 0, true], [1, 1, false]]);
+    // Unbacked: the two read unrelated tensors (Inputs of different values never pair).
+    const loose = alignOps([op('Input', [2], [1, 2]), op('Relu', [2], [1, 2], [0])], [op('Input', [2], [3, 4]), op('Unary:relu', [2], [3, 4], [0])]);
+    expect(loose.pairs).toEqual([]);
+    expect(loose.dropped).toBe(1);
+  });
+
+  test('NHWC pairs with NCHW; forward never with backward; backward only by agreeing values', () => {
+    const conv = alignOps([op('Conv2D', [1, 2, 2, 3], Array(12).fill(1))], [op('Conv2d', [1, 3, 2, 2], Array(12).fill(1))]);
+    expect(conv.pairs.map((p) => p.relation)).toEqual(['nhwc']);
+    expect(alignOps([op('Multiply', [2], [1, 2], [], 'forward')], [op('Binary:mul', [2], [1, 2], [], 'backward')]).pairs).toEqual([]);
+    expect(alignOps([op('Multiply', [2], [1, 2], [], 'backward')], [op('Binary:mul', [2], [1, 3], [], 'backward')]).pairs).toEqual([]);
+    expect(alignOps([op('Multiply', [2], [1, 2], [], 'backward')], [op('Binary:mul', [2], [1, 2], [], 'backward')]).pairs).toHaveLength(1);
+  });
+
+  test('a banded alignment of a long trace finds the same pairs as the full one', () => {
+    const ref: AlignOp[] = [];
+    const cand: AlignOp[] = [];
+    for (let i = 0; i < 300; i++) {
+      ref.push(op(i % 2 ? 'Add' : 'Relu', [2], [i, i + 1], i ? [i - 1] : []));
+      // The runtime runs an extra piece every tenth op.
+      if (i % 10 === 0) cand.push(op('Reduce:max', [1], [i], cand.length ? [cand.length - 1] : []));
+      cand.push(op(i % 2 ? 'Binary:add' : 'Unary:relu', [2], [i, i + 1], cand.length ? [cand.length - 1] : []));
+    }
+    const full = alignOps(ref, cand);
+    const banded = alignOps(ref, cand, 20_000);
+    expect(full.band).toBeUndefined();
+    expect(banded.band).toBeGreaterThan(0);
+    expect(full.pairs).toHaveLength(300);
+    expect(banded.pairs).toEqual(full.pairs);
+  });
+});
+
+const cmp = (relativeL2: number, pass: boolean): PairComparison => ({ pass, relativeL2, maxAbsError: relativeL2, maxRelError: relativeL2, message: pass ? null : 'differs' });
+
+describe('judgePairs / localise', () => {
+  // x → matmul → add → relu; the runtime's add carries the matmul's rounding.
+  const ref = [ev(0, 'Input', [2], [1, 2]), ev(1, 'BatchMatMul', [2], [3, 4], [0]), ev(2, 'Add', [2], [4, 5], [1]), ev(3, 'Relu', [2], [4, 5], [2])];
+  const cand = [ev(0, 'Input', [2], [1, 2]), ev(1, 'MatMul', [2], [3, 4], [0]), ev(2, 'Binary:add', [2], [4, 5], [1]), ev(3, 'Unary:relu', [2], [4, 5], [2])];
+  const pairs = [0, 1, 2, 3].map((i) => ({ reference: i, candidate: i, relation: 'same' as const, summariesAgree: true }));
+
+  test('an error no larger than what the inputs carried in passes; a larger one fails', () => {
+    const carried = judgePairs(cand, pairs, [cmp(0, true), cmp(1e-6, true), cmp(5e-6, false), cmp(5e-6, true)]);
+    expect(carried.map((v) => [v.pass, v.carried])).toEqual([[true, false], [true, false], [true, true], [true, false]]);
+    const beyond = judgePairs(cand, pairs, [cmp(0, true), cmp(1e-6, true), cmp(1e-3, false), cmp(1e-3, false)]);
+    expect(beyond.map((v) => v.pass)).toEqual([true, true, false, false]);
+  });
+
+  test('a failing pair whose readers all agree is healed (a composite arranged differently)', () => {
+    const v = judgePairs(cand, pairs, [cmp(0, true), cmp(0.5, false), cmp(0, true), cmp(0, true)]);
+    expect(v[1]).toEqual({ pass: true, carried: false, healed: true });
+  });
+
+  test('localise: an op whose inputs agree is itself the cause', () => {
+    const v = judgePairs(cand, pairs, [cmp(0, true), cmp(0, true), cmp(0.5, false), cmp(0.5, false)]);
+    expect(localise(ref, cand, pairs, v)).toMatchObject({ pair: 2, cause: 'op', candidateGap: [], referenceGap: [], phase: 'forward' });
+  });
+
+  test('localise: unpaired ops before the first diverging pair are the gap, the last of them the likely cause', () => {
+    const r = [ev(0, 'Input', [2], [1, 2]), ev(1, 'Relu', [2], [1, 2], [0]), ev(2, 'BatchMatMul', [2], [3, 4], [1])];
+    const c = [ev(0, 'Input', [2], [1, 2]), ev(1, 'Unary:sigmoid', [2], [0.7, 0.8], [0]), ev(2, 'MatMul', [2], [2, 3], [1])];
+    const p = [{ reference: 0, candidate: 0, relation: 'same' as const, summariesAgree: true }, { reference: 2, candidate: 2, relation: 'same' as const, summariesAgree: false }];
+    const v = judgePairs(c, p, [cmp(0, true), cmp(0.4, false)]);
+    expect(localise(r, c, p, v)).toMatchObject({ pair: 1, cause: 'gap', candidateGap: [1], referenceGap: [1] });
+  });
+
+  test('localise: an input that differs, reached through ops that only move values, is the cause', () => {
+    // tfjs one-hots its labels; the runtime unsqueezes them and scatters: the labels (drawn at random) differ.
+    const r = [ev(0, 'Input', [2], [1, 0]), ev(1, 'OneHot', [2, 2], [0, 1, 1, 0], [0])];
+    const c = [ev(0, 'Input', [2], [0, 1]), ev(1, 'Unsqueeze', [2, 1], [0, 1], [0]), ev(2, 'Scatter', [2, 2], [1, 0, 0, 1], [1])];
+    const p = [{ reference: 1, candidate: 2, relation: 'same' as const, summariesAgree: false }];
+    const found = localise(r, c, p, judgePairs(c, p, [cmp(1, false)]));
+    expect(found).toMatchObject({ cause: 'input', candidateGap: [1], candidateInputs: [0], referenceInputs: [0] });
+    const t = buildOpTrace(log(r), log(c), valuesOf, valuesOf);
+    expect(t.firstDivergence).toMatchObject({ cause: 'input', likely: { kind: 'Input', shape: [2] } });
+    expect(t.summary).toMatch(/a tensor no traced op made .* differs; likely cause: Input/);
+  });
+
+  test('localise: nothing fails, nothing to localise', () => {
+    expect(localise(ref, cand, pairs, judgePairs(cand, pairs, pairs.map(() => cmp(0, true))))).toBeNull();
+  });
+});
+
+describe('buildOpTrace', () => {
+  const at = (line: number, file = '/p/migrated.ts') => ({ at: { file, line } });
+  const ref = log([
+    ev(0, 'Input', [2, 2], [1, -2, 3, -4], [], at(5, '/p/original.ts')),
+    ev(1, 'Input', [2, 2], [0.5, 0.5, 0.5, 0.5], [], at(5, '/p/original.ts')),
+    ev(2, 'BatchMatMul', [2, 2], [-0.5, -0.5, -0.5, -0.5], [0, 1], at(6, '/p/original.ts')),
+    ev(3, 'Relu', [2, 2], [0, 0, 0, 0], [2], at(7, '/p/original.ts')),
+    ev(4, 'Sum', [], [0], [3], at(8, '/p/original.ts')),
+  ]);
+  const candEvents = (activation: string, values: number[]) => log([
+    ev(0, 'Input', [2, 2], [1, -2, 3, -4], [], at(5)),
+    ev(1, 'Input', [2, 2], [0.5, 0.5, 0.5, 0.5], [], at(5)),
+    ev(2, 'MatMul', [2, 2], [-0.5, -0.5, -0.5, -0.5], [0, 1], at(6)),
+    ev(3, activation, [2, 2], values, [2], at(7)),
+    ev(4, 'Reduce:sum', [], [values.reduce((a, b) => a + b, 0)], [3], at(8)),
+  ]);
+
+  test('a correct migration: every pair agrees, no divergence', () => {
+    const t = buildOpTrace(ref, candEvents('Unary:relu', [0, 0, 0, 0]), valuesOf, valuesOf);
+    expect(t).toMatchObject({ paired: 5, agreeing: 5, firstDivergence: null, unsure: null });
+    expect(t.summary).toMatch(/no op diverges/);
+  });
+
+  test('a planted activation: the first diverging output, the unpaired op before it and its line', () => {
+    const t = buildOpTrace(ref, candEvents('Unary:sigmoid', [0.38, 0.38, 0.38, 0.38]), valuesOf, valuesOf);
+    const d = t.firstDivergence!;
+    expect(d).toMatchObject({ phase: 'forward', cause: 'gap', reference: { kind: 'Sum' }, candidate: { kind: 'Reduce:sum' } });
+    expect(d.likely).toMatchObject({ kind: 'Unary:sigmoid', shape: [2, 2] });
+    expect(d.likely.at).toMatch(/migrated\.ts:7$/);
+    expect(d.referenceGap.map((o) => o.kind)).toEqual(['Relu']);
+    expect(d.maxAbsError).toBeCloseTo(1.52, 5);
+    expect(t.summary).toMatch(/likely cause: Unary:sigmoid at .*migrated\.ts:7/);
+  });
+
+  test('too few pairs: the alignment says it is unsure', () => {
+    const t = buildOpTrace(log([ev(0, 'Relu', [3], [1, 2, 3])]), log([ev(0, 'Unary:relu', [3], [1, 2, 3])]), valuesOf, valuesOf);
+    expect(t.unsure).toMatch(/only 1 of 1 ops paired/);
+  });
+
+  test('outputs over the value cap are compared by their summaries', () => {
+    const big = (v: number) => ({ ...ev(0, 'Relu', [3], [v, 2, 3]), hasValues: false });
+    const r = log([ev(0, 'Input', [3], [1, 2, 3]), { ...big(1), index: 1, inputs: [0] }]);
+    const c = log([ev(0, 'Input', [3], [1, 2, 3]), { ...big(9), kind: 'Unary:relu', index: 1, inputs: [0] }]);
+    const t = buildOpTrace(r, c, (e) => (e.hasValues ? valuesOf(e) : undefined), (e) => (e.hasValues ? valuesOf(e) : undefined));
+    expect(t.firstDivergence?.message).toMatch(/summaries differ/);
+  });
+});

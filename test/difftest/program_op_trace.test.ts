@@ -1,0 +1,107 @@
+// `torchbridge diff --trace ops` end to end: real child processes (tfjs wasm reference), one step of a custom loop
+// traced op by op on both sides. A correct migration has no diverging op; a planted wrong op is named with its line
+// in the migrated program.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { DiffUsageError, runDiff } from '../../difftest/program/run.js';
+import { formatMarkdown, formatTerminal } from '../../difftest/report/index.js';
+
+const HERE = resolve('test/difftest/fixtures/op_trace');
+const MLP = join(HERE, 'mlp_loop.ts');
+const MLP_MIGRATED = join(HERE, 'mlp_loop.migrated.ts');
+const NORM = join(HERE, 'norm_loop.ts');
+const NORM_MIGRATED = join(HERE, 'norm_loop.migrated.ts');
+const CUBIC = resolve('fixtures/cubic-tidy-fit/input.ts');
+const CUBIC_MIGRATED = resolve('fixtures/cubic-tidy-fit/output.ts');
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** A copy of a migrated fixture with one edit (the planted bug), in a temporary folder; its line of the edit. */
+function planted(file: string, from: string, to: string): { path: string; line: number } {
+  const src = readFileSync(file, 'utf8');
+  const at = src.indexOf(from);
+  expect(at, `${file} contains ${from}`).toBeGreaterThan(0);
+  const dir = mkdtempSync(join(tmpdir(), 'tb-op-trace-'));
+  dirs.push(dir);
+  const path = join(dir, 'planted.ts');
+  writeFileSync(path, src.slice(0, at) + to + src.slice(at + from.length));
+  return { path, line: src.slice(0, at).split('\n').length };
+}
+
+const diff = (original: string, migrated: string, extra: { traceStep?: number; steps?: number } = {}) =>
+  runDiff({ original, migrated, steps: extra.steps ?? 1, trace: 'ops', traceStep: extra.traceStep, reference: 'wasm', progress: false });
+
+describe('diff --trace ops', () => {
+  test('a correct migration of an MLP loop: every paired op agrees, no divergence', async () => {
+    const r = await diff(MLP, MLP_MIGRATED);
+    expect(r.pass).toBe(true);
+    const t = r.opTrace!;
+    expect(t.step).toBe(0);
+    expect(t.firstDivergence).toBeNull();
+    expect(t.unsure).toBeNull();
+    // The forward (matmul, add, relu, matmul, add, log-softmax pieces) and the agreeing part of the backward.
+    expect(t.paired).toBeGreaterThanOrEqual(20);
+    expect(t.agreeing).toBe(t.paired);
+    expect(formatTerminal(r, { color: false })).toMatch(/Op trace \(--trace ops, step 0\)\n.*paired.*\nno op diverges beyond tolerance/);
+  }, 120_000);
+
+  test('a planted wrong activation (sigmoid for relu) is named, with its line in the migrated program', async () => {
+    const bug = planted(MLP_MIGRATED, 'torch.relu(', 'torch.sigmoid(');
+    const r = await diff(MLP, bug.path);
+    expect(r.pass).toBe(false);
+    const d = r.opTrace!.firstDivergence!;
+    expect(d.phase).toBe('forward');
+    expect(d.cause).toBe('gap');
+    expect(d.likely.kind).toBe('Unary:sigmoid');
+    expect(d.likely.at).toMatch(new RegExp(`planted\\.ts:${bug.line}$`));
+    // What the original ran there instead, at its own line.
+    expect(d.referenceGap.map((o) => o.kind)).toContain('Relu');
+    expect(d.referenceGap.find((o) => o.kind === 'Relu')!.at).toMatch(/mlp_loop\.ts:13$/);
+    // The first output both sides have that differs: the second matmul, which reads the activation.
+    expect(d.candidate).toMatchObject({ kind: 'MatMul', shape: [4, 2] });
+    expect(d.reference).toMatchObject({ kind: 'BatchMatMul', shape: [4, 2] });
+    expect(d.maxAbsError).toBeGreaterThan(1e-2);
+    expect(r.failures.join('\n')).toMatch(new RegExp(`op trace: step 0: first divergence at MatMul \\[4, 2\\].*likely cause: Unary:sigmoid at .*planted\\.ts:${bug.line}`));
+    expect(formatMarkdown(r)).toContain('## Op trace (step 0)');
+  }, 120_000);
+
+  test('a misplaced epsilon (outside the square root) is pinned to its line', async () => {
+    const bug = planted(NORM_MIGRATED, 'torch.sqrt(torch.add(variance, 1e-3))', 'torch.add(torch.sqrt(variance), 1e-3)');
+    const r = await diff(NORM, bug.path);
+    expect(r.pass).toBe(false);
+    const d = r.opTrace!.firstDivergence!;
+    expect(d.candidate.at).toMatch(new RegExp(`planted\\.ts:${bug.line}$`));
+    expect(d.likely.at).toMatch(new RegExp(`planted\\.ts:${bug.line}$`));
+    expect(d.reference.at).toMatch(/norm_loop\.ts:13$/);
+    expect(['Unary:sqrt', 'Binary:add']).toContain(d.likely.kind);
+  }, 120_000);
+
+  test('--trace-step: a later step of a correct loop (momentum, tidy) agrees op for op; a wrong constant there is an input that differs', async () => {
+    const ok = await diff(CUBIC, CUBIC_MIGRATED, { steps: 3, traceStep: 2 });
+    expect(ok.pass).toBe(true);
+    expect(ok.opTrace).toMatchObject({ step: 2, firstDivergence: null });
+    expect(ok.opTrace!.paired).toBeGreaterThan(10);
+    const bug = planted(CUBIC_MIGRATED, 'a.mul(x.pow(3))', 'a.mul(x.pow(2))');
+    const r = await diff(CUBIC, bug.path, { steps: 3, traceStep: 2 });
+    expect(r.pass).toBe(false);
+    const d = r.opTrace!.firstDivergence!;
+    expect(d.candidate.kind).toBe('Binary:pow');
+    expect(d.candidate.at).toMatch(new RegExp(`planted\\.ts:${bug.line}$`));
+    expect(d.cause).toBe('input');
+    expect(d.candidateGap.map((o) => o.kind)).toEqual(['Input']);
+  }, 120_000);
+
+  test('what cannot be traced is a usage error naming why: a step never reached, the GPU, a model.fit program', async () => {
+    const late = diff(MLP, MLP_MIGRATED, { steps: 2, traceStep: 5 });
+    await expect(late).rejects.toThrow(DiffUsageError);
+    await expect(late).rejects.toThrow(/--trace-step 5: the original program did not reach step 5 \(it ran 2 steps/);
+    await expect(runDiff({ original: MLP, migrated: MLP_MIGRATED, trace: 'ops', device: 'webgpu', progress: false })).rejects.toThrow(/--trace ops .* needs the migrated program on the CPU: run it with --device cpu/);
+    const fit = diff(resolve('test/difftest/planted/mlp_square.ts'), MLP_MIGRATED);
+    await expect(fit).rejects.toThrow(/--trace ops follows custom training loops .* use --replay layer instead/);
+  }, 120_000);
+});
