@@ -358,7 +358,7 @@ export class ModelRules {
     for (const a of s.adds) this.consumed.add(a.expression);
     ctx.layoutFacts.push(...chain.facts);
     const indent = ctx.indent(s.stmt);
-    const plain = chain.modulesOnly && !chain.inputPermute;
+    const plain = chain.modulesOnly && !chain.inputPermute && !chain.outputPermute;
     const ts_ = ctx.typescript;
     let ok: boolean;
     if (firstNested >= 0 && !(plain && !config && s.name)) {
@@ -408,7 +408,7 @@ export class ModelRules {
     let x = 'x';
     if (chain.modulesOnly) {
       const seq: Field = { name: fieldNames.named('layers'), code: `new nn.Sequential(\n${chain.fields.map((f) => `${indent}    ${f.code},`).join('\n')}\n${indent}  )` };
-      body.push(`return this.${seq.name}.forward(${chain.inputPermute ? `x.permute(${chain.inputPermute})` : 'x'});`);
+      body.push(`return this.${seq.name}.forward(${chain.inputPermute ? `x.permute(${chain.inputPermute})` : 'x'})${chain.outputPermute ? `.permute(${chain.outputPermute})` : ''};`);
       const code = classCode({ name: cls, fields: [{ ...seq, init: undefined }], params: ['x'], body, typescript: ts_, indent, returns: 'torch.Tensor' });
       // The init loop covers the inner Sequential's modules through this.modules().
       const withInit = injectInit(code, chain.fields, indent);
