@@ -1,0 +1,115 @@
+/**
+ * tf.layers.conv2dTranspose migrated (mappings/transformers/layers.ts → nn.ConvTranspose2d, or
+ * compat.layers.ConvTranspose2dSame where 'same' has kernel − stride odd): the migrated module, given the tfjs
+ * layer's kernel permuted [kh, kw, out, in] → [in, out, kh, kw], computes tfjs's outputs and gradients (input,
+ * kernel, bias) on every geometry — 'same' with k − s odd, even, negative; 'valid' with k above and below s;
+ * rectangular kernels and strides. The migrated code is the transpiler's own output, imported and run.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { compat, nn, torch, type Tensor } from '../runtime/index.js';
+import { transpileSource } from '../transpiler/index.js';
+import { loadRuntimeApi, type RuntimeApi } from '../mappings/runtime_api.js';
+import { maxAbsDiff, randomInput } from './support/tfjs_models.js';
+
+type Geometry = [name: string, kernel: number | [number, number], strides: number | [number, number], padding: 'same' | 'valid', module: string];
+const GEOMETRIES: Geometry[] = [
+  ['k 3, s 2, same (k − s odd)', 3, 2, 'same', 'compat.layers.ConvTranspose2dSame'],
+  ['k 4, s 2, same (k − s even)', 4, 2, 'same', 'nn.ConvTranspose2d'],
+  ['k 5, s 1, same', 5, 1, 'same', 'nn.ConvTranspose2d'],
+  ['k 2, s 1, same (k − s odd)', 2, 1, 'same', 'compat.layers.ConvTranspose2dSame'],
+  ['k 2, s 3, same (k < s)', 2, 3, 'same', 'nn.ConvTranspose2d'],
+  ['k [3, 4], s [2, 1], same (odd rows, odd columns)', [3, 4], [2, 1], 'same', 'compat.layers.ConvTranspose2dSame'],
+  ['k 3, s 2, valid', 3, 2, 'valid', 'nn.ConvTranspose2d'],
+  ['k 1, s 2, valid (k < s)', 1, 2, 'valid', 'nn.ConvTranspose2d'],
+  ['k [2, 3], s [3, 2], valid', [2, 3], [3, 2], 'valid', 'nn.ConvTranspose2d'],
+];
+const IN = [4, 5, 3];
+const FILTERS = 2;
+
+let api: RuntimeApi;
+let dir: string;
+beforeAll(async () => {
+  api = await loadRuntimeApi();
+  dir = mkdtempSync(join(import.meta.dirname, '.tmp-conv-transpose-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const lit = (v: unknown) => JSON.stringify(v).replace(/"/g, "'");
+
+/** The tfjs program (one conv2dTranspose with a fused tanh), migrated and imported: its build() gives the module. */
+async function migrated(g: Geometry, i: number): Promise<{ code: string; module: nn.Module }> {
+  const [, kernelSize, strides, padding] = g;
+  const src = `import * as tf from '@tensorflow/tfjs';
+export function build() {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2dTranspose({ inputShape: ${lit(IN)}, filters: ${FILTERS}, kernelSize: ${lit(kernelSize)}, strides: ${lit(strides)}, padding: ${lit(padding)}, activation: 'tanh' }));
+  return model;
+}
+`;
+  const r = transpileSource(join(dir, `m${i}.ts`), src, { layout: 'nchw', api });
+  expect(r.output).not.toContain('torchbridge: TODO');
+  const file = join(dir, `m${i}.ts`);
+  writeFileSync(file, r.output!);
+  const mod = (await import(pathToFileURL(file).href)) as { build(): nn.Module };
+  return { code: r.output!, module: mod.build() };
+}
+
+describe('tf.layers.conv2dTranspose ≡ its migration', () => {
+  it.each(GEOMETRIES.map((g, i) => [...g, i] as const))('%s', async (...args) => {
+    const g = args.slice(0, 5) as unknown as Geometry;
+    const i = args[5] as number;
+    const [, kernelSize, strides, padding, expectedModule] = g;
+    const { code, module } = await migrated(g, i);
+    expect(code).toContain(`new ${expectedModule}(`);
+
+    const ref = tf.sequential({ layers: [tf.layers.conv2dTranspose({ inputShape: IN, filters: FILTERS, kernelSize, strides, padding, activation: 'tanh' })] });
+    const [kernel, bias] = ref.getWeights();
+    // Random biases too, so a bias that is not copied (or not added) shows.
+    ref.setWeights([kernel, tf.tensor(randomInput(bias.shape, 7), bias.shape)]);
+    const kv = kernel.dataSync();
+    const bv = randomInput(bias.shape, 7);
+    const conv = [...module.modules()].find((m): m is nn.ConvTranspose2d => m instanceof nn.ConvTranspose2d)!;
+    expect(conv.weight.shape).toEqual([IN[2], FILTERS, kernel.shape[0], kernel.shape[1]]);
+    torch.noGrad(() => {
+      conv.weight.copy_(torch.tensor(Array.from(kv), { shape: kernel.shape }).permute([3, 2, 0, 1]));
+      conv.bias!.copy_(torch.tensor(Array.from(bv), { shape: bias.shape }));
+    });
+
+    const xShape = [2, ...IN];
+    const xv = randomInput(xShape, 3);
+    const x = tf.tensor(xv, xShape);
+    const y = ref.apply(x) as tf.Tensor;
+    const gv = randomInput(y.shape, 5);
+    const gy = tf.tensor(gv, y.shape);
+    const dx = tf.grad((t: tf.Tensor) => (ref.apply(t) as tf.Tensor).mul(gy).sum())(x);
+    const { grads } = tf.variableGrads(() => (ref.apply(x) as tf.Tensor).mul(gy).sum() as tf.Scalar);
+    const [kName, bName] = ref.trainableWeights.map((w) => (w.read() as tf.Variable).name);
+
+    const cx = torch.tensor(Array.from(xv), { shape: xShape }).requiresGrad_();
+    const cy = module.forward(cx) as Tensor;
+    expect(cy.shape).toEqual(y.shape);
+    expect(maxAbsDiff(cy.flatten().toArray() as number[], y.dataSync())).toBeLessThan(1e-5);
+    cy.mul(torch.tensor(Array.from(gv), { shape: y.shape })).sum().backward();
+    expect(maxAbsDiff(cx.grad!.flatten().toArray() as number[], dx.dataSync())).toBeLessThan(1e-5);
+    const dk = torch.tensor(Array.from(grads[kName].dataSync()), { shape: kernel.shape }).permute([3, 2, 0, 1]);
+    expect(maxAbsDiff(conv.weight.grad!.flatten().toArray() as number[], dk.flatten().toArray() as number[])).toBeLessThan(1e-4);
+    expect(maxAbsDiff(conv.bias!.grad!.toArray() as number[], grads[bName].dataSync())).toBeLessThan(1e-4);
+  });
+});
+
+describe('compat.layers.ConvTranspose2dSame', () => {
+  it('is an nn.ConvTranspose2d (weight [in, out, kh, kw]) whose output is input · stride, cropping only where k − s is odd', () => {
+    const m = new compat.layers.ConvTranspose2dSame(3, 2, [3, 4], { stride: [2, 1] });
+    expect(m).toBeInstanceOf(nn.ConvTranspose2d);
+    expect(m.weight.shape).toEqual([3, 2, 3, 4]);
+    expect(m.cropEnd).toEqual([1, 1]);
+    expect(m.forward(torch.zeros([1, 3, 5, 7])).shape).toEqual([1, 2, 10, 7]);
+    expect(m.forward(torch.zeros([3, 5, 7])).shape).toEqual([2, 10, 7]);
+    expect(new compat.layers.ConvTranspose2dSame(1, 1, 4, { stride: 2 }).cropEnd).toEqual([0, 0]);
+    expect(() => new compat.layers.ConvTranspose2dSame(1, 1, 0)).toThrow(/ConvTranspose2dSame: kernelSize must be a positive integer/);
+  });
+});
