@@ -15,6 +15,7 @@ import { buildChain, classCode, className, FieldNames, initLoop, permutes, planL
 import type { Facts } from './facts.js';
 import { eagerLayer } from './eager_layers.js';
 import { blockStatement as blockStatementOf, GraphFallback } from './graph_fallback.js';
+import { getLayerSite, loadedModelCut } from './loaded_model_cut.js';
 
 export interface ModelInfo {
   name: string;
@@ -71,8 +72,14 @@ export class ModelRules {
     if (row.tf === 'tf.sequential') {
       const stmt = ts.isVariableDeclaration(node.parent) ? node.parent.parent.parent : node.parent;
       const decl = ts.isVariableDeclaration(node.parent) && ts.isIdentifier(node.parent.name) ? node.parent : undefined;
+      // `model = tf.sequential(...);` assigning a variable declared elsewhere (a module-level `let head;`).
+      const assigned = assignedName(node);
+      if (assigned) {
+        this.sequential.push({ call: node, row, stmt: node.parent.parent as ts.ExpressionStatement, name: assigned.text, sym: ctx.checker.getSymbolAtLocation(assigned), adds: [] });
+        return;
+      }
       if (!(decl && ts.isVariableStatement(stmt) && (decl.parent as ts.VariableDeclarationList).declarations.length === 1) && !ts.isReturnStatement(node.parent)) {
-        ctx.todo(node, row.tf, 'sequential-model', 'tf.sequential: declare the model with `const model = tf.sequential(...)` (or return it) so it can be rewritten');
+        ctx.todo(node, row.tf, 'sequential-model', 'tf.sequential: declare the model with `const model = tf.sequential(...)`, assign it (`model = tf.sequential(...);`) or return it so it can be rewritten');
         return;
       }
       this.sequential.push({
@@ -98,6 +105,7 @@ export class ModelRules {
       this.applies.set(node, row);
       return;
     }
+    if (row.tf === 'LayersModel.getLayer') return getLayerSite(ctx, node, row);
     ctx.todo(node, row.tf, 'no-equivalent', `${row.tf}: no rule for this use`);
   }
 
@@ -428,7 +436,7 @@ export class ModelRules {
     const ctx = this.ctx;
     const name = s.name ?? 'model';
     const kw = ts.isVariableStatement(s.stmt) && !(s.stmt.declarationList.flags & ts.NodeFlags.Const) ? 'let' : 'const';
-    const create = ts.isReturnStatement(s.stmt) ? `return new ${cls}();` : `${kw} ${name} = new ${cls}();`;
+    const create = ts.isReturnStatement(s.stmt) ? `return new ${cls}();` : ts.isExpressionStatement(s.stmt) ? `${name} = new ${cls}();` : `${kw} ${name} = new ${cls}();`;
     const where = s.adds.length ? s.adds[s.adds.length - 1] : s.stmt;
     if (s.adds.length && this.usedBetween(s)) {
       ctx.todo(s.call, 'tf.sequential', 'sequential-model', `model '${name}' is used between its creation and its last add; build it in one place`);
@@ -456,6 +464,15 @@ export class ModelRules {
   private finalizeFunctional(call: ts.CallExpression, row: Mapping): void {
     const ctx = this.ctx;
     const decl = call.parent;
+    // A cut of a loaded model (transfer learning): the runtime's io.modelUpTo, whatever holds the result.
+    const cut = loadedModelCut(ctx, call);
+    if (cut !== undefined) {
+      if (!ctx.rewrite(call, row.tf, cut, ['loaded-model-cut'])) return;
+      const target = ts.isVariableDeclaration(decl) ? decl.name : ts.isBinaryExpression(decl) && decl.operatorToken.kind === ts.SyntaxKind.EqualsToken && decl.right === call ? decl.left : undefined;
+      const sym = target && ts.isIdentifier(target) ? ctx.checker.getSymbolAtLocation(target) : undefined;
+      if (sym) this.models.set(sym, { name: (target as ts.Identifier).text, sym, migrated: true, readyAt: blockStatementOf(call) ?? call });
+      return;
+    }
     // What the static rule cannot trace runs on the runtime's symbolic graph (its nodes are migrated in leftovers).
     const fail = (why: string, at: ts.Node = call) => {
       if (!GraphFallback.modelConfigOk(call)) return ctx.todo(at, row.tf, 'functional-model', `tf.model: ${why}`);
@@ -623,6 +640,13 @@ export class ModelRules {
     const sym = ctx.checker.getSymbolAtLocation(decl.name);
     if (sym) this.models.set(sym, { name, sym, migrated: true, readyAt: stmt });
   }
+}
+
+/** The variable of `name = <call>;` (an assignment statement of its own), else undefined. */
+function assignedName(call: ts.CallExpression): ts.Identifier | undefined {
+  const b = call.parent;
+  if (!ts.isBinaryExpression(b) || b.operatorToken.kind !== ts.SyntaxKind.EqualsToken || b.right !== call || !ts.isIdentifier(b.left)) return undefined;
+  return ts.isExpressionStatement(b.parent) ? b.left : undefined;
 }
 
 /** One definition of a graph variable: its declaration or a later `name = ...;` statement. */
