@@ -14,7 +14,8 @@ import type { FileContext } from '../context.js';
 import { buildChain, classCode, className, FieldNames, initLoop, permutes, planLayer, resolveStep, timeDistributedInner, timeDistributedPlan, type ChainLayer, type Field } from './model_code.js';
 import type { Facts } from './facts.js';
 import { eagerLayer } from './eager_layers.js';
-import { blockStatement as blockStatementOf, GraphFallback } from './graph_fallback.js';
+import { blockStatement as blockStatementOf, GraphFallback, layerModule, type LayerModule } from './graph_fallback.js';
+import { addInputShapes } from './add_shapes.js';
 import { getLayerSite, loadedModelCut } from './loaded_model_cut.js';
 
 export interface ModelInfo {
@@ -361,7 +362,12 @@ export class ModelRules {
     const firstNested = s.adds.findIndex((a) => a.parent !== s.stmt.parent);
     const unknownFrom = firstNested < 0 ? Infinity : layerIndex.slice(firstAdd + firstNested).find((li) => li !== null) ?? Infinity;
     const chain = buildChain(chainLayers, inputShape, ctx.opts.layout, ctx.opts.api, fieldNames, name, unknownFrom);
-    if ('error' in chain) return this.failSequential(s, layers[chain.at]?.call ?? s.call, layers[chain.at]?.row.tf ?? 'tf.sequential', chain.error);
+    // Adds in loops or conditions that the in-place chain cannot take: one tfjs-layout module per layer instead.
+    const nested = firstNested >= 0 && !config && !!s.name;
+    if ('error' in chain) {
+      if (nested) return this.nestedSequential(s, layers, layerIndex, inputShape);
+      return this.failSequential(s, layers[chain.at]?.call ?? s.call, layers[chain.at]?.row.tf ?? 'tf.sequential', chain.error);
+    }
     for (const l of layers) this.consumed.add(l.call);
     for (const a of s.adds) this.consumed.add(a.expression);
     ctx.layoutFacts.push(...chain.facts);
@@ -370,6 +376,7 @@ export class ModelRules {
     const ts_ = ctx.typescript;
     let ok: boolean;
     if (firstNested >= 0 && !(plain && !config && s.name)) {
+      if (nested) return this.nestedSequential(s, layers, layerIndex, inputShape);
       const why = !plain
         ? 'its layers need a layout change (channels-first convolutions, RNN outputs or ops between modules), which cannot be planned when layers are added in a loop or under a condition'
         : 'layers added in a loop or under a condition can only be appended in place to a model declared as `const model = tf.sequential()`';
@@ -429,6 +436,66 @@ export class ModelRules {
       ok = this.placeClass(s, cls, code, indent, this.userTexts(layers.map((l) => l.call)));
     }
     this.register(s, ok, s.adds.length ? s.adds[s.adds.length - 1] : s.stmt);
+  }
+
+  /**
+   * `const model = tf.sequential()` with adds in loops and conditions whose layers need more than modules in a row
+   * (RNN outputs, permutes, ops): each add appends one module that takes and returns tfjs's layout (the runtime
+   * graph's layer modules: channels-first layers wrapped in permutes, RNN outputs and ops as nn.Lambda), sized
+   * from the shape the statements around it give (add_shapes.ts), so the model is built at run time as tfjs
+   * builds it.
+   */
+  private nestedSequential(s: SequentialPlan, layers: { call: ts.CallExpression | ts.NewExpression; row: Mapping; plan?: ChainLayer['plan'] }[], layerIndex: (number | null)[], inputShape: Shape | null): void {
+    const ctx = this.ctx;
+    const name = s.name!;
+    const addLayer = new Map<ts.Statement, (typeof layers)[number]>();
+    s.adds.forEach((a, i) => {
+      const li = layerIndex[i];
+      if (li !== null) addLayer.set(a, layers[li]);
+    });
+    for (const l of addLayer.values()) {
+      if (!ts.isCallExpression(l.call) || (l.plan && l.row.tf !== 'tf.layers.timeDistributed')) {
+        return this.failSequential(s, l.call, l.row.tf, `${l.row.tf}: a custom layer added in a loop or under a condition is not rebuilt; add it in straight-line code`);
+      }
+    }
+    const block = s.stmt.parent as ts.Block | ts.SourceFile;
+    const last = topStatement(s.adds[s.adds.length - 1], block)!;
+    const stmts = block.statements.slice(block.statements.indexOf(s.stmt) + 1, block.statements.indexOf(last) + 1);
+    const moduleOf = (add: ts.Statement, shape: Shape | null) => {
+      const l = addLayer.get(add)!;
+      return layerModule(ctx, l.row, l.call as ts.CallExpression, shape, false);
+    };
+    const shapes = addInputShapes(stmts, new Set(s.adds), inputShape, (add, shape) => {
+      if (!addLayer.has(add)) return shape;
+      const m = moduleOf(add, shape);
+      return 'error' in m ? null : m.outputShape;
+    });
+    const built = new Map<ts.Statement, LayerModule>();
+    for (const [add, l] of addLayer) {
+      const m = moduleOf(add, shapes.get(add) ?? null);
+      if ('error' in m) {
+        const why = shapes.get(add) === null ? ' (it or a layer before it is added in a loop or under a condition whose shapes do not agree, so its input is known only at run time)' : '';
+        return this.failSequential(s, l.call, l.row.tf, `${m.error}${why}`);
+      }
+      built.set(add, m);
+    }
+    const user = this.userTexts(layers.map((l) => l.call));
+    for (const l of layers) this.consumed.add(l.call);
+    for (const a of s.adds) this.consumed.add(a.expression);
+    const ok = ctx.rewrite(s.call, 'tf.sequential', 'new nn.Sequential()', ['sequential-model', 'sequential-nested'], undefined, user);
+    for (const add of s.adds) {
+      const m = built.get(add);
+      if (!m) {
+        ctx.removeStatement(add);
+        continue;
+      }
+      const l = addLayer.get(add)!;
+      for (const n of m.notes) ctx.note(l.call, n, l.row.tf);
+      ctx.rewrite(add, 'Sequential.add', `${name}.append(${m.code});`, ['sequential-model'], undefined, user);
+    }
+    const init = initLoop([...built.values()].flatMap((m) => m.fields), name, ctx.indent(s.stmt));
+    if (init.length) ctx.edits.insert(lineEndAfter(ctx, last), `${init.join('\n')}\n`);
+    this.register(s, ok, last);
   }
 
   /** Writes `class X ...` + `const model = new X();` where the model is complete, removing the tf statements. */
