@@ -113,3 +113,44 @@ describe('compat.layers.ConvTranspose2dSame', () => {
     expect(() => new compat.layers.ConvTranspose2dSame(1, 1, 0)).toThrow(/ConvTranspose2dSame: kernelSize must be a positive integer/);
   });
 });
+
+describe('conv2dTranspose on the runtime graph (a tf.model built across helpers)', () => {
+  it('sizes its input channels from the symbolic input (nn.dim) and computes what tfjs computes', async () => {
+    const src = `import * as tf from '@tensorflow/tfjs';
+function up(x: tf.SymbolicTensor, filters: number): tf.SymbolicTensor {
+  return tf.layers.conv2dTranspose({ filters, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }).apply(x) as tf.SymbolicTensor;
+}
+export function build() {
+  const input = tf.input({ shape: [4, 4, 3] });
+  return tf.model({ inputs: input, outputs: up(up(input, 4), 2) });
+}
+`;
+    const file = join(dir, 'graph.ts');
+    const r = transpileSource(file, src, { layout: 'nchw', api });
+    expect(r.output).toContain('new compat.layers.ConvTranspose2dSame((nn.dim(x, -1)), filters, 3, { stride: 2 })');
+    expect(r.output).not.toContain('TODO');
+    writeFileSync(file, r.output!);
+    const module = ((await import(pathToFileURL(file).href)) as { build(): nn.Module }).build();
+    const input = tf.input({ shape: [4, 4, 3] });
+    const l1 = tf.layers.conv2dTranspose({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' });
+    const l2 = tf.layers.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' });
+    const ref = tf.model({ inputs: input, outputs: l2.apply(l1.apply(input)) as tf.SymbolicTensor });
+    const convs = [...module.modules()].filter((m): m is nn.ConvTranspose2d => m instanceof nn.ConvTranspose2d);
+    expect(convs).toHaveLength(2);
+    [l1, l2].forEach((l, i) => {
+      const [k, b] = l.getWeights();
+      const bv = randomInput(b.shape, 30 + i);
+      l.setWeights([k, tf.tensor(bv, b.shape)]);
+      torch.noGrad(() => {
+        convs[i].weight.copy_(torch.tensor(Array.from(k.dataSync()), { shape: k.shape }).permute([3, 2, 0, 1]));
+        convs[i].bias!.copy_(torch.tensor(Array.from(bv), { shape: b.shape }));
+      });
+    });
+    const shape = [2, 4, 4, 3];
+    const xv = randomInput(shape, 8);
+    const want = ref.predict(tf.tensor(xv, shape)) as tf.Tensor;
+    const got = torch.noGrad(() => module.forward(torch.tensor(Array.from(xv), { shape }))) as Tensor;
+    expect(got.shape).toEqual([2, 16, 16, 2]);
+    expect(maxAbsDiff(got.flatten().toArray() as number[], want.dataSync())).toBeLessThan(1e-5);
+  });
+});

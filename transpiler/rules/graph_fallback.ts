@@ -17,7 +17,7 @@ import { FieldNames, initLoop, permutes, planLayer, resolveStep, timeDistributed
 
 /** The tfjs input rank (batch excluded) a layer family expects, where the family says it. */
 function familyRank(row: Mapping): number | undefined {
-  if (/(?:2d|2D)$/.test(row.tf)) return 3;
+  if (/(?:2d|2D)(?:Transpose)?$/.test(row.tf)) return 3;
   if (/(?:1d|1D)$/.test(row.tf) || /\.(lstm|gru|simpleRNN)$/.test(row.tf)) return 2;
   if (/\.dense$/.test(row.tf)) return 1;
   return undefined;
