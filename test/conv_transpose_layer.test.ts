@@ -10,10 +10,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { compat, nn, torch, type Tensor } from '../runtime/index.js';
+import { compat, io, nn, torch, type Tensor } from '../runtime/index.js';
 import { transpileSource } from '../transpiler/index.js';
 import { loadRuntimeApi, type RuntimeApi } from '../mappings/runtime_api.js';
-import { maxAbsDiff, randomInput } from './support/tfjs_models.js';
+import { maxAbsDiff, randomInput, randomizeWeights } from './support/tfjs_models.js';
 
 type Geometry = [name: string, kernel: number | [number, number], strides: number | [number, number], padding: 'same' | 'valid', module: string];
 const GEOMETRIES: Geometry[] = [
@@ -152,5 +152,40 @@ export function build() {
     const got = torch.noGrad(() => module.forward(torch.tensor(Array.from(xv), { shape }))) as Tensor;
     expect(got.shape).toEqual([2, 16, 16, 2]);
     expect(maxAbsDiff(got.flatten().toArray() as number[], want.dataSync())).toBeLessThan(1e-5);
+  });
+});
+
+describe('io.loadLayersModel: Conv2DTranspose', () => {
+  it("a saved tfjs autoencoder ('same' with k − s odd and even, 'valid' with k < s) loads and predicts as tfjs; saveLayersModel writes the kernels back", async () => {
+    const ref = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }),
+        tf.layers.conv2dTranspose({ filters: 3, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }),
+        tf.layers.conv2dTranspose({ filters: 2, kernelSize: 4, strides: 1, padding: 'same' }),
+        tf.layers.conv2dTranspose({ filters: 1, kernelSize: 1, strides: 2, padding: 'valid', activation: 'sigmoid' }),
+      ],
+    });
+    randomizeWeights(ref, 5);
+    const save = async (m: tf.LayersModel, name: string) => {
+      const path = join(dir, `${name}.json`);
+      await m.save(tf.io.withSaveHandler(async (a) => {
+        writeFileSync(join(dir, `${name}.bin`), new Uint8Array(a.weightData as ArrayBuffer));
+        writeFileSync(path, JSON.stringify({ modelTopology: a.modelTopology, format: 'layers-model', weightsManifest: [{ paths: [`${name}.bin`], weights: a.weightSpecs }] }));
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }));
+      return path;
+    };
+    const loaded = await io.loadLayersModel(await save(ref, 'ae'));
+    const shape = [2, 6, 6, 2];
+    const xv = randomInput(shape, 12);
+    const want = ref.predict(tf.tensor(xv, shape)) as tf.Tensor;
+    const got = torch.noGrad(() => loaded.forward(torch.tensor(Array.from(xv), { shape }))) as Tensor;
+    expect(got.shape).toEqual([2, 12, 12, 1]);
+    expect(maxAbsDiff(got.flatten().toArray() as number[], want.dataSync())).toBeLessThan(1e-5);
+    const out = join(dir, 'ae-saved');
+    await io.saveLayersModel(loaded, out);
+    const again = await io.loadLayersModel(join(out, 'model.json'));
+    const back = torch.noGrad(() => again.forward(torch.tensor(Array.from(xv), { shape }))) as Tensor;
+    expect(back.toArray()).toEqual(got.toArray());
   });
 });
