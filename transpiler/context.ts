@@ -252,6 +252,7 @@ export class FileContext {
       if (t) return t;
       if ('initializer' in decl && decl.initializer) return this.kindOf(decl.initializer);
       if (ts.isParameter(decl)) return this.kindFromCallers(decl);
+      if (ts.isVariableDeclaration(decl)) return this.kindFromAssignments(decl);
       return undefined;
     }
     if (ts.isPropertyAssignment(decl)) return this.kindOf(decl.initializer);
@@ -270,6 +271,38 @@ export class FileContext {
       return name && ts.isCallExpression(init) ? this.returnedProperty(init.expression, name) : undefined;
     }
     return undefined;
+  }
+
+  /**
+   * A variable declared without an initializer or a type (`let model;` at module level, assigned in a function):
+   * the kind every `name = value` assignment in the file gives it, when all of them give the same known tfjs kind.
+   * An assignment of anything else (or of an unknown kind), or another write, leaves it unknown. Only `let`/`var`
+   * in this file: an exported variable may be assigned elsewhere.
+   */
+  private kindFromAssignments(decl: ts.VariableDeclaration): ValueKind | undefined {
+    if (!ts.isIdentifier(decl.name) || decl.initializer || decl.type) return undefined;
+    const stmt = decl.parent.parent;
+    if (ts.isVariableStatement(stmt) && stmt.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return undefined;
+    const sym = this.checker.getSymbolAtLocation(decl.name);
+    if (!sym) return undefined;
+    let kind: ValueKind | undefined;
+    let ok = true;
+    const visit = (n: ts.Node): void => {
+      if (!ok) return;
+      if (ts.isIdentifier(n) && n !== decl.name && n.text === decl.name.getText(this.sf) && this.checker.getSymbolAtLocation(n) === sym) {
+        const p = n.parent;
+        const writes = (ts.isBinaryExpression(p) && p.left === n && p.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && p.operatorToken.kind <= ts.SyntaxKind.LastAssignment) ||
+          ((ts.isPrefixUnaryExpression(p) || ts.isPostfixUnaryExpression(p)) && p.operand === n);
+        if (writes) {
+          const k = ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken ? this.kindOf(p.right) : undefined;
+          if (!k || k === 'other' || (kind !== undefined && k !== kind)) ok = false;
+          else kind = k;
+        }
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(this.sf);
+    return ok ? kind : undefined;
   }
 
   /**

@@ -52,6 +52,9 @@ function outputOpClass(layer: ReferenceLayer): { opClass: OpClass; k: number } {
     case 'Conv1D':
     case 'Conv2D':
       return { opClass: 'conv', k: kernel ? kernel.shape.slice(0, -1).reduce((a, b) => a * b, 1) : 1 };
+    case 'Conv2DTranspose':
+      // Each output sums at most kh·kw taps of every input channel (fewer where the stride skips them): a bound.
+      return { opClass: 'conv', k: kernel ? kernel.shape[0] * kernel.shape[1] * kernel.shape[3] : 1 };
     case 'BatchNormalization':
     case 'LayerNormalization':
     case 'AveragePooling2D':

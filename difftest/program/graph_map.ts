@@ -22,7 +22,7 @@
  * check that.
  */
 import { ACTIVATION_MODULES, CHANNELS_FIRST_MODULES, LayerMapError, MODULE_TYPES, WEIGHT_NAMES } from './layer_map.js';
-import type { ActivationLayout, WeightLayout } from './layout.js';
+import { weightLayoutOf, type ActivationLayout } from './layout.js';
 import type { LayerMapping, OutputSource, ReferenceLayer } from './trace_meta.js';
 
 /** One call of a candidate leaf module in the shape-probing forward (batch 1). */
@@ -218,9 +218,7 @@ export function mapLayersByGraph(reference: readonly ReferenceLayer[], candidate
     const weights: LayerMapping['weights'] = [];
     for (const w of l.weights) {
       const candidateTensor = WEIGHT_NAMES[l.className]?.[w.tensor] ?? (w.tensor === 'kernel' ? 'weight' : w.tensor);
-      let layout: WeightLayout = { kind: 'same' };
-      if (w.tensor === 'kernel' && l.className === 'Dense') layout = { kind: 'dense-kernel' };
-      else if (w.tensor === 'kernel' && l.className === 'Conv2D') layout = { kind: 'conv2d-kernel' };
+      const layout = weightLayoutOf(l.className, w.tensor);
       weights.push({ tensor: w.tensor, candidateName: `${m!.name}.${candidateTensor}`, layout });
     }
     const modules = [m, a].filter((x): x is GraphLeaf => x !== undefined);

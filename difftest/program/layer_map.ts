@@ -17,7 +17,7 @@
  * layers up to the next Dense, whose kernel rows are permuted to match. The shapes then only CHECK the stated
  * layout: a mismatch is a mapping error that says what was expected.
  */
-import type { ActivationLayout, WeightLayout } from './layout.js';
+import { weightLayoutOf, type ActivationLayout } from './layout.js';
 import type { LayerMapping, ReferenceLayer } from './trace_meta.js';
 
 /** A candidate leaf module as the shape probe saw it: name in `namedModules`, class, output shape (batch 1). */
@@ -32,6 +32,8 @@ export const MODULE_TYPES: Record<string, string[]> = {
   Dense: ['Linear'],
   Conv1D: ['Conv1d'],
   Conv2D: ['Conv2d'],
+  // ConvTranspose2d is also compat.layers.ConvTranspose2dSame, its subclass (probe_runtime.ts names a module by the nn class it extends).
+  Conv2DTranspose: ['ConvTranspose2d'],
   MaxPooling1D: ['MaxPool1d'],
   MaxPooling2D: ['MaxPool2d'],
   AveragePooling1D: ['AvgPool1d'],
@@ -82,7 +84,7 @@ export const WEIGHT_NAMES: Record<string, Record<string, string>> = {
 };
 
 /** Runtime modules that compute channels-first (PyTorch's convention), whatever layout the program uses elsewhere. */
-export const CHANNELS_FIRST_MODULES = new Set(['Conv2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'AdaptiveMaxPool2d', 'BatchNorm2d']);
+export const CHANNELS_FIRST_MODULES = new Set(['Conv2d', 'ConvTranspose2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'AdaptiveMaxPool2d', 'BatchNorm2d']);
 
 /** How the migrated model lays out activations between layers (the transpiler's `--keep-layout` or not). */
 export type CandidateLayout = 'nchw' | 'keep';
@@ -154,11 +156,7 @@ export function mapLayers(reference: readonly ReferenceLayer[], leaves: readonly
     const main = modules[0];
     for (const w of layer.weights) {
       const candidateTensor = WEIGHT_NAMES[layer.className]?.[w.tensor] ?? (w.tensor === 'kernel' ? 'weight' : w.tensor);
-      let layout: WeightLayout = { kind: 'same' };
-      if (w.tensor === 'kernel' && layer.className === 'Dense') layout = flat ? { kind: 'dense-kernel', flattenedFrom: flat } : { kind: 'dense-kernel' };
-      else if (w.tensor === 'kernel' && layer.className === 'Conv2D') layout = { kind: 'conv2d-kernel' };
-      // [in, 4H] / [H, 4H] as weight_ih / weight_hh [4H, in] / [4H, H]: the Dense kernel's transpose.
-      else if ((w.tensor === 'kernel' || w.tensor === 'recurrent_kernel') && RECURRENT.has(layer.className)) layout = { kind: 'dense-kernel' };
+      const layout = weightLayoutOf(layer.className, w.tensor, flat ?? undefined);
       weights.push({ tensor: w.tensor, candidateName: `${main.name}.${candidateTensor}`, layout });
     }
 

@@ -3,6 +3,7 @@
  *
  * - Dense kernel `[in, out]` → Linear weight `[out, in]` (a transpose);
  * - Conv2D kernel HWIO `[kh, kw, in, out]` → Conv2d weight OIHW `[out, in, kh, kw]`;
+ * - Conv2DTranspose kernel `[kh, kw, out, in]` → ConvTranspose2d weight `[in, out, kh, kw]` (the same permutation);
  * - activations NHWC `[n, h, w, c]` → NCHW `[n, c, h, w]` when the migrated model is NCHW;
  * - a Flatten of an NHWC activation orders its features (h, w, c); the NCHW candidate's Flatten orders them
  *   (c, h, w). So the flattened activations differ by a permutation of the feature axis, and the first Dense after
@@ -130,11 +131,35 @@ export function hwioToOihw(kernel: ArrayLike<number>, shape: readonly number[], 
   return permute(kernel, shape, [3, 2, 0, 1], out);
 }
 
+/**
+ * A Conv2DTranspose kernel `[kh, kw, out, in]` as the ConvTranspose2d weight `[in, out, kh, kw]`: the permutation
+ * of hwioToOihw, with the roles of in and out swapped on both sides.
+ */
+export function conv2dTransposeKernel(kernel: ArrayLike<number>, shape: readonly number[], out?: Float32Array): { data: Float32Array; shape: number[] } {
+  if (shape.length !== 4) throw new RangeError(`conv2dTransposeKernel: a Conv2DTranspose kernel is [kh, kw, out, in], got shape [${shape.join(', ')}]`);
+  return permute(kernel, shape, [3, 2, 0, 1], out);
+}
+
 /** How a reference weight becomes the candidate's parameter. */
 export type WeightLayout =
   | { kind: 'same' }
   | { kind: 'dense-kernel'; flattenedFrom?: { h: number; w: number; c: number } }
-  | { kind: 'conv2d-kernel' };
+  | { kind: 'conv2d-kernel' }
+  | { kind: 'conv2d-transpose-kernel' };
+
+/**
+ * The layout of a tfjs layer's weight (its class and short name: `kernel`, `recurrent_kernel`, `bias`, ...) on the
+ * runtime, in one place for every probe that pairs weights (layer_map, graph_map, the custom-loop probes).
+ * Recurrent kernels are [in, 4H] / [H, 4H] against weight_ih / weight_hh [4H, in] / [4H, H]: a Dense kernel's
+ * transpose.
+ */
+export function weightLayoutOf(className: string, tensor: string, flattenedFrom?: { h: number; w: number; c: number }): WeightLayout {
+  if (tensor === 'kernel' && className === 'Dense') return flattenedFrom ? { kind: 'dense-kernel', flattenedFrom } : { kind: 'dense-kernel' };
+  if (tensor === 'kernel' && className === 'Conv2D') return { kind: 'conv2d-kernel' };
+  if (tensor === 'kernel' && className === 'Conv2DTranspose') return { kind: 'conv2d-transpose-kernel' };
+  if ((tensor === 'kernel' || tensor === 'recurrent_kernel') && (className === 'LSTM' || className === 'SimpleRNN')) return { kind: 'dense-kernel' };
+  return { kind: 'same' };
+}
 
 export function weightToCandidate(data: ArrayLike<number>, shape: readonly number[], layout: WeightLayout, out?: Float32Array): { data: Float32Array; shape: number[] } {
   switch (layout.kind) {
@@ -144,5 +169,7 @@ export function weightToCandidate(data: ArrayLike<number>, shape: readonly numbe
       return denseKernelToLinear(data, shape, layout.flattenedFrom, out);
     case 'conv2d-kernel':
       return hwioToOihw(data, shape, out);
+    case 'conv2d-transpose-kernel':
+      return conv2dTransposeKernel(data, shape, out);
   }
 }

@@ -28,7 +28,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ChildConfig } from './child_config.js';
 import { LOOP_LAYER } from './loop_keys.js';
-import { weightToCandidate, type WeightLayout } from './layout.js';
+import { weightLayoutOf, weightToCandidate, type WeightLayout } from './layout.js';
 import { startTfjsOpTrace } from './op_trace_tfjs.js';
 import { asFloat32, traceKey, type TraceWriter } from './trace.js';
 import type { LoopVariable, ReferenceMeta } from './trace_meta.js';
@@ -114,7 +114,7 @@ export function installLoopProbes(cfg: ChildConfig, trace: TraceWriter<Reference
       }
       l.weights.forEach((w) => {
         const short = w.name.slice(w.name.lastIndexOf('/') + 1).replace(/_\d+$/, '');
-        const layout: WeightLayout = short === 'kernel' && cls === 'Dense' ? { kind: 'dense-kernel' } : short === 'kernel' && cls === 'Conv2D' ? { kind: 'conv2d-kernel' } : { kind: 'same' };
+        const layout = weightLayoutOf(cls, short);
         const name = (w.read() as tf.Variable).name;
         layouts.set(name, layout);
         // tfjs names a layer's weight `<layer>/<weight>` already; another name (a suffixed duplicate) gets that label.
@@ -135,7 +135,7 @@ export function installLoopProbes(cfg: ChildConfig, trace: TraceWriter<Reference
     const cls = l.getClassName();
     for (const w of l.weights) {
       const short = w.name.slice(w.name.lastIndexOf('/') + 1).replace(/_\d+$/, '');
-      layouts.set((w.read() as tf.Variable).name, short === 'kernel' && cls === 'Dense' ? { kind: 'dense-kernel' } : short === 'kernel' && cls === 'Conv2D' ? { kind: 'conv2d-kernel' } : { kind: 'same' });
+      layouts.set((w.read() as tf.Variable).name, weightLayoutOf(cls, short));
     }
     if (l.weights.length && !inModel) pushNote(meta, `layers called on their own (${cls}, ...) and trained by a custom loop: their weights are recorded in the runtime's layout (Dense kernels [out, in], Conv2D kernels OIHW) and pair with the migrated model's parameters in order`);
   };

@@ -13,6 +13,7 @@ const layer = (name: string, transform: string, target: string, notes: NoteId[] 
 export const layers: Mapping[] = [
   layer('dense', 'denseLayer', 'new nn.Linear(inFeatures, units, { bias: useBias })', ['dense-kernel-layout', 'glorot-normal-init', 'activation-module']),
   layer('conv2d', 'conv2dLayer', 'new nn.Conv2d(inChannels, filters, kernelSize, { stride, padding, dilation })', ['nhwc-nchw', 'conv-filter-layout', 'glorot-normal-init', 'same-padding-asymmetric']),
+  layer('conv2dTranspose', 'conv2dTransposeLayer', 'new nn.ConvTranspose2d(inChannels, filters, kernelSize, { stride, padding, outputPadding })', ['nhwc-nchw', 'conv-transpose-kernel-layout', 'glorot-normal-init', 'conv-transpose-same']),
   layer('conv1d', 'conv1dLayer', 'new nn.Conv1d(inChannels, filters, kernelSize, { stride, padding, dilation })', ['nhwc-nchw', 'conv-filter-layout', 'glorot-normal-init']),
   layer('maxPooling2d', 'pool2dLayer', 'new nn.MaxPool2d(poolSize, { stride: strides })', ['nhwc-nchw']),
   layer('maxPool2d', 'pool2dLayer', 'new nn.MaxPool2d(poolSize, { stride: strides })', ['nhwc-nchw']),
@@ -61,7 +62,6 @@ export const layers: Mapping[] = [
     tf: 'tf.layers.inputLayer', kind: 'function', status: 'pattern', params: ['config'], returns: 'Layer', rule: 'sequentialModel',
     notes: ['sequential-model'], target: '(gives the model its input shape; no module)',
   },
-  manual('tf.layers.conv2dTranspose', "not mapped yet: nn.ConvTranspose2d (weight [in, out, kh, kw]; tfjs's kernel is [kh, kw, out, in]) matches 'valid' and 'same' when kernel − stride is even; otherwise 'same' is a row off — call compat.conv2dTranspose in a module's forward"),
   manual('tf.layers.conv3d', '3-D convolution is not in the runtime'),
   manual('tf.layers.conv3dTranspose', '3-D convolution is not in the runtime'),
   manual('tf.layers.depthwiseConv2d', 'use nn.Conv2d with groups = in channels (filters = in·depthMultiplier)'),

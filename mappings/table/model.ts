@@ -76,7 +76,10 @@ export const model: Mapping[] = [
     target: 'utils.setWeights($self, $weights)',
   },
   manual('LayersModel.execute', 'call the module\'s forward'),
-  manual('LayersModel.getLayer', 'access the submodule by field name or getSubmodule()'),
+  {
+    tf: 'LayersModel.getLayer', kind: 'method', status: 'pattern', params: ['name?', 'index?'], returns: 'other', rule: 'functionalModel',
+    notes: ['loaded-model-cut'], target: 'io.getLayer(model, name) (a model tf.loadLayersModel loaded; with tf.model({ inputs: model.inputs, outputs: layer.output }) → io.modelUpTo(model, layer))',
+  },
   // A model's weights are LayerVariables (read(), name, trainable) in tfjs, tensors in the runtime: no one rewrite
   // covers both what the list is for and what is done with its elements.
   manual('LayersModel.trainableWeights', 'use [...model.parameters()] (Parameters, which are tensors: drop .read())', { kind: 'property' }),

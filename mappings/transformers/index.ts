@@ -9,7 +9,7 @@ import { matMul, split, slice, pad, reverse, norm, conv2d, conv1d, pool2d, selfF
 import { gradFunction } from './gradients.js';
 import { optimizer } from './optimizers.js';
 import {
-  denseLayer, conv2dLayer, conv1dLayer, pool2dLayer, pool1dLayer, globalPoolLayer, flattenLayer, reshapeLayer, dropoutLayer,
+  denseLayer, conv2dLayer, conv1dLayer, conv2dTransposeLayer, pool2dLayer, pool1dLayer, globalPoolLayer, flattenLayer, reshapeLayer, dropoutLayer,
   batchNormLayer, layerNormLayer, activationLayer, embeddingLayer, rnnLayer, mergeLayer, dotLayer, permuteLayer, repeatVectorLayer,
   timeDistributedLayer,
 } from './layers.js';
@@ -18,14 +18,14 @@ export const TRANSFORMERS: Readonly<Record<string, Transformer>> = {
   tensorFromValues, variable, randomValues, multinomial,
   matMul, split, slice, pad, reverse, norm, conv2d, conv1d, pool2d, selfFirstList,
   gradFunction, optimizer,
-  denseLayer, conv2dLayer, conv1dLayer, pool2dLayer, pool1dLayer, globalPoolLayer, flattenLayer, reshapeLayer, dropoutLayer,
+  denseLayer, conv2dLayer, conv1dLayer, conv2dTransposeLayer, pool2dLayer, pool1dLayer, globalPoolLayer, flattenLayer, reshapeLayer, dropoutLayer,
   batchNormLayer, layerNormLayer, activationLayer, embeddingLayer, rnnLayer, mergeLayer, dotLayer, permuteLayer, repeatVectorLayer,
   timeDistributedLayer,
 };
 
 /** Layer transformers answer with a LayerPlan (used by the model rules). */
 export const LAYER_TRANSFORMERS: ReadonlySet<string> = new Set([
-  'denseLayer', 'conv2dLayer', 'conv1dLayer', 'pool2dLayer', 'pool1dLayer', 'globalPoolLayer', 'flattenLayer', 'reshapeLayer',
+  'denseLayer', 'conv2dLayer', 'conv1dLayer', 'conv2dTransposeLayer', 'pool2dLayer', 'pool1dLayer', 'globalPoolLayer', 'flattenLayer', 'reshapeLayer',
   'dropoutLayer', 'batchNormLayer', 'layerNormLayer', 'activationLayer', 'embeddingLayer', 'rnnLayer', 'mergeLayer',
   'permuteLayer', 'repeatVectorLayer', 'dotLayer', 'timeDistributedLayer',
 ]);

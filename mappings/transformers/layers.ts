@@ -197,6 +197,70 @@ function convLayer(site: CallSite, dims: 1 | 2): Emit {
 export const conv2dLayer: Transformer = (site) => convLayer(site, 2);
 export const conv1dLayer: Transformer = (site) => convLayer(site, 1);
 
+/** tfjs-layers' deconvLength: the output size of a transposed convolution along one axis. */
+function deconvOut(n: Dim | null, k: Dim, s: Dim, padding: 'same' | 'valid'): Dim | null {
+  if (n === null) return null;
+  if (typeof n === 'number' && typeof k === 'number' && typeof s === 'number') return padding === 'same' ? n * s : n * s + Math.max(k - s, 0);
+  if (padding === 'same') return s === 1 ? n : `${dimText(n)} * ${dimText(s)}`;
+  return `${dimText(n)} * ${dimText(s)} + Math.max(${dimText(k)} - ${dimText(s)}, 0)`;
+}
+
+/**
+ * tf.layers.conv2dTranspose → nn.ConvTranspose2d (NCHW, weight [in, out, kh, kw]; tfjs's kernel is [kh, kw, out,
+ * in]). tfjs's output size per axis is n·s ('same') or n·s + max(k − s, 0) ('valid'), the transpose of a conv2d
+ * whose 'same' padding k − s puts the odd row at the bottom/right. PyTorch's padding p (cropped from both sides)
+ * plus outputPadding op (added at the bottom) says that exactly when k − s ≤ 0 (p 0, op s − k) or is even
+ * (p (k − s)/2); where it is odd, compat.layers.ConvTranspose2dSame pads ⌊(k − s)/2⌋ and crops the extra row.
+ * tfjs ignores dilationRate on this layer (it is not passed to the op): a non-1 value is a TODO, not kept.
+ */
+export const conv2dTransposeLayer: Transformer = (site) => {
+  const cfg = configOf(site);
+  const what = 'conv2dTranspose';
+  if (!cfg) return todo('no-equivalent', `a ${what} config that is not an object literal`);
+  const bad = unsupported(cfg, ['activityRegularizer']);
+  if (bad) return todo('no-equivalent', `${what} option '${bad}'`);
+  if (cfg.dataFormat && !(isStr(cfg.dataFormat) && cfg.dataFormat.value === 'channelsLast')) return todo('no-equivalent', `${what} with dataFormat other than channelsLast`);
+  const dil = pairOf(cfg.dilationRate, [1, 1]);
+  if (!dil || dil[0] !== 1 || dil[1] !== 1) return todo('no-equivalent', `${what} dilationRate ${cfg.dilationRate?.text ?? ''}: tfjs ignores it on this layer (the op gets no dilation); remove it, or write the dilated transposed convolution by hand`);
+  const shape = inputShape(site, cfg);
+  if (!shape || shape.length !== 3) return needShape(what);
+  const inC = shape[2];
+  if (inC === null) return needShape(`${what} (its input channels)`);
+  const filters = dimOf(cfg.filters);
+  if (filters === null) return todo('no-equivalent', `${what} without filters`);
+  const kernel = pairOf(cfg.kernelSize, [1, 1]);
+  const stride = pairOf(cfg.strides, [1, 1]);
+  if (!cfg.kernelSize || !kernel || !stride) return todo('no-equivalent', `${what} kernelSize/strides that are not literals`);
+  const pad = cfg.padding ? (isStr(cfg.padding) ? cfg.padding.value : null) : 'valid';
+  if (pad !== 'valid' && pad !== 'same') return todo('no-equivalent', `${what} padding ${cfg.padding?.text ?? ''}: tfjs accepts 'same' and 'valid'`);
+  if (![...kernel, ...stride].every((d) => typeof d === 'number')) return todo('no-equivalent', `${what} kernelSize/strides that are not number literals (the padding depends on their values)`);
+  const k = kernel as [number, number];
+  const s = stride as [number, number];
+  const act = activationSteps(cfg.activation);
+  if (isEmit(act)) return act;
+  const over = [k[0] - s[0], k[1] - s[1]];
+  const exactModule = pad === 'valid' || over.every((t) => t <= 0 || t % 2 === 0);
+  const opts: string[] = [];
+  if (!(s[0] === 1 && s[1] === 1)) opts.push(`stride: ${pairText(s)}`);
+  if (exactModule) {
+    const padding: [number, number] = pad === 'same' ? [Math.max(over[0] / 2, 0), Math.max(over[1] / 2, 0)] : [0, 0];
+    const outputPadding: [number, number] = [Math.max(-over[0], 0), Math.max(-over[1], 0)];
+    if (padding[0] || padding[1]) opts.push(`padding: ${pairText(padding)}`);
+    if (outputPadding[0] || outputPadding[1]) opts.push(`outputPadding: ${pairText(outputPadding)}`);
+  }
+  if (cfg.useBias && !(isBool(cfg.useBias) && cfg.useBias.value)) opts.push(`bias: ${cfg.useBias.text}`);
+  const cls = exactModule ? 'nn.ConvTranspose2d' : 'compat.layers.ConvTranspose2dSame';
+  const step: LayerStep = {
+    kind: 'module', name: fieldName(cfg, 'convTranspose'), code: `new ${cls}(${dimText(inC)}, ${dimText(filters)}, ${pairText(k)}${opts.length ? `, { ${opts.join(', ')} }` : ''})`,
+    // The kernel's fans are the same in both layouts (fanIn = out·kh·kw, fanOut = in·kh·kw), so glorot's σ is too.
+    init: glorotNormal('nn.ConvTranspose2d'),
+  };
+  const out: Shape = [deconvOut(shape[0], k[0], s[0], pad), deconvOut(shape[1], k[1], s[1], pad), filters];
+  const notes: NoteId[] = configNotes(cfg, { kernelInitializer: 'glorotNormal', biasInitializer: 'zeros' });
+  if (!exactModule) notes.push('conv-transpose-same-odd');
+  return layer({ steps: [step, ...act], outputShape: out, requires: 'cf', produces: 'cf' }, notes);
+};
+
 function poolLayer(site: CallSite, dims: 1 | 2, avg: boolean): Emit {
   const cfg = configOf(site);
   if (!cfg) return todo('no-equivalent', 'a pooling config that is not an object literal');

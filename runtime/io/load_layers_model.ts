@@ -12,7 +12,7 @@
  *
  * Sequential models (Keras class 'Sequential') and functional ones ('Model': a graph of layers, with the merge
  * layers Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate; several inputs go in as an array, as to
- * predict) are supported. Layers: Dense, Conv2D, DepthwiseConv2D, ZeroPadding2D, MaxPooling2D, AveragePooling2D,
+ * predict) are supported. Layers: Dense, Conv2D, Conv2DTranspose, DepthwiseConv2D, ZeroPadding2D, MaxPooling2D, AveragePooling2D,
  * GlobalAveragePooling2D, GlobalMaxPooling2D, Flatten, Reshape, Dropout (and the other inference-time identities),
  * Activation, ReLU, LeakyReLU, ELU, Softmax, BatchNormalization. Weights may be float32 or uint8/uint16/float16-quantized.
  */

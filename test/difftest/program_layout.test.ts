@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { activationToCandidate, denseKernelToLinear, hwioToOihw, nhwcToNchwFeatureOrder } from '../../difftest/program/layout.js';
+import { activationToCandidate, conv2dTransposeKernel, denseKernelToLinear, hwioToOihw, nhwcToNchwFeatureOrder, weightLayoutOf, weightToCandidate } from '../../difftest/program/layout.js';
 import { mapLayers, LayerMapError } from '../../difftest/program/layer_map.js';
 import { instrumentProgram, InstrumentError } from '../../difftest/program/instrument.js';
 import { hashValues, TraceReader, TraceWriter } from '../../difftest/program/trace.js';
@@ -45,6 +45,21 @@ describe('layout conversion', () => {
     expect(cand).toBeCloseTo(ref, 6);
   });
 
+  test('Conv2DTranspose kernel [kh, kw, out, in] → ConvTranspose2d weight [in, out, kh, kw]', () => {
+    // kernel[h][w][o][i] = 1000 h + 100 w + 10 o + i with kh = 1, kw = 2, out = 3, in = 2
+    const shape = [1, 2, 3, 2];
+    const k = new Float32Array(12);
+    for (let w = 0; w < 2; w++) for (let o = 0; o < 3; o++) for (let i = 0; i < 2; i++) k[(w * 3 + o) * 2 + i] = 100 * w + 10 * o + i;
+    const out = conv2dTransposeKernel(k, shape);
+    expect(out.shape).toEqual([2, 3, 1, 2]);
+    // out[i][o][0][w]
+    expect([...out.data]).toEqual([0, 100, 10, 110, 20, 120, 1, 101, 11, 111, 21, 121]);
+    expect(weightLayoutOf('Conv2DTranspose', 'kernel')).toEqual({ kind: 'conv2d-transpose-kernel' });
+    expect(weightLayoutOf('Conv2DTranspose', 'bias')).toEqual({ kind: 'same' });
+    expect([...weightToCandidate(k, shape, { kind: 'conv2d-transpose-kernel' }).data]).toEqual([...out.data]);
+    expect(() => conv2dTransposeKernel(k, [2, 6])).toThrow(/a Conv2DTranspose kernel is \[kh, kw, out, in\]/);
+  });
+
   test('activations NHWC → NCHW', () => {
     const x = Float32Array.from({ length: 12 }, (_, i) => i); // [1, 2, 2, 3]
     const out = activationToCandidate(x, [1, 2, 2, 3], { kind: 'nhwc-to-nchw' });
@@ -69,6 +84,19 @@ describe('layer mapping', () => {
       { tensor: 'kernel', candidateName: '0.weight', layout: { kind: 'dense-kernel' } },
       { tensor: 'bias', candidateName: '0.bias', layout: { kind: 'same' } },
     ]);
+  });
+
+  test('a Conv2DTranspose maps to ConvTranspose2d (+ its activation): channels-first output, kernel permuted', () => {
+    const up: ReferenceLayer = { name: 't', className: 'Conv2DTranspose', activation: 'relu', inputShape: [2, 2, 4], outputShape: [4, 4, 3], weights: [{ name: 't/kernel', tensor: 'kernel', shape: [3, 3, 3, 4], trainable: true }, { name: 't/bias', tensor: 'bias', shape: [3], trainable: true }] };
+    const m = mapLayers([up], [{ name: 'l.0', type: 'ConvTranspose2d', outputShape: [1, 3, 4, 4] }, { name: 'l.1', type: 'ReLU', outputShape: [1, 3, 4, 4] }]);
+    expect(m[0].modules).toEqual(['l.0', 'l.1']);
+    expect(m[0].output).toEqual({ kind: 'nhwc-to-nchw' });
+    expect(m[0].weights).toEqual([
+      { tensor: 'kernel', candidateName: 'l.0.weight', layout: { kind: 'conv2d-transpose-kernel' } },
+      { tensor: 'bias', candidateName: 'l.0.bias', layout: { kind: 'same' } },
+    ]);
+    // A candidate laid out NHWC there (no permute at the input) is refused, saying what it expected.
+    expect(() => mapLayers([up], [{ name: 'l.0', type: 'ConvTranspose2d', outputShape: [1, 4, 4, 3] }, { name: 'l.1', type: 'ReLU', outputShape: [1, 4, 4, 3] }])).toThrow(LayerMapError);
   });
 
   test('conv → flatten → dense on an NCHW candidate: NHWC outputs, flattened order and the Dense rows', () => {

@@ -194,16 +194,16 @@ const cases: Case[] = [
     has: ['model.append(new nn.Linear(3, 8));', "for (const u of [6, 4]) {\n  model.append(new nn.LazyLinear(u)).append(new nn.Tanh());\n}\nmodel.append(new nn.LazyLinear(1));\n// TensorFlow.js's initialisers", 'nn.whenMaterialized(model, (m) => {'],
   },
   {
-    name: 'a convolution added under a condition: a TODO that says why (the layout cannot be planned)',
+    name: 'a convolution added under a condition: appended in place as a tfjs-layout module (permutes around the Conv2d), sized from the shape before the condition',
     input: "import * as tf from '@tensorflow/tfjs';\ndeclare const deep: boolean;\nconst model = tf.sequential();\nmodel.add(tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 2, kernelSize: 3 }));\nif (deep) model.add(tf.layers.conv2d({ filters: 2, kernelSize: 3 }));\nmodel.add(tf.layers.flatten());\n",
-    has: ["TODO(sequential-model) model 'model' cannot be rebuilt", 'TODO(shape-unknown) conv2d: the input size is unknown (it or a layer before it is added in a loop or under a condition, so its input is known only at run time)\nif (deep) model.add(tf.layers.conv2d('],
-    todo: ['tf.layers.conv2d', 'tf.sequential'],
+    has: ['const model = new nn.Sequential();', 'if (deep) model.append(new nn.Sequential(new nn.Lambda((x: torch.Tensor) => x.permute(0, 3, 1, 2)), new nn.Conv2d(2, 2, 3), new nn.Lambda((x: torch.Tensor) => x.permute(0, 2, 3, 1))));\nmodel.append(new nn.Flatten());\n// TensorFlow.js\'s initialisers'],
+    not: ['TODO', '@tensorflow'],
   },
   {
-    name: 'dense layers in a loop after a convolution: a TODO that says why (the input permute needs a static chain)',
+    name: 'dense layers in a loop after a convolution: the convolution permutes back to NHWC itself, the loop\'s layers are lazy',
     input: "import * as tf from '@tensorflow/tfjs';\nconst model = tf.sequential();\nmodel.add(tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 2, kernelSize: 3 }));\nmodel.add(tf.layers.flatten());\nfor (const u of [6, 4]) model.add(tf.layers.dense({ units: u }));\n",
-    has: ["TODO(sequential-model) model 'model': its layers need a layout change (channels-first convolutions, RNN outputs or ops between modules), which cannot be planned when layers are added in a loop or under a condition", "TODO(sequential-model) model 'model' is not rebuilt (see its tf.sequential TODO)\nfor (const u of [6, 4]) model.add("],
-    todo: ['Sequential.add', 'tf.sequential'],
+    has: ['model.append(new nn.Sequential(new nn.Lambda((x: torch.Tensor) => x.permute(0, 3, 1, 2)), new nn.Conv2d(1, 2, 3), new nn.Lambda((x: torch.Tensor) => x.permute(0, 2, 3, 1))));\nmodel.append(new nn.Flatten());\nfor (const u of [6, 4]) model.append(new nn.LazyLinear(u));', 'nn.whenMaterialized(model, (m) => {'],
+    not: ['TODO', '@tensorflow'],
   },
   {
     name: 'a layer applied eagerly to tensors → its module, forward, TensorFlow init after the declaration',

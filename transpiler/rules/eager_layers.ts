@@ -23,7 +23,7 @@ export function eagerLayer(ctx: FileContext, facts: Facts, call: ts.CallExpressi
   const name = decl.name.text;
   // What the layer becomes does not depend on its uses (so a second migration says the same). A 1-D or 2-D
   // spatial layer's rank is known from its kind even when its sizes are not.
-  const rank = /(?:2d|2D)$/.test(row.tf) ? 3 : /(?:1d|1D)$/.test(row.tf) ? 2 : undefined;
+  const rank = /(?:2d|2D)(?:Transpose)?$/.test(row.tf) ? 3 : /(?:1d|1D)$/.test(row.tf) ? 2 : undefined;
   const site = ctx.callSite(row.tf, call);
   const own = buildChain([{ row, site }], null, ctx.opts.layout, ctx.opts.api, new FieldNames(new Set()), name);
   const chain = 'error' in own && rank ? buildChain([{ row, site }], Array(rank).fill(null), ctx.opts.layout, ctx.opts.api, new FieldNames(new Set()), name) : own;

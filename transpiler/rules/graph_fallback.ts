@@ -17,7 +17,7 @@ import { FieldNames, initLoop, permutes, planLayer, resolveStep, timeDistributed
 
 /** The tfjs input rank (batch excluded) a layer family expects, where the family says it. */
 function familyRank(row: Mapping): number | undefined {
-  if (/(?:2d|2D)$/.test(row.tf)) return 3;
+  if (/(?:2d|2D)(?:Transpose)?$/.test(row.tf)) return 3;
   if (/(?:1d|1D)$/.test(row.tf) || /\.(lstm|gru|simpleRNN)$/.test(row.tf)) return 2;
   if (/\.dense$/.test(row.tf)) return 1;
   return undefined;
@@ -37,6 +37,8 @@ export interface LayerModule {
   code: string;
   fields: Field[];
   notes: NoteId[];
+  /** The layer's output shape (batch excluded, tfjs's layout), null where unknown. */
+  outputShape: Shape | null;
 }
 
 /**
@@ -85,7 +87,7 @@ export function layerModule(ctx: FileContext, row: Mapping, call: ts.CallExpress
   if (perm && (plan.outputShape?.length ?? rankKnown ?? 0) === rankKnown) parts.push(lambda('x', `x.permute(${perm.toTf})`));
   if (!parts.length) return { error: `${row.tf} made no module` };
   const code = parts.length === 1 ? parts[0] : `new nn.Sequential(${parts.join(', ')})`;
-  return { code, fields, notes: [...r.notes, ...(perm ? (['nhwc-nchw'] as NoteId[]) : [])] };
+  return { code, fields, notes: [...r.notes, ...(perm ? (['nhwc-nchw'] as NoteId[]) : [])], outputShape: plan.outputShape };
 }
 
 /** timeDistributed's plan from its wrapped layer's call (model_code.ts), as planLayer answers. */

@@ -125,6 +125,11 @@ export interface ChainResult {
   steps: ForwardStep[];
   /** Permutation applied to the model input (inside forward). */
   inputPermute?: string;
+  /**
+   * Permutation back to tfjs's layout applied to the output of a modules-only chain that ends channels-first on a
+   * spatial tensor (an autoencoder's image): the model returns what the tfjs model returns, NHWC.
+   */
+  outputPermute?: string;
   outputShape: Shape | null;
   notes: NoteId[];
   facts: LayoutFact[];
@@ -208,6 +213,7 @@ export function buildChain(layers: ChainLayer[], inputShape: Shape | null, layou
         if (call) modulesOnly = false;
         if (/nn\.(Lazy)?Linear\(/.test(step.code)) facts.push({ model, kind: 'dense-kernel-transpose', detail: `${field.name}.weight = kernel of ${row.tf} transposed ([in, out] → [out, in])` });
         if (/nn\.(Lazy)?Conv[12]d\(/.test(step.code)) facts.push({ model, kind: 'conv-kernel-permute', detail: `${field.name}.weight = kernel of ${row.tf} permuted (HWIO → OIHW)` });
+        if (/(nn\.|compat\.layers\.)ConvTranspose2d(Same)?\(/.test(step.code)) facts.push({ model, kind: 'conv-kernel-permute', detail: `${field.name}.weight = kernel of ${row.tf} permuted ([kh, kw, out, in] → [in, out, kh, kw])` });
         steps.push({ field: call ? undefined : field, expr: (x) => fillSnippet(call ?? '$m.forward($x)', { m: `this.${field.name}`, x }) });
       } else {
         const dim = String(state === 'cf' ? 1 : -1);
@@ -227,8 +233,15 @@ export function buildChain(layers: ChainLayer[], inputShape: Shape | null, layou
     }
     shape = plan.outputShape;
   }
+  // A chain that ends channels-first on a spatial output gives it back in tfjs's layout (as the source model does).
+  let outputPermute: string | undefined;
+  const back = state === 'cf' && shape ? permutes(shape.length + 1) : undefined;
+  if (back) {
+    if (modulesOnly) outputPermute = back.toTf;
+    else pushPermute(back.toTf);
+  }
   if (layout === 'keep' && facts.some((f) => f.kind !== 'dense-kernel-transpose')) notes.push('keep-layout');
-  return { fields, steps, inputPermute, outputShape: shape, notes: [...new Set(notes)], facts, modulesOnly, fieldsByLayer };
+  return { fields, steps, inputPermute, outputPermute, outputShape: shape, notes: [...new Set(notes)], facts, modulesOnly, fieldsByLayer };
 }
 
 /** TensorFlow.js's initialisation for the modules of a model, as one loop over `target.modules()`. */

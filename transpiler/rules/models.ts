@@ -14,7 +14,9 @@ import type { FileContext } from '../context.js';
 import { buildChain, classCode, className, FieldNames, initLoop, permutes, planLayer, resolveStep, timeDistributedInner, timeDistributedPlan, type ChainLayer, type Field } from './model_code.js';
 import type { Facts } from './facts.js';
 import { eagerLayer } from './eager_layers.js';
-import { blockStatement as blockStatementOf, GraphFallback } from './graph_fallback.js';
+import { blockStatement as blockStatementOf, GraphFallback, layerModule, type LayerModule } from './graph_fallback.js';
+import { addInputShapes } from './add_shapes.js';
+import { getLayerSite, loadedModelCut } from './loaded_model_cut.js';
 
 export interface ModelInfo {
   name: string;
@@ -71,8 +73,14 @@ export class ModelRules {
     if (row.tf === 'tf.sequential') {
       const stmt = ts.isVariableDeclaration(node.parent) ? node.parent.parent.parent : node.parent;
       const decl = ts.isVariableDeclaration(node.parent) && ts.isIdentifier(node.parent.name) ? node.parent : undefined;
+      // `model = tf.sequential(...);` assigning a variable declared elsewhere (a module-level `let head;`).
+      const assigned = assignedName(node);
+      if (assigned) {
+        this.sequential.push({ call: node, row, stmt: node.parent.parent as ts.ExpressionStatement, name: assigned.text, sym: ctx.checker.getSymbolAtLocation(assigned), adds: [] });
+        return;
+      }
       if (!(decl && ts.isVariableStatement(stmt) && (decl.parent as ts.VariableDeclarationList).declarations.length === 1) && !ts.isReturnStatement(node.parent)) {
-        ctx.todo(node, row.tf, 'sequential-model', 'tf.sequential: declare the model with `const model = tf.sequential(...)` (or return it) so it can be rewritten');
+        ctx.todo(node, row.tf, 'sequential-model', 'tf.sequential: declare the model with `const model = tf.sequential(...)`, assign it (`model = tf.sequential(...);`) or return it so it can be rewritten');
         return;
       }
       this.sequential.push({
@@ -98,6 +106,7 @@ export class ModelRules {
       this.applies.set(node, row);
       return;
     }
+    if (row.tf === 'LayersModel.getLayer') return getLayerSite(ctx, node, row);
     ctx.todo(node, row.tf, 'no-equivalent', `${row.tf}: no rule for this use`);
   }
 
@@ -353,15 +362,21 @@ export class ModelRules {
     const firstNested = s.adds.findIndex((a) => a.parent !== s.stmt.parent);
     const unknownFrom = firstNested < 0 ? Infinity : layerIndex.slice(firstAdd + firstNested).find((li) => li !== null) ?? Infinity;
     const chain = buildChain(chainLayers, inputShape, ctx.opts.layout, ctx.opts.api, fieldNames, name, unknownFrom);
-    if ('error' in chain) return this.failSequential(s, layers[chain.at]?.call ?? s.call, layers[chain.at]?.row.tf ?? 'tf.sequential', chain.error);
+    // Adds in loops or conditions that the in-place chain cannot take: one tfjs-layout module per layer instead.
+    const nested = firstNested >= 0 && !config && !!s.name;
+    if ('error' in chain) {
+      if (nested) return this.nestedSequential(s, layers, layerIndex, inputShape);
+      return this.failSequential(s, layers[chain.at]?.call ?? s.call, layers[chain.at]?.row.tf ?? 'tf.sequential', chain.error);
+    }
     for (const l of layers) this.consumed.add(l.call);
     for (const a of s.adds) this.consumed.add(a.expression);
     ctx.layoutFacts.push(...chain.facts);
     const indent = ctx.indent(s.stmt);
-    const plain = chain.modulesOnly && !chain.inputPermute;
+    const plain = chain.modulesOnly && !chain.inputPermute && !chain.outputPermute;
     const ts_ = ctx.typescript;
     let ok: boolean;
     if (firstNested >= 0 && !(plain && !config && s.name)) {
+      if (nested) return this.nestedSequential(s, layers, layerIndex, inputShape);
       const why = !plain
         ? 'its layers need a layout change (channels-first convolutions, RNN outputs or ops between modules), which cannot be planned when layers are added in a loop or under a condition'
         : 'layers added in a loop or under a condition can only be appended in place to a model declared as `const model = tf.sequential()`';
@@ -408,7 +423,7 @@ export class ModelRules {
     let x = 'x';
     if (chain.modulesOnly) {
       const seq: Field = { name: fieldNames.named('layers'), code: `new nn.Sequential(\n${chain.fields.map((f) => `${indent}    ${f.code},`).join('\n')}\n${indent}  )` };
-      body.push(`return this.${seq.name}.forward(${chain.inputPermute ? `x.permute(${chain.inputPermute})` : 'x'});`);
+      body.push(`return this.${seq.name}.forward(${chain.inputPermute ? `x.permute(${chain.inputPermute})` : 'x'})${chain.outputPermute ? `.permute(${chain.outputPermute})` : ''};`);
       const code = classCode({ name: cls, fields: [{ ...seq, init: undefined }], params: ['x'], body, typescript: ts_, indent, returns: 'torch.Tensor' });
       // The init loop covers the inner Sequential's modules through this.modules().
       const withInit = injectInit(code, chain.fields, indent);
@@ -423,12 +438,72 @@ export class ModelRules {
     this.register(s, ok, s.adds.length ? s.adds[s.adds.length - 1] : s.stmt);
   }
 
+  /**
+   * `const model = tf.sequential()` with adds in loops and conditions whose layers need more than modules in a row
+   * (RNN outputs, permutes, ops): each add appends one module that takes and returns tfjs's layout (the runtime
+   * graph's layer modules: channels-first layers wrapped in permutes, RNN outputs and ops as nn.Lambda), sized
+   * from the shape the statements around it give (add_shapes.ts), so the model is built at run time as tfjs
+   * builds it.
+   */
+  private nestedSequential(s: SequentialPlan, layers: { call: ts.CallExpression | ts.NewExpression; row: Mapping; plan?: ChainLayer['plan'] }[], layerIndex: (number | null)[], inputShape: Shape | null): void {
+    const ctx = this.ctx;
+    const name = s.name!;
+    const addLayer = new Map<ts.Statement, (typeof layers)[number]>();
+    s.adds.forEach((a, i) => {
+      const li = layerIndex[i];
+      if (li !== null) addLayer.set(a, layers[li]);
+    });
+    for (const l of addLayer.values()) {
+      if (!ts.isCallExpression(l.call) || (l.plan && l.row.tf !== 'tf.layers.timeDistributed')) {
+        return this.failSequential(s, l.call, l.row.tf, `${l.row.tf}: a custom layer added in a loop or under a condition is not rebuilt; add it in straight-line code`);
+      }
+    }
+    const block = s.stmt.parent as ts.Block | ts.SourceFile;
+    const last = topStatement(s.adds[s.adds.length - 1], block)!;
+    const stmts = block.statements.slice(block.statements.indexOf(s.stmt) + 1, block.statements.indexOf(last) + 1);
+    const moduleOf = (add: ts.Statement, shape: Shape | null) => {
+      const l = addLayer.get(add)!;
+      return layerModule(ctx, l.row, l.call as ts.CallExpression, shape, false);
+    };
+    const shapes = addInputShapes(stmts, new Set(s.adds), inputShape, (add, shape) => {
+      if (!addLayer.has(add)) return shape;
+      const m = moduleOf(add, shape);
+      return 'error' in m ? null : m.outputShape;
+    });
+    const built = new Map<ts.Statement, LayerModule>();
+    for (const [add, l] of addLayer) {
+      const m = moduleOf(add, shapes.get(add) ?? null);
+      if ('error' in m) {
+        const why = shapes.get(add) === null ? ' (it or a layer before it is added in a loop or under a condition whose shapes do not agree, so its input is known only at run time)' : '';
+        return this.failSequential(s, l.call, l.row.tf, `${m.error}${why}`);
+      }
+      built.set(add, m);
+    }
+    const user = this.userTexts(layers.map((l) => l.call));
+    for (const l of layers) this.consumed.add(l.call);
+    for (const a of s.adds) this.consumed.add(a.expression);
+    const ok = ctx.rewrite(s.call, 'tf.sequential', 'new nn.Sequential()', ['sequential-model', 'sequential-nested'], undefined, user);
+    for (const add of s.adds) {
+      const m = built.get(add);
+      if (!m) {
+        ctx.removeStatement(add);
+        continue;
+      }
+      const l = addLayer.get(add)!;
+      for (const n of m.notes) ctx.note(l.call, n, l.row.tf);
+      ctx.rewrite(add, 'Sequential.add', `${name}.append(${m.code});`, ['sequential-model'], undefined, user);
+    }
+    const init = initLoop([...built.values()].flatMap((m) => m.fields), name, ctx.indent(s.stmt));
+    if (init.length) ctx.edits.insert(lineEndAfter(ctx, last), `${init.join('\n')}\n`);
+    this.register(s, ok, last);
+  }
+
   /** Writes `class X ...` + `const model = new X();` where the model is complete, removing the tf statements. */
   private placeClass(s: SequentialPlan, cls: string, code: string, indent: string, user: string[]): boolean {
     const ctx = this.ctx;
     const name = s.name ?? 'model';
     const kw = ts.isVariableStatement(s.stmt) && !(s.stmt.declarationList.flags & ts.NodeFlags.Const) ? 'let' : 'const';
-    const create = ts.isReturnStatement(s.stmt) ? `return new ${cls}();` : `${kw} ${name} = new ${cls}();`;
+    const create = ts.isReturnStatement(s.stmt) ? `return new ${cls}();` : ts.isExpressionStatement(s.stmt) ? `${name} = new ${cls}();` : `${kw} ${name} = new ${cls}();`;
     const where = s.adds.length ? s.adds[s.adds.length - 1] : s.stmt;
     if (s.adds.length && this.usedBetween(s)) {
       ctx.todo(s.call, 'tf.sequential', 'sequential-model', `model '${name}' is used between its creation and its last add; build it in one place`);
@@ -456,6 +531,15 @@ export class ModelRules {
   private finalizeFunctional(call: ts.CallExpression, row: Mapping): void {
     const ctx = this.ctx;
     const decl = call.parent;
+    // A cut of a loaded model (transfer learning): the runtime's io.modelUpTo, whatever holds the result.
+    const cut = loadedModelCut(ctx, call);
+    if (cut !== undefined) {
+      if (!ctx.rewrite(call, row.tf, cut, ['loaded-model-cut'])) return;
+      const target = ts.isVariableDeclaration(decl) ? decl.name : ts.isBinaryExpression(decl) && decl.operatorToken.kind === ts.SyntaxKind.EqualsToken && decl.right === call ? decl.left : undefined;
+      const sym = target && ts.isIdentifier(target) ? ctx.checker.getSymbolAtLocation(target) : undefined;
+      if (sym) this.models.set(sym, { name: (target as ts.Identifier).text, sym, migrated: true, readyAt: blockStatementOf(call) ?? call });
+      return;
+    }
     // What the static rule cannot trace runs on the runtime's symbolic graph (its nodes are migrated in leftovers).
     const fail = (why: string, at: ts.Node = call) => {
       if (!GraphFallback.modelConfigOk(call)) return ctx.todo(at, row.tf, 'functional-model', `tf.model: ${why}`);
@@ -623,6 +707,13 @@ export class ModelRules {
     const sym = ctx.checker.getSymbolAtLocation(decl.name);
     if (sym) this.models.set(sym, { name, sym, migrated: true, readyAt: stmt });
   }
+}
+
+/** The variable of `name = <call>;` (an assignment statement of its own), else undefined. */
+function assignedName(call: ts.CallExpression): ts.Identifier | undefined {
+  const b = call.parent;
+  if (!ts.isBinaryExpression(b) || b.operatorToken.kind !== ts.SyntaxKind.EqualsToken || b.right !== call || !ts.isIdentifier(b.left)) return undefined;
+  return ts.isExpressionStatement(b.parent) ? b.left : undefined;
 }
 
 /** One definition of a graph variable: its declaration or a later `name = ...;` statement. */

@@ -23,6 +23,8 @@ interface KerasLayer {
 }
 
 interface Step {
+  /** The tfjs layer this step calls (a shared layer has a step per call). */
+  layer: string;
   module: Module;
   inputs: string[];
   output: string;
@@ -30,7 +32,11 @@ interface Step {
 
 /** Runs the layers in dependency order; `forward(x)` or `forward([x1, x2])` as tfjs's predict takes them. */
 export class FunctionalModel extends Module {
-  constructor(layers: Record<string, Module>, private readonly steps: Step[], private readonly inputKeys: string[], private readonly outputKeys: string[]) {
+  /**
+   * @param layers the child modules by child name; `layerNames` maps each tfjs layer name to its child name
+   * (they differ where the tfjs name holds characters a module name cannot).
+   */
+  constructor(layers: Record<string, Module>, private readonly steps: Step[], private readonly inputKeys: string[], private readonly outputKeys: string[], private readonly layerNames: ReadonlyMap<string, string> = new Map()) {
     super();
     for (const [name, m] of Object.entries(layers)) this.registerModule(name, m);
   }
@@ -45,6 +51,62 @@ export class FunctionalModel extends Module {
     for (const s of this.steps) values.set(s.output, s.module.call(...s.inputs.map((k) => values.get(k)!)));
     const out = this.outputKeys.map((k) => values.get(k)!);
     return out.length === 1 ? out[0] : out;
+  }
+
+  /** The tfjs layer names, in the order the model runs them. */
+  layerNamesInOrder(): string[] {
+    return [...new Set(this.steps.map((s) => s.layer))];
+  }
+
+  /** tfjs's `model.getLayer(name)`: the module of the layer of that name (as in model.json). */
+  getLayer(name: string): Module {
+    const child = this.layerNames.get(name);
+    const m = child === undefined ? undefined : this.getSubmodule(child);
+    if (!m) throw new RangeError(`getLayer: the model has no layer '${name}'; its layers: ${this.layerNamesInOrder().join(', ')}`);
+    return m;
+  }
+
+  /** The tfjs name of a layer module of this model (the inverse of getLayer). */
+  layerNameOf(module: Module): string | undefined {
+    const step = this.steps.find((s) => s.module === module);
+    return step?.layer;
+  }
+
+  /**
+   * tfjs's `tf.model({ inputs: model.inputs, outputs: [layer.output, ...] })` for layers of this model: a model
+   * from this one's inputs to those layers' outputs, running only the steps they need. It shares the layers'
+   * modules (training one trains the other, as tfjs shares layers) and holds only those it runs. As tfjs's
+   * `layer.output`, a layer called more than once (a shared layer) has no single output: an error.
+   */
+  upTo(layers: readonly string[]): FunctionalModel {
+    if (!layers.length) throw new RangeError('upTo: name at least one layer whose output the model gives');
+    const byOutput = new Map(this.steps.map((s) => [s.output, s]));
+    const outputKeys = layers.map((name) => {
+      const calls = this.steps.filter((s) => s.layer === name);
+      if (!calls.length) throw new RangeError(`upTo: the model has no layer '${name}'; its layers: ${this.layerNamesInOrder().join(', ')}`);
+      if (calls.length > 1) throw new RangeError(`upTo: layer '${name}' is called ${calls.length} times in the model, so it has no single output (tfjs's layer.output is an error there too); cut at a layer called once`);
+      return calls[0].output;
+    });
+    const needed = new Set<Step>();
+    const visit = (key: string) => {
+      const s = byOutput.get(key);
+      if (!s || needed.has(s)) return;
+      needed.add(s);
+      s.inputs.forEach(visit);
+    };
+    outputKeys.forEach(visit);
+    const steps = this.steps.filter((s) => needed.has(s));
+    const children: Record<string, Module> = {};
+    const names = new Map<string, string>();
+    for (const s of steps) {
+      const child = this.layerNames.get(s.layer)!;
+      children[child] = s.module;
+      names.set(s.layer, child);
+    }
+    const cut = new FunctionalModel(children, steps, this.inputKeys, outputKeys, names);
+    // Not cut.train(): that would set the mode of the shared modules too.
+    cut.training = this.training;
+    return cut;
   }
 }
 
@@ -100,6 +162,7 @@ export function buildFunctionalModel(config: Record<string, any>, lookup: Lookup
     });
   }
   const steps: Step[] = [];
+  const layerNames = new Map<string, string>();
   const modules = new Map<string, { module: Module; rank: number | null }>();
   // Dependency order: Keras lists layers in order, but a shared layer's later nodes can wait on later layers.
   while (pending.length) {
@@ -110,15 +173,17 @@ export function buildFunctionalModel(config: Record<string, any>, lookup: Lookup
     if (!built) {
       // A shared layer is one module, converted for the rank of its first call.
       built = convertInTfLayout(p.layer, p.name, ranks.get(p.inputs[0]) ?? null, lookup, source, bind);
-      children[childName(p.name, taken)] = built.module;
+      const child = childName(p.name, taken);
+      children[child] = built.module;
+      layerNames.set(p.name, child);
       modules.set(p.name, built);
     }
     const output = `${p.name}:${p.node}:0`;
     ranks.set(output, built.rank);
-    steps.push({ module: built.module, inputs: p.inputs, output });
+    steps.push({ layer: p.name, module: built.module, inputs: p.inputs, output });
   }
   const inputKeys = (config.input_layers as unknown[][]).map(keyOf);
   const outputKeys = (config.output_layers as unknown[][]).map(keyOf);
   for (const k of outputKeys) if (!ranks.has(k)) throw new Error(`loadLayersModel: the output ${k} of ${source} is produced by no layer`);
-  return new FunctionalModel(children, steps, inputKeys, outputKeys);
+  return new FunctionalModel(children, steps, inputKeys, outputKeys, layerNames);
 }

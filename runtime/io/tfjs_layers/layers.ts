@@ -1,7 +1,7 @@
 /** Keras class name → layer converter (the contract is in converter.ts, the converters in layers_*.ts). */
 import type { LayerConverter } from './converter.js';
 import { activation, batchNormalization, dense, eluLayer, embedding, flatten, inferenceIdentity, layerNormalization, leakyReluLayer, reluLayer, reshape, softmaxLayer } from './layers_core.js';
-import { conv2d, depthwiseConv2d, globalAveragePooling2d, globalMaxPooling2d, globalPooling1d, pooling, zeroPadding2d } from './layers_spatial.js';
+import { conv2d, conv2dTranspose, depthwiseConv2d, globalAveragePooling2d, globalMaxPooling2d, globalPooling1d, pooling, zeroPadding2d } from './layers_spatial.js';
 
 export type { Layout } from './converter.js';
 
@@ -15,6 +15,7 @@ export function requiredLayout(converter: LayerConverter, className: string, ran
 export const LAYER_CONVERTERS: Record<string, LayerConverter> = {
   Dense: dense,
   Conv2D: conv2d,
+  Conv2DTranspose: conv2dTranspose,
   DepthwiseConv2D: depthwiseConv2d,
   ZeroPadding2D: zeroPadding2d,
   MaxPooling2D: pooling('max'),

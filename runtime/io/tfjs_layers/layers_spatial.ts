@@ -1,5 +1,6 @@
-/** Converters for tfjs's spatial layers: Conv2D, DepthwiseConv2D, ZeroPadding2D and pooling (NCHW inside). */
-import { Conv2d } from '../../nn/conv.js';
+/** Converters for tfjs's spatial layers: Conv2D, Conv2DTranspose, DepthwiseConv2D, ZeroPadding2D and pooling (NCHW inside). */
+import { Conv2d, ConvTranspose2d } from '../../nn/conv.js';
+import { ConvTranspose2dSame } from '../../compat/conv_transpose_same.js';
 import { Flatten } from '../../nn/flatten.js';
 import { AdaptiveAvgPool2d } from '../../nn/pooling.js';
 import { GlobalMaxPool2d, GlobalPool1d, TfPool2d, ZeroPad2d } from './modules.js';
@@ -23,6 +24,32 @@ export const conv2d: LayerConverter = {
     });
     // HWIO [kh, kw, in, out] → OIHW [out, in, kh, kw].
     setWeight(conv, 'weight', tensorOf(kernel).permute([3, 2, 0, 1]).contiguous(), ctx, 'kernel [kh, kw, in, out] as [out, in, kh, kw]', {
+      suffix: 'kernel',
+      toTfjs: (w) => w.permute([2, 3, 1, 0]),
+    });
+    if (useBias) setWeight(conv, 'bias', tensorOf(ctx.weight('bias')), ctx, 'bias', { suffix: 'bias' });
+    return { modules: withActivation(conv, ctx, 1), rank: 4 };
+  },
+};
+
+/**
+ * Conv2DTranspose: kernel [kh, kw, out, in] → ConvTranspose2d weight [in, out, kh, kw]. tfjs's output is
+ * input·stride ('same': compat.layers.ConvTranspose2dSame, exact for every kernel and stride) or
+ * input·stride + max(k − s, 0) ('valid': no padding, outputPadding s − k where the kernel is below the stride).
+ * tfjs passes no dilation to the op, so none is read.
+ */
+export const conv2dTranspose: LayerConverter = {
+  requires: 'cf',
+  convert(ctx) {
+    channelsLast(ctx);
+    const kernel = ctx.weight('kernel');
+    const [kh, kw, cout, cin] = kernel.shape;
+    const useBias = ctx.config.use_bias ?? true;
+    const stride = pairOf(ctx.config.strides ?? 1, ctx, 'strides');
+    const conv = padding(ctx) === 'same'
+      ? new ConvTranspose2dSame(cin, cout, [kh, kw], { stride, bias: useBias })
+      : new ConvTranspose2d(cin, cout, [kh, kw], { stride, outputPadding: [Math.max(stride[0] - kh, 0), Math.max(stride[1] - kw, 0)], bias: useBias });
+    setWeight(conv, 'weight', tensorOf(kernel).permute([3, 2, 0, 1]).contiguous(), ctx, 'kernel [kh, kw, out, in] as [in, out, kh, kw]', {
       suffix: 'kernel',
       toTfjs: (w) => w.permute([2, 3, 1, 0]),
     });
