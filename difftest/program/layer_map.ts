@@ -17,6 +17,7 @@
  * layers up to the next Dense, whose kernel rows are permuted to match. The shapes then only CHECK the stated
  * layout: a mismatch is a mapping error that says what was expected.
  */
+import { ACTIVATIONS } from '../../mappings/compile.js';
 import { weightLayoutOf, type ActivationLayout } from './layout.js';
 import type { LayerMapping, ReferenceLayer } from './trace_meta.js';
 
@@ -39,7 +40,6 @@ export const MODULE_TYPES: Record<string, string[]> = {
   AveragePooling1D: ['AvgPool1d'],
   AveragePooling2D: ['AvgPool2d'],
   GlobalAveragePooling2D: ['AdaptiveAvgPool2d'],
-  GlobalMaxPooling2D: ['AdaptiveMaxPool2d'],
   Flatten: ['Flatten'],
   Dropout: ['Dropout'],
   BatchNormalization: ['BatchNorm1d', 'BatchNorm2d'],
@@ -56,23 +56,14 @@ export const MODULE_TYPES: Record<string, string[]> = {
 /** tfjs recurrent layer classes: their `activation` is internal to the cell, not a module after it. */
 const RECURRENT = new Set(['LSTM', 'SimpleRNN']);
 
-/** A fused activation → the module that follows the main one on the runtime (null: no module). */
-export const ACTIVATION_MODULES: Record<string, string | null> = {
-  linear: null,
-  relu: 'ReLU',
-  relu6: 'ReLU6',
-  softmax: 'Softmax',
-  sigmoid: 'Sigmoid',
-  tanh: 'Tanh',
-  elu: 'ELU',
-  selu: 'SELU',
-  softplus: 'Softplus',
-  softsign: 'Softsign',
-  hardSigmoid: 'Hardsigmoid',
-  swish: 'SiLU',
-  mish: 'Mish',
-  gelu: 'GELU',
-};
+/**
+ * A fused activation → the module that follows the main one on the runtime (null: no module). Derived from the
+ * table the layer transformers emit from (mappings/compile.ts ACTIVATIONS), so the diff expects what the
+ * migration writes.
+ */
+export const ACTIVATION_MODULES: Record<string, string | null> = Object.fromEntries(
+  Object.entries(ACTIVATIONS).map(([name, spec]) => [name, spec?.module ? /new nn\.(\w+)\(/.exec(spec.module)![1] : null]),
+);
 
 /** tfjs weight short names → the runtime's, per layer class. */
 export const WEIGHT_NAMES: Record<string, Record<string, string>> = {
@@ -84,7 +75,7 @@ export const WEIGHT_NAMES: Record<string, Record<string, string>> = {
 };
 
 /** Runtime modules that compute channels-first (PyTorch's convention), whatever layout the program uses elsewhere. */
-export const CHANNELS_FIRST_MODULES = new Set(['Conv2d', 'ConvTranspose2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'AdaptiveMaxPool2d', 'BatchNorm2d']);
+export const CHANNELS_FIRST_MODULES = new Set(['Conv2d', 'ConvTranspose2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'BatchNorm2d']);
 
 /** How the migrated model lays out activations between layers (the transpiler's `--keep-layout` or not). */
 export type CandidateLayout = 'nchw' | 'keep';

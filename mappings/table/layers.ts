@@ -34,7 +34,7 @@ export const layers: Mapping[] = [
   layer('flatten', 'flattenLayer', 'new nn.Flatten()', ['flatten-order'], 'exact'),
   layer('reshape', 'reshapeLayer', 'new nn.Unflatten(1, targetShape)', [], 'exact'),
   layer('dropout', 'dropoutLayer', 'new nn.Dropout(rate)', ['dropout-rate'], 'exact'),
-  layer('batchNormalization', 'batchNormLayer', 'new nn.BatchNorm2d(channels, { eps: 1e-3, momentum: 0.01, unbiasedRunningVar: false })', ['batchnorm-momentum', 'batchnorm-variance']),
+  layer('batchNormalization', 'batchNormLayer', 'new nn.BatchNorm2d(channels, { eps: 1e-3, momentum: 0.01, unbiasedRunningVar: false }) (new nn.BatchNorm1d(features, ...) on 2-D input)', ['batchnorm-momentum', 'batchnorm-variance']),
   layer('layerNormalization', 'layerNormLayer', 'new nn.LayerNorm(features, { eps: 1e-3 })', ['layernorm-eps']),
   layer('activation', 'activationLayer', 'new nn.ReLU()', ['activation-module'], 'exact'),
   layer('reLU', 'activationLayer', 'new nn.ReLU()', [], 'exact'),
