@@ -404,7 +404,7 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
   const lastEpoch = ref.meta.epochs[ref.meta.epochs.length - 1]?.epoch;
 
   /** The reference step being run, and what the in-step hooks captured for it. */
-  let cur: { step: number; record: boolean; bar: ProgressBar<unknown> } | null = null;
+  let cur: { step: number; batch: number; record: boolean; bar: ProgressBar<unknown> } | null = null;
   let gradNames: { m: LayerMapping; w: LayerMapping['weights'][number] }[] = [];
   let outputs: (Tensor | null)[] = [];
   const driver: utils.FitDriver = {
@@ -418,7 +418,7 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
           epoch,
           batches: (function* () {
             for (const s of bar) {
-              cur = { step: s.step, record: recordsAt(cfg, s.step) && ref.meta.recordedSteps.includes(s.step), bar: bar as ProgressBar<unknown> };
+              cur = { step: s.step, batch: s.batch, record: recordsAt(cfg, s.step) && ref.meta.recordedSteps.includes(s.step), bar: bar as ProgressBar<unknown> };
               const idx = torch.tensor(perm.subarray(s.batch * refBatchSize, s.batch * refBatchSize + s.size), { dtype: 'int32' }).to(tx.device);
               const batch = [torch.indexSelect(tx, 0, idx), torch.indexSelect(ty, 0, idx)];
               idx.dispose();
@@ -446,9 +446,10 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
       outputs = tap.capture ? readers.map((read) => read(pred)?.detach() ?? null) : [];
       return outputs.filter((o): o is Tensor => o !== null);
     },
-    async afterStep({ epoch, batch, x: xb, y: yb }, logs, kept) {
+    async afterStep({ epoch, x: xb, y: yb }, logs, kept) {
       endCapture();
-      const { step, record, bar } = cur!;
+      // The reference's own batch index (fit counts the same way from 0; this keeps the trace keyed as recorded).
+      const { step, batch, record, bar } = cur!;
       const grads = kept.slice(0, gradNames.length);
       if (record) {
         for (let i = 0; i < layers.length; i++) {

@@ -242,8 +242,9 @@ function* loaderPlan(x: Tensor, y: Tensor, batchSize: number, shuffle: boolean, 
 
 /**
  * tfjs's `validationSplit`: the LAST `fraction` of the samples, taken before any shuffling, validate; the rest
- * train. `numVal = floor(n · fraction)`. The tensors are views (narrow) of x and y. utils.fit, the diff's probe
- * and the loop `torchbridge migrate` writes for `model.fit` all split here.
+ * train. `numVal = floor(n · fraction)`. The tensors are views (narrow) of x and y. utils.fit and the diff's
+ * probe split here; the loop `torchbridge migrate` writes for `model.fit` spells out the same formula, and
+ * test/transpiler/fit_loop_equivalence.test.ts holds the two together.
  */
 export function splitValidation(x: Tensor, y: Tensor, fraction: number, op = 'splitValidation'): { train: [Tensor, Tensor]; val: [Tensor, Tensor] } {
   if (typeof fraction !== 'number' || !(fraction > 0 && fraction < 1)) {
