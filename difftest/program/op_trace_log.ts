@@ -11,7 +11,7 @@
  * named as such rather than blamed on the op that read it.
  */
 import { fileURLToPath } from 'node:url';
-import { traceKey } from './trace.js';
+import { traceKey, type TraceWriter } from './trace.js';
 
 /** Outputs up to this many elements are recorded in full; larger ones by their summary only. */
 export const VALUE_CAP = 1 << 16;
@@ -69,6 +69,26 @@ export interface OpTraceLog {
 }
 
 export const opKey = (step: number, index: number): string => traceKey(step, 'op', 'ops', String(index));
+
+/**
+ * Appends one event to a side's log and its values (when at most VALUE_CAP) to its trace: the part both sides'
+ * recorders share. `raw` is the output's values as read (empty when they cannot be read synchronously);
+ * `asInt` stores them as int32 (int32 and bool outputs) rather than float32.
+ */
+export function appendEvent(
+  log: OpTraceLog, trace: TraceWriter, out: { kind: string; shape: readonly number[]; dtype: string; inputs: number[]; inputShapes: number[][]; phase: OpEvent['phase'] },
+  raw: ArrayLike<number>, readable: boolean, asInt: boolean, files: readonly string[],
+): number {
+  const index = log.events.length;
+  // Copied only when kept: a large output costs its summary's pass alone.
+  const values = !readable || raw.length > VALUE_CAP ? undefined : asInt ? Int32Array.from(raw) : Float32Array.from(raw);
+  log.events.push({
+    index, kind: out.kind, shape: [...out.shape], dtype: out.dtype, inputs: out.inputs, inputShapes: out.inputShapes, phase: out.phase,
+    summary: summarise(raw), hasValues: values !== undefined, at: sourceLine(files),
+  });
+  if (values) trace.put(opKey(log.step, index), out.shape, values);
+  return index;
+}
 
 export function summarise(values: ArrayLike<number>): OpSummary {
   let sum = 0, abs = 0, min = Infinity, max = -Infinity, nonFinite = 0;

@@ -11,7 +11,7 @@
 import { setTracer, type OpTracer, type TraceAttrs } from '../../runtime/ops/trace.js';
 import type { Backend } from '../../runtime/backends/backend.js';
 import { Tensor } from '../../runtime/index.js';
-import { EVENT_CAP, opKey, programFiles, sourceLine, summarise, VALUE_CAP, type OpEvent, type OpTraceLog } from './op_trace_log.js';
+import { appendEvent, EVENT_CAP, programFiles, type OpEvent, type OpTraceLog } from './op_trace_log.js';
 import type { TraceWriter } from './trace.js';
 
 export class RuntimeOpRecorder implements OpTracer {
@@ -111,25 +111,9 @@ export class RuntimeOpRecorder implements OpTracer {
   }
 
   private record(t: Tensor, kind: string, inputs: number[], inputShapes: number[][]): number {
-    const index = this.log.events.length;
-    const raw = (t.device.type === 'cpu' ? t.dataSync() : []) as ArrayLike<number>;
-    // Copied (as float32 or int32) only when kept: a large output costs its summary's pass alone.
-    const keep = t.device.type === 'cpu' && raw.length <= VALUE_CAP;
-    const values = !keep ? undefined : t.dtype === 'int32' || t.dtype === 'bool' ? Int32Array.from(raw) : Float32Array.from(raw);
-    const event: OpEvent = {
-      index,
-      kind,
-      shape: [...t.shape],
-      dtype: t.dtype,
-      inputs,
-      inputShapes,
-      phase: this.phase,
-      summary: summarise(raw),
-      hasValues: values !== undefined,
-      at: sourceLine(this.files),
-    };
-    if (event.hasValues) this.trace.put(opKey(this.step, index), t.shape, values!);
-    this.log.events.push(event);
+    const cpu = t.device.type === 'cpu';
+    const index = appendEvent(this.log, this.trace, { kind, shape: t.shape, dtype: t.dtype, inputs, inputShapes, phase: this.phase },
+      (cpu ? t.dataSync() : []) as ArrayLike<number>, cpu, t.dtype === 'int32' || t.dtype === 'bool', this.files);
     const same = this.byStorage.get(t.storage);
     if (same) same.push(index);
     else this.byStorage.set(t.storage, [index]);

@@ -8,7 +8,7 @@
  * under `--trace ops`, and records only while the traced step runs.
  */
 import * as tf from '@tensorflow/tfjs';
-import { EVENT_CAP, opKey, programFiles, sourceLine, summarise, VALUE_CAP, type OpEvent, type OpTraceLog } from './op_trace_log.js';
+import { appendEvent, EVENT_CAP, programFiles, type OpEvent, type OpTraceLog } from './op_trace_log.js';
 import type { TraceWriter } from './trace.js';
 
 type Info = { dataId: object; shape: number[]; dtype: string };
@@ -102,24 +102,8 @@ export class TfjsOpRecorder {
       return -1;
     }
     if (t.dtype === 'string' || t.dtype === 'complex64') return -1;
-    const index = this.log.events.length;
-    const raw = engine.readSync(t.dataId);
-    // Copied only when kept: a large output costs its summary's pass alone.
-    const values = raw.length > VALUE_CAP ? undefined : t.dtype === 'float32' ? Float32Array.from(raw) : Int32Array.from(raw);
-    const event: OpEvent = {
-      index,
-      kind,
-      shape: [...t.shape],
-      dtype: t.dtype,
-      inputs,
-      inputShapes,
-      phase: this.phase,
-      summary: summarise(raw),
-      hasValues: values !== undefined,
-      at: sourceLine(this.files),
-    };
-    if (values) this.trace.put(opKey(this.step, index), t.shape, values);
-    this.log.events.push(event);
+    const index = appendEvent(this.log, this.trace, { kind, shape: t.shape, dtype: t.dtype, inputs, inputShapes, phase: this.phase },
+      engine.readSync(t.dataId), true, t.dtype !== 'float32', this.files);
     if (kind === 'Input') this.producer.set(t.dataId, index);
     return index;
   }

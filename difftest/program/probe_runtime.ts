@@ -488,9 +488,9 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
       return false;
     },
   };
-  const fitOptions: FitOptions = { ...options, batchSize: refBatchSize, validationSplit: undefined, validationData: val };
-  delete fitOptions.validationSplit;
-  if (!val) delete fitOptions.validationData;
+  // The split is made above, so utils.fit gets the validation set as data (or none).
+  const { validationSplit: _split, validationData: _data, ...rest } = options;
+  const fitOptions: FitOptions = { ...rest, batchSize: refBatchSize, ...(val ? { validationData: val } : {}) };
   const history = await utils.fit(model, trainX, trainY, fitOptions, driver);
   meta.fitDone = true;
   trace.flush();
