@@ -5,6 +5,7 @@
  * `earlyStopping` is tfjs's `tf.callbacks.earlyStopping`, line for line (tfjs-layers/src/callbacks.ts).
  */
 import type { Trainable } from './fit.js';
+import { stop } from './fit_steps.js';
 
 /** Epoch or batch logs: `loss`, metrics and (epoch end, with validation) `val_` keys. */
 export type Logs = Record<string, number>;
@@ -75,7 +76,7 @@ export class CallbackList {
 
 /** Whether a callback asked to stop (`model.stopTraining = true`), read where tfjs reads it: after each batch and each epoch. */
 export function stopRequested(model: Trainable): boolean {
-  return (model as Stoppable).stopTraining === true;
+  return stop.run(model);
 }
 
 export interface EarlyStoppingArgs {

@@ -1,7 +1,7 @@
 /**
  * A small Keras-like trainer for `nn.Module`s: `fit`, `evaluate` and `predict` with TensorFlow.js's semantics
- * made explicit. It is the code `torchbridge migrate --fit loop` writes out inline, as a function
- * (`--fit helper` emits calls to it):
+ * made explicit. fit's steps are described once in fit_steps.ts, which also writes them out as the loop
+ * `torchbridge migrate --fit loop` puts inline; `--fit helper` emits calls to this function:
  *
  *   const optimizer = new optim.SGD(model.parameters(), { lr: 0.1 });
  *   const history = await utils.fit(model, x, y, {
@@ -29,9 +29,15 @@ import { fmtShape } from '../shape.js';
 import { DataLoader } from '../data/dataloader.js';
 import { TensorDataset } from '../data/dataset.js';
 import { withCompiled } from './compile.js';
+import * as steps from './fit_steps.js';
+import { EpochLogs } from './fit_steps.js';
 import { CallbackList, type FitCallbacks, type Logs, stopRequested } from './callbacks.js';
 
 export type { FitCallbacks, Logs } from './callbacks.js';
+export { EpochLogs } from './fit_steps.js';
+
+/** The runtime functions fit_steps' rows call. */
+const PARTS: steps.RuntimeParts = { data: { DataLoader, TensorDataset } };
 
 /** A loss or metric: `(yPred, yTrue) => scalar tensor` (the mean over the batch). */
 export type LossFunction = (yPred: Tensor, yTrue: Tensor) => Tensor;
@@ -194,7 +200,7 @@ export async function fit(model: Trainable, x: Tensor, y: Tensor, options: FitOp
     await hooks.call('onTrainBegin');
     for (const { epoch, batches: epochBatches } of plan) {
       await hooks.call('onEpochBegin', epoch);
-      model.train();
+      steps.epochBegin.run(model);
       const epochLogs = new EpochLogs(metricEntries);
       let batch = 0;
       let stopped = false;
@@ -220,8 +226,7 @@ export async function fit(model: Trainable, x: Tensor, y: Tensor, options: FitOp
         const valLogs = await evaluateToNumbers(model, val[0], val[1], lossFn, metricEntries, batchSize);
         for (const [k, v] of Object.entries(valLogs)) logs[`val_${k}`] = v;
       }
-      history.epoch.push(epoch);
-      for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
+      steps.history.run(history, epoch, logs);
       if (verbose) process.stderr.write(`Epoch ${epoch + 1} / ${epochs} ${Object.entries(logs).map(([k, v]) => `${k}=${v.toFixed(4)}`).join(' ')}\n`);
       driver.afterEpoch?.(epoch, logs);
       await hooks.call('onEpochEnd', epoch, logs);
@@ -236,30 +241,16 @@ export async function fit(model: Trainable, x: Tensor, y: Tensor, options: FitOp
 
 /** `epochs` passes of a DataLoader over the training samples, reshuffled each epoch when `shuffle`. */
 function* loaderPlan(x: Tensor, y: Tensor, batchSize: number, shuffle: boolean, epochs: number): Generator<EpochPlan> {
-  const loader = new DataLoader(new TensorDataset(x, y), { batchSize, shuffle });
+  const loader = steps.batches.run(PARTS, x, y, batchSize, shuffle);
   for (let epoch = 0; epoch < epochs; epoch++) yield { epoch, batches: batches(loader) };
 }
 
 /**
- * tfjs's `validationSplit`: the LAST `fraction` of the samples, taken before any shuffling, validate; the rest
- * train. `numVal = floor(n · fraction)`. The tensors are views (narrow) of x and y. utils.fit and the diff's
- * probe split here; the loop `torchbridge migrate` writes for `model.fit` spells out the same formula, and
- * test/transpiler/fit_loop_equivalence.test.ts holds the two together.
+ * tfjs's `validationSplit` (fit_steps.ts): the last `fraction` of the samples, before shuffling, validate. The
+ * tensors are views of x and y. utils.fit and the diff's probe split here.
  */
 export function splitValidation(x: Tensor, y: Tensor, fraction: number, op = 'splitValidation'): { train: [Tensor, Tensor]; val: [Tensor, Tensor] } {
-  if (typeof fraction !== 'number' || !(fraction > 0 && fraction < 1)) {
-    throw new RangeError(`${op}: validationSplit must be a number in (0, 1), got ${fraction}`);
-  }
-  const n = x.shape[0];
-  const numVal = Math.floor(n * fraction);
-  const numTrain = n - numVal;
-  if (numVal === 0 || numTrain === 0) {
-    throw new RangeError(`${op}: validationSplit ${fraction} of ${n} samples leaves ${numVal === 0 ? 'no validation' : 'no training'} samples`);
-  }
-  return {
-    train: [x.narrow(0, 0, numTrain), y.narrow(0, 0, numTrain)],
-    val: [x.narrow(0, numTrain, numVal), y.narrow(0, numTrain, numVal)],
-  };
+  return steps.validationSplit.run(x, y, fraction, op);
 }
 
 /**
@@ -271,42 +262,16 @@ export async function trainStep(
   driver: FitDriver = {}, info?: StepInfo,
 ): Promise<{ logs: Logs; kept: Tensor[] }> {
   const [values, kept] = tidy(() => {
-    const pred = asTensor(op, model.forward(x));
-    const loss = lossFn(pred, y);
-    optimizer.zeroGrad();
-    loss.backward();
-    const keptBefore = info && driver.beforeOptimizerStep ? driver.beforeOptimizerStep(info) : [];
-    optimizer.step();
-    const detached = pred.detach();
+    const { pred, loss, between: keptBefore } = steps.step.run(model, lossFn, optimizer, x, y, (out) => asTensor(op, out),
+      () => (info && driver.beforeOptimizerStep ? driver.beforeOptimizerStep(info) : []));
+    const values = steps.batchLogs.run(loss, pred, y, metricEntries);
     const keptAfter = info && driver.afterOptimizerStep ? driver.afterOptimizerStep(info, pred) : [];
-    return [[loss.detach(), ...metricEntries.map(([, fn]) => fn(detached, y))], [...keptBefore, ...keptAfter]];
+    return [values, [...keptBefore, ...keptAfter]];
   });
   const numbers = await readValues(values);
   const logs: Logs = { loss: numbers[0] };
   metricEntries.forEach(([k], i) => (logs[k] = numbers[i + 1]));
   return { logs, kept };
-}
-
-/** An epoch's logs as tfjs's BaseLogger makes them: each key's mean over the batches, weighted by batch size. */
-export class EpochLogs {
-  private readonly sums = new Map<string, number>();
-  private seen = 0;
-
-  constructor(metricEntries: [string, LossFunction][]) {
-    for (const k of ['loss', ...metricEntries.map(([k]) => k)]) this.sums.set(k, 0);
-  }
-
-  add(batchLogs: Logs): void {
-    const size = batchLogs.size;
-    for (const k of this.sums.keys()) this.sums.set(k, this.sums.get(k)! + batchLogs[k] * size);
-    this.seen += size;
-  }
-
-  means(): Logs {
-    const logs: Logs = {};
-    for (const [k, s] of this.sums) logs[k] = s / this.seen;
-    return logs;
-  }
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * The loop `migrate` writes for `model.fit` (the default, `--fit loop`) and `utils.fit` (`--fit helper`, and the
- * loop the diff's probe drives) are one training loop: the same program migrated both ways and run with the same
+ * loop the diff's probe drives) are one training loop, both made from runtime/utils/fit_steps.ts: the same
+ * program migrated both ways and run with the same
  * seed ends with bit-identical parameters, the same per-epoch losses and metrics, and validation losses equal to
  * float rounding (the written loop validates in one forward, utils.fit in batches of batchSize). If either loop's
  * order of operations, shuffling, split or logs drifts, this fails.

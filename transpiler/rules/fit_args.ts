@@ -3,13 +3,7 @@ import { ts } from 'ts-morph';
 import type { ArgInfo } from '../../mappings/schema.js';
 import type { FileContext } from '../context.js';
 import type { Use } from './training_compile.js';
-
-/** The callbacks the loop calls, with the types a TypeScript file declares them with. */
-export const CALLBACK_SIGNATURES: Record<string, string> = {
-  onTrainBegin: '() => unknown', onTrainEnd: '() => unknown', onEpochBegin: '(epoch: number) => unknown',
-  onEpochEnd: '(epoch: number, logs: Record<string, number>) => unknown', onBatchBegin: '(batch: number) => unknown',
-  onBatchEnd: '(batch: number, logs: Record<string, number>) => unknown', onYield: '() => unknown',
-};
+import { LOOP_CALLBACKS } from '../../runtime/utils/fit_steps.js';
 
 export interface FitArgs {
   xN: ts.Expression;
@@ -26,7 +20,7 @@ export function callbacksNeedHelper(ctx: FileContext, u: Use): boolean {
   const argsN = u.call.arguments[2];
   const o = argsN ? ctx.argInfo(argsN) : undefined;
   const cb = o?.kind === 'object' ? o.props?.callbacks : undefined;
-  return !!cb && (cb.kind !== 'object' || Object.keys(cb.props ?? {}).some((k) => !CALLBACK_SIGNATURES[k]));
+  return !!cb && (cb.kind !== 'object' || Object.keys(cb.props ?? {}).some((k) => !LOOP_CALLBACKS[k]));
 }
 
 /**
@@ -47,6 +41,6 @@ export function fitArgs(ctx: FileContext, u: Use, fail: (why: string) => void, h
   if (helper) return { xN, yN, argsN, o };
   const cb = o.callbacks;
   if (cb && cb.kind !== 'object') return void fail('callbacks must be an object literal of functions (onEpochEnd, onBatchEnd, ...)');
-  for (const k of Object.keys(cb?.props ?? {})) if (!CALLBACK_SIGNATURES[k]) return void fail(`callback '${k}' is not supported`);
+  for (const k of Object.keys(cb?.props ?? {})) if (!LOOP_CALLBACKS[k]) return void fail(`callback '${k}' is not supported`);
   return { xN, yN, argsN, o };
 }
