@@ -116,6 +116,23 @@ export interface Mapping {
    * shadow a tfjs API); coverage figures, which count tfjs's exports, leave it out.
    */
   tf2Only?: true;
+  /** A `tf.layers.*` row: how the differential tester pairs the tfjs layer with the modules it migrates to. */
+  diff?: LayerPairing;
+}
+
+/**
+ * The diff's knowledge of a layer, beside the row that migrates it (difftest/program/layer_map.ts derives its
+ * tables from these): the tfjs class a recorded model names, the runtime module it becomes, its weights' names.
+ */
+export interface LayerPairing {
+  /** tfjs's class name, as `layer.getClassName()` and a saved model say: `Dense`, `Conv2D`. */
+  className: string;
+  /** The runtime module classes (alternatives) the layer's main module is one of; the row's target names each. */
+  modules: readonly string[];
+  /** tfjs weight short names → the runtime's, where they are not `kernel` → `weight`, `bias` → `bias`. */
+  weights?: Readonly<Record<string, string>>;
+  /** The layer's `activation` belongs to its cell (recurrent layers), not to a module after it. */
+  cellActivation?: true;
 }
 
 /** A function argument as the transpiler saw it; transformers read these, never the syntax tree. */

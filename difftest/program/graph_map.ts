@@ -82,7 +82,7 @@ export function mapLayersByGraph(reference: readonly ReferenceLayer[], candidate
     `reference layers: ${reference.map((l) => `${l.name} (${l.className}${l.activation && l.activation !== 'linear' ? `+${l.activation}` : ''}${l.inbound ? ` ← ${l.inbound.map((n) => n.join('+') || '-').join(' | ')}` : ''})`).join(', ')}; ` +
     `candidate modules: ${leaves.map((l) => `${l.name} (${l.type}${l.calls.length !== 1 ? ` ×${l.calls.length}` : ''})`).join(', ')}`;
 
-  const expectedTypes = (l: ReferenceLayer): string[] | null => {
+  const expectedTypes = (l: ReferenceLayer): readonly string[] | null => {
     if (l.className === 'InputLayer') return null;
     if (l.className === 'Activation') {
       const act = ACTIVATION_MODULES[l.activation ?? 'linear'];

@@ -18,6 +18,8 @@
  * layout: a mismatch is a mapping error that says what was expected.
  */
 import { ACTIVATIONS } from '../../mappings/compile.js';
+import { TABLE } from '../../mappings/index.js';
+import type { LayerPairing } from '../../mappings/schema.js';
 import { weightLayoutOf, type ActivationLayout } from './layout.js';
 import type { LayerMapping, ReferenceLayer } from './trace_meta.js';
 
@@ -28,33 +30,14 @@ export interface CandidateLeaf {
   outputShape: number[];
 }
 
+/** The layer rows' pairings (mappings/table/layers.ts `diff`) by tfjs class; alias rows (maxPool2d) repeat one. */
+const PAIRINGS = new Map<string, LayerPairing>(TABLE.flatMap((r) => (r.diff ? [[r.diff.className, r.diff] as const] : [])));
+
 /** tfjs layer class → the runtime module classes it migrates to. */
-export const MODULE_TYPES: Record<string, string[]> = {
-  Dense: ['Linear'],
-  Conv1D: ['Conv1d'],
-  Conv2D: ['Conv2d'],
-  // ConvTranspose2d is also compat.layers.ConvTranspose2dSame, its subclass (probe_runtime.ts names a module by the nn class it extends).
-  Conv2DTranspose: ['ConvTranspose2d'],
-  MaxPooling1D: ['MaxPool1d'],
-  MaxPooling2D: ['MaxPool2d'],
-  AveragePooling1D: ['AvgPool1d'],
-  AveragePooling2D: ['AvgPool2d'],
-  GlobalAveragePooling2D: ['AdaptiveAvgPool2d'],
-  Flatten: ['Flatten'],
-  Dropout: ['Dropout'],
-  BatchNormalization: ['BatchNorm1d', 'BatchNorm2d'],
-  LayerNormalization: ['LayerNorm'],
-  ReLU: ['ReLU'],
-  Softmax: ['Softmax'],
-  LeakyReLU: ['LeakyReLU'],
-  ELU: ['ELU'],
-  // Recurrent layers (gate order i, f, c, o in both for LSTM; GRU's z, r, h differs from PyTorch's r, z, n: not mapped).
-  LSTM: ['LSTM'],
-  SimpleRNN: ['RNN'],
-};
+export const MODULE_TYPES: Record<string, readonly string[]> = Object.fromEntries([...PAIRINGS].map(([cls, p]) => [cls, p.modules]));
 
 /** tfjs recurrent layer classes: their `activation` is internal to the cell, not a module after it. */
-const RECURRENT = new Set(['LSTM', 'SimpleRNN']);
+const RECURRENT = new Set([...PAIRINGS].filter(([, p]) => p.cellActivation).map(([cls]) => cls));
 
 /**
  * A fused activation → the module that follows the main one on the runtime (null: no module). Derived from the
@@ -65,14 +48,10 @@ export const ACTIVATION_MODULES: Record<string, string | null> = Object.fromEntr
   Object.entries(ACTIVATIONS).map(([name, spec]) => [name, spec?.module ? /new nn\.(\w+)\(/.exec(spec.module)![1] : null]),
 );
 
-/** tfjs weight short names → the runtime's, per layer class. */
-export const WEIGHT_NAMES: Record<string, Record<string, string>> = {
-  BatchNormalization: { gamma: 'weight', beta: 'bias', moving_mean: 'running_mean', moving_variance: 'running_var' },
-  LayerNormalization: { gamma: 'weight', beta: 'bias' },
-  // One layer, one direction; tfjs's single bias is bias_ih (the migration holds bias_hh at zero).
-  LSTM: { kernel: 'weight_ih_l0', recurrent_kernel: 'weight_hh_l0', bias: 'bias_ih_l0' },
-  SimpleRNN: { kernel: 'weight_ih_l0', recurrent_kernel: 'weight_hh_l0', bias: 'bias_ih_l0' },
-};
+/** tfjs weight short names → the runtime's, per layer class (kernel → weight and bias → bias otherwise). */
+export const WEIGHT_NAMES: Record<string, Readonly<Record<string, string>>> = Object.fromEntries(
+  [...PAIRINGS].flatMap(([cls, p]) => (p.weights ? [[cls, p.weights]] : [])),
+);
 
 /** Runtime modules that compute channels-first (PyTorch's convention), whatever layout the program uses elsewhere. */
 export const CHANNELS_FIRST_MODULES = new Set(['Conv2d', 'ConvTranspose2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'BatchNorm2d']);
@@ -100,7 +79,7 @@ export function mapLayers(reference: readonly ReferenceLayer[], leaves: readonly
     const modules: CandidateLeaf[] = [];
     const isActivation = layer.className === 'Activation';
     const fused = isActivation || RECURRENT.has(layer.className) ? null : layer.activation;
-    let expected: string[] | null;
+    let expected: readonly string[] | null;
     if (isActivation) {
       const act = ACTIVATION_MODULES[layer.activation ?? 'linear'];
       if (act === undefined) throw new LayerMapError(`cannot map tfjs layer ${layer.name}: its activation '${layer.activation}' has no known runtime module (${describe()})`);

@@ -1,7 +1,7 @@
 /** MAPPINGS.md, generated from the table (and the runtime's exports, for targets it lacks). */
 import { AREAS } from '../index.js';
 import { NOTES } from '../notes.js';
-import type { Mapping } from '../schema.js';
+import type { LayerPairing, Mapping } from '../schema.js';
 import { templateTexts } from '../template.js';
 import type { RuntimeApi } from '../runtime_api.js';
 import { effectiveStatus, rowMissing } from './status.js';
@@ -15,7 +15,13 @@ function targetCell(row: Mapping): string {
   const ts = templateTexts(row);
   const shown = ts.length ? ts.map((t) => `\`${t}\``).join('<br>') : '';
   const how = row.rule ? `pattern rule \`${row.rule}\`` : row.transform ? `transformer \`${row.transform}\`` : '';
-  return [shown, how].filter(Boolean).join('<br>');
+  return [shown, how, row.diff ? pairingText(row.diff) : ''].filter(Boolean).join('<br>');
+}
+
+/** What `torchbridge diff` pairs the layer with: `diff: Dense ↔ nn.Linear; gamma → weight`. */
+function pairingText(p: LayerPairing): string {
+  const weights = Object.entries(p.weights ?? {}).map(([a, b]) => `${a} → ${b}`).join(', ');
+  return `diff: ${p.className} ↔ ${p.modules.map((m) => `nn.${m}`).join(' or ')}${weights ? `; ${weights}` : ''}`;
 }
 
 export function renderDocs(api: RuntimeApi): string {

@@ -3,50 +3,58 @@
  * the output shape so the next module can be sized (PyTorch modules take their input size at construction).
  * Used inside tf.sequential / tf.model by the model pattern rules; alone, a layer needs inputShape/inputDim.
  */
-import type { Mapping, NoteId } from '../schema.js';
+import type { LayerPairing, Mapping, NoteId } from '../schema.js';
 import { manual } from './helpers.js';
 
-const layer = (name: string, transform: string, target: string, notes: NoteId[] = [], status: Mapping['status'] = 'semantic'): Mapping => ({
-  tf: `tf.layers.${name}`, kind: 'function', status, params: ['config?'], returns: 'Layer', transform, target, notes,
+const layer = (name: string, transform: string, target: string, notes: NoteId[] = [], status: Mapping['status'] = 'semantic', diff?: LayerPairing): Mapping => ({
+  tf: `tf.layers.${name}`, kind: 'function', status, params: ['config?'], returns: 'Layer', transform, target, notes, ...(diff ? { diff } : {}),
 });
 
+/** How the diff pairs a layer (schema.ts LayerPairing): its tfjs class, the module classes it becomes. */
+const pairs = (className: string, modules: string[], more: Omit<LayerPairing, 'className' | 'modules'> = {}): LayerPairing => ({ className, modules, ...more });
+/** One layer, one direction; tfjs's single bias is bias_ih (the migration holds bias_hh at zero). */
+const RNN_WEIGHTS = { kernel: 'weight_ih_l0', recurrent_kernel: 'weight_hh_l0', bias: 'bias_ih_l0' };
+const NORM_WEIGHTS = { gamma: 'weight', beta: 'bias' };
+
 export const layers: Mapping[] = [
-  layer('dense', 'denseLayer', 'new nn.Linear(inFeatures, units, { bias: useBias })', ['dense-kernel-layout', 'glorot-normal-init', 'activation-module']),
-  layer('conv2d', 'conv2dLayer', 'new nn.Conv2d(inChannels, filters, kernelSize, { stride, padding, dilation })', ['nhwc-nchw', 'conv-filter-layout', 'glorot-normal-init', 'same-padding-asymmetric']),
-  layer('conv2dTranspose', 'conv2dTransposeLayer', 'new nn.ConvTranspose2d(inChannels, filters, kernelSize, { stride, padding, outputPadding })', ['nhwc-nchw', 'conv-transpose-kernel-layout', 'glorot-normal-init', 'conv-transpose-same']),
-  layer('conv1d', 'conv1dLayer', 'new nn.Conv1d(inChannels, filters, kernelSize, { stride, padding, dilation })', ['nhwc-nchw', 'conv-filter-layout', 'glorot-normal-init']),
-  layer('maxPooling2d', 'pool2dLayer', 'new nn.MaxPool2d(poolSize, { stride: strides })', ['nhwc-nchw']),
-  layer('maxPool2d', 'pool2dLayer', 'new nn.MaxPool2d(poolSize, { stride: strides })', ['nhwc-nchw']),
-  layer('averagePooling2d', 'pool2dLayer', 'new nn.AvgPool2d(poolSize, { stride: strides })', ['nhwc-nchw', 'avgpool-same-count']),
-  layer('avgPool2d', 'pool2dLayer', 'new nn.AvgPool2d(poolSize, { stride: strides })', ['nhwc-nchw', 'avgpool-same-count']),
-  layer('avgPooling2d', 'pool2dLayer', 'new nn.AvgPool2d(poolSize, { stride: strides })', ['nhwc-nchw', 'avgpool-same-count']),
-  layer('maxPooling1d', 'pool1dLayer', 'new nn.MaxPool1d(poolSize, { stride: strides })', ['nhwc-nchw']),
-  layer('maxPool1d', 'pool1dLayer', 'new nn.MaxPool1d(poolSize, { stride: strides })', ['nhwc-nchw']),
-  layer('averagePooling1d', 'pool1dLayer', 'new nn.AvgPool1d(poolSize, { stride: strides })', ['nhwc-nchw']),
-  layer('avgPool1d', 'pool1dLayer', 'new nn.AvgPool1d(poolSize, { stride: strides })', ['nhwc-nchw']),
-  layer('avgPooling1d', 'pool1dLayer', 'new nn.AvgPool1d(poolSize, { stride: strides })', ['nhwc-nchw']),
-  layer('globalAveragePooling2d', 'globalPoolLayer', 'new nn.AdaptiveAvgPool2d(1), new nn.Flatten()', ['global-pool']),
+  layer('dense', 'denseLayer', 'new nn.Linear(inFeatures, units, { bias: useBias })', ['dense-kernel-layout', 'glorot-normal-init', 'activation-module'], 'semantic', pairs('Dense', ['Linear'])),
+  layer('conv2d', 'conv2dLayer', 'new nn.Conv2d(inChannels, filters, kernelSize, { stride, padding, dilation })', ['nhwc-nchw', 'conv-filter-layout', 'glorot-normal-init', 'same-padding-asymmetric'], 'semantic', pairs('Conv2D', ['Conv2d'])),
+  // The diff also pairs compat.layers.ConvTranspose2dSame with it: the probe names a module by the nn class it extends.
+  layer('conv2dTranspose', 'conv2dTransposeLayer', 'new nn.ConvTranspose2d(inChannels, filters, kernelSize, { stride, padding, outputPadding })', ['nhwc-nchw', 'conv-transpose-kernel-layout', 'glorot-normal-init', 'conv-transpose-same'], 'semantic', pairs('Conv2DTranspose', ['ConvTranspose2d'])),
+  layer('conv1d', 'conv1dLayer', 'new nn.Conv1d(inChannels, filters, kernelSize, { stride, padding, dilation })', ['nhwc-nchw', 'conv-filter-layout', 'glorot-normal-init'], 'semantic', pairs('Conv1D', ['Conv1d'])),
+  layer('maxPooling2d', 'pool2dLayer', 'new nn.MaxPool2d(poolSize, { stride: strides })', ['nhwc-nchw'], 'semantic', pairs('MaxPooling2D', ['MaxPool2d'])),
+  layer('maxPool2d', 'pool2dLayer', 'new nn.MaxPool2d(poolSize, { stride: strides })', ['nhwc-nchw'], 'semantic', pairs('MaxPooling2D', ['MaxPool2d'])),
+  layer('averagePooling2d', 'pool2dLayer', 'new nn.AvgPool2d(poolSize, { stride: strides })', ['nhwc-nchw', 'avgpool-same-count'], 'semantic', pairs('AveragePooling2D', ['AvgPool2d'])),
+  layer('avgPool2d', 'pool2dLayer', 'new nn.AvgPool2d(poolSize, { stride: strides })', ['nhwc-nchw', 'avgpool-same-count'], 'semantic', pairs('AveragePooling2D', ['AvgPool2d'])),
+  layer('avgPooling2d', 'pool2dLayer', 'new nn.AvgPool2d(poolSize, { stride: strides })', ['nhwc-nchw', 'avgpool-same-count'], 'semantic', pairs('AveragePooling2D', ['AvgPool2d'])),
+  layer('maxPooling1d', 'pool1dLayer', 'new nn.MaxPool1d(poolSize, { stride: strides })', ['nhwc-nchw'], 'semantic', pairs('MaxPooling1D', ['MaxPool1d'])),
+  layer('maxPool1d', 'pool1dLayer', 'new nn.MaxPool1d(poolSize, { stride: strides })', ['nhwc-nchw'], 'semantic', pairs('MaxPooling1D', ['MaxPool1d'])),
+  layer('averagePooling1d', 'pool1dLayer', 'new nn.AvgPool1d(poolSize, { stride: strides })', ['nhwc-nchw'], 'semantic', pairs('AveragePooling1D', ['AvgPool1d'])),
+  layer('avgPool1d', 'pool1dLayer', 'new nn.AvgPool1d(poolSize, { stride: strides })', ['nhwc-nchw'], 'semantic', pairs('AveragePooling1D', ['AvgPool1d'])),
+  layer('avgPooling1d', 'pool1dLayer', 'new nn.AvgPool1d(poolSize, { stride: strides })', ['nhwc-nchw'], 'semantic', pairs('AveragePooling1D', ['AvgPool1d'])),
+  layer('globalAveragePooling2d', 'globalPoolLayer', 'new nn.AdaptiveAvgPool2d(1), new nn.Flatten()', ['global-pool'], 'semantic', pairs('GlobalAveragePooling2D', ['AdaptiveAvgPool2d'])),
   layer('globalAveragePooling1d', 'globalPoolLayer', 'new nn.AdaptiveAvgPool1d(1), new nn.Flatten()', ['global-pool']),
   layer('globalMaxPooling2d', 'globalPoolLayer', 'x.amax([2, 3])', ['global-pool']),
   layer('globalMaxPool2d', 'globalPoolLayer', 'x.amax([2, 3])', ['global-pool']),
   layer('globalMaxPooling1d', 'globalPoolLayer', 'x.amax(2)', ['global-pool']),
   layer('globalMaxPool1d', 'globalPoolLayer', 'x.amax(2)', ['global-pool']),
-  layer('flatten', 'flattenLayer', 'new nn.Flatten()', ['flatten-order'], 'exact'),
+  layer('flatten', 'flattenLayer', 'new nn.Flatten()', ['flatten-order'], 'exact', pairs('Flatten', ['Flatten'])),
   layer('reshape', 'reshapeLayer', 'new nn.Unflatten(1, targetShape)', [], 'exact'),
-  layer('dropout', 'dropoutLayer', 'new nn.Dropout(rate)', ['dropout-rate'], 'exact'),
-  layer('batchNormalization', 'batchNormLayer', 'new nn.BatchNorm2d(channels, { eps: 1e-3, momentum: 0.01, unbiasedRunningVar: false }) (new nn.BatchNorm1d(features, ...) on 2-D input)', ['batchnorm-momentum', 'batchnorm-variance']),
-  layer('layerNormalization', 'layerNormLayer', 'new nn.LayerNorm(features, { eps: 1e-3 })', ['layernorm-eps']),
+  layer('dropout', 'dropoutLayer', 'new nn.Dropout(rate)', ['dropout-rate'], 'exact', pairs('Dropout', ['Dropout'])),
+  layer('batchNormalization', 'batchNormLayer', 'new nn.BatchNorm2d(channels, { eps: 1e-3, momentum: 0.01, unbiasedRunningVar: false }) (new nn.BatchNorm1d(features, ...) on 2-D input)', ['batchnorm-momentum', 'batchnorm-variance'], 'semantic', pairs('BatchNormalization', ['BatchNorm1d', 'BatchNorm2d'], { weights: { ...NORM_WEIGHTS, moving_mean: 'running_mean', moving_variance: 'running_var' } })),
+  layer('layerNormalization', 'layerNormLayer', 'new nn.LayerNorm(features, { eps: 1e-3 })', ['layernorm-eps'], 'semantic', pairs('LayerNormalization', ['LayerNorm'], { weights: NORM_WEIGHTS })),
   layer('activation', 'activationLayer', 'new nn.ReLU()', ['activation-module'], 'exact'),
-  layer('reLU', 'activationLayer', 'new nn.ReLU()', [], 'exact'),
-  layer('leakyReLU', 'activationLayer', 'new nn.LeakyReLU(0.3)', ['leaky-relu-alpha'], 'exact'),
-  layer('elu', 'activationLayer', 'new nn.ELU()', [], 'exact'),
-  layer('softmax', 'activationLayer', 'new nn.Softmax(-1)', ['softmax-layer-axis'], 'exact'),
+  layer('reLU', 'activationLayer', 'new nn.ReLU()', [], 'exact', pairs('ReLU', ['ReLU'])),
+  layer('leakyReLU', 'activationLayer', 'new nn.LeakyReLU(0.3)', ['leaky-relu-alpha'], 'exact', pairs('LeakyReLU', ['LeakyReLU'])),
+  layer('elu', 'activationLayer', 'new nn.ELU()', [], 'exact', pairs('ELU', ['ELU'])),
+  layer('softmax', 'activationLayer', 'new nn.Softmax(-1)', ['softmax-layer-axis'], 'exact', pairs('Softmax', ['Softmax'])),
   layer('embedding', 'embeddingLayer', 'new nn.Embedding(inputDim, outputDim)', ['embedding-init']),
-  layer('simpleRNN', 'rnnLayer', 'new nn.RNN(inputSize, units, { batchFirst: true })', ['rnn-bias', 'rnn-return-sequences', 'glorot-normal-init']),
-  layer('lstm', 'rnnLayer', "new nn.LSTM(inputSize, units, { batchFirst: true, gateActivation: 'hardSigmoid' })", ['rnn-hard-sigmoid', 'rnn-bias', 'rnn-return-sequences', 'glorot-normal-init']),
+  layer('simpleRNN', 'rnnLayer', 'new nn.RNN(inputSize, units, { batchFirst: true })', ['rnn-bias', 'rnn-return-sequences', 'glorot-normal-init'], 'semantic', pairs('SimpleRNN', ['RNN'], { weights: RNN_WEIGHTS, cellActivation: true })),
+  layer('lstm', 'rnnLayer', "new nn.LSTM(inputSize, units, { batchFirst: true, gateActivation: 'hardSigmoid' })", ['rnn-hard-sigmoid', 'rnn-bias', 'rnn-return-sequences', 'glorot-normal-init'], 'semantic', pairs('LSTM', ['LSTM'], { weights: RNN_WEIGHTS, cellActivation: true })),
+  // Not paired by the diff: GRU's gate order (z, r, h) differs from the runtime's (r, z, n).
   layer('gru', 'rnnLayer', "new nn.GRU(inputSize, units, { batchFirst: true, gateActivation: 'hardSigmoid' })", ['rnn-hard-sigmoid', 'rnn-bias', 'rnn-return-sequences', 'glorot-normal-init']),
   layer('concatenate', 'mergeLayer', 'torch.cat([a, b], axis)', [], 'exact'),
-  layer('add', 'mergeLayer', 'torch.add(a, b)', [], 'exact'),
+  layer('add', 'mergeLayer', 'torch.stack([a, b]).sum(0)', [], 'exact'),
   layer('multiply', 'mergeLayer', 'torch.mul(a, b)', [], 'exact'),
   layer('average', 'mergeLayer', 'torch.stack([a, b]).mean(0)', [], 'exact'),
   layer('maximum', 'mergeLayer', 'torch.maximum(a, b)', [], 'exact'),
