@@ -14,6 +14,7 @@ import { Tensor } from '../tensor.js';
 import { dispose, tidy } from '../memory.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import { withCompiled } from './compile.js';
+import * as fitSteps from './fit_steps.js';
 import { CallbackList, type FitCallbacks, type Logs, stopRequested } from './callbacks.js';
 import {
   asTensor, checkFunction, checkMetrics, checkModel, checkOptimizer, evaluate, EpochLogs, readValues, trainStep,
@@ -91,7 +92,7 @@ export async function fitDataset(model: Trainable, dataset: DatasetLike, options
   let iterator = await dataset.iterator();
   for (let epoch = 0; epoch < epochs; epoch++) {
     await hooks.call('onEpochBegin', epoch);
-    model.train();
+    fitSteps.epochBegin.run(model);
     const epochLogs = new EpochLogs(metricEntries);
     const valLogs: Logs = {};
     if (!perEpoch) iterator = await dataset.iterator();
@@ -129,8 +130,7 @@ export async function fitDataset(model: Trainable, dataset: DatasetLike, options
     }
     // tfjs's BaseLogger puts the epoch's means first (an epoch without batches has none).
     const logs: Logs = { ...(steps > 0 ? epochLogs.means() : {}), ...valLogs };
-    history.epoch.push(epoch);
-    for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
+    fitSteps.history.run(history, epoch, logs);
     if (verbose) process.stderr.write(`Epoch ${epoch + 1} / ${epochs} ${Object.entries(logs).map(([k, v]) => `${k}=${v.toFixed(4)}`).join(' ')}\n`);
     await hooks.call('onEpochEnd', epoch, logs);
     // A dataset that ran out under batchesPerEpoch does not end training: tfjs goes on (and warns each epoch).
