@@ -4,6 +4,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { transpileSource } from '../index.js';
+import { primeTypeOracle } from '../oracle.js';
 import type { FileResult, TranspileOptions } from '../types.js';
 
 export interface Task {
@@ -20,6 +21,7 @@ function failed(path: string, text: string, message: string): FileResult {
 
 export async function runTasks(tasks: Task[], opts: TranspileOptions, jobs: number, onDone: (i: number, r: FileResult) => void): Promise<FileResult[]> {
   const results: FileResult[] = new Array(tasks.length);
+  if (opts.typeChecker !== false) primeTypeOracle(tasks);
   if (jobs <= 1 || tasks.length <= 1) {
     tasks.forEach((t, i) => {
       results[i] = transpileSource(t.path, t.text, opts);
@@ -30,6 +32,8 @@ export async function runTasks(tasks: Task[], opts: TranspileOptions, jobs: numb
   const init = {
     names: [...opts.api.names], members: [...opts.api.members], layout: opts.layout,
     reexports: [...(opts.reexports ?? new Map()).entries()], typeChecker: opts.typeChecker !== false, fit: opts.fit ?? 'loop',
+    // Every file, not only the worker's share: which files a worker gets is decided as it goes.
+    prime: opts.typeChecker !== false ? tasks.map((t) => ({ path: t.path, text: t.text })) : [],
   };
   let next = 0;
   // N jobs = this thread + N - 1 workers: this thread has the transpiler loaded already and works while the
