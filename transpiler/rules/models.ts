@@ -17,6 +17,7 @@ import { eagerLayer } from './eager_layers.js';
 import { blockStatement as blockStatementOf, GraphFallback, layerModule, type LayerModule } from './graph_fallback.js';
 import { addInputShapes } from './add_shapes.js';
 import { getLayerSite, loadedModelCut } from './loaded_model_cut.js';
+import type { PatternRule } from './pattern_site.js';
 
 export interface ModelInfo {
   name: string;
@@ -35,6 +36,10 @@ interface SequentialPlan {
   stmt: ts.Statement;
   adds: ts.ExpressionStatement[];
 }
+
+/** The rules the table's sequentialModel and functionalModel rows name (ModelRules.site tells them apart). */
+export const sequentialModel: PatternRule = (site) => site.rules.models.site(site.node, site.row);
+export const functionalModel: PatternRule = sequentialModel;
 
 export class ModelRules {
   readonly layerCalls = new Map<ts.CallExpression, Mapping>();
