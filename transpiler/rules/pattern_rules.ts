@@ -4,7 +4,8 @@
  */
 import type { RuleName } from '../../mappings/schema.js';
 import type { PatternRule } from './pattern_site.js';
-import { functionalModel, sequentialModel } from './models.js';
+import { sequentialModel } from './sequential_model.js';
+import { functionalModel } from './functional_model.js';
 import { compileFit } from './training.js';
 import { minimize, variableGrads } from './gradients.js';
 
