@@ -11,6 +11,7 @@ import { formatTodoMarker, parseTodoMarker } from './todo_marker.js';
 import { missingNames } from '../mappings/runtime_api.js';
 import { Edits } from './edits.js';
 import { ValueKinds } from './dataflow.js';
+import { DeferredRewrites } from './deferred.js';
 import type { Diagnostic, LayoutFact, SiteRecord, TranspileOptions } from './types.js';
 
 /** A TensorFlow import/require statement (rewritten once all sites are known). */
@@ -57,8 +58,7 @@ export class FileContext {
   usedDataflow = false;
   private readonly kinds = new ValueKinds(this);
   private readonly todoLines = new Map<number, Set<string>>();
-  private readonly jobs: { start: number; end: number; seq: number; run: () => void }[] = [];
-  private readonly afterJobs: (() => void)[] = [];
+  private readonly deferred: DeferredRewrites;
 
   constructor(readonly fileName: string, readonly text: string, readonly opts: TranspileOptions) {
     const ext = fileName.slice(fileName.lastIndexOf('.')).toLowerCase();
@@ -66,6 +66,7 @@ export class FileContext {
     const kind = { '.tsx': ts.ScriptKind.TSX, '.js': ts.ScriptKind.JS, '.mjs': ts.ScriptKind.JS, '.cjs': ts.ScriptKind.JS, '.jsx': ts.ScriptKind.JSX }[ext] ?? ts.ScriptKind.TS;
     this.sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2022, true, kind);
     this.edits = new Edits(text);
+    this.deferred = new DeferredRewrites(this.sf);
     // Symbols only (which `tf` is which): one file, no libraries, no module resolution — fast and enough to
     // tell an import binding from a local variable that shadows it.
     const options: ts.CompilerOptions = { noLib: true, noResolve: true, allowJs: true, checkJs: false, noEmit: true, types: [], target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext };
@@ -127,7 +128,7 @@ export class FileContext {
     else this.edits.replace(start, end, '');
   }
 
-  // --- deferred rewrites -----------------------------------------------------------------------------------
+  // --- deferred rewrites (deferred.ts) ---------------------------------------------------------------------
 
   /**
    * Runs `fn` when every rewrite inside `node` has been made. A rewrite's text is built from the rewritten
@@ -135,18 +136,16 @@ export class FileContext {
    * has been seen, so all rewrites run at the end, innermost first.
    */
   defer(node: ts.Node, run: () => void): void {
-    this.jobs.push({ start: node.getStart(this.sf), end: node.getEnd(), seq: this.jobs.length, run });
+    this.deferred.defer(node, run);
   }
 
   /** Runs after every deferred rewrite (checks such as "this layer was never used by a model"). */
   after(run: () => void): void {
-    this.afterJobs.push(run);
+    this.deferred.after(run);
   }
 
   runDeferred(): void {
-    const order = [...this.jobs].sort((a, b) => a.end - b.end || b.start - a.start || a.seq - b.seq);
-    for (const j of order) j.run();
-    for (const a of this.afterJobs) a();
+    this.deferred.run();
   }
 
   // --- bindings --------------------------------------------------------------------------------------------
