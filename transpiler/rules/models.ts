@@ -34,6 +34,8 @@ export class ModelRules {
     this.registry.layerCalls.set(node, row);
   }
 
+  // NOTE: the order is part of the output: sites are reported in it, same-span deferred rewrites run in it, and
+  // the runtime graph (registry.fallback()) names its fields as it meets layers.
   finalize(): void {
     this.functional.finalize();
     this.sequential.finalize();
