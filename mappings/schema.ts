@@ -17,6 +17,13 @@ export type { NoteId };
 export type Status = 'exact' | 'semantic' | 'pattern' | 'manual';
 export const STATUSES: readonly Status[] = ['exact', 'semantic', 'pattern', 'manual'];
 
+/**
+ * The pattern rules the transpiler implements, which `pattern` rows name in `rule`; transpiler/rules/pattern_rules.ts
+ * has one rule for each name (a name without one, or a row naming another, is a type error).
+ */
+export const RULE_NAMES = ['sequentialModel', 'functionalModel', 'compileFit', 'variableGrads', 'minimize'] as const;
+export type RuleName = (typeof RULE_NAMES)[number];
+
 export type Severity = 'info' | 'warning' | 'error';
 
 /** A catalogued difference between TensorFlow.js and the runtime (see notes.ts). */
@@ -102,7 +109,7 @@ export interface Mapping {
    */
   chainable?: true;
   /** A named pattern rule (implemented by the transpiler) that rewrites the statements around the use. */
-  rule?: string;
+  rule?: RuleName;
   notes?: readonly NoteId[];
   /** For `manual` rows (and TODO outcomes): what a human has to decide. */
   reason?: string;

@@ -1,16 +1,17 @@
 /**
  * Per-file state: the parsed file, a checker for symbol identity, TensorFlow bindings (imports, requires,
- * aliases, re-exports), the edits, and every site found with its outcome. The engine knows TensorFlow names
- * only through the mapping table (lookup/lookupMember) and the package list below.
+ * aliases, re-exports), the edits, and what a rewrite reads of the source (positions, argument sites). It owns
+ * and delegates to the value-kind data flow (dataflow.ts), the deferred-rewrite scheduler (deferred.ts) and the
+ * sites' outcomes with their TODO markers (outcomes.ts). The engine knows TensorFlow names only through the
+ * mapping table (lookup/lookupMember).
  */
 import { ts } from 'ts-morph';
-import { lookup, lookupMember } from '../mappings/index.js';
-import { NOTES, isNoteId, type NoteId } from '../mappings/notes.js';
+import type { NoteId } from '../mappings/notes.js';
 import type { ArgInfo, CallSite, ValueKind } from '../mappings/schema.js';
-import { formatTodoMarker, parseTodoMarker } from './todo_marker.js';
-import { missingNames } from '../mappings/runtime_api.js';
 import { Edits } from './edits.js';
 import { ValueKinds } from './dataflow.js';
+import { DeferredRewrites } from './deferred.js';
+import { Outcomes } from './outcomes.js';
 import type { Diagnostic, LayoutFact, SiteRecord, TranspileOptions } from './types.js';
 
 /** A TensorFlow import/require statement (rewritten once all sites are known). */
@@ -44,21 +45,15 @@ export class FileContext {
   /** Alias declarations (`const L = tf.layers`), removed once their uses are rewritten. */
   readonly aliasDecls: ts.VariableStatement[] = [];
   readonly tfImports: TfImport[] = [];
-  readonly sites: SiteRecord[] = [];
-  readonly diagnostics: Diagnostic[] = [];
-  readonly uncovered = new Set<string>();
   readonly layoutFacts: LayoutFact[] = [];
   /** Code the file now contains that came from the table (to find the runtime namespaces it needs). */
   readonly emitted: string[] = [];
   /** Nodes a pattern rule has taken over: the walk does not treat them as sites of their own. */
   readonly claimed = new Set<ts.Node>();
-  /** TODO sites whose code still names a TensorFlow binding: the tf import has to stay. */
-  tfStillReferenced = false;
   usedDataflow = false;
   private readonly kinds = new ValueKinds(this);
-  private readonly todoLines = new Map<number, Set<string>>();
-  private readonly jobs: { start: number; end: number; seq: number; run: () => void }[] = [];
-  private readonly afterJobs: (() => void)[] = [];
+  private readonly outcomes = new Outcomes(this);
+  private readonly deferred: DeferredRewrites;
 
   constructor(readonly fileName: string, readonly text: string, readonly opts: TranspileOptions) {
     const ext = fileName.slice(fileName.lastIndexOf('.')).toLowerCase();
@@ -66,6 +61,7 @@ export class FileContext {
     const kind = { '.tsx': ts.ScriptKind.TSX, '.js': ts.ScriptKind.JS, '.mjs': ts.ScriptKind.JS, '.cjs': ts.ScriptKind.JS, '.jsx': ts.ScriptKind.JSX }[ext] ?? ts.ScriptKind.TS;
     this.sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2022, true, kind);
     this.edits = new Edits(text);
+    this.deferred = new DeferredRewrites(this.sf);
     // Symbols only (which `tf` is which): one file, no libraries, no module resolution — fast and enough to
     // tell an import binding from a local variable that shadows it.
     const options: ts.CompilerOptions = { noLib: true, noResolve: true, allowJs: true, checkJs: false, noEmit: true, types: [], target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext };
@@ -127,7 +123,7 @@ export class FileContext {
     else this.edits.replace(start, end, '');
   }
 
-  // --- deferred rewrites -----------------------------------------------------------------------------------
+  // --- deferred rewrites (deferred.ts) ---------------------------------------------------------------------
 
   /**
    * Runs `fn` when every rewrite inside `node` has been made. A rewrite's text is built from the rewritten
@@ -135,18 +131,16 @@ export class FileContext {
    * has been seen, so all rewrites run at the end, innermost first.
    */
   defer(node: ts.Node, run: () => void): void {
-    this.jobs.push({ start: node.getStart(this.sf), end: node.getEnd(), seq: this.jobs.length, run });
+    this.deferred.defer(node, run);
   }
 
   /** Runs after every deferred rewrite (checks such as "this layer was never used by a model"). */
   after(run: () => void): void {
-    this.afterJobs.push(run);
+    this.deferred.after(run);
   }
 
   runDeferred(): void {
-    const order = [...this.jobs].sort((a, b) => a.end - b.end || b.start - a.start || a.seq - b.seq);
-    for (const j of order) j.run();
-    for (const a of this.afterJobs) a();
+    this.deferred.run();
   }
 
   // --- bindings --------------------------------------------------------------------------------------------
@@ -276,7 +270,7 @@ export class FileContext {
     };
   }
 
-  // --- outcomes --------------------------------------------------------------------------------------------
+  // --- outcomes (outcomes.ts) -----------------------------------------------------------------------------
 
   /**
    * Replaces a site with code after checking the runtime has every name the code uses. `userTexts` are the
@@ -284,29 +278,15 @@ export class FileContext {
    * variable named `data` is not taken for the runtime's `data` namespace.
    */
   rewrite(node: ts.Node, key: string, code: string, notes: readonly NoteId[] = [], via?: SiteRecord['via'], userTexts: readonly string[] = []): boolean {
-    let checked = code;
-    for (const t of [...userTexts].filter((t) => /[A-Za-z_$]/.test(t)).sort((a, b) => b.length - a.length)) {
-      const esc = t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      checked = checked.replace(new RegExp(`(?<![\\w$.])${esc}(?![\\w$])`, 'g'), '_');
-    }
-    const missing = missingNames(checked, this.opts.api);
-    if (missing.length) {
-      this.todo(node, key, 'runtime-missing', `${key}: the runtime lacks ${missing.join(', ')}`);
-      return false;
-    }
-    this.replace(node, code);
-    this.record(node, key, 'rewritten', via);
-    for (const n of new Set(notes)) this.note(node, n, key);
-    return true;
+    return this.outcomes.rewrite(node, key, code, notes, via, userTexts);
   }
 
   record(node: ts.Node, key: string, outcome: SiteRecord['outcome'], via?: SiteRecord['via']): void {
-    this.sites.push({ key, ...this.pos(node), outcome, via });
+    this.outcomes.record(node, key, outcome, via);
   }
 
   note(node: ts.Node, id: NoteId, key?: string, message?: string): void {
-    const n = NOTES[id];
-    this.diagnostics.push({ file: this.fileName, ...this.pos(node), severity: n.severity, id, message: message ?? `${key ? `${key}: ` : ''}${n.text}`, key });
+    this.outcomes.note(node, id, key, message);
   }
 
   /**
@@ -314,29 +294,24 @@ export class FileContext {
    * second run finds the marker and adds nothing) and a report entry.
    */
   todo(node: ts.Node, key: string, id: NoteId | string, reason: string): void {
-    const noteId = isNoteId(id) ? id : 'no-equivalent';
-    this.record(node, key, 'todo');
-    this.uncovered.add(key);
-    this.diagnostics.push({ file: this.fileName, ...this.pos(node), severity: 'error', id: noteId, message: reason, key });
-    if (this.referencesTf(node)) this.tfStillReferenced = true;
-    const stmt = statementOf(node);
-    const lineStart = this.text.lastIndexOf('\n', stmt.getStart(this.sf) - 1) + 1;
-    const indent = /^[ \t]*/.exec(this.text.slice(lineStart))![0];
-    const marker = formatTodoMarker(noteId, reason);
-    const seen = this.todoLines.get(lineStart) ?? new Set<string>();
-    if (seen.has(marker)) return;
-    seen.add(marker);
-    this.todoLines.set(lineStart, seen);
-    // Idempotent: a marker written by an earlier run (any of the lines just above) is not written again.
-    let p = lineStart;
-    for (let i = 0; i < 8 && p > 0; i++) {
-      const ls = this.text.lastIndexOf('\n', p - 2) + 1;
-      const line = this.text.slice(ls, p).trim();
-      if (!parseTodoMarker(line)) break;
-      if (line === marker) return;
-      p = ls;
-    }
-    this.edits.insert(lineStart, `${indent}${marker}\n`);
+    this.outcomes.todo(node, key, id, reason);
+  }
+
+  get sites(): SiteRecord[] {
+    return this.outcomes.sites;
+  }
+
+  get diagnostics(): Diagnostic[] {
+    return this.outcomes.diagnostics;
+  }
+
+  get uncovered(): Set<string> {
+    return this.outcomes.uncovered;
+  }
+
+  /** TODO sites whose code still names a TensorFlow binding: the tf import has to stay. */
+  get tfStillReferenced(): boolean {
+    return this.outcomes.tfStillReferenced;
   }
 
   /** Whether a node's source mentions a tf binding (then the tf import must stay for it). */
@@ -382,15 +357,5 @@ function inlineComments(trivia: string): string {
 export function skipParensUp(node: ts.Node): ts.Node {
   let n = node;
   while (ts.isParenthesizedExpression(n.parent)) n = n.parent;
-  return n;
-}
-
-/** The statement (or class member) a node belongs to: where a TODO marker goes. */
-export function statementOf(node: ts.Node): ts.Node {
-  let n = node;
-  while (n.parent && !ts.isSourceFile(n.parent) && !ts.isBlock(n.parent) && !ts.isModuleBlock(n.parent) && !ts.isCaseClause(n.parent) &&
-    !ts.isDefaultClause(n.parent) && !ts.isClassLike(n.parent)) {
-    n = n.parent;
-  }
   return n;
 }

@@ -11,11 +11,10 @@ import { TABLE, lookup } from '../../mappings/index.js';
 import { NOTES, isNoteId } from '../../mappings/notes.js';
 import { parseParams, templateTexts } from '../../mappings/template.js';
 import { TRANSFORMERS } from '../../mappings/transformers/index.js';
-import { RULE_NAMES } from '../../transpiler/rules/names.js';
 import { loadRuntimeApi, type RuntimeApi } from '../../mappings/runtime_api.js';
 import { rowMissing, effectiveStatus } from '../../mappings/report/status.js';
 import { RUNTIME_PENDING } from '../../mappings/runtime_pending.js';
-import { STATUSES } from '../../mappings/schema.js';
+import { RULE_NAMES, STATUSES } from '../../mappings/schema.js';
 
 let api: RuntimeApi;
 beforeAll(async () => {

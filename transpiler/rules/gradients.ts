@@ -11,6 +11,26 @@ import { ts } from 'ts-morph';
 import type { Mapping } from '../../mappings/schema.js';
 import { type FileContext, skipParensUp } from '../context.js';
 import type { Facts } from './facts.js';
+import { noPatternRule, type PatternRule } from './pattern_site.js';
+
+/** The variableGrads rule: `tf.variableGrads(f)` with the `optimizer.applyGradients(grads)` it pairs with. */
+export const variableGrads: PatternRule = (site) => {
+  const { node, row, key, rules } = site;
+  // An applyGradients the rule paired is claimed before the walk reaches it: one that gets here has no pair.
+  if (row.tf === 'Optimizer.applyGradients') {
+    rules.ctx.todo(node, key, 'variable-grads-values', 'optimizer.applyGradients without a tf.variableGrads the transpiler could pair it with: call loss.backward() and optimizer.step()');
+    return;
+  }
+  if (ts.isCallExpression(node)) return variableGradsStep(rules.ctx, rules.facts, node, row);
+  noPatternRule(site);
+};
+
+/** The minimize rule: `optimizer.minimize(f)`. */
+export const minimize: PatternRule = (site) => {
+  const { node, row, receiver, rules } = site;
+  if (ts.isCallExpression(node) && receiver) return minimizeStep(rules.ctx, node, row, receiver);
+  noPatternRule(site);
+};
 
 /** The code that evaluates a loss closure: its expression body, or a call of it. */
 export function callOf(ctx: FileContext, f: ts.Expression): string {
@@ -30,7 +50,7 @@ function pure(node: ts.Expression): boolean {
   return ts.isIdentifier(node) || (ts.isPropertyAccessExpression(node) && pure(node.expression)) || node.kind === ts.SyntaxKind.ThisKeyword;
 }
 
-export function variableGrads(ctx: FileContext, facts: Facts, call: ts.CallExpression, row: Mapping): void {
+function variableGradsStep(ctx: FileContext, facts: Facts, call: ts.CallExpression, row: Mapping): void {
   const key = row.tf;
   const top = skipParensUp(call);
   const decl = top.parent;
@@ -104,7 +124,7 @@ function dropDisposal(ctx: FileContext, d: Disposal): void {
   else ctx.edits.replace(d.element.getStart(ctx.sf), els[1].getStart(ctx.sf), '');
 }
 
-export function minimize(ctx: FileContext, call: ts.CallExpression, row: Mapping, receiver: ts.Expression): void {
+function minimizeStep(ctx: FileContext, call: ts.CallExpression, row: Mapping, receiver: ts.Expression): void {
   const key = row.tf;
   if (!pure(receiver)) {
     ctx.todo(call, key, 'minimize-step', 'optimizer.minimize on an expression: bind the optimizer to a const first');

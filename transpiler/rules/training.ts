@@ -14,7 +14,11 @@ import { callbacksNeedHelper } from './fit_args.js';
 import { emitEvaluateLoop, emitFitLoop, emitPredictLoop, insideGradientFunction } from './fit_loop.js';
 import type { ModelRules } from './models.js';
 import type { Facts } from './facts.js';
+import type { PatternRule } from './pattern_site.js';
 import { type Compiled, compileModel, TrainingNames, type Use } from './training_compile.js';
+
+/** The compileFit rule: compile/fit/evaluate/predict on a model, rewritten at finalize (models first). */
+export const compileFit: PatternRule = ({ node, row, receiver, rules }) => rules.training.site(node, row, receiver);
 
 export class TrainingRules {
   private readonly uses: Use[] = [];
