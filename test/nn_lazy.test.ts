@@ -1,4 +1,4 @@
-// Lazy modules (nn.LazyLinear, LazyConv1d/2d, LazyBatchNorm1d/2d): sized by their first call, same parameter
+// Lazy modules (nn.LazyLinear, LazyConv1d/2d, LazyConvTranspose2d, LazyBatchNorm1d/2d): sized by their first call, same parameter
 // objects before and after (optimizers built early keep working), PyTorch's init once sized, whenMaterialized
 // for custom initialisation, loadStateDict materializes, and placeholders refuse to be read or initialised.
 import { describe, expect, it } from 'vitest';
@@ -117,6 +117,39 @@ describe('nn.LazyConv1d / LazyConv2d', () => {
     expect(c1.forward(torch.randn(1, 4, 5)).shape).toEqual([1, 6, 4]);
     expect(c1.weight.shape).toEqual([6, 2, 2]);
     expect(() => new nn.LazyConv1d(6, 2, { groups: 2 }).forward(torch.randn(1, 3, 5))).toThrow(/LazyConv1d: the input's 3 channels must be divisible by groups \(2\)/);
+  });
+});
+
+describe('nn.LazyConvTranspose2d', () => {
+  it('takes inChannels from dim -3, weight [in, out/groups, kH, kW], matches the eager module and its gradients', () => {
+    const x = torch.randn(2, 3, 5, 5);
+    torch.manualSeed(4);
+    const eager = new nn.ConvTranspose2d(3, 4, 3, { stride: 2, padding: 1, outputPadding: 1 });
+    torch.manualSeed(4);
+    const lazy = new nn.LazyConvTranspose2d(4, 3, { stride: 2, padding: 1, outputPadding: 1 });
+    const opt = new optim.SGD(lazy.parameters(), { lr: 0.1 });
+    const y = lazy.forward(x);
+    expect(lazy).toBeInstanceOf(nn.ConvTranspose2d);
+    expect(lazy).not.toBeInstanceOf(nn.LazyConvTranspose2d);
+    expect(lazy.inChannels).toBe(3);
+    expect(lazy.weight.shape).toEqual([3, 4, 3, 3]);
+    expect(y.shape).toEqual([2, 4, 10, 10]);
+    expect(Array.from(y.dataSync())).toEqual(Array.from(eager.forward(x).dataSync()));
+    y.sum().backward();
+    eager.forward(x).sum().backward();
+    expect(Array.from(lazy.weight.grad!.dataSync())).toEqual(Array.from(eager.weight.grad!.dataSync()));
+    opt.step(); // the optimizer built before the first call holds the materialized parameters
+    expect(Array.from(lazy.weight.dataSync())).not.toEqual(Array.from(eager.weight.dataSync()));
+    expect(() => new nn.LazyConvTranspose2d(4, 2, { groups: 2 }).forward(torch.randn(1, 3, 4, 4))).toThrow(/LazyConvTranspose2d: the input's 3 channels must be divisible by groups \(2\)/);
+  });
+
+  it('loadStateDict takes inChannels from dim 0 of the checkpoint weight', () => {
+    const src = new nn.ConvTranspose2d(5, 2, 2);
+    const dst = new nn.LazyConvTranspose2d(2, 2);
+    dst.loadStateDict(src.stateDict());
+    expect(dst.inChannels).toBe(5);
+    const x = torch.randn(1, 5, 3, 3);
+    expect(Array.from(dst.forward(x).dataSync())).toEqual(Array.from(src.forward(x).dataSync()));
   });
 });
 

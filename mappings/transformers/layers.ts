@@ -225,7 +225,6 @@ export const conv2dTransposeLayer: Transformer = (site) => {
   const shape = inputShape(site, cfg);
   if (!shape || shape.length !== 3) return needShape(what);
   const inC = shape[2];
-  if (inC === null) return needShape(`${what} (its input channels)`);
   const filters = dimOf(cfg.filters);
   if (filters === null) return todo('no-equivalent', `${what} without filters`);
   const kernel = pairOf(cfg.kernelSize, [1, 1]);
@@ -249,15 +248,20 @@ export const conv2dTransposeLayer: Transformer = (site) => {
     if (outputPadding[0] || outputPadding[1]) opts.push(`outputPadding: ${pairText(outputPadding)}`);
   }
   if (cfg.useBias && !(isBool(cfg.useBias) && cfg.useBias.value)) opts.push(`bias: ${cfg.useBias.text}`);
+  // Input channels known only at run time: nn.LazyConvTranspose2d, sized by its first call (no lazy form of the
+  // cropping compat module, which odd 'same' overhangs need).
+  if (inC === null && !exactModule) return needShape(`${what} (its input channels, with padding 'same' and an odd kernel − stride overhang)`);
   const cls = exactModule ? 'nn.ConvTranspose2d' : 'compat.layers.ConvTranspose2dSame';
+  const rest = `${dimText(filters)}, ${pairText(k)}${opts.length ? `, { ${opts.join(', ')} }` : ''}`;
   const step: LayerStep = {
-    kind: 'module', name: fieldName(cfg, 'convTranspose'), code: `new ${cls}(${dimText(inC)}, ${dimText(filters)}, ${pairText(k)}${opts.length ? `, { ${opts.join(', ')} }` : ''})`,
+    kind: 'module', name: fieldName(cfg, 'convTranspose'), code: inC === null ? `new nn.LazyConvTranspose2d(${rest})` : `new ${cls}(${dimText(inC)}, ${rest})`,
     // The kernel's fans are the same in both layouts (fanIn = out·kh·kw, fanOut = in·kh·kw), so glorot's σ is too.
     init: glorotNormal('nn.ConvTranspose2d'),
   };
   const out: Shape = [deconvOut(shape[0], k[0], s[0], pad), deconvOut(shape[1], k[1], s[1], pad), filters];
   const notes: NoteId[] = configNotes(cfg, { kernelInitializer: 'glorotNormal', biasInitializer: 'zeros' });
   if (!exactModule) notes.push('conv-transpose-same-odd');
+  if (inC === null) notes.push('lazy-module');
   return layer({ steps: [step, ...act], outputShape: out, requires: 'cf', produces: 'cf' }, notes);
 };
 

@@ -21,7 +21,7 @@ export type { MaxPoolOptions, AvgPoolOptions } from './pooling.js';
 export { Dropout, Dropout2d } from './dropout.js';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm } from './normalization.js';
 export type { BatchNormOptions, LayerNormOptions } from './normalization.js';
-export { LazyLinear, LazyConv1d, LazyConv2d, LazyBatchNorm1d, LazyBatchNorm2d, whenMaterialized, isLazy } from './lazy.js';
+export { LazyLinear, LazyConv1d, LazyConv2d, LazyConvTranspose2d, LazyBatchNorm1d, LazyBatchNorm2d, whenMaterialized, isLazy } from './lazy.js';
 export { isUninitialized } from './uninitialized.js';
 export { Embedding } from './embedding.js';
 export type { EmbeddingOptions } from './embedding.js';

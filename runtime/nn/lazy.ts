@@ -1,5 +1,6 @@
 /**
- * Lazy modules: `nn.LazyLinear`, `nn.LazyConv1d`, `nn.LazyConv2d`, `nn.LazyBatchNorm1d`, `nn.LazyBatchNorm2d` —
+ * Lazy modules: `nn.LazyLinear`, `nn.LazyConv1d`, `nn.LazyConv2d`, `nn.LazyConvTranspose2d`, `nn.LazyBatchNorm1d`,
+ * `nn.LazyBatchNorm2d` —
  * PyTorch's answer to a layer whose input size is only known at run time (tfjs infers it when a layer is first
  * applied). Until the first call the module holds zero-sized placeholder parameters (see uninitialized.ts); the
  * first call reads the size from the input, gives the same parameter objects their real shape, initialises them
@@ -19,7 +20,7 @@ import { noGrad } from '../autograd/grad_mode.js';
 import { Module } from './module.js';
 import { swapData } from './parameter.js';
 import { Linear, type LinearOptions } from './linear.js';
-import { Conv1d, Conv2d, type ConvOptions } from './conv.js';
+import { Conv1d, Conv2d, ConvTranspose2d, type ConvOptions, type ConvTranspose2dOptions } from './conv.js';
 import { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './normalization.js';
 import { clearUninitialized, isUninitialized, markUninitialized, MATERIALIZE_FROM_STATE } from './uninitialized.js';
 
@@ -176,6 +177,37 @@ export class LazyConv2d extends Conv2d {
   [MATERIALIZE_FROM_STATE](shapeOf: (name: string) => number[] | undefined): void {
     const n = fromState(shapeOf, 'LazyConv2d', 'weight', 1);
     if (n !== undefined) lazyConv(this, Conv2d, 'LazyConv2d', 2, n * this.groups);
+  }
+}
+
+/**
+ * `nn.ConvTranspose2d` whose inChannels is dim -3 of the first input ([N, C, H, W] or [C, H, W]). Its weight is
+ * [inChannels, outChannels / groups, kH, kW] (a transposed convolution's layout), so a checkpoint gives inChannels
+ * in dim 0.
+ */
+export class LazyConvTranspose2d extends ConvTranspose2d {
+  constructor(outChannels: number, kernelSize: number | readonly [number, number], opts: ConvTranspose2dOptions = {}) {
+    super(0, outChannels, kernelSize, opts);
+    placeholders(this, 'LazyConvTranspose2d', ['weight', 'bias']);
+  }
+
+  override resetParameters(): void {
+    if (this.inChannels > 0) super.resetParameters();
+  }
+
+  private become(inChannels: number): void {
+    if (inChannels % this.groups !== 0) throw new RangeError(`LazyConvTranspose2d: the input's ${inChannels} channels must be divisible by groups (${this.groups})`);
+    materialize(this, ConvTranspose2d, { inChannels }, { weight: [inChannels, this.outChannels / this.groups, ...this.kernelSize], bias: [this.outChannels] });
+  }
+
+  override forward(input: Tensor): Tensor {
+    if (isUninitialized(this.weight)) this.become(sizeFrom(input, 'LazyConvTranspose2d', -3, 3, 'inChannels'));
+    return super.forward(input);
+  }
+
+  [MATERIALIZE_FROM_STATE](shapeOf: (name: string) => number[] | undefined): void {
+    const n = fromState(shapeOf, 'LazyConvTranspose2d', 'weight', 0);
+    if (n !== undefined) this.become(n);
   }
 }
 

@@ -219,6 +219,18 @@ const cases: Case[] = [
     not: ['@tensorflow'],
   },
   {
+    name: 'a transposed convolution applied eagerly, its input channels known at run time: nn.LazyConvTranspose2d with the glorot init',
+    input: "import * as tf from '@tensorflow/tfjs';\nconst up = tf.layers.conv2dTranspose({ filters: 3, kernelSize: 4, strides: 2, padding: 'same' });\nconst y = up.apply(tf.zeros([1, 4, 4, 2])) as tf.Tensor;\n",
+    has: ['const up = new nn.LazyConvTranspose2d(3, 4, { stride: 2, padding: 1 });', 'nn.whenMaterialized(up, (m) => {\n  if (m instanceof nn.ConvTranspose2d) {'],
+    not: ['@tensorflow'],
+  },
+  {
+    name: "an eager transposed convolution whose 'same' padding needs the cropping module stays a TODO without its input channels",
+    input: "import * as tf from '@tensorflow/tfjs';\nconst up = tf.layers.conv2dTranspose({ filters: 3, kernelSize: 3, strides: 2, padding: 'same' });\nconst y = up.apply(tf.zeros([1, 4, 4, 2])) as tf.Tensor;\n",
+    has: ['TODO(layer-standalone) tf.layers.conv2dTranspose: a layer outside tf.sequential/tf.model: conv2dTranspose: the input size is unknown'],
+    todo: ['tf.layers.conv2dTranspose', 'Layer.apply'],
+  },
+  {
     name: 'a layer used in a model and eagerly stays a TODO (one object cannot be both)',
     input: "import * as tf from '@tensorflow/tfjs';\nconst d = tf.layers.dense({ units: 2, inputShape: [3] });\nconsole.log(d.getWeights().length);\n",
     has: ["TODO(layer-standalone) tf.layers.dense: a layer outside tf.sequential/tf.model: 'd' is used other than as d.apply(tensor)"],
