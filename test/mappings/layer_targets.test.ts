@@ -30,8 +30,11 @@ const CASES: Record<string, Case[]> = {
   averagePooling2d: POOL2, avgPool2d: POOL2, avgPooling2d: POOL2,
   maxPooling1d: POOL1, maxPool1d: POOL1,
   averagePooling1d: POOL1, avgPool1d: POOL1, avgPooling1d: POOL1,
-  globalAveragePooling2d: [{ shape: '2d', afterConv: true }], globalMaxPooling2d: [{ shape: '2d', afterConv: true }], globalMaxPool2d: [{ shape: '2d', afterConv: true }],
-  globalAveragePooling1d: [{ shape: '1d', afterConv: true }], globalMaxPooling1d: [{ shape: '1d', afterConv: true }], globalMaxPool1d: [{ shape: '1d', afterConv: true }],
+  // First in the model too: its input rank is its inputShape's (it once fell back to the output's).
+  globalAveragePooling2d: [{ shape: '2d', afterConv: true }, { shape: '[8, 8, 3]' }], globalMaxPooling2d: [{ shape: '2d', afterConv: true }, { shape: '[8, 8, 3]' }],
+  globalMaxPool2d: [{ shape: '2d', afterConv: true }],
+  globalAveragePooling1d: [{ shape: '1d', afterConv: true }, { shape: '[8, 3]' }], globalMaxPooling1d: [{ shape: '1d', afterConv: true }, { shape: '[8, 3]' }],
+  globalMaxPool1d: [{ shape: '1d', afterConv: true }],
   flatten: [{ shape: '[4, 4]' }],
   reshape: [{ config: '{ targetShape: [2, 8] }', shape: '[16]' }],
   dropout: [{ config: '{ rate: 0.5 }', shape: '[4]' }],

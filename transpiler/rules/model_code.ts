@@ -179,7 +179,9 @@ export function buildChain(layers: ChainLayer[], inputShape: Shape | null, layou
     const plan = r.plan;
     notes.push(...r.notes);
     const rank = (plan.outputShape ?? shape ?? []).length + 1;
-    const inRank = shape ? shape.length + 1 : rank;
+    // The first layer's input is its own inputShape (a global pool or flatten changes the rank on the way out).
+    const ownInput = i === 0 && !shape ? site.args[0]?.props?.inputShape?.elements : undefined;
+    const inRank = shape ? shape.length + 1 : ownInput ? ownInput.length + 1 : rank;
     const perm = permutes(inRank);
     if (plan.requires === 'cf' && state === 'tf') {
       if (!perm) return { error: `${row.tf}: cannot lay out a rank-${inRank} input channels-first`, at: i };
