@@ -7,7 +7,7 @@
 import { collectBindings } from './bindings.js';
 import { FileContext } from './context.js';
 import { rewriteImports } from './imports.js';
-import { typeOracle } from './oracle.js';
+import { elsewhereOracle, typeOracle, TypesElsewhere } from './oracle.js';
 import { RuleState } from './rules/index.js';
 import { walk } from './walk.js';
 import type { FileResult, TranspileOptions } from './types.js';
@@ -34,7 +34,7 @@ export function transpileSource(fileName: string, text: string, opts: TranspileO
     collectBindings(ctx);
     if (!ctx.bindingNames.size && !ctx.tfImports.length && !ctx.importedModels.size && !ctx.importedModelFactories.size) return base;
     const rules = new RuleState(ctx);
-    const oracle = opts.typeChecker === false ? undefined : typeOracle(fileName, text, () => ctx.sf);
+    const oracle = opts.typeChecker === false ? undefined : opts.typeChecker === 'elsewhere' ? elsewhereOracle(fileName) : typeOracle(fileName, text, () => ctx.sf);
     walk(ctx, rules, oracle);
     rules.finalize();
     ctx.runDeferred();
@@ -48,6 +48,7 @@ export function transpileSource(fileName: string, text: string, opts: TranspileO
       sites: ctx.sites, diagnostics: ctx.diagnostics, uncovered: [...ctx.uncovered].sort(), layoutFacts: ctx.layoutFacts, keepsTfImport: ctx.tfStillReferenced,
     };
   } catch (e) {
+    if (e instanceof TypesElsewhere) throw e;
     return { ...base, status: 'failed', diagnostics: [{ file: fileName, line: 1, col: 1, severity: 'error', id: 'internal-error', message: `internal error, the file was not migrated: ${(e as Error).stack?.split('\n').slice(0, 3).join(' | ')}` }] };
   }
 }

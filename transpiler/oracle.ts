@@ -10,6 +10,25 @@ import { dirname, join } from 'node:path';
 import { lookup } from '../mappings/index.js';
 import { receiverClass } from './context.js';
 
+/**
+ * Thrown by the `'elsewhere'` oracle at a file's first question: the file is migrated again in the thread that
+ * has the checker. Worker threads of a project migration run so, because loading tfjs's ~450 declaration files
+ * costs each thread that builds a checker over a second, and only some files (about one in ten of the bench
+ * corpus) ask it anything.
+ */
+export class TypesElsewhere extends Error {
+  constructor(readonly file: string) {
+    super(`${file}: needs the type checker, which this thread does not load`);
+  }
+}
+
+/** The oracle of a thread without the checker (see TypesElsewhere). */
+export const elsewhereOracle = (fileName: string): TypeOracle => ({
+  classOf() {
+    throw new TypesElsewhere(fileName);
+  },
+});
+
 export interface TypeOracle {
   /** The tfjs class (table receiver class) of the value at `node`, if its type is declared by tfjs. */
   classOf(node: ts.Node): string | undefined;

@@ -7,8 +7,12 @@ export interface TranspileOptions {
   api: RuntimeApi;
   /** Local modules that re-export TensorFlow.js (absolute path without extension → what they export). */
   reexports?: ReadonlyMap<string, ReexportInfo>;
-  /** Ask the TypeScript checker (with tfjs's types) about receivers data flow cannot resolve. Default true. */
-  typeChecker?: boolean;
+  /**
+   * Ask the TypeScript checker (with tfjs's types) about receivers data flow cannot resolve. Default true.
+   * `'elsewhere'` (a project migration's worker threads): the checker lives in another thread, so a file that needs
+   * it stops with TypesElsewhere (transpiler/oracle.ts) and is migrated there instead.
+   */
+  typeChecker?: boolean | 'elsewhere';
   /**
    * How model.fit/evaluate/predict are migrated: `loop` (default) writes the explicit PyTorch-style loop inline;
    * `helper` calls the runtime's utils.fit/evaluate/predict (the same loop as one function).

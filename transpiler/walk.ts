@@ -13,7 +13,7 @@ import type { CallSite, Mapping, NoteId } from '../mappings/schema.js';
 import { FileContext, receiverClass } from './context.js';
 import { isNamespace } from './bindings.js';
 import type { RuleState } from './rules/index.js';
-import type { TypeOracle } from './oracle.js';
+import { TypesElsewhere, type TypeOracle } from './oracle.js';
 
 export function walk(ctx: FileContext, rules: RuleState, oracle: TypeOracle | undefined): void {
   const skip = new Set<ts.Node>([...ctx.tfImports.map((i) => i.node), ...ctx.aliasDecls]);
@@ -23,6 +23,7 @@ export function walk(ctx: FileContext, rules: RuleState, oracle: TypeOracle | un
     try {
       handle(ctx, rules, oracle, node);
     } catch (e) {
+      if (e instanceof TypesElsewhere) throw e; // the whole file is migrated again where the checker is
       ctx.todo(node, '(internal)', 'no-equivalent', `internal error while rewriting this code: ${(e as Error).message}`);
     }
   };

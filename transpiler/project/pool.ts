@@ -32,56 +32,74 @@ export async function runTasks(tasks: Task[], opts: TranspileOptions, jobs: numb
   const init = {
     names: [...opts.api.names], members: [...opts.api.members], layout: opts.layout,
     reexports: [...(opts.reexports ?? new Map()).entries()], typeChecker: opts.typeChecker !== false, fit: opts.fit ?? 'loop',
-    // Every file, not only the worker's share: which files a worker gets is decided as it goes.
-    prime: opts.typeChecker !== false ? tasks.map((t) => ({ path: t.path, text: t.text })) : [],
   };
   let next = 0;
+  // Files a worker handed back because they need the type checker, which only this thread loads.
+  const handedBack: number[] = [];
+  let running = Math.min(jobs - 1, tasks.length);
+  let wake: (() => void) | undefined;
+  const signal = () => {
+    wake?.();
+    wake = undefined;
+  };
+  const here = (i: number) => {
+    results[i] = transpileSource(tasks[i].path, tasks[i].text, opts);
+    onDone(i, results[i]);
+  };
   // N jobs = this thread + N - 1 workers: this thread has the transpiler loaded already and works while the
   // workers start (loading the TypeScript compiler takes each of them a second or so).
-  const workers = Array.from({ length: Math.min(jobs - 1, tasks.length) }, () =>
+  const workers = Array.from({ length: running }, () =>
     new Worker(new URL('./worker_entry.mjs', import.meta.url), { workerData: init }));
-  const here = (async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = transpileSource(tasks[i].path, tasks[i].text, opts);
-      onDone(i, results[i]);
-      // Let worker messages in between files.
-      await new Promise((r) => setImmediate(r));
+  const mine = (async () => {
+    for (;;) {
+      const i = handedBack.length ? handedBack.shift()! : next < tasks.length ? next++ : -1;
+      if (i >= 0) {
+        here(i);
+        // Let worker messages in between files.
+        await new Promise((r) => setImmediate(r));
+      } else if (running > 0) {
+        await new Promise<void>((r) => (wake = r));
+      } else return;
     }
   })();
-  await Promise.all([here, ...workers.map((w) => new Promise<void>((resolveAll) => {
+  await Promise.all([mine, ...workers.map((w) => new Promise<void>((resolveAll) => {
     let current = -1;
+    const done = () => {
+      running--;
+      signal();
+      resolveAll();
+    };
     const feed = () => {
       if (next >= tasks.length) {
         void w.terminate();
-        resolveAll();
+        done();
         return;
       }
       current = next++;
       w.postMessage({ id: current, path: tasks[current].path, text: tasks[current].text });
     };
-    w.on('message', (m: { id: number; result: FileResult }) => {
-      results[m.id] = m.result;
-      onDone(m.id, m.result);
+    w.on('message', (m: { id: number; result?: FileResult; needsTypes?: true }) => {
+      if (m.needsTypes) {
+        handedBack.push(m.id);
+        signal();
+      } else {
+        results[m.id] = m.result!;
+        onDone(m.id, m.result!);
+      }
       feed();
     });
     w.on('error', (e) => {
       // The worker died (out of memory, or it could not start): its file is retried here, and this thread
       // takes over the rest of the work. transpileSource itself never throws.
-      if (current >= 0 && !results[current]) {
+      if (current >= 0 && !results[current] && !handedBack.includes(current)) {
         try {
-          results[current] = transpileSource(tasks[current].path, tasks[current].text, opts);
+          here(current);
         } catch {
           results[current] = failed(tasks[current].path, tasks[current].text, `the migration crashed: ${e.message}`);
+          onDone(current, results[current]);
         }
-        onDone(current, results[current]);
       }
-      while (next < tasks.length) {
-        const i = next++;
-        results[i] = transpileSource(tasks[i].path, tasks[i].text, opts);
-        onDone(i, results[i]);
-      }
-      resolveAll();
+      done();
     });
     feed();
   }))]);
