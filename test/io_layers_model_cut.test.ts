@@ -3,7 +3,8 @@
  * named ReLU layers, then pooling and a classifier) saved as model.json + weights.bin, loaded, and cut at a named
  * layer as transfer learning cuts MobileNet — `tf.model({ inputs: m.inputs, outputs: m.getLayer(name).output })` —
  * gives tfjs's truncated predictions, holds only the layers it runs (shared with the loaded model), and refuses
- * what tfjs refuses (an unknown layer, a layer called twice), naming it.
+ * what tfjs refuses (an unknown layer, a layer called twice), naming it. A loaded Sequential CNN is cut the same
+ * way, at a layer inside its channels-first stretch too (the cut permutes back to tfjs's NHWC).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
@@ -85,7 +86,32 @@ describe('io.getLayer / io.modelUpTo ≡ tfjs getLayer + tf.model({ inputs: m.in
     expect(() => io.modelUpTo(loaded, 'shared')).toThrow(/layer 'shared' is called 3 times in the model, so it has no single output/);
     expect(() => io.getLayer(loaded, 'nope')).toThrow(/io.getLayer|getLayer: the model has no layer 'nope'; its layers: shared/);
     expect(() => io.modelUpTo(loaded, new nn.ReLU())).toThrow(/outputs\[0\] is not a layer of this model/);
-    expect(() => io.modelUpTo(new nn.Sequential(new nn.ReLU()), 'x')).toThrow(/a loaded Sequential is not cut yet/);
+    expect(() => io.modelUpTo(new nn.ReLU(), 'x')).toThrow(/io.modelUpTo: model must be a model io.loadLayersModel returned/);
+  });
+
+  it.each(['conv_a', 'pool', 'conv_b', 'flat', 'fc'])('a loaded Sequential CNN cut at %s: tfjs\'s truncated predictions', async (cutAt) => {
+    const ref = tf.sequential({ layers: [
+      tf.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv_a' }),
+      tf.layers.maxPooling2d({ poolSize: 2, name: 'pool' }),
+      tf.layers.conv2d({ filters: 4, kernelSize: 2, name: 'conv_b' }),
+      tf.layers.flatten({ name: 'flat' }),
+      tf.layers.dense({ units: 3, activation: 'softmax', name: 'fc' }),
+    ] });
+    randomizeWeights(ref, 7);
+    const loaded = await io.loadLayersModel(await save(ref, `s-${cutAt}.json`));
+    const truncatedRef = tf.model({ inputs: ref.inputs, outputs: ref.getLayer(cutAt).output as tf.SymbolicTensor });
+    const cut = io.modelUpTo(loaded, io.getLayer(loaded, cutAt));
+    const shape = [2, 6, 6, 2];
+    const xv = randomInput(shape, 4);
+    const want = truncatedRef.predict(tf.tensor(xv, shape)) as tf.Tensor;
+    const got = torch.noGrad(() => cut.forward(torch.tensor(Array.from(xv), { shape }))) as Tensor;
+    expect(got.shape).toEqual(want.shape);
+    expect(maxAbsDiff(got.flatten().toArray() as number[], want.dataSync())).toBeLessThan(1e-5);
+    const all = new Set(loaded.parameters());
+    expect(cut.parameters().length).toBe(truncatedRef.trainableWeights.length);
+    expect(cut.parameters().every((p) => all.has(p))).toBe(true);
+    expect(cut.training).toBe(false);
+    expect(() => io.modelUpTo(loaded, 'nope')).toThrow(/io.modelUpTo: the model has no layer 'nope'; its children: /);
   });
 
   it('getLayer on a loaded Sequential finds the layer by its tfjs name', async () => {

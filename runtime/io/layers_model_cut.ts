@@ -2,7 +2,7 @@
  * `io.getLayer` and `io.modelUpTo`: tfjs's `model.getLayer(name)` and the model cut from it,
  * `tf.model({ inputs: model.inputs, outputs: layer.output })` — transfer learning's truncated MobileNet — on a model
  * `io.loadLayersModel` returned. Layer names are the model.json's. A functional model (Keras class 'Model', as
- * MobileNet is) is cut at any layer called once; a loaded Sequential answers getLayer but is not cut yet.
+ * MobileNet is) is cut at any layer called once; a loaded Sequential at any of its layers.
  *
  *   const mobilenet = await io.loadLayersModel('mobilenet/model.json');
  *   const layer = io.getLayer(mobilenet, 'conv_pw_13_relu');
@@ -12,6 +12,7 @@ import { Module } from '../nn/module.js';
 import { Sequential } from '../nn/containers.js';
 import { FunctionalModel } from './tfjs_layers/functional.js';
 import { childName } from './tfjs_layers/lookup.js';
+import { Permute } from './tfjs_layers/modules.js';
 
 /** tfjs's `model.getLayer(name)` on a loaded model: the module of the layer of that name. */
 export function getLayer(model: Module, name: string): Module {
@@ -34,9 +35,10 @@ export function getLayer(model: Module, name: string): Module {
  * (NHWC), sharing `model`'s modules.
  */
 export function modelUpTo(model: Module, outputs: Module | string | readonly (Module | string)[]): Module {
+  if (model instanceof Sequential) return sequentialUpTo(model, outputs);
   if (!(model instanceof FunctionalModel)) {
     const what = model instanceof Module ? model.constructor.name : typeof model;
-    throw new TypeError(`io.modelUpTo: model must be a functional model io.loadLayersModel returned (Keras class 'Model'), got ${what}; a loaded Sequential is not cut yet: slice its children (new nn.Sequential(...)) by hand`);
+    throw new TypeError(`io.modelUpTo: model must be a model io.loadLayersModel returned (a functional 'Model' or a Sequential), got ${what}`);
   }
   const list = Array.isArray(outputs) ? outputs : [outputs];
   const names = list.map((o, i) => {
@@ -46,4 +48,36 @@ export function modelUpTo(model: Module, outputs: Module | string | readonly (Mo
     return name;
   });
   return model.upTo(names);
+}
+
+const NCHW = [0, 3, 1, 2].join();
+const NHWC = [0, 2, 3, 1].join();
+
+/**
+ * A loaded Sequential up to one layer's output: its children up to that layer's (with the activation child the
+ * loader splits off a fused activation, `<name>_activation`, as tfjs's layer output includes it), sharing the
+ * modules, and a permute back to NHWC when the cut falls where the loader runs channels-first (between its
+ * `to_nchw` and `to_nhwc` permutes), so the output is in tfjs's layout as tfjs's truncated model's is.
+ */
+function sequentialUpTo(model: Sequential, outputs: Module | string | readonly (Module | string)[]): Module {
+  const list = Array.isArray(outputs) ? outputs : [outputs];
+  if (list.length !== 1) throw new RangeError(`io.modelUpTo: a Sequential has one output; cut it at one layer, got ${list.length}`);
+  const children = model.namedChildren();
+  const o = list[0];
+  const name = typeof o === 'string' ? childName(o, new Set()) : children.find(([, m]) => m === o)?.[0];
+  const at = children.findIndex(([n]) => n === name);
+  if (at < 0) {
+    throw new RangeError(`io.modelUpTo: ${typeof o === 'string' ? `the model has no layer '${o}'` : 'outputs[0] is not a layer of this model (pass what io.getLayer(model, name) returned, or the layer\'s name)'}; its children: ${children.map(([n]) => n).join(', ')}`);
+  }
+  const end = children[at + 1]?.[0] === `${name}_activation` ? at + 1 : at;
+  const kept: Record<string, Module> = {};
+  let channelsFirst = false;
+  for (const [n, m] of children.slice(0, end + 1)) {
+    kept[n] = m;
+    if (m instanceof Permute) channelsFirst = m.dims.join() === NCHW ? true : m.dims.join() === NHWC ? false : channelsFirst;
+  }
+  if (channelsFirst) kept[childName('to_nhwc', new Set(Object.keys(kept)))] = new Permute([0, 2, 3, 1]);
+  const cut = new Sequential(kept);
+  cut.train(model.training);
+  return cut;
 }
