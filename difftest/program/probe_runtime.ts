@@ -33,7 +33,7 @@ import { describeSource, isChain, mapLayersByGraph, type CandidateGraph, type Le
 import { ACTIVATION_MODULES, mapLayers, type CandidateLeaf } from './layer_map.js';
 import { installLoopProbes } from './loop_probe_runtime.js';
 import { asFloat32, EVAL_OUTPUT, hashValues, TraceReader, TraceWriter, traceKey } from './trace.js';
-import { emptyLogs, type CandidateMeta, type LayerMapping, type ReferenceMeta } from './trace_meta.js';
+import { dataTensorName, emptyLogs, type CandidateMeta, type LayerMapping, type ReferenceMeta } from './trace_meta.js';
 
 const cfg = readChildConfig('candidate');
 if (!cfg.referenceTraceDir) throw new Error('difftest candidate: no reference trace to follow (referenceTraceDir is unset)');
@@ -135,7 +135,7 @@ function runtimeClassName(m: nn.Module): string {
  * One no-grad forward of one sample in eval mode: the leaves in execution order with their output shapes (mapping
  * by order), and the call graph (mapping by graph): every leaf in registration order with its parameters and calls.
  */
-function probeShapes(model: nn.Module, x: Tensor): { leaves: CandidateLeaf[]; graph: CandidateGraph } {
+function probeShapes(model: nn.Module, xs: Tensor[]): { leaves: CandidateLeaf[]; graph: CandidateGraph } {
   const named = leavesOf(model);
   const names = new Map(named.map(([n, m]) => [m, n]));
   tap.order = [];
@@ -143,10 +143,12 @@ function probeShapes(model: nn.Module, x: Tensor): { leaves: CandidateLeaf[]; gr
   const wasTraining = model.training;
   try {
     let outputShape: number[] | null = null;
+    let outputShapes: number[][] | undefined;
     torch.noGrad(() => torch.tidy(() => {
       model.eval();
-      const out = model.forward(x.narrow(0, 0, 1)) as unknown;
+      const out = (model.forward as (...a: Tensor[]) => unknown)(...xs.map((x) => x.narrow(0, 0, 1)));
       if (out instanceof Tensor) outputShape = [...out.shape];
+      else if (Array.isArray(out) && out.every((t) => t instanceof Tensor)) outputShapes = out.map((t: Tensor) => [...t.shape]);
     }));
     const seen = new Set<nn.Module>();
     const leaves: CandidateLeaf[] = [];
@@ -163,6 +165,7 @@ function probeShapes(model: nn.Module, x: Tensor): { leaves: CandidateLeaf[]; gr
     const graph: CandidateGraph = {
       leaves: named.map(([name, m]) => ({ name, type: runtimeClassName(m), params: m.namedParameters().map(([n, p]) => ({ name: n, shape: [...p.shape] })), calls: calls.get(m) ?? [] })),
       outputShape,
+      ...(outputShapes ? { outputShapes } : {}),
     };
     return { leaves, graph };
   } finally {
@@ -255,17 +258,22 @@ function hashOfSync(t: Tensor): string {
   return hashValues(t.isContiguous() ? (t.storage.data.subarray(t.offset, t.offset + t.numel()) as ArrayLike<number>) : t.dataSync());
 }
 
-/** The program's tensors when they hold the reference's data, else the reference's recorded copy. */
-async function sameData(name: string, x: Tensor, y: Tensor, expected: { x: string; y: string } | undefined): Promise<[Tensor, Tensor]> {
-  if (!expected) return [x, y];
-  const [hx, hy] = [await hashOf(x), await hashOf(y)];
-  if (hx === expected.x && hy === expected.y) return [x, y];
-  const rx = ref.require(traceKey('-', 'data', name, 'x'));
-  const ry = ref.require(traceKey('-', 'data', name, 'y'));
+/**
+ * The program's tensors when they hold the reference's data, else the reference's recorded copy. Several inputs or
+ * targets are hashed one by one, the hashes joined by ',' (probe_tfjs.ts recordData).
+ */
+async function sameData(name: string, xs: Tensor[], ys: Tensor[], expected: { x: string; y: string } | undefined): Promise<[Tensor[], Tensor[]]> {
+  if (!expected) return [xs, ys];
+  const hash = async (ts: Tensor[]) => (await Promise.all(ts.map(hashOf))).join(',');
+  if ((await hash(xs)) === expected.x && (await hash(ys)) === expected.y) return [xs, ys];
   meta.dataReplaced = true;
   const note = `the migrated program's ${name === 'train' ? 'training' : name === 'val' ? 'validation' : 'evaluation'} data differs from the original's (e.g. synthetic random data); the candidate used the reference's recorded data`;
   if (!meta.notes.includes(note)) meta.notes.push(note);
-  return [torch.tensor(rx.data, { shape: rx.shape }).to(x.device), torch.tensor(ry.data, { shape: ry.shape, dtype: y.dtype }).to(y.device)];
+  const recorded = (ts: Tensor[], base: 'x' | 'y') => ts.map((t, i) => {
+    const r = ref.require(traceKey('-', 'data', name, dataTensorName(base, i)));
+    return torch.tensor(r.data, { shape: r.shape, ...(base === 'y' ? { dtype: t.dtype } : {}) }).to(t.device);
+  });
+  return [recorded(xs, 'x'), recorded(ys, 'y')];
 }
 
 async function readAll(ts: Tensor[]): Promise<Float32Array[]> {
@@ -277,8 +285,11 @@ async function readAll(ts: Tensor[]): Promise<Float32Array[]> {
 let mapping: LayerMapping[] | null = null;
 let globalStep = 0;
 
-/** Reads one mapped layer's output from this pass's capture (and the model's prediction); null: nothing to read. */
-type LayerReader = (pred: Tensor | null) => Tensor | null;
+/**
+ * Reads one mapped layer's output from this pass's capture (and the model's prediction: `preds` all of a
+ * multi-output model's); null: nothing to read.
+ */
+type LayerReader = (pred: Tensor | null, preds?: Tensor[]) => Tensor | null;
 
 /**
  * Per mapped layer, how its output is read. Mapped by order: the group's last module's output; a group with no
@@ -307,13 +318,13 @@ function layerReaders(mapping: LayerMapping[], modules: Map<string, nn.Module>):
         break;
       }
       case 'model-output':
-        readers.push((pred) => pred);
+        readers.push(s.index === undefined ? (pred) => pred : (_pred, preds) => preds?.[s.index!] ?? null);
         break;
       case 'slice-of': {
         const from = mapping.findIndex((x) => x.layer === s.layer);
-        readers.push((pred) => {
+        readers.push((pred, preds) => {
           // The Concatenate is mapped after the layers feeding it (topological order): its reader is built lazily.
-          const whole = readers[from]?.(pred);
+          const whole = readers[from]?.(pred, preds);
           return whole ? whole.narrow(whole.dim() - 1, s.start, s.length) : null;
         });
         break;
@@ -359,9 +370,16 @@ function wantedInputs(mapping: LayerMapping[], modules: Map<string, nn.Module>):
  * FitDriver hooks — the reference's epochs and batches, its weights before each step under replay, gradients and
  * layer outputs recorded at the recorded steps.
  */
-export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOptions = {}): Promise<utils.History> {
+export async function fit(model: unknown, x: Tensor | Tensor[], y: Tensor | Tensor[], options: FitOptions = {}): Promise<utils.History> {
   if (!(model instanceof nn.Module)) return utils.fit(model as utils.Trainable, x, y, options);
-  if (cfg.plain) return plainFit(model, x, y, options);
+  if (cfg.plain) {
+    if (Array.isArray(x) || Array.isArray(y)) return utils.fit(model, x, y, { ...options, epochs: cfg.epochs ?? options.epochs ?? 1 });
+    return plainFit(model, x, y, options);
+  }
+  // Several inputs or outputs: lists throughout; the batches are `[...xs, ...ys]` (utils.fit's plan).
+  const several = Array.isArray(x) || Array.isArray(y);
+  const xs = Array.isArray(x) ? x : [x];
+  const ys = Array.isArray(y) ? y : [y];
   const { batchSize = 32, validationSplit, validationData } = options;
   if (!ref.meta.fitDone && !ref.meta.steps.length) throw new Error('torchbridge diff: the reference recorded no training steps to follow (did the original program reach model.fit?)');
   if (ref.meta.batchSize !== undefined && ref.meta.batchSize !== batchSize) {
@@ -371,24 +389,27 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
   if (cfg.device === 'webgpu') (model as nn.Module).to('webgpu');
 
   // The split is made here (as utils.fit would make it) so each part can be checked against the reference's data.
-  let trainX = x;
-  let trainY = y;
-  let val: [Tensor, Tensor] | undefined;
+  let trainXs = xs;
+  let trainYs = ys;
+  let val: [Tensor[], Tensor[]] | undefined;
   if (validationSplit !== undefined) {
-    const split = utils.splitValidation(x, y, validationSplit, 'fit');
-    [trainX, trainY] = split.train;
-    val = split.val;
-  } else if (validationData) val = [validationData[0], validationData[1]];
-  [trainX, trainY] = await sameData('train', trainX, trainY, ref.meta.dataHash);
+    const split = utils.splitValidationAll([...xs, ...ys], validationSplit, 'fit');
+    [trainXs, trainYs] = [split.train.slice(0, xs.length), split.train.slice(xs.length)];
+    val = [split.val.slice(0, xs.length), split.val.slice(xs.length)];
+  } else if (validationData) {
+    const list = (t: Tensor | Tensor[]) => (Array.isArray(t) ? t : [t]);
+    val = [list(validationData[0] as Tensor | Tensor[]), list(validationData[1] as Tensor | Tensor[])];
+  }
+  [trainXs, trainYs] = await sameData('train', trainXs, trainYs, ref.meta.dataHash);
   if (val) val = await sameData('val', val[0], val[1], ref.meta.valDataHash);
   if (cfg.device === 'webgpu') {
-    trainX = trainX.to('webgpu');
-    trainY = trainY.to('webgpu');
+    trainXs = trainXs.map((t) => t.to('webgpu'));
+    trainYs = trainYs.map((t) => t.to('webgpu'));
   }
 
   if (!mapping) {
     wrapLeaves(model);
-    const probed = probeShapes(model, trainX);
+    const probed = probeShapes(model, trainXs);
     // A functional model with branches, merges or shared layers is mapped by its graph (graph_map.ts).
     mapping = isChain(ref.meta.layers) ? mapLayers(ref.meta.layers, probed.leaves, cfg.candidateLayout ?? 'nchw') : mapLayersByGraph(ref.meta.layers, probed.graph, ref.meta.modelOutputs ?? []);
     if (mapping.some((m) => m.source)) graphNotes(mapping);
@@ -408,7 +429,8 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
   let gradNames: { m: LayerMapping; w: LayerMapping['weights'][number] }[] = [];
   let outputs: (Tensor | null)[] = [];
   const driver: utils.FitDriver = {
-    *plan(tx, ty) {
+    *plan(tx, ty, _batchSize, all) {
+      const tensors = all ? [...all.xs, ...all.ys] : [tx, ty];
       for (const refEpoch of ref.meta.epochs) {
         const epoch = refEpoch.epoch;
         const steps = ref.meta.steps.filter((s) => s.epoch === epoch);
@@ -420,7 +442,7 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
             for (const s of bar) {
               cur = { step: s.step, batch: s.batch, record: recordsAt(cfg, s.step) && ref.meta.recordedSteps.includes(s.step), bar: bar as ProgressBar<unknown> };
               const idx = torch.tensor(perm.subarray(s.batch * refBatchSize, s.batch * refBatchSize + s.size), { dtype: 'int32' }).to(tx.device);
-              const batch = [torch.indexSelect(tx, 0, idx), torch.indexSelect(ty, 0, idx)];
+              const batch = tensors.map((t) => torch.indexSelect(t, 0, idx));
               idx.dispose();
               yield batch;
             }
@@ -442,11 +464,11 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
       gradNames = record && cfg.record.gradients ? layers.flatMap((m) => m.weights.map((w) => ({ m, w }))).filter(({ w }) => params.has(w.candidateName)) : [];
     },
     beforeOptimizerStep: () => gradNames.map(({ w }) => params.get(w.candidateName)!.grad?.clone() ?? torch.zeros(params.get(w.candidateName)!.shape)),
-    afterOptimizerStep(_info, pred) {
-      outputs = tap.capture ? readers.map((read) => read(pred)?.detach() ?? null) : [];
+    afterOptimizerStep(_info, pred, preds) {
+      outputs = tap.capture ? readers.map((read) => read(pred, preds)?.detach() ?? null) : [];
       return outputs.filter((o): o is Tensor => o !== null);
     },
-    async afterStep({ epoch, x: xb, y: yb }, logs, kept) {
+    async afterStep({ epoch, xs: xbs, ys: ybs }, logs, kept) {
       endCapture();
       // The reference's own batch index (fit counts the same way from 0; this keeps the trace keyed as recorded).
       const { step, batch, record, bar } = cur!;
@@ -468,7 +490,7 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
         }
         meta.recordedSteps.push(step);
       }
-      torch.dispose([...kept, xb, yb, ...[...tap.masks.values()].map((v) => v.mask)]);
+      torch.dispose([...kept, ...xbs, ...ybs, ...[...tap.masks.values()].map((v) => v.mask)]);
       tap.masks.clear();
       outputs = [];
       const { batch: _b, size, loss, ...stepMetrics } = logs;
@@ -490,8 +512,9 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
   };
   // The split is made above, so utils.fit gets the validation set as data (or none).
   const { validationSplit: _split, validationData: _data, ...rest } = options;
-  const fitOptions: FitOptions = { ...rest, batchSize: refBatchSize, ...(val ? { validationData: val } : {}) };
-  const history = await utils.fit(model, trainX, trainY, fitOptions, driver);
+  const validation = val ? (several ? [val[0], val[1]] : [val[0][0], val[1][0]]) : undefined;
+  const fitOptions: FitOptions = { ...rest, batchSize: refBatchSize, ...(validation ? { validationData: validation as [Tensor | Tensor[], Tensor | Tensor[]] } : {}) };
+  const history = await utils.fit(model, several ? trainXs : trainXs[0], several ? trainYs : trainYs[0], fitOptions, driver);
   meta.fitDone = true;
   trace.flush();
   return history;

@@ -72,8 +72,8 @@ export interface FitOptions {
   shuffle?: boolean;
   /** Fraction in (0, 1) of the samples, the last ones before shuffling, held out for validation. */
   validationSplit?: number;
-  /** `[x, y]` to validate on after every epoch (instead of validationSplit). */
-  validationData?: readonly Tensor[];
+  /** `[x, y]` to validate on after every epoch (instead of validationSplit); x and y arrays for several inputs/outputs. */
+  validationData?: readonly Tensor[] | readonly [Tensor | Tensor[], Tensor | Tensor[]];
   /** Hooks, or a list of hook objects (tfjs's `callbacks: [...]`, e.g. `[utils.earlyStopping(), { onEpochEnd }]`). */
   callbacks?: FitCallbacks | FitCallbacks[];
   /** 0 (default): silent; 1 or 2: one line per epoch with its logs on stderr. */
