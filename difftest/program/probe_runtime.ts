@@ -31,6 +31,7 @@ import { readChildConfig, recordsAt } from './child_config.js';
 import { activationToCandidate, weightToCandidate } from './layout.js';
 import { describeSource, isChain, mapLayersByGraph, type CandidateGraph, type LeafCall } from './graph_map.js';
 import { ACTIVATION_MODULES, mapLayers, type CandidateLeaf } from './layer_map.js';
+import { graphIsolationPlan, type IsolationPlan } from './isolation_plan.js';
 import { installLoopProbes } from './loop_probe_runtime.js';
 import { asFloat32, EVAL_OUTPUT, hashValues, TraceReader, TraceWriter, traceKey } from './trace.js';
 import { dataTensorName, emptyLogs, type CandidateMeta, type LayerMapping, type ReferenceMeta } from './trace_meta.js';
@@ -113,7 +114,9 @@ function wrapLeaves(model: nn.Module): void {
       const seen = result instanceof Tensor ? result : Array.isArray(result) && result[0] instanceof Tensor ? (result[0] as Tensor) : null;
       if (!seen) return out;
       tap.order?.push({ m, input, output: seen });
-      capture(m, input, seen);
+      // The input as the forward computed it, not a replacement (--replay layer): a layer read from its consumer's
+      // input then shows the candidate's own value of it.
+      capture(m, x, seen);
       return out;
     };
   }
@@ -357,7 +360,9 @@ function activationModule(activation: string): nn.Module {
 function graphNotes(mapping: LayerMapping[]): void {
   const read = mapping.filter((m) => m.source && m.source.kind !== 'module' && m.referenceType !== 'InputLayer').map((m) => `${m.layer} from ${describeSource(m.source!)}`);
   meta.notes.push(`layers mapped by the model's graph (branches, merges or shared layers)${read.length ? `; outputs read where the migrated forward shows them: ${read.join(', ')}` : ''}`);
-  if (cfg.replay === 'layer') meta.notes.push('replay layer: a graph-mapped model is not fed the reference\'s input per layer; it ran as --replay step');
+  if (cfg.replay === 'layer') {
+    meta.notes.push("replay layer: each layer's module is fed the reference's output of the layer feeding it (its inbound layer in the model's graph); the ops between modules run as migrated");
+  }
 }
 
 /** Mapped by graph: the modules whose inputs some layer is read from, captured at each recorded pass. */
@@ -450,7 +455,7 @@ export async function fit(model: unknown, x: Tensor | Tensor[], y: Tensor | Tens
         };
       }
     },
-    async beforeStep({ x: xb }) {
+    async beforeStep({ x: xb, xs: xbs }) {
       const { step, record } = cur!;
       if (cfg.replay !== 'none' && step > 0) reloadReferenceWeights(model, layers, step - 1);
       for (const d of dropouts) {
@@ -459,7 +464,7 @@ export async function fit(model: unknown, x: Tensor | Tensor[], y: Tensor | Tens
         const c = activationToCandidate(mt.data, mt.shape, d.output);
         tap.masks.set(modules.get(d.modules[0])!, { mask: torch.tensor(c.data, { shape: c.shape }).to(xb.device), keep: 1 - (modules.get(d.modules[0]) as nn.Dropout).p });
       }
-      if (cfg.replay === 'layer' && record && cfg.record.outputs && !layers.some((m) => m.source)) await recordIsolated(model, layers, modules, readers, xb, step);
+      if (cfg.replay === 'layer' && record && cfg.record.outputs) await recordIsolated(model, layers, modules, readers, xbs, step);
       if (record && cfg.record.outputs) beginCapture();
       gradNames = record && cfg.record.gradients ? layers.flatMap((m) => m.weights.map((w) => ({ m, w }))).filter(({ w }) => params.has(w.candidateName)) : [];
     },
@@ -554,23 +559,51 @@ async function plainFit(model: nn.Module, x: Tensor, y: Tensor, options: FitOpti
   return history;
 }
 
-/** `--replay layer`: every layer group fed the reference's input to it (no grad); outputs recorded as `isolated`. */
-async function recordIsolated(model: nn.Module, mapping: LayerMapping[], modules: Map<string, nn.Module>, readers: LayerReader[], xb: Tensor, step: number): Promise<void> {
+/** A graph mapping's isolation plan (isolation_plan.ts), made once; its unfed layers noted. */
+let isolation: IsolationPlan | null = null;
+
+/**
+ * `--replay layer`: every layer group fed the reference's input to it (no grad); outputs recorded as `isolated`.
+ * Mapped by order: each group's first module gets the previous group's reference output. Mapped by graph: each
+ * layer's module gets its inbound layer's reference output (isolation_plan.ts).
+ */
+async function recordIsolated(model: nn.Module, mapping: LayerMapping[], modules: Map<string, nn.Module>, readers: LayerReader[], xbs: Tensor[], step: number): Promise<void> {
+  const device = xbs[0].device;
+  const graph = mapping.some((m) => m.source);
   tap.replaceInput = new Map();
   const inputs: Tensor[] = [];
-  for (let g = 1; g < mapping.length; g++) {
-    if (!mapping[g].modules.length) continue;
-    const t = referenceActivation(step, mapping[g - 1]);
-    if (!t) continue;
-    inputs.push(t);
-    tap.replaceInput.set(modules.get(mapping[g].modules[0])!, t.to(xb.device));
+  if (graph) {
+    if (!isolation) {
+      isolation = graphIsolationPlan(mapping, ref.meta.layers, (name) => runtimeClassName(modules.get(name)!));
+      if (isolation.notFed.length) meta.notes.push(`replay layer: not fed the reference's input (they run on the candidate's own): ${isolation.notFed.join(', ')}`);
+    }
+    for (const feed of isolation.feeds) {
+      const r = ref.get(traceKey(step, 'output', feed.from, 'output'));
+      if (!r) continue;
+      const c = activationToCandidate(r.data, r.shape, feed.layout);
+      const t = torch.tensor(c.data, { shape: c.shape });
+      inputs.push(t);
+      tap.replaceInput.set(modules.get(feed.module)!, t.to(device));
+    }
+  } else {
+    for (let g = 1; g < mapping.length; g++) {
+      if (!mapping[g].modules.length) continue;
+      const t = referenceActivation(step, mapping[g - 1]);
+      if (!t) continue;
+      inputs.push(t);
+      tap.replaceInput.set(modules.get(mapping[g].modules[0])!, t.to(device));
+    }
   }
+  // Mapped by order, a module-less group's "isolated" output would be the reference's own input to it: nothing to
+  // compare. Mapped by graph, a layer migrated to an op (a Concatenate) is read from its consumer's own input, which
+  // the forward computed from modules fed the reference's values: compared too.
+  const isolatedLayer = (m: LayerMapping) => (graph ? m.referenceType !== 'InputLayer' && m.source?.kind !== 'none' : m.modules.length > 0);
   beginCapture();
   try {
     const outs = torch.noGrad(() => torch.tidy(() => {
-      const pred = model.forward(xb) as Tensor;
-      // A module-less group's "isolated" output would be the reference's own input to it: nothing to compare.
-      return mapping.map((m, i) => (m.modules.length ? readers[i](pred)?.detach() ?? null : null));
+      const out = (model.forward as (...a: Tensor[]) => unknown)(...xbs);
+      const preds = Array.isArray(out) ? (out as Tensor[]) : [out as Tensor];
+      return mapping.map((m, i) => (isolatedLayer(m) ? readers[i](preds[0], preds)?.detach() ?? null : null));
     }));
     for (let i = 0; i < mapping.length; i++) {
       const o = outs[i];

@@ -66,12 +66,15 @@ describe('runDiff on a two-input, two-output model.fit', () => {
     expect(r.probes.find((p) => p.step === 0 && p.kind === 'gradient' && p.layer === 'reg' && p.tensor === 'kernel')!.pass).toBe(true);
   }, 120_000);
 
-  test('planted: the second input\'s branch with sigmoid for tanh is pinned to dense_Dense2 at step 0; the first branch holds', async () => {
+  test('planted, --replay layer: the second input\'s branch with sigmoid for tanh is pinned to dense_Dense2 at step 0; the first branch and both heads (fed the reference\'s concatenation) hold', async () => {
     const migrated = planted(MIO_MIGRATED, 'const hb = torch.tanh(', 'const hb = torch.sigmoid(');
-    const r = await runDiff({ original: MIO, migrated, steps: 3, replay: 'step', reference: 'wasm', progress: false });
+    const r = await runDiff({ original: MIO, migrated, steps: 3, replay: 'layer', reference: 'wasm', progress: false });
     expect(r.pass).toBe(false);
-    expect(r.firstDivergence).toMatchObject({ step: 0, kind: 'output', layer: 'dense_Dense2' });
+    expect(r.firstDivergence).toMatchObject({ step: 0, kind: 'output', layer: 'dense_Dense2', tensor: 'isolated' });
     expect(r.probes.filter((p) => p.layer === 'dense_Dense1' && p.kind === 'output').every((p) => p.pass)).toBe(true);
+    const isolated = (layer: string) => r.probes.find((p) => p.step === 0 && p.kind === 'output' && p.layer === layer && p.tensor === 'isolated')!;
+    expect(isolated('reg').pass).toBe(true);
+    expect(isolated('cls').pass).toBe(true);
   }, 120_000);
 });
 
