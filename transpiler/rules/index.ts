@@ -7,6 +7,7 @@ import type { Mapping } from '../../mappings/schema.js';
 import type { FileContext } from '../context.js';
 import { computeFacts, type Facts } from './facts.js';
 import { minimize, variableGrads } from './gradients.js';
+import { trainableWeights } from './model_weights.js';
 import { ModelRules } from './models.js';
 import { TrainingRules } from './training.js';
 import type { RuleName } from './names.js';
@@ -40,6 +41,9 @@ export class RuleState {
         break;
       case 'minimize':
         if (ts.isCallExpression(node) && receiver) return minimize(this.ctx, node, row, receiver);
+        break;
+      case 'trainableWeights':
+        if (receiver) return trainableWeights(this.ctx, node, row, receiver);
         break;
     }
     this.ctx.todo(node, key, 'no-equivalent', `${key}: no pattern rule for this use`);
