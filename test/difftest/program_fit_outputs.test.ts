@@ -55,6 +55,16 @@ describe('runDiff on a two-input, two-output model.fit', () => {
     expect(r.pass).toBe(true);
   }, 180_000);
 
+  test('migrated on the fly (migrate --fit helper): the same lock-step agreement, the per-output losses logged as output<i>_loss', async () => {
+    const r = await runDiff({ original: MIO, steps: 4, replay: 'step', reference: 'wasm', progress: false });
+    expect(r.failures).toEqual([]);
+    expect(r.stepRows.every((s) => s.pass)).toBe(true);
+    expect(r.probes.filter((p) => p.kind === 'parameter').every((p) => p.pass)).toBe(true);
+    expect(r.epochRows[0].candidate.output2_loss).toBeCloseTo(r.epochRows[0].reference.cls_loss, 5);
+    expect(r.notes.join('\n')).toMatch(/fit-output-losses/);
+    expect(r.pass).toBe(true);
+  }, 120_000);
+
   test('planted: a weight of 0.5 on the second output\'s loss (tfjs has no loss weights) fails at step 0\'s loss', async () => {
     const migrated = planted(MIO_MIGRATED, 'loss: [mse, cce]', 'loss: [mse, (p: torch.Tensor, t: torch.Tensor) => cce(p, t).mul(0.5)]');
     const r = await runDiff({ original: MIO, migrated, steps: 3, replay: 'step', reference: 'wasm', progress: false });
@@ -87,6 +97,13 @@ describe('runDiff on model.fit with classWeight', () => {
     const params = r.probes.filter((p) => p.kind === 'parameter');
     expect(params).toHaveLength(4 * 6);
     expect(params.every((p) => p.pass)).toBe(true);
+    expect(r.pass).toBe(true);
+  }, 120_000);
+
+  test('migrated on the fly (migrate --fit helper: the per-sample loss inline) agrees step by step', async () => {
+    const r = await runDiff({ original: CW, replay: 'step', reference: 'wasm', progress: false });
+    expect(r.steps).toBe(6);
+    expect(r.failures).toEqual([]);
     expect(r.pass).toBe(true);
   }, 120_000);
 
