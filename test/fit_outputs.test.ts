@@ -125,6 +125,9 @@ describe('utils.fit with classWeight, against tfjs', () => {
     const opts = { optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }) };
     await expect(utils.fit(model, torch.tensor(X), torch.tensor(Y2), { ...opts, loss: cceRows, classWeight: { 0: 1, 1: 2 } })).rejects.toThrow(/class 2 is in y but not in classWeight/);
     await expect(utils.fit(model, torch.tensor(X), torch.tensor(Y2), { ...opts, loss: (p, t) => cceRows(p, t).mean(), classWeight })).rejects.toThrow(/classWeight needs the loss per sample, but loss returned a scalar/);
+    // As tfjs: every class of y, the validation part's too (tfjs weighs the samples before it splits them).
+    const onlyInVal = torch.tensor(CLS.map((_, i) => [0, 1, 2].map((k) => (k === (i < 9 ? i % 2 : 2) ? 1 : 0))));
+    await expect(utils.fit(model, torch.tensor(X), onlyInVal, { ...opts, loss: cceRows, classWeight: { 0: 1, 1: 2 }, validationSplit: 0.25 })).rejects.toThrow(/class 2 is in y but not in classWeight/);
     await expect(utils.fit(new TwoInTwoOut(), [torch.tensor(X1), torch.tensor(X2)], [torch.tensor(Y1), torch.tensor(Y2)], { ...opts, loss: [mseRows, cceRows], classWeight })).rejects.toThrow(/classWeight must be an array with one object \(or null\) per output/);
   });
 });

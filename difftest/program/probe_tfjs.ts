@@ -311,8 +311,10 @@ export async function fit(model: unknown, x: unknown, y: unknown, args: tf.Model
   meta.dataHash = recordData('train', trainXs, trainYs);
   // The validation data too: a candidate whose own data differs (synthetic data) validates on the reference's.
   if (val) meta.valDataHash = recordData('val', val[0], val[1]);
-  // classWeight: each training sample's loss weight, as tfjs's standardizeWeights computes it (one per output).
-  const sampleWeights = args.classWeight ? await classSampleWeights(model, trainYs, args.classWeight) : ys.map(() => null);
+  // classWeight: each sample's loss weight, as tfjs's standardizeWeights computes it (one per output), over all of y
+  // before the validation split as tfjs does (so a class only the validation part has needs a weight too); the
+  // training batches gather theirs by index, which the split leaves unchanged.
+  const sampleWeights = args.classWeight ? await classSampleWeights(model, ys, args.classWeight) : ys.map(() => null);
   const several = xs.length > 1 || ys.length > 1;
   // The model's outputs among every layer's (a multi-output model's are not simply the last layer's).
   const outputAt = model.outputs.map((o) => model.layers.indexOf(o.sourceLayer));

@@ -211,8 +211,8 @@ export async function fit(model: Trainable, x: Tensor | Tensor[], y: Tensor | Te
     checkSamples('fit', val.xs, val.ys, 'validationData[0]', 'validationData[1]');
     if (val.xs.length !== xs.length || val.ys.length !== ys.length) throw new RangeError(`fit: validationData has ${val.xs.length} input(s) and ${val.ys.length} target(s); x and y have ${xs.length} and ${ys.length}`);
   }
-  // tfjs checks every class of the training targets has a weight before it trains.
-  if (losses.weighted) await losses.checkClasses(trainYs);
+  // tfjs checks every class of the targets has a weight before it trains (all of y: it weighs before it splits).
+  if (losses.weighted) await losses.checkClasses(ys);
 
   const nIn = xs.length;
   const several = xs.length > 1 || ys.length > 1;
