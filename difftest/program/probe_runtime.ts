@@ -378,6 +378,7 @@ function wantedInputs(mapping: LayerMapping[], modules: Map<string, nn.Module>):
 export async function fit(model: unknown, x: Tensor | Tensor[], y: Tensor | Tensor[], options: FitOptions = {}): Promise<utils.History> {
   if (!(model instanceof nn.Module)) return utils.fit(model as utils.Trainable, x, y, options);
   if (cfg.plain) {
+    // Several inputs/outputs: the baseline runs the epochs whole (plainFit's --steps prefix is for one x and y).
     if (Array.isArray(x) || Array.isArray(y)) return utils.fit(model, x, y, { ...options, epochs: cfg.epochs ?? options.epochs ?? 1 });
     return plainFit(model, x, y, options);
   }
