@@ -147,7 +147,7 @@ export const NOTES = {
   'fit-class-weight': { severity: 'info', text: "classWeight: utils.fit weights each training sample's loss by classWeight[argmax(y)] and takes the mean over the batch (divided by the batch size, as tfjs does); the loss passed is the per-sample one." },
   'fit-logs': { severity: 'info', text: 'Epoch logs carry loss (mean over batches, as tfjs) and metrics under tfjs\'s keys (acc, val_loss, val_acc); callbacks get (epoch, logs) / (batch, logs).' },
   'fit-history': { severity: 'info', text: 'fit returns { history: { loss: [...], ... } } like tfjs\'s History.history.' },
-  'fit-options-unsupported': { severity: 'error', text: 'A fit option has no loop equivalent here (classWeight, sampleWeight, initialEpoch, stepsPerEpoch, yieldEvery or callback objects that are not inline) — see the TODO.' },
+  'fit-options-unsupported': { severity: 'error', text: 'A fit option has no loop equivalent here (sampleWeight, initialEpoch, stepsPerEpoch, yieldEvery, callback objects that are not inline; classWeight and several inputs/outputs are migrated with --fit helper only) — see the TODO.' },
   'fit-no-compile': { severity: 'error', text: 'model.fit/evaluate without a model.compile the transpiler could find in the same file; the loss and optimizer are unknown.' },
   'predict-in-gradient': { severity: 'info', text: 'predict inside a function given to a gradient API (optimizer.minimize, tf.variableGrads, tf.grads) is recorded on the tape in tfjs: it becomes model.eval().forward(x), in eval mode as tfjs predicts, without noGrad, so gradients flow through it.' },
   'predict-eval': { severity: 'info', text: 'predict runs the model in eval mode without gradients (model.eval(); noGrad), as tfjs inference does.' },
