@@ -8,13 +8,15 @@
  * - the batches are the reference's: its recorded permutation per epoch, its epoch and step counts (the program's
  *   own `epochs` is what the reference ran; --steps/--epochs were applied there);
  * - the data is the program's own when its hash equals the reference's, else the reference's recorded data (e.g.
- *   synthetic `randomUniform` data, which no two RNGs agree on) — reported as a note;
+ *   synthetic `randomUniform` data, which no two RNGs agree on) — reported as a note; a fit with several inputs or
+ *   outputs (`utils.fit(model, [x1, x2], [y1, y2])`) has each tensor checked, batched and replaced the same way;
  * - `--replay step|layer`: before every step the parameters are reset to the reference's after the previous step.
  *   Adam's moments are NOT copied: the candidate keeps its own, which it re-derives from gradients taken at the
  *   reference's parameters, so they differ from the reference's only by float rounding of those gradients (no
  *   feedback through diverged parameters). This keeps the trace at one copy of the parameters per step.
  * - `--replay layer`: at recorded steps, one extra forward (no grad) feeds every layer group the reference's input
- *   to it; its outputs are recorded as `isolated`, so an output difference there is that layer's alone;
+ *   to it (a graph-mapped model: each module its inbound layer's output, isolation_plan.ts); its outputs are
+ *   recorded as `isolated`, so an output difference there is that layer's alone;
  * - Dropout modules in training mode apply the reference's recorded masks (probe_tfjs.ts);
  * - the first `evaluate` records every layer's output on its first batch (`eval output`); under replay it runs at
  *   the reference's parameters after the last step, as every step does.

@@ -8,7 +8,9 @@
  * is exactly what `minimize` runs), so the gradients are observed without a second backward pass. The forward runs
  * through a multi-output `tf.model` over every layer's output (the same layers and weights), so the layer outputs
  * come from the very forward the step uses. The batch order is a seeded permutation per epoch, recorded, instead
- * of tfjs's unseeded `util.shuffle`. Callbacks the program passed are called as tfjs's fit calls them.
+ * of tfjs's unseeded `util.shuffle`. Callbacks the program passed are called as tfjs's fit calls them. Several
+ * inputs and outputs (`fit([x1, x2], [y1, y2])`, the outputs' per-sample losses summed) and `classWeight` (each
+ * sample's loss times its class's weight) are makeTrainFunction's too: probe_tfjs_outputs.ts.
  *
  * Dropout masks cannot be shared through tfjs's RNG, so a Dropout layer's training-mode call is replaced by the
  * same formula as `tf.dropout` (`x · floor(u + keep) / keep`) with `u` from the seeded generator, and each mask is
