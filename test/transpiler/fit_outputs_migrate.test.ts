@@ -45,6 +45,15 @@ await model.fit([x1, x2], [y1, y2], { epochs: 1, batchSize: 4 });
     expect(r.diagnostics.find((d) => d.id === 'fit-output-losses')).toMatchObject({ severity: 'warning', message: expect.stringMatching(/pass outputNames/) });
   });
 
+  test('lossWeights, which tfjs-layers ignores: the losses stay unweighted and a warning says why', () => {
+    const r = migrate(`${TWO_OUT}model.compile({ optimizer: tf.train.sgd(0.1), loss: ['meanSquaredError', 'categoricalCrossentropy'], lossWeights: [1, 0.5] });
+await model.fit([x1, x2], [y1, y2]);
+`);
+    expect(r.diagnostics.find((d) => d.id === 'loss-weights-ignored')).toMatchObject({ severity: 'warning', message: expect.stringMatching(/ignored by tfjs-layers/) });
+    expect(r.output).not.toMatch(/0\.5/);
+    expect(r.output).toContain('utils.fit(model, [x1, x2], [y1, y2], { loss: lossFn,');
+  });
+
   test.each([
     ['the loop (--fit loop)', `model.compile({ optimizer: tf.train.sgd(0.1), loss: ['meanSquaredError', 'categoricalCrossentropy'] });\nawait model.fit([x1, x2], [y1, y2]);\n`, 'loop', /several losses \(multi-output models\) are supported by --fit helper only/],
     ['losses by output name', `model.compile({ optimizer: tf.train.sgd(0.1), loss: { a: 'meanSquaredError', b: 'categoricalCrossentropy' } });\nawait model.fit([x1, x2], [y1, y2]);\n`, 'helper', /several losses by output name are not supported \(give them as an array/],

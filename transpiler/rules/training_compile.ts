@@ -136,6 +136,8 @@ export function compileModel(ctx: FileContext, u: Use, names: TrainingNames, hel
     // A loss function: tfjs calls it as (yTrue, yPred) and takes the mean.
     lines.push(`const ${lossFn} = ${P} => (${lossArg.text})(yTrue, yPred).mean();`);
   }
+  // tfjs-layers never reads lossWeights: the migration keeps the original's (unweighted) numbers and says so.
+  if (cfg.lossWeights) ctx.note(u.call, 'loss-weights-ignored', 'LayersModel.compile');
   // Metrics.
   const metrics: { key: string; fn: string }[] = [];
   const ms = cfg.metrics;
