@@ -39,28 +39,36 @@ export interface LossSpec {
   accuracy: 'categorical' | 'binary' | 'sparse';
   /** The target tensor is class indices (sparse): int32. */
   sparse?: boolean;
+  /**
+   * The per-sample losses ([batch], what tfjs's loss function returns before fit takes their mean), where fit
+   * needs them: `classWeight` weights each sample's loss (utils.fit, runtime/utils/fit_outputs.ts).
+   */
+  perSample: string;
 }
 
-const categorical = 'torch.neg(torch.mul($yTrue, torch.log(torch.clamp(torch.div($yPred, torch.sum($yPred, -1, true)), 1e-7, 1 - 1e-7))).sum(-1)).mean()';
+const categoricalRows = 'torch.neg(torch.mul($yTrue, torch.log(torch.clamp(torch.div($yPred, torch.sum($yPred, -1, true)), 1e-7, 1 - 1e-7))).sum(-1))';
+const categorical = `${categoricalRows}.mean()`;
+const sparseRows = 'torch.neg(torch.log(torch.clamp(torch.div($yPred, torch.sum($yPred, -1, true)), 1e-7, 1 - 1e-7)).gather(-1, $yTrue.reshape(-1, 1).int()).reshape(-1))';
 
 /** model.compile({ loss: '<name>' }): tfjs-layers' lossesMap. */
 export const COMPILE_LOSSES: Record<string, LossSpec> = {
-  categoricalCrossentropy: { code: categorical, notes: ['categorical-crossentropy-clip'], accuracy: 'categorical' },
+  categoricalCrossentropy: { code: categorical, perSample: categoricalRows, notes: ['categorical-crossentropy-clip'], accuracy: 'categorical' },
   sparseCategoricalCrossentropy: {
-    code: 'torch.neg(torch.log(torch.clamp(torch.div($yPred, torch.sum($yPred, -1, true)), 1e-7, 1 - 1e-7)).gather(-1, $yTrue.reshape(-1, 1).int()).reshape(-1)).mean()',
+    code: `${sparseRows}.mean()`, perSample: sparseRows,
     notes: ['sparse-categorical', 'categorical-crossentropy-clip'], accuracy: 'sparse', sparse: true,
   },
   binaryCrossentropy: {
     code: "F.binaryCrossEntropy(torch.clamp($yPred, 1e-7, 1 - 1e-7), $yTrue.float())", notes: ['binary-crossentropy-clip'], accuracy: 'binary',
+    perSample: "F.binaryCrossEntropy(torch.clamp($yPred, 1e-7, 1 - 1e-7), $yTrue.float(), { reduction: 'none' }).mean(-1)",
   },
-  meanSquaredError: { code: 'F.mseLoss($yPred, $yTrue)', accuracy: 'binary' },
-  mse: { code: 'F.mseLoss($yPred, $yTrue)', accuracy: 'binary' },
-  MSE: { code: 'F.mseLoss($yPred, $yTrue)', accuracy: 'binary' },
-  meanAbsoluteError: { code: 'F.l1Loss($yPred, $yTrue)', accuracy: 'binary' },
-  mae: { code: 'F.l1Loss($yPred, $yTrue)', accuracy: 'binary' },
-  MAE: { code: 'F.l1Loss($yPred, $yTrue)', accuracy: 'binary' },
-  hinge: { code: 'torch.relu(torch.sub(1, torch.mul($yTrue, $yPred))).mean()', accuracy: 'binary' },
-  squaredHinge: { code: 'torch.relu(torch.sub(1, torch.mul($yTrue, $yPred))).square().mean()', accuracy: 'binary' },
+  meanSquaredError: { code: 'F.mseLoss($yPred, $yTrue)', perSample: 'torch.sub($yPred, $yTrue).square().mean(-1)', accuracy: 'binary' },
+  mse: { code: 'F.mseLoss($yPred, $yTrue)', perSample: 'torch.sub($yPred, $yTrue).square().mean(-1)', accuracy: 'binary' },
+  MSE: { code: 'F.mseLoss($yPred, $yTrue)', perSample: 'torch.sub($yPred, $yTrue).square().mean(-1)', accuracy: 'binary' },
+  meanAbsoluteError: { code: 'F.l1Loss($yPred, $yTrue)', perSample: 'torch.sub($yPred, $yTrue).abs().mean(-1)', accuracy: 'binary' },
+  mae: { code: 'F.l1Loss($yPred, $yTrue)', perSample: 'torch.sub($yPred, $yTrue).abs().mean(-1)', accuracy: 'binary' },
+  MAE: { code: 'F.l1Loss($yPred, $yTrue)', perSample: 'torch.sub($yPred, $yTrue).abs().mean(-1)', accuracy: 'binary' },
+  hinge: { code: 'torch.relu(torch.sub(1, torch.mul($yTrue, $yPred))).mean()', perSample: 'torch.relu(torch.sub(1, torch.mul($yTrue, $yPred))).mean(-1)', accuracy: 'binary' },
+  squaredHinge: { code: 'torch.relu(torch.sub(1, torch.mul($yTrue, $yPred))).square().mean()', perSample: 'torch.relu(torch.sub(1, torch.mul($yTrue, $yPred))).square().mean(-1)', accuracy: 'binary' },
 };
 
 /** model.compile({ metrics: [...] }): per-batch values (means over samples) and the key tfjs logs them under. */

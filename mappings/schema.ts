@@ -21,7 +21,7 @@ export const STATUSES: readonly Status[] = ['exact', 'semantic', 'pattern', 'man
  * The pattern rules the transpiler implements, which `pattern` rows name in `rule`; transpiler/rules/pattern_rules.ts
  * has one rule for each name (a name without one, or a row naming another, is a type error).
  */
-export const RULE_NAMES = ['sequentialModel', 'functionalModel', 'compileFit', 'variableGrads', 'minimize'] as const;
+export const RULE_NAMES = ['sequentialModel', 'functionalModel', 'compileFit', 'variableGrads', 'minimize', 'trainableWeights'] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
 
 export type Severity = 'info' | 'warning' | 'error';

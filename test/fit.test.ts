@@ -202,7 +202,7 @@ describe('argument errors name the argument', () => {
     ['validationData rows', () => utils.fit(model, x, y, { loss: mse, optimizer, validationData: [x, col([1])] }), /fit: validationData\[0\] has 4 samples but validationData\[1\] has 1/],
     ['loss missing', () => utils.fit(model, x, y, { optimizer } as unknown as utils.FitOptions), /fit: no loss: the model was not compiled/],
     ['optimizer missing', () => utils.fit(model, x, y, { loss: mse } as unknown as utils.FitOptions), /fit: no optimizer: the model was not compiled/],
-    ['unknown option', () => utils.fit(model, x, y, { loss: mse, optimizer, classWeight: {} } as unknown as utils.FitOptions), /fit: unknown option 'classWeight'/],
+    ['unknown option', () => utils.fit(model, x, y, { loss: mse, optimizer, sampleWeight: {} } as unknown as utils.FitOptions), /fit: unknown option 'sampleWeight'/],
     ['unknown callback', () => utils.fit(model, x, y, { loss: mse, optimizer, callbacks: { onEpochsEnd: () => 0 } } as unknown as utils.FitOptions), /fit: unknown callback 'onEpochsEnd'/],
     ["shuffle 'batch'", () => utils.fit(model, x, y, { loss: mse, optimizer, shuffle: 'batch' } as unknown as utils.FitOptions), /fit: shuffle must be true or false/],
     ['metric key loss', () => utils.fit(model, x, y, { loss: mse, optimizer, metrics: { loss: mae } }), /metric key 'loss' clashes/],

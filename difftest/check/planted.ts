@@ -10,7 +10,7 @@
 import type { ProbeKind } from '../program/types.js';
 
 /** The programs the bugs are planted in (migrated with `--fit helper`). */
-export type PlantedProgram = 'seed-mlp' | 'square-mlp' | 'cnn' | 'two-branch' | 'shared-layer' | 'cubic-loop' | 'grads-loop' | 'rms-loop';
+export type PlantedProgram = 'seed-mlp' | 'square-mlp' | 'cnn' | 'two-branch' | 'shared-layer' | 'cubic-loop' | 'grads-loop' | 'rms-loop' | 'multi-output' | 'class-weight';
 
 export const PLANTED_PROGRAMS: Record<PlantedProgram, string> = {
   /** The seed MNIST MLP the demo migrates: 784 → Dense(50, relu) → Dense(10, softmax), Adam 1e-4. */
@@ -29,6 +29,10 @@ export const PLANTED_PROGRAMS: Record<PlantedProgram, string> = {
   'grads-loop': 'test/difftest/fixtures/grads_assign.ts',
   /** tf.valueAndGrads with a hand-written RMS-style update (epsilon outside the square root, state in variables). */
   'rms-loop': 'test/difftest/fixtures/value_and_grads.ts',
+  /** A tf.model with two inputs and two outputs, model.fit with one loss per output (mse, categoricalCrossentropy). */
+  'multi-output': 'test/difftest/fixtures/multi_io_fit.ts',
+  /** A sequential classifier trained with model.fit's classWeight. */
+  'class-weight': 'test/difftest/fixtures/class_weight_fit.ts',
 };
 
 export interface PlantedEdit {
@@ -209,6 +213,24 @@ PLANTED_BUGS.push(
       { find: 'bias.copy_(bias.sub(gb.mul(lr).div(sqB.sqrt().add(eps))))', replace: 'bias.copy_(bias.sub(gb.mul(lr).div(sqB.add(eps).sqrt())))' },
     ],
     expect: { layer: 'w', kind: 'parameter', step: 0 },
+  },
+);
+
+/** Mistakes in model.fit's outputs and sample weighting: the loss of the first step is what differs. */
+PLANTED_BUGS.push(
+  {
+    id: 'output-loss-weighted',
+    description: "the second output's loss weighted 0.5 (Keras's lossWeights honoured, which tfjs-layers ignores: it sums the outputs' losses)",
+    program: 'multi-output',
+    edits: [{ find: '.sum(-1)).mean()];', replace: '.sum(-1)).mean().mul(0.5)];' }],
+    expect: { kind: 'loss', step: 0 },
+  },
+  {
+    id: 'class-weight-dropped',
+    description: "fit's classWeight dropped: every sample weighs 1",
+    program: 'class-weight',
+    edits: [{ find: ', classWeight: { 0: 1, 1: 3, 2: 0.5 } });', replace: ' });' }],
+    expect: { kind: 'loss', step: 0 },
   },
 );
 

@@ -44,6 +44,8 @@ export interface CandidateGraph {
   leaves: GraphLeaf[];
   /** The model's output shape (batch 1), when it returns one tensor. */
   outputShape: number[] | null;
+  /** Each output's shape (batch 1), when it returns several (a multi-output model). */
+  outputShapes?: number[][];
 }
 
 const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
@@ -184,6 +186,9 @@ export function mapLayersByGraph(reference: readonly ReferenceLayer[], candidate
         channelsFirst = CHANNELS_FIRST_MODULES.has(consumer.module.type);
       } else if (modelOutputs.length === 1 && modelOutputs[0] === l.name && candidate.outputShape) {
         source = { kind: 'model-output' };
+      } else if (modelOutputs.length > 1 && modelOutputs.includes(l.name) && candidate.outputShapes?.length === modelOutputs.length) {
+        // A multi-output model returns its outputs in tfjs's order (the migrated forward's `return [c, d]`).
+        source = { kind: 'model-output', index: modelOutputs.indexOf(l.name) };
       } else if (m && needsActivation) {
         // Replaced by a Concatenate's slice in the second pass below where one shows the activated value.
         source = { kind: 'activation-applied', module: m.name, call: 0, activation: fused! };
@@ -203,7 +208,7 @@ export function mapLayersByGraph(reference: readonly ReferenceLayer[], candidate
           return null;
         }
         case 'model-output':
-          return candidate.outputShape;
+          return source.index === undefined ? candidate.outputShape : candidate.outputShapes![source.index];
         default:
           return null;
       }
@@ -251,7 +256,7 @@ export function describeSource(s: OutputSource): string {
     case 'input-of':
       return `the input of ${s.module}${s.call ? ` (call ${s.call + 1})` : ''}`;
     case 'model-output':
-      return "the model's output";
+      return s.index === undefined ? "the model's output" : `the model's output ${s.index + 1}`;
     case 'slice-of':
       return `its part [${s.start}, ${s.start + s.length}) of ${s.layer}'s value`;
     case 'activation-applied':

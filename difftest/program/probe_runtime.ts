@@ -8,13 +8,15 @@
  * - the batches are the reference's: its recorded permutation per epoch, its epoch and step counts (the program's
  *   own `epochs` is what the reference ran; --steps/--epochs were applied there);
  * - the data is the program's own when its hash equals the reference's, else the reference's recorded data (e.g.
- *   synthetic `randomUniform` data, which no two RNGs agree on) — reported as a note;
+ *   synthetic `randomUniform` data, which no two RNGs agree on) — reported as a note; a fit with several inputs or
+ *   outputs (`utils.fit(model, [x1, x2], [y1, y2])`) has each tensor checked, batched and replaced the same way;
  * - `--replay step|layer`: before every step the parameters are reset to the reference's after the previous step.
  *   Adam's moments are NOT copied: the candidate keeps its own, which it re-derives from gradients taken at the
  *   reference's parameters, so they differ from the reference's only by float rounding of those gradients (no
  *   feedback through diverged parameters). This keeps the trace at one copy of the parameters per step.
  * - `--replay layer`: at recorded steps, one extra forward (no grad) feeds every layer group the reference's input
- *   to it; its outputs are recorded as `isolated`, so an output difference there is that layer's alone;
+ *   to it (a graph-mapped model: each module its inbound layer's output, isolation_plan.ts); its outputs are
+ *   recorded as `isolated`, so an output difference there is that layer's alone;
  * - Dropout modules in training mode apply the reference's recorded masks (probe_tfjs.ts);
  * - the first `evaluate` records every layer's output on its first batch (`eval output`); under replay it runs at
  *   the reference's parameters after the last step, as every step does.
@@ -31,9 +33,10 @@ import { readChildConfig, recordsAt } from './child_config.js';
 import { activationToCandidate, weightToCandidate } from './layout.js';
 import { describeSource, isChain, mapLayersByGraph, type CandidateGraph, type LeafCall } from './graph_map.js';
 import { ACTIVATION_MODULES, mapLayers, type CandidateLeaf } from './layer_map.js';
+import { graphIsolationPlan, type IsolationPlan } from './isolation_plan.js';
 import { installLoopProbes } from './loop_probe_runtime.js';
 import { asFloat32, EVAL_OUTPUT, hashValues, TraceReader, TraceWriter, traceKey } from './trace.js';
-import { emptyLogs, type CandidateMeta, type LayerMapping, type ReferenceMeta } from './trace_meta.js';
+import { dataTensorName, emptyLogs, type CandidateMeta, type LayerMapping, type ReferenceMeta } from './trace_meta.js';
 
 const cfg = readChildConfig('candidate');
 if (!cfg.referenceTraceDir) throw new Error('difftest candidate: no reference trace to follow (referenceTraceDir is unset)');
@@ -113,7 +116,9 @@ function wrapLeaves(model: nn.Module): void {
       const seen = result instanceof Tensor ? result : Array.isArray(result) && result[0] instanceof Tensor ? (result[0] as Tensor) : null;
       if (!seen) return out;
       tap.order?.push({ m, input, output: seen });
-      capture(m, input, seen);
+      // The input as the forward computed it, not a replacement (--replay layer): a layer read from its consumer's
+      // input then shows the candidate's own value of it.
+      capture(m, x, seen);
       return out;
     };
   }
@@ -135,7 +140,7 @@ function runtimeClassName(m: nn.Module): string {
  * One no-grad forward of one sample in eval mode: the leaves in execution order with their output shapes (mapping
  * by order), and the call graph (mapping by graph): every leaf in registration order with its parameters and calls.
  */
-function probeShapes(model: nn.Module, x: Tensor): { leaves: CandidateLeaf[]; graph: CandidateGraph } {
+function probeShapes(model: nn.Module, xs: Tensor[]): { leaves: CandidateLeaf[]; graph: CandidateGraph } {
   const named = leavesOf(model);
   const names = new Map(named.map(([n, m]) => [m, n]));
   tap.order = [];
@@ -143,10 +148,12 @@ function probeShapes(model: nn.Module, x: Tensor): { leaves: CandidateLeaf[]; gr
   const wasTraining = model.training;
   try {
     let outputShape: number[] | null = null;
+    let outputShapes: number[][] | undefined;
     torch.noGrad(() => torch.tidy(() => {
       model.eval();
-      const out = model.forward(x.narrow(0, 0, 1)) as unknown;
+      const out = (model.forward as (...a: Tensor[]) => unknown)(...xs.map((x) => x.narrow(0, 0, 1)));
       if (out instanceof Tensor) outputShape = [...out.shape];
+      else if (Array.isArray(out) && out.every((t) => t instanceof Tensor)) outputShapes = out.map((t: Tensor) => [...t.shape]);
     }));
     const seen = new Set<nn.Module>();
     const leaves: CandidateLeaf[] = [];
@@ -163,6 +170,7 @@ function probeShapes(model: nn.Module, x: Tensor): { leaves: CandidateLeaf[]; gr
     const graph: CandidateGraph = {
       leaves: named.map(([name, m]) => ({ name, type: runtimeClassName(m), params: m.namedParameters().map(([n, p]) => ({ name: n, shape: [...p.shape] })), calls: calls.get(m) ?? [] })),
       outputShape,
+      ...(outputShapes ? { outputShapes } : {}),
     };
     return { leaves, graph };
   } finally {
@@ -255,17 +263,22 @@ function hashOfSync(t: Tensor): string {
   return hashValues(t.isContiguous() ? (t.storage.data.subarray(t.offset, t.offset + t.numel()) as ArrayLike<number>) : t.dataSync());
 }
 
-/** The program's tensors when they hold the reference's data, else the reference's recorded copy. */
-async function sameData(name: string, x: Tensor, y: Tensor, expected: { x: string; y: string } | undefined): Promise<[Tensor, Tensor]> {
-  if (!expected) return [x, y];
-  const [hx, hy] = [await hashOf(x), await hashOf(y)];
-  if (hx === expected.x && hy === expected.y) return [x, y];
-  const rx = ref.require(traceKey('-', 'data', name, 'x'));
-  const ry = ref.require(traceKey('-', 'data', name, 'y'));
+/**
+ * The program's tensors when they hold the reference's data, else the reference's recorded copy. Several inputs or
+ * targets are hashed one by one, the hashes joined by ',' (probe_tfjs.ts recordData).
+ */
+async function sameData(name: string, xs: Tensor[], ys: Tensor[], expected: { x: string; y: string } | undefined): Promise<[Tensor[], Tensor[]]> {
+  if (!expected) return [xs, ys];
+  const hash = async (ts: Tensor[]) => (await Promise.all(ts.map(hashOf))).join(',');
+  if ((await hash(xs)) === expected.x && (await hash(ys)) === expected.y) return [xs, ys];
   meta.dataReplaced = true;
   const note = `the migrated program's ${name === 'train' ? 'training' : name === 'val' ? 'validation' : 'evaluation'} data differs from the original's (e.g. synthetic random data); the candidate used the reference's recorded data`;
   if (!meta.notes.includes(note)) meta.notes.push(note);
-  return [torch.tensor(rx.data, { shape: rx.shape }).to(x.device), torch.tensor(ry.data, { shape: ry.shape, dtype: y.dtype }).to(y.device)];
+  const recorded = (ts: Tensor[], base: 'x' | 'y') => ts.map((t, i) => {
+    const r = ref.require(traceKey('-', 'data', name, dataTensorName(base, i)));
+    return torch.tensor(r.data, { shape: r.shape, ...(base === 'y' ? { dtype: t.dtype } : {}) }).to(t.device);
+  });
+  return [recorded(xs, 'x'), recorded(ys, 'y')];
 }
 
 async function readAll(ts: Tensor[]): Promise<Float32Array[]> {
@@ -277,8 +290,11 @@ async function readAll(ts: Tensor[]): Promise<Float32Array[]> {
 let mapping: LayerMapping[] | null = null;
 let globalStep = 0;
 
-/** Reads one mapped layer's output from this pass's capture (and the model's prediction); null: nothing to read. */
-type LayerReader = (pred: Tensor | null) => Tensor | null;
+/**
+ * Reads one mapped layer's output from this pass's capture (and the model's prediction: `preds` all of a
+ * multi-output model's); null: nothing to read.
+ */
+type LayerReader = (pred: Tensor | null, preds?: Tensor[]) => Tensor | null;
 
 /**
  * Per mapped layer, how its output is read. Mapped by order: the group's last module's output; a group with no
@@ -307,13 +323,13 @@ function layerReaders(mapping: LayerMapping[], modules: Map<string, nn.Module>):
         break;
       }
       case 'model-output':
-        readers.push((pred) => pred);
+        readers.push(s.index === undefined ? (pred) => pred : (_pred, preds) => preds?.[s.index!] ?? null);
         break;
       case 'slice-of': {
         const from = mapping.findIndex((x) => x.layer === s.layer);
-        readers.push((pred) => {
+        readers.push((pred, preds) => {
           // The Concatenate is mapped after the layers feeding it (topological order): its reader is built lazily.
-          const whole = readers[from]?.(pred);
+          const whole = readers[from]?.(pred, preds);
           return whole ? whole.narrow(whole.dim() - 1, s.start, s.length) : null;
         });
         break;
@@ -346,7 +362,9 @@ function activationModule(activation: string): nn.Module {
 function graphNotes(mapping: LayerMapping[]): void {
   const read = mapping.filter((m) => m.source && m.source.kind !== 'module' && m.referenceType !== 'InputLayer').map((m) => `${m.layer} from ${describeSource(m.source!)}`);
   meta.notes.push(`layers mapped by the model's graph (branches, merges or shared layers)${read.length ? `; outputs read where the migrated forward shows them: ${read.join(', ')}` : ''}`);
-  if (cfg.replay === 'layer') meta.notes.push('replay layer: a graph-mapped model is not fed the reference\'s input per layer; it ran as --replay step');
+  if (cfg.replay === 'layer') {
+    meta.notes.push("replay layer: each layer's module is fed the reference's output of the layer feeding it (its inbound layer in the model's graph); the ops between modules run as migrated");
+  }
 }
 
 /** Mapped by graph: the modules whose inputs some layer is read from, captured at each recorded pass. */
@@ -359,9 +377,17 @@ function wantedInputs(mapping: LayerMapping[], modules: Map<string, nn.Module>):
  * FitDriver hooks — the reference's epochs and batches, its weights before each step under replay, gradients and
  * layer outputs recorded at the recorded steps.
  */
-export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOptions = {}): Promise<utils.History> {
+export async function fit(model: unknown, x: Tensor | Tensor[], y: Tensor | Tensor[], options: FitOptions = {}): Promise<utils.History> {
   if (!(model instanceof nn.Module)) return utils.fit(model as utils.Trainable, x, y, options);
-  if (cfg.plain) return plainFit(model, x, y, options);
+  if (cfg.plain) {
+    // Several inputs/outputs: the baseline runs the epochs whole (plainFit's --steps prefix is for one x and y).
+    if (Array.isArray(x) || Array.isArray(y)) return utils.fit(model, x, y, { ...options, epochs: cfg.epochs ?? options.epochs ?? 1 });
+    return plainFit(model, x, y, options);
+  }
+  // Several inputs or outputs: lists throughout; the batches are `[...xs, ...ys]` (utils.fit's plan).
+  const several = Array.isArray(x) || Array.isArray(y);
+  const xs = Array.isArray(x) ? x : [x];
+  const ys = Array.isArray(y) ? y : [y];
   const { batchSize = 32, validationSplit, validationData } = options;
   if (!ref.meta.fitDone && !ref.meta.steps.length) throw new Error('torchbridge diff: the reference recorded no training steps to follow (did the original program reach model.fit?)');
   if (ref.meta.batchSize !== undefined && ref.meta.batchSize !== batchSize) {
@@ -371,24 +397,27 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
   if (cfg.device === 'webgpu') (model as nn.Module).to('webgpu');
 
   // The split is made here (as utils.fit would make it) so each part can be checked against the reference's data.
-  let trainX = x;
-  let trainY = y;
-  let val: [Tensor, Tensor] | undefined;
+  let trainXs = xs;
+  let trainYs = ys;
+  let val: [Tensor[], Tensor[]] | undefined;
   if (validationSplit !== undefined) {
-    const split = utils.splitValidation(x, y, validationSplit, 'fit');
-    [trainX, trainY] = split.train;
-    val = split.val;
-  } else if (validationData) val = [validationData[0], validationData[1]];
-  [trainX, trainY] = await sameData('train', trainX, trainY, ref.meta.dataHash);
+    const split = utils.splitValidationAll([...xs, ...ys], validationSplit, 'fit');
+    [trainXs, trainYs] = [split.train.slice(0, xs.length), split.train.slice(xs.length)];
+    val = [split.val.slice(0, xs.length), split.val.slice(xs.length)];
+  } else if (validationData) {
+    const list = (t: Tensor | Tensor[]) => (Array.isArray(t) ? t : [t]);
+    val = [list(validationData[0] as Tensor | Tensor[]), list(validationData[1] as Tensor | Tensor[])];
+  }
+  [trainXs, trainYs] = await sameData('train', trainXs, trainYs, ref.meta.dataHash);
   if (val) val = await sameData('val', val[0], val[1], ref.meta.valDataHash);
   if (cfg.device === 'webgpu') {
-    trainX = trainX.to('webgpu');
-    trainY = trainY.to('webgpu');
+    trainXs = trainXs.map((t) => t.to('webgpu'));
+    trainYs = trainYs.map((t) => t.to('webgpu'));
   }
 
   if (!mapping) {
     wrapLeaves(model);
-    const probed = probeShapes(model, trainX);
+    const probed = probeShapes(model, trainXs);
     // A functional model with branches, merges or shared layers is mapped by its graph (graph_map.ts).
     mapping = isChain(ref.meta.layers) ? mapLayers(ref.meta.layers, probed.leaves, cfg.candidateLayout ?? 'nchw') : mapLayersByGraph(ref.meta.layers, probed.graph, ref.meta.modelOutputs ?? []);
     if (mapping.some((m) => m.source)) graphNotes(mapping);
@@ -408,7 +437,8 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
   let gradNames: { m: LayerMapping; w: LayerMapping['weights'][number] }[] = [];
   let outputs: (Tensor | null)[] = [];
   const driver: utils.FitDriver = {
-    *plan(tx, ty) {
+    *plan(tx, ty, _batchSize, all) {
+      const tensors = all ? [...all.xs, ...all.ys] : [tx, ty];
       for (const refEpoch of ref.meta.epochs) {
         const epoch = refEpoch.epoch;
         const steps = ref.meta.steps.filter((s) => s.epoch === epoch);
@@ -420,7 +450,7 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
             for (const s of bar) {
               cur = { step: s.step, batch: s.batch, record: recordsAt(cfg, s.step) && ref.meta.recordedSteps.includes(s.step), bar: bar as ProgressBar<unknown> };
               const idx = torch.tensor(perm.subarray(s.batch * refBatchSize, s.batch * refBatchSize + s.size), { dtype: 'int32' }).to(tx.device);
-              const batch = [torch.indexSelect(tx, 0, idx), torch.indexSelect(ty, 0, idx)];
+              const batch = tensors.map((t) => torch.indexSelect(t, 0, idx));
               idx.dispose();
               yield batch;
             }
@@ -428,7 +458,7 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
         };
       }
     },
-    async beforeStep({ x: xb }) {
+    async beforeStep({ x: xb, xs: xbs }) {
       const { step, record } = cur!;
       if (cfg.replay !== 'none' && step > 0) reloadReferenceWeights(model, layers, step - 1);
       for (const d of dropouts) {
@@ -437,16 +467,16 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
         const c = activationToCandidate(mt.data, mt.shape, d.output);
         tap.masks.set(modules.get(d.modules[0])!, { mask: torch.tensor(c.data, { shape: c.shape }).to(xb.device), keep: 1 - (modules.get(d.modules[0]) as nn.Dropout).p });
       }
-      if (cfg.replay === 'layer' && record && cfg.record.outputs && !layers.some((m) => m.source)) await recordIsolated(model, layers, modules, readers, xb, step);
+      if (cfg.replay === 'layer' && record && cfg.record.outputs) await recordIsolated(model, layers, modules, readers, xbs, step);
       if (record && cfg.record.outputs) beginCapture();
       gradNames = record && cfg.record.gradients ? layers.flatMap((m) => m.weights.map((w) => ({ m, w }))).filter(({ w }) => params.has(w.candidateName)) : [];
     },
     beforeOptimizerStep: () => gradNames.map(({ w }) => params.get(w.candidateName)!.grad?.clone() ?? torch.zeros(params.get(w.candidateName)!.shape)),
-    afterOptimizerStep(_info, pred) {
-      outputs = tap.capture ? readers.map((read) => read(pred)?.detach() ?? null) : [];
+    afterOptimizerStep(_info, pred, preds) {
+      outputs = tap.capture ? readers.map((read) => read(pred, preds)?.detach() ?? null) : [];
       return outputs.filter((o): o is Tensor => o !== null);
     },
-    async afterStep({ epoch, x: xb, y: yb }, logs, kept) {
+    async afterStep({ epoch, xs: xbs, ys: ybs }, logs, kept) {
       endCapture();
       // The reference's own batch index (fit counts the same way from 0; this keeps the trace keyed as recorded).
       const { step, batch, record, bar } = cur!;
@@ -468,7 +498,7 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
         }
         meta.recordedSteps.push(step);
       }
-      torch.dispose([...kept, xb, yb, ...[...tap.masks.values()].map((v) => v.mask)]);
+      torch.dispose([...kept, ...xbs, ...ybs, ...[...tap.masks.values()].map((v) => v.mask)]);
       tap.masks.clear();
       outputs = [];
       const { batch: _b, size, loss, ...stepMetrics } = logs;
@@ -490,8 +520,9 @@ export async function fit(model: unknown, x: Tensor, y: Tensor, options: FitOpti
   };
   // The split is made above, so utils.fit gets the validation set as data (or none).
   const { validationSplit: _split, validationData: _data, ...rest } = options;
-  const fitOptions: FitOptions = { ...rest, batchSize: refBatchSize, ...(val ? { validationData: val } : {}) };
-  const history = await utils.fit(model, trainX, trainY, fitOptions, driver);
+  const validation = val ? (several ? [val[0], val[1]] : [val[0][0], val[1][0]]) : undefined;
+  const fitOptions: FitOptions = { ...rest, batchSize: refBatchSize, ...(validation ? { validationData: validation as [Tensor | Tensor[], Tensor | Tensor[]] } : {}) };
+  const history = await utils.fit(model, several ? trainXs : trainXs[0], several ? trainYs : trainYs[0], fitOptions, driver);
   meta.fitDone = true;
   trace.flush();
   return history;
@@ -531,23 +562,51 @@ async function plainFit(model: nn.Module, x: Tensor, y: Tensor, options: FitOpti
   return history;
 }
 
-/** `--replay layer`: every layer group fed the reference's input to it (no grad); outputs recorded as `isolated`. */
-async function recordIsolated(model: nn.Module, mapping: LayerMapping[], modules: Map<string, nn.Module>, readers: LayerReader[], xb: Tensor, step: number): Promise<void> {
+/** A graph mapping's isolation plan (isolation_plan.ts), made once; its unfed layers noted. */
+let isolation: IsolationPlan | null = null;
+
+/**
+ * `--replay layer`: every layer group fed the reference's input to it (no grad); outputs recorded as `isolated`.
+ * Mapped by order: each group's first module gets the previous group's reference output. Mapped by graph: each
+ * layer's module gets its inbound layer's reference output (isolation_plan.ts).
+ */
+async function recordIsolated(model: nn.Module, mapping: LayerMapping[], modules: Map<string, nn.Module>, readers: LayerReader[], xbs: Tensor[], step: number): Promise<void> {
+  const device = xbs[0].device;
+  const graph = mapping.some((m) => m.source);
   tap.replaceInput = new Map();
   const inputs: Tensor[] = [];
-  for (let g = 1; g < mapping.length; g++) {
-    if (!mapping[g].modules.length) continue;
-    const t = referenceActivation(step, mapping[g - 1]);
-    if (!t) continue;
-    inputs.push(t);
-    tap.replaceInput.set(modules.get(mapping[g].modules[0])!, t.to(xb.device));
+  if (graph) {
+    if (!isolation) {
+      isolation = graphIsolationPlan(mapping, ref.meta.layers, (name) => runtimeClassName(modules.get(name)!));
+      if (isolation.notFed.length) meta.notes.push(`replay layer: not fed the reference's input (they run on the candidate's own): ${isolation.notFed.join(', ')}`);
+    }
+    for (const feed of isolation.feeds) {
+      const r = ref.get(traceKey(step, 'output', feed.from, 'output'));
+      if (!r) continue;
+      const c = activationToCandidate(r.data, r.shape, feed.layout);
+      const t = torch.tensor(c.data, { shape: c.shape });
+      inputs.push(t);
+      tap.replaceInput.set(modules.get(feed.module)!, t.to(device));
+    }
+  } else {
+    for (let g = 1; g < mapping.length; g++) {
+      if (!mapping[g].modules.length) continue;
+      const t = referenceActivation(step, mapping[g - 1]);
+      if (!t) continue;
+      inputs.push(t);
+      tap.replaceInput.set(modules.get(mapping[g].modules[0])!, t.to(device));
+    }
   }
+  // Mapped by order, a module-less group's "isolated" output would be the reference's own input to it: nothing to
+  // compare. Mapped by graph, a layer migrated to an op (a Concatenate) is read from its consumer's own input, which
+  // the forward computed from modules fed the reference's values: compared too.
+  const isolatedLayer = (m: LayerMapping) => (graph ? m.referenceType !== 'InputLayer' && m.source?.kind !== 'none' : m.modules.length > 0);
   beginCapture();
   try {
     const outs = torch.noGrad(() => torch.tidy(() => {
-      const pred = model.forward(xb) as Tensor;
-      // A module-less group's "isolated" output would be the reference's own input to it: nothing to compare.
-      return mapping.map((m, i) => (m.modules.length ? readers[i](pred)?.detach() ?? null : null));
+      const out = (model.forward as (...a: Tensor[]) => unknown)(...xbs);
+      const preds = Array.isArray(out) ? (out as Tensor[]) : [out as Tensor];
+      return mapping.map((m, i) => (isolatedLayer(m) ? readers[i](preds[0], preds)?.detach() ?? null : null));
     }));
     for (let i = 0; i < mapping.length; i++) {
       const o = outs[i];

@@ -8,7 +8,9 @@
  * is exactly what `minimize` runs), so the gradients are observed without a second backward pass. The forward runs
  * through a multi-output `tf.model` over every layer's output (the same layers and weights), so the layer outputs
  * come from the very forward the step uses. The batch order is a seeded permutation per epoch, recorded, instead
- * of tfjs's unseeded `util.shuffle`. Callbacks the program passed are called as tfjs's fit calls them.
+ * of tfjs's unseeded `util.shuffle`. Callbacks the program passed are called as tfjs's fit calls them. Several
+ * inputs and outputs (`fit([x1, x2], [y1, y2])`, the outputs' per-sample losses summed) and `classWeight` (each
+ * sample's loss times its class's weight) are makeTrainFunction's too: probe_tfjs_outputs.ts.
  *
  * Dropout masks cannot be shared through tfjs's RNG, so a Dropout layer's training-mode call is replaced by the
  * same formula as `tf.dropout` (`x · floor(u + keep) / keep`) with `u` from the seeded generator, and each mask is
@@ -29,7 +31,8 @@ import { ProgressBar } from '../../runtime/utils/progress.js';
 import { permutation, readChildConfig, recordsAt, recordsParametersAt, seededRandom } from './child_config.js';
 import { installLoopProbes } from './loop_probe_tfjs.js';
 import { asFloat32, EVAL_OUTPUT, hashValues, TraceWriter, traceKey } from './trace.js';
-import { emptyLogs, type EpochLog, type ReferenceLayer, type ReferenceMeta, type StepLog } from './trace_meta.js';
+import { dataTensorName, emptyLogs, type EpochLog, type ReferenceLayer, type ReferenceMeta, type StepLog } from './trace_meta.js';
+import { classSampleWeights, fitInputs, validationLogs } from './probe_tfjs_outputs.js';
 
 const cfg = readChildConfig('reference');
 // `@tensorflow/tfjs` here is the copy the program's entry resolves (hooks.mjs): the program's own when it has one.
@@ -214,16 +217,20 @@ function recordWeights(model: tf.LayersModel, step: number | '-', kind: string):
   }
 }
 
-function recordData(name: string, x: tf.Tensor, y: tf.Tensor): { x: string; y: string } {
-  // dataSync already returns a fresh array; the data is recorded and hashed from it without another copy.
-  const xs = asFloat32(x.dataSync());
-  const ys = asFloat32(y.dataSync());
-  const key = (t: string) => traceKey('-', 'data', name, t);
-  if (!trace.has(key('x'))) {
-    trace.put(key('x'), x.shape, xs);
-    trace.put(key('y'), y.shape, ys);
-  }
-  return { x: hashValues(xs), y: hashValues(ys) };
+/**
+ * Records a data set (its inputs and targets) and returns its hashes. Several inputs or targets (a multi-input or
+ * multi-output fit) are recorded as `x`, `x1`, ... and `y`, `y1`, ... (dataTensorName), hashed one by one and the
+ * hashes joined by ',' (what the candidate computes to tell whether its data is the reference's).
+ */
+function recordData(name: string, x: tf.Tensor | tf.Tensor[], y: tf.Tensor | tf.Tensor[]): { x: string; y: string } {
+  const put = (ts: tf.Tensor[], base: 'x' | 'y'): string => ts.map((t, i) => {
+    // dataSync already returns a fresh array; the data is recorded and hashed from it without another copy.
+    const values = asFloat32(t.dataSync());
+    const key = traceKey('-', 'data', name, dataTensorName(base, i));
+    if (!trace.has(key)) trace.put(key, t.shape, values);
+    return hashValues(values);
+  }).join(',');
+  return { x: put(Array.isArray(x) ? x : [x], 'x'), y: put(Array.isArray(y) ? y : [y], 'y') };
 }
 
 /** Dropout layers' training calls with seeded, recorded masks (see the header). */
@@ -271,12 +278,11 @@ function plainFitArgs(model: tf.LayersModel, args: tf.ModelFitArgs): tf.ModelFit
 /** `model.fit(x, y, args)` under the probes (see the header). Other receivers get their own `fit`. */
 export async function fit(model: unknown, x: unknown, y: unknown, args: tf.ModelFitArgs = {}): Promise<unknown> {
   if (!isLayersModel(model)) return (model as { fit: (...a: unknown[]) => unknown }).fit(x, y, args);
-  if (!(x instanceof tf.Tensor) || !(y instanceof tf.Tensor)) {
-    throw new Error('torchbridge diff: model.fit with several inputs or outputs (arrays or dicts of tensors) is not probed yet; the probes handle fit(x: Tensor, y: Tensor)');
-  }
+  // One tensor each, or arrays with one tensor per model input and output (probe_tfjs_outputs.ts).
+  const { xs, ys } = fitInputs(model, x, y);
   // The plain run (overhead baseline) trains on the backend the probed run used, fallback included.
   await fallBackIfUntrainable(model);
-  if (cfg.plain) return model.fit(x, y, plainFitArgs(model, args));
+  if (cfg.plain) return model.fit(x as tf.Tensor, y as tf.Tensor, plainFitArgs(model, args));
   const compiled = compiledOf(model);
   if (!compiled.lossFunctions?.length) throw new Error('torchbridge diff: model.fit before model.compile (tfjs would fail the same way)');
   if (!meta.layers.length) meta.layers = describeLayers(model);
@@ -290,22 +296,30 @@ export async function fit(model: unknown, x: unknown, y: unknown, args: tf.Model
   const callbacks: Callbacks[] = (Array.isArray(args.callbacks) ? args.callbacks : args.callbacks ? [args.callbacks] : []) as Callbacks[];
 
   // tfjs validates on the last fraction of the samples, taken before shuffling.
-  const n = x.shape[0];
-  let trainX: tf.Tensor = x;
-  let trainY: tf.Tensor = y;
-  let val: [tf.Tensor, tf.Tensor] | undefined;
+  const n = xs[0].shape[0];
+  let trainXs = xs;
+  let trainYs = ys;
+  let val: [tf.Tensor[], tf.Tensor[]] | undefined;
   if (args.validationSplit) {
     const numVal = Math.floor(n * args.validationSplit);
-    trainX = x.slice(0, n - numVal);
-    trainY = y.slice(0, n - numVal);
-    val = [x.slice(n - numVal), y.slice(n - numVal)];
+    trainXs = xs.map((t) => t.slice(0, n - numVal));
+    trainYs = ys.map((t) => t.slice(0, n - numVal));
+    val = [xs.map((t) => t.slice(n - numVal)), ys.map((t) => t.slice(n - numVal))];
   } else if (args.validationData) {
-    val = [args.validationData[0] as tf.Tensor, args.validationData[1] as tf.Tensor];
+    const v = fitInputs(model, args.validationData[0], args.validationData[1]);
+    val = [v.xs, v.ys];
   }
-  const nTrain = trainX.shape[0];
-  meta.dataHash = recordData('train', trainX, trainY);
+  const nTrain = trainXs[0].shape[0];
+  meta.dataHash = recordData('train', trainXs, trainYs);
   // The validation data too: a candidate whose own data differs (synthetic data) validates on the reference's.
   if (val) meta.valDataHash = recordData('val', val[0], val[1]);
+  // classWeight: each sample's loss weight, as tfjs's standardizeWeights computes it (one per output), over all of y
+  // before the validation split as tfjs does (so a class only the validation part has needs a weight too); the
+  // training batches gather theirs by index, which the split leaves unchanged.
+  const sampleWeights = args.classWeight ? await classSampleWeights(model, ys, args.classWeight) : ys.map(() => null);
+  const several = xs.length > 1 || ys.length > 1;
+  // The model's outputs among every layer's (a multi-output model's are not simply the last layer's).
+  const outputAt = model.outputs.map((o) => model.layers.indexOf(o.sourceLayer));
   if (!initialRecorded) {
     recordWeights(model, '-', 'init');
     initialRecorded = true;
@@ -336,17 +350,35 @@ export async function fit(model: unknown, x: unknown, y: unknown, args: tf.Model
       await callAll(callbacks, 'onBatchBegin', batch, { batch, size });
       const record = recordsAt(cfg, step);
       const idx = tf.tensor1d(perm.subarray(start, start + size), 'int32');
-      const xb = tf.gather(trainX, idx);
-      const yb = tf.gather(trainY, idx);
+      const xbs = trainXs.map((t) => tf.gather(t, idx));
+      const ybs = trainYs.map((t) => tf.gather(t, idx));
+      const wbs = sampleWeights.map((w) => (w ? tf.gather(w, idx) : null));
       let outputs: tf.Tensor[] = [];
       let metricValues: tf.Scalar[] = [];
       const { value, grads } = tf.variableGrads(() => {
-        const outs = probeModel.apply(xb, { training: true }) as tf.Tensor | tf.Tensor[];
+        const outs = probeModel.apply(xbs.length > 1 ? xbs : xbs[0], { training: true }) as tf.Tensor | tf.Tensor[];
         const all = Array.isArray(outs) ? outs : [outs];
-        const pred = all[all.length - 1];
-        metricValues = compiled.metricsTensors.map(([fn]) => tf.keep(tf.mean(fn(yb, pred))) as tf.Scalar);
         if (record && cfg.record.outputs) outputs = all.map((t) => tf.keep(t));
-        let total = tf.mean(compiled.lossFunctions[0](yb, pred));
+        if (!several && !wbs[0]) {
+          const pred = all[all.length - 1];
+          metricValues = compiled.metricsTensors.map(([fn]) => tf.keep(tf.mean(fn(ybs[0], pred))) as tf.Scalar);
+          let total = tf.mean(compiled.lossFunctions[0](ybs[0], pred));
+          for (const r of compiled.calculateLosses()) total = tf.add(total, r);
+          return total as tf.Scalar;
+        }
+        // makeTrainFunction's total: the outputs' per-sample losses (times the class weights) summed, then the
+        // mean; a multi-output model's first metrics are its outputs' (weighted) mean losses.
+        const preds = several ? outputAt.map((i) => all[i]) : [all[all.length - 1]];
+        let sum: tf.Tensor | null = null;
+        const lossValues: tf.Tensor[] = [];
+        compiled.lossFunctions.forEach((fn, i) => {
+          let l = fn(ybs[i], preds[i]);
+          if (wbs[i]) l = tf.mul(l, wbs[i]!);
+          lossValues.push(tf.mean(l));
+          sum = sum ? tf.add(sum, l) : l;
+        });
+        metricValues = compiled.metricsTensors.map(([fn, out], i) => tf.keep(several && i < preds.length ? lossValues[i] : tf.mean(fn(ybs[out], preds[out]))) as tf.Scalar);
+        let total = tf.mean(sum!);
         for (const r of compiled.calculateLosses()) total = tf.add(total, r);
         return total as tf.Scalar;
       }, variables);
@@ -368,7 +400,8 @@ export async function fit(model: unknown, x: unknown, y: unknown, args: tf.Model
       const loss = (await value.data())[0];
       const metrics: Record<string, number> = {};
       for (let i = 0; i < metricNames.length; i++) metrics[metricNames[i]] = (await metricValues[i].data())[0];
-      tf.dispose([value, xb, yb, idx, ...metricValues]);
+      tf.dispose([value, ...xbs, ...ybs, idx, ...metricValues]);
+      for (const w of wbs) w?.dispose();
       const log: StepLog = { step, epoch: meta.epochs.length, batch, size, loss, metrics };
       meta.steps.push(log);
       sums.loss += loss * size;
@@ -381,9 +414,9 @@ export async function fit(model: unknown, x: unknown, y: unknown, args: tf.Model
     const logs: Record<string, number> = {};
     for (const [k, s] of Object.entries(sums)) logs[k] = s / seen;
     if (val) {
-      const res = model.evaluate(val[0], val[1], { batchSize }) as tf.Scalar | tf.Scalar[];
+      const res = model.evaluate(several ? val[0] : val[0][0], several ? val[1] : val[1][0], { batchSize }) as tf.Scalar | tf.Scalar[];
       const arr = Array.isArray(res) ? res : [res];
-      compiled.metricsNames.forEach((k, i) => (logs[`val_${k}`] = arr[i].dataSync()[0]));
+      Object.assign(logs, validationLogs(compiled.metricsNames, arr.map((t) => t.dataSync()[0]), ys.length, meta.notes));
       tf.dispose(arr);
     }
     const epochLog: EpochLog = { epoch: meta.epochs.length, logs };
@@ -393,6 +426,7 @@ export async function fit(model: unknown, x: unknown, y: unknown, args: tf.Model
     await callAll(callbacks, 'onEpochEnd', epoch, logs);
     trace.flush();
   }
+  for (const w of sampleWeights) w?.dispose();
   await callAll(callbacks, 'onTrainEnd');
   meta.fitDone = true;
   trace.flush();

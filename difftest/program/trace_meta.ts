@@ -158,7 +158,7 @@ export interface LayerMapping {
  * - `module`: a module's output (the layer's own, or its activation module's);
  * - `input-of`: the input of the module that consumes it (an activation written as an op, `F.relu(dense(x))`, or a
  *   layer migrated to an op, `torch.cat`, is visible as what the next module is given);
- * - `model-output`: the model's output;
+ * - `model-output`: the model's output (`index`: which, of a model with several);
  * - `slice-of`: its part of the last axis of a Concatenate (mapped layer `layer`) it feeds, when that is read;
  * - `activation-applied`: the layer's module's output with its fused activation applied by the probe, where nothing
  *   in the migrated model shows the activated value (the consumer is an op too); the activation is then checked only
@@ -168,7 +168,7 @@ export interface LayerMapping {
 export type OutputSource =
   | { kind: 'module'; module: string; call: number }
   | { kind: 'input-of'; module: string; call: number; consumer: string }
-  | { kind: 'model-output' }
+  | { kind: 'model-output'; index?: number }
   | { kind: 'slice-of'; layer: string; start: number; length: number }
   | { kind: 'activation-applied'; module: string; call: number; activation: string }
   | { kind: 'none'; why: string };
@@ -180,4 +180,12 @@ export interface CandidateMeta extends CommonMeta {
   dataReplaced: boolean;
   /** A custom loop's pairing of the reference's variables with the candidate's tensors (loop_pairing.ts). */
   loop?: { pairs: LoopPair[]; problems: string[] };
+}
+
+/**
+ * The trace name of a data set's `i`-th input (`x`) or target (`y`): `x`, `x1`, `x2`, ... (the first keeps the name a
+ * one-input fit records it under). Both probes read and write a multi-input or multi-output fit's data by it.
+ */
+export function dataTensorName(base: 'x' | 'y', i: number): string {
+  return i === 0 ? base : `${base}${i}`;
 }

@@ -82,7 +82,11 @@ export const model: Mapping[] = [
   },
   // A model's weights are LayerVariables (read(), name, trainable) in tfjs, tensors in the runtime: no one rewrite
   // covers both what the list is for and what is done with its elements.
-  manual('LayersModel.trainableWeights', 'use [...model.parameters()] (Parameters, which are tensors: drop .read())', { kind: 'property' }),
+  // `.map((w) => w.read())` of them is the variable list an optimizer takes: the model's parameters (model_weights.ts).
+  {
+    tf: 'LayersModel.trainableWeights', kind: 'property', status: 'pattern', returns: 'other', rule: 'trainableWeights',
+    target: '[...model.parameters()] for model.trainableWeights.map((w) => w.read()); other uses need a human (Parameters are tensors: no read(), name or trainable)',
+  },
   manual('LayersModel.weights', 'use [...model.parameters(), ...model.buffers()] (tensors: drop .read())', { kind: 'property' }),
   {
     tf: 'tf.loadLayersModel', kind: 'function', status: 'semantic', params: ['pathOrIOHandler', 'options~'], returns: 'LayersModel',

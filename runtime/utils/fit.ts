@@ -32,8 +32,10 @@ import { withCompiled } from './compile.js';
 import * as steps from './fit_steps.js';
 import { EpochLogs } from './fit_steps.js';
 import { CallbackList, type FitCallbacks, type Logs, stopRequested } from './callbacks.js';
+import { OutputLosses, type ClassWeight } from './fit_outputs.js';
 
 export type { FitCallbacks, Logs } from './callbacks.js';
+export type { ClassWeight } from './fit_outputs.js';
 export { EpochLogs } from './fit_steps.js';
 
 /** The runtime functions fit_steps' rows call. */
@@ -42,9 +44,9 @@ const PARTS: steps.RuntimeParts = { data: { DataLoader, TensorDataset } };
 /** A loss or metric: `(yPred, yTrue) => scalar tensor` (the mean over the batch). */
 export type LossFunction = (yPred: Tensor, yTrue: Tensor) => Tensor;
 
-/** What fit trains: a module with a one-input forward and train/eval modes. */
+/** What fit trains: a module with a forward (one input, or one per tensor of an `x` array) and train/eval modes. */
 export interface Trainable {
-  forward(x: Tensor): unknown;
+  forward(x: Tensor, ...more: Tensor[]): unknown;
   train(mode?: boolean): unknown;
   eval(): unknown;
   /** tfjs's `model.stopTraining`: a callback sets it to end the fit after the current batch. */
@@ -58,8 +60,12 @@ export interface OptimizerLike {
 }
 
 export interface FitOptions {
-  /** `(yPred, yTrue) => scalar`: what the optimizer minimises. Default: the model's utils.compile record. */
-  loss?: LossFunction;
+  /**
+   * `(yPred, yTrue) => scalar` (or the per-sample losses [batch]): what the optimizer minimises; for a model with
+   * several outputs one function per output (their sum is minimised, fit_outputs.ts). Default: the model's
+   * utils.compile record.
+   */
+  loss?: LossFunction | LossFunction[];
   /** Default: the model's utils.compile record. */
   optimizer?: OptimizerLike;
   /** Metrics by log key (`{ acc: accuracyFn }`), computed on detached predictions. */
@@ -72,12 +78,19 @@ export interface FitOptions {
   shuffle?: boolean;
   /** Fraction in (0, 1) of the samples, the last ones before shuffling, held out for validation. */
   validationSplit?: number;
-  /** `[x, y]` to validate on after every epoch (instead of validationSplit). */
-  validationData?: readonly Tensor[];
+  /** `[x, y]` to validate on after every epoch (instead of validationSplit); x and y arrays for several inputs/outputs. */
+  validationData?: readonly Tensor[] | readonly [Tensor | Tensor[], Tensor | Tensor[]];
   /** Hooks, or a list of hook objects (tfjs's `callbacks: [...]`, e.g. `[utils.earlyStopping(), { onEpochEnd }]`). */
   callbacks?: FitCallbacks | FitCallbacks[];
   /** 0 (default): silent; 1 or 2: one line per epoch with its logs on stderr. */
   verbose?: 0 | 1 | 2;
+  /**
+   * tfjs's `classWeight`: each training sample's loss weighted by its class's weight (`classWeight[argmax(y)]`),
+   * the loss then `mean(w · loss)`; needs a loss returning per-sample losses. Several outputs: one (or null) per output.
+   */
+  classWeight?: ClassWeight | (ClassWeight | null)[];
+  /** Several outputs: their names, for the `<name>_loss` logs (tfjs's output layer names). Default `output1`, ... */
+  outputNames?: string[];
 }
 
 /** fit's result, like tfjs's History: the epochs run and one number per epoch under each log key. */
@@ -103,8 +116,12 @@ export interface PredictOptions {
 export interface StepInfo {
   epoch: number;
   batch: number;
+  /** The batch's (first) input and target. */
   x: Tensor;
   y: Tensor;
+  /** Every input and target of the batch (a multi-input or multi-output fit has several). */
+  xs: Tensor[];
+  ys: Tensor[];
 }
 
 /** An epoch of a fit: its number and its batches `[x, y]`. */
@@ -121,14 +138,17 @@ export interface EpochPlan {
  * the step's tidy and are handed to afterStep, which owns them.
  */
 export interface FitDriver {
-  /** The epochs and their batches, instead of `epochs` passes of a (shuffled) DataLoader. */
-  plan?(x: Tensor, y: Tensor, batchSize: number): Iterable<EpochPlan>;
+  /**
+   * The epochs and their batches, instead of `epochs` passes of a (shuffled) DataLoader. A batch is `[x, y]`, or
+   * with several inputs/outputs `[...xs, ...ys]` (`all` holds every training tensor then).
+   */
+  plan?(x: Tensor, y: Tensor, batchSize: number, all?: { xs: Tensor[]; ys: Tensor[] }): Iterable<EpochPlan>;
   /** Before the step of a batch (after onBatchBegin). */
   beforeStep?(info: StepInfo): void | Promise<void>;
   /** Inside the step, after backward and before optimizer.step: tensors to keep (e.g. the gradients). */
   beforeOptimizerStep?(info: StepInfo): Tensor[];
-  /** Inside the step, after optimizer.step: tensors to keep (e.g. layer outputs of this forward). */
-  afterOptimizerStep?(info: StepInfo, pred: Tensor): Tensor[];
+  /** Inside the step, after optimizer.step: tensors to keep (e.g. layer outputs of this forward); `preds`: every output. */
+  afterOptimizerStep?(info: StepInfo, pred: Tensor, preds?: Tensor[]): Tensor[];
   /** After the step, with the batch's logs and the kept tensors (before onBatchEnd). */
   afterStep?(info: StepInfo, logs: Logs, kept: Tensor[]): void | Promise<void>;
   /** After an epoch's logs and validation (before onEpochEnd). */
@@ -137,7 +157,7 @@ export interface FitDriver {
   stop?(epoch: number, where: 'batch' | 'epoch'): boolean;
 }
 
-const FIT_OPTIONS = ['loss', 'optimizer', 'metrics', 'batchSize', 'epochs', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'verbose'];
+const FIT_OPTIONS = ['loss', 'optimizer', 'metrics', 'batchSize', 'epochs', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'classWeight', 'outputNames'];
 
 /**
  * Trains `model` on `(x, y)` with the compiled `loss` and `optimizer`, tfjs's `model.fit` made explicit.
@@ -155,17 +175,21 @@ const FIT_OPTIONS = ['loss', 'optimizer', 'metrics', 'batchSize', 'epochs', 'shu
  * @param driver hooks into the loop for a tool that follows another run (the diff's probe); users leave it out
  * @returns a History: `{ epoch: [0, 1, ...], history: { loss: [...], acc: [...], val_loss: [...], ... } }`
  */
-export async function fit(model: Trainable, x: Tensor, y: Tensor, options: FitOptions = {}, driver: FitDriver = {}): Promise<History> {
+export async function fit(model: Trainable, x: Tensor | Tensor[], y: Tensor | Tensor[], options: FitOptions = {}, driver: FitDriver = {}): Promise<History> {
   checkModel('fit', model);
-  checkPair('fit', x, y, 'x', 'y');
+  const xs = asList('fit', x, 'x');
+  const ys = asList('fit', y, 'y');
+  checkSamples('fit', xs, ys);
   if (options === null || typeof options !== 'object') throw new TypeError('fit: options must be an object (with { loss, optimizer } unless the model was compiled with utils.compile)');
   for (const k of Object.keys(options)) {
     if (!FIT_OPTIONS.includes(k)) throw new TypeError(`fit: unknown option '${k}' (known: ${FIT_OPTIONS.join(', ')})`);
   }
-  const { loss: lossFn, optimizer, metrics = {}, batchSize = 32, epochs = 1, shuffle = true, validationSplit, validationData, callbacks = {}, verbose = 0 } = withCompiled('fit', model, options, ['loss', 'optimizer']);
-  checkFunction('fit', 'loss', lossFn);
+  const { loss: lossFn, optimizer, metrics = {}, batchSize = 32, epochs = 1, shuffle = true, validationSplit, validationData, callbacks = {}, verbose = 0, classWeight, outputNames } = withCompiled('fit', model, options as FitOptions & { loss?: LossFunction }, ['loss', 'optimizer']);
+  // (The compile record's type has one loss; fit's options may give one per output: OutputLosses takes either.)
+  const losses = new OutputLosses('fit', lossFn, ys.length, outputNames, classWeight);
   checkOptimizer('fit', optimizer);
   const metricEntries = checkMetrics('fit', metrics);
+  if (metricEntries.length && ys.length > 1) throw new TypeError(`fit: metrics with several outputs are not supported (the model has ${ys.length}); each output's loss is logged as <name>_loss`);
   checkBatchSize('fit', batchSize);
   if (!Number.isInteger(epochs) || epochs < 0) throw new RangeError(`fit: epochs must be a non-negative integer, got ${epochs}`);
   if (typeof shuffle !== 'boolean') throw new TypeError(`fit: shuffle must be true or false, got ${JSON.stringify(shuffle)} ('batch' shuffling is not supported)`);
@@ -176,24 +200,30 @@ export async function fit(model: Trainable, x: Tensor, y: Tensor, options: FitOp
 
   // Views made here are disposed at the end, so a fit leaves memory as it found it.
   const views: Tensor[] = [];
-  let trainX = x;
-  let trainY = y;
-  let val: [Tensor, Tensor] | undefined;
+  let trainXs = xs;
+  let trainYs = ys;
+  let val: { xs: Tensor[]; ys: Tensor[] } | undefined;
   if (validationSplit !== undefined) {
-    const split = splitValidation(x, y, validationSplit, 'fit');
-    [trainX, trainY] = split.train;
-    val = split.val;
-    views.push(trainX, trainY, ...val);
+    const split = splitValidationAll([...xs, ...ys], validationSplit, 'fit');
+    trainXs = split.train.slice(0, xs.length);
+    trainYs = split.train.slice(xs.length);
+    val = { xs: split.val.slice(0, xs.length), ys: split.val.slice(xs.length) };
+    views.push(...split.train, ...split.val);
   } else if (validationData !== undefined) {
     if (!Array.isArray(validationData) || validationData.length !== 2) {
       throw new TypeError('fit: validationData must be [x, y] (sample weights are not supported)');
     }
-    checkPair('fit', validationData[0], validationData[1], 'validationData[0]', 'validationData[1]');
-    val = [validationData[0], validationData[1]];
+    val = { xs: asList('fit', validationData[0] as Tensor | Tensor[], 'validationData[0]'), ys: asList('fit', validationData[1] as Tensor | Tensor[], 'validationData[1]') };
+    checkSamples('fit', val.xs, val.ys, 'validationData[0]', 'validationData[1]');
+    if (val.xs.length !== xs.length || val.ys.length !== ys.length) throw new RangeError(`fit: validationData has ${val.xs.length} input(s) and ${val.ys.length} target(s); x and y have ${xs.length} and ${ys.length}`);
   }
+  // tfjs checks every class of the targets has a weight before it trains (all of y: it weighs before it splits).
+  if (losses.weighted) await losses.checkClasses(ys);
 
-  const plan = driver.plan?.(trainX, trainY, batchSize) ?? loaderPlan(trainX, trainY, batchSize, shuffle, epochs);
-  const numBatches = Math.ceil(trainX.shape[0] / batchSize);
+  const nIn = xs.length;
+  const several = xs.length > 1 || ys.length > 1;
+  const plan = driver.plan?.(trainXs[0], trainYs[0], batchSize, several ? { xs: trainXs, ys: trainYs } : undefined) ?? loaderPlan([...trainXs, ...trainYs], batchSize, shuffle, epochs);
+  const numBatches = Math.ceil(trainXs[0].shape[0] / batchSize);
   const history: History = { epoch: [], history: {} };
   try {
     hooks.begin(model);
@@ -201,15 +231,17 @@ export async function fit(model: Trainable, x: Tensor, y: Tensor, options: FitOp
     for (const { epoch, batches: epochBatches } of plan) {
       await hooks.call('onEpochBegin', epoch);
       steps.epochBegin.run(model);
-      const epochLogs = new EpochLogs(metricEntries);
+      const epochLogs = new EpochLogs(metricEntries, losses.logKeys);
       let batch = 0;
       let stopped = false;
-      for (const [batchX, batchY] of epochBatches) {
+      for (const tensors of epochBatches) {
+        const batchXs = tensors.slice(0, nIn);
+        const batchYs = tensors.slice(nIn);
         await hooks.call('onBatchBegin', batch);
-        const info: StepInfo = { epoch, batch, x: batchX, y: batchY };
+        const info: StepInfo = { epoch, batch, x: batchXs[0], y: batchYs[0], xs: batchXs, ys: batchYs };
         await driver.beforeStep?.(info);
-        const { logs: stepLogs, kept } = await trainStep('fit', model, lossFn, optimizer, metricEntries, batchX, batchY, driver, info);
-        const batchLogs: Logs = { batch, size: batchX.shape[0], ...stepLogs };
+        const { logs: stepLogs, kept } = await trainStep('fit', model, losses, optimizer, metricEntries, batchXs, batchYs, driver, info);
+        const batchLogs: Logs = { batch, size: batchXs[0].shape[0], ...stepLogs };
         await driver.afterStep?.(info, batchLogs, kept);
         epochLogs.add(batchLogs);
         await hooks.call('onBatchEnd', batch, batchLogs);
@@ -223,7 +255,7 @@ export async function fit(model: Trainable, x: Tensor, y: Tensor, options: FitOp
       }
       const logs = epochLogs.means();
       if (val && !stopped) {
-        const valLogs = await evaluateToNumbers(model, val[0], val[1], lossFn, metricEntries, batchSize);
+        const valLogs = await evaluateToNumbers(model, val.xs, val.ys, losses, metricEntries, batchSize);
         for (const [k, v] of Object.entries(valLogs)) logs[`val_${k}`] = v;
       }
       steps.history.run(history, epoch, logs);
@@ -235,13 +267,14 @@ export async function fit(model: Trainable, x: Tensor, y: Tensor, options: FitOp
     await hooks.call('onTrainEnd');
   } finally {
     for (const v of views) v.dispose();
+    losses.dispose();
   }
   return history;
 }
 
-/** `epochs` passes of a DataLoader over the training samples, reshuffled each epoch when `shuffle`. */
-function* loaderPlan(x: Tensor, y: Tensor, batchSize: number, shuffle: boolean, epochs: number): Generator<EpochPlan> {
-  const loader = steps.batches.run(PARTS, x, y, batchSize, shuffle);
+/** `epochs` passes of a DataLoader over the training samples (`[...xs, ...ys]`), reshuffled each epoch when `shuffle`. */
+function* loaderPlan(tensors: Tensor[], batchSize: number, shuffle: boolean, epochs: number): Generator<EpochPlan> {
+  const loader = steps.batches.run(PARTS, tensors, batchSize, shuffle);
   for (let epoch = 0; epoch < epochs; epoch++) yield { epoch, batches: batches(loader) };
 }
 
@@ -250,27 +283,48 @@ function* loaderPlan(x: Tensor, y: Tensor, batchSize: number, shuffle: boolean, 
  * tensors are views of x and y. utils.fit and the diff's probe split here.
  */
 export function splitValidation(x: Tensor, y: Tensor, fraction: number, op = 'splitValidation'): { train: [Tensor, Tensor]; val: [Tensor, Tensor] } {
-  return steps.validationSplit.run(x, y, fraction, op);
+  const { train, val } = splitValidationAll([x, y], fraction, op);
+  return { train: [train[0], train[1]], val: [val[0], val[1]] };
+}
+
+/** splitValidation over any number of tensors (a multi-input or multi-output fit's `[...xs, ...ys]`). */
+export function splitValidationAll(tensors: Tensor[], fraction: number, op = 'splitValidation'): { train: Tensor[]; val: Tensor[] } {
+  return steps.validationSplit.run(tensors, fraction, op);
 }
 
 /**
- * One gradient step on one batch, everything it makes freed at its end: `{ loss, <metric>... }` of the batch
- * (metrics on the detached predictions).
+ * One gradient step on one batch, everything it makes freed at its end: `{ loss, <output>_loss..., <metric>... }`
+ * of the batch (metrics on the detached predictions). `x`/`y`: one tensor each, or one per model input/output
+ * (`lossFn` then an OutputLosses, fit_outputs.ts).
  */
 export async function trainStep(
-  op: string, model: Trainable, lossFn: LossFunction, optimizer: OptimizerLike, metricEntries: [string, LossFunction][], x: Tensor, y: Tensor,
+  op: string, model: Trainable, lossFn: LossFunction | OutputLosses, optimizer: OptimizerLike, metricEntries: [string, LossFunction][], x: Tensor | Tensor[], y: Tensor | Tensor[],
   driver: FitDriver = {}, info?: StepInfo,
 ): Promise<{ logs: Logs; kept: Tensor[] }> {
+  const xs = Array.isArray(x) ? x : [x];
+  const ys = Array.isArray(y) ? y : [y];
+  const losses = lossFn instanceof OutputLosses ? lossFn : new OutputLosses(op, lossFn, 1);
   const [values, kept] = tidy(() => {
-    const { pred, loss, between: keptBefore } = steps.step.run(model, lossFn, optimizer, x, y, (out) => asTensor(op, out),
-      () => (info && driver.beforeOptimizerStep ? driver.beforeOptimizerStep(info) : []));
-    const values = steps.batchLogs.run(loss, pred, y, metricEntries);
-    const keptAfter = info && driver.afterOptimizerStep ? driver.afterOptimizerStep(info, pred) : [];
-    return [values, [...keptBefore, ...keptAfter]];
+    let perOutput: Tensor[] = [];
+    const { pred: preds, loss: total, between: keptBefore } = steps.step.run(
+      () => forwardAll(op, model, xs, losses.count),
+      (p) => {
+        const r = losses.compute(p, ys, true);
+        perOutput = r.perOutput;
+        return r.total;
+      },
+      optimizer,
+      () => (info && driver.beforeOptimizerStep ? driver.beforeOptimizerStep(info) : []),
+    );
+    const outputLosses = losses.logKeys.length ? perOutput.map((t) => t.detach()) : [];
+    const values = steps.batchLogs.run(total, outputLosses, preds[0], ys[0], metricEntries);
+    const keptAfter = info && driver.afterOptimizerStep ? driver.afterOptimizerStep(info, preds[0], preds) : [];
+    return [values, [...keptBefore, ...keptAfter]] as [Tensor[], Tensor[]];
   });
   const numbers = await readValues(values);
   const logs: Logs = { loss: numbers[0] };
-  metricEntries.forEach(([k], i) => (logs[k] = numbers[i + 1]));
+  losses.logKeys.forEach((k, i) => (logs[k] = numbers[i + 1]));
+  metricEntries.forEach(([k], i) => (logs[k] = numbers[i + 1 + losses.logKeys.length]));
   return { logs, kept };
 }
 
@@ -279,7 +333,7 @@ export async function trainStep(
  *
  * @returns the batch's loss, or `[loss, ...metrics]` when there are metrics (tfjs's shape)
  */
-export async function trainOnBatch(model: Trainable, x: Tensor, y: Tensor, options: Omit<FitOptions, 'batchSize' | 'epochs' | 'shuffle' | 'validationSplit' | 'validationData' | 'callbacks' | 'verbose'> = {}): Promise<number | number[]> {
+export async function trainOnBatch(model: Trainable, x: Tensor, y: Tensor, options: { loss?: LossFunction; optimizer?: OptimizerLike; metrics?: Record<string, LossFunction> } = {}): Promise<number | number[]> {
   checkModel('trainOnBatch', model);
   checkPair('trainOnBatch', x, y, 'x', 'y');
   const { loss: lossFn, optimizer, metrics = {} } = withCompiled('trainOnBatch', model, options ?? {}, ['loss', 'optimizer']);
@@ -306,8 +360,8 @@ export function evaluate(model: Trainable, x: Tensor, y: Tensor, options: Evalua
   checkFunction('evaluate', 'loss', lossFn);
   const metricEntries = checkMetrics('evaluate', metrics);
   checkBatchSize('evaluate', batchSize);
-  const fns = [lossFn, ...metricEntries.map(([, fn]) => fn)];
-  const results = weightedMeans('evaluate', model, x, y, fns, batchSize);
+  const losses = new OutputLosses('evaluate', lossFn, 1);
+  const results = weightedMeans('evaluate', model, [x], [y], batchValues(losses, metricEntries), batchSize);
   return results.length === 1 ? results[0] : results;
 }
 
@@ -334,10 +388,21 @@ export function predict(model: Trainable, x: Tensor, options: PredictOptions = {
   });
 }
 
-/** Batch-weighted means of `fns(model(x), y)`, as tensors (kept on the tensors' device, no reads). */
-function weightedMeans(op: string, model: Trainable, x: Tensor, y: Tensor, fns: LossFunction[], batchSize: number): Tensor[] {
-  const n = x.shape[0];
-  if (n === 0) throw new RangeError(`${op}: x has no samples (shape ${fmtShape(x.shape)})`);
+type BatchValues = (preds: Tensor[], ys: Tensor[]) => Tensor[];
+
+/** A batch's unweighted `[loss, <output>_loss..., <metric>...]` (what evaluate and validation report). */
+function batchValues(losses: OutputLosses, metrics: [string, LossFunction][]): BatchValues {
+  return (preds, ys) => {
+    const { total, perOutput } = losses.compute(preds, ys, false);
+    return [total, ...(losses.logKeys.length ? perOutput : []), ...metrics.map(([, fn]) => fn(preds[0], ys[0]))];
+  };
+}
+
+/** Batch-weighted means of `values(model(xs), ys)`, as tensors (kept on the tensors' device, no reads). */
+function weightedMeans(op: string, model: Trainable, xs: Tensor[], ys: Tensor[], values: BatchValues, batchSize: number): Tensor[] {
+  const n = xs[0].shape[0];
+  if (n === 0) throw new RangeError(`${op}: x has no samples (shape ${fmtShape(xs[0].shape)})`);
+  const count = ys.length;
   model.eval();
   return noGrad(() => {
     let totals: Tensor[] | undefined;
@@ -345,10 +410,9 @@ function weightedMeans(op: string, model: Trainable, x: Tensor, y: Tensor, fns: 
       const size = Math.min(batchSize, n - start);
       const prev = totals;
       totals = tidy(() => {
-        const pred = asTensor(op, model.forward(x.narrow(0, start, size)));
-        const target = y.narrow(0, start, size);
-        return fns.map((fn, i) => {
-          const weighted = fn(pred, target).mul(size);
+        const preds = forwardAll(op, model, xs.map((x) => x.narrow(0, start, size)), count);
+        return values(preds, ys.map((y) => y.narrow(0, start, size))).map((v, i) => {
+          const weighted = v.mul(size);
           return prev ? prev[i].add(weighted) : weighted;
         });
       });
@@ -360,10 +424,11 @@ function weightedMeans(op: string, model: Trainable, x: Tensor, y: Tensor, fns: 
   });
 }
 
-async function evaluateToNumbers(model: Trainable, x: Tensor, y: Tensor, lossFn: LossFunction, metrics: [string, LossFunction][], batchSize: number): Promise<Logs> {
-  const values = await readValues(weightedMeans('fit (validation)', model, x, y, [lossFn, ...metrics.map(([, fn]) => fn)], batchSize));
-  const logs: Logs = { loss: values[0] };
-  metrics.forEach(([k], i) => (logs[k] = values[i + 1]));
+async function evaluateToNumbers(model: Trainable, xs: Tensor[], ys: Tensor[], losses: OutputLosses, metrics: [string, LossFunction][], batchSize: number): Promise<Logs> {
+  const values = await readValues(weightedMeans('fit (validation)', model, xs, ys, batchValues(losses, metrics), batchSize));
+  const keys = ['loss', ...losses.logKeys, ...metrics.map(([k]) => k)];
+  const logs: Logs = {};
+  keys.forEach((k, i) => (logs[k] = values[i]));
   return logs;
 }
 
@@ -400,6 +465,38 @@ export function asTensor(op: string, out: unknown): Tensor {
     throw new TypeError(`${op}: model.forward(x) must return one Tensor, got ${Array.isArray(out) ? 'an array (several outputs are not supported)' : typeof out}`);
   }
   return out;
+}
+
+/** The model's outputs for `xs` (its forward given one argument per input): `count` tensors. */
+function forwardAll(op: string, model: Trainable, xs: Tensor[], count: number): Tensor[] {
+  const out = model.forward(xs[0], ...xs.slice(1));
+  if (count === 1) return [asTensor(op, out)];
+  if (!Array.isArray(out) || out.length !== count || !out.every((t) => t instanceof Tensor)) {
+    throw new TypeError(`${op}: ${count} targets were given, so model.forward must return ${count} Tensors (one per output), got ${Array.isArray(out) ? `an array of ${out.length}` : typeof out}`);
+  }
+  return out as Tensor[];
+}
+
+/** `x` as a list: one tensor, or an array of them (one per model input or output). */
+function asList(op: string, t: Tensor | Tensor[], name: string): Tensor[] {
+  if (!Array.isArray(t)) return [t];
+  if (!t.every((e) => e instanceof Tensor)) {
+    throw new TypeError(`${op}: ${name} must be a Tensor, got an array of ${t.map((e) => (e === null ? 'null' : e instanceof Tensor ? 'Tensor' : typeof e)).join(', ')} (an array must hold one Tensor per model input or output; wrap values with torch.tensor)`);
+  }
+  if (t.length === 0) throw new RangeError(`${op}: ${name} is an empty array; give a Tensor, or one Tensor per model ${name.startsWith('y') || name.endsWith('[1]') ? 'output' : 'input'}`);
+  return t;
+}
+
+/** Every input and target a tensor with the same number of samples. */
+function checkSamples(op: string, xs: Tensor[], ys: Tensor[], xName = 'x', yName = 'y'): void {
+  const named = [...xs.map((t, i) => [t, xs.length > 1 ? `${xName}[${i}]` : xName] as const), ...ys.map((t, i) => [t, ys.length > 1 ? `${yName}[${i}]` : yName] as const)];
+  for (const [t, name] of named) checkTensor(op, t, name);
+  const [first, firstName] = named[0];
+  for (const [t, name] of named.slice(1)) {
+    if (t.shape[0] !== first.shape[0]) {
+      throw new RangeError(`${op}: ${firstName} has ${first.shape[0]} samples but ${name} has ${t.shape[0]} (shapes ${fmtShape(first.shape)} and ${fmtShape(t.shape)}); they must match in dim 0`);
+    }
+  }
 }
 
 export function checkModel(op: string, model: Trainable): void {

@@ -18,7 +18,7 @@ export interface RuntimeParts {
 }
 
 /** What the steps run on: a module with train/eval, an optimizer, a loss `(yPred, yTrue) => scalar`. */
-interface Model { forward(x: Tensor): unknown; train(mode?: boolean): unknown }
+interface Model { train(mode?: boolean): unknown }
 interface Optimizer { zeroGrad(): void; step(): unknown }
 type Loss = (yPred: Tensor, yTrue: Tensor) => Tensor;
 
@@ -64,20 +64,18 @@ export const LOOP_CALLBACKS: Record<string, string> = {
  * train. `numVal = floor(n · fraction)`. The tensors are views (narrow) of x and y.
  */
 export const validationSplit = {
-  run(x: Tensor, y: Tensor, fraction: number, op: string): { train: [Tensor, Tensor]; val: [Tensor, Tensor] } {
+  /** Any number of tensors (a multi-input or multi-output fit's `[...xs, ...ys]`), split alike. */
+  run(tensors: readonly Tensor[], fraction: number, op: string): { train: Tensor[]; val: Tensor[] } {
     if (typeof fraction !== 'number' || !(fraction > 0 && fraction < 1)) {
       throw new RangeError(`${op}: validationSplit must be a number in (0, 1), got ${fraction}`);
     }
-    const n = x.shape[0];
+    const n = tensors[0].shape[0];
     const numVal = Math.floor(n * fraction);
     const numTrain = n - numVal;
     if (numVal === 0 || numTrain === 0) {
       throw new RangeError(`${op}: validationSplit ${fraction} of ${n} samples leaves ${numVal === 0 ? 'no validation' : 'no training'} samples`);
     }
-    return {
-      train: [x.narrow(0, 0, numTrain), y.narrow(0, 0, numTrain)],
-      val: [x.narrow(0, numTrain, numVal), y.narrow(0, numTrain, numVal)],
-    };
+    return { train: tensors.map((t) => t.narrow(0, 0, numTrain)), val: tensors.map((t) => t.narrow(0, numTrain, numVal)) };
   },
   code: (fraction: string): string[] => [
     `// validationSplit: tfjs validates on the last samples, taken before shuffling`,
@@ -96,8 +94,9 @@ export const validationSplit = {
  * where the program's `data` shadows the runtime's namespace.
  */
 export const batches = {
-  run: ({ data }: RuntimeParts, x: Tensor, y: Tensor, batchSize: number, shuffle: boolean): DataLoader =>
-    new data.DataLoader(new data.TensorDataset(x, y), { batchSize, shuffle }),
+  /** Over `[...xs, ...ys]`: each batch holds every tensor's rows of the same samples. */
+  run: ({ data }: RuntimeParts, tensors: readonly Tensor[], batchSize: number, shuffle: boolean): DataLoader =>
+    new data.DataLoader(new data.TensorDataset(...tensors), { batchSize, shuffle }),
   code: (n: LoopNames, x: string, y: string): string[] => n.loader
     ? [`const loader = new data.DataLoader(new data.TensorDataset(${x}, ${y}), { batchSize: ${batchSizeOf(n)}, shuffle: ${shuffleOf(n)} });`]
     : [`const numSamples = ${x}.shape[0];`, `const batchSize = ${batchSizeOf(n)};`],
@@ -122,9 +121,10 @@ export const epochBegin = {
  * gradients, then applies them). `between` runs after backward and before the optimizer's step.
  */
 export const step = {
-  run<T>(model: Model, loss: Loss, optimizer: Optimizer, x: Tensor, y: Tensor, forward: (out: unknown) => Tensor, between: () => T): { pred: Tensor; loss: Tensor; between: T } {
-    const pred = forward(model.forward(x));
-    const value = loss(pred, y);
+  /** `forward()` the predictions, `loss(pred)` the scalar minimised (a multi-output fit's sum). */
+  run<P, T>(forward: () => P, loss: (pred: P) => Tensor, optimizer: Optimizer, between: () => T): { pred: P; loss: Tensor; between: T } {
+    const pred = forward();
+    const value = loss(pred);
     optimizer.zeroGrad();
     value.backward();
     const kept = between();
@@ -142,9 +142,10 @@ export const step = {
 
 /** A batch's logs: its size, its loss, each metric on the detached predictions (no gradient flows through one). */
 export const batchLogs = {
-  run: (loss: Tensor, pred: Tensor, y: Tensor, metrics: readonly [string, Loss][]): Tensor[] => {
+  /** `[loss, ...outputLosses, ...metrics]`; a multi-output fit's metrics are on its first output, as tfjs's. */
+  run: (loss: Tensor, outputLosses: readonly Tensor[], pred: Tensor, y: Tensor, metrics: readonly [string, Loss][]): Tensor[] => {
     const detached = pred.detach();
-    return [loss.detach(), ...metrics.map(([, fn]) => fn(detached, y))];
+    return [loss.detach(), ...outputLosses, ...metrics.map(([, fn]) => fn(detached, y))];
   },
   code: (n: LoopNames): string[] => [
     `const size = batchX.shape[0];`,
@@ -160,8 +161,9 @@ export class EpochLogs {
   private readonly sums = new Map<string, number>();
   private seen = 0;
 
-  constructor(metricEntries: readonly [string, unknown][]) {
-    for (const k of ['loss', ...metricEntries.map(([k]) => k)]) this.sums.set(k, 0);
+  /** `outputKeys`: a multi-output fit's `<name>_loss` keys (logged after `loss`, before the metrics, as tfjs's). */
+  constructor(metricEntries: readonly [string, unknown][], outputKeys: readonly string[] = []) {
+    for (const k of ['loss', ...outputKeys, ...metricEntries.map(([k]) => k)]) this.sums.set(k, 0);
   }
 
   add(logs: Record<string, number>): void {

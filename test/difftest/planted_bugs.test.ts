@@ -3,8 +3,8 @@
  * `torchbridge check` (programmatically, the real program-level diff against TensorFlow.js) must fail on it with a
  * report that names the planted layer or op. The unmutated programs are checked in the same run and must pass,
  * so a catch means the bug was found, not that the check fails on everything. Few steps, small data: the whole
- * suite is one `check` run of twenty-three entries (eight programs, fifteen bugs: seven in fit-trained sequential
- * models, three in functional graphs, five in custom loops).
+ * suite is one `check` run of twenty-seven entries (ten programs, seventeen bugs: seven in fit-trained sequential
+ * models, three in functional graphs, five in custom loops, two in fit's outputs and class weights).
  */
 import { describe, expect, test, beforeAll, afterAll } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

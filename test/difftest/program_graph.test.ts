@@ -6,6 +6,7 @@ import { basename, join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { runMigrate } from '../../cli/migrate/run.js';
 import { isChain, mapLayersByGraph, type GraphLeaf } from '../../difftest/program/graph_map.js';
+import { graphIsolationPlan } from '../../difftest/program/isolation_plan.js';
 import { LayerMapError } from '../../difftest/program/layer_map.js';
 import { runDiff } from '../../difftest/program/run.js';
 import type { ReferenceLayer } from '../../difftest/program/trace_meta.js';
@@ -88,6 +89,21 @@ describe('mapping by graph (units)', () => {
     expect(m[1].source).toEqual({ kind: 'input-of', module: 'dense1', call: 1, consumer: 'dense_Dense1' });
   });
 
+  test('--replay layer\'s feeds: each layer\'s module gets its inbound layer\'s output; the model input, a shared layer and a merge input are not fed', () => {
+    const m = mapLayersByGraph(layers, { leaves, outputShape: [1, 3] }, ['dense_Dense4']);
+    const plan = graphIsolationPlan(m, layers, () => 'Linear');
+    expect(plan.feeds).toEqual([
+      { module: 'dense3', from: 'dense_Dense2', layout: { kind: 'same' } },
+      { module: 'dense4', from: 'concatenate_Concatenate1', layout: { kind: 'same' } },
+    ]);
+    expect(plan.notFed).toEqual([]);
+    // A channels-first module is fed its inbound layer's NHWC output as NCHW.
+    expect(graphIsolationPlan(m, layers.map((l) => (l.name === 'dense_Dense2' ? { ...l, outputShape: [4, 4, 12] } : l)), (n) => (n === 'dense3' ? 'Conv2d' : 'Linear')).feeds[0].layout).toEqual({ kind: 'nhwc-to-nchw' });
+    const shared = [input, dense('dense_Dense1', 1, 16, 16, 'tanh', [['input1'], ['dense_Dense1']])];
+    const sm = mapLayersByGraph(shared, { leaves: [leaf('dense1', 16, 16, [call(16), call(16)])], outputShape: [1, 16] }, ['dense_Dense1']);
+    expect(graphIsolationPlan(sm, shared, () => 'Linear')).toEqual({ feeds: [], notFed: ['dense_Dense1 (applied 2 times: its module runs on its own inputs)'] });
+  });
+
   test('a module no layer maps to is an error naming it', () => {
     expect(() => mapLayersByGraph(layers, { leaves: [...leaves, leaf('extra', 3, 3, [call(3)])], outputShape: [1, 3] }, ['dense_Dense4'])).toThrow(LayerMapError);
     expect(() => mapLayersByGraph(layers, { leaves: [...leaves, leaf('extra', 3, 3, [call(3)])], outputShape: [1, 3] }, ['dense_Dense4'])).toThrow(/modules no tfjs layer maps to: extra \(Linear\)/);
@@ -123,6 +139,33 @@ describe('runDiff on functional graphs', () => {
     expect(r.pass).toBe(false);
     expect(r.firstDivergence).toMatchObject({ step: 0, kind: 'output', layer: 'dense_Dense1' });
     expect(r.probes.filter((p) => (p.layer === 'dense_Dense2' || p.layer === 'dense_Dense3') && p.kind === 'output').every((p) => p.pass)).toBe(true);
+  }, 120_000);
+
+  test('--replay layer: a correct migration agrees, every layer but the input compared isolated (fed the reference\'s input) at every step', async () => {
+    const r = await runDiff({ original: TWO_BRANCH, steps: 3, replay: 'layer', reference: 'wasm', progress: false });
+    expect(r.failures).toEqual([]);
+    const isolated = r.probes.filter((p) => p.kind === 'output' && p.tensor === 'isolated');
+    expect(isolated.map((p) => [p.step, p.layer])).toEqual([0, 1, 2].flatMap((step) => ['dense_Dense2', 'dense_Dense1', 'dense_Dense3', 'concatenate_Concatenate1', 'dense_Dense4'].map((l) => [step, l])));
+    expect(isolated.every((p) => p.pass)).toBe(true);
+    expect(r.notes.join('\n')).toMatch(/replay layer: each layer's module is fed the reference's output of the layer feeding it/);
+    expect(r.notes.join('\n')).not.toMatch(/ran as --replay step/);
+    expect(r.pass).toBe(true);
+  }, 120_000);
+
+  test('--replay layer: the deep branch\'s second layer with sigmoid for relu is pinned to dense_Dense3\'s isolated output; fed the reference\'s concatenation, the head downstream holds', async () => {
+    const migrated = await migratedWith(TWO_BRANCH, 'const deep2 = torch.relu(', 'const deep2 = torch.sigmoid(');
+    const r = await runDiff({ original: TWO_BRANCH, migrated, steps: 2, replay: 'layer', reference: 'wasm', progress: false });
+    expect(r.pass).toBe(false);
+    expect(r.firstDivergence).toMatchObject({ step: 0, kind: 'output', layer: 'dense_Dense3', tensor: 'isolated' });
+    const at0 = (layer: string, tensor: string) => r.probes.find((p) => p.step === 0 && p.kind === 'output' && p.layer === layer && p.tensor === tensor)!;
+    // The other branch and the layer before it in this one hold.
+    expect(at0('dense_Dense1', 'isolated').pass).toBe(true);
+    expect(at0('dense_Dense2', 'isolated').pass).toBe(true);
+    // The concatenation holds the bad part; the head, fed the reference's concatenation, holds in isolation while
+    // its output in the training forward (fed the bad concatenation) does not: the difference is not the head's.
+    expect(at0('concatenate_Concatenate1', 'isolated').pass).toBe(false);
+    expect(at0('dense_Dense4', 'isolated').pass).toBe(true);
+    expect(at0('dense_Dense4', 'output').pass).toBe(false);
   }, 120_000);
 
   test('a shared layer (one Dense applied twice) agrees; a wrong activation at its first application is pinned to it', async () => {

@@ -5,6 +5,7 @@
 import { ts } from 'ts-morph';
 import { lookup } from '../../mappings/index.js';
 import type { FileContext } from '../context.js';
+import { trainableWeightsModel } from './model_weights.js';
 
 export interface Facts {
   /** Names of `const w = tf.variable(...)` (trainable) in the file, in order. */
@@ -75,6 +76,10 @@ function varsFor(ctx: FileContext, facts: Facts, minimizeCall: ts.CallExpression
   const varList = minimizeCall?.arguments[2];
   const at = optimizerCall.getStart(ctx.sf);
   if (varList) {
+    // A list of a model's weights (`m.trainableWeights.map((w) => w.read())`, inline or in a name declared later):
+    // the model's parameters, when the model exists where the optimizer is created (model_weights.ts).
+    const weightsOf = modelWeightsList(ctx, varList);
+    if (weightsOf && !declaredAfter(ctx, weightsOf, at)) return `${ctx.original(weightsOf)}.parameters()`;
     const laterName = (n: ts.Node): boolean => {
       if (ts.isIdentifier(n)) {
         const decl = ctx.checker.getSymbolAtLocation(n)?.valueDeclaration;
@@ -85,6 +90,24 @@ function varsFor(ctx: FileContext, facts: Facts, minimizeCall: ts.CallExpression
     return laterName(varList) ? undefined : ctx.original(varList);
   }
   return facts.trainableVars.length ? `[${facts.trainableVars.join(', ')}]` : undefined;
+}
+
+/** The model whose weights list `varList` is: the expression itself, or a `const` name initialised with it. */
+function modelWeightsList(ctx: FileContext, varList: ts.Expression): ts.Expression | undefined {
+  const direct = trainableWeightsModel(ctx, varList);
+  if (direct || !ts.isIdentifier(varList)) return direct;
+  const decl = ctx.checker.getSymbolAtLocation(varList)?.valueDeclaration;
+  if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer || !(ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const)) return undefined;
+  return trainableWeightsModel(ctx, decl.initializer);
+}
+
+/** Whether a name in `expr` is declared in this file after position `at` (read there, it would be in its TDZ). */
+function declaredAfter(ctx: FileContext, expr: ts.Node, at: number): boolean {
+  if (ts.isIdentifier(expr)) {
+    const decl = ctx.checker.getSymbolAtLocation(expr)?.valueDeclaration;
+    if (decl && decl.getSourceFile() === ctx.sf && !ts.isParameter(decl) && decl.getStart(ctx.sf) > at) return true;
+  }
+  return ts.forEachChild(expr, (n) => declaredAfter(ctx, n, at) || undefined) ?? false;
 }
 
 function paramsFor(ctx: FileContext, facts: Facts, call: ts.CallExpression): string | undefined {

@@ -5,6 +5,9 @@ import type { FileContext } from '../context.js';
 import type { Use } from './training_compile.js';
 import { LOOP_CALLBACKS } from '../../runtime/utils/fit_steps.js';
 
+/** The fit options both the loop and utils.fit take (utils.fit also takes classWeight). */
+const FIT_OPTIONS = ['batchSize', 'epochs', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'verbose'];
+
 export interface FitArgs {
   xN: ts.Expression;
   yN: ts.Expression;
@@ -30,12 +33,13 @@ export function callbacksNeedHelper(ctx: FileContext, u: Use): boolean {
 export function fitArgs(ctx: FileContext, u: Use, fail: (why: string) => void, helper = false): FitArgs | undefined {
   const [xN, yN, argsN] = u.call.arguments;
   if (!xN || !yN) return void fail('x and y are needed (a dataset is trained with model.fitDataset)');
-  if (ts.isArrayLiteralExpression(xN) || ts.isArrayLiteralExpression(yN)) return void fail('several inputs/outputs are not supported');
+  // utils.fit takes one tensor per model input and output (runtime/utils/fit_outputs.ts); the loop does not.
+  if (!helper && (ts.isArrayLiteralExpression(xN) || ts.isArrayLiteralExpression(yN))) return void fail('several inputs/outputs are not supported');
   const args = argsN ? ctx.argInfo(argsN) : undefined;
   if (argsN && args?.kind !== 'object') return void fail('the options are not an object literal');
   const o = args?.props ?? {};
   for (const k of Object.keys(o)) {
-    if (!['batchSize', 'epochs', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'verbose'].includes(k)) return void fail(`option '${k}' has no loop equivalent here`);
+    if (![...FIT_OPTIONS, ...(helper ? ['classWeight'] : [])].includes(k)) return void fail(`option '${k}' has no loop equivalent here`);
   }
   if (o.shuffle && o.shuffle.kind === 'string') return void fail("shuffle 'batch' is not supported");
   if (helper) return { xN, yN, argsN, o };

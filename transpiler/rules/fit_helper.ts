@@ -19,15 +19,22 @@ export function emitFitHelper(ctx: FileContext, u: Use, c: Compiled | 'record'):
   const a = fitArgs(ctx, u, fail, true);
   if (!a) return;
   const { xN, yN, argsN, o } = a;
+  // classWeight weights each sample's loss: utils.fit is given the per-sample loss (fit_outputs.ts).
+  let loss = c === 'record' ? '' : c.lossFn;
+  if (o.classWeight) {
+    if (c === 'record' || !c.perSample) return fail("classWeight needs the loss per sample: compile with a loss name (e.g. 'categoricalCrossentropy') beside the fit, or pass utils.fit a loss returning one value per sample");
+    loss = c.outputs ? `[${c.perSample.join(', ')}]` : c.perSample[0];
+  }
   // 'record': the compile is elsewhere; utils.fit takes loss, optimizer and metrics from its utils.compile record.
-  const compiled = c === 'record' ? [] : [`loss: ${c.lossFn}`, `optimizer: ${c.optimizer}`];
+  const compiled = c === 'record' ? [] : [`loss: ${loss}`, `optimizer: ${c.optimizer}`];
   if (c !== 'record' && c.metrics.length) compiled.push(`metrics: { ${c.metrics.map((m) => `${m.key}: ${m.fn}`).join(', ')} }`);
   const options = argsN && ts.isObjectLiteralExpression(argsN) ? withCompiled(ctx, argsN, compiled) : compiled.length ? `{ ${compiled.join(', ')} }` : '';
   const model = ctx.rewritten(u.receiver);
   const top = skipParensUp(ts.isAwaitExpression(skipParensUp(u.call).parent) ? skipParensUp(u.call).parent : u.call);
   const notes: Mapping['notes'] = ['fit-helper', 'fit-shuffle', 'fit-logs', ...(ts.isVariableDeclaration(top.parent) ? ['fit-history' as const] : []),
     ...(o.callbacks && o.callbacks.kind !== 'object' ? ['early-stopping' as const] : []),
-    ...(o.validationSplit ? ['fit-validation-split' as const] : []), ...(c === 'record' ? ['compile-elsewhere' as const] : [])];
+    ...(o.validationSplit ? ['fit-validation-split' as const] : []), ...(c === 'record' ? ['compile-elsewhere' as const] : []),
+    ...(o.classWeight ? ['fit-class-weight' as const] : [])];
   const user = [model, ctx.rewritten(xN), ctx.rewritten(yN), ...(argsN ? [ctx.rewritten(argsN)] : [])];
   ctx.rewrite(u.call, u.row.tf, `utils.fit(${model}, ${ctx.rewritten(xN)}, ${ctx.rewritten(yN)}${options ? `, ${options}` : ''})`, notes, undefined, user);
 }
@@ -64,6 +71,7 @@ function withCompiled(ctx: FileContext, lit: ts.ObjectLiteralExpression, compile
 
 /** `model.evaluate(x, y, { batchSize })` → `utils.evaluate(model, x, y, { loss, metrics, batchSize })`. */
 export function emitEvaluateHelper(ctx: FileContext, u: Use, c: Compiled | 'record', xN: ts.Expression, yN: ts.Expression): void {
+  if (c !== 'record' && c.outputs) return void ctx.todo(u.call, u.row.tf, 'evaluate-returns', 'model.evaluate: a model with several outputs is not supported by utils.evaluate');
   const model = ctx.rewritten(u.receiver);
   const argsN = u.call.arguments[2];
   const o = argsN ? ctx.argInfo(argsN) : undefined;
@@ -115,6 +123,7 @@ export function emitDatasetHelper(ctx: FileContext, u: Use, c: Compiled | 'recor
   const note = name === 'trainOnBatch' ? 'train-on-batch' : 'fit-dataset';
   const fail = (why: string) => ctx.todo(u.call, u.row.tf, name === 'fitDataset' ? 'fit-options-unsupported' : note, `model.${name}: ${why}`);
   if (ctx.declaredNames().has('utils')) return fail(`this file's own 'utils' hides the runtime's utils.${name}`);
+  if (c !== 'record' && c.outputs) return fail(`a model with several outputs is not supported by utils.${name}`);
   const model = ctx.rewritten(u.receiver);
   const [a0, a1] = u.call.arguments;
   if (name === 'trainOnBatch') {

@@ -8,7 +8,8 @@ import { sequentialModel } from './sequential_model.js';
 import { functionalModel } from './functional_model.js';
 import { compileFit } from './training.js';
 import { minimize, variableGrads } from './gradients.js';
+import { trainableWeights } from './model_weights.js';
 
 export const PATTERN_RULES: Readonly<Record<RuleName, PatternRule>> = {
-  sequentialModel, functionalModel, compileFit, variableGrads, minimize,
+  sequentialModel, functionalModel, compileFit, variableGrads, minimize, trainableWeights,
 };

@@ -26,6 +26,10 @@ export interface Compiled {
   ok: boolean;
   /** The compile also recorded itself with utils.compile (the model is used in another function or file). */
   recorded: boolean;
+  /** `loss: [...]` (several outputs, `--fit helper` only): how many; `lossFn` is then an array of functions. */
+  outputs?: number;
+  /** Per output, its loss's per-sample function as code (what classWeight weights), when the loss is a name. */
+  perSample?: string[];
 }
 
 /** The identifiers of the file (collected once, on first use), and the names the training rewrites add to them. */
@@ -65,6 +69,8 @@ export class TrainingNames {
  * Returns what fit/evaluate need (with `ok` false when the rewrite did not apply), or undefined after a TODO.
  */
 export function compileModel(ctx: FileContext, u: Use, names: TrainingNames, helper: boolean, record: boolean): Omit<Compiled, 'use'> | undefined {
+  let outputs: number | undefined;
+  let perSample: string[] | undefined;
   const fail = (why: string) => void ctx.todo(u.call, u.row.tf, 'compile-fit-loop', `model.compile: ${why}`);
   const stmt = skipParensUp(u.call).parent;
   if (!ts.isExpressionStatement(stmt) || !(ts.isBlock(stmt.parent) || ts.isSourceFile(stmt.parent))) return fail('not a statement of its own');
@@ -111,17 +117,32 @@ export function compileModel(ctx: FileContext, u: Use, names: TrainingNames, hel
     lossSpec = COMPILE_LOSSES[lossArg.value as string];
     if (!lossSpec) return fail(`loss '${lossArg.value}' is not mapped`);
     lines.push(`const ${lossFn} = ${P} => ${fillSnippet(lossSpec.code, { yPred: 'yPred', yTrue: 'yTrue' })};`);
+    perSample = [`${P} => ${fillSnippet(lossSpec.perSample, { yPred: 'yPred', yTrue: 'yTrue' })}`];
     for (const n of lossSpec.notes ?? []) ctx.note(u.call, n, 'LayersModel.compile');
+  } else if (lossArg.kind === 'array' && helper && !record) {
+    // One loss per output (utils.fit sums them, as tfjs does: fit_outputs.ts).
+    const specs = (lossArg.elements ?? []).map((e) => (e.kind === 'string' ? COMPILE_LOSSES[e.value as string] : undefined));
+    if (!specs.length || specs.some((x) => !x)) return fail('several losses: each must be a mapped loss name');
+    const fill = (code: string) => `${P} => ${fillSnippet(code, { yPred: 'yPred', yTrue: 'yTrue' })}`;
+    lines.push(`const ${lossFn} = [${specs.map((x) => fill(x!.code)).join(', ')}];`);
+    outputs = specs.length;
+    perSample = specs.map((x) => fill(x!.perSample));
+    lossSpec = specs[0];
+    for (const n of new Set(specs.flatMap((x) => x!.notes ?? []))) ctx.note(u.call, n, 'LayersModel.compile');
+    ctx.note(u.call, 'fit-output-losses', 'LayersModel.compile');
   } else if (lossArg.kind === 'array' || lossArg.kind === 'object') {
-    return fail('several losses (multi-output models) are not supported');
+    return fail(lossArg.kind === 'object' ? 'several losses by output name are not supported (give them as an array, in the model\'s output order)' : `several losses (multi-output models) are supported by --fit helper only${record ? ' (with the compile and the fit side by side)' : ''}`);
   } else {
     // A loss function: tfjs calls it as (yTrue, yPred) and takes the mean.
     lines.push(`const ${lossFn} = ${P} => (${lossArg.text})(yTrue, yPred).mean();`);
   }
+  // tfjs-layers never reads lossWeights: the migration keeps the original's (unweighted) numbers and says so.
+  if (cfg.lossWeights) ctx.note(u.call, 'loss-weights-ignored', 'LayersModel.compile');
   // Metrics.
   const metrics: { key: string; fn: string }[] = [];
   const ms = cfg.metrics;
   const list = ms ? (ms.kind === 'array' ? ms.elements ?? [] : [ms]) : [];
+  if (outputs && list.length) return fail('metrics with several outputs are not supported (utils.fit logs each output\'s loss)');
   for (const m of list) {
     if (m.kind !== 'string') return fail('metrics must be names (strings)');
     const spec = COMPILE_METRICS[m.value as string];
@@ -139,7 +160,7 @@ export function compileModel(ctx: FileContext, u: Use, names: TrainingNames, hel
   }
   const indent = ctx.indent(stmt);
   const ok = ctx.rewrite(stmt, u.row.tf, lines.join(`\n${indent}`), [helper ? 'fit-helper' : 'compile-fit-loop', ...(record ? ['compile-elsewhere' as const] : [])], undefined, [model, opt.text, lossArg.text]);
-  return { optimizer, lossFn, metrics, container: stmt.parent, ok, recorded: record };
+  return { optimizer, lossFn, metrics, container: stmt.parent, ok, recorded: record, ...(outputs ? { outputs } : {}), ...(perSample ? { perSample } : {}) };
 }
 
 /** The string a config property's identifier value holds when it is a `const` initialised with a string literal. */
