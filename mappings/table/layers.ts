@@ -66,10 +66,7 @@ export const layers: Mapping[] = [
     tf: 'tf.layers.input', kind: 'function', status: 'pattern', params: ['config'], returns: 'SymbolicTensor', rule: 'functionalModel',
     notes: ['symbolic-tensor'], target: '(the forward argument)',
   },
-  {
-    tf: 'tf.layers.inputLayer', kind: 'function', status: 'pattern', params: ['config'], returns: 'Layer', rule: 'sequentialModel',
-    notes: ['sequential-model'], target: '(gives the model its input shape; no module)',
-  },
+  layer('inputLayer', 'inputLayerLayer', '(no module: gives the next layer its input shape)', [], 'exact'),
   manual('tf.layers.conv3d', '3-D convolution is not in the runtime'),
   manual('tf.layers.conv3dTranspose', '3-D convolution is not in the runtime'),
   manual('tf.layers.depthwiseConv2d', 'use nn.Conv2d with groups = in channels (filters = in·depthMultiplier)'),

@@ -374,6 +374,19 @@ export const layerNormLayer: Transformer = (site) => {
   });
 };
 
+/**
+ * `tf.layers.inputLayer({ inputShape })` (or batchInputShape) in a sequential model: no module; it gives the next
+ * layer its input shape, as tfjs's InputLayer does.
+ */
+export const inputLayerLayer: Transformer = (site) => {
+  const cfg = configOf(site) ?? {};
+  const bad = unsupported(cfg, ['sparse', 'ragged']);
+  if (bad) return todo('no-equivalent', `inputLayer option '${bad}'`);
+  const shape = inputShape(site, cfg);
+  if (!shape) return needShape('inputLayer (give it inputShape or batchInputShape)');
+  return layer({ steps: [], outputShape: shape, requires: 'any', produces: 'same' });
+};
+
 export const activationLayer: Transformer = (site, row) => {
   const cfg = configOf(site) ?? {};
   const shape = inputShape(site, cfg);

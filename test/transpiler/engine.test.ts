@@ -219,6 +219,18 @@ const cases: Case[] = [
     not: ['@tensorflow'],
   },
   {
+    name: 'tf.layers.inputLayer first in a sequential model: no module, the next layer sized from its inputShape',
+    input: "import * as tf from '@tensorflow/tfjs';\nconst model = tf.sequential({ layers: [tf.layers.inputLayer({ inputShape: [4] }), tf.layers.dense({ units: 2 })] });\nconsole.log(model);\n",
+    has: ['const model = new nn.Sequential(\n  new nn.Linear(4, 2),\n);'],
+    not: ['@tensorflow', 'inputLayer', 'TODO'],
+  },
+  {
+    name: 'model.add(tf.layers.inputLayer({ batchInputShape })) gives a conv its input: the add goes, the input is permuted once',
+    input: "import * as tf from '@tensorflow/tfjs';\nconst model = tf.sequential();\nmodel.add(tf.layers.inputLayer({ batchInputShape: [null, 8, 8, 1] }));\nmodel.add(tf.layers.conv2d({ filters: 2, kernelSize: 3 }));\nconsole.log(model);\n",
+    has: ['new nn.Conv2d(1, 2, 3)', 'x.permute(0, 3, 1, 2)'],
+    not: ['@tensorflow', 'inputLayer', 'TODO'],
+  },
+  {
     name: 'a transposed convolution applied eagerly, its input channels known at run time: nn.LazyConvTranspose2d with the glorot init',
     input: "import * as tf from '@tensorflow/tfjs';\nconst up = tf.layers.conv2dTranspose({ filters: 3, kernelSize: 4, strides: 2, padding: 'same' });\nconst y = up.apply(tf.zeros([1, 4, 4, 2])) as tf.Tensor;\n",
     has: ['const up = new nn.LazyConvTranspose2d(3, 4, { stride: 2, padding: 1 });', 'nn.whenMaterialized(up, (m) => {\n  if (m instanceof nn.ConvTranspose2d) {'],
