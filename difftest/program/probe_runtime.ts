@@ -24,6 +24,11 @@
  * untouched; it works whether a container calls `call` or `forward`).
  *
  * A migrated custom loop instead of utils.fit is followed by loop_probe_runtime.ts, installed here.
+ *
+ * Import-time work is deliberate: this module is the diff child's first import (instrument.ts puts it above the
+ * program's own), and importing it reads the child's config, opens the reference's trace and installs the custom-loop probes and opens the trace, so all of it is in place
+ * before the program's body runs — an ESM import is the only hook that early. It is no library module: imported
+ * anywhere but a `torchbridge diff` child it stops at once, saying so (child_config.ts readChildConfig).
  */
 import { nn, Tensor, torch, utils } from '../../runtime/index.js';
 import { ProgressBar } from '../../runtime/utils/progress.js';

@@ -22,6 +22,11 @@
  * evaluation results (meta).
  *
  * A program with a custom loop instead of fit is recorded by loop_probe_tfjs.ts, installed here.
+ *
+ * Import-time work is deliberate: this module is the diff child's first import (instrument.ts puts it above the
+ * program's own), and importing it reads the child's config, selects the backend, seeds Math.random (tfjs's initializers draw from it) and opens the trace, so all of it is in place
+ * before the program's body runs — an ESM import is the only hook that early. It is no library module: imported
+ * anywhere but a `torchbridge diff` child it stops at once, saying so (child_config.ts readChildConfig).
  */
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync } from 'node:fs';
