@@ -99,10 +99,10 @@ describe('the CPU ops on them agree with the generic paths', () => {
   test('thresholdBackward on views and on float64 keeps the JS path, with the same values', () => {
     torch.manualSeed(5);
     const g = torch.randn([8, 6]), x = torch.randn([8, 6]);
-    const dense = cpu.thresholdBackward(g, x, 0, [8, 6]).dataSync() as Float32Array;
-    const viaT = cpu.thresholdBackward(g.t().contiguous().t(), x.t().contiguous().t(), 0, [8, 6]).dataSync() as Float32Array;
+    const dense = cpu.thresholdBackward!(g, x, 0, [8, 6]).dataSync() as Float32Array;
+    const viaT = cpu.thresholdBackward!(g.t().contiguous().t(), x.t().contiguous().t(), 0, [8, 6]).dataSync() as Float32Array;
     expectSameBits(dense, viaT);
-    const d64 = cpu.thresholdBackward(g.double(), x.double(), 0, [8, 6]).dataSync();
+    const d64 = cpu.thresholdBackward!(g.double(), x.double(), 0, [8, 6]).dataSync();
     expectSameBits(dense, Float32Array.from(d64));
   });
 
