@@ -144,15 +144,18 @@ export const cpuBackend: Backend = {
     const loss = allocArray(logits.dtype, N);
     const sm = allocArray(logits.dtype, N * C);
     const X = x.data, T = t.data;
+    const ex = new Float64Array(C);
     for (let n = 0; n < N; n++) {
       const row = x.offset + n * C;
       let m = -Infinity;
       for (let c = 0; c < C; c++) if (X[row + c] > m || X[row + c] !== X[row + c]) m = X[row + c];
       if (m === -Infinity) m = 0; // an all -inf row: keep exp finite-free of NaN
+      // exp(x − m) / s for the softmax, one exp per logit: the same float64 value as exp(x − lse) to ~1e-16, so the
+      // float32 result differs only when that lands within 1e-16 of a rounding boundary (half the exps of before).
       let s = 0;
-      for (let c = 0; c < C; c++) s += Math.exp(X[row + c] - m);
+      for (let c = 0; c < C; c++) s += (ex[c] = Math.exp(X[row + c] - m));
       const lse = m + Math.log(s);
-      for (let c = 0; c < C; c++) sm[n * C + c] = Math.exp(X[row + c] - lse);
+      for (let c = 0; c < C; c++) sm[n * C + c] = ex[c] / s;
       const k = T[t.offset + n];
       if (k === ignoreIndex) { loss[n] = 0; continue; }
       // F.crossEntropy checks host targets first; direct callers of the op get the check here. Unchecked, an
