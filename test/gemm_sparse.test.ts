@@ -1,8 +1,8 @@
 /**
- * The sparse micro-kernels of gemm.wasm (runtime/backends/cpu/wasm/gen.ts genSparseKernel): skipping A's zero k
- * steps must give the same bits as the dense kernels, on every edge (odd M, N not a multiple of 16, several KC
- * blocks, odd kc for the two-set edge kernel), with −0 and NaN in A, and with non-finite B (then nothing is
- * skipped: 0·inf is NaN).
+ * The sparse micro-kernels of gemm.wasm (runtime/backends/cpu/wasm/gen.ts genSparseKernel, genSparseBKernel):
+ * skipping A's or B's zero k steps must give the same bits as the dense kernels, on every edge (odd M, N not a
+ * multiple of 16, several KC blocks, odd kc for the two-set edge kernel), with −0 and NaN, and with non-finite
+ * values on the other side (then nothing is skipped there: 0·inf is NaN).
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { sgemm, _setSparseA, wasmAvailable } from '../runtime/backends/cpu/wasm/gemm.js';
@@ -17,6 +17,16 @@ function sparseValues(n: number, zeros: number, seed: number): Float32Array {
     a[i] = u < zeros ? 0 : (u - zeros) * 4 - 1;
   }
   return a;
+}
+
+/** op(B) [K, N] whose k rows are all +0 with probability `zeros` (MNIST's border pixels in the weight gradient). */
+function zeroRows(K: number, N: number, zeros: number, seed: number, transB: boolean): Float32Array {
+  const b = sparseValues(K * N, 0, seed);
+  for (let k = 0; k < K; k++) {
+    if (((k * 2654435761 + seed) >>> 0) / 2 ** 32 >= zeros) continue;
+    for (let j = 0; j < N; j++) b[transB ? j * K + k : k * N + j] = 0;
+  }
+  return b;
 }
 
 function run(sparse: boolean, tA: boolean, tB: boolean, M: number, N: number, K: number, A: Float32Array, B: Float32Array, beta = 0, C0?: Float32Array): Uint32Array {
@@ -54,6 +64,28 @@ describe('gemm.wasm: sparse A gives the dense kernels\' bits', () => {
       const C0 = sparseValues(M * N, 0, 9);
       expect(differing(run(true, tA, tB, M, N, K, A, B, 1, C0), run(false, tA, tB, M, N, K, A, B, 1, C0))).toEqual([]);
     }
+  });
+
+  test.each([
+    [50, 784, 64, true, false],
+    [9, 40, 300, false, false],
+    [4, 17, 33, false, true],
+  ])('zero rows of B: %i×%i×%i (transA %s, transB %s)', (M, N, K, tA, tB) => {
+    for (const [za, zb] of [[0, 0.6], [0.5, 0.6], [0, 1], [0.9, 0.3]]) {
+      const A = sparseValues(M * K, za, M + K), B = zeroRows(K, N, zb, N, tB);
+      expect(differing(run(true, tA, tB, M, N, K, A, B), run(false, tA, tB, M, N, K, A, B))).toEqual([]);
+    }
+  });
+
+  test('zero rows of B with a NaN or an infinity in A: the NaN products stay', () => {
+    const M = 4, N = 32, K = 20;
+    const A = sparseValues(M * K, 0, 1), B = zeroRows(K, N, 0.7, 2, false);
+    const zeroK = [...Array(K).keys()].find((k) => B.subarray(k * N, (k + 1) * N).every((v) => v === 0))!;
+    A[1 * K + zeroK] = Infinity;
+    A[2 * K + zeroK] = NaN;
+    const dense = run(false, false, false, M, N, K, A, B);
+    expect(Number.isNaN(new Float32Array(dense.buffer)[1 * N])).toBe(true);
+    expect(differing(run(true, false, false, M, N, K, A, B), dense)).toEqual([]);
   });
 
   test('−0 and NaN in A, and infinities in B', () => {

@@ -37,7 +37,7 @@ type GemmFn = (
   alpha: number, pA: number, lda: number, pB: number, ldb: number,
   beta: number, pC: number, ldc: number,
   wA: number, wB: number, MC: number, KC: number, NC: number,
-  sparse: number, wS: number, wI: number, wN: number,
+  sparse: number, wS: number, wI: number, wN: number, wT: number, wJ: number, wM: number,
 ) => void;
 
 let memory: WebAssembly.Memory | null = null;
@@ -82,8 +82,9 @@ export const wasmAvailable: boolean = loadWasm();
 
 /**
  * Layout of wasm memory (bytes): [reserved][packed A][packed B][compacted A][its k index][its counts]
- * [A copy][B copy][C copy]. The compacted A block holds, per A micro-panel, only the k steps where the panel is
- * not zero, for the sparse micro-kernels (gen.ts genSparseKernel): MNIST pixels are ~80% zeros, and ReLU's
+ * [compacted B][its k index][its counts][A copy][B copy][C copy]. The compacted blocks hold, per micro-panel,
+ * only the k steps where the panel is not zero, for the sparse micro-kernels (gen.ts genSparseKernel,
+ * genSparseBKernel): MNIST pixels are ~80% zeros (A of the forward GEMM, B of the weight gradient), and ReLU's
  * gradient about half.
  */
 let wA = 0;
@@ -91,6 +92,9 @@ let wB = 0;
 let wS = 0;
 let wI = 0;
 let wN = 0;
+let wT = 0;
+let wJ = 0;
+let wM = 0;
 let dataStart = 0;
 
 /** Skip A's zero k steps where the kernel can (same bits, see gen.ts); off only for tests and benchmarks. */
@@ -105,7 +109,10 @@ function layoutWork(): void {
   wS = wB + a64(KC_MAX * ncMax * 4);
   wI = wS + a64(mcMax * KC_MAX * 4);
   wN = wI + a64((mcMax / MR) * KC_MAX * 4);
-  dataStart = wN + a64((mcMax / MR) * 4);
+  wT = wN + a64((mcMax / MR) * 4);
+  wJ = wT + a64(KC_MAX * ncMax * 4);
+  wM = wJ + a64((ncMax / NR) * KC_MAX * 4);
+  dataStart = wM + a64((ncMax / NR) * 4);
 }
 layoutWork();
 
@@ -227,7 +234,7 @@ function storeC(M: number, N: number, C: F32, cOff: number, ldc: number): void {
 }
 
 function runWasm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, beta: number): void {
-  wasmGemm!(transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, pA, ldA, pB, ldB, beta, pC, ldC, wA, wB, MCb, KCb, NCb, sparseA, wS, wI, wN);
+  wasmGemm!(transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, pA, ldA, pB, ldB, beta, pC, ldC, wA, wB, MCb, KCb, NCb, sparseA, wS, wI, wN, wT, wJ, wM);
 }
 
 // ---------------------------------------------------------------------------------------------
