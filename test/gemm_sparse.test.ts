@@ -5,7 +5,7 @@
  * values on the other side (then nothing is skipped there: 0·inf is NaN).
  */
 import { afterEach, describe, expect, test } from 'vitest';
-import { sgemm, _setSparseA, wasmAvailable } from '../runtime/backends/cpu/wasm/gemm.js';
+import { sgemm, _setSparse, wasmAvailable } from '../runtime/backends/cpu/wasm/gemm.js';
 
 /** Deterministic values where a fraction `zeros` of A's entries are +0 (MNIST-like), in runs along k. */
 function sparseValues(n: number, zeros: number, seed: number): Float32Array {
@@ -30,13 +30,13 @@ function zeroRows(K: number, N: number, zeros: number, seed: number, transB: boo
 }
 
 function run(sparse: boolean, tA: boolean, tB: boolean, M: number, N: number, K: number, A: Float32Array, B: Float32Array, beta = 0, C0?: Float32Array): Uint32Array {
-  _setSparseA(sparse);
+  _setSparse(sparse);
   const C = C0 ? C0.slice() : new Float32Array(M * N);
   sgemm(tA, tB, M, N, K, 1, A, 0, tA ? M : K, B, 0, tB ? K : N, beta, C, 0, N);
   return new Uint32Array(C.buffer);
 }
 
-afterEach(() => { _setSparseA(true); });
+afterEach(() => { _setSparse(true); });
 
 /** Indices where two results differ in any bit (toEqual on 39,200 elements takes seconds). */
 function differing(a: Uint32Array, b: Uint32Array): number[] {

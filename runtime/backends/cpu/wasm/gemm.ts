@@ -97,8 +97,8 @@ let wJ = 0;
 let wM = 0;
 let dataStart = 0;
 
-/** Skip A's zero k steps where the kernel can (same bits, see gen.ts); off only for tests and benchmarks. */
-let sparseA = 1;
+/** Skip A's or B's zero k steps where the kernels can (same bits, see gen.ts); off only for tests and benchmarks. */
+let sparse = 1;
 
 function layoutWork(): void {
   const mcMax = Math.ceil(MC_MAX / MR) * MR;
@@ -145,10 +145,10 @@ export function _setBlocking(mc: number, kc: number, nc: number, smallMNK?: numb
   layoutWork();
 }
 
-/** Test/benchmark hook: whether the kernel may skip A's zero k steps (default true). Returns the old setting. */
-export function _setSparseA(on: boolean): boolean {
-  const old = sparseA === 1;
-  sparseA = on ? 1 : 0;
+/** Test/benchmark hook: whether the kernels may skip zero k steps of A or B (default true). Returns the old setting. */
+export function _setSparse(on: boolean): boolean {
+  const old = sparse === 1;
+  sparse = on ? 1 : 0;
   return old;
 }
 
@@ -234,7 +234,7 @@ function storeC(M: number, N: number, C: F32, cOff: number, ldc: number): void {
 }
 
 function runWasm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, beta: number): void {
-  wasmGemm!(transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, pA, ldA, pB, ldB, beta, pC, ldC, wA, wB, MCb, KCb, NCb, sparseA, wS, wI, wN, wT, wJ, wM);
+  wasmGemm!(transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, pA, ldA, pB, ldB, beta, pC, ldC, wA, wB, MCb, KCb, NCb, sparse, wS, wI, wN, wT, wJ, wM);
 }
 
 // ---------------------------------------------------------------------------------------------

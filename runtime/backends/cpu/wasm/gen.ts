@@ -23,6 +23,10 @@
  * makes TurboFan hoist the next step's loads above the arithmetic, which spills. Narrower kernels
  * ($kernel1..3: 4, 8, 12 columns) serve the right edge so narrow N does not pay for padding.
  *
+ * Sparse operands: $compactA / $compactB keep only the k steps where a packed A micro-panel (or B micro-panel)
+ * is not all +0, and $kernelSNV / $kernelTNV run over those (same bits as the dense kernels; see
+ * genSparseKernel, and the README's "Sparse operands").
+ *
  * Memory: the module uses no fixed addresses; packing buffers and operand copies are placed by
  * the JS caller (gemm.ts), which also grows the memory.
  */
