@@ -37,7 +37,7 @@ type GemmFn = (
   alpha: number, pA: number, lda: number, pB: number, ldb: number,
   beta: number, pC: number, ldc: number,
   wA: number, wB: number, MC: number, KC: number, NC: number,
-  sparse: number, wS: number, wI: number, wN: number, wT: number, wJ: number, wM: number,
+  sparse: number, wI: number, wN: number, wT: number, wJ: number, wM: number,
 ) => void;
 
 let memory: WebAssembly.Memory | null = null;
@@ -81,15 +81,14 @@ function loadWasm(): boolean {
 export const wasmAvailable: boolean = loadWasm();
 
 /**
- * Layout of wasm memory (bytes): [reserved][packed A][packed B][compacted A][its k index][its counts]
- * [compacted B][its k index][its counts][A copy][B copy][C copy]. The compacted blocks hold, per micro-panel,
- * only the k steps where the panel is not zero, for the sparse micro-kernels (gen.ts genSparseKernel,
+ * Layout of wasm memory (bytes): [reserved][packed A][packed B][A's k index][its counts]
+ * [compacted B][its k index][its counts][A copy][B copy][C copy]. The index lists (and the compacted B) hold,
+ * per micro-panel, only the k steps where the panel is not zero, for the sparse micro-kernels (gen.ts genSparseKernel,
  * genSparseBKernel): MNIST pixels are ~80% zeros (A of the forward GEMM, B of the weight gradient), and ReLU's
  * gradient about half.
  */
 let wA = 0;
 let wB = 0;
-let wS = 0;
 let wI = 0;
 let wN = 0;
 let wT = 0;
@@ -106,8 +105,7 @@ function layoutWork(): void {
   const a64 = (bytes: number) => Math.ceil(bytes / 64) * 64;
   wA = RESERVED_BYTES;
   wB = wA + a64(mcMax * KC_MAX * 4);
-  wS = wB + a64(KC_MAX * ncMax * 4);
-  wI = wS + a64(mcMax * KC_MAX * 4);
+  wI = wB + a64(KC_MAX * ncMax * 4);
   wN = wI + a64((mcMax / MR) * KC_MAX * 4);
   wT = wN + a64((mcMax / MR) * 4);
   wJ = wT + a64(KC_MAX * ncMax * 4);
@@ -234,7 +232,7 @@ function storeC(M: number, N: number, C: F32, cOff: number, ldc: number): void {
 }
 
 function runWasm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, beta: number): void {
-  wasmGemm!(transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, pA, ldA, pB, ldB, beta, pC, ldC, wA, wB, MCb, KCb, NCb, sparse, wS, wI, wN, wT, wJ, wM);
+  wasmGemm!(transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, pA, ldA, pB, ldB, beta, pC, ldC, wA, wB, MCb, KCb, NCb, sparse, wI, wN, wT, wJ, wM);
 }
 
 // ---------------------------------------------------------------------------------------------

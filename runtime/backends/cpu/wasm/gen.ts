@@ -342,8 +342,8 @@ function sparseable(o: GenOptions, NV: number): boolean {
 }
 
 /**
- * Sparse micro-kernel $kernelSNV: as $kernelNV, over the `cnt` k steps of a compacted A micro-panel (the steps
- * where some row of the panel is non-zero, see $compactA), B's row for each read through the index list.
+ * Sparse micro-kernel $kernelSNV: as $kernelNV, over the `cnt` k steps of an A micro-panel where some row of the
+ * panel is non-zero (the index list of $compactA), A's and B's step for each read through the index.
  * Only generated for kernels that sum k in order (sequential()): a skipped step adds 0·b = ±0 to an
  * accumulator, which leaves it unchanged (it starts at +0 and x + −0 = x, +0 + −0 = +0) as long as b is finite,
  * which the caller checked for the packed B block ($allFinite).
@@ -364,10 +364,12 @@ function genSparseKernel(o: GenOptions, NV: number): string {
   L.push(`    (local.set $k (i32.load (local.get $idx)))`);
   // set 1 for odd k: an all-ones mask; the other set gets +0 added, which changes nothing (see above)
   if (S === 2) L.push(`    (local.set $v (i32x4.splat (i32.sub (i32.const 0) (i32.and (i32.shr_u (local.get $k) (i32.const ${Math.log2(NR * 4)})) (i32.const 1)))))`);
+  // A's step k is at k·MR·4 in its panel: the index (k·NR·4) shifted
+  L.push(`    (local.set $rem (i32.add (local.get $pa) (i32.shr_u (local.get $k) (i32.const ${Math.log2(NR / MR)}))))`);
   L.push(`    (local.set $k (i32.add (local.get $pb) (local.get $k)))`);
   for (const c of range(NV)) L.push(`    (local.set $b${c} (v128.load offset=${c * 16} (local.get $k)))`);
   for (const r of range(MR)) {
-    L.push(`    (local.set $a (v128.load32_splat offset=${r * 4} (local.get $pa)))`);
+    L.push(`    (local.set $a (v128.load32_splat offset=${r * 4} (local.get $rem)))`);
     for (const c of range(NV)) {
       if (S === 1) {
         L.push(`    (local.set $c${r}_${c} (f32x4.add (local.get $c${r}_${c}) (f32x4.mul (local.get $a) (local.get $b${c}))))`);
@@ -378,7 +380,6 @@ function genSparseKernel(o: GenOptions, NV: number): string {
       }
     }
   }
-  L.push(`    (local.set $pa (i32.add (local.get $pa) (i32.const ${MR * 4})))`);
   L.push(`    (local.set $idx (i32.add (local.get $idx) (i32.const 4)))`);
   L.push(`    (br_if $main (i32.ne (local.get $idx) (local.get $pbEnd))))))`);
   return [head, body.slice(0, loopStart) + L.join('\n') + '\n' + body.slice(loopEnd)].join('\n');
@@ -425,8 +426,9 @@ function genSparseBKernel(o: GenOptions, NV: number): string {
 /**
  * $compactB: for each of `np` packed B micro-panels (kc·NR floats each), the k steps whose NR values are not
  * all +0, to dstB (stride kc·NR floats), with A's byte offset k·MR·4 to dstIdx (stride kc) and the count to
- * counts; returns 1 when some panel is sparse enough for $kernelTNV (at most 7/8 of kc kept). When the first two panels keep every step (a dense B, e.g. weights) it stops scanning and marks the
- * rest dense (count kc), so a dense B pays for two panels' scan only.
+ * counts; returns 1 when some panel is sparse enough for $kernelTNV (at most 7/8 of kc kept). When the first
+ * panel keeps every step (a dense B, e.g. weights) it stops scanning and marks the rest dense (count kc), so a
+ * dense B pays for one panel's scan only.
  */
 function genCompactB(o: GenOptions): string {
   const { MR, NR } = o;
@@ -437,7 +439,7 @@ function genCompactB(o: GenOptions): string {
   (local $k i32) (local $n i32) (local $b i32) (local $x i32) (local $dense i32) (local $any i32)
   (block $pdone (loop $ploop
     (br_if $pdone (i32.eqz (local.get $np)))
-    (if (i32.ge_s (local.get $dense) (i32.const 2))
+    (if (i32.ge_s (local.get $dense) (i32.const 1))
       (then (i32.store (local.get $counts) (local.get $kc)))
       (else
     (local.set $b (local.get $dstB))
@@ -473,31 +475,29 @@ ${store}
 
 /**
  * $compactA: for each of `np` packed A micro-panels (kc·MR floats each, MR = 2), the k steps where the pair
- * of rows is not (+0, +0): their values to dstA (stride kc·MR floats per panel), the byte offset of B's row k
- * in a B micro-panel (k·NR·4) to dstIdx (stride kc per panel), and their count to counts[panel]. Branch-free:
- * every step is written, the write position advances only for kept ones.
+ * of rows is not (+0, +0): the byte offset of B's row k in a B micro-panel (k·NR·4; A's step is at a
+ * NR/MR-th of it) to dstIdx (stride kc per panel), and their count to counts[panel]. Branch-free: every step is
+ * written, the write position advances only for kept ones. (Copying the kept A values as well cost more than
+ * reading them through the index: ~30 µs of the seed MLP's 64×784×50 went to this scan.)
  */
 function genCompactA(o: GenOptions): string {
-  return `(func $compactA (param $pa i32) (param $kc i32) (param $np i32) (param $dstA i32) (param $dstIdx i32) (param $counts i32)
-  (local $k i32) (local $n i32) (local $v i64) (local $a i32) (local $x i32)
+  return `(func $compactA (param $pa i32) (param $kc i32) (param $np i32) (param $dstIdx i32) (param $counts i32)
+  (local $kb i32) (local $end i32) (local $n i32) (local $x i32)
   (block $pdone (loop $ploop
     (br_if $pdone (i32.eqz (local.get $np)))
-    (local.set $a (local.get $dstA))
     (local.set $x (local.get $dstIdx))
     (local.set $n (i32.const 0))
-    (local.set $k (i32.const 0))
+    (local.set $kb (i32.const 0))
+    (local.set $end (i32.mul (local.get $kc) (i32.const ${o.NR * 4})))
     (block $kdone (loop $kloop
-      (br_if $kdone (i32.ge_u (local.get $k) (local.get $kc)))
-      (local.set $v (i64.load (local.get $pa)))
-      (i64.store (i32.add (local.get $a) (i32.shl (local.get $n) (i32.const 3))) (local.get $v))
-      (i32.store (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))) (i32.mul (local.get $k) (i32.const ${o.NR * 4})))
-      (local.set $n (i32.add (local.get $n) (i64.ne (local.get $v) (i64.const 0))))
+      (br_if $kdone (i32.ge_u (local.get $kb) (local.get $end)))
+      (i32.store (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))) (local.get $kb))
+      (local.set $n (i32.add (local.get $n) (i64.ne (i64.load (local.get $pa)) (i64.const 0))))
       (local.set $pa (i32.add (local.get $pa) (i32.const 8)))
-      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (local.set $kb (i32.add (local.get $kb) (i32.const ${o.NR * 4})))
       (br $kloop)))
     (i32.store (local.get $counts) (local.get $n))
     (local.set $counts (i32.add (local.get $counts) (i32.const 4)))
-    (local.set $dstA (i32.add (local.get $dstA) (i32.shl (local.get $kc) (i32.const 3))))
     (local.set $dstIdx (i32.add (local.get $dstIdx) (i32.shl (local.get $kc) (i32.const 2))))
     (local.set $np (i32.sub (local.get $np) (i32.const 1)))
     (br $ploop)))
@@ -507,6 +507,16 @@ function genCompactA(o: GenOptions): string {
   (local $bad v128) (local $E v128)
   (local.set $E (i32x4.splat (i32.const 0x7f800000)))
   (local.set $bad (v128.const i32x4 0 0 0 0))
+  ;; four groups an iteration (the loop's own instructions were half the work), then the rest one by one
+  (block $done4 (loop $next4
+    (br_if $done4 (i32.lt_u (local.get $n4) (i32.const 4)))
+    (local.set $bad (v128.or (local.get $bad) (i32x4.eq (v128.and (v128.load (local.get $p)) (local.get $E)) (local.get $E))))
+    (local.set $bad (v128.or (local.get $bad) (i32x4.eq (v128.and (v128.load offset=16 (local.get $p)) (local.get $E)) (local.get $E))))
+    (local.set $bad (v128.or (local.get $bad) (i32x4.eq (v128.and (v128.load offset=32 (local.get $p)) (local.get $E)) (local.get $E))))
+    (local.set $bad (v128.or (local.get $bad) (i32x4.eq (v128.and (v128.load offset=48 (local.get $p)) (local.get $E)) (local.get $E))))
+    (local.set $p (i32.add (local.get $p) (i32.const 64)))
+    (local.set $n4 (i32.sub (local.get $n4) (i32.const 4)))
+    (br $next4)))
   (block $done (loop $next
     (br_if $done (i32.eqz (local.get $n4)))
     (local.set $bad (v128.or (local.get $bad) (i32x4.eq (v128.and (v128.load (local.get $p)) (local.get $E)) (local.get $E))))
@@ -536,7 +546,7 @@ function genGemm(o: GenOptions): string {
   // With a compacted A block ($useS): panels whose kept steps are at most 7/8 of kc take the sparse kernel.
   const sparse = MR === 2 ? range(NV).map((v) => v + 1).filter((v) => sparseable(o, v)) : [];
   const sargs = `(local.get $cnt)
-              (i32.add (local.get $wS) (i32.shl (i32.mul (local.get $ir) (local.get $kc)) (i32.const 2)))
+              (i32.add (local.get $wA) (i32.shl (i32.mul (local.get $ir) (local.get $kc)) (i32.const 2)))
               (i32.add (local.get $wB) (i32.shl (i32.mul (local.get $jr) (local.get $kc)) (i32.const 2)))
               (local.get $cRow) (local.get $ldcb)
               (select (i32.const ${MR}) (i32.sub (local.get $mc) (local.get $ir))
@@ -572,7 +582,7 @@ function genGemm(o: GenOptions): string {
   (param $alpha f32) (param $pA i32) (param $lda i32) (param $pB i32) (param $ldb i32)
   (param $beta f32) (param $pC i32) (param $ldc i32)
   (param $wA i32) (param $wB i32) (param $MC i32) (param $KC i32) (param $NC i32)
-  (param $sparse i32) (param $wS i32) (param $wI i32) (param $wN i32) (param $wT i32) (param $wJ i32) (param $wM i32)
+  (param $sparse i32) (param $wI i32) (param $wN i32) (param $wT i32) (param $wJ i32) (param $wM i32)
   (local $bFinite i32) (local $useS i32) (local $cnt i32) (local $bSparse i32) (local $aFinite i32) (local $cntB i32)
   (local $jc i32) (local $pc i32) (local $ic i32) (local $jr i32) (local $ir i32)
   (local $nc i32) (local $kc i32) (local $mc i32) (local $be f32) (local $srcA i32) (local $srcB i32)
@@ -626,7 +636,7 @@ function genGemm(o: GenOptions): string {
           (else (i32.const 0))))
         (if (local.get $useS) (then
           (call $compactA (local.get $wA) (local.get $kc) (i32.div_u (i32.add (local.get $mc) (i32.const ${MR - 1})) (i32.const ${MR}))
-            (local.get $wS) (local.get $wI) (local.get $wN))))
+            (local.get $wI) (local.get $wN))))
         (local.set $jr (i32.const 0))
         (block $jrdone (loop $jrloop
           (br_if $jrdone (i32.ge_s (local.get $jr) (local.get $nc)))
@@ -669,7 +679,7 @@ export function generateWat(o: GenOptions = DEFAULT_GEN_OPTIONS): string {
 ${range(o.NR / 4).map((v) => genKernel(o, v + 1)).join('\n')}
 ${o.MR === 2 ? range(o.NR / 4).map((v) => v + 1).filter((v) => sparseable(o, v)).map((v) => genSparseKernel(o, v)).join('\n') : ''}
 ${o.MR === 2 ? range(o.NR / 4).map((v) => v + 1).filter((v) => sparseable(o, v)).map((v) => genSparseBKernel(o, v)).join('\n') : ''}
-${o.MR === 2 ? genCompactA(o) + '\n' + genCompactB(o) : '(func $compactA (param i32 i32 i32 i32 i32 i32))\n(func $compactB (param i32 i32 i32 i32 i32 i32) (result i32) (i32.const 0))\n(func $allFinite (param i32 i32) (result i32) (i32.const 0))'}
+${o.MR === 2 ? genCompactA(o) + '\n' + genCompactB(o) : '(func $compactA (param i32 i32 i32 i32 i32))\n(func $compactB (param i32 i32 i32 i32 i32 i32) (result i32) (i32.const 0))\n(func $allFinite (param i32 i32) (result i32) (i32.const 0))'}
 ${genPack('packA', o.MR)}
 ${o.NR === o.MR ? '' : genPack('packB', o.NR)}
 ${genGemm(o)}
