@@ -177,4 +177,29 @@ describe('U8Rows: the SIMD uint8 → float32 row converter behind MNIST batches'
     expect(Buffer.compare(bytes(a), bytes(b))).toBe(0);
     expect(Array.from(la.dataSync())).toEqual(Array.from(lb.dataSync()));
   });
+
+  test('batches written into the converter\'s slots: equal values, a held batch keeps its slot, a freed one is reused', () => {
+    const simd = new data.MNIST({ train: false, limit: 300 });
+    const table = new data.MNIST({ train: false, limit: 300, normalize: { mean: 0, std: 1 } });
+    const batch = (k: number) => Int32Array.from({ length: 64 }, (_, i) => (i * 13 + k * 5) % 300);
+    const want = (k: number) => Array.from(table.getItems(batch(k))[0].dataSync());
+    // Six batches held at once: four slots, then two through the scratch; none overwrites another.
+    const held = [0, 1, 2, 3, 4, 5].map((k) => simd.getItems(batch(k))[0]);
+    const inWasm = held.map((t) => t.storage.data.buffer === held[0].storage.data.buffer);
+    expect(inWasm).toEqual([true, true, true, true, false, false]);
+    held.forEach((t, k) => expect(Array.from(t.dataSync()), `batch ${k}`).toEqual(want(k)));
+    // Freeing batch 1 frees its slot: the next batch takes it (same memory), and batch 2 is untouched.
+    const slot1 = held[1].storage.data.byteOffset;
+    held[1].dispose();
+    const next = simd.getItems(batch(6))[0];
+    expect(next.storage.data.byteOffset).toBe(slot1);
+    expect(Array.from(next.dataSync())).toEqual(want(6));
+    expect(Array.from(held[2].dataSync())).toEqual(want(2));
+    // A view keeps the slot's storage alive: not reused while the view lives.
+    const view = held[3].reshape(64, 784);
+    held[3].dispose();
+    const other = simd.getItems(batch(7))[0];
+    expect(other.storage.data.byteOffset).not.toBe(held[3].storage.data.byteOffset);
+    expect(Array.from(view.dataSync())).toEqual(want(3));
+  });
 });

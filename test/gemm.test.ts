@@ -343,7 +343,7 @@ describe('gemm.wasm build', () => {
       const buildTs = fileURLToPath(new URL('../runtime/backends/cpu/wasm/build.ts', import.meta.url));
       const r = spawnSync(process.execPath, ['--import', 'tsx', buildTs, '--out-dir', dir], { encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
-      for (const name of ['gemm.wasm', 'optim.wasm', 'convert.wasm']) {
+      for (const name of ['gemm.wasm', 'optim.wasm', 'convert.wasm', 'linear.wasm']) {
         const committed = readFileSync(new URL(`../runtime/backends/cpu/wasm/${name}`, import.meta.url));
         expect(Buffer.compare(readFileSync(join(dir, name)), committed), `${name} differs from a fresh build: run npm run build:wasm and commit it`).toBe(0);
       }

@@ -12,6 +12,7 @@ import { Tensor } from '../tensor.js';
 import { allocArray, type TypedArray } from '../dtype.js';
 import { getBackend, type Backend } from '../backends/backend.js';
 import type { ArgSpec, OutSpec, Ref, Trace, TraceNode } from './trace.js';
+import { biasAddF32 } from '../backends/cpu/wasm/linear.js';
 
 type KernelNode = Extract<TraceNode, { kind: 'kernel' }>;
 
@@ -23,7 +24,9 @@ export const FUSED_KERNELS: Record<string, (...args: unknown[]) => Record<string
     const [M, N] = Y.shape;
     const h = allocArray(Y.dtype, M * N), r = allocArray(Y.dtype, M * N);
     const yd = Y.storage.data, yo = Y.offset, bd = B.storage.data, bo = B.offset;
-    biasReluLoop(yd, yo, bd, bo, h, r, M, N);
+    // SIMD when float32 (wasm/linear.ts; the same bits as the loop, without its mispredicted branch).
+    if (!(h instanceof Float32Array && r instanceof Float32Array && yd instanceof Float32Array && bd instanceof Float32Array &&
+        biasAddF32(yd.subarray(yo, yo + M * N), bd.subarray(bo, bo + N), h, r, M, N))) biasReluLoop(yd, yo, bd, bo, h, r, M, N);
     return { h: Tensor.fromData(h, [M, N], Y.dtype), r: Tensor.fromData(r, [M, N], Y.dtype) };
   },
 };

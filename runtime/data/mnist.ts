@@ -123,18 +123,28 @@ export class MNIST extends Dataset<Tensor[]> {
   getItems(indices: Int32Array): Tensor[] {
     const px = this.rows * this.cols;
     const b = indices.length;
-    const out = allocArray('float32', b * px) as Float32Array;
     const labels = allocArray('int32', b) as Int32Array;
     const src = this.pixels, lut = this.lut, tgt = this.targets.storage.data, simd = this.simd;
+    // A free batch slot in the converter's memory takes the floats without a copy (wasm/convert.ts); else a
+    // pooled array.
+    const slot = simd ? simd.freeSlot(b * px) : -1;
+    const out = slot < 0 ? allocArray('float32', b * px) as Float32Array : null;
     for (let i = 0; i < b; i++) {
       const k = indices[i];
       if (!(k >= 0 && k < this.count)) throw new RangeError(`MNIST: index ${k} is out of range for ${this.count} images`);
       labels[i] = tgt[k];
       if (simd) continue;
       const from = k * px, to = i * px;
-      for (let j = 0; j < px; j++) out[to + j] = lut[src[from + j]];
+      for (let j = 0; j < px; j++) out![to + j] = lut[src[from + j]];
     }
-    simd?.gather(src, px, indices, out);
-    return [Tensor.fromData(out, [b, 1, this.rows, this.cols], 'float32'), Tensor.fromData(labels, [b], 'int32')];
+    let images: Tensor;
+    if (slot >= 0) {
+      images = Tensor.fromData(simd!.gatherIntoSlot(src, px, indices, slot), [b, 1, this.rows, this.cols], 'float32');
+      simd!.own(slot, images.storage);
+    } else {
+      simd?.gather(src, px, indices, out!);
+      images = Tensor.fromData(out!, [b, 1, this.rows, this.cols], 'float32');
+    }
+    return [images, Tensor.fromData(labels, [b], 'int32')];
   }
 }

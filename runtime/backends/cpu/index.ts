@@ -11,6 +11,7 @@ import { foldKernel, maxPoolKernel, unfoldKernel } from './window.js';
 import { gatherKernel, scatterKernel } from './indexing.js';
 import { adamStepWasm } from './wasm/adam.js';
 import { adamStepResident } from './wasm/resident.js';
+import { biasAddF32, thresholdBackwardF32 } from './wasm/linear.js';
 
 function make(data: TypedArray, shape: number[], dtype: DType): Tensor {
   return Tensor.fromData(data, shape, dtype, 'cpu');
@@ -47,6 +48,7 @@ export const cpuBackend: Backend = {
 
   binary(op, a, b, outShape, outDtype) {
     const out = allocArray(outDtype, sizeOf(outShape));
+    if (op === 'add' && biasAddFast(a, b, outShape, out)) return make(out, outShape, outDtype);
     runElementwise(`b:${op}`, BINARY_KERNELS[op].js, 2, out, 0, contiguousStrides(outShape), [operand(a, outShape), operand(b, outShape)], outShape);
     return make(out, outShape, outDtype);
   },
@@ -65,6 +67,9 @@ export const cpuBackend: Backend = {
     const n = out.length;
     if (grad.isContiguous() && x.isContiguous() && grad.numel() === n && x.numel() === n) {
       const G = grad.storage.data, X = x.storage.data, go = grad.offset, xo = x.offset;
+      // SIMD masks instead of a branch that mispredicts on every other element (wasm/linear.ts; same bits).
+      if (out instanceof Float32Array && G instanceof Float32Array && X instanceof Float32Array && Math.fround(threshold) === threshold &&
+          thresholdBackwardF32(G.subarray(go, go + n), X.subarray(xo, xo + n), out, threshold)) return make(out, outShape, grad.dtype);
       for (let i = 0; i < n; i++) out[i] = X[xo + i] > threshold ? G[go + i] : 0;
     } else {
       runElementwise(`tb:${threshold}`, `(x1 > ${String(threshold)} ? x0 : 0)`, 2, out, 0, contiguousStrides(outShape),
@@ -139,15 +144,18 @@ export const cpuBackend: Backend = {
     const loss = allocArray(logits.dtype, N);
     const sm = allocArray(logits.dtype, N * C);
     const X = x.data, T = t.data;
+    const ex = new Float64Array(C);
     for (let n = 0; n < N; n++) {
       const row = x.offset + n * C;
       let m = -Infinity;
       for (let c = 0; c < C; c++) if (X[row + c] > m || X[row + c] !== X[row + c]) m = X[row + c];
       if (m === -Infinity) m = 0; // an all -inf row: keep exp finite-free of NaN
+      // exp(x − m) / s for the softmax, one exp per logit: the same float64 value as exp(x − lse) to ~1e-16, so the
+      // float32 result differs only when that lands within 1e-16 of a rounding boundary (half the exps of before).
       let s = 0;
-      for (let c = 0; c < C; c++) s += Math.exp(X[row + c] - m);
+      for (let c = 0; c < C; c++) s += (ex[c] = Math.exp(X[row + c] - m));
       const lse = m + Math.log(s);
-      for (let c = 0; c < C; c++) sm[n * C + c] = Math.exp(X[row + c] - lse);
+      for (let c = 0; c < C; c++) sm[n * C + c] = ex[c] / s;
       const k = T[t.offset + n];
       if (k === ignoreIndex) { loss[n] = 0; continue; }
       // F.crossEntropy checks host targets first; direct callers of the op get the check here. Unchecked, an
@@ -202,6 +210,20 @@ export const cpuBackend: Backend = {
     }
   },
 };
+
+/**
+ * Linear's bias add, y [..., N] + bias [N] in float32 (both dense), on SIMD (wasm/linear.ts): the generic
+ * broadcasting loop spends ~10 µs on the seed MLP's [64, 10] logits. Same bits; false for any other case.
+ */
+function biasAddFast(a: Tensor, b: Tensor, outShape: number[], out: TypedArray): boolean {
+  const nd = outShape.length;
+  if (nd < 2 || !(out instanceof Float32Array) || a.dtype !== 'float32' || b.dtype !== 'float32') return false;
+  const N = outShape[nd - 1];
+  if (a.ndim !== nd || !a.shape.every((d, i) => d === outShape[i]) || !a.isContiguous()) return false;
+  if (b.numel() !== N || b.shape[b.ndim - 1] !== N || !b.isContiguous()) return false;
+  const A = a.storage.data as Float32Array, B = b.storage.data as Float32Array;
+  return biasAddF32(A.subarray(a.offset, a.offset + out.length), B.subarray(b.offset, b.offset + N), out, null, out.length / N, N);
+}
 
 function adamPlain(P: TypedArray, G: TypedArray, M: TypedArray, V: TypedArray, n: number, beta1: number, beta2: number, c1: number, c2: number, stepSize: number, invSqrtBc2: number, eps: number): void {
   for (let i = 0; i < n; i++) {

@@ -3,6 +3,7 @@ import { allocArray, type DType, type TypedArray } from '../../dtype.js';
 import type { ReduceOp } from '../../ops/primitives.js';
 import { contiguousStrides } from '../../shape.js';
 import { runElementwise } from './elementwise.js';
+import { colSumF32 } from './wasm/linear.js';
 
 export interface Strided {
   data: TypedArray;
@@ -68,6 +69,9 @@ export function reduceKernel(op: ReduceOp, x: Strided, dims: number[]): { data: 
       const base = off + o * R;
       out[o] = reduceRow(op, a, base, R);
     }
+  } else if (op === 'sum' && a instanceof Float32Array && out instanceof Float32Array &&
+      colSums(a, off, outer, R, inner, out)) {
+    // Done on SIMD (a bias gradient: the sum over a batch's rows), the same f64 row-order sums as below.
   } else {
     const acc = new Float64Array(inner);
     const arg = new Int32Array(inner);
@@ -130,4 +134,12 @@ function reduceRow(op: ReduceOp, a: TypedArray, base: number, R: number): number
       return op === 'min' ? m : k;
     }
   }
+}
+
+function colSums(a: Float32Array, off: number, outer: number, R: number, inner: number, out: Float32Array): boolean {
+  for (let o = 0; o < outer; o++) {
+    const base = off + o * R * inner;
+    if (!colSumF32(a.subarray(base, base + R * inner), R, inner, out.subarray(o * inner, (o + 1) * inner))) return false;
+  }
+  return true;
 }

@@ -1,6 +1,6 @@
 /**
  * Builds the committed WebAssembly modules from their generated WAT with the `wabt` npm package:
- * gemm.wasm (gen.ts), optim.wasm (optim_wat.ts), convert.wasm (convert_wat.ts).
+ * gemm.wasm (gen.ts), optim.wasm (optim_wat.ts), convert.wasm (convert_wat.ts), linear.wasm (linear_wat.ts).
  *
  *   npx tsx runtime/backends/cpu/wasm/build.ts [--out-dir dir] [--wat]
  *
@@ -14,12 +14,14 @@ import wabtInit from 'wabt';
 import { generateWat, DEFAULT_GEN_OPTIONS, type GenOptions } from './gen.js';
 import { generateOptimWat } from './optim_wat.js';
 import { generateConvertWat } from './convert_wat.js';
+import { generateLinearWat } from './linear_wat.js';
 
 /** Every module this folder ships: file name and WAT generator. */
 export const WASM_MODULES: readonly { file: string; wat: () => string }[] = [
   { file: 'gemm.wasm', wat: () => generateWat() },
   { file: 'optim.wasm', wat: generateOptimWat },
   { file: 'convert.wasm', wat: generateConvertWat },
+  { file: 'linear.wasm', wat: generateLinearWat },
 ];
 
 export async function compileWat(wat: string, filename = 'gemm.wat'): Promise<Uint8Array> {

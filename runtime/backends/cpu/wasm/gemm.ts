@@ -37,6 +37,7 @@ type GemmFn = (
   alpha: number, pA: number, lda: number, pB: number, ldb: number,
   beta: number, pC: number, ldc: number,
   wA: number, wB: number, MC: number, KC: number, NC: number,
+  sparse: number, wI: number, wN: number, wT: number, wJ: number, wM: number,
 ) => void;
 
 let memory: WebAssembly.Memory | null = null;
@@ -79,17 +80,37 @@ function loadWasm(): boolean {
 /** true when the WebAssembly SIMD kernel is in use; otherwise sgemm runs a blocked JS kernel */
 export const wasmAvailable: boolean = loadWasm();
 
-/** Layout of wasm memory (bytes): [reserved][packed A][packed B][A copy][B copy][C copy] */
+/**
+ * Layout of wasm memory (bytes): [reserved][packed A][packed B][A's k index][its counts]
+ * [compacted B][its k index][its counts][A copy][B copy][C copy]. The index lists (and the compacted B) hold,
+ * per micro-panel, only the k steps where the panel is not zero, for the sparse micro-kernels (gen.ts genSparseKernel,
+ * genSparseBKernel): MNIST pixels are ~80% zeros (A of the forward GEMM, B of the weight gradient), and ReLU's
+ * gradient about half.
+ */
 let wA = 0;
 let wB = 0;
+let wI = 0;
+let wN = 0;
+let wT = 0;
+let wJ = 0;
+let wM = 0;
 let dataStart = 0;
+
+/** Skip A's or B's zero k steps where the kernels can (same bits, see gen.ts); off only for tests and benchmarks. */
+let sparse = 1;
 
 function layoutWork(): void {
   const mcMax = Math.ceil(MC_MAX / MR) * MR;
   const ncMax = Math.ceil(NC_MAX / NR) * NR;
+  const a64 = (bytes: number) => Math.ceil(bytes / 64) * 64;
   wA = RESERVED_BYTES;
-  wB = wA + Math.ceil((mcMax * KC_MAX * 4) / 64) * 64;
-  dataStart = wB + Math.ceil((KC_MAX * ncMax * 4) / 64) * 64;
+  wB = wA + a64(mcMax * KC_MAX * 4);
+  wI = wB + a64(KC_MAX * ncMax * 4);
+  wN = wI + a64((mcMax / MR) * KC_MAX * 4);
+  wT = wN + a64((mcMax / MR) * 4);
+  wJ = wT + a64(KC_MAX * ncMax * 4);
+  wM = wJ + a64((ncMax / NR) * KC_MAX * 4);
+  dataStart = wM + a64((ncMax / NR) * 4);
 }
 layoutWork();
 
@@ -120,6 +141,13 @@ export function _setBlocking(mc: number, kc: number, nc: number, smallMNK?: numb
   NC_MAX = nc;
   if (smallMNK !== undefined) SMALL_MNK = smallMNK;
   layoutWork();
+}
+
+/** Test/benchmark hook: whether the kernels may skip zero k steps of A or B (default true). Returns the old setting. */
+export function _setSparse(on: boolean): boolean {
+  const old = sparse === 1;
+  sparse = on ? 1 : 0;
+  return old;
 }
 
 /** Tuning hook (benchmarks only): swap in another build of the module. */
@@ -204,7 +232,7 @@ function storeC(M: number, N: number, C: F32, cOff: number, ldc: number): void {
 }
 
 function runWasm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, beta: number): void {
-  wasmGemm!(transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, pA, ldA, pB, ldB, beta, pC, ldC, wA, wB, MCb, KCb, NCb);
+  wasmGemm!(transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, pA, ldA, pB, ldB, beta, pC, ldC, wA, wB, MCb, KCb, NCb, sparse, wI, wN, wT, wJ, wM);
 }
 
 // ---------------------------------------------------------------------------------------------

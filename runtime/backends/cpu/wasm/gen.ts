@@ -23,6 +23,10 @@
  * makes TurboFan hoist the next step's loads above the arithmetic, which spills. Narrower kernels
  * ($kernel1..3: 4, 8, 12 columns) serve the right edge so narrow N does not pay for padding.
  *
+ * Sparse operands: $compactA / $compactB keep only the k steps where a packed A micro-panel (or B micro-panel)
+ * is not all +0, and $kernelSNV / $kernelTNV run over those (same bits as the dense kernels; see
+ * genSparseKernel, and the README's "Sparse operands").
+ *
  * Memory: the module uses no fixed addresses; packing buffers and operand copies are placed by
  * the JS caller (gemm.ts), which also grows the memory.
  */
@@ -322,6 +326,207 @@ function genKernel(o: GenOptions, NV: number): string {
   return L.join('\n');
 }
 
+/** Accumulator sets of $kernelNV (as genKernel computes them). */
+function setsOf(o: GenOptions, NV: number): number {
+  return Math.max(1, Math.min(unrollFor(o, NV), Math.floor(8 / (o.MR * NV))));
+}
+
+/**
+ * Whether a sparse kernel can add the kept steps exactly as $kernelNV adds all of them: one accumulator set
+ * (steps summed in order), or two sets with U = 2, where step k always lands in set k mod 2 (the remainder
+ * step of an odd kc is even and uses set 0).
+ */
+function sparseable(o: GenOptions, NV: number): boolean {
+  const S = setsOf(o, NV);
+  return S === 1 || (S === 2 && unrollFor(o, NV) === 2);
+}
+
+/**
+ * Sparse micro-kernel $kernelSNV: as $kernelNV, over the `cnt` k steps of an A micro-panel where some row of the
+ * panel is non-zero (the index list of $compactA), A's and B's step for each read through the index.
+ * Only generated for kernels that sum k in order (sequential()): a skipped step adds 0·b = ±0 to an
+ * accumulator, which leaves it unchanged (it starts at +0 and x + −0 = x, +0 + −0 = +0) as long as b is finite,
+ * which the caller checked for the packed B block ($allFinite).
+ */
+function genSparseKernel(o: GenOptions, NV: number): string {
+  const { MR, NR } = o;
+  const S = setsOf(o, NV);
+  const dense = genKernel(o, NV);
+  // Reuse the dense kernel's epilogue: only the k loop differs.
+  const head = `(func $kernelS${NV} (param $kc i32) (param $pa i32) (param $pb i32) (param $pc i32) (param $ldc i32) (param $mr i32) (param $nr i32) (param $alpha f32) (param $beta f32) (param $idx i32)`;
+  const body = dense.slice(dense.indexOf('\n') + 1);
+  const loopStart = body.indexOf('  (local.set $k (i32.rem_u');
+  // two sets: keep the dense kernel's final sum of the sets (it follows the k loops)
+  const loopEnd = S === 1 ? body.indexOf('  (local.set $va') : body.indexOf(`  (local.set $c0_0 (f32x4.add (local.get $c0_0) (local.get $c0_0_1)))`);
+  const L: string[] = [];
+  L.push(`  (local.set $pbEnd (i32.add (local.get $idx) (i32.shl (local.get $kc) (i32.const 2))))`);
+  L.push(`  (if (i32.ne (local.get $idx) (local.get $pbEnd)) (then (loop $main`);
+  L.push(`    (local.set $k (i32.load (local.get $idx)))`);
+  // set 1 for odd k: an all-ones mask; the other set gets +0 added, which changes nothing (see above)
+  if (S === 2) L.push(`    (local.set $v (i32x4.splat (i32.sub (i32.const 0) (i32.and (i32.shr_u (local.get $k) (i32.const ${Math.log2(NR * 4)})) (i32.const 1)))))`);
+  // A's step k is at k·MR·4 in its panel: the index (k·NR·4) shifted
+  L.push(`    (local.set $rem (i32.add (local.get $pa) (i32.shr_u (local.get $k) (i32.const ${Math.log2(NR / MR)}))))`);
+  L.push(`    (local.set $k (i32.add (local.get $pb) (local.get $k)))`);
+  for (const c of range(NV)) L.push(`    (local.set $b${c} (v128.load offset=${c * 16} (local.get $k)))`);
+  for (const r of range(MR)) {
+    L.push(`    (local.set $a (v128.load32_splat offset=${r * 4} (local.get $rem)))`);
+    for (const c of range(NV)) {
+      if (S === 1) {
+        L.push(`    (local.set $c${r}_${c} (f32x4.add (local.get $c${r}_${c}) (f32x4.mul (local.get $a) (local.get $b${c}))))`);
+      } else {
+        L.push(`    (local.set $va (f32x4.mul (local.get $a) (local.get $b${c})))`);
+        L.push(`    (local.set $c${r}_${c} (f32x4.add (local.get $c${r}_${c}) (v128.andnot (local.get $va) (local.get $v))))`);
+        L.push(`    (local.set $c${r}_${c}_1 (f32x4.add (local.get $c${r}_${c}_1) (v128.and (local.get $va) (local.get $v))))`);
+      }
+    }
+  }
+  L.push(`    (local.set $idx (i32.add (local.get $idx) (i32.const 4)))`);
+  L.push(`    (br_if $main (i32.ne (local.get $idx) (local.get $pbEnd))))))`);
+  return [head, body.slice(0, loopStart) + L.join('\n') + '\n' + body.slice(loopEnd)].join('\n');
+}
+
+/**
+ * Sparse micro-kernel $kernelTNV (B side): as $kernelSNV, but over the kept k steps of a compacted B micro-panel
+ * ($compactB: the steps where the panel's NR values are not all +0; MNIST's border pixels are zero in every
+ * image), A's step read through the index list (k·MR·4). Valid when every packed A value is finite.
+ */
+function genSparseBKernel(o: GenOptions, NV: number): string {
+  const { MR } = o;
+  const S = setsOf(o, NV);
+  const dense = genKernel(o, NV);
+  const head = `(func $kernelT${NV} (param $kc i32) (param $pa i32) (param $pb i32) (param $pc i32) (param $ldc i32) (param $mr i32) (param $nr i32) (param $alpha f32) (param $beta f32) (param $idx i32)`;
+  const body = dense.slice(dense.indexOf('\n') + 1);
+  const loopStart = body.indexOf('  (local.set $k (i32.rem_u');
+  const loopEnd = S === 1 ? body.indexOf('  (local.set $va') : body.indexOf(`  (local.set $c0_0 (f32x4.add (local.get $c0_0) (local.get $c0_0_1)))`);
+  const L: string[] = [];
+  L.push(`  (local.set $pbEnd (i32.add (local.get $idx) (i32.shl (local.get $kc) (i32.const 2))))`);
+  L.push(`  (if (i32.ne (local.get $idx) (local.get $pbEnd)) (then (loop $main`);
+  L.push(`    (local.set $k (i32.load (local.get $idx)))`);
+  if (S === 2) L.push(`    (local.set $v (i32x4.splat (i32.sub (i32.const 0) (i32.and (i32.shr_u (local.get $k) (i32.const ${Math.log2(MR * 4)})) (i32.const 1)))))`);
+  L.push(`    (local.set $k (i32.add (local.get $pa) (local.get $k)))`);
+  for (const c of range(NV)) L.push(`    (local.set $b${c} (v128.load offset=${c * 16} (local.get $pb)))`);
+  for (const r of range(MR)) {
+    L.push(`    (local.set $a (v128.load32_splat offset=${r * 4} (local.get $k)))`);
+    for (const c of range(NV)) {
+      if (S === 1) {
+        L.push(`    (local.set $c${r}_${c} (f32x4.add (local.get $c${r}_${c}) (f32x4.mul (local.get $a) (local.get $b${c}))))`);
+      } else {
+        L.push(`    (local.set $va (f32x4.mul (local.get $a) (local.get $b${c})))`);
+        L.push(`    (local.set $c${r}_${c} (f32x4.add (local.get $c${r}_${c}) (v128.andnot (local.get $va) (local.get $v))))`);
+        L.push(`    (local.set $c${r}_${c}_1 (f32x4.add (local.get $c${r}_${c}_1) (v128.and (local.get $va) (local.get $v))))`);
+      }
+    }
+  }
+  L.push(`    (local.set $pb (i32.add (local.get $pb) (i32.const ${o.NR * 4})))`);
+  L.push(`    (local.set $idx (i32.add (local.get $idx) (i32.const 4)))`);
+  L.push(`    (br_if $main (i32.ne (local.get $idx) (local.get $pbEnd))))))`);
+  return [head, body.slice(0, loopStart) + L.join('\n') + '\n' + body.slice(loopEnd)].join('\n');
+}
+
+/**
+ * $compactB: for each of `np` packed B micro-panels (kc·NR floats each), the k steps whose NR values are not
+ * all +0, to dstB (stride kc·NR floats), with A's byte offset k·MR·4 to dstIdx (stride kc) and the count to
+ * counts; returns 1 when some panel is sparse enough for $kernelTNV (at most 7/8 of kc kept). When the first
+ * panel keeps every step (a dense B, e.g. weights) it stops scanning and marks the rest dense (count kc), so a
+ * dense B pays for one panel's scan only.
+ */
+function genCompactB(o: GenOptions): string {
+  const { MR, NR } = o;
+  const NV = NR / 4;
+  const any = range(NV).slice(1).reduce((acc, c) => `(v128.or ${acc} (v128.load offset=${c * 16} (local.get $pb)))`, `(v128.load (local.get $pb))`);
+  const store = range(NV).map((c) => `      (v128.store offset=${c * 16} (local.get $b) (v128.load offset=${c * 16} (local.get $pb)))`).join('\n');
+  return `(func $compactB (param $pb i32) (param $kc i32) (param $np i32) (param $dstB i32) (param $dstIdx i32) (param $counts i32) (result i32)
+  (local $k i32) (local $n i32) (local $b i32) (local $x i32) (local $dense i32) (local $any i32)
+  (block $pdone (loop $ploop
+    (br_if $pdone (i32.eqz (local.get $np)))
+    (if (i32.ge_s (local.get $dense) (i32.const 1))
+      (then (i32.store (local.get $counts) (local.get $kc)))
+      (else
+    (local.set $b (local.get $dstB))
+    (local.set $x (local.get $dstIdx))
+    (local.set $n (i32.const 0))
+    (local.set $k (i32.const 0))
+    (block $kdone (loop $kloop
+      (br_if $kdone (i32.ge_u (local.get $k) (local.get $kc)))
+${store}
+      (i32.store (local.get $x) (i32.mul (local.get $k) (i32.const ${MR * 4})))
+      (if (v128.any_true ${any}) (then
+        (local.set $b (i32.add (local.get $b) (i32.const ${NR * 4})))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+      (local.set $pb (i32.add (local.get $pb) (i32.const ${NR * 4})))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $kloop)))
+    (i32.store (local.get $counts) (local.get $n))
+    (local.set $any (i32.or (local.get $any) (i32.le_u (i32.shl (local.get $n) (i32.const 3)) (i32.mul (local.get $kc) (i32.const 7)))))
+    ;; $dense counts fully dense panels from the first one on; any panel with a skipped step ends the count
+    (local.set $dense (if (result i32) (i32.and (i32.eq (local.get $n) (local.get $kc)) (i32.ge_s (local.get $dense) (i32.const 0)))
+      (then (i32.add (local.get $dense) (i32.const 1))) (else (i32.const -1))))
+    (local.set $pb (i32.sub (local.get $pb) (i32.mul (local.get $kc) (i32.const ${NR * 4}))))))
+    (local.set $pb (i32.add (local.get $pb) (i32.mul (local.get $kc) (i32.const ${NR * 4}))))
+    (local.set $counts (i32.add (local.get $counts) (i32.const 4)))
+    (local.set $dstB (i32.add (local.get $dstB) (i32.mul (local.get $kc) (i32.const ${NR * 4}))))
+    (local.set $dstIdx (i32.add (local.get $dstIdx) (i32.shl (local.get $kc) (i32.const 2))))
+    (local.set $np (i32.sub (local.get $np) (i32.const 1)))
+    (br $ploop)))
+  (local.get $any)
+)`;
+}
+
+/**
+ * $compactA: for each of `np` packed A micro-panels (kc·MR floats each, MR = 2), the k steps where the pair
+ * of rows is not (+0, +0): the byte offset of B's row k in a B micro-panel (k·NR·4; A's step is at a
+ * NR/MR-th of it) to dstIdx (stride kc per panel), and their count to counts[panel]. Branch-free: every step is
+ * written, the write position advances only for kept ones. (Copying the kept A values as well cost more than
+ * reading them through the index: ~30 µs of the seed MLP's 64×784×50 went to this scan.)
+ */
+function genCompactA(o: GenOptions): string {
+  return `(func $compactA (param $pa i32) (param $kc i32) (param $np i32) (param $dstIdx i32) (param $counts i32)
+  (local $kb i32) (local $end i32) (local $n i32) (local $x i32)
+  (block $pdone (loop $ploop
+    (br_if $pdone (i32.eqz (local.get $np)))
+    (local.set $x (local.get $dstIdx))
+    (local.set $n (i32.const 0))
+    (local.set $kb (i32.const 0))
+    (local.set $end (i32.mul (local.get $kc) (i32.const ${o.NR * 4})))
+    (block $kdone (loop $kloop
+      (br_if $kdone (i32.ge_u (local.get $kb) (local.get $end)))
+      (i32.store (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))) (local.get $kb))
+      (local.set $n (i32.add (local.get $n) (i64.ne (i64.load (local.get $pa)) (i64.const 0))))
+      (local.set $pa (i32.add (local.get $pa) (i32.const 8)))
+      (local.set $kb (i32.add (local.get $kb) (i32.const ${o.NR * 4})))
+      (br $kloop)))
+    (i32.store (local.get $counts) (local.get $n))
+    (local.set $counts (i32.add (local.get $counts) (i32.const 4)))
+    (local.set $dstIdx (i32.add (local.get $dstIdx) (i32.shl (local.get $kc) (i32.const 2))))
+    (local.set $np (i32.sub (local.get $np) (i32.const 1)))
+    (br $ploop)))
+)
+;; 1 when none of the n4 groups of 4 floats at p is an infinity or a NaN (exponent bits all ones)
+(func $allFinite (param $p i32) (param $n4 i32) (result i32)
+  (local $bad v128) (local $E v128)
+  (local.set $E (i32x4.splat (i32.const 0x7f800000)))
+  (local.set $bad (v128.const i32x4 0 0 0 0))
+  ;; four groups an iteration (the loop's own instructions were half the work), then the rest one by one
+  (block $done4 (loop $next4
+    (br_if $done4 (i32.lt_u (local.get $n4) (i32.const 4)))
+    (local.set $bad (v128.or (local.get $bad) (i32x4.eq (v128.and (v128.load (local.get $p)) (local.get $E)) (local.get $E))))
+    (local.set $bad (v128.or (local.get $bad) (i32x4.eq (v128.and (v128.load offset=16 (local.get $p)) (local.get $E)) (local.get $E))))
+    (local.set $bad (v128.or (local.get $bad) (i32x4.eq (v128.and (v128.load offset=32 (local.get $p)) (local.get $E)) (local.get $E))))
+    (local.set $bad (v128.or (local.get $bad) (i32x4.eq (v128.and (v128.load offset=48 (local.get $p)) (local.get $E)) (local.get $E))))
+    (local.set $p (i32.add (local.get $p) (i32.const 64)))
+    (local.set $n4 (i32.sub (local.get $n4) (i32.const 4)))
+    (br $next4)))
+  (block $done (loop $next
+    (br_if $done (i32.eqz (local.get $n4)))
+    (local.set $bad (v128.or (local.get $bad) (i32x4.eq (v128.and (v128.load (local.get $p)) (local.get $E)) (local.get $E))))
+    (local.set $p (i32.add (local.get $p) (i32.const 16)))
+    (local.set $n4 (i32.sub (local.get $n4) (i32.const 1)))
+    (br $next)))
+  (i32.eqz (v128.any_true (local.get $bad)))
+)`;
+}
+
 /** Goto/BLIS loop nest. All pointers are byte addresses, leading dimensions in elements. */
 function genGemm(o: GenOptions): string {
   const { MR, NR } = o;
@@ -338,11 +543,47 @@ function genGemm(o: GenOptions): string {
   for (let v = 2; v <= NV; v++) {
     KCALL = `(if (i32.eq (local.get $nv) (i32.const ${v})) (then (call $kernel${v} ${args})) (else ${KCALL}))`;
   }
+  // With a compacted A block ($useS): panels whose kept steps are at most 7/8 of kc take the sparse kernel.
+  const sparse = MR === 2 ? range(NV).map((v) => v + 1).filter((v) => sparseable(o, v)) : [];
+  const sargs = `(local.get $cnt)
+              (i32.add (local.get $wA) (i32.shl (i32.mul (local.get $ir) (local.get $kc)) (i32.const 2)))
+              (i32.add (local.get $wB) (i32.shl (i32.mul (local.get $jr) (local.get $kc)) (i32.const 2)))
+              (local.get $cRow) (local.get $ldcb)
+              (select (i32.const ${MR}) (i32.sub (local.get $mc) (local.get $ir))
+                (i32.gt_s (i32.sub (local.get $mc) (local.get $ir)) (i32.const ${MR})))
+              (local.get $nr) (local.get $alpha) (local.get $be)
+              (i32.add (local.get $wI) (i32.shl (i32.mul (i32.shr_u (local.get $ir) (i32.const 1)) (local.get $kc)) (i32.const 2)))`;
+  const targs = `(local.get $cntB)
+              (local.get $wA)
+              (i32.add (local.get $wT) (i32.shl (i32.mul (local.get $jr) (local.get $kc)) (i32.const 2)))
+              (local.get $cRow) (local.get $ldcb)
+              (select (i32.const ${MR}) (i32.sub (local.get $mc) (local.get $ir))
+                (i32.gt_s (i32.sub (local.get $mc) (local.get $ir)) (i32.const ${MR})))
+              (local.get $nr) (local.get $alpha) (local.get $be)
+              (i32.add (local.get $wJ) (i32.shl (i32.mul (i32.shr_u (local.get $jr) (i32.const ${Math.log2(NR)})) (local.get $kc)) (i32.const 2)))`;
+  const targsAt = targs.replace('(local.get $wA)', `(i32.add (local.get $wA) (i32.shl (i32.mul (local.get $ir) (local.get $kc)) (i32.const 2)))`);
+  // Per tile, the side with fewer kept steps (if at most 7/8 of kc) takes its sparse kernel, else the dense one.
+  const denseCall = (v: number) => `(call $kernel${v} ${args})`;
+  for (const v of sparse) {
+    KCALL = `(if (i32.eq (local.get $nv) (i32.const ${v}))
+              (then
+                (local.set $cnt (if (result i32) (local.get $useS)
+                  (then (i32.load (i32.add (local.get $wN) (i32.shl (i32.shr_u (local.get $ir) (i32.const 1)) (i32.const 2)))))
+                  (else (local.get $kc))))
+                (if (i32.and (i32.lt_u (local.get $cntB) (local.get $cnt)) (i32.le_u (i32.shl (local.get $cntB) (i32.const 3)) (i32.mul (local.get $kc) (i32.const 7))))
+                  (then (call $kernelT${v} ${targsAt}))
+                  (else (if (i32.le_u (i32.shl (local.get $cnt) (i32.const 3)) (i32.mul (local.get $kc) (i32.const 7)))
+                    (then (call $kernelS${v} ${sargs}))
+                    (else ${denseCall(v)})))))
+              (else ${KCALL}))`;
+  }
   return `(func $gemm (export "gemm")
   (param $transA i32) (param $transB i32) (param $M i32) (param $N i32) (param $K i32)
   (param $alpha f32) (param $pA i32) (param $lda i32) (param $pB i32) (param $ldb i32)
   (param $beta f32) (param $pC i32) (param $ldc i32)
   (param $wA i32) (param $wB i32) (param $MC i32) (param $KC i32) (param $NC i32)
+  (param $sparse i32) (param $wI i32) (param $wN i32) (param $wT i32) (param $wJ i32) (param $wM i32)
+  (local $bFinite i32) (local $useS i32) (local $cnt i32) (local $bSparse i32) (local $aFinite i32) (local $cntB i32)
   (local $jc i32) (local $pc i32) (local $ic i32) (local $jr i32) (local $ir i32)
   (local $nc i32) (local $kc i32) (local $mc i32) (local $be f32) (local $srcA i32) (local $srcB i32)
   (local $cRow i32) (local $ldcb i32) (local $nr i32) (local $nv i32)
@@ -364,6 +605,15 @@ function genGemm(o: GenOptions): string {
           (else (i32.add (i32.mul (local.get $pc) (local.get $ldb)) (local.get $jc))))
         (i32.const 2))))
       (call $packB (i32.eqz (local.get $transB)) (local.get $srcB) (local.get $ldb) (local.get $nc) (local.get $kc) (local.get $wB))
+      ;; zero steps of A may be skipped only when every packed B value is finite (0·inf is NaN)
+      (local.set $bFinite (if (result i32) (local.get $sparse)
+        (then (call $allFinite (local.get $wB)
+          (i32.mul (i32.mul (local.get $kc) (i32.div_u (i32.add (local.get $nc) (i32.const ${NR - 1})) (i32.const ${NR}))) (i32.const ${NR / 4}))))
+        (else (i32.const 0))))
+      (local.set $bSparse (if (result i32) (local.get $sparse)
+        (then (call $compactB (local.get $wB) (local.get $kc) (i32.div_u (i32.add (local.get $nc) (i32.const ${NR - 1})) (i32.const ${NR}))
+          (local.get $wT) (local.get $wJ) (local.get $wM)))
+        (else (i32.const 0))))
       (local.set $be (if (result f32) (local.get $pc) (then (f32.const 1)) (else (local.get $beta))))
       (local.set $ic (i32.const 0))
       (block $icdone (loop $icloop
@@ -377,12 +627,26 @@ function genGemm(o: GenOptions): string {
             (else (i32.add (i32.mul (local.get $ic) (local.get $lda)) (local.get $pc))))
           (i32.const 2))))
         (call $packA (local.get $transA) (local.get $srcA) (local.get $lda) (local.get $mc) (local.get $kc) (local.get $wA))
+        (local.set $useS (local.get $bFinite))
+        ;; B's zero steps may be skipped only when every packed A value is finite (the block may end in stale
+        ;; bytes past an odd count: a NaN there only turns the sparse path off)
+        (local.set $aFinite (if (result i32) (local.get $bSparse)
+          (then (call $allFinite (local.get $wA)
+            (i32.shr_u (i32.add (i32.mul (local.get $kc) (i32.mul (i32.div_u (i32.add (local.get $mc) (i32.const ${MR - 1})) (i32.const ${MR})) (i32.const ${MR}))) (i32.const 3)) (i32.const 2))))
+          (else (i32.const 0))))
+        (if (local.get $useS) (then
+          (call $compactA (local.get $wA) (local.get $kc) (i32.div_u (i32.add (local.get $mc) (i32.const ${MR - 1})) (i32.const ${MR}))
+            (local.get $wI) (local.get $wN))))
         (local.set $jr (i32.const 0))
         (block $jrdone (loop $jrloop
           (br_if $jrdone (i32.ge_s (local.get $jr) (local.get $nc)))
           (local.set $nr (select (i32.const ${NR}) (i32.sub (local.get $nc) (local.get $jr))
             (i32.gt_s (i32.sub (local.get $nc) (local.get $jr)) (i32.const ${NR}))))
           (local.set $nv (i32.shr_u (i32.add (local.get $nr) (i32.const 3)) (i32.const 2)))
+          ;; kept steps of this B panel (kc: none skipped, or B not compacted / A not finite)
+          (local.set $cntB (if (result i32) (local.get $aFinite)
+            (then (i32.load (i32.add (local.get $wM) (i32.shl (i32.shr_u (local.get $jr) (i32.const ${Math.log2(NR)})) (i32.const 2)))))
+            (else (local.get $kc))))
           (local.set $cRow (i32.add (local.get $pC) (i32.shl
             (i32.add (i32.mul (local.get $ic) (local.get $ldc)) (i32.add (local.get $jc) (local.get $jr)))
             (i32.const 2))))
@@ -413,6 +677,9 @@ export function generateWat(o: GenOptions = DEFAULT_GEN_OPTIONS): string {
 (global (export "MR") i32 (i32.const ${o.MR}))
 (global (export "NR") i32 (i32.const ${o.NR}))
 ${range(o.NR / 4).map((v) => genKernel(o, v + 1)).join('\n')}
+${o.MR === 2 ? range(o.NR / 4).map((v) => v + 1).filter((v) => sparseable(o, v)).map((v) => genSparseKernel(o, v)).join('\n') : ''}
+${o.MR === 2 ? range(o.NR / 4).map((v) => v + 1).filter((v) => sparseable(o, v)).map((v) => genSparseBKernel(o, v)).join('\n') : ''}
+${o.MR === 2 ? genCompactA(o) + '\n' + genCompactB(o) : '(func $compactA (param i32 i32 i32 i32 i32))\n(func $compactB (param i32 i32 i32 i32 i32 i32) (result i32) (i32.const 0))\n(func $allFinite (param i32 i32) (result i32) (i32.const 0))'}
 ${genPack('packA', o.MR)}
 ${o.NR === o.MR ? '' : genPack('packB', o.NR)}
 ${genGemm(o)}
