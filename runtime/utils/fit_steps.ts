@@ -90,8 +90,9 @@ export const validationSplit = {
 
 /**
  * The batches of an epoch: a DataLoader over the training samples, reshuffled every epoch when `shuffle` (tfjs
- * shuffles each epoch too). Written by hand — a randperm (or arange) and indexSelect, the loader's own draws —
- * where the program's `data` shadows the runtime's namespace.
+ * shuffles each epoch too). Written by hand — a randperm (or arange) and indexSelect — where the program's `data`
+ * shadows the runtime's namespace: shuffled each epoch as well, but not with the DataLoader's draws (its own
+ * Fisher–Yates), so that form's batch order differs from utils.fit's under the same seed.
  */
 export const batches = {
   /** Over `[...xs, ...ys]`: each batch holds every tensor's rows of the same samples. */
