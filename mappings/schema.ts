@@ -140,6 +140,13 @@ export interface LayerPairing {
   weights?: Readonly<Record<string, string>>;
   /** The layer's `activation` belongs to its cell (recurrent layers), not to a module after it. */
   cellActivation?: true;
+  /** Modules that follow the main one in the layer's group, in forward order (a global average pool's nn.Flatten). */
+  then?: readonly string[];
+  /**
+   * The layer may migrate to an op in the forward instead (`x.amax([2, 3])`, `x.permute(...)`; with `modules` empty,
+   * always): the diff then reads its output where the migrated forward shows it, as the next module's input.
+   */
+  op?: true;
 }
 
 /** A function argument as the transpiler saw it; transformers read these, never the syntax tree. */

@@ -6,11 +6,13 @@
  * (`dense({ activation: 'relu' })`) is two modules on the runtime (`Linear`, `ReLU`): such a layer maps to a GROUP
  * of consecutive leaf modules, and its output is the group's last module's output. The candidate's leaves are
  * taken in EXECUTION order (from a shape-probing forward), not registration order, so a model class whose forward
- * calls its members in another order still maps right.
+ * calls its members in another order still maps right. A layer may also be several modules (a global average pool
+ * and its Flatten: the row's `then`), or none: a layer migrated to an op in the forward (RepeatVector, Permute,
+ * GlobalMaxPooling → amax) has no module, and its output is read as the next module's input (readOpOutputs).
  *
  * Layouts (see layout.ts) come from what the two programs state, not from shapes (a 4×4×4 activation looks the
  * same either way): a tfjs spatial layer is channels-last unless its `dataFormat` says channelsFirst; the runtime's
- * spatial modules (Conv2d, MaxPool2d, BatchNorm2d, ...) are always channels-first; shape-preserving modules (ReLU,
+ * spatial modules (Conv2d, MaxPool2d, BatchNorm2d, Conv1d, ...) are always channels-first; shape-preserving modules (ReLU,
  * Dropout) keep the layout of their input. The migrated model is NCHW after one permute at the model input, or,
  * migrated with --keep-layout, permuted back to NHWC after every channels-first layer (`candidateLayout: 'keep'`).
  * A Flatten whose candidate input is NCHW starts a "flattened NHWC" feature order, carried through shape-preserving
@@ -54,7 +56,13 @@ export const WEIGHT_NAMES: Record<string, Readonly<Record<string, string>>> = Ob
 );
 
 /** Runtime modules that compute channels-first (PyTorch's convention), whatever layout the program uses elsewhere. */
-export const CHANNELS_FIRST_MODULES = new Set(['Conv2d', 'ConvTranspose2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'BatchNorm2d']);
+export const CHANNELS_FIRST_MODULES = new Set(['Conv2d', 'ConvTranspose2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'BatchNorm2d', 'Conv1d', 'MaxPool1d', 'AvgPool1d', 'AdaptiveAvgPool1d']);
+
+/**
+ * Runtime modules that read the last axis as features: a sequence [N, T, C] reaches them in tfjs's layout (the
+ * migrated forward permutes a channels-first one back first), so their output is never channels-first.
+ */
+const LAST_AXIS_MODULES = new Set(['Linear', 'LSTM', 'RNN', 'GRU', 'Embedding', 'LayerNorm', 'Unflatten']);
 
 /** How the migrated model lays out activations between layers (the transpiler's `--keep-layout` or not). */
 export type CandidateLayout = 'nchw' | 'keep';
@@ -80,6 +88,9 @@ export function mapLayers(reference: readonly ReferenceLayer[], leaves: readonly
     const isActivation = layer.className === 'Activation';
     const fused = isActivation || RECURRENT.has(layer.className) ? null : layer.activation;
     let expected: readonly string[] | null;
+    const pairing = PAIRINGS.get(layer.className);
+    // A layer that migrated to an op in the forward (no module of its own): its output is read further on.
+    let asOp = false;
     if (isActivation) {
       const act = ACTIVATION_MODULES[layer.activation ?? 'linear'];
       if (act === undefined) throw new LayerMapError(`cannot map tfjs layer ${layer.name}: its activation '${layer.activation}' has no known runtime module (${describe()})`);
@@ -89,6 +100,10 @@ export function mapLayers(reference: readonly ReferenceLayer[], leaves: readonly
     } else {
       expected = MODULE_TYPES[layer.className];
       if (!expected) throw new LayerMapError(`cannot map tfjs layer ${layer.name}: its class ${layer.className} has no known runtime module (${describe()})`);
+      if (pairing?.op && !(leaves[j] && expected.includes(leaves[j].type))) {
+        asOp = true;
+        expected = null;
+      }
     }
     if (expected) {
       const leaf = leaves[j];
@@ -97,7 +112,15 @@ export function mapLayers(reference: readonly ReferenceLayer[], leaves: readonly
       }
       modules.push(leaf);
       j++;
-    } else if (leaves[j]?.type === 'Identity') {
+      for (const next of pairing?.then ?? []) {
+        const leaf = leaves[j];
+        if (!leaf || leaf.type !== next) {
+          throw new LayerMapError(`tfjs layer ${layer.name} (${layer.className}) migrates to ${[...expected, ...(pairing?.then ?? [])].join(' + ')}, so ${next} should follow ${modules[modules.length - 1].name}; found ${leaf ? `${leaf.name} (${leaf.type})` : 'no more modules'} (${describe()})`);
+        }
+        modules.push(leaf);
+        j++;
+      }
+    } else if (!asOp && leaves[j]?.type === 'Identity') {
       // An Activation('linear') migrates to nothing, but a hand migration may keep its place with nn.Identity.
       modules.push(leaves[j]);
       j++;
@@ -114,8 +137,9 @@ export function mapLayers(reference: readonly ReferenceLayer[], leaves: readonly
     }
     const last = modules[modules.length - 1];
     const refOut = layer.outputShape;
-    // A layer that migrated to no module passes its input through: its output is the previous group's.
-    let candOutputShape = last ? last.outputShape : out.length ? out[out.length - 1].candidateOutputShape : [1, ...refOut];
+    // A layer that migrated to no module passes its input through: its output is the previous group's. One that
+    // migrated to an op is read as the next group's input (below); its shape stands in until the trace checks it.
+    let candOutputShape = last ? last.outputShape : asOp ? [1, ...refOut] : out.length ? out[out.length - 1].candidateOutputShape : [1, ...refOut];
     // returnSequences false: the module's [1, T, H] sequence, of which tfjs's output [H] is the last step.
     const lastStep = RECURRENT.has(layer.className) && refOut.length === 1 && candOutputShape.length === 3 && candOutputShape[2] === refOut[0];
     if (lastStep) candOutputShape = [candOutputShape[0], candOutputShape[2]];
@@ -133,13 +157,17 @@ export function mapLayers(reference: readonly ReferenceLayer[], leaves: readonly
     let output: ActivationLayout = { kind: 'same' };
     const channelsFirstModule = main !== undefined && CHANNELS_FIRST_MODULES.has(main.type);
     let nextTransposed = false;
-    if (layer.className === 'Flatten' && prevRefShape && prevRefShape.length === 3 && transposed) {
-      const [h, w, c] = prevRefShape;
+    if (asOp) {
+      // The migrated ops compute in tfjs's layout (a permute or reshape restores it first) or leave rank ≤ 2.
+      nextTransposed = false;
+    } else if (layer.className === 'Flatten' && prevRefShape && (prevRefShape.length === 3 || prevRefShape.length === 2) && transposed) {
+      // A sequence [T, C] flattens as a 1 × T map.
+      const [h, w, c] = prevRefShape.length === 3 ? prevRefShape : [1, ...prevRefShape];
       flat = { h, w, c };
       output = { kind: 'flat-nhwc-to-nchw', ...flat };
-    } else if (refOut.length === 3) {
-      // A runtime spatial module outputs NCHW; tfjs's layer NHWC unless it says channelsFirst. Shape-preserving
-      // modules (and a layer with none) pass their input's layout on.
+    } else if (refOut.length === 3 || (refOut.length === 2 && (channelsFirstModule || (transposed && !LAST_AXIS_MODULES.has(main?.type ?? ''))))) {
+      // A runtime spatial module outputs NCHW (NCW for the 1-D ones); tfjs's layer NHWC (NWC) unless it says
+      // channelsFirst. Shape-preserving modules (and a layer with none) pass their input's layout on.
       const cf: boolean = channelsFirstModule ? layer.dataFormat !== 'channelsFirst' : transposed;
       if (cf) output = { kind: 'nhwc-to-nchw' };
       // --keep-layout permutes back to NHWC right after each channels-first layer.
@@ -149,8 +177,8 @@ export function mapLayers(reference: readonly ReferenceLayer[], leaves: readonly
     } else if (flat && refOut.length === 1 && refOut[0] === numel([flat.h, flat.w, flat.c])) {
       output = { kind: 'flat-nhwc-to-nchw', ...flat };
     }
-    const stated = output.kind === 'nhwc-to-nchw' ? [refOut[2], refOut[0], refOut[1]] : refOut;
-    if ((refOut.length === 3 || output.kind !== 'same') && !eq(stated, candOut)) {
+    const stated = output.kind !== 'nhwc-to-nchw' ? refOut : refOut.length === 3 ? [refOut[2], refOut[0], refOut[1]] : [refOut[1], refOut[0]];
+    if (!asOp && (refOut.length === 3 || output.kind !== 'same') && !eq(stated, candOut)) {
       throw new LayerMapError(`tfjs layer ${layer.name} (${layer.className}) outputs [${refOut.join(', ')}]${output.kind === 'same' ? '' : ` (${output.kind === 'nhwc-to-nchw' ? 'NHWC' : 'flattened NHWC'})`}; the migrated model, laid out ${candidateLayout === 'keep' ? 'NHWC between layers (--keep-layout)' : 'NCHW after the input permute'}, should output [${stated.join(', ')}] there but ${last ? last.name : 'it'} outputs [${candOut.join(', ')}] (was it migrated ${candidateLayout === 'keep' ? 'without' : 'with'} --keep-layout?)`);
     }
     out.push({
@@ -162,14 +190,43 @@ export function mapLayers(reference: readonly ReferenceLayer[], leaves: readonly
       candidateOutputShape: candOutputShape,
       weights,
       ...(lastStep ? { lastStep: true } : {}),
+      ...(asOp ? { source: { kind: 'none', why: 'migrated to an op' } as const, candidateType: '(op)' } : {}),
     });
     prevRefShape = refOut;
     transposed = nextTransposed;
   }
+  readOpOutputs(out, leaves);
   if (j < leaves.length) {
     const rest = leaves.slice(j);
     // Trailing modules that compute nothing tfjs lacks (none are expected) make the mapping ambiguous: say so.
     throw new LayerMapError(`the migrated model has modules no tfjs layer maps to: ${rest.map((l) => `${l.name} (${l.type})`).join(', ')} (${describe()})`);
   }
   return out;
+}
+
+/**
+ * Where a layer that migrated to an op shows its output: as the input of the next group's first module, or, last,
+ * as the model's output. Two such layers in a row show only the second's (the first's stays unobservable, said so).
+ * The value read as a channels-first module's input is NCHW there (the forward permutes tfjs's layout before it).
+ */
+function readOpOutputs(out: LayerMapping[], leaves: readonly CandidateLeaf[]): void {
+  const types = new Map(leaves.map((l) => [l.name, l.type]));
+  for (let i = 0; i < out.length; i++) {
+    const m = out[i];
+    if (m.source?.kind !== 'none') continue;
+    const next = out[i + 1];
+    if (!next) {
+      m.source = { kind: 'model-output' };
+    } else if (next.modules.length) {
+      const consumer = next.modules[0];
+      m.source = { kind: 'input-of', module: consumer, call: 0, consumer: next.layer };
+      const shape = m.candidateOutputShape.slice(1);
+      if (CHANNELS_FIRST_MODULES.has(types.get(consumer)!) && (shape.length === 3 || shape.length === 2)) {
+        m.output = { kind: 'nhwc-to-nchw' };
+        m.candidateOutputShape = shape.length === 3 ? [1, shape[2], shape[0], shape[1]] : [1, shape[1], shape[0]];
+      }
+    } else {
+      m.source = { kind: 'none', why: `migrated to an op whose result the next layer, ${next.layer}, takes in the forward without a module` };
+    }
+  }
 }

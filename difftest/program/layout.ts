@@ -4,7 +4,9 @@
  * - Dense kernel `[in, out]` → Linear weight `[out, in]` (a transpose);
  * - Conv2D kernel HWIO `[kh, kw, in, out]` → Conv2d weight OIHW `[out, in, kh, kw]`;
  * - Conv2DTranspose kernel `[kh, kw, out, in]` → ConvTranspose2d weight `[in, out, kh, kw]` (the same permutation);
- * - activations NHWC `[n, h, w, c]` → NCHW `[n, c, h, w]` when the migrated model is NCHW;
+ * - Conv1D kernel `[k, in, out]` → Conv1d weight `[out, in, k]`;
+ * - activations NHWC `[n, h, w, c]` → NCHW `[n, c, h, w]` when the migrated model is NCHW (and NWC `[n, t, c]` →
+ *   NCW `[n, c, t]` around the 1-D modules);
  * - a Flatten of an NHWC activation orders its features (h, w, c); the NCHW candidate's Flatten orders them
  *   (c, h, w). So the flattened activations differ by a permutation of the feature axis, and the first Dense after
  *   that Flatten must have its kernel's input rows permuted the same way, or the candidate computes a different
@@ -76,6 +78,7 @@ export function nhwcToNchwFeatureOrder(h: number, w: number, c: number): Int32Ar
 /** How a reference activation maps onto the candidate's layout. */
 export type ActivationLayout =
   | { kind: 'same' }
+  /** Channels last → channels first: NHWC → NCHW on a 4-d activation, NWC → NCW on a 3-d one. */
   | { kind: 'nhwc-to-nchw' }
   /** Features flattened from an NHWC map of [h, w, c] on the reference, from NCHW on the candidate. */
   | { kind: 'flat-nhwc-to-nchw'; h: number; w: number; c: number };
@@ -86,7 +89,8 @@ export function activationToCandidate(data: ArrayLike<number>, shape: readonly n
     case 'same':
       return { data: data instanceof Float32Array ? data : Float32Array.from(data), shape: [...shape] };
     case 'nhwc-to-nchw':
-      if (shape.length !== 4) throw new RangeError(`activationToCandidate: NHWC → NCHW needs a 4-d activation, got shape [${shape.join(', ')}]`);
+      if (shape.length === 3) return permute(data, shape, [0, 2, 1]);
+      if (shape.length !== 4) throw new RangeError(`activationToCandidate: channels last → first needs a 3-d (NWC) or 4-d (NHWC) activation, got shape [${shape.join(', ')}]`);
       return permute(data, shape, [0, 3, 1, 2]);
     case 'flat-nhwc-to-nchw': {
       const f = layout.h * layout.w * layout.c;
@@ -140,12 +144,19 @@ export function conv2dTransposeKernel(kernel: ArrayLike<number>, shape: readonly
   return permute(kernel, shape, [3, 2, 0, 1], out);
 }
 
+/** A Conv1D kernel `[k, in, out]` as the Conv1d weight `[out, in, k]`. */
+export function conv1dKernel(kernel: ArrayLike<number>, shape: readonly number[], out?: Float32Array): { data: Float32Array; shape: number[] } {
+  if (shape.length !== 3) throw new RangeError(`conv1dKernel: a Conv1D kernel is [k, in, out], got shape [${shape.join(', ')}]`);
+  return permute(kernel, shape, [2, 1, 0], out);
+}
+
 /** How a reference weight becomes the candidate's parameter. */
 export type WeightLayout =
   | { kind: 'same' }
   | { kind: 'dense-kernel'; flattenedFrom?: { h: number; w: number; c: number } }
   | { kind: 'conv2d-kernel' }
-  | { kind: 'conv2d-transpose-kernel' };
+  | { kind: 'conv2d-transpose-kernel' }
+  | { kind: 'conv1d-kernel' };
 
 /**
  * The layout of a tfjs layer's weight (its class and short name: `kernel`, `recurrent_kernel`, `bias`, ...) on the
@@ -154,9 +165,11 @@ export type WeightLayout =
  * transpose.
  */
 export function weightLayoutOf(className: string, tensor: string, flattenedFrom?: { h: number; w: number; c: number }): WeightLayout {
-  if (tensor === 'kernel' && className === 'Dense') return flattenedFrom ? { kind: 'dense-kernel', flattenedFrom } : { kind: 'dense-kernel' };
+  // TimeDistributed's weights are its wrapped Dense's (the only layer the diff pairs inside it).
+  if (tensor === 'kernel' && (className === 'Dense' || className === 'TimeDistributed')) return flattenedFrom ? { kind: 'dense-kernel', flattenedFrom } : { kind: 'dense-kernel' };
   if (tensor === 'kernel' && className === 'Conv2D') return { kind: 'conv2d-kernel' };
   if (tensor === 'kernel' && className === 'Conv2DTranspose') return { kind: 'conv2d-transpose-kernel' };
+  if (tensor === 'kernel' && className === 'Conv1D') return { kind: 'conv1d-kernel' };
   if ((tensor === 'kernel' || tensor === 'recurrent_kernel') && (className === 'LSTM' || className === 'SimpleRNN')) return { kind: 'dense-kernel' };
   return { kind: 'same' };
 }
@@ -171,5 +184,7 @@ export function weightToCandidate(data: ArrayLike<number>, shape: readonly numbe
       return hwioToOihw(data, shape, out);
     case 'conv2d-transpose-kernel':
       return conv2dTransposeKernel(data, shape, out);
+    case 'conv1d-kernel':
+      return conv1dKernel(data, shape, out);
   }
 }

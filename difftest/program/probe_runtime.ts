@@ -372,7 +372,13 @@ function graphNotes(mapping: LayerMapping[]): void {
   }
 }
 
-/** Mapped by graph: the modules whose inputs some layer is read from, captured at each recorded pass. */
+/** Mapped by order: where the layers that migrated to ops are read (layer_map.ts readOpOutputs). */
+function opNotes(mapping: LayerMapping[]): void {
+  const read = mapping.filter((m) => m.source).map((m) => `${m.layer} (${m.referenceType}) from ${describeSource(m.source!)}`);
+  if (read.length) meta.notes.push(`layers migrated to ops in the forward, their outputs read where the migrated model shows them: ${read.join(', ')}`);
+}
+
+/** The modules whose inputs some layer is read from (mapped by graph, or an op layer of a chain), captured at each recorded pass. */
 function wantedInputs(mapping: LayerMapping[], modules: Map<string, nn.Module>): Set<nn.Module> {
   return new Set(mapping.flatMap((m) => (m.source?.kind === 'input-of' ? [modules.get(m.source.module)!] : [])));
 }
@@ -425,7 +431,8 @@ export async function fit(model: unknown, x: Tensor | Tensor[], y: Tensor | Tens
     const probed = probeShapes(model, trainXs);
     // A functional model with branches, merges or shared layers is mapped by its graph (graph_map.ts).
     mapping = isChain(ref.meta.layers) ? mapLayers(ref.meta.layers, probed.leaves, cfg.candidateLayout ?? 'nchw') : mapLayersByGraph(ref.meta.layers, probed.graph, ref.meta.modelOutputs ?? []);
-    if (mapping.some((m) => m.source)) graphNotes(mapping);
+    if (!isChain(ref.meta.layers)) graphNotes(mapping);
+    else opNotes(mapping);
     meta.mapping = mapping;
     loadReferenceWeights(model, mapping, '-', 'init');
   }
@@ -577,7 +584,7 @@ let isolation: IsolationPlan | null = null;
  */
 async function recordIsolated(model: nn.Module, mapping: LayerMapping[], modules: Map<string, nn.Module>, readers: LayerReader[], xbs: Tensor[], step: number): Promise<void> {
   const device = xbs[0].device;
-  const graph = mapping.some((m) => m.source);
+  const graph = !isChain(ref.meta.layers);
   tap.replaceInput = new Map();
   const inputs: Tensor[] = [];
   if (graph) {

@@ -132,6 +132,8 @@ const TRAINING_KERNELS: Record<string, string[]> = {
   Conv2DTranspose: ['Conv2DBackpropFilter', 'Conv2D'],
   MaxPooling2D: ['MaxPoolGrad'],
   AveragePooling2D: ['AvgPoolGrad'],
+  // A gather's gradient.
+  Embedding: ['UnsortedSegmentSum'],
 };
 
 async function fallBackIfUntrainable(model: tf.LayersModel): Promise<void> {
@@ -180,7 +182,9 @@ function layerOutputs(model: tf.LayersModel): tf.SymbolicTensor[] {
 function describeLayers(model: tf.LayersModel): ReferenceLayer[] {
   meta.modelOutputs = model.outputs.map((o) => o.sourceLayer.name);
   return model.layers.map((l) => {
-    const config = l.getConfig() as { activation?: string; dataFormat?: string };
+    // A TimeDistributed layer's activation is its wrapped layer's (the migration writes it after the wrapped module).
+    const own = l.getConfig() as { activation?: string; dataFormat?: string; axis?: unknown; layer?: { config?: { activation?: string } } };
+    const config = { ...own, activation: own.activation ?? own.layer?.config?.activation };
     // Shapes without the batch dim; a layer with several inputs/outputs reports its first.
     const shapeOf = (s: unknown): number[] => {
       const one = Array.isArray(s) && Array.isArray(s[0]) ? (s[0] as (number | null)[]) : ((s ?? [null]) as (number | null)[]);
@@ -194,7 +198,7 @@ function describeLayers(model: tf.LayersModel): ReferenceLayer[] {
       // Only the nodes inside this model (a layer applied elsewhere too has more).
       inbound: internals.inboundNodes.filter((n) => n.inboundLayers.every((src) => model.layers.includes(src) || src.getClassName() === 'InputLayer')).map((n) => n.inboundLayers.map((src) => src.name)),
       activation: typeof config.activation === 'string' ? config.activation : undefined,
-      axis: typeof (config as { axis?: unknown }).axis === 'number' ? (config as { axis: number }).axis : undefined,
+      axis: typeof config.axis === 'number' ? config.axis : undefined,
       dataFormat: config.dataFormat === 'channelsFirst' || config.dataFormat === 'channelsLast' ? config.dataFormat : undefined,
       inputShape: shapeOf(firstCall(l.getInputAt(0)).shape),
       outputShape: shapeOf(l.outputShape),

@@ -16,10 +16,12 @@ const paired = TABLE.filter((r) => r.diff);
 
 describe('layer knowledge in the diff agrees with the mapping rows and the runtime', () => {
   it.each(paired.map((r) => [r.tf, r] as const))('%s: the row names the modules it pairs, nn exports them', (_tf, row) => {
-    for (const cls of row.diff!.modules) {
+    for (const cls of [...row.diff!.modules, ...(row.diff!.then ?? [])]) {
       expect(exported(cls), `nn.${cls} is not exported by the runtime`).toBe(true);
       expect(targetText(row.target), `${row.tf} does not say it becomes nn.${cls}`).toContain(`nn.${cls}(`);
     }
+    // A layer paired with no module migrates to an op: the row must say the diff reads it as one.
+    if (!row.diff!.modules.length) expect(row.diff!.op, `${row.tf} pairs no module but is not marked op`).toBe(true);
   });
 
   it("the diff's tables are the rows' pairings; alias rows (maxPool2d, maxPooling2d) agree", () => {
