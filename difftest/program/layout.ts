@@ -5,6 +5,7 @@
  * - Conv2D kernel HWIO `[kh, kw, in, out]` → Conv2d weight OIHW `[out, in, kh, kw]`;
  * - Conv2DTranspose kernel `[kh, kw, out, in]` → ConvTranspose2d weight `[in, out, kh, kw]` (the same permutation);
  * - Conv1D kernel `[k, in, out]` → Conv1d weight `[out, in, k]`;
+ * - GRU kernels `[in, 3H]` (gates z, r, h) → weight_ih / weight_hh `[3H, in]` (gates r, z, n), and its bias;
  * - activations NHWC `[n, h, w, c]` → NCHW `[n, c, h, w]` when the migrated model is NCHW (and NWC `[n, t, c]` →
  *   NCW `[n, c, t]` around the 1-D modules);
  * - a Flatten of an NHWC activation orders its features (h, w, c); the NCHW candidate's Flatten orders them
@@ -150,13 +151,40 @@ export function conv1dKernel(kernel: ArrayLike<number>, shape: readonly number[]
   return permute(kernel, shape, [2, 1, 0], out);
 }
 
+/**
+ * A GRU kernel `[in, 3H]` (or recurrent kernel `[H, 3H]`), columns in tfjs's gate order z, r, h, as the runtime's
+ * weight `[3H, in]`, rows in its order r, z, n: the Dense transpose with the first two gate blocks swapped. A bias
+ * `[3H]` (`kernel` false) only has its blocks swapped.
+ */
+export function gruGates(data: ArrayLike<number>, shape: readonly number[], kernel: boolean, out?: Float32Array): { data: Float32Array; shape: number[] } {
+  const cols = shape[shape.length - 1];
+  if ((kernel ? shape.length !== 2 : shape.length !== 1) || cols % 3 !== 0) {
+    throw new RangeError(`gruGates: a GRU ${kernel ? 'kernel is [in, 3·units]' : 'bias is [3·units]'}, got shape [${shape.join(', ')}]`);
+  }
+  const H = cols / 3;
+  const rows = kernel ? shape[0] : 1;
+  // Runtime gate block g reads tfjs block FROM[g]: r ← 1, z ← 0, n ← 2.
+  const FROM = [1, 0, 2];
+  const dst = outBuffer(out, rows * cols, 'gruGates');
+  for (let g = 0; g < 3; g++) {
+    for (let u = 0; u < H; u++) {
+      const src = FROM[g] * H + u;
+      const o = g * H + u;
+      for (let i = 0; i < rows; i++) dst[o * rows + i] = data[i * cols + src];
+    }
+  }
+  return { data: dst, shape: kernel ? [cols, rows] : [cols] };
+}
+
 /** How a reference weight becomes the candidate's parameter. */
 export type WeightLayout =
   | { kind: 'same' }
   | { kind: 'dense-kernel'; flattenedFrom?: { h: number; w: number; c: number } }
   | { kind: 'conv2d-kernel' }
   | { kind: 'conv2d-transpose-kernel' }
-  | { kind: 'conv1d-kernel' };
+  | { kind: 'conv1d-kernel' }
+  | { kind: 'gru-kernel' }
+  | { kind: 'gru-bias' };
 
 /**
  * The layout of a tfjs layer's weight (its class and short name: `kernel`, `recurrent_kernel`, `bias`, ...) on the
@@ -170,6 +198,7 @@ export function weightLayoutOf(className: string, tensor: string, flattenedFrom?
   if (tensor === 'kernel' && className === 'Conv2D') return { kind: 'conv2d-kernel' };
   if (tensor === 'kernel' && className === 'Conv2DTranspose') return { kind: 'conv2d-transpose-kernel' };
   if (tensor === 'kernel' && className === 'Conv1D') return { kind: 'conv1d-kernel' };
+  if (className === 'GRU') return tensor === 'bias' ? { kind: 'gru-bias' } : { kind: 'gru-kernel' };
   if ((tensor === 'kernel' || tensor === 'recurrent_kernel') && (className === 'LSTM' || className === 'SimpleRNN')) return { kind: 'dense-kernel' };
   return { kind: 'same' };
 }
@@ -186,5 +215,9 @@ export function weightToCandidate(data: ArrayLike<number>, shape: readonly numbe
       return conv2dTransposeKernel(data, shape, out);
     case 'conv1d-kernel':
       return conv1dKernel(data, shape, out);
+    case 'gru-kernel':
+      return gruGates(data, shape, true, out);
+    case 'gru-bias':
+      return gruGates(data, shape, false, out);
   }
 }

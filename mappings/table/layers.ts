@@ -52,8 +52,8 @@ export const layers: Mapping[] = [
   layer('embedding', 'embeddingLayer', 'new nn.Embedding(inputDim, outputDim)', ['embedding-init'], 'semantic', pairs('Embedding', ['Embedding'], { weights: { embeddings: 'weight' } })),
   layer('simpleRNN', 'rnnLayer', 'new nn.RNN(inputSize, units, { batchFirst: true })', ['rnn-bias', 'rnn-return-sequences', 'glorot-normal-init'], 'semantic', pairs('SimpleRNN', ['RNN'], { weights: RNN_WEIGHTS, cellActivation: true })),
   layer('lstm', 'rnnLayer', "new nn.LSTM(inputSize, units, { batchFirst: true, gateActivation: 'hardSigmoid' })", ['rnn-hard-sigmoid', 'rnn-bias', 'rnn-return-sequences', 'glorot-normal-init'], 'semantic', pairs('LSTM', ['LSTM'], { weights: RNN_WEIGHTS, cellActivation: true })),
-  // Not paired by the diff: GRU's gate order (z, r, h) differs from the runtime's (r, z, n).
-  layer('gru', 'rnnLayer', "new nn.GRU(inputSize, units, { batchFirst: true, gateActivation: 'hardSigmoid' })", ['rnn-hard-sigmoid', 'rnn-bias', 'rnn-return-sequences', 'glorot-normal-init']),
+  // Paired with its gates reordered (tfjs's kernel columns z, r, h; the runtime's rows r, z, n: layout.ts gru-kernel).
+  layer('gru', 'rnnLayer', "new nn.GRU(inputSize, units, { batchFirst: true, gateActivation: 'hardSigmoid', resetAfter: false })", ['rnn-hard-sigmoid', 'gru-reset-before', 'rnn-bias', 'rnn-return-sequences', 'glorot-normal-init'], 'semantic', pairs('GRU', ['GRU'], { weights: RNN_WEIGHTS, cellActivation: true })),
   layer('concatenate', 'mergeLayer', 'torch.cat([a, b], axis)', [], 'exact'),
   layer('add', 'mergeLayer', 'torch.stack([a, b]).sum(0)', [], 'exact'),
   layer('multiply', 'mergeLayer', 'torch.mul(a, b)', [], 'exact'),

@@ -449,7 +449,8 @@ export const rnnLayer: Transformer = (site, row) => {
   const units = dimOf(cfg.units)!;
   return layer({
     steps: [{
-      kind: 'module', name: fieldName(cfg, cls.slice(3).toLowerCase()), code: `new ${cls}(${dimText(shape[1]!)}, ${dimText(units)}, { batchFirst: true${gateOpt} })`,
+      // tfjs's GRU applies the reset gate before the recurrent matmul (the only form it has); PyTorch's after.
+      kind: 'module', name: fieldName(cfg, cls.slice(3).toLowerCase()), code: `new ${cls}(${dimText(shape[1]!)}, ${dimText(units)}, { batchFirst: true${gateOpt}${cls === 'nn.GRU' ? ', resetAfter: false' : ''} })`,
       // tfjs has one bias per gate: bias_hh is held at zero (frozen), so bias_ih is tfjs's bias and trains as it does.
       init: { cls, body: ["for (const [name, p] of m.namedParameters()) if (name.startsWith('bias_hh')) nn.init.zeros_(p.requiresGrad_(false));"] },
       call: seq ? '$m.forward($x)[0]' : '$m.forward($x)[0].select(1, -1)',

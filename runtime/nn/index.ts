@@ -26,7 +26,7 @@ export { isUninitialized } from './uninitialized.js';
 export { Embedding } from './embedding.js';
 export type { EmbeddingOptions } from './embedding.js';
 export { RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell } from './rnn.js';
-export type { RNNOptions } from './rnn.js';
+export type { GRUOptions, RNNOptions } from './rnn.js';
 export {
   ReLU, ReLU6, LeakyReLU, ELU, SELU, GELU, Sigmoid, Tanh, SiLU, Mish, Softplus, Hardtanh, LogSigmoid, Softsign,
   Softmax, LogSoftmax, Softmin,

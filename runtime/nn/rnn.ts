@@ -87,6 +87,30 @@ export interface RNNOptions extends FactoryOptions {
   gateActivation?: GateActivation;
 }
 
+/** GRU's options: RNN's, and where the reset gate applies. */
+export interface GRUOptions extends RNNOptions {
+  /**
+   * true (PyTorch, default): n = tanh(W_in x + b_in + r·(W_hn h + b_hn)). false (tfjs's GRU, Keras's resetAfter
+   * false, the only form tfjs implements): n = tanh(W_in x + b_in + W_hn (r·h) + b_hn), the reset gate applied to
+   * h before the recurrent matmul. The migration passes false.
+   */
+  resetAfter?: boolean;
+}
+
+/**
+ * One tfjs-style GRU step (reset before the matmul, GRUOptions.resetAfter false): the recurrent weights are split
+ * into the r, z rows and the n rows, since n's projection needs r first.
+ */
+function gruResetBeforeStep(gi: Tensor, h: Tensor, rz: [Tensor, Tensor | null], n: [Tensor, Tensor | null], sigma: (t: Tensor) => Tensor): Tensor {
+  const [ir, iz, inn] = gi.chunk(3, -1);
+  const [hr, hz] = linear(h, rz[0], rz[1]).chunk(2, -1);
+  const r = sigma(ir.add(hr));
+  const z = sigma(iz.add(hz));
+  const cand = inn.add(linear(r.mul(h), n[0], n[1])).tanh();
+  // (1 − z)·n + z·h, written as n + z·(h − n).
+  return cand.add(z.mul(h.sub(cand)));
+}
+
 abstract class RNNBase extends Module {
   readonly inputSize: number;
   readonly hiddenSize: number;
@@ -96,11 +120,13 @@ abstract class RNNBase extends Module {
   readonly dropout: number;
   readonly bidirectional: boolean;
   readonly gateActivation: GateActivation;
+  /** GRU only (GRUOptions): false applies the reset gate before the recurrent matmul, as tfjs does. */
+  readonly resetAfter: boolean;
   protected readonly mode: Mode;
   /** Parameter names per (layer, direction): [w_ih, w_hh, b_ih?, b_hh?]. */
   private readonly flatNames: string[][] = [];
 
-  constructor(mode: Mode, inputSize: number, hiddenSize: number, opts: RNNOptions) {
+  constructor(mode: Mode, inputSize: number, hiddenSize: number, opts: GRUOptions) {
     super();
     const op = mode.startsWith('RNN') ? 'RNN' : mode;
     if (!Number.isInteger(inputSize) || inputSize <= 0) throw new RangeError(`${op}: inputSize must be a positive integer, got ${inputSize}`);
@@ -120,6 +146,9 @@ abstract class RNNBase extends Module {
     const ga = opts.gateActivation ?? 'sigmoid';
     if (ga !== 'sigmoid' && ga !== 'hardSigmoid') throw new RangeError(`${op}: unknown gateActivation '${ga as string}'; select from 'sigmoid' or 'hardSigmoid'`);
     this.gateActivation = ga;
+    if (opts.resetAfter !== undefined && mode !== 'GRU') throw new TypeError(`${op}: resetAfter is a GRU option`);
+    if (opts.resetAfter !== undefined && typeof opts.resetAfter !== 'boolean') throw new TypeError(`${op}: resetAfter must be a boolean, got ${String(opts.resetAfter)}`);
+    this.resetAfter = opts.resetAfter ?? true;
     const gate = GATES[mode] * hiddenSize;
     const D = this.bidirectional ? 2 : 1;
     const f = { dtype: opts.dtype, device: opts.device };
@@ -209,9 +238,14 @@ abstract class RNNBase extends Module {
     const sigma = gateFn(this.gateActivation);
     let h = h0, c = c0;
     const outs: Tensor[] = new Array(T);
+    const H = this.hiddenSize;
+    const resetBefore = this.mode === 'GRU' && !this.resetAfter;
+    const rz: [Tensor, Tensor | null] = resetBefore ? [whh.narrow(0, 0, 2 * H), bhh?.narrow(0, 0, 2 * H) ?? null] : [whh, bhh];
+    const n: [Tensor, Tensor | null] = resetBefore ? [whh.narrow(0, 2 * H, H), bhh?.narrow(0, 2 * H, H) ?? null] : [whh, bhh];
     for (let s = 0; s < T; s++) {
       const t = reverse ? T - 1 - s : s;
-      [h, c] = cellStep(this.mode, gi.select(0, t), linear(h, whh, bhh), h, c, sigma);
+      if (resetBefore) h = gruResetBeforeStep(gi.select(0, t), h, rz, n, sigma);
+      else [h, c] = cellStep(this.mode, gi.select(0, t), linear(h, whh, bhh), h, c, sigma);
       outs[t] = h;
     }
     return [stack(outs, 0), h, c];
@@ -224,6 +258,7 @@ abstract class RNNBase extends Module {
     if (this.batchFirst) s += `, batch_first=${pyBool(this.batchFirst)}`;
     if (this.dropout !== 0) s += `, dropout=${pyFloat(this.dropout)}`;
     if (this.bidirectional) s += `, bidirectional=${pyBool(this.bidirectional)}`;
+    if (!this.resetAfter) s += ', reset_after=False';
     return s;
   }
 }
@@ -280,11 +315,11 @@ export class LSTM extends RNNBase {
  *   r = σ(W_ir x + b_ir + W_hr h + b_hr)    z = σ(W_iz x + b_iz + W_hz h + b_hz)
  *   n = tanh(W_in x + b_in + r·(W_hn h + b_hn))    h' = (1 − z)·n + z·h
  *
- * (tfjs's GRU defaults to resetAfter=false, which applies r before the matmul: a different function.)
+ * With `resetAfter: false` (tfjs's GRU, the form the migration writes): n = tanh(W_in x + b_in + W_hn (r·h) + b_hn).
  * forward(input, h0?) → [output, hN] with the shapes of RNN.
  */
 export class GRU extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
+  constructor(inputSize: number, hiddenSize: number, opts: GRUOptions = {}) {
     super('GRU', inputSize, hiddenSize, opts);
   }
 

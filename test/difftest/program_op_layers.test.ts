@@ -1,13 +1,13 @@
 // Sequential models whose layers migrate to ops or to several modules (RepeatVector, Permute, a reshape,
 // GlobalMaxPooling → amax, GlobalAveragePooling → pool + Flatten, TimeDistributed(dense), Embedding) and 1-D
-// convolutions, in the program-level diff: mapping units, then real child processes on a tfjs wasm reference.
+// convolutions and GRUs (gates reordered), in the program-level diff: mapping units, then real child processes on a tfjs wasm reference.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { runMigrate } from '../../cli/migrate/run.js';
 import { LayerMapError, mapLayers, type CandidateLeaf } from '../../difftest/program/layer_map.js';
-import { activationToCandidate, conv1dKernel, weightLayoutOf } from '../../difftest/program/layout.js';
+import { activationToCandidate, conv1dKernel, gruGates, weightLayoutOf } from '../../difftest/program/layout.js';
 import { runDiff } from '../../difftest/program/run.js';
 import type { ReferenceLayer } from '../../difftest/program/trace_meta.js';
 
@@ -65,7 +65,7 @@ describe('mapping op layers by order (units)', () => {
   });
 
   test('a layer class the diff cannot pair still fails, naming it', () => {
-    expect(() => mapLayers([layer('g', 'GRU', [4], { weights: [] })], [leaf('gru1', 'GRU', [1, 4])])).toThrow(LayerMapError);
+    expect(() => mapLayers([layer('b', 'Bidirectional', [8], { weights: [] })], [leaf('lstm1', 'LSTM', [1, 4, 8])])).toThrow(LayerMapError);
   });
 
   test('1-D convolutions: NWC sequences are NCW on the candidate, through pooling and a Flatten', () => {
@@ -80,6 +80,21 @@ describe('mapping op layers by order (units)', () => {
     expect(weightLayoutOf('Conv1D', 'kernel')).toEqual({ kind: 'conv1d-kernel' });
     // [n=1, t=2, c=3] → [1, 3, 2]
     expect([...activationToCandidate(Float32Array.from([0, 1, 2, 3, 4, 5]), [1, 2, 3], { kind: 'nhwc-to-nchw' }).data]).toEqual([0, 3, 1, 4, 2, 5]);
+  });
+});
+
+describe('GRU weights (units)', () => {
+  test("tfjs's gate columns z, r, h become the runtime's rows r, z, n, transposed; the bias's blocks likewise", () => {
+    // kernel [in = 2, 3H = 6], H = 2: kernel[i][c] = 10 i + c
+    const k = Float32Array.from({ length: 12 }, (_, j) => 10 * Math.floor(j / 6) + (j % 6));
+    const w = gruGates(k, [2, 6], true);
+    expect(w.shape).toEqual([6, 2]);
+    // rows: r (tfjs cols 2, 3), z (cols 0, 1), n (cols 4, 5); each row [col c of input 0, of input 1]
+    expect([...w.data]).toEqual([2, 12, 3, 13, 0, 10, 1, 11, 4, 14, 5, 15]);
+    expect([...gruGates(Float32Array.from([0, 1, 2, 3, 4, 5]), [6], false).data]).toEqual([2, 3, 0, 1, 4, 5]);
+    expect(weightLayoutOf('GRU', 'recurrent_kernel')).toEqual({ kind: 'gru-kernel' });
+    expect(weightLayoutOf('GRU', 'bias')).toEqual({ kind: 'gru-bias' });
+    expect(() => gruGates(k, [3, 4], true)).toThrow(/a GRU kernel is \[in, 3·units\]/);
   });
 });
 
@@ -107,6 +122,7 @@ describe('runDiff on models with op layers', () => {
     ['embedding_average', ['embedding_Embedding1', 'global_average_pooling1d_GlobalAveragePooling1D1', 'dense_Dense1']],
     ['reshape_permute_conv', ['dense_Dense1', 'reshape_Reshape1', 'permute_Permute1', 'conv2d_Conv2D1', 'flatten_Flatten1', 'dense_Dense2']],
     ['conv1d_flatten', ['conv1d_Conv1D1', 'max_pooling1d_MaxPooling1D1', 'flatten_Flatten1', 'dense_Dense1']],
+    ['gru_classifier', ['gru_GRU1', 'dense_Dense1']],
   ])('%s, migrated on the fly, agrees layer by layer', async (name, layers) => {
     const r = await runDiff({ original: fixture(name), steps: 4, replay: 'step', reference: 'wasm', progress: false });
     expect(r.failures).toEqual([]);
@@ -115,12 +131,15 @@ describe('runDiff on models with op layers', () => {
     // Every layer is compared at every step, an op layer's output where the migrated forward shows it.
     expect(new Set(outputs.map((p) => p.layer))).toEqual(new Set(layers));
     expect(outputs.filter((p) => p.layer === layers[1]).length).toBe(4);
+    // Gradients too (a GRU's gates reordered both ways would still pass its outputs only by chance).
+    expect(r.probes.filter((p) => p.kind === 'gradient').every((p) => p.pass)).toBe(true);
     if (name === 'embedding_average') expect(r.reference.fallbacks.join(' ')).toMatch(/UnsortedSegmentSum/);
   }, 120_000);
 
   test.each([
     ['cnn_global_max', 'x = x.amax([2, 3]);', 'x = x.mean([2, 3]).mul(2);', 'global_max_pooling2d_GlobalMaxPooling2D1'],
     ['seq2seq', 'x = x.unsqueeze(1).expand(-1, 4, -1);', 'x = x.unsqueeze(1).expand(-1, 4, -1).mul(torch.tensor([1, 1, 1, 0.5]).reshape(1, 4, 1));', 'repeat_vector_RepeatVector1'],
+    ['gru_classifier', 'resetAfter: false', 'resetAfter: true', 'gru_GRU1'],
   ])('planted in %s: a wrong op is pinned to its layer', async (name, find, replace, culprit) => {
     const migrated = await planted(fixture(name), find, replace);
     const r = await runDiff({ original: fixture(name), migrated, steps: 2, replay: 'step', reference: 'wasm', progress: false });
