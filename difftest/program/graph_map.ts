@@ -21,8 +21,8 @@
  * output is NCHW only where it is read from a channels-first module (its own output or its input); the shapes then
  * check that.
  */
-import { ACTIVATION_MODULES, CHANNELS_FIRST_MODULES, LayerMapError, MODULE_TYPES, WEIGHT_NAMES } from './layer_map.js';
-import { weightLayoutOf, type ActivationLayout } from './layout.js';
+import { ACTIVATION_MODULES, candidateWeight, CHANNELS_FIRST_MODULES, LayerMapError, moduleTypesOf } from './layer_map.js';
+import type { ActivationLayout } from './layout.js';
 import type { LayerMapping, OutputSource, ReferenceLayer } from './trace_meta.js';
 
 /** One call of a candidate leaf module in the shape-probing forward (batch 1). */
@@ -91,7 +91,7 @@ export function mapLayersByGraph(reference: readonly ReferenceLayer[], candidate
       if (act === undefined) throw new LayerMapError(`cannot map tfjs layer ${l.name}: its activation '${l.activation}' has no known runtime module (${describe()})`);
       return act === null ? null : [act];
     }
-    const t = MODULE_TYPES[l.className];
+    const t = moduleTypesOf(l.className, leaves.map((c) => c.type));
     if (!t && l.weights.length) throw new LayerMapError(`cannot map tfjs layer ${l.name}: its class ${l.className} has no known runtime module (${describe()})`);
     return t ?? null;
   };
@@ -222,9 +222,8 @@ export function mapLayersByGraph(reference: readonly ReferenceLayer[], candidate
     }
     const weights: LayerMapping['weights'] = [];
     for (const w of l.weights) {
-      const candidateTensor = WEIGHT_NAMES[l.className]?.[w.tensor] ?? (w.tensor === 'kernel' ? 'weight' : w.tensor);
-      const layout = weightLayoutOf(l.className, w.tensor);
-      weights.push({ tensor: w.tensor, candidateName: `${m!.name}.${candidateTensor}`, layout });
+      const { name, layout } = candidateWeight(l.className, w.tensor);
+      weights.push({ tensor: w.tensor, candidateName: `${m!.name}.${name}`, layout });
     }
     const modules = [m, a].filter((x): x is GraphLeaf => x !== undefined);
     sources.set(l.name, source);

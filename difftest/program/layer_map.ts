@@ -22,7 +22,7 @@
 import { ACTIVATIONS } from '../../mappings/compile.js';
 import { TABLE } from '../../mappings/index.js';
 import type { LayerPairing } from '../../mappings/schema.js';
-import { weightLayoutOf, type ActivationLayout } from './layout.js';
+import { weightLayoutOf, type ActivationLayout, type WeightLayout } from './layout.js';
 import type { LayerMapping, ReferenceLayer } from './trace_meta.js';
 
 /** A candidate leaf module as the shape probe saw it: name in `namedModules`, class, output shape (batch 1). */
@@ -69,6 +69,24 @@ export type CandidateLayout = 'nchw' | 'keep';
 
 export class LayerMapError extends Error {}
 
+/**
+ * The module classes a tfjs layer class pairs with: its row's, or — for a class no row knows met by a module of
+ * the same class name — the program's own custom layer (`class Gated extends tf.layers.Layer`, migrated to a
+ * compat.layers.Layer subclass of that name). Undefined: nothing to pair with.
+ */
+export function moduleTypesOf(className: string, candidateTypes: readonly string[]): readonly string[] | undefined {
+  return MODULE_TYPES[className] ?? (candidateTypes.includes(className) ? [className] : undefined);
+}
+
+/**
+ * A reference weight's parameter on the candidate module and its layout. A custom layer's weights keep their tfjs
+ * names (under its `vars` child, compat/layer.ts addWeight) and the layout its own `call` reads them in.
+ */
+export function candidateWeight(className: string, tensor: string, flattenedFrom?: { h: number; w: number; c: number }): { name: string; layout: WeightLayout } {
+  if (!MODULE_TYPES[className]) return { name: `vars.${tensor.replace(/[^\w$]/g, '_')}`, layout: { kind: 'same' } };
+  return { name: WEIGHT_NAMES[className]?.[tensor] ?? (tensor === 'kernel' ? 'weight' : tensor), layout: weightLayoutOf(className, tensor, flattenedFrom) };
+}
+
 const eq = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -98,8 +116,8 @@ export function mapLayers(reference: readonly ReferenceLayer[], leaves: readonly
     } else if (layer.className === 'InputLayer') {
       expected = null;
     } else {
-      expected = MODULE_TYPES[layer.className];
-      if (!expected) throw new LayerMapError(`cannot map tfjs layer ${layer.name}: its class ${layer.className} has no known runtime module (${describe()})`);
+      expected = moduleTypesOf(layer.className, leaves[j] ? [leaves[j].type] : []) ?? null;
+      if (!expected) throw new LayerMapError(`cannot map tfjs layer ${layer.name}: its class ${layer.className} has no known runtime module, and the next module is not a custom layer of that name (${describe()})`);
       if (pairing?.op && !(leaves[j] && expected.includes(leaves[j].type))) {
         asOp = true;
         expected = null;
@@ -149,16 +167,16 @@ export function mapLayers(reference: readonly ReferenceLayer[], leaves: readonly
     const weights: LayerMapping['weights'] = [];
     const main = modules[0];
     for (const w of layer.weights) {
-      const candidateTensor = WEIGHT_NAMES[layer.className]?.[w.tensor] ?? (w.tensor === 'kernel' ? 'weight' : w.tensor);
-      const layout = weightLayoutOf(layer.className, w.tensor, flat ?? undefined);
-      weights.push({ tensor: w.tensor, candidateName: `${main.name}.${candidateTensor}`, layout });
+      const { name, layout } = candidateWeight(layer.className, w.tensor, flat ?? undefined);
+      weights.push({ tensor: w.tensor, candidateName: `${main.name}.${name}`, layout });
     }
 
     let output: ActivationLayout = { kind: 'same' };
     const channelsFirstModule = main !== undefined && CHANNELS_FIRST_MODULES.has(main.type);
     let nextTransposed = false;
-    if (asOp) {
-      // The migrated ops compute in tfjs's layout (a permute or reshape restores it first) or leave rank ≤ 2.
+    if (asOp || !MODULE_TYPES[layer.className]) {
+      // The migrated ops compute in tfjs's layout (a permute or reshape restores it first) or leave rank ≤ 2; a
+      // custom layer's own call reads tfjs's layout.
       nextTransposed = false;
     } else if (layer.className === 'Flatten' && prevRefShape && (prevRefShape.length === 3 || prevRefShape.length === 2) && transposed) {
       // A sequence [T, C] flattens as a 1 × T map.

@@ -30,7 +30,7 @@
  * before the program's body runs — an ESM import is the only hook that early. It is no library module: imported
  * anywhere but a `torchbridge diff` child it stops at once, saying so (child_config.ts readChildConfig).
  */
-import { nn, Tensor, torch, utils } from '../../runtime/index.js';
+import { compat, nn, Tensor, torch, utils } from '../../runtime/index.js';
 import { ProgressBar } from '../../runtime/utils/progress.js';
 import type { FitOptions, EvaluateOptions, LossFunction } from '../../runtime/utils/fit.js';
 import { withCompiled } from '../../runtime/utils/compile.js';
@@ -105,7 +105,10 @@ const lastOutput = (m: nn.Module): Tensor => {
 };
 
 function leavesOf(model: nn.Module): [string, nn.Module][] {
-  return model.namedModules().filter(([name, m]) => name !== '' && m.namedChildren().length === 0);
+  const named = model.namedModules().filter(([name]) => name !== '');
+  // A migrated custom layer (compat.layers.Layer) is one leaf: its `vars` child only holds its weights.
+  const custom = named.filter(([, m]) => m instanceof compat.layers.Layer).map(([n]) => `${n}.`);
+  return named.filter(([name, m]) => !custom.some((c) => name.startsWith(c)) && (m instanceof compat.layers.Layer || m.namedChildren().length === 0));
 }
 
 function wrapLeaves(model: nn.Module): void {

@@ -11,7 +11,8 @@ import { activationToCandidate, conv1dKernel, gruGates, weightLayoutOf } from '.
 import { runDiff } from '../../difftest/program/run.js';
 import type { ReferenceLayer } from '../../difftest/program/trace_meta.js';
 
-const fixture = (name: string) => resolve('test/difftest/fixtures/op_layers', `${name}.ts`);
+// custom-layer is the transpiler's fixture (a class extends tf.layers.Layer inside a tf.sequential).
+const fixture = (name: string) => (name === 'custom-layer' ? resolve('fixtures/custom-layer/input.ts') : resolve('test/difftest/fixtures/op_layers', `${name}.ts`));
 const layer = (name: string, className: string, outputShape: number[], more: Partial<ReferenceLayer> = {}): ReferenceLayer => ({ name, className, inputShape: [], outputShape, weights: [], ...more });
 const dense = (name: string, nIn: number, units: number, activation = 'linear'): ReferenceLayer => layer(name, 'Dense', [units], {
   activation, weights: [{ name: `${name}/kernel`, tensor: 'kernel', shape: [nIn, units], trainable: true }, { name: `${name}/bias`, tensor: 'bias', shape: [units], trainable: true }],
@@ -83,6 +84,18 @@ describe('mapping op layers by order (units)', () => {
   });
 });
 
+describe('custom layers (units)', () => {
+  test("a tfjs class no row knows pairs with the migrated module of its name; its weights keep tfjs's names and layout", () => {
+    const gated = layer('gated_Gated2', 'Gated', [6], { weights: [{ name: 'gated_Gated2/kernel', tensor: 'kernel', shape: [8, 6], trainable: true }] });
+    const m = mapLayers([dense('d1', 4, 8, 'relu'), gated, dense('d2', 6, 1)], [
+      leaf('0', 'Linear', [1, 8]), leaf('1', 'ReLU', [1, 8]), leaf('2', 'Gated', [1, 6]), leaf('3', 'Linear', [1, 1]),
+    ]);
+    expect(m[1]).toMatchObject({ modules: ['2'], candidateType: 'Gated', weights: [{ tensor: 'kernel', candidateName: '2.vars.kernel', layout: { kind: 'same' } }] });
+    expect(() => mapLayers([dense('d1', 4, 8, 'relu'), gated], [leaf('0', 'Linear', [1, 8]), leaf('1', 'ReLU', [1, 8]), leaf('2', 'Other', [1, 6])]))
+      .toThrow(/its class Gated has no known runtime module, and the next module is not a custom layer of that name/);
+  });
+});
+
 describe('GRU weights (units)', () => {
   test("tfjs's gate columns z, r, h become the runtime's rows r, z, n, transposed; the bias's blocks likewise", () => {
     // kernel [in = 2, 3H = 6], H = 2: kernel[i][c] = 10 i + c
@@ -123,6 +136,7 @@ describe('runDiff on models with op layers', () => {
     ['reshape_permute_conv', ['dense_Dense1', 'reshape_Reshape1', 'permute_Permute1', 'conv2d_Conv2D1', 'flatten_Flatten1', 'dense_Dense2']],
     ['conv1d_flatten', ['conv1d_Conv1D1', 'max_pooling1d_MaxPooling1D1', 'flatten_Flatten1', 'dense_Dense1']],
     ['gru_classifier', ['gru_GRU1', 'dense_Dense1']],
+    ['custom-layer', ['dense_Dense1', 'gated_Gated2', 'dense_Dense2']],
   ])('%s, migrated on the fly, agrees layer by layer', async (name, layers) => {
     const r = await runDiff({ original: fixture(name), steps: 4, replay: 'step', reference: 'wasm', progress: false });
     expect(r.failures).toEqual([]);
@@ -140,6 +154,7 @@ describe('runDiff on models with op layers', () => {
     ['cnn_global_max', 'x = x.amax([2, 3]);', 'x = x.mean([2, 3]).mul(2);', 'global_max_pooling2d_GlobalMaxPooling2D1'],
     ['seq2seq', 'x = x.unsqueeze(1).expand(-1, 4, -1);', 'x = x.unsqueeze(1).expand(-1, 4, -1).mul(torch.tensor([1, 1, 1, 0.5]).reshape(1, 4, 1));', 'repeat_vector_RepeatVector1'],
     ['gru_classifier', 'resetAfter: false', 'resetAfter: true', 'gru_GRU1'],
+    ['custom-layer', 'return torch.relu(torch.matmul(x, this.kernel.read())', 'return torch.sigmoid(torch.matmul(x, this.kernel.read())', 'gated_Gated2'],
   ])('planted in %s: a wrong op is pinned to its layer', async (name, find, replace, culprit) => {
     const migrated = await planted(fixture(name), find, replace);
     const r = await runDiff({ original: fixture(name), migrated, steps: 2, replay: 'step', reference: 'wasm', progress: false });
