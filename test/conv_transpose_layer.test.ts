@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { compat, io, nn, torch, type Tensor } from '../runtime/index.js';
+import { compat, io, nn, optim, torch, type Tensor } from '../runtime/index.js';
 import { transpileSource } from '../transpiler/index.js';
 import { loadRuntimeApi, type RuntimeApi } from '../mappings/runtime_api.js';
 import { maxAbsDiff, randomInput, randomizeWeights } from './support/tfjs_models.js';
@@ -111,6 +111,46 @@ describe('compat.layers.ConvTranspose2dSame', () => {
     expect(m.forward(torch.zeros([3, 5, 7])).shape).toEqual([2, 10, 7]);
     expect(new compat.layers.ConvTranspose2dSame(1, 1, 4, { stride: 2 }).cropEnd).toEqual([0, 0]);
     expect(() => new compat.layers.ConvTranspose2dSame(1, 1, 0)).toThrow(/ConvTranspose2dSame: kernelSize must be a positive integer/);
+  });
+});
+
+describe('compat.layers.LazyConvTranspose2dSame', () => {
+  it('takes inChannels from its first input and becomes a ConvTranspose2dSame equal to the eager one, gradients too', () => {
+    const x = torch.randn(2, 3, 5, 7);
+    torch.manualSeed(8);
+    const eager = new compat.layers.ConvTranspose2dSame(3, 2, [3, 4], { stride: [2, 1] });
+    torch.manualSeed(8);
+    const lazy = new compat.layers.LazyConvTranspose2dSame(2, [3, 4], { stride: [2, 1] });
+    expect(nn.isLazy(lazy)).toBe(true);
+    const opt = new optim.SGD(lazy.parameters(), { lr: 0.1 });
+    const y = lazy.forward(x);
+    expect(lazy).toBeInstanceOf(compat.layers.ConvTranspose2dSame);
+    expect(lazy).not.toBeInstanceOf(compat.layers.LazyConvTranspose2dSame);
+    expect([lazy.inChannels, ...lazy.weight.shape, ...lazy.cropEnd]).toEqual([3, 3, 2, 3, 4, 1, 1]);
+    expect(y.shape).toEqual([2, 2, 10, 7]);
+    expect(Array.from(y.dataSync())).toEqual(Array.from(eager.forward(x).dataSync()));
+    y.sum().backward();
+    eager.forward(x).sum().backward();
+    expect(Array.from(lazy.weight.grad!.dataSync())).toEqual(Array.from(eager.weight.grad!.dataSync()));
+    // The optimizer built before the first call holds the same parameter objects, now sized.
+    opt.step();
+    expect(lazy.weight.shape).toEqual([3, 2, 3, 4]);
+  });
+
+  it('is materialized by loadStateDict, and whenMaterialized runs on its first call', () => {
+    const src = new compat.layers.ConvTranspose2dSame(4, 2, 3, { stride: 2 });
+    const fromState = new compat.layers.LazyConvTranspose2dSame(2, 3, { stride: 2 });
+    fromState.loadStateDict(src.stateDict());
+    expect(fromState.inChannels).toBe(4);
+    expect(Array.from(fromState.weight.dataSync())).toEqual(Array.from(src.weight.dataSync()));
+    const lazy = new compat.layers.LazyConvTranspose2dSame(2, 3, { stride: 2 });
+    let seen: number[] | null = null;
+    nn.whenMaterialized(lazy, (m) => {
+      if (m instanceof nn.ConvTranspose2d) seen = m.weight.shape;
+    });
+    expect(seen).toBeNull();
+    lazy.forward(torch.zeros([1, 5, 4, 4]));
+    expect(seen).toEqual([5, 2, 3, 3]);
   });
 });
 

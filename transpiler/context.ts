@@ -111,6 +111,12 @@ export class FileContext {
     this.emitted.push(code);
   }
 
+  /** Inserts new code at `pos`; like `replace`, it counts towards the runtime namespaces the file imports. */
+  insert(pos: number, code: string): void {
+    this.edits.insert(pos, code);
+    this.emitted.push(code);
+  }
+
   /** Removes a statement; the whole line when it stands alone on it. */
   removeStatement(node: ts.Node): void {
     const start = node.getStart(this.sf);

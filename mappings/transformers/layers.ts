@@ -248,13 +248,13 @@ export const conv2dTransposeLayer: Transformer = (site) => {
     if (outputPadding[0] || outputPadding[1]) opts.push(`outputPadding: ${pairText(outputPadding)}`);
   }
   if (cfg.useBias && !(isBool(cfg.useBias) && cfg.useBias.value)) opts.push(`bias: ${cfg.useBias.text}`);
-  // Input channels known only at run time: nn.LazyConvTranspose2d, sized by its first call (no lazy form of the
-  // cropping compat module, which odd 'same' overhangs need).
-  if (inC === null && !exactModule) return needShape(`${what} (its input channels, with padding 'same' and an odd kernel − stride overhang)`);
+  // Input channels known only at run time: the lazy form (nn.LazyConvTranspose2d, or the cropping compat module's
+  // for an odd 'same' overhang), sized by its first call.
   const cls = exactModule ? 'nn.ConvTranspose2d' : 'compat.layers.ConvTranspose2dSame';
+  const lazyCls = exactModule ? 'nn.LazyConvTranspose2d' : 'compat.layers.LazyConvTranspose2dSame';
   const rest = `${dimText(filters)}, ${pairText(k)}${opts.length ? `, { ${opts.join(', ')} }` : ''}`;
   const step: LayerStep = {
-    kind: 'module', name: fieldName(cfg, 'convTranspose'), code: inC === null ? `new nn.LazyConvTranspose2d(${rest})` : `new ${cls}(${dimText(inC)}, ${rest})`,
+    kind: 'module', name: fieldName(cfg, 'convTranspose'), code: inC === null ? `new ${lazyCls}(${rest})` : `new ${cls}(${dimText(inC)}, ${rest})`,
     // The kernel's fans are the same in both layouts (fanIn = out·kh·kw, fanOut = in·kh·kw), so glorot's σ is too.
     init: glorotNormal('nn.ConvTranspose2d'),
   };

@@ -10,6 +10,8 @@
  */
 import type { Tensor } from '../tensor.js';
 import { ConvTranspose2d } from '../nn/conv.js';
+import { fromState, materialize, placeholders, sizeFrom } from '../nn/lazy.js';
+import { isUninitialized, MATERIALIZE_FROM_STATE } from '../nn/uninitialized.js';
 import type { FactoryOptions } from '../nn/linear.js';
 
 export interface ConvTranspose2dSameOptions extends FactoryOptions {
@@ -55,5 +57,36 @@ export class ConvTranspose2dSame extends ConvTranspose2d {
 
   override extraRepr(): string {
     return `${super.extraRepr()}, padding=same (tfjs)`;
+  }
+}
+
+/**
+ * `ConvTranspose2dSame` whose input channels are those of its first input ([N, C, H, W] or [C, H, W]), as
+ * nn.LazyConvTranspose2d is for nn.ConvTranspose2d (nn/lazy.ts): until then its weight and bias are placeholders;
+ * the first call (or loading a state dict) sizes them, initialises them as ConvTranspose2d does, runs the
+ * `nn.whenMaterialized` callbacks (tfjs's glorot init, in migrated code) and makes the module a ConvTranspose2dSame.
+ */
+export class LazyConvTranspose2dSame extends ConvTranspose2dSame {
+  constructor(outChannels: number, kernelSize: number | readonly [number, number], opts: ConvTranspose2dSameOptions = {}) {
+    super(0, outChannels, kernelSize, opts);
+    placeholders(this, 'LazyConvTranspose2dSame', ['weight', 'bias']);
+  }
+
+  override resetParameters(): void {
+    if (this.inChannels > 0) super.resetParameters();
+  }
+
+  private become(inChannels: number): void {
+    materialize(this, ConvTranspose2dSame, { inChannels }, { weight: [inChannels, this.outChannels, ...this.kernelSize], bias: [this.outChannels] });
+  }
+
+  override forward(input: Tensor): Tensor {
+    if (isUninitialized(this.weight)) this.become(sizeFrom(input, 'LazyConvTranspose2dSame', -3, 3, 'inChannels'));
+    return super.forward(input);
+  }
+
+  [MATERIALIZE_FROM_STATE](shapeOf: (name: string) => number[] | undefined): void {
+    const n = fromState(shapeOf, 'LazyConvTranspose2dSame', 'weight', 0);
+    if (n !== undefined) this.become(n);
   }
 }

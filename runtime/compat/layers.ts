@@ -7,7 +7,7 @@ import * as torch from '../torch.js';
 
 export { Layer, LayerVariable, build } from './layer.js';
 export type { LayerArgs } from './layer.js';
-export { ConvTranspose2dSame } from './conv_transpose_same.js';
+export { ConvTranspose2dSame, LazyConvTranspose2dSame } from './conv_transpose_same.js';
 export type { ConvTranspose2dSameOptions } from './conv_transpose_same.js';
 
 /** tfjs-layers' epsilon (`K.epsilon()`), the floor of l2Normalize's squared norm. */

@@ -50,11 +50,14 @@ export function whenMaterialized(module: Module, fn: (m: Module) => void): void 
   }
 }
 
+// materialize, placeholders, sizeFrom and fromState are exported for the lazy forms outside nn
+// (compat.layers.LazyConvTranspose2dSame); they are not part of nn's public surface.
+
 /**
  * Gives each placeholder its real shape (same tensor objects, new storage on the placeholder's device and dtype),
  * sets the sizes, turns `m` into `become`, initialises it as that class does and runs the queued callbacks.
  */
-function materialize(m: Module, become: abstract new (...a: never[]) => Module, sizes: Record<string, number>, shapes: Record<string, number[]>): void {
+export function materialize(m: Module, become: abstract new (...a: never[]) => Module, sizes: Record<string, number>, shapes: Record<string, number[]>): void {
   noGrad(() => {
     for (const [name, shape] of Object.entries(shapes)) {
       const t = (m as unknown as Fields)[name];
@@ -71,7 +74,7 @@ function materialize(m: Module, become: abstract new (...a: never[]) => Module, 
   for (const fn of fns) fn(m);
 }
 
-function placeholders(m: Module, cls: string, names: string[]): void {
+export function placeholders(m: Module, cls: string, names: string[]): void {
   noGrad(() => {
     for (const name of names) {
       const t = (m as unknown as Fields)[name];
@@ -82,7 +85,7 @@ function placeholders(m: Module, cls: string, names: string[]): void {
   });
 }
 
-function sizeFrom(input: Tensor, op: string, dim: number, minRank: number, what: string): number {
+export function sizeFrom(input: Tensor, op: string, dim: number, minRank: number, what: string): number {
   if (!input || typeof input !== 'object' || !Array.isArray((input as Tensor).shape)) throw new TypeError(`${op}: input must be a Tensor, got ${typeof input}`);
   if (input.ndim < minRank) throw new RangeError(`${op}: expected an input of at least ${minRank} dimensions to infer ${what}, got ${input.ndim}D input ${fmtShape(input.shape)}`);
   const n = input.shape[dim < 0 ? input.ndim + dim : dim];
@@ -90,7 +93,7 @@ function sizeFrom(input: Tensor, op: string, dim: number, minRank: number, what:
   return n;
 }
 
-function fromState(shapeOf: (name: string) => number[] | undefined, op: string, name: string, dim: number): number | undefined {
+export function fromState(shapeOf: (name: string) => number[] | undefined, op: string, name: string, dim: number): number | undefined {
   const s = shapeOf(name);
   if (s === undefined) return undefined;
   if (s.length <= dim) throw new RangeError(`${op}: the checkpoint's ${name} has shape ${fmtShape(s)}, expected at least ${dim + 1} dimensions`);

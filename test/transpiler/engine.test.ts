@@ -237,10 +237,11 @@ const cases: Case[] = [
     not: ['@tensorflow'],
   },
   {
-    name: "an eager transposed convolution whose 'same' padding needs the cropping module stays a TODO without its input channels",
+    name: "an eager transposed convolution whose 'same' padding needs the cropping module, input channels known at run time: its lazy form",
     input: "import * as tf from '@tensorflow/tfjs';\nconst up = tf.layers.conv2dTranspose({ filters: 3, kernelSize: 3, strides: 2, padding: 'same' });\nconst y = up.apply(tf.zeros([1, 4, 4, 2])) as tf.Tensor;\n",
-    has: ['TODO(layer-standalone) tf.layers.conv2dTranspose: a layer outside tf.sequential/tf.model: conv2dTranspose: the input size is unknown'],
-    todo: ['tf.layers.conv2dTranspose', 'Layer.apply'],
+    // The init inserted after it names nn: the import must carry it.
+    has: ["import { torch, nn, compat } from 'torchbridge';", 'const up = new compat.layers.LazyConvTranspose2dSame(3, 3, { stride: 2 });', 'nn.whenMaterialized(up, (m) => {\n  if (m instanceof nn.ConvTranspose2d) {'],
+    not: ['@tensorflow', 'TODO'],
   },
   {
     name: 'a layer used in a model and eagerly stays a TODO (one object cannot be both)',

@@ -55,7 +55,7 @@ export function eagerLayer(ctx: FileContext, facts: Facts, call: ts.CallExpressi
   const init = initLoop(chain.fields, name, indent);
   if (init.length) {
     const nl = ctx.text.indexOf('\n', stmt.getEnd());
-    ctx.edits.insert(nl === -1 ? ctx.text.length : nl + 1, `${init.join('\n')}\n`);
+    ctx.insert(nl === -1 ? ctx.text.length : nl + 1, `${init.join('\n')}\n`);
   }
   for (const u of uses) {
     const arg = ctx.rewritten(u.arguments[0]);

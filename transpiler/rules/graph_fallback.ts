@@ -155,7 +155,7 @@ export class GraphFallback {
     if (!ctx.rewrite(apply, 'Layer.apply', code, [...built.notes, 'functional-graph'], undefined, [arg, ...user])) return undefined;
     ctx.record(layerCall, row.tf, 'rewritten');
     const decl = [`${indent}const ${name} = ${built.code};`, ...initLoop(built.fields, name, indent)];
-    ctx.edits.insert(lineStart(ctx, stmt), `${decl.join('\n')}\n`);
+    ctx.insert(lineStart(ctx, stmt), `${decl.join('\n')}\n`);
     ctx.emitted.push(...decl);
     return undefined;
   }
@@ -180,7 +180,7 @@ export class GraphFallback {
     const init = initLoop(built.fields, name, ctx.indent(stmt));
     if (init.length) {
       const nl = ctx.text.indexOf('\n', stmt.getEnd());
-      ctx.edits.insert(nl === -1 ? ctx.text.length : nl + 1, `${init.join('\n')}\n`);
+      ctx.insert(nl === -1 ? ctx.text.length : nl + 1, `${init.join('\n')}\n`);
       ctx.emitted.push(...init);
     }
     for (const u of uses) {

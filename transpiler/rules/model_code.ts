@@ -215,7 +215,7 @@ export function buildChain(layers: ChainLayer[], inputShape: Shape | null, layou
         if (call) modulesOnly = false;
         if (/nn\.(Lazy)?Linear\(/.test(step.code)) facts.push({ model, kind: 'dense-kernel-transpose', detail: `${field.name}.weight = kernel of ${row.tf} transposed ([in, out] → [out, in])` });
         if (/nn\.(Lazy)?Conv[12]d\(/.test(step.code)) facts.push({ model, kind: 'conv-kernel-permute', detail: `${field.name}.weight = kernel of ${row.tf} permuted (HWIO → OIHW)` });
-        if (/(nn\.|compat\.layers\.)ConvTranspose2d(Same)?\(/.test(step.code)) facts.push({ model, kind: 'conv-kernel-permute', detail: `${field.name}.weight = kernel of ${row.tf} permuted ([kh, kw, out, in] → [in, out, kh, kw])` });
+        if (/(nn\.|compat\.layers\.)(Lazy)?ConvTranspose2d(Same)?\(/.test(step.code)) facts.push({ model, kind: 'conv-kernel-permute', detail: `${field.name}.weight = kernel of ${row.tf} permuted ([kh, kw, out, in] → [in, out, kh, kw])` });
         steps.push({ field: call ? undefined : field, expr: (x) => fillSnippet(call ?? '$m.forward($x)', { m: `this.${field.name}`, x }) });
       } else {
         const dim = String(state === 'cf' ? 1 : -1);
@@ -259,7 +259,7 @@ export function initLoop(fields: Field[], target: string, indent: string): strin
   if (!groups.size) return [];
   const out = [`${indent}// TensorFlow.js's initialisers (tfjs-layers' defaults; PyTorch's differ): glorotNormal kernels, zero biases`];
   // Lazy modules have no parameters before their first call: whenMaterialized runs the same code then.
-  const lazy = fields.some((f) => f.init && /new nn\.Lazy/.test(f.code));
+  const lazy = fields.some((f) => f.init && /new (nn|compat\.layers)\.Lazy/.test(f.code));
   if (lazy) out[0] += ' (lazy modules: on their first call)';
   out.push(lazy ? `${indent}nn.whenMaterialized(${target}, (m) => {` : `${indent}for (const m of ${target}.modules()) {`);
   let first = true;

@@ -186,7 +186,7 @@ export class SequentialModelRule {
       // After the statement holding the last add (the loop or if around it, when it is nested).
       const last = topStatement(s.adds[s.adds.length - 1], s.stmt.parent)!;
       const init = initLoop(chain.fields, name, indent);
-      if (init.length) ctx.edits.insert(lineEndAfter(ctx, last), `${init.join('\n')}\n`);
+      if (init.length) ctx.insert(lineEndAfter(ctx, last), `${init.join('\n')}\n`);
       this.register(s, ok, last);
       return;
     }
@@ -198,7 +198,7 @@ export class SequentialModelRule {
         ok = ctx.rewrite(s.stmt, 'tf.sequential', [`const ${name} = ${construct};`, ...init.map((l) => l.slice(indent.length)), `return ${name};`].join(`\n${indent}`), ['sequential-model']);
       } else {
         ok = ctx.rewrite(s.call, 'tf.sequential', construct, ['sequential-model'], undefined, this.registry.userTexts(layers.map((l) => l.call)));
-        if (ok && init.length) ctx.edits.insert(lineEndAfter(ctx, s.stmt), `${init.join('\n')}\n`);
+        if (ok && init.length) ctx.insert(lineEndAfter(ctx, s.stmt), `${init.join('\n')}\n`);
       }
       for (const a of s.adds) ctx.removeStatement(a);
       this.register(s, ok, s.stmt);
@@ -281,7 +281,7 @@ export class SequentialModelRule {
       ctx.rewrite(add, 'Sequential.add', `${name}.append(${m.code});`, ['sequential-model'], undefined, user);
     }
     const init = initLoop([...built.values()].flatMap((m) => m.fields), name, ctx.indent(s.stmt));
-    if (init.length) ctx.edits.insert(lineEndAfter(ctx, last), `${init.join('\n')}\n`);
+    if (init.length) ctx.insert(lineEndAfter(ctx, last), `${init.join('\n')}\n`);
     this.register(s, ok, last);
   }
 
