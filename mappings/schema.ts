@@ -147,6 +147,11 @@ export interface LayerPairing {
    * always): the diff then reads its output where the migrated forward shows it, as the next module's input.
    */
   op?: true;
+  /**
+   * The layer's output is its module's output passed through an op in the forward (bidirectional's merge of the two
+   * directions): the diff reads it as the next module's input, as for `op`.
+   */
+  outputAfterOp?: true;
 }
 
 /** A function argument as the transpiler saw it; transformers read these, never the syntax tree. */

@@ -21,7 +21,7 @@
  * output is NCHW only where it is read from a channels-first module (its own output or its input); the shapes then
  * check that.
  */
-import { ACTIVATION_MODULES, candidateWeight, CHANNELS_FIRST_MODULES, LayerMapError, moduleTypesOf } from './layer_map.js';
+import { ACTIVATION_MODULES, candidateWeight, CHANNELS_FIRST_MODULES, LayerMapError, moduleTypesOf, outputAfterOp } from './layer_map.js';
 import type { ActivationLayout } from './layout.js';
 import type { LayerMapping, OutputSource, ReferenceLayer } from './trace_meta.js';
 
@@ -174,7 +174,7 @@ export function mapLayersByGraph(reference: readonly ReferenceLayer[], candidate
     if (a) {
       source = { kind: 'module', module: a.name, call: a.calls.findIndex((k) => k.inputFrom?.module === m!.name && k.inputFrom.call === 0) };
       channelsFirst = CHANNELS_FIRST_MODULES.has(m!.type);
-    } else if (m && !needsActivation) {
+    } else if (m && !needsActivation && !outputAfterOp(l.className)) {
       source = { kind: 'module', module: m.name, call: 0 };
       channelsFirst = CHANNELS_FIRST_MODULES.has(m.type);
     } else if (l.className === 'InputLayer') {
@@ -222,7 +222,7 @@ export function mapLayersByGraph(reference: readonly ReferenceLayer[], candidate
     }
     const weights: LayerMapping['weights'] = [];
     for (const w of l.weights) {
-      const { name, layout } = candidateWeight(l.className, w.tensor);
+      const { name, layout } = candidateWeight(l, w.tensor);
       weights.push({ tensor: w.tensor, candidateName: `${m!.name}.${name}`, layout });
     }
     const modules = [m, a].filter((x): x is GraphLeaf => x !== undefined);

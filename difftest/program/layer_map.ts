@@ -38,6 +38,9 @@ const PAIRINGS = new Map<string, LayerPairing>(TABLE.flatMap((r) => (r.diff ? [[
 /** tfjs layer class → the runtime module classes it migrates to. */
 export const MODULE_TYPES: Record<string, readonly string[]> = Object.fromEntries([...PAIRINGS].map(([cls, p]) => [cls, p.modules]));
 
+/** A layer whose output is its module's output through an op (schema.ts `outputAfterOp`): read downstream. */
+export const outputAfterOp = (className: string): boolean => PAIRINGS.get(className)?.outputAfterOp === true;
+
 /** tfjs recurrent layer classes: their `activation` is internal to the cell, not a module after it. */
 const RECURRENT = new Set([...PAIRINGS].filter(([, p]) => p.cellActivation).map(([cls]) => cls));
 
@@ -82,9 +85,10 @@ export function moduleTypesOf(className: string, candidateTypes: readonly string
  * A reference weight's parameter on the candidate module and its layout. A custom layer's weights keep their tfjs
  * names (under its `vars` child, compat/layer.ts addWeight) and the layout its own `call` reads them in.
  */
-export function candidateWeight(className: string, tensor: string, flattenedFrom?: { h: number; w: number; c: number }): { name: string; layout: WeightLayout } {
+export function candidateWeight(layer: Pick<ReferenceLayer, 'className' | 'wrapped'>, tensor: string, flattenedFrom?: { h: number; w: number; c: number }): { name: string; layout: WeightLayout } {
+  const { className } = layer;
   if (!MODULE_TYPES[className]) return { name: `vars.${tensor.replace(/[^\w$]/g, '_')}`, layout: { kind: 'same' } };
-  return { name: WEIGHT_NAMES[className]?.[tensor] ?? (tensor === 'kernel' ? 'weight' : tensor), layout: weightLayoutOf(className, tensor, flattenedFrom) };
+  return { name: WEIGHT_NAMES[className]?.[tensor] ?? (tensor === 'kernel' ? 'weight' : tensor), layout: weightLayoutOf(className, tensor, flattenedFrom, layer.wrapped) };
 }
 
 const eq = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
@@ -122,6 +126,7 @@ export function mapLayers(reference: readonly ReferenceLayer[], leaves: readonly
         asOp = true;
         expected = null;
       }
+      if (pairing?.outputAfterOp) asOp = true;
     }
     if (expected) {
       const leaf = leaves[j];
@@ -157,9 +162,9 @@ export function mapLayers(reference: readonly ReferenceLayer[], leaves: readonly
     const refOut = layer.outputShape;
     // A layer that migrated to no module passes its input through: its output is the previous group's. One that
     // migrated to an op is read as the next group's input (below); its shape stands in until the trace checks it.
-    let candOutputShape = last ? last.outputShape : asOp ? [1, ...refOut] : out.length ? out[out.length - 1].candidateOutputShape : [1, ...refOut];
+    let candOutputShape = asOp ? [1, ...refOut] : last ? last.outputShape : out.length ? out[out.length - 1].candidateOutputShape : [1, ...refOut];
     // returnSequences false: the module's [1, T, H] sequence, of which tfjs's output [H] is the last step.
-    const lastStep = RECURRENT.has(layer.className) && refOut.length === 1 && candOutputShape.length === 3 && candOutputShape[2] === refOut[0];
+    const lastStep = !asOp && RECURRENT.has(layer.className) && refOut.length === 1 && candOutputShape.length === 3 && candOutputShape[2] === refOut[0];
     if (lastStep) candOutputShape = [candOutputShape[0], candOutputShape[2]];
     const candOut = candOutputShape.slice(1);
 
@@ -167,7 +172,7 @@ export function mapLayers(reference: readonly ReferenceLayer[], leaves: readonly
     const weights: LayerMapping['weights'] = [];
     const main = modules[0];
     for (const w of layer.weights) {
-      const { name, layout } = candidateWeight(layer.className, w.tensor, flat ?? undefined);
+      const { name, layout } = candidateWeight(layer, w.tensor, flat ?? undefined);
       weights.push({ tensor: w.tensor, candidateName: `${main.name}.${name}`, layout });
     }
 
@@ -208,7 +213,7 @@ export function mapLayers(reference: readonly ReferenceLayer[], leaves: readonly
       candidateOutputShape: candOutputShape,
       weights,
       ...(lastStep ? { lastStep: true } : {}),
-      ...(asOp ? { source: { kind: 'none', why: 'migrated to an op' } as const, candidateType: '(op)' } : {}),
+      ...(asOp ? { source: { kind: 'none', why: 'migrated to an op' } as const, candidateType: modules.length ? `${modules.map((m) => m.type).join('+')}+(op)` : '(op)' } : {}),
     });
     prevRefShape = refOut;
     transposed = nextTransposed;

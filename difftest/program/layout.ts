@@ -192,7 +192,9 @@ export type WeightLayout =
  * Recurrent kernels are [in, 4H] / [H, 4H] against weight_ih / weight_hh [4H, in] / [4H, H]: a Dense kernel's
  * transpose.
  */
-export function weightLayoutOf(className: string, tensor: string, flattenedFrom?: { h: number; w: number; c: number }): WeightLayout {
+export function weightLayoutOf(className: string, tensor: string, flattenedFrom?: { h: number; w: number; c: number }, wrapped?: string): WeightLayout {
+  // A Bidirectional's weights are its wrapped RNN's, per direction.
+  if (className === 'Bidirectional') return weightLayoutOf(wrapped ?? '', tensor.replace(/^(forward|backward)_/, ''));
   // TimeDistributed's weights are its wrapped Dense's (the only layer the diff pairs inside it).
   if (tensor === 'kernel' && (className === 'Dense' || className === 'TimeDistributed')) return flattenedFrom ? { kind: 'dense-kernel', flattenedFrom } : { kind: 'dense-kernel' };
   if (tensor === 'kernel' && className === 'Conv2D') return { kind: 'conv2d-kernel' };

@@ -106,9 +106,10 @@ const lastOutput = (m: nn.Module): Tensor => {
 
 function leavesOf(model: nn.Module): [string, nn.Module][] {
   const named = model.namedModules().filter(([name]) => name !== '');
-  // A migrated custom layer (compat.layers.Layer) is one leaf: its `vars` child only holds its weights.
+  // A migrated custom layer (compat.layers.Layer) is one leaf: its `vars` child only holds its weights. An nn.Lambda
+  // is an op the runtime graph wraps as a module (a layer migrated to ops, a permute): not a leaf the layers pair with.
   const custom = named.filter(([, m]) => m instanceof compat.layers.Layer).map(([n]) => `${n}.`);
-  return named.filter(([name, m]) => !custom.some((c) => name.startsWith(c)) && (m instanceof compat.layers.Layer || m.namedChildren().length === 0));
+  return named.filter(([name, m]) => !custom.some((c) => name.startsWith(c)) && !(m instanceof nn.Lambda) && (m instanceof compat.layers.Layer || m.namedChildren().length === 0));
 }
 
 function wrapLeaves(model: nn.Module): void {

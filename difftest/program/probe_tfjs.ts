@@ -183,7 +183,7 @@ function describeLayers(model: tf.LayersModel): ReferenceLayer[] {
   meta.modelOutputs = model.outputs.map((o) => o.sourceLayer.name);
   return model.layers.map((l) => {
     // A TimeDistributed layer's activation is its wrapped layer's (the migration writes it after the wrapped module).
-    const own = l.getConfig() as { activation?: string; dataFormat?: string; axis?: unknown; layer?: { config?: { activation?: string } } };
+    const own = l.getConfig() as { activation?: string; dataFormat?: string; axis?: unknown; layer?: { className?: string; config?: { activation?: string } } };
     const config = { ...own, activation: own.activation ?? own.layer?.config?.activation };
     // Shapes without the batch dim; a layer with several inputs/outputs reports its first.
     const shapeOf = (s: unknown): number[] => {
@@ -202,9 +202,22 @@ function describeLayers(model: tf.LayersModel): ReferenceLayer[] {
       dataFormat: config.dataFormat === 'channelsFirst' || config.dataFormat === 'channelsLast' ? config.dataFormat : undefined,
       inputShape: shapeOf(firstCall(l.getInputAt(0)).shape),
       outputShape: shapeOf(l.outputShape),
-      weights: l.weights.map((w) => ({ name: w.name, tensor: w.name.slice(w.name.lastIndexOf('/') + 1).replace(/_\d+$/, ''), shape: w.shape.map((d) => d ?? -1), trainable: w.trainable })),
+      ...(own.layer?.className ? { wrapped: own.layer.className } : {}),
+      weights: l.weights.map((w) => ({ name: w.name, tensor: shortWeightName(l, w.name), shape: w.shape.map((d) => d ?? -1), trainable: w.trainable })),
     };
   });
+}
+
+/**
+ * A weight's short name in its layer (`kernel`, `bias`, `gamma`): the last part of its tfjs name, without a
+ * uniquifying `_<n>`. A Bidirectional holds two layers' weights of the same names: theirs carry the direction
+ * (`bidirectional_Bidirectional1/forward_lstm_LSTM1/kernel` → `forward_kernel`).
+ */
+function shortWeightName(layer: tf.layers.Layer, name: string): string {
+  const parts = name.split('/');
+  const base = parts[parts.length - 1].replace(/_\d+$/, '');
+  if (layer.getClassName() !== 'Bidirectional') return base;
+  return `${/^backward_/.test(parts[parts.length - 2] ?? '') ? 'backward' : 'forward'}_${base}`;
 }
 
 /** The short name of a weight within its layer (`kernel`, `bias`, `gamma`, ...). */

@@ -19,7 +19,12 @@ export interface ReferenceLayer {
   id?: number;
   /** Per inbound node (one per call of the layer: a shared layer has several), the names of the layers feeding it. */
   inbound?: string[][];
-  /** Trainable and non-trainable weights in `layer.weights` order: tfjs names (`dense_Dense1/kernel`) and short ones. */
+  /** A wrapper's (TimeDistributed, Bidirectional) wrapped layer class (`LSTM`). */
+  wrapped?: string;
+  /**
+   * Trainable and non-trainable weights in `layer.weights` order: tfjs names (`dense_Dense1/kernel`) and short ones
+   * (a Bidirectional's carry their direction: `forward_kernel`, `backward_bias`).
+   */
   weights: { name: string; tensor: string; shape: number[]; trainable: boolean }[];
 }
 

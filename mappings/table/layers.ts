@@ -15,6 +15,8 @@ const pairs = (className: string, modules: string[], more: Omit<LayerPairing, 'c
 /** One layer, one direction; tfjs's single bias is bias_ih (the migration holds bias_hh at zero). */
 const RNN_WEIGHTS = { kernel: 'weight_ih_l0', recurrent_kernel: 'weight_hh_l0', bias: 'bias_ih_l0' };
 const NORM_WEIGHTS = { gamma: 'weight', beta: 'bias' };
+/** A Bidirectional's two layers (the probe names their weights forward_* / backward_*) as the module's two directions. */
+const BIDIRECTIONAL_WEIGHTS = Object.fromEntries(Object.entries(RNN_WEIGHTS).flatMap(([tf, rt]) => [[`forward_${tf}`, rt], [`backward_${tf}`, `${rt}_reverse`]]));
 
 export const layers: Mapping[] = [
   layer('dense', 'denseLayer', 'new nn.Linear(inFeatures, units, { bias: useBias })', ['dense-kernel-layout', 'glorot-normal-init', 'activation-module'], 'semantic', pairs('Dense', ['Linear'])),
@@ -76,7 +78,7 @@ export const layers: Mapping[] = [
   manual('tf.layers.averagePooling3d', '3-D pooling is not in the runtime'),
   manual('tf.layers.avgPool3d', '3-D pooling is not in the runtime'),
   manual('tf.layers.avgPooling3d', '3-D pooling is not in the runtime'),
-  manual('tf.layers.bidirectional', 'use the RNN module\'s bidirectional option (output layout differs)'),
+  layer('bidirectional', 'bidirectionalLayer', "the wrapped RNN's module with bidirectional: true, e.g. new nn.LSTM(inputSize, units, { batchFirst: true, bidirectional: true, gateActivation: 'hardSigmoid' }) (likewise new nn.GRU(...), new nn.RNN(...)), its output through compat.layers.bidirectionalMerge(output, mergeMode, returnSequences)", ['bidirectional-merge'], 'semantic', pairs('Bidirectional', ['LSTM', 'GRU', 'RNN'], { weights: BIDIRECTIONAL_WEIGHTS, cellActivation: true, outputAfterOp: true })),
   // The diff pairs a wrapped dense (its Linear and activation module); the model rules also migrate activation and dropout.
   layer('timeDistributed', 'timeDistributedLayer', 'the wrapped layer applied to every time step: timeDistributed(dense) is new nn.Linear(features, units) on [N, T, F] as it is', ['time-distributed'], 'exact', pairs('TimeDistributed', ['Linear'])),
   manual('tf.layers.convLstm2d', 'ConvLSTM is not in the runtime'),

@@ -99,7 +99,8 @@ export const model: Mapping[] = [
   manual('History.epoch', 'the epochs run are 0 … history.history.loss.length - 1', { kind: 'property' }),
   { tf: 'tf.EarlyStopping', kind: 'class', status: 'exact', notes: ['early-stopping'], target: 'utils.EarlyStopping' },
   manual('tf.GraphModel', 'a graph model becomes an ONNX model run by onnx.load (see tf.loadGraphModel)', { kind: 'class', notes: ['load-graph-model'] }),
-  manual('tf.RNN', 'write the recurrence over an nn.RNNCell/LSTMCell in a forward', { kind: 'class' }),
+  // The class of tfjs's recurrent layers (the type bidirectional's `layer` needs: `lstm(...) as tf.RNN`), as PyTorch's base of RNN/LSTM/GRU.
+  { tf: 'tf.RNN', kind: 'class', status: 'exact', target: 'nn.RNNBase', notes: ['type-position'] },
   {
     tf: 'tf.callbacks.earlyStopping', kind: 'function', status: 'exact', params: ['args?'], returns: 'other', notes: ['early-stopping'],
     target: 'utils.earlyStopping({{$args}})', examples: [{ tf: "tf.callbacks.earlyStopping({ monitor: 'val_acc', patience: 2 })", torch: "utils.earlyStopping({ monitor: 'val_acc', patience: 2 })" }],

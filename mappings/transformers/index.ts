@@ -11,7 +11,7 @@ import { optimizer } from './optimizers.js';
 import {
   denseLayer, conv2dLayer, conv1dLayer, conv2dTransposeLayer, pool2dLayer, pool1dLayer, globalPoolLayer, flattenLayer, reshapeLayer, dropoutLayer,
   batchNormLayer, layerNormLayer, activationLayer, embeddingLayer, rnnLayer, mergeLayer, dotLayer, permuteLayer, repeatVectorLayer,
-  timeDistributedLayer, inputLayerLayer,
+  timeDistributedLayer, bidirectionalLayer, inputLayerLayer,
 } from './layers.js';
 
 export const TRANSFORMERS: Readonly<Record<string, Transformer>> = {
@@ -20,12 +20,12 @@ export const TRANSFORMERS: Readonly<Record<string, Transformer>> = {
   gradFunction, optimizer,
   denseLayer, conv2dLayer, conv1dLayer, conv2dTransposeLayer, pool2dLayer, pool1dLayer, globalPoolLayer, flattenLayer, reshapeLayer, dropoutLayer,
   batchNormLayer, layerNormLayer, activationLayer, embeddingLayer, rnnLayer, mergeLayer, dotLayer, permuteLayer, repeatVectorLayer,
-  timeDistributedLayer, inputLayerLayer,
+  timeDistributedLayer, bidirectionalLayer, inputLayerLayer,
 };
 
 /** Layer transformers answer with a LayerPlan (used by the model rules). */
 export const LAYER_TRANSFORMERS: ReadonlySet<string> = new Set([
   'denseLayer', 'conv2dLayer', 'conv1dLayer', 'conv2dTransposeLayer', 'pool2dLayer', 'pool1dLayer', 'globalPoolLayer', 'flattenLayer', 'reshapeLayer',
   'dropoutLayer', 'batchNormLayer', 'layerNormLayer', 'activationLayer', 'embeddingLayer', 'rnnLayer', 'mergeLayer',
-  'permuteLayer', 'repeatVectorLayer', 'dotLayer', 'timeDistributedLayer', 'inputLayerLayer',
+  'permuteLayer', 'repeatVectorLayer', 'dotLayer', 'timeDistributedLayer', 'bidirectionalLayer', 'inputLayerLayer',
 ]);

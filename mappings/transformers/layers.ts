@@ -531,3 +531,6 @@ export type { LayoutNeed };
  * config is a layer, not a value this transformer can read). Reached here, it is outside a model the rules rebuild.
  */
 export const timeDistributedLayer: Transformer = () => todo('no-equivalent', 'timeDistributed outside a tf.sequential model: apply the wrapped module to x.flatten(0, 1) and unflatten the result');
+
+/** tf.layers.bidirectional({ layer }): planned by the model rules from the wrapped RNN's call, as timeDistributed is. */
+export const bidirectionalLayer: Transformer = () => todo('no-equivalent', "bidirectional outside a model the rules rebuild: build the RNN module with bidirectional: true and pass its output through compat.layers.bidirectionalMerge(output, mergeMode, returnSequences)");

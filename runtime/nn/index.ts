@@ -25,7 +25,7 @@ export { LazyLinear, LazyConv1d, LazyConv2d, LazyConvTranspose2d, LazyBatchNorm1
 export { isUninitialized } from './uninitialized.js';
 export { Embedding } from './embedding.js';
 export type { EmbeddingOptions } from './embedding.js';
-export { RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell } from './rnn.js';
+export { RNNBase, RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell } from './rnn.js';
 export type { GRUOptions, RNNOptions } from './rnn.js';
 export {
   ReLU, ReLU6, LeakyReLU, ELU, SELU, GELU, Sigmoid, Tanh, SiLU, Mish, Softplus, Hardtanh, LogSigmoid, Softsign,

@@ -111,7 +111,8 @@ function gruResetBeforeStep(gi: Tensor, h: Tensor, rz: [Tensor, Tensor | null], 
   return cand.add(z.mul(h.sub(cand)));
 }
 
-abstract class RNNBase extends Module {
+/** The base of RNN, LSTM and GRU (PyTorch's nn.RNNBase): the stack, its parameters and the time loop. */
+export abstract class RNNBase extends Module {
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly numLayers: number;

@@ -53,6 +53,7 @@ const CASES: Record<string, Case[]> = {
 /** Rows whose target is prose, not code. */
 const PROSE: Record<string, string> = {
   timeDistributed: 'its modules are the wrapped layer\'s (test/transpiler covers the wrapping)',
+  bidirectional: 'its module is the wrapped RNN\'s (test/bidirectional_layer.test.ts migrates and runs every form)',
   inputLayer: 'it emits no code (test/transpiler/engine.test.ts covers it)',
 };
 

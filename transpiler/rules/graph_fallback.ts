@@ -13,12 +13,12 @@ import type { LayerPlan, Mapping, NoteId, Shape } from '../../mappings/schema.js
 import { lookup } from '../../mappings/index.js';
 import { fillSnippet } from '../../mappings/template.js';
 import type { FileContext } from '../context.js';
-import { FieldNames, initLoop, permutes, planLayer, resolveStep, timeDistributedInner, timeDistributedPlan, type Field } from './model_code.js';
+import { FieldNames, initLoop, permutes, planLayer, resolveStep, WRAPPER_LAYERS, wrappedLayerOf, wrapperPlan, type Field } from './model_code.js';
 
 /** The tfjs input rank (batch excluded) a layer family expects, where the family says it. */
 function familyRank(row: Mapping): number | undefined {
   if (/(?:2d|2D)(?:Transpose)?$/.test(row.tf)) return 3;
-  if (/(?:1d|1D)$/.test(row.tf) || /\.(lstm|gru|simpleRNN)$/.test(row.tf)) return 2;
+  if (/(?:1d|1D)$/.test(row.tf) || /\.(lstm|gru|simpleRNN|bidirectional)$/.test(row.tf)) return 2;
   if (/\.dense$/.test(row.tf)) return 1;
   return undefined;
 }
@@ -48,7 +48,7 @@ export interface LayerModule {
  */
 export function layerModule(ctx: FileContext, row: Mapping, call: ts.CallExpression, inputShape: Shape | null, multi: boolean): LayerModule | { error: string } {
   const site = ctx.callSite(row.tf, call);
-  const r = row.tf === 'tf.layers.timeDistributed' ? timeDistributedOf(ctx, call, inputShape) : planLayer(row, site, inputShape ? [inputShape] : undefined);
+  const r = WRAPPER_LAYERS.has(row.tf) ? wrapperOf(ctx, call, row.tf, inputShape) : planLayer(row, site, inputShape ? [inputShape] : undefined);
   if (!r.plan) return { error: r.error! };
   const plan = r.plan;
   const rankKnown = inputShape?.length ?? familyRank(row);
@@ -90,13 +90,13 @@ export function layerModule(ctx: FileContext, row: Mapping, call: ts.CallExpress
   return { code, fields, notes: [...r.notes, ...(perm ? (['nhwc-nchw'] as NoteId[]) : [])], outputShape: plan.outputShape };
 }
 
-/** timeDistributed's plan from its wrapped layer's call (model_code.ts), as planLayer answers. */
-function timeDistributedOf(ctx: FileContext, call: ts.CallExpression, inputShape: Shape | null): { plan?: LayerPlan; notes: NoteId[]; error?: string } {
-  const inner = timeDistributedInner(call);
+/** A wrapper's plan (timeDistributed, bidirectional) from its wrapped layer's call (model_code.ts), as planLayer answers. */
+function wrapperOf(ctx: FileContext, call: ts.CallExpression, wrapper: string, inputShape: Shape | null): { plan?: LayerPlan; notes: NoteId[]; error?: string } {
+  const inner = wrappedLayerOf(call);
   const q = inner && ts.isCallExpression(inner) ? ctx.qualify(inner.expression) : undefined;
   const row = q ? lookup(q) : undefined;
-  const p = timeDistributedPlan(row && inner && ts.isCallExpression(inner) ? { row, site: ctx.callSite(row.tf, inner) } : undefined, inputShape, ctx.callSite('tf.layers.timeDistributed', call));
-  return 'error' in p ? { notes: [], error: p.error } : { plan: p, notes: ['time-distributed'] };
+  const p = wrapperPlan(wrapper, row && inner && ts.isCallExpression(inner) ? { row, site: ctx.callSite(row.tf, inner) } : undefined, inputShape, ctx.callSite(wrapper, call));
+  return 'error' in p ? { notes: [], error: p.error } : { plan: p, notes: [...(lookup(wrapper)?.notes ?? [])] };
 }
 
 /** The statement directly in a block (or the file) that holds `node`; undefined inside an expression-bodied arrow. */
@@ -156,7 +156,6 @@ export class GraphFallback {
     ctx.record(layerCall, row.tf, 'rewritten');
     const decl = [`${indent}const ${name} = ${built.code};`, ...initLoop(built.fields, name, indent)];
     ctx.insert(lineStart(ctx, stmt), `${decl.join('\n')}\n`);
-    ctx.emitted.push(...decl);
     return undefined;
   }
 
@@ -181,7 +180,6 @@ export class GraphFallback {
     if (init.length) {
       const nl = ctx.text.indexOf('\n', stmt.getEnd());
       ctx.insert(nl === -1 ? ctx.text.length : nl + 1, `${init.join('\n')}\n`);
-      ctx.emitted.push(...init);
     }
     for (const u of uses) {
       const arg = ctx.rewritten(u.arguments[0]);

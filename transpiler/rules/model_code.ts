@@ -64,12 +64,18 @@ export function planLayer(row: Mapping, site: CallSite, inputShapes: (Shape | nu
   return { plan: e.plan, notes: [...(row.notes ?? []), ...(e.notes ?? [])] };
 }
 
-/** The `layer` of `tf.layers.timeDistributed({ layer })`, as written. */
-export function timeDistributedInner(call: ts.CallExpression): ts.Expression | undefined {
+/** Layers that wrap another (`{ layer: tf.layers.x(...) }`): planned from the wrapped layer's call (wrapperPlan). */
+export const WRAPPER_LAYERS: ReadonlySet<string> = new Set(['tf.layers.timeDistributed', 'tf.layers.bidirectional']);
+
+/** The `layer` of a wrapper's config (`tf.layers.timeDistributed({ layer })`, `bidirectional`), as written. */
+export function wrappedLayerOf(call: ts.CallExpression): ts.Expression | undefined {
   const cfg = call.arguments[0];
   if (!cfg || !ts.isObjectLiteralExpression(cfg)) return undefined;
   const prop = cfg.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === 'layer');
-  return prop?.initializer;
+  // Without the casts TypeScript asks for (bidirectional's `layer` is typed RNN: `tf.layers.lstm(...) as tf.RNN`).
+  let e = prop?.initializer;
+  while (e && (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isTypeAssertionExpression(e))) e = e.expression;
+  return e;
 }
 
 /** Wrapped layers that act on the last axis only: timeDistributed of them is the layer on [N, T, ...] as it is. */
@@ -94,6 +100,50 @@ export function timeDistributedPlan(inner: { row: Mapping; site: CallSite } | un
   if (!r.plan) return { error: `timeDistributed(${inner.row.tf}): ${r.error}` };
   const out = r.plan.outputShape;
   return { ...r.plan, outputShape: shape && out ? [shape[0], ...out] : null, requires: 'tf', produces: 'tf' };
+}
+
+/** The plan of wrapper `wrapper` (a WRAPPER_LAYERS row) around the layer `inner`, for an input of `shape`. */
+export function wrapperPlan(wrapper: string, inner: { row: Mapping; site: CallSite } | undefined, shape: Shape | null, site: CallSite): LayerPlan | { error: string } {
+  return wrapper === 'tf.layers.bidirectional' ? bidirectionalPlan(inner, shape, site) : timeDistributedPlan(inner, shape, site);
+}
+
+const RNN_LAYERS = new Set(['tf.layers.lstm', 'tf.layers.gru', 'tf.layers.simpleRNN']);
+const MERGE_MODES = ['concat', 'sum', 'mul', 'ave'];
+
+/**
+ * tf.layers.bidirectional({ layer: rnn, mergeMode }): the wrapped RNN's module with `bidirectional: true`, its output
+ * merged as tfjs merges its two layers (compat.layers.bidirectionalMerge: which steps each direction contributes,
+ * the merge mode). tfjs's backward layer is a copy of the forward one's config, so both directions have the same
+ * gates and initialisers, as the runtime's two directions do.
+ */
+function bidirectionalPlan(inner: { row: Mapping; site: CallSite } | undefined, shape: Shape | null, site: CallSite): LayerPlan | { error: string } {
+  if (!inner) return { error: 'bidirectional: its layer is not a tf.layers.* call the transpiler can see' };
+  if (!RNN_LAYERS.has(inner.row.tf)) return { error: `bidirectional(${inner.row.tf}): only recurrent layers (lstm, gru, simpleRNN) can run in both directions` };
+  const cfg = site.args[0]?.props ?? {};
+  const own = cfg.inputShape ?? cfg.batchInputShape;
+  if (!shape && own?.elements) {
+    const dims = own.elements.map((e) => (e.kind === 'number' ? (e.value as number) : e.kind === 'null' ? null : e.text));
+    shape = cfg.inputShape ? dims : dims.slice(1);
+  }
+  const mode = cfg.mergeMode === undefined ? 'concat' : cfg.mergeMode.kind === 'string' ? String(cfg.mergeMode.value) : null;
+  if (mode === null || !MERGE_MODES.includes(mode)) {
+    return { error: `bidirectional mergeMode ${cfg.mergeMode?.text ?? ''}: ${cfg.mergeMode?.kind === 'null' ? 'null returns the two directions as two tensors, which a module in a chain cannot pass on; merge them yourself (compat.layers.bidirectionalMerge gives each)' : `one of ${MERGE_MODES.map((m) => `'${m}'`).join(', ')} as a literal`}` };
+  }
+  const r = planLayer(inner.row, inner.site, shape ? [shape] : undefined);
+  if (!r.plan) return { error: `bidirectional(${inner.row.tf}): ${r.error}` };
+  const [step] = r.plan.steps;
+  if (r.plan.steps.length !== 1 || step.kind !== 'module' || !step.code.includes('{ batchFirst: true')) return { error: `bidirectional(${inner.row.tf}): the wrapped layer did not become one recurrent module` };
+  const seq = !step.call?.includes('.select(1, -1)');
+  const out = r.plan.outputShape;
+  const units = out ? out[out.length - 1] : null;
+  const width = mode !== 'concat' || units === null ? units : typeof units === 'number' ? units * 2 : /^[\w$.]+$/.test(units) ? `${units} * 2` : `(${units}) * 2`;
+  return {
+    steps: [
+      { ...step, code: step.code.replace('{ batchFirst: true', '{ batchFirst: true, bidirectional: true'), call: '$m.forward($x)[0]' },
+      { kind: 'op', code: `compat.layers.bidirectionalMerge($x, '${mode}', ${seq})` },
+    ],
+    outputShape: out ? [...out.slice(0, -1), width] : null, requires: 'tf', produces: 'tf',
+  };
 }
 
 /** A step with a module alternative becomes a module when the runtime has it (so nn.Sequential can hold it). */

@@ -7,7 +7,7 @@
 import { ts } from 'ts-morph';
 import type { LayerPlan, Mapping, Shape } from '../../mappings/schema.js';
 import type { FileContext } from '../context.js';
-import { timeDistributedInner, timeDistributedPlan, type ChainLayer } from './model_code.js';
+import { WRAPPER_LAYERS, wrappedLayerOf, wrapperPlan, type ChainLayer } from './model_code.js';
 import type { Facts } from './facts.js';
 import { GraphFallback } from './graph_fallback.js';
 import type { PatternSite } from './pattern_site.js';
@@ -67,7 +67,7 @@ export class ModelRegistry {
     while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e)) e = e.expression;
     if (ts.isCallExpression(e) && this.layerCalls.has(e)) {
       const row = this.layerCalls.get(e)!;
-      if (row.tf === 'tf.layers.timeDistributed') return { call: e, row, plan: this.timeDistributed(e) };
+      if (WRAPPER_LAYERS.has(row.tf)) return { call: e, row, plan: this.wrapper(e, row.tf) };
       return { call: e, row };
     }
     if (ts.isNewExpression(e)) {
@@ -110,14 +110,14 @@ export class ModelRegistry {
     };
   }
 
-  /** tf.layers.timeDistributed({ layer: tf.layers.x(...) }): planned from the wrapped layer's call (model_code.ts). */
-  private timeDistributed(call: ts.CallExpression): ChainLayer['plan'] {
-    const expr = timeDistributedInner(call);
+  /** A wrapper (tf.layers.timeDistributed / bidirectional({ layer: tf.layers.x(...) })): planned from the wrapped layer's call (model_code.ts). */
+  private wrapper(call: ts.CallExpression, wrapper: string): ChainLayer['plan'] {
+    const expr = wrappedLayerOf(call);
     const inner = expr ? this.layerOf(expr) : undefined;
     return (shape) => {
       const ok = inner && !inner.plan && ts.isCallExpression(inner.call) ? inner : undefined;
       if (ok) this.consumed.add(ok.call);
-      return timeDistributedPlan(ok && { row: ok.row, site: this.ctx.callSite(ok.row.tf, ok.call) }, shape, this.ctx.callSite('tf.layers.timeDistributed', call));
+      return wrapperPlan(wrapper, ok && { row: ok.row, site: this.ctx.callSite(ok.row.tf, ok.call) }, shape, this.ctx.callSite(wrapper, call));
     };
   }
 

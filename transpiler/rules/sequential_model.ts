@@ -7,7 +7,7 @@
 import { ts } from 'ts-morph';
 import type { Mapping, Shape } from '../../mappings/schema.js';
 import type { FileContext } from '../context.js';
-import { buildChain, classCode, className, FieldNames, initLoop, type ChainLayer, type Field } from './model_code.js';
+import { buildChain, classCode, className, FieldNames, initLoop, WRAPPER_LAYERS, type ChainLayer, type Field } from './model_code.js';
 import type { Facts } from './facts.js';
 import { layerModule, type LayerModule } from './graph_fallback.js';
 import { addInputShapes } from './add_shapes.js';
@@ -241,7 +241,7 @@ export class SequentialModelRule {
       if (li !== null) addLayer.set(a, layers[li]);
     });
     for (const l of addLayer.values()) {
-      if (!ts.isCallExpression(l.call) || (l.plan && l.row.tf !== 'tf.layers.timeDistributed')) {
+      if (!ts.isCallExpression(l.call) || (l.plan && !WRAPPER_LAYERS.has(l.row.tf))) {
         return this.failSequential(s, l.call, l.row.tf, `${l.row.tf}: a custom layer added in a loop or under a condition is not rebuilt; add it in straight-line code`);
       }
     }

@@ -5,7 +5,7 @@
  */
 import { ts } from 'ts-morph';
 import type { Mapping } from '../../mappings/schema.js';
-import { timeDistributedInner } from './model_code.js';
+import { WRAPPER_LAYERS, wrappedLayerOf } from './model_code.js';
 import { eagerLayer } from './eager_layers.js';
 import type { ModelRegistry } from './model_registry.js';
 
@@ -14,9 +14,9 @@ export function standaloneLayers(registry: ModelRegistry): void {
   const { ctx, facts, layerCalls, applies, consumed } = registry;
   // Innermost first: a rewrite reads the rewritten text of what it contains, so what it contains goes before it.
   const outer = (c: ts.CallExpression): ts.Node => (ts.isPropertyAccessExpression(c.parent) && ts.isCallExpression(c.parent.parent) ? c.parent.parent : c);
-  // The layer a timeDistributed wraps is planned with it (or is part of its TODO), never on its own.
+  // The layer a wrapper (timeDistributed, bidirectional) wraps is planned with it (or is part of its TODO), never on its own.
   for (const [call, row] of layerCalls) {
-    const inner = row.tf === 'tf.layers.timeDistributed' ? timeDistributedInner(call) : undefined;
+    const inner = WRAPPER_LAYERS.has(row.tf) ? wrappedLayerOf(call) : undefined;
     if (inner && ts.isCallExpression(inner) && layerCalls.has(inner)) consumed.add(inner);
   }
   for (const [call, row] of [...layerCalls].sort((a, b) => outer(a[0]).end - outer(b[0]).end || outer(b[0]).pos - outer(a[0]).pos)) {
