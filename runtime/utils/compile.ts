@@ -8,8 +8,8 @@ import type { LossFunction, OptimizerLike, Trainable } from './fit.js';
 
 export interface CompileConfig {
   optimizer: OptimizerLike;
-  /** `(yPred, yTrue) => scalar`. */
-  loss: LossFunction;
+  /** `(yPred, yTrue) => scalar`; a model with several outputs may have one per output (fit_outputs.ts). */
+  loss: LossFunction | LossFunction[];
   /** Metrics by log key (`{ acc: accuracyFn }`). */
   metrics?: Record<string, LossFunction>;
 }
@@ -25,7 +25,8 @@ export function compile(model: Trainable, config: CompileConfig): void {
   for (const k of Object.keys(config)) {
     if (!['optimizer', 'loss', 'metrics'].includes(k)) throw new TypeError(`compile: unknown option '${k}' (known: optimizer, loss, metrics)`);
   }
-  if (typeof config.loss !== 'function') throw new TypeError(`compile: loss must be a function (yPred, yTrue) => scalar tensor, got ${typeof config.loss}`);
+  const losses = Array.isArray(config.loss) ? config.loss : [config.loss];
+  if (!losses.length || losses.some((l) => typeof l !== 'function')) throw new TypeError(`compile: loss must be a function (yPred, yTrue) => scalar tensor, or one per model output, got ${Array.isArray(config.loss) ? `an array of ${config.loss.map((l) => typeof l).join(', ') || 'nothing'}` : typeof config.loss}`);
   const opt = config.optimizer;
   if (!opt || typeof opt.zeroGrad !== 'function' || typeof opt.step !== 'function') {
     throw new TypeError('compile: optimizer must be an optimizer (with zeroGrad() and step()), e.g. new optim.Adam(model.parameters())');
