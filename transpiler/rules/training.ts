@@ -13,6 +13,7 @@ import { emitDatasetHelper, emitEvaluateHelper, emitFitHelper, emitPredictHelper
 import { callbacksNeedHelper } from './fit_args.js';
 import { emitEvaluateLoop, emitFitLoop, emitPredictLoop, insideGradientFunction } from './fit_loop.js';
 import type { ModelRules } from './models.js';
+import type { ModelInfo } from './model_registry.js';
 import type { Facts } from './facts.js';
 import type { PatternRule } from './pattern_site.js';
 import { type Compiled, compileModel, TrainingNames, type Use } from './training_compile.js';
@@ -35,6 +36,12 @@ export class TrainingRules {
       return;
     }
     this.uses.push({ call, row, receiver });
+  }
+
+  /** What the model rules know of the receiver (its tfjs input/output names). */
+  private infoOf(u: Use): ModelInfo | undefined {
+    const sym = this.symbolOf(u.receiver);
+    return sym ? this.models.models.get(sym) : undefined;
   }
 
   private symbolOf(e: ts.Expression): ts.Symbol | undefined {
@@ -185,14 +192,14 @@ export class TrainingRules {
     if (!c) return;
     // Callback lists and objects (tf.callbacks.earlyStopping(), a variable) go to utils.fit, which takes them.
     const helper = c === 'record' || this.helper() || (callbacksNeedHelper(this.ctx, u) && !this.ctx.declaredNames().has('utils'));
-    if (helper) emitFitHelper(this.ctx, u, c);
+    if (helper) emitFitHelper(this.ctx, u, c, this.infoOf(u));
     else emitFitLoop(this.ctx, u, c, this.names);
   }
 
   /** fitDataset / evaluateDataset / trainOnBatch: always runtime helpers (their loops are tfjs's, not a few lines). */
   private datasetHelper(u: Use): void {
     const c = this.compiledFor(u);
-    if (c) emitDatasetHelper(this.ctx, u, c);
+    if (c) emitDatasetHelper(this.ctx, u, c, this.infoOf(u));
   }
 
   private evaluate(u: Use): void {
@@ -203,7 +210,7 @@ export class TrainingRules {
       this.ctx.todo(u.call, u.row.tf, 'evaluate-returns', 'model.evaluate needs x and y');
       return;
     }
-    if (c === 'record' || this.helper()) emitEvaluateHelper(this.ctx, u, c, xN, yN);
+    if (c === 'record' || this.helper()) emitEvaluateHelper(this.ctx, u, c, xN, yN, this.infoOf(u));
     else emitEvaluateLoop(this.ctx, u, c, xN, yN);
   }
 
