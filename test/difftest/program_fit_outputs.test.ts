@@ -1,7 +1,8 @@
 // model.fit with two inputs and two outputs, and with classWeight, in the program-level diff: tfjs's own semantics
 // on the reference side (the outputs' losses summed, each sample's loss times classWeight[argmax(y)]), utils.fit on
-// the candidate side, followed lock-step; planted bugs (a loss weight tfjs does not have, a branch's activation, a
-// dropped classWeight) pinned to the step and layer. Real child processes, tfjs wasm reference.
+// the candidate side, followed lock-step, each output's loss step by step beside the total; planted bugs (a loss
+// weight tfjs does not have, one output's loss slightly off, a branch's activation, a dropped classWeight) pinned to
+// the step and layer (or output). Real child processes, tfjs wasm reference.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -45,6 +46,9 @@ describe('runDiff on a two-input, two-output model.fit', () => {
     expect(new Set(outputs.map((p) => p.layer))).toEqual(new Set(['dense_Dense1', 'dense_Dense2', 'concatenate_Concatenate1', 'reg', 'cls']));
     expect(outputs.every((p) => p.pass)).toBe(true);
     expect(r.nameMap).toContainEqual({ reference: 'cls/kernel', candidate: 'cls.weight' });
+    // Each output's loss compared at every step, beside the total.
+    expect(r.probes.filter((p) => p.kind === 'loss' && p.layer !== '').map((p) => `${p.step} ${p.layer}`)).toEqual(Array.from({ length: 8 }, (_, i) => [`${i} reg`, `${i} cls`]).flat());
+    expect(r.probes.filter((p) => p.kind === 'loss').every((p) => p.pass)).toBe(true);
     // The per-output losses and the validation logs, each under its own name on both sides.
     const e0 = r.epochRows[0];
     expect(Object.keys(e0.reference).sort()).toEqual(['cls_loss', 'loss', 'reg_loss', 'val_cls_loss', 'val_loss', 'val_reg_loss']);
@@ -76,6 +80,20 @@ describe('runDiff on a two-input, two-output model.fit', () => {
     expect(r.probes.filter((p) => p.step === 0 && p.kind === 'output').every((p) => p.pass)).toBe(true);
     expect(r.probes.find((p) => p.step === 0 && p.kind === 'gradient' && p.layer === 'cls' && p.tensor === 'kernel')!.pass).toBe(false);
     expect(r.probes.find((p) => p.step === 0 && p.kind === 'gradient' && p.layer === 'reg' && p.tensor === 'kernel')!.pass).toBe(true);
+  }, 120_000);
+
+  test("planted: the reg output's loss 0.02% off, which moves the total less than its rtol 1e-4, is reported naming the output", async () => {
+    const migrated = planted(MIO_MIGRATED, 'loss: [mse, cce]', 'loss: [(p: torch.Tensor, t: torch.Tensor) => mse(p, t).mul(1.0002), cce]');
+    const r = await runDiff({ original: MIO, migrated, steps: 3, replay: 'step', reference: 'wasm', progress: false });
+    expect(r.pass).toBe(false);
+    // The total (reg_loss + cls_loss, reg about 40% of it) holds at every step: only the per-output losses see it.
+    expect(r.stepRows.every((s) => s.pass)).toBe(true);
+    expect(r.firstDivergence).toMatchObject({ step: 0, kind: 'loss', layer: 'reg', tensor: 'loss' });
+    const outputLoss = (layer: string) => r.probes.filter((p) => p.kind === 'loss' && p.layer === layer);
+    expect(outputLoss('reg').map((p) => p.pass)).toEqual([false, false, false]);
+    expect(outputLoss('cls').every((p) => p.pass)).toBe(true);
+    expect(r.failures.join('\n')).toMatch(/output losses: reg_loss beyond rtol 0.0001 at 3 of 3 steps/);
+    expect(r.failures.join('\n')).toMatch(/first divergence: step 0, the loss of output reg \(reg_loss\)/);
   }, 120_000);
 
   test('planted, --replay layer: the second input\'s branch with sigmoid for tanh is pinned to dense_Dense2 at step 0; the first branch and both heads (fed the reference\'s concatenation) hold', async () => {
