@@ -47,6 +47,19 @@ await model.fit([x1, x2], [y1, y2], { epochs: 1, batchSize: 4 });
     expect(r.diagnostics.some((d) => d.id === 'fit-output-names')).toBe(false);
   });
 
+  test("--fit loop: the written loop's several form, each output's loss under tfjs's keys", () => {
+    const r = migrate(`${TWO_OUT}model.compile({ optimizer: tf.train.sgd(0.1), loss: ['meanSquaredError', 'categoricalCrossentropy'] });
+await model.fit([x1, x2], [y1, y2], { epochs: 1, batchSize: 4 });
+model.evaluate([x1, x2], [y1, y2]);
+`, 'loop');
+    expect(errors(r)).toEqual([]);
+    expect(r.output).toContain('const loader = new data.DataLoader(new data.TensorDataset(...fitXs, ...fitYs), { batchSize: 4, shuffle: true });');
+    expect(r.output).toContain('const outputLosses = [lossFn[0](preds[0], batchYs[0]), lossFn[1](preds[1], batchYs[1])];');
+    expect(r.output).toContain('// epoch summary (tfjs logs): { loss: lossSum / seen, dense_Dense3_loss: outputLossSums[0] / seen, dense_Dense4_loss: outputLossSums[1] / seen }');
+    // evaluate of several outputs: utils.evaluate (tfjs's list), even in the loop form.
+    expect(r.output).toContain('utils.evaluate(model, [x1, x2], [y1, y2], { loss: lossFn });');
+  });
+
   test('lossWeights, which tfjs-layers ignores: the losses stay unweighted and a warning says why', () => {
     const r = migrate(`${TWO_OUT}model.compile({ optimizer: tf.train.sgd(0.1), loss: ['meanSquaredError', 'categoricalCrossentropy'], lossWeights: [1, 0.5] });
 await model.fit([x1, x2], [y1, y2]);
@@ -57,7 +70,8 @@ await model.fit([x1, x2], [y1, y2]);
   });
 
   test.each([
-    ['the loop (--fit loop)', `model.compile({ optimizer: tf.train.sgd(0.1), loss: ['meanSquaredError', 'categoricalCrossentropy'] });\nawait model.fit([x1, x2], [y1, y2]);\n`, 'loop', /several losses \(multi-output models\) are supported by --fit helper only/],
+    ['the loop, lists in names on a model received from elsewhere', `export async function train(m: tf.LayersModel, xs: tf.Tensor[], ys: tf.Tensor[]) {\n  m.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError' });\n  await m.fit(xs, ys);\n}\n`, 'loop', /x or y holds a list of tensors \(several inputs\/outputs\): give them as array literals/],
+    ['the loop, a compile with 3 losses for 2 outputs', `model.compile({ optimizer: tf.train.sgd(0.1), loss: ['meanSquaredError', 'meanSquaredError', 'meanSquaredError'] });\nawait model.fit([x1, x2], [y1, y2]);\n`, 'loop', /the compile gives 3 losses for 2 output\(s\)|y has 2 tensor\(s\) but the model has/],
     ['losses by output name', `model.compile({ optimizer: tf.train.sgd(0.1), loss: { a: 'meanSquaredError', b: 'categoricalCrossentropy' } });\nawait model.fit([x1, x2], [y1, y2]);\n`, 'helper', /several losses by output name are not supported \(give them as an array/],
     ['metrics with several outputs', `model.compile({ optimizer: tf.train.sgd(0.1), loss: ['meanSquaredError', 'categoricalCrossentropy'], metrics: ['accuracy'] });\nawait model.fit([x1, x2], [y1, y2]);\n`, 'helper', /metrics with several outputs are not supported/],
   ] as const)('%s: a TODO naming why', (_name, body, fit, why) => {

@@ -146,6 +146,11 @@ export function emitDatasetHelper(ctx: FileContext, u: Use, c: Compiled | 'recor
   const [a0, a1] = u.call.arguments;
   if (name === 'trainOnBatch') {
     if (!a0 || !a1) return fail('x and y are needed');
+    const counts = [[a0, info?.inputNames, 'input'], [a1, info?.outputNames, 'output']] as const;
+    for (const [arg, known, what] of counts) {
+      const n = ts.isArrayLiteralExpression(arg) ? arg.elements.length : 1;
+      if (known && known.length !== n) return fail(`${ts.isArrayLiteralExpression(arg) ? `${n} ${what} tensors are given` : `one ${what} tensor is given`}, but the model has ${known.length} ${what}(s)`);
+    }
     const opts = compiledOptions(c, true);
     const user = [model, ctx.rewritten(a0), ctx.rewritten(a1)];
     ctx.rewrite(u.call, u.row.tf, `utils.trainOnBatch(${model}, ${ctx.rewritten(a0)}, ${ctx.rewritten(a1)}${opts.length ? `, { ${opts.join(', ')} }` : ''})`, [note, ...(c === 'record' ? ['compile-elsewhere' as const] : [])], undefined, user);

@@ -193,7 +193,7 @@ export class TrainingRules {
     // Callback lists and objects (tf.callbacks.earlyStopping(), a variable) go to utils.fit, which takes them.
     const helper = c === 'record' || this.helper() || (callbacksNeedHelper(this.ctx, u) && !this.ctx.declaredNames().has('utils'));
     if (helper) emitFitHelper(this.ctx, u, c, this.infoOf(u));
-    else emitFitLoop(this.ctx, u, c, this.names);
+    else emitFitLoop(this.ctx, u, c, this.names, this.infoOf(u));
   }
 
   /** fitDataset / evaluateDataset / trainOnBatch: always runtime helpers (their loops are tfjs's, not a few lines). */
@@ -210,7 +210,11 @@ export class TrainingRules {
       this.ctx.todo(u.call, u.row.tf, 'evaluate-returns', 'model.evaluate needs x and y');
       return;
     }
-    if (c === 'record' || this.helper()) emitEvaluateHelper(this.ctx, u, c, xN, yN, this.infoOf(u));
+    const info = this.infoOf(u);
+    // Several inputs/outputs: utils.evaluate, whose result is tfjs's list (a loop of a few lines would not say it).
+    const several = c !== 'record' && !!c.outputs || (info?.outputNames?.length ?? 1) > 1 || (info?.inputNames?.length ?? 1) > 1 || ts.isArrayLiteralExpression(xN) || ts.isArrayLiteralExpression(yN);
+    if (c === 'record' || this.helper() || (several && !this.ctx.declaredNames().has('utils'))) emitEvaluateHelper(this.ctx, u, c, xN, yN, info);
+    else if (several) this.ctx.todo(u.call, u.row.tf, 'evaluate-returns', "model.evaluate with several inputs/outputs: utils.evaluate does it, but this file's own 'utils' hides the runtime's");
     else emitEvaluateLoop(this.ctx, u, c, xN, yN);
   }
 

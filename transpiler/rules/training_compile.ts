@@ -26,7 +26,7 @@ export interface Compiled {
   ok: boolean;
   /** The compile also recorded itself with utils.compile (the model is used in another function or file). */
   recorded: boolean;
-  /** `loss: [...]` (several outputs, `--fit helper` only): how many; `lossFn` is then an array of functions. */
+  /** `loss: [...]` (several outputs): how many; `lossFn` is then an array of functions. */
   outputs?: number;
   /** Per output, its loss's per-sample function as code (what classWeight weights), when the loss is a name. */
   perSample?: string[];
@@ -119,8 +119,8 @@ export function compileModel(ctx: FileContext, u: Use, names: TrainingNames, hel
     lines.push(`const ${lossFn} = ${P} => ${fillSnippet(lossSpec.code, { yPred: 'yPred', yTrue: 'yTrue' })};`);
     perSample = [`${P} => ${fillSnippet(lossSpec.perSample, { yPred: 'yPred', yTrue: 'yTrue' })}`];
     for (const n of lossSpec.notes ?? []) ctx.note(u.call, n, 'LayersModel.compile');
-  } else if (lossArg.kind === 'array' && helper && !record) {
-    // One loss per output (utils.fit sums them, as tfjs does: fit_outputs.ts).
+  } else if (lossArg.kind === 'array' && !record) {
+    // One loss per output (utils.fit and the written loop add them, as tfjs does: fit_outputs.ts).
     const specs = (lossArg.elements ?? []).map((e) => (e.kind === 'string' ? COMPILE_LOSSES[e.value as string] : undefined));
     if (!specs.length || specs.some((x) => !x)) return fail('several losses: each must be a mapped loss name');
     const fill = (code: string) => `${P} => ${fillSnippet(code, { yPred: 'yPred', yTrue: 'yTrue' })}`;
@@ -131,7 +131,7 @@ export function compileModel(ctx: FileContext, u: Use, names: TrainingNames, hel
     for (const n of new Set(specs.flatMap((x) => x!.notes ?? []))) ctx.note(u.call, n, 'LayersModel.compile');
     ctx.note(u.call, 'fit-output-losses', 'LayersModel.compile');
   } else if (lossArg.kind === 'array' || lossArg.kind === 'object') {
-    return fail(lossArg.kind === 'object' ? 'several losses by output name are not supported (give them as an array, in the model\'s output order)' : `several losses (multi-output models) are supported by --fit helper only${record ? ' (with the compile and the fit side by side)' : ''}`);
+    return fail(lossArg.kind === 'object' ? 'several losses by output name are not supported (give them as an array, in the model\'s output order)' : 'several losses (multi-output models) are supported with the compile and the fit side by side only');
   } else {
     // A loss function: tfjs calls it as (yTrue, yPred) and takes the mean.
     lines.push(`const ${lossFn} = ${P} => (${lossArg.text})(yTrue, yPred).mean();`);
