@@ -71,6 +71,15 @@ describe('runDiff on a two-input, two-output model.fit', () => {
     expect(r.pass).toBe(true);
   }, 120_000);
 
+  test('migrated on the fly with a model.evaluate of both outputs after the fit: it runs on both sides and a note says it is not compared', async () => {
+    const original = planted(MIO, "console.log('loss',", "console.log('eval', (model.evaluate([x1, x2], [y1, y2]) as tf.Scalar[]).map((t) => t.dataSync()[0]).join(' '));\nconsole.log('loss',");
+    const r = await runDiff({ original, steps: 2, replay: 'step', reference: 'wasm', progress: false });
+    expect(r.failures).toEqual([]);
+    expect(r.final).toEqual([]);
+    expect(r.notes.join('\n')).toMatch(/evaluate with several inputs\/outputs: run on both sides but not compared/);
+    expect(r.pass).toBe(true);
+  }, 120_000);
+
   test('planted: a weight of 0.5 on the second output\'s loss (tfjs has no loss weights) fails at step 0\'s loss', async () => {
     const migrated = planted(MIO_MIGRATED, 'loss: [mse, cce]', 'loss: [mse, (p: torch.Tensor, t: torch.Tensor) => cce(p, t).mul(0.5)]');
     const r = await runDiff({ original: MIO, migrated, steps: 3, replay: 'step', reference: 'wasm', progress: false });
