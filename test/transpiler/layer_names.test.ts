@@ -6,7 +6,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, test } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
 import { transpileSource } from '../../transpiler/index.js';
+import { TABLE } from '../../mappings/index.js';
 import { loadRuntimeApi, type RuntimeApi } from '../../mappings/runtime_api.js';
 
 let api: RuntimeApi;
@@ -67,5 +69,29 @@ describe("the names passed for a model's outputs and inputs are tfjs's", () => {
     expect(list('outputNames')).toEqual(want.outputs);
     // The inputs: passed where every one is known (tf.input's counter, or a given name).
     expect(list('inputNames')).toEqual(want.inputs);
+  });
+});
+
+describe('the class counter layer_names.ts reads', () => {
+  /** The tfjs class a tf.layers.* function makes, read from its source (`new Dense(args)`, or the function it calls). */
+  const classOf = (name: string): string | undefined => {
+    const fn = (tf.layers as unknown as Record<string, unknown>)[name];
+    const src = typeof fn === 'function' ? fn.toString() : '';
+    const made = /new (\w+)\(/.exec(src)?.[1];
+    const delegate = /return (\w+)\(args\)/.exec(src)?.[1];
+    return made ?? (delegate && delegate !== name ? classOf(delegate) : undefined);
+  };
+
+  test("only rows naming a class advance its counter: a row's diff.className is its tfjs class, and rows without one make classes no paired row makes", () => {
+    const rows = TABLE.filter((r) => r.tf.startsWith('tf.layers.') && r.tf !== 'tf.layers.Layer');
+    const paired = new Set(rows.flatMap((r) => (r.diff ? [r.diff.className] : [])));
+    expect(paired.has('Dense')).toBe(true);
+    for (const r of rows) {
+      const cls = classOf(r.tf.slice('tf.layers.'.length));
+      if (r.tf === 'tf.layers.input') continue; // Input(): an InputLayer, named on tf.input's counter
+      expect(cls, r.tf).toBeDefined();
+      if (r.diff) expect(cls, r.tf).toBe(r.diff.className);
+      else expect(paired.has(cls!), `${r.tf} makes ${cls}, a class a paired row makes`).toBe(false);
+    }
   });
 });
