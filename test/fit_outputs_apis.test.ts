@@ -117,5 +117,9 @@ describe('utils.fitDataset / evaluateDataset with two inputs and two outputs', (
       return { xs: [xs.in1, xs.in2], ys: i++ === 0 ? [ys.reg, ys.cls] : [ys.reg] };
     });
     await expect(utils.fitDataset(model, shifting, { ...opts, loss: mseRows })).rejects.toThrow(/an element has 2 input\(s\) and 1 target\(s\), but the dataset's first had 2 and 2/);
+    // Two losses, one target per element: the count is named, not a crash inside the step.
+    const oneTarget = data.fromArray(rows).batch(4).map((e) => ({ xs: [(e as Batch).xs.in1, (e as Batch).xs.in2], ys: (e as Batch).ys.reg }));
+    await expect(utils.fitDataset(model, oneTarget, opts)).rejects.toThrow(/fitDataset: an element has 1 target\(s\), but loss gives 2 output\(s\)/);
+    await expect(utils.fitDataset(model, oneTarget, { ...opts, outputNames: ['reg', 'cls'] })).rejects.toThrow(/an element's ys is one Tensor, but outputNames gives 2/);
   });
 });

@@ -46,7 +46,10 @@ export class ElementReader {
   }
 
   private flatten(value: unknown, key: string, what: string, names: readonly string[] | undefined): Tensor[] {
-    if (value instanceof Tensor) return [value];
+    if (value instanceof Tensor) {
+      if (names && names.length !== 1) throw new RangeError(`${this.op}: an element's ${key} is one Tensor, but ${what}Names gives ${names.length} (${names.join(', ')}); give an array or an object with one Tensor per model ${what}`);
+      return [value];
+    }
     if (Array.isArray(value)) {
       if (!value.length || !value.every((t) => t instanceof Tensor)) throw new TypeError(`${this.op}: an element's ${key} is an array that is not all Tensors (${value.map((t) => (t instanceof Tensor ? 'Tensor' : typeof t)).join(', ') || 'empty'}); give one Tensor per model ${what}`);
       if (names && value.length !== names.length) throw new RangeError(`${this.op}: an element's ${key} has ${value.length} Tensor(s), but ${what}Names gives ${names.length} (${names.join(', ')})`);

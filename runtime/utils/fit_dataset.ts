@@ -89,6 +89,7 @@ export async function fitDataset(model: Trainable, dataset: DatasetLike, options
   let losses: OutputLosses | undefined;
   const lossesFor = (count: number): OutputLosses => {
     losses ??= new OutputLosses('fitDataset', lossFn, count, outputNames);
+    if (losses.count !== count) throw new RangeError(`fitDataset: an element has ${count} target(s), but ${outputNames ? 'outputNames' : 'loss'} gives ${losses.count} output(s); give one target per model output`);
     if (metricEntries.length && count > 1) throw new TypeError(`fitDataset: metrics with several outputs are not supported (the model has ${count}); each output's loss is logged as <name>_loss`);
     return losses;
   };
