@@ -123,3 +123,23 @@ describe('utils.fitDataset / evaluateDataset with two inputs and two outputs', (
     await expect(utils.fitDataset(model, oneTarget, { ...opts, outputNames: ['reg', 'cls'] })).rejects.toThrow(/an element's ys is one Tensor, but outputNames gives 2/);
   });
 });
+
+describe('utils.compile with several outputs', () => {
+  test('its losses and outputNames serve a fit, trainOnBatch and evaluate elsewhere (the same numbers as tfjs)', async () => {
+    await tf.setBackend('cpu');
+    const { ref, model } = twoInTwoOutPair(0.1);
+    utils.compile(model, { optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }), loss: [mseRows, cceRows], outputNames: ['reg', 'cls'] });
+    const h = await ref.fit(tfX(), tfY(), { epochs: 1, batchSize: 6, shuffle: false });
+    const mine = await utils.fit(model, ourX(), ourY(), { epochs: 1, batchSize: 6, shuffle: false });
+    expect(Object.keys(mine.history).sort()).toEqual(['cls_loss', 'loss', 'reg_loss']);
+    for (const k of ['loss', 'reg_loss', 'cls_loss']) closeAll(mine.history[k], h.history[k] as number[]);
+    closeAll((await utils.trainOnBatch(model, ourX(), ourY())) as number[], (await ref.trainOnBatch(tfX(), tfY())) as number[]);
+    closeAll(ours(utils.evaluate(model, ourX(), ourY())), values(ref.evaluate(tfX(), tfY()) as tf.Scalar[]));
+  });
+
+  test('outputNames of another length than the losses is an error naming compile', () => {
+    const { model } = twoInTwoOutPair(0.1);
+    expect(() => utils.compile(model, { optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }), loss: [mseRows, cceRows], outputNames: ['reg'] })).toThrow(/compile: outputNames must be one string per output \(2, as many as the losses\)/);
+  });
+});
+

@@ -60,6 +60,27 @@ model.evaluate([x1, x2], [y1, y2]);
     expect(r.output).toContain('utils.evaluate(model, [x1, x2], [y1, y2], { loss: lossFn });');
   });
 
+  test("a compile in the function that builds the model, the fit elsewhere: the record carries the losses and tfjs's output names", () => {
+    const r = migrate(`import * as tf from '@tensorflow/tfjs';
+export function build(): tf.LayersModel {
+  const a = tf.input({ shape: [3] });
+  const b = tf.input({ shape: [2] });
+  const merged = tf.layers.concatenate().apply([a, b]) as tf.SymbolicTensor;
+  const reg = tf.layers.dense({ units: 2, name: 'reg' }).apply(merged) as tf.SymbolicTensor;
+  const cls = tf.layers.dense({ units: 3, activation: 'softmax', name: 'cls' }).apply(merged) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: [a, b], outputs: [reg, cls] });
+  model.compile({ optimizer: tf.train.sgd(0.1), loss: ['meanSquaredError', 'categoricalCrossentropy'] });
+  return model;
+}
+export async function train(m: tf.LayersModel, x1: tf.Tensor, x2: tf.Tensor, y1: tf.Tensor, y2: tf.Tensor) {
+  return m.fit([x1, x2], [y1, y2], { epochs: 1 });
+}
+`);
+    expect(errors(r)).toEqual([]);
+    expect(r.output).toContain("utils.compile(model, { optimizer: modelOptimizer, loss: lossFn, outputNames: ['reg', 'cls'] });");
+    expect(r.output).toContain('return utils.fit(m, [x1, x2], [y1, y2], { epochs: 1 });');
+  });
+
   test('lossWeights, which tfjs-layers ignores: the losses stay unweighted and a warning says why', () => {
     const r = migrate(`${TWO_OUT}model.compile({ optimizer: tf.train.sgd(0.1), loss: ['meanSquaredError', 'categoricalCrossentropy'], lossWeights: [1, 0.5] });
 await model.fit([x1, x2], [y1, y2]);

@@ -130,7 +130,7 @@ export class TrainingRules {
   private compile(u: Use): void {
     if (!this.modelOk(u)) return;
     const record = this.escapes(u) && !this.ctx.declaredNames().has('utils');
-    const c = compileModel(this.ctx, u, this.names, this.helper(), record);
+    const c = compileModel(this.ctx, u, this.names, this.helper(), record, this.infoOf(u)?.outputNames);
     if (!c) return;
     const sym = this.symbolOf(u.receiver);
     if (sym) this.compiled.set(sym, { use: u, ...c });
