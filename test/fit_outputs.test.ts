@@ -6,46 +6,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, test } from 'vitest';
 import { torch, nn, optim, utils } from 'torchbridge';
+import { N, X1, X2, Y1, Y2, CLS, mseRows, cceRows, asLinear, TwoInTwoOut, tfjsTwoInTwoOut } from './support/two_in_two_out.js';
 
-const N = 12;
 const data = (n: number, d: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => Array.from({ length: d }, (_, j) => f(i * d + j)));
-const X1 = data(N, 3, (i) => Math.sin(i * 0.37));
-const X2 = data(N, 2, (i) => Math.cos(i * 0.53));
-const Y1 = data(N, 2, (i) => Math.sin(i * 0.11));
-const CLS = Array.from({ length: N }, (_, i) => (i * 7) % 3);
-const Y2 = CLS.map((c) => [0, 1, 2].map((k) => (k === c ? 1 : 0)));
-
-/** tfjs's per-sample losses, written on the runtime. */
-const mseRows = (p: torch.Tensor, t: torch.Tensor) => p.sub(t).pow(2).mean(-1);
-const cceRows = (p: torch.Tensor, t: torch.Tensor) => torch.neg(torch.mul(t, torch.log(torch.clamp(torch.div(p, torch.sum(p, -1, true)), 1e-7, 1 - 1e-7))).sum(-1));
-
-/** The kernel of a tfjs Dense as a Linear weight ([in, out] → [out, in]). */
-const asLinear = (l: tf.layers.Layer, m: nn.Linear) => {
-  const [k, b] = l.getWeights();
-  m.loadStateDict({ weight: torch.tensor(k.transpose().arraySync() as number[][]), bias: torch.tensor(b.arraySync() as number[]) });
-};
-
-class TwoInTwoOut extends nn.Module {
-  a = new nn.Linear(3, 4);
-  b = new nn.Linear(2, 3);
-  c = new nn.Linear(7, 2);
-  d = new nn.Linear(7, 3);
-  forward(x1: torch.Tensor, x2: torch.Tensor): torch.Tensor[] {
-    const h = torch.cat([torch.relu(this.a.forward(x1)), torch.tanh(this.b.forward(x2))], -1);
-    return [this.c.forward(h), torch.softmax(this.d.forward(h), -1)];
-  }
-}
-
-function tfjsTwoInTwoOut(): tf.LayersModel {
-  const a = tf.input({ shape: [3] });
-  const b = tf.input({ shape: [2] });
-  const ha = tf.layers.dense({ units: 4, activation: 'relu', name: 'a' }).apply(a) as tf.SymbolicTensor;
-  const hb = tf.layers.dense({ units: 3, activation: 'tanh', name: 'b' }).apply(b) as tf.SymbolicTensor;
-  const h = tf.layers.concatenate().apply([ha, hb]) as tf.SymbolicTensor;
-  const c = tf.layers.dense({ units: 2, name: 'reg' }).apply(h) as tf.SymbolicTensor;
-  const d = tf.layers.dense({ units: 3, activation: 'softmax', name: 'cls' }).apply(h) as tf.SymbolicTensor;
-  return tf.model({ inputs: [a, b], outputs: [c, d] });
-}
 
 describe('utils.fit with two inputs and two outputs, against tfjs', () => {
   test('the logs (loss, reg_loss, cls_loss, val_*) and the trained weights agree with tfjs model.fit', async () => {

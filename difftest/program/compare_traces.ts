@@ -12,7 +12,8 @@
  * Isolated outputs (`--replay layer`) are the layer's own error; chained ones also carry the error of the layers
  * before, which is what the CRADLE rate R = (δ_L − δ_in)/(δ_in + 1e-7) separates (δ = relative L2 error).
  *
- * The verdict: under `--replay step|layer` every step's loss, every probe and the final metrics must hold. Under
+ * The verdict: under `--replay step|layer` every step's loss (and, with several outputs, each output's loss:
+ * output_losses.ts), every probe and the final metrics must hold. Under
  * `--replay none` (free run) float error accumulates by design, so the per-step rows and probes are reported but
  * the verdict is the final metrics' (accuracy within `metricPoints` points; losses within metricPoints % relative),
  * falling back to the per-step losses when the program evaluates nothing.
@@ -22,6 +23,7 @@ import { compareSeries } from '../series.js';
 import { buildLoopReport } from './compare_loop.js';
 import { activationToCandidate, weightToCandidate } from './layout.js';
 import { lossProbe, metricProbes } from './scalar_probes.js';
+import { compareOutputLosses } from './output_losses.js';
 import { gradientNoise, setAsideNoise, updateNoise } from './gradient_noise.js';
 import { lossFailure, reportHeader } from './report_common.js';
 import { asFloat32, EVAL_OUTPUT, traceKey, type TraceReader } from './trace.js';
@@ -97,6 +99,9 @@ export function buildReport(inp: ReportInputs): DiffReport {
     return { step: r.step, epoch: r.epoch, batch: r.batch, lossReference: s.reference, lossCandidate: s.candidate, absDiff: s.absDiff, relDiff: s.relDiff, pass: s.pass };
   });
 
+  // A multi-output fit's per-output losses, every step (output_losses.ts): before the total in each step.
+  const outputLosses = compareOutputLosses(rm.modelOutputs ?? [], rm.steps, cm.steps, inp.tolerances);
+
   // Probes, step by step in localization order: outputs (isolated first), loss, gradients, parameters.
   const probes: ProbeResult[] = [];
   const ordered: ProbeResult[] = [];
@@ -122,6 +127,10 @@ export function buildReport(inp: ReportInputs): DiffReport {
       }
     }
     const row = stepRows.find((r) => r.step === step);
+    for (const probe of outputLosses.probes.filter((p) => p.step === step)) {
+      probes.push(probe);
+      ordered.push(probe);
+    }
     if (row) {
       const probe = lossProbe(row, inp.tolerances);
       probes.push(probe);
@@ -174,6 +183,12 @@ export function buildReport(inp: ReportInputs): DiffReport {
   // A step whose loss failed but that recorded no tensors still localizes (to its loss): the first such step is a
   // probe too (later ones are in stepRows; one probe per step would repeat the loss table).
   const firstUnrecordedFailure = stepRows.find((r) => !r.pass && !recorded.includes(r.step));
+  // Likewise an output's loss: the first unrecorded step where one failed (all its outputs' probes).
+  const outputFailureStep = outputLosses.probes.find((p) => !p.pass && !recorded.includes(p.step))?.step;
+  for (const probe of outputLosses.probes.filter((p) => p.step === outputFailureStep)) {
+    probes.push(probe);
+    ordered.push(probe);
+  }
   if (firstUnrecordedFailure) {
     const probe = lossProbe(firstUnrecordedFailure, inp.tolerances);
     probes.push(probe);
@@ -250,6 +265,7 @@ export function buildReport(inp: ReportInputs): DiffReport {
   const failedRows = stepRows.filter((r) => !r.pass);
   const lossLine = lossFailure(stepRows, n, inp.tolerances.lossRtol);
   if (lossLine) failures.push(lossLine);
+  if (outputLosses.failure) failures.push(outputLosses.failure);
   // Loss and metric probes have their own failure lines above and below.
   const failedProbes = probes.filter((p) => !p.pass && p.kind !== 'loss' && p.kind !== 'metric');
   if (failedProbes.length) {
@@ -258,9 +274,14 @@ export function buildReport(inp: ReportInputs): DiffReport {
     failures.push(`probes: ${failedProbes.length} of ${probes.filter((p) => p.kind !== 'loss' && p.kind !== 'metric').length} beyond tolerance (${[...byLayer].slice(0, 6).map(([k, v]) => `${k} ×${v}`).join(', ')})`);
   }
   for (const f of final.filter((f) => !f.pass)) failures.push(`final ${f.name}: ${f.candidate.toFixed(4)} vs ${f.reference.toFixed(4)} (|Δ| ${f.diff.toFixed(4)})`);
-  if (firstDivergence) failures.push(`first divergence: step ${firstDivergence.step}, ${firstDivergence.kind} of ${firstDivergence.layer ? `${firstDivergence.layer}/${firstDivergence.tensor}` : firstDivergence.kind === 'metric' ? firstDivergence.tensor : 'the program'} — ${LOOK_AT[firstDivergence.kind]}`);
+  if (firstDivergence) {
+    const what = firstDivergence.kind === 'loss' && firstDivergence.layer
+      ? `the loss of output ${firstDivergence.layer} (${firstDivergence.layer}_loss)`
+      : `${firstDivergence.kind} of ${firstDivergence.layer ? `${firstDivergence.layer}/${firstDivergence.tensor}` : firstDivergence.kind === 'metric' ? firstDivergence.tensor : 'the program'}`;
+    failures.push(`first divergence: step ${firstDivergence.step}, ${what} — ${LOOK_AT[firstDivergence.kind]}`);
+  }
 
-  const stepsPass = !failedRows.length && rm.steps.length === cm.steps.length && rm.steps.length > 0;
+  const stepsPass = !failedRows.length && !outputLosses.failure && rm.steps.length === cm.steps.length && rm.steps.length > 0;
   const finalsPass = final.every((f) => f.pass);
   const pass = inp.replay === 'none'
     ? (final.length ? finalsPass : stepsPass)
@@ -271,7 +292,7 @@ export function buildReport(inp: ReportInputs): DiffReport {
     ...reportHeader(inp),
     epochs: rm.epochs.length,
     tolerances: inp.tolerances,
-    notes: [...new Set([...inp.notes, ...rm.notes, ...cm.notes, ...noiseNote(probes)])],
+    notes: [...new Set([...inp.notes, ...rm.notes, ...cm.notes, ...noiseNote(probes), ...outputLosses.missing.map((o) => `output ${o}: the candidate logs no loss for it (neither ${o}_loss nor output<i>_loss), so its per-step loss was not compared; only the total was`)])],
     stepRows,
     probes,
     layers,

@@ -40,6 +40,7 @@ import { describeSource, isChain, mapLayersByGraph, type CandidateGraph, type Le
 import { ACTIVATION_MODULES, mapLayers, type CandidateLeaf } from './layer_map.js';
 import { graphIsolationPlan, type IsolationPlan } from './isolation_plan.js';
 import { installLoopProbes } from './loop_probe_runtime.js';
+import { plainFit } from './plain_fit.js';
 import { asFloat32, EVAL_OUTPUT, hashValues, TraceReader, TraceWriter, traceKey } from './trace.js';
 import { dataTensorName, emptyLogs, type CandidateMeta, type LayerMapping, type ReferenceMeta } from './trace_meta.js';
 
@@ -394,11 +395,7 @@ function wantedInputs(mapping: LayerMapping[], modules: Map<string, nn.Module>):
  */
 export async function fit(model: unknown, x: Tensor | Tensor[], y: Tensor | Tensor[], options: FitOptions = {}): Promise<utils.History> {
   if (!(model instanceof nn.Module)) return utils.fit(model as utils.Trainable, x, y, options);
-  if (cfg.plain) {
-    // Several inputs/outputs: the baseline runs the epochs whole (plainFit's --steps prefix is for one x and y).
-    if (Array.isArray(x) || Array.isArray(y)) return utils.fit(model, x, y, { ...options, epochs: cfg.epochs ?? options.epochs ?? 1 });
-    return plainFit(model, x, y, options);
-  }
+  if (cfg.plain) return plainFit(model, x, y, options, { epochs: cfg.epochs, steps: cfg.steps });
   // Several inputs or outputs: lists throughout; the batches are `[...xs, ...ys]` (utils.fit's plan).
   const several = Array.isArray(x) || Array.isArray(y);
   const xs = Array.isArray(x) ? x : [x];
@@ -544,40 +541,6 @@ export async function fit(model: unknown, x: Tensor | Tensor[], y: Tensor | Tens
   return history;
 }
 
-/**
- * The overhead baseline: the runtime's own `utils.fit`, unprobed, for as many epochs and steps as the probed run
- * trains (--epochs / --steps), so the two wall times compare like for like. utils.fit has no early stop, so a
- * --steps cap ends inside an epoch by fitting that last epoch on a prefix of the data (same number of batches;
- * the timing is what matters here, not which samples).
- */
-async function plainFit(model: nn.Module, x: Tensor, y: Tensor, options: FitOptions): Promise<utils.History> {
-  const epochs = cfg.epochs ?? options.epochs ?? 1;
-  if (cfg.steps === undefined) return utils.fit(model, x, y, { ...options, epochs });
-  const batchSize = options.batchSize ?? 32;
-  const nTrain = x.shape[0] - (options.validationSplit !== undefined ? Math.floor(x.shape[0] * options.validationSplit) : 0);
-  const perEpoch = Math.ceil(nTrain / batchSize);
-  const history: utils.History = { epoch: [], history: {} };
-  for (let epoch = 0, done = 0; epoch < epochs && done < cfg.steps; epoch++) {
-    const batches = Math.min(perEpoch, cfg.steps - done);
-    let [ex, ey] = [x, y];
-    let opts: FitOptions = { ...options, epochs: 1 };
-    if (batches < perEpoch) {
-      const n = batches * batchSize;
-      [ex, ey] = [x.narrow(0, 0, n), y.narrow(0, 0, n)];
-      // The validation split would otherwise be taken from the prefix; keep the program's validation set.
-      if (options.validationSplit !== undefined) {
-        const numVal = x.shape[0] - nTrain;
-        opts = { ...opts, validationSplit: undefined, validationData: [x.narrow(0, nTrain, numVal), y.narrow(0, nTrain, numVal)] };
-      }
-    }
-    const h = await utils.fit(model, ex, ey, opts);
-    history.epoch.push(epoch);
-    for (const [k, v] of Object.entries(h.history)) (history.history[k] ??= []).push(...v);
-    done += batches;
-  }
-  return history;
-}
-
 /** A graph mapping's isolation plan (isolation_plan.ts), made once; its unfed layers noted. */
 let isolation: IsolationPlan | null = null;
 
@@ -670,8 +633,14 @@ function recordEvalOutputs(model: nn.Module, x: Tensor): void {
 }
 
 /** `utils.evaluate(model, x, y, options)`, the runtime's own, on the reference's data, results recorded. */
-export function evaluate(model: unknown, x: Tensor, y: Tensor, options: EvaluateOptions = {}): Tensor | Tensor[] {
+export function evaluate(model: unknown, x: Tensor | Tensor[], y: Tensor | Tensor[], options: EvaluateOptions = {}): Tensor | Tensor[] {
   if (cfg.plain || !(model instanceof nn.Module)) return utils.evaluate(model as utils.Trainable, x, y, options);
+  // Several inputs/outputs: the reference records no evaluation of them (probe_tfjs.ts), so neither side's is compared.
+  if (Array.isArray(x) || Array.isArray(y)) {
+    const note = 'evaluate with several inputs/outputs: run on both sides but not compared (only one-input, one-output evaluations are)';
+    if (!meta.notes.includes(note)) meta.notes.push(note);
+    return utils.evaluate(model, x, y, options);
+  }
   options = withCompiled('evaluate', model, options, ['loss']);
   const i = meta.evaluations.length;
   const expected = ref.meta.evaluations[i]?.dataHash;

@@ -8,10 +8,15 @@ import type { LossFunction, OptimizerLike, Trainable } from './fit.js';
 
 export interface CompileConfig {
   optimizer: OptimizerLike;
-  /** `(yPred, yTrue) => scalar`. */
-  loss: LossFunction;
+  /** `(yPred, yTrue) => scalar`; a model with several outputs may have one per output (fit_outputs.ts). */
+  loss: LossFunction | LossFunction[];
   /** Metrics by log key (`{ acc: accuracyFn }`). */
   metrics?: Record<string, LossFunction>;
+  /**
+   * Several outputs: their tfjs names (tfjs's compile knows the model's output layers), for the `<name>_loss` logs
+   * of a fit, fitDataset or trainOnBatch elsewhere that uses this record.
+   */
+  outputNames?: string[];
 }
 
 const records = new WeakMap<object, CompileConfig>();
@@ -23,12 +28,17 @@ export function compile(model: Trainable, config: CompileConfig): void {
   }
   if (config === null || typeof config !== 'object') throw new TypeError('compile: config must be { optimizer, loss, metrics? }');
   for (const k of Object.keys(config)) {
-    if (!['optimizer', 'loss', 'metrics'].includes(k)) throw new TypeError(`compile: unknown option '${k}' (known: optimizer, loss, metrics)`);
+    if (!['optimizer', 'loss', 'metrics', 'outputNames'].includes(k)) throw new TypeError(`compile: unknown option '${k}' (known: optimizer, loss, metrics, outputNames)`);
   }
-  if (typeof config.loss !== 'function') throw new TypeError(`compile: loss must be a function (yPred, yTrue) => scalar tensor, got ${typeof config.loss}`);
+  const losses = Array.isArray(config.loss) ? config.loss : [config.loss];
+  if (!losses.length || losses.some((l) => typeof l !== 'function')) throw new TypeError(`compile: loss must be a function (yPred, yTrue) => scalar tensor, or one per model output, got ${Array.isArray(config.loss) ? `an array of ${config.loss.map((l) => typeof l).join(', ') || 'nothing'}` : typeof config.loss}`);
   const opt = config.optimizer;
   if (!opt || typeof opt.zeroGrad !== 'function' || typeof opt.step !== 'function') {
     throw new TypeError('compile: optimizer must be an optimizer (with zeroGrad() and step()), e.g. new optim.Adam(model.parameters())');
+  }
+  const names = config.outputNames;
+  if (names !== undefined && (!Array.isArray(names) || names.some((n) => typeof n !== 'string') || (Array.isArray(config.loss) && names.length !== config.loss.length))) {
+    throw new TypeError(`compile: outputNames must be one string per output${Array.isArray(config.loss) ? ` (${config.loss.length}, as many as the losses)` : ''}, got ${JSON.stringify(names)}`);
   }
   records.set(model, { ...config });
 }
@@ -39,7 +49,7 @@ export function compile(model: Trainable, config: CompileConfig): void {
  */
 export function withCompiled<T extends Partial<CompileConfig>, K extends keyof CompileConfig>(op: string, model: Trainable, options: T, need: K[]): T & Required<Pick<CompileConfig, K>> {
   const rec = records.get(model);
-  const merged = { ...(rec ? { optimizer: rec.optimizer, loss: rec.loss, ...(rec.metrics ? { metrics: rec.metrics } : {}) } : {}), ...stripUndefined(options) } as T & Required<Pick<CompileConfig, K>>;
+  const merged = { ...(rec ? { optimizer: rec.optimizer, loss: rec.loss, ...(rec.metrics ? { metrics: rec.metrics } : {}), ...(rec.outputNames ? { outputNames: rec.outputNames } : {}) } : {}), ...stripUndefined(options) } as T & Required<Pick<CompileConfig, K>>;
   for (const k of need) {
     if (merged[k] === undefined) {
       throw new TypeError(

@@ -100,8 +100,8 @@ export interface History {
 }
 
 export interface EvaluateOptions {
-  /** Default: the model's utils.compile record. */
-  loss?: LossFunction;
+  /** Default: the model's utils.compile record; one per output for a model with several (or one for all). */
+  loss?: LossFunction | LossFunction[];
   metrics?: Record<string, LossFunction>;
   /** Samples per forward pass. Default 32. */
   batchSize?: number;
@@ -184,8 +184,7 @@ export async function fit(model: Trainable, x: Tensor | Tensor[], y: Tensor | Te
   for (const k of Object.keys(options)) {
     if (!FIT_OPTIONS.includes(k)) throw new TypeError(`fit: unknown option '${k}' (known: ${FIT_OPTIONS.join(', ')})`);
   }
-  const { loss: lossFn, optimizer, metrics = {}, batchSize = 32, epochs = 1, shuffle = true, validationSplit, validationData, callbacks = {}, verbose = 0, classWeight, outputNames } = withCompiled('fit', model, options as FitOptions & { loss?: LossFunction }, ['loss', 'optimizer']);
-  // (The compile record's type has one loss; fit's options may give one per output: OutputLosses takes either.)
+  const { loss: lossFn, optimizer, metrics = {}, batchSize = 32, epochs = 1, shuffle = true, validationSplit, validationData, callbacks = {}, verbose = 0, classWeight, outputNames } = withCompiled('fit', model, options, ['loss', 'optimizer']);
   const losses = new OutputLosses('fit', lossFn, ys.length, outputNames, classWeight);
   checkOptimizer('fit', optimizer);
   const metricEntries = checkMetrics('fit', metrics);
@@ -328,40 +327,60 @@ export async function trainStep(
   return { logs, kept };
 }
 
+/** trainOnBatch's options: the compiled loss (one per output, or one for all), optimizer and metrics. */
+export interface TrainOnBatchOptions {
+  loss?: LossFunction | LossFunction[];
+  optimizer?: OptimizerLike;
+  metrics?: Record<string, LossFunction>;
+}
+
 /**
- * tfjs's `model.trainOnBatch(x, y)`: one gradient step on all of `(x, y)` as one batch, in training mode.
+ * tfjs's `model.trainOnBatch(x, y)`: one gradient step on all of `(x, y)` as one batch, in training mode. `x`/`y`:
+ * one tensor each, or one per model input/output (the loss then summed over the outputs, fit_outputs.ts).
  *
- * @returns the batch's loss, or `[loss, ...metrics]` when there are metrics (tfjs's shape)
+ * @returns the batch's loss; `[loss, ...metrics]` when there are metrics; with several outputs
+ *   `[loss, <output 1>_loss, <output 2>_loss, ...]` (tfjs's train function: the total, then each output's mean loss)
  */
-export async function trainOnBatch(model: Trainable, x: Tensor, y: Tensor, options: { loss?: LossFunction; optimizer?: OptimizerLike; metrics?: Record<string, LossFunction> } = {}): Promise<number | number[]> {
+export async function trainOnBatch(model: Trainable, x: Tensor | Tensor[], y: Tensor | Tensor[], options: TrainOnBatchOptions = {}): Promise<number | number[]> {
   checkModel('trainOnBatch', model);
-  checkPair('trainOnBatch', x, y, 'x', 'y');
+  const xs = asList('trainOnBatch', x, 'x');
+  const ys = asList('trainOnBatch', y, 'y');
+  checkSamples('trainOnBatch', xs, ys);
   const { loss: lossFn, optimizer, metrics = {} } = withCompiled('trainOnBatch', model, options ?? {}, ['loss', 'optimizer']);
-  checkFunction('trainOnBatch', 'loss', lossFn);
+  const losses = new OutputLosses('trainOnBatch', lossFn, ys.length);
   checkOptimizer('trainOnBatch', optimizer);
   const metricEntries = checkMetrics('trainOnBatch', metrics);
+  if (metricEntries.length && ys.length > 1) throw new TypeError(`trainOnBatch: metrics with several outputs are not supported (the model has ${ys.length}); it returns each output's loss`);
   model.train();
-  const { logs } = await trainStep('trainOnBatch', model, lossFn, optimizer, metricEntries, x, y);
-  return metricEntries.length ? [logs.loss, ...metricEntries.map(([k]) => logs[k])] : logs.loss;
+  const { logs } = await trainStep('trainOnBatch', model, losses, optimizer, metricEntries, xs, ys);
+  const rest = [...losses.logKeys, ...metricEntries.map(([k]) => k)].map((k) => logs[k]);
+  return rest.length ? [logs.loss, ...rest] : logs.loss;
 }
 
 /**
  * tfjs's `model.evaluate(x, y)`: the loss and each metric over all of `(x, y)`, computed in batches of
  * `batchSize` under `noGrad` in eval mode, each batch weighted by its size:
- * `loss = Σ_b size_b · loss_b / Σ_b size_b`.
+ * `loss = Σ_b size_b · loss_b / Σ_b size_b`. `x`/`y`: one tensor each, or one per model input/output.
  *
- * @returns the loss as a scalar tensor when there are no metrics, else `[loss, ...metrics]` (tfjs's shape)
+ * With several outputs the result is tfjs's test function's list as it stands, so a migrated program that reads
+ * it by position reads the same numbers: first the RUNNING totals `[l1, l1 + l2, ..., l1 + ... + ln]` (the last is
+ * the total loss), then each output's loss `[l1, ..., ln]` — 2n scalars, where `model.metricsNames` names n + 1.
+ *
+ * @returns the loss as a scalar tensor when there are no metrics and one output, else a list (tfjs's shape)
  */
-export function evaluate(model: Trainable, x: Tensor, y: Tensor, options: EvaluateOptions = {}): Tensor | Tensor[] {
+export function evaluate(model: Trainable, x: Tensor | Tensor[], y: Tensor | Tensor[], options: EvaluateOptions = {}): Tensor | Tensor[] {
   checkModel('evaluate', model);
-  checkPair('evaluate', x, y, 'x', 'y');
+  const xs = asList('evaluate', x, 'x');
+  const ys = asList('evaluate', y, 'y');
+  checkSamples('evaluate', xs, ys);
   if (options === null || typeof options !== 'object') throw new TypeError('evaluate: options must be an object (with { loss } unless the model was compiled with utils.compile)');
   const { loss: lossFn, metrics = {}, batchSize = 32 } = withCompiled('evaluate', model, options, ['loss']);
-  checkFunction('evaluate', 'loss', lossFn);
+  const losses = new OutputLosses('evaluate', lossFn, ys.length);
   const metricEntries = checkMetrics('evaluate', metrics);
+  if (metricEntries.length && ys.length > 1) throw new TypeError(`evaluate: metrics with several outputs are not supported (the model has ${ys.length}); it returns each output's loss`);
   checkBatchSize('evaluate', batchSize);
-  const losses = new OutputLosses('evaluate', lossFn, 1);
-  const results = weightedMeans('evaluate', model, [x], [y], batchValues(losses, metricEntries), batchSize);
+  const values: BatchValues = ys.length > 1 ? (preds, ts) => losses.testValues(preds, ts) : batchValues(losses, metricEntries);
+  const results = weightedMeans('evaluate', model, xs, ys, values, batchSize);
   return results.length === 1 ? results[0] : results;
 }
 
@@ -468,7 +487,7 @@ export function asTensor(op: string, out: unknown): Tensor {
 }
 
 /** The model's outputs for `xs` (its forward given one argument per input): `count` tensors. */
-function forwardAll(op: string, model: Trainable, xs: Tensor[], count: number): Tensor[] {
+export function forwardAll(op: string, model: Trainable, xs: Tensor[], count: number): Tensor[] {
   const out = model.forward(xs[0], ...xs.slice(1));
   if (count === 1) return [asTensor(op, out)];
   if (!Array.isArray(out) || out.length !== count || !out.every((t) => t instanceof Tensor)) {
@@ -509,14 +528,6 @@ export function checkTensor(op: string, t: Tensor, name: string): void {
   if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${Array.isArray(t) ? 'an array (several inputs are not supported; wrap values with torch.tensor)' : t === null ? 'null' : typeof t}`);
   t.assertAlive(op, name);
   if (t.ndim === 0) throw new RangeError(`${op}: ${name} must have a sample dimension (dim 0), got a scalar`);
-}
-
-function checkPair(op: string, x: Tensor, y: Tensor, xName: string, yName: string): void {
-  checkTensor(op, x, xName);
-  checkTensor(op, y, yName);
-  if (x.shape[0] !== y.shape[0]) {
-    throw new RangeError(`${op}: ${xName} has ${x.shape[0]} samples but ${yName} has ${y.shape[0]} (shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)}); they must match in dim 0`);
-  }
 }
 
 export function checkOptimizer(op: string, optimizer: OptimizerLike | undefined): void {

@@ -5,7 +5,11 @@
  * - without `batchesPerEpoch` each epoch reads a fresh iterator to its end; with it, one iterator runs across
  *   epochs, and an epoch that finds it exhausted warns (tfjs's text), skips validation and training goes on;
  * - an element is `{ xs, ys }` (tfjs's form) or `[xs, ys]` (PyTorch's); its batch size is `xs.shape[0]`; its
- *   tensors are disposed after the step, as tfjs disposes them;
+ *   tensors are disposed after the step, as tfjs disposes them; a model with several inputs or outputs takes `xs`
+ *   and `ys` as arrays (in the model's input/output order) or as objects keyed by the tfjs input/output layer
+ *   names, which `inputNames` / `outputNames` then give in order (tfjs's standardizeDataIteratorOutput);
+ * - several outputs: the loss is their sum and each output's loss is logged as `<name>_loss`, as utils.fit logs
+ *   them (fit_outputs.ts), validation too (each under its own name, where tfjs's own logs are shifted);
  * - validation (a dataset, or `[x, y]` tensors evaluated in batches of `validationBatchSize`, default 32) runs
  *   when the epoch's data is done, and is skipped when a callback stopped training in that epoch first;
  * - epoch logs are batch-size-weighted means (tfjs's BaseLogger); an epoch with no batches has no `loss`.
@@ -17,9 +21,11 @@ import { withCompiled } from './compile.js';
 import * as fitSteps from './fit_steps.js';
 import { CallbackList, type FitCallbacks, type Logs, stopRequested } from './callbacks.js';
 import {
-  asTensor, checkFunction, checkMetrics, checkModel, checkOptimizer, evaluate, EpochLogs, readValues, trainStep,
+  checkMetrics, checkModel, checkOptimizer, evaluate, EpochLogs, forwardAll, readValues, trainStep,
   type History, type LossFunction, type OptimizerLike, type Trainable,
 } from './fit.js';
+import { OutputLosses } from './fit_outputs.js';
+import { ElementReader } from './dataset_elements.js';
 
 /** What fitDataset reads: a `data.IterableDataset` (or anything with tfjs's `iterator()`). */
 export interface DatasetLike {
@@ -31,29 +37,36 @@ export interface FitDatasetOptions {
   epochs: number;
   /** Batches per epoch; without it an epoch is one pass over the dataset. */
   batchesPerEpoch?: number;
-  /** A dataset of `{ xs, ys }`, or `[x, y]` tensors, validated after each epoch. */
-  validationData?: DatasetLike | readonly Tensor[];
+  /** A dataset of `{ xs, ys }`, or `[x, y]` tensors (x, y arrays for several inputs/outputs), validated after each epoch. */
+  validationData?: DatasetLike | readonly (Tensor | Tensor[])[];
   /** Batches of a validation dataset to use (default: all of it). */
   validationBatches?: number;
   /** Batch size for `[x, y]` validation tensors. Default 32 (tfjs's). */
   validationBatchSize?: number;
   callbacks?: FitCallbacks | FitCallbacks[];
-  /** Default: the model's utils.compile record. */
-  loss?: LossFunction;
+  /** Default: the model's utils.compile record; one per output for a model with several (or one for all). */
+  loss?: LossFunction | LossFunction[];
   optimizer?: OptimizerLike;
   metrics?: Record<string, LossFunction>;
   /** 0: silent (default); 1 or 2: one line per epoch on stderr. */
   verbose?: 0 | 1 | 2;
+  /** The model's input names in order, to read elements whose `xs` is an object keyed by them (tfjs's inputNames). */
+  inputNames?: string[];
+  /** The output names in order: the `<name>_loss` logs, and the order of `ys` given as an object. Default `output1`, ... */
+  outputNames?: string[];
 }
 
 export interface EvaluateDatasetOptions {
   /** Batches to evaluate (default: the whole dataset). */
   batches?: number;
-  loss?: LossFunction;
+  loss?: LossFunction | LossFunction[];
   metrics?: Record<string, LossFunction>;
+  /** As fitDataset's: the order of `xs` / `ys` given as objects keyed by name. */
+  inputNames?: string[];
+  outputNames?: string[];
 }
 
-const FIT_DATASET_OPTIONS = ['epochs', 'batchesPerEpoch', 'validationData', 'validationBatches', 'validationBatchSize', 'callbacks', 'loss', 'optimizer', 'metrics', 'verbose'];
+const FIT_DATASET_OPTIONS = ['epochs', 'batchesPerEpoch', 'validationData', 'validationBatches', 'validationBatchSize', 'callbacks', 'loss', 'optimizer', 'metrics', 'verbose', 'inputNames', 'outputNames'];
 
 /** `model.fitDataset(dataset, { epochs, ... })`. Returns tfjs's History. */
 export async function fitDataset(model: Trainable, dataset: DatasetLike, options: FitDatasetOptions): Promise<History> {
@@ -64,18 +77,30 @@ export async function fitDataset(model: Trainable, dataset: DatasetLike, options
   for (const k of Object.keys(options)) {
     if (!FIT_DATASET_OPTIONS.includes(k)) throw new TypeError(`fitDataset: unknown option '${k}' (known: ${FIT_DATASET_OPTIONS.join(', ')})`);
   }
-  const { loss: lossFn, optimizer, metrics = {}, epochs, batchesPerEpoch, validationData, validationBatches, validationBatchSize = 32, callbacks, verbose = 0 } = withCompiled('fitDataset', model, options, ['loss', 'optimizer']);
-  checkFunction('fitDataset', 'loss', lossFn);
+  const { loss: lossFn, optimizer, metrics = {}, epochs, batchesPerEpoch, validationData, validationBatches, validationBatchSize = 32, callbacks, verbose = 0, inputNames, outputNames } = withCompiled('fitDataset', model, options, ['loss', 'optimizer']);
+  if (typeof lossFn !== 'function' && !Array.isArray(lossFn)) throw new TypeError(`fitDataset: loss must be a function (yPred, yTrue) => scalar Tensor, or one per model output, got ${typeof lossFn}`);
   checkOptimizer('fitDataset', optimizer);
   const metricEntries = checkMetrics('fitDataset', metrics);
   if (!Number.isInteger(epochs) || epochs <= 0) throw new RangeError(`fitDataset: epochs must be a positive integer, got ${epochs}`);
   const perEpoch = batchesPerEpoch !== undefined;
   if (perEpoch) positiveInt('batchesPerEpoch', batchesPerEpoch);
-  let valTensors: readonly Tensor[] | undefined;
+  const reader = new ElementReader('fitDataset', inputNames, outputNames);
+  // The number of outputs is known from the names or the losses, else from the first element.
+  let losses: OutputLosses | undefined;
+  const lossesFor = (count: number): OutputLosses => {
+    losses ??= new OutputLosses('fitDataset', lossFn, count, outputNames);
+    if (losses.count !== count) throw new RangeError(`fitDataset: an element has ${count} target(s), but ${outputNames ? 'outputNames' : 'loss'} gives ${losses.count} output(s); give one target per model output`);
+    if (metricEntries.length && count > 1) throw new TypeError(`fitDataset: metrics with several outputs are not supported (the model has ${count}); each output's loss is logged as <name>_loss`);
+    return losses;
+  };
+  const known = outputNames?.length ?? (Array.isArray(lossFn) ? lossFn.length : undefined);
+  if (known !== undefined) lossesFor(known);
+  let valTensors: readonly (Tensor | Tensor[])[] | undefined;
   if (validationData !== undefined) {
     if (Array.isArray(validationData)) {
-      if (validationData.length !== 2 || !validationData.every((t) => t instanceof Tensor)) {
-        throw new TypeError('fitDataset: validationData must be a dataset of { xs, ys } or [x, y] tensors (sample weights are not supported)');
+      const isTensors = (v: unknown) => v instanceof Tensor || (Array.isArray(v) && v.length > 0 && v.every((t) => t instanceof Tensor));
+      if (validationData.length !== 2 || !validationData.every(isTensors)) {
+        throw new TypeError('fitDataset: validationData must be a dataset of { xs, ys } or [x, y] tensors (x and y arrays for several inputs/outputs; sample weights are not supported)');
       }
       valTensors = validationData;
       positiveInt('validationBatchSize', validationBatchSize);
@@ -93,7 +118,7 @@ export async function fitDataset(model: Trainable, dataset: DatasetLike, options
   for (let epoch = 0; epoch < epochs; epoch++) {
     await hooks.call('onEpochBegin', epoch);
     fitSteps.epochBegin.run(model);
-    const epochLogs = new EpochLogs(metricEntries);
+    let epochLogs: EpochLogs | undefined;
     const valLogs: Logs = {};
     if (!perEpoch) iterator = await dataset.iterator();
     let steps = 0;
@@ -104,16 +129,18 @@ export async function fitDataset(model: Trainable, dataset: DatasetLike, options
         break;
       }
       if (out.value != null) {
-        const [xs, ys] = element('fitDataset', out.value);
+        const { xs, ys } = reader.read(out.value);
         try {
-          const batchLogs: Logs = { batch: steps, size: xs.shape[0] };
+          const stepLosses = lossesFor(ys.length);
+          epochLogs ??= new EpochLogs(metricEntries, stepLosses.logKeys);
+          const batchLogs: Logs = { batch: steps, size: xs[0].shape[0] };
           await hooks.call('onBatchBegin', steps, batchLogs);
           model.train();
-          Object.assign(batchLogs, (await trainStep('fitDataset', model, lossFn!, optimizer!, metricEntries, xs, ys)).logs);
+          Object.assign(batchLogs, (await trainStep('fitDataset', model, stepLosses, optimizer!, metricEntries, xs, ys)).logs);
           epochLogs.add(batchLogs);
           await hooks.call('onBatchEnd', steps, batchLogs);
         } finally {
-          dispose([xs, ys]);
+          dispose([...xs, ...ys]);
         }
         steps++;
       }
@@ -121,15 +148,18 @@ export async function fitDataset(model: Trainable, dataset: DatasetLike, options
         if (validationData !== undefined) {
           const vals = valTensors
             ? await readValues(toList(evaluate(model, valTensors[0], valTensors[1], { loss: lossFn, metrics, batchSize: validationBatchSize })))
-            : await readValues(toList(await evaluateDataset(model, validationData as DatasetLike, { loss: lossFn, metrics, batches: validationBatches })));
-          ['loss', ...metricEntries.map(([k]) => k)].forEach((k, i) => (valLogs[`val_${k}`] = vals[i]));
+            : await readValues(toList(await evaluateDataset(model, validationData as DatasetLike, { loss: lossFn, metrics, batches: validationBatches, inputNames, outputNames })));
+          // evaluate's list is tfjs's (running totals first with several outputs): each value under its own name.
+          const count = valTensors ? toList(valTensors[1]).length : losses?.count ?? 1;
+          const named = lossesFor(count).namedTestLogs(vals, metricEntries.map(([k]) => k));
+          for (const [k, v] of Object.entries(named)) valLogs[`val_${k}`] = v;
         }
         break;
       }
       if (stopRequested(model)) break;
     }
     // tfjs's BaseLogger puts the epoch's means first (an epoch without batches has none).
-    const logs: Logs = { ...(steps > 0 ? epochLogs.means() : {}), ...valLogs };
+    const logs: Logs = { ...(steps > 0 && epochLogs ? epochLogs.means() : {}), ...valLogs };
     fitSteps.history.run(history, epoch, logs);
     if (verbose) process.stderr.write(`Epoch ${epoch + 1} / ${epochs} ${Object.entries(logs).map(([k, v]) => `${k}=${v.toFixed(4)}`).join(' ')}\n`);
     await hooks.call('onEpochEnd', epoch, logs);
@@ -144,16 +174,18 @@ export async function fitDataset(model: Trainable, dataset: DatasetLike, options
  * `model.evaluateDataset(dataset, { batches })`: the loss and each metric over the dataset's batches (or the
  * first `batches` of them), each batch weighted by its size, in eval mode under `noGrad`.
  *
- * @returns a scalar tensor, or `[loss, ...metrics]` when there are metrics (tfjs's shape)
+ * @returns a scalar tensor, or `[loss, ...metrics]` when there are metrics (tfjs's shape); with several outputs
+ *   tfjs's test-function list: the running totals `[l1, l1 + l2, ...]`, then each output's loss (utils.evaluate's)
  */
 export async function evaluateDataset(model: Trainable, dataset: DatasetLike, options: EvaluateDatasetOptions = {}): Promise<Tensor | Tensor[]> {
   checkModel('evaluateDataset', model);
   checkDataset('evaluateDataset', 'dataset', dataset);
   if (options === null || typeof options !== 'object') throw new TypeError('evaluateDataset: options must be an object ({ batches })');
-  const { loss: lossFn, metrics = {}, batches } = withCompiled('evaluateDataset', model, options, ['loss']);
-  checkFunction('evaluateDataset', 'loss', lossFn);
-  const fns = [lossFn!, ...checkMetrics('evaluateDataset', metrics).map(([, fn]) => fn)];
+  const { loss: lossFn, metrics = {}, batches, inputNames, outputNames } = withCompiled('evaluateDataset', model, options, ['loss']);
+  const metricEntries = checkMetrics('evaluateDataset', metrics);
   if (batches !== undefined) positiveInt('batches', batches, 'evaluateDataset');
+  const reader = new ElementReader('evaluateDataset', inputNames, outputNames);
+  let losses: OutputLosses | undefined;
   const iterator = await dataset.iterator();
   model.eval();
   let totals: Tensor[] | undefined;
@@ -161,21 +193,27 @@ export async function evaluateDataset(model: Trainable, dataset: DatasetLike, op
   for (let batch = 0; batches === undefined || batch < batches; ) {
     const out = await iterator.next();
     if (out.value != null) {
-      const [xs, ys] = element('evaluateDataset', out.value);
+      const { xs, ys } = reader.read(out.value);
       const prev = totals;
       try {
+        if (!losses) {
+          losses = new OutputLosses('evaluateDataset', lossFn, ys.length, outputNames);
+          if (metricEntries.length && ys.length > 1) throw new TypeError(`evaluateDataset: metrics with several outputs are not supported (the model has ${ys.length}); it returns each output's loss`);
+        }
+        const l = losses;
         totals = noGrad(() => tidy(() => {
-          const pred = asTensor('evaluateDataset', model.forward(xs));
-          return fns.map((fn, i) => {
-            const weighted = fn(pred, ys).mul(xs.shape[0]);
+          const preds = forwardAll('evaluateDataset', model, xs, l.count);
+          const values = l.count > 1 ? l.testValues(preds, ys) : [...l.testValues(preds, ys), ...metricEntries.map(([, fn]) => fn(preds[0], ys[0]))];
+          return values.map((v, i) => {
+            const weighted = v.mul(xs[0].shape[0]);
             return prev ? prev[i].add(weighted) : weighted;
           });
         }));
       } finally {
-        dispose([xs, ys]);
+        dispose([...xs, ...ys]);
       }
       if (prev) dispose(prev);
-      examples += xs.shape[0];
+      examples += xs[0].shape[0];
       batch++;
     }
     if (out.done) {
@@ -187,21 +225,6 @@ export async function evaluateDataset(model: Trainable, dataset: DatasetLike, op
   const means = tidy(() => totals!.map((t) => t.div(examples)));
   dispose(totals);
   return means.length === 1 ? means[0] : means;
-}
-
-/** An element's `(xs, ys)`: `{ xs, ys }` as tfjs requires, or `[xs, ys]`. */
-function element(op: string, value: unknown): [Tensor, Tensor] {
-  const v = value as { xs?: unknown; ys?: unknown } & unknown[];
-  const [xs, ys] = Array.isArray(value) && value.length === 2 ? [v[0], v[1]] : [v.xs, v.ys];
-  if (!(xs instanceof Tensor) || !(ys instanceof Tensor)) {
-    const what = Array.isArray(value) ? `an array of ${value.length}` : value instanceof Tensor ? 'a Tensor' : typeof value === 'object' ? `an object with keys ${Object.keys(value as object).join(', ') || '(none)'}` : typeof value;
-    throw new TypeError(`${op}: the dataset must give elements { xs: Tensor, ys: Tensor } (or [xs, ys]), got ${what} (several inputs or outputs are not supported)`);
-  }
-  if (xs.ndim === 0 || ys.ndim === 0 || xs.shape[0] !== ys.shape[0]) {
-    dispose([xs, ys]);
-    throw new RangeError(`${op}: an element's xs and ys must be batches with the same first dimension, got xs [${xs.shape}] and ys [${ys.shape}] (batch the dataset with .batch(n))`);
-  }
-  return [xs, ys];
 }
 
 function checkDataset(op: string, name: string, d: DatasetLike): void {

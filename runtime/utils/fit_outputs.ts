@@ -124,6 +124,29 @@ export class OutputLosses {
       : perOutput.slice(1).reduce((a, b) => a.add(b), perOutput[0]);
     return { total, perOutput };
   }
+  /**
+   * tfjs's test function over one batch (what its `evaluate` and `evaluateDataset` return, unweighted): the running
+   * totals `[l1, l1 + l2, ...]`, then, with several outputs, each output's mean loss `[l1, l2, ...]`.
+   */
+  testValues(preds: Tensor[], ys: Tensor[]): Tensor[] {
+    const { perOutput } = this.compute(preds, ys, false);
+    const running: Tensor[] = [];
+    for (const l of perOutput) running.push(running.length ? running[running.length - 1].add(l) : l);
+    return this.count > 1 ? [...running, ...perOutput] : running;
+  }
+
+  /**
+   * Validation logs from tfjs's test-function list (`testValues`' layout, then the metrics): `loss` the total (the
+   * last running total), each output's loss under its `<name>_loss`, then the metrics, each under its own name.
+   */
+  namedTestLogs(values: readonly number[], metricKeys: readonly string[]): Record<string, number> {
+    const n = this.count;
+    const logs: Record<string, number> = { loss: values[n - 1] };
+    this.logKeys.forEach((k, i) => (logs[k] = values[n + i]));
+    const first = n > 1 ? 2 * n : 1;
+    metricKeys.forEach((k, i) => (logs[k] = values[first + i]));
+    return logs;
+  }
 }
 
 function checkLoss(op: string, name: string, fn: unknown): void {

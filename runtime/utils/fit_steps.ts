@@ -50,6 +50,12 @@ export interface LoopNames {
   loader: boolean;
   /** The indentation of the statement the loop replaces. */
   indent: string;
+  /**
+   * Several inputs or outputs (`fit([x1, x2], [y1, y2])`): `x` and `y` are arrays (source text), the counts say
+   * how many tensors each holds, `outputNames` the outputs' log names (`reg` → `reg_loss`, tfjs's keys), and
+   * `loss` is a list of one loss per output when `lossPerOutput`, else the one loss every output is scored with.
+   */
+  several?: { inputs: number; outputs: number; outputNames: readonly string[]; lossPerOutput: boolean };
 }
 
 /** The callbacks the written loop calls, with the types a TypeScript file declares them with. */
@@ -86,6 +92,16 @@ export const validationSplit = {
     `const valX = fitX.narrow(0, numTrain, numVal);`,
     `const valY = fitY.narrow(0, numTrain, numVal);`,
   ],
+  /** Several inputs/outputs: every tensor of the lists split alike. */
+  severalCode: (fraction: string): string[] => [
+    `// validationSplit: tfjs validates on the last samples, taken before shuffling`,
+    `const numVal = Math.floor(fitXs[0].shape[0] * ${fraction});`,
+    `const numTrain = fitXs[0].shape[0] - numVal;`,
+    `const trainXs = fitXs.map((t) => t.narrow(0, 0, numTrain));`,
+    `const trainYs = fitYs.map((t) => t.narrow(0, 0, numTrain));`,
+    `const valXs = fitXs.map((t) => t.narrow(0, numTrain, numVal));`,
+    `const valYs = fitYs.map((t) => t.narrow(0, numTrain, numVal));`,
+  ],
 };
 
 /**
@@ -109,6 +125,16 @@ export const batches = {
       },
   /** Before the hand-written batch loop, each epoch: the order of the samples. */
   orderCode: (n: LoopNames): string => `const order = ${shuffleOf(n) === 'false' ? 'torch.arange(numSamples)' : 'torch.randperm(numSamples)'};`,
+  /** Several inputs/outputs: the loader over `[...xs, ...ys]` (as utils.fit's), each batch split back into the two lists. */
+  severalCode: (n: LoopNames, xs: string, ys: string): string[] => n.loader
+    ? [`const loader = new data.DataLoader(new data.TensorDataset(...${xs}, ...${ys}), { batchSize: ${batchSizeOf(n)}, shuffle: ${shuffleOf(n)} });`]
+    : [`const numSamples = ${xs}[0].shape[0];`, `const batchSize = ${batchSizeOf(n)};`],
+  severalLoopCode: (n: LoopNames, xs: string, ys: string): { head: string; body: string[] } => n.loader
+    ? { head: `for (const tensors of loader) {`, body: [`const batchXs = tensors.slice(0, ${n.several!.inputs});`, `const batchYs = tensors.slice(${n.several!.inputs});`] }
+    : {
+        head: `for (let start = 0; start < numSamples; start += batchSize) {`,
+        body: [`const idx = order.narrow(0, start, Math.min(batchSize, numSamples - start));`, `const batchXs = ${xs}.map((t) => t.indexSelect(0, idx));`, `const batchYs = ${ys}.map((t) => t.indexSelect(0, idx));`],
+      },
 };
 
 /** An epoch begins in training mode (PyTorch's `model.train()`; tfjs's fit sets its learning phase). */
@@ -139,7 +165,42 @@ export const step = {
     `loss.backward();`,
     `${n.optimizer}.step();`,
   ],
+  /**
+   * Several inputs/outputs: forward takes one argument per input and returns one tensor per output; the loss is
+   * the outputs' losses added in order, as utils.fit adds them (fit_outputs.ts; tfjs has no loss weights).
+   */
+  severalCode: (n: LoopNames): string[] => [
+    ...forwardCode(n, 'preds', 'batchXs'),
+    ...(n.several!.outputs > 1
+      ? [`const outputLosses = ${outputLossesCode(n, 'preds', 'batchYs')};`, `const loss = ${sumCode(n, 'outputLosses')};`]
+      : [`const loss = ${lossOf(n, 0)}(preds[0], batchYs[0]);`]),
+    `${n.optimizer}.zeroGrad();`,
+    `loss.backward();`,
+    `${n.optimizer}.step();`,
+  ],
 };
+
+/** `const <preds> = [...]`: the model's outputs for the inputs `<xs>`, always a list. */
+function forwardCode(n: LoopNames, preds: string, xs: string): string[] {
+  const call = `${n.model}.forward(${Array.from({ length: n.several!.inputs }, (_, i) => `${xs}[${i}]`).join(', ')})`;
+  return [n.several!.outputs > 1 ? `const ${preds} = ${call}${n.typed ? ' as torch.Tensor[]' : ''};` : `const ${preds} = [${call}${n.typed ? ' as torch.Tensor' : ''}];`];
+}
+
+/** Output i's loss function. */
+const lossOf = (n: LoopNames, i: number): string => (n.several!.lossPerOutput ? `${n.loss}[${i}]` : n.loss);
+
+/** `[loss_0(preds[0], ys[0]), ...]`: each output's loss. */
+const outputLossesCode = (n: LoopNames, preds: string, ys: string): string =>
+  `[${n.several!.outputNames.map((_, i) => `${lossOf(n, i)}(${preds}[${i}], ${ys}[${i}])`).join(', ')}]`;
+
+/** `l[0].add(l[1])...`: the outputs' losses added left to right. */
+const sumCode = (n: LoopNames, list: string): string =>
+  n.several!.outputNames.slice(1).reduce((acc, _, i) => `${acc}.add(${list}[${i + 1}])`, `${list}[0]`);
+
+/** An object key, quoted where the name is not an identifier (a tfjs layer name may be any string). */
+const keyOf = (k: string): string => (/^[A-Za-z_$][\w$]*$/.test(k) ? k : `'${k.replace(/[\\']/g, '\\$&')}'`);
+/** A property read of the same key. */
+const readOf = (o: string, k: string): string => (/^[A-Za-z_$][\w$]*$/.test(k) ? `${o}.${k}` : `${o}[${keyOf(k)}]`);
 
 /** A batch's logs: its size, its loss, each metric on the detached predictions (no gradient flows through one). */
 export const batchLogs = {
@@ -148,14 +209,24 @@ export const batchLogs = {
     const detached = pred.detach();
     return [loss.detach(), ...outputLosses, ...metrics.map(([, fn]) => fn(detached, y))];
   },
-  code: (n: LoopNames): string[] => [
-    `const size = batchX.shape[0];`,
-    `const batchLoss = loss.item();`,
-    ...n.metrics.map((m) => `const batch${cap(m.key)} = ${m.fn}(pred.detach(), batchY).item();`),
-  ],
+  code: (n: LoopNames): string[] => n.several
+    ? [
+        `const size = batchXs[0].shape[0];`,
+        `const batchLoss = loss.item();`,
+        ...(n.several.outputs > 1 ? [`const batchOutputLosses = outputLosses.map((l) => l.item());`] : []),
+        ...n.metrics.map((m) => `const batch${cap(m.key)} = ${m.fn}(preds[0].detach(), batchYs[0]).item();`),
+      ]
+    : [
+        `const size = batchX.shape[0];`,
+        `const batchLoss = loss.item();`,
+        ...n.metrics.map((m) => `const batch${cap(m.key)} = ${m.fn}(pred.detach(), batchY).item();`),
+      ],
   /** The logs object tfjs hands onBatchEnd. */
-  logsCode: (n: LoopNames): string => `{ batch, size, loss: batchLoss${n.metrics.map((m) => `, ${m.key}: batch${cap(m.key)}`).join('')} }`,
+  logsCode: (n: LoopNames): string => `{ batch, size, loss: batchLoss${outputKeys(n).map((k, i) => `, ${keyOf(k)}: batchOutputLosses[${i}]`).join('')}${n.metrics.map((m) => `, ${m.key}: batch${cap(m.key)}`).join('')} }`,
 };
+
+/** A multi-output fit's per-output log keys (`<name>_loss`), none for one output. */
+const outputKeys = (n: LoopNames): string[] => (n.several && n.several.outputs > 1 ? n.several.outputNames.map((o) => `${o}_loss`) : []);
 
 /** An epoch's logs as tfjs's BaseLogger makes them: each key's mean over the batches, weighted by batch size. */
 export class EpochLogs {
@@ -181,9 +252,9 @@ export class EpochLogs {
 
   /** The written loop's form of the class: sums declared per epoch, added per batch, divided at the end. */
   static code = {
-    declare: (n: LoopNames): string[] => ['let lossSum = 0;', ...n.metrics.map((m) => `let ${m.key}Sum = 0;`), 'let seen = 0;'],
-    add: (n: LoopNames): string[] => ['lossSum += batchLoss * size;', ...n.metrics.map((m) => `${m.key}Sum += batch${cap(m.key)} * size;`), 'seen += size;'],
-    means: (n: LoopNames): string => `{ loss: lossSum / seen${n.metrics.map((m) => `, ${m.key}: ${m.key}Sum / seen`).join('')} }`,
+    declare: (n: LoopNames): string[] => ['let lossSum = 0;', ...(outputKeys(n).length ? [`const outputLossSums = [${outputKeys(n).map(() => '0').join(', ')}];`] : []), ...n.metrics.map((m) => `let ${m.key}Sum = 0;`), 'let seen = 0;'],
+    add: (n: LoopNames): string[] => ['lossSum += batchLoss * size;', ...(outputKeys(n).length ? ['batchOutputLosses.forEach((l, i) => (outputLossSums[i] += l * size));'] : []), ...n.metrics.map((m) => `${m.key}Sum += batch${cap(m.key)} * size;`), 'seen += size;'],
+    means: (n: LoopNames): string => `{ loss: lossSum / seen${outputKeys(n).map((k, i) => `, ${keyOf(k)}: outputLossSums[${i}] / seen`).join('')}${n.metrics.map((m) => `, ${m.key}: ${m.key}Sum / seen`).join('')} }`,
   };
 }
 
@@ -199,6 +270,17 @@ export const validate = {
     `  const valPred = ${n.model}.forward(valX);`,
     `  logs.val_loss = ${n.loss}(valPred, valY).item();`,
     ...n.metrics.map((m) => `  logs.val_${m.key} = ${m.fn}(valPred, valY).item();`),
+    `});`,
+  ],
+  /** Several inputs/outputs: `val_loss` the outputs' losses added, each output's under `val_<name>_loss`. */
+  severalCode: (n: LoopNames): string[] => [
+    `torch.noGrad(() => {`,
+    `  ${n.model}.eval();`,
+    ...forwardCode(n, 'valPreds', 'valXs').map((l) => `  ${l}`),
+    ...(n.several!.outputs > 1
+      ? [`  const valLosses = ${outputLossesCode(n, 'valPreds', 'valYs')};`, `  logs.val_loss = ${sumCode(n, 'valLosses')}.item();`, ...outputKeys(n).map((k, i) => `  ${readOf('logs', `val_${k}`)} = valLosses[${i}].item();`)]
+      : [`  logs.val_loss = ${lossOf(n, 0)}(valPreds[0], valYs[0]).item();`]),
+    ...n.metrics.map((m) => `  logs.val_${m.key} = ${m.fn}(valPreds[0], valYs[0]).item();`),
     `});`,
   ],
 };
@@ -241,17 +323,20 @@ export function writeFitLoop(n: LoopNames): string {
   L(n.history ? ind : '', '{');
   const described = [n.batchSize ? `batch size ${n.batchSize}` : 'batch size 32 (tfjs default)', `${n.epochs ?? 1} epoch(s)`,
     n.validationSplit ? `validation split ${n.validationSplit}` : n.validationData ? 'validation data' : ''].filter(Boolean).join(', ');
-  L(i1, `// model.fit as an explicit training loop: ${described}`, `const fitX = ${n.x};`, `const fitY = ${n.y};`);
-  let [trainX, trainY] = ['fitX', 'fitY'];
+  const several = !!n.several;
+  // The lists of a multi-input/output fit are named in the plural (fitXs, trainXs, valXs, batchXs).
+  const [X, Y] = several ? ['Xs', 'Ys'] : ['X', 'Y'];
+  L(i1, `// model.fit as an explicit training loop: ${described}`, `const fit${X} = ${n.x};`, `const fit${Y} = ${n.y};`);
+  let [trainX, trainY] = [`fit${X}`, `fit${Y}`];
   if (n.validationSplit) {
-    L(i1, ...validationSplit.code(n.validationSplit));
-    [trainX, trainY] = ['trainX', 'trainY'];
+    L(i1, ...(several ? validationSplit.severalCode(n.validationSplit) : validationSplit.code(n.validationSplit)));
+    [trainX, trainY] = [`train${X}`, `train${Y}`];
   } else if (n.validationData) {
     const vd = n.validationData;
-    L(i1, ...(vd.pair ? [`const valX = ${vd.pair[0]};`, `const valY = ${vd.pair[1]};`] : [`const [valX, valY] = ${vd.text};`]));
+    L(i1, ...(vd.pair ? [`const val${X} = ${vd.pair[0]};`, `const val${Y} = ${vd.pair[1]};`] : [`const [val${X}, val${Y}] = ${vd.text};`]));
   }
   const hasVal = !!(n.validationSplit || n.validationData);
-  L(i1, ...batches.code(n, trainX, trainY));
+  L(i1, ...(several ? batches.severalCode(n, trainX, trainY) : batches.code(n, trainX, trainY)));
   if (n.callbacks) {
     const sig = n.callbacks.hooks.map((k) => `${k}?: ${LOOP_CALLBACKS[k]}`).join('; ');
     L(i1, `const callbacks${n.typed ? `: { ${sig} }` : ''} = ${n.callbacks.text};`);
@@ -263,10 +348,10 @@ export function writeFitLoop(n: LoopNames): string {
   L(i2, hook('onEpochBegin', 'epoch'), epochBegin.code(n), ...EpochLogs.code.declare(n));
   const batchCallbacks = !!n.callbacks?.hooks.some((k) => k === 'onBatchBegin' || k === 'onBatchEnd');
   if (batchCallbacks) L(i2, 'let batch = 0;');
-  const loop = batches.loopCode(n, trainX, trainY);
+  const loop = several ? batches.severalLoopCode(n, trainX, trainY) : batches.loopCode(n, trainX, trainY);
   if (!n.loader) L(i2, batches.orderCode(n));
   L(i2, loop.head);
-  L(i3, ...loop.body, hook('onBatchBegin', 'batch'), ...step.code(n), ...batchLogs.code(n), ...EpochLogs.code.add(n));
+  L(i3, ...loop.body, hook('onBatchBegin', 'batch'), ...(several ? step.severalCode(n) : step.code(n)), ...batchLogs.code(n), ...EpochLogs.code.add(n));
   L(i3, hook('onBatchEnd', `batch, ${batchLogs.logsCode(n)}`));
   if (batchCallbacks) L(i3, 'batch++;');
   if (stops) L(i3, stop.code(n));
@@ -275,8 +360,8 @@ export function writeFitLoop(n: LoopNames): string {
   const means = EpochLogs.code.means(n);
   L(i2, needLogs ? `const logs${n.typed ? ': Record<string, number>' : ''} = ${means};` : `// epoch summary (tfjs logs): ${means}`);
   if (hasVal) {
-    const [first, ...rest] = validate.code(n);
-    L(i2, `${stops ? stop.validateCode(trainX) : ''}${first}`, ...rest);
+    const [first, ...rest] = several ? validate.severalCode(n) : validate.code(n);
+    L(i2, `${stops ? stop.validateCode(several ? `${trainX}[0]` : trainX) : ''}${first}`, ...rest);
   }
   if (n.history) L(i2, history.code(n.history.name));
   L(i2, hook('onEpochEnd', 'epoch, logs'), stops ? stop.code(n) : null);

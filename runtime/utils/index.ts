@@ -3,7 +3,7 @@ export type { ProgressOptions } from './progress.js';
 export { fit, evaluate, predict, splitValidation, splitValidationAll } from './fit.js';
 export { compile } from './compile.js';
 export type { CompileConfig } from './compile.js';
-export type { FitOptions, FitCallbacks, EvaluateOptions, PredictOptions, History, Logs, LossFunction, Trainable, OptimizerLike, FitDriver, StepInfo, EpochPlan, ClassWeight } from './fit.js';
+export type { FitOptions, FitCallbacks, EvaluateOptions, PredictOptions, History, Logs, LossFunction, Trainable, OptimizerLike, FitDriver, StepInfo, EpochPlan, ClassWeight, TrainOnBatchOptions } from './fit.js';
 export { trainOnBatch } from './fit.js';
 export { fitDataset, evaluateDataset } from './fit_dataset.js';
 export type { FitDatasetOptions, EvaluateDatasetOptions, DatasetLike } from './fit_dataset.js';

@@ -1,7 +1,8 @@
 // model.fit with two inputs and two outputs, and with classWeight, in the program-level diff: tfjs's own semantics
 // on the reference side (the outputs' losses summed, each sample's loss times classWeight[argmax(y)]), utils.fit on
-// the candidate side, followed lock-step; planted bugs (a loss weight tfjs does not have, a branch's activation, a
-// dropped classWeight) pinned to the step and layer. Real child processes, tfjs wasm reference.
+// the candidate side, followed lock-step, each output's loss step by step beside the total; planted bugs (a loss
+// weight tfjs does not have, one output's loss slightly off, a branch's activation, a dropped classWeight) pinned to
+// the step and layer (or output). Real child processes, tfjs wasm reference.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -45,6 +46,9 @@ describe('runDiff on a two-input, two-output model.fit', () => {
     expect(new Set(outputs.map((p) => p.layer))).toEqual(new Set(['dense_Dense1', 'dense_Dense2', 'concatenate_Concatenate1', 'reg', 'cls']));
     expect(outputs.every((p) => p.pass)).toBe(true);
     expect(r.nameMap).toContainEqual({ reference: 'cls/kernel', candidate: 'cls.weight' });
+    // Each output's loss compared at every step, beside the total.
+    expect(r.probes.filter((p) => p.kind === 'loss' && p.layer !== '').map((p) => `${p.step} ${p.layer}`)).toEqual(Array.from({ length: 8 }, (_, i) => [`${i} reg`, `${i} cls`]).flat());
+    expect(r.probes.filter((p) => p.kind === 'loss').every((p) => p.pass)).toBe(true);
     // The per-output losses and the validation logs, each under its own name on both sides.
     const e0 = r.epochRows[0];
     expect(Object.keys(e0.reference).sort()).toEqual(['cls_loss', 'loss', 'reg_loss', 'val_cls_loss', 'val_loss', 'val_reg_loss']);
@@ -55,13 +59,24 @@ describe('runDiff on a two-input, two-output model.fit', () => {
     expect(r.pass).toBe(true);
   }, 180_000);
 
-  test('migrated on the fly (migrate --fit helper): the same lock-step agreement, the per-output losses logged as output<i>_loss', async () => {
+  test("migrated on the fly (migrate --fit helper): the same lock-step agreement, the per-output losses under tfjs's keys", async () => {
     const r = await runDiff({ original: MIO, steps: 4, replay: 'step', reference: 'wasm', progress: false });
     expect(r.failures).toEqual([]);
     expect(r.stepRows.every((s) => s.pass)).toBe(true);
     expect(r.probes.filter((p) => p.kind === 'parameter').every((p) => p.pass)).toBe(true);
-    expect(r.epochRows[0].candidate.output2_loss).toBeCloseTo(r.epochRows[0].reference.cls_loss, 5);
+    // migrate passes outputNames (the layers' names, reg and cls): the candidate logs tfjs's keys.
+    expect(Object.keys(r.epochRows[0].candidate).sort()).toEqual(Object.keys(r.epochRows[0].reference).sort());
+    expect(r.epochRows[0].candidate.cls_loss).toBeCloseTo(r.epochRows[0].reference.cls_loss, 5);
     expect(r.notes.join('\n')).toMatch(/fit-output-losses/);
+    expect(r.pass).toBe(true);
+  }, 120_000);
+
+  test('migrated on the fly with a model.evaluate of both outputs after the fit: it runs on both sides and a note says it is not compared', async () => {
+    const original = planted(MIO, "console.log('loss',", "console.log('eval', (model.evaluate([x1, x2], [y1, y2]) as tf.Scalar[]).map((t) => t.dataSync()[0]).join(' '));\nconsole.log('loss',");
+    const r = await runDiff({ original, steps: 2, replay: 'step', reference: 'wasm', progress: false });
+    expect(r.failures).toEqual([]);
+    expect(r.final).toEqual([]);
+    expect(r.notes.join('\n')).toMatch(/evaluate with several inputs\/outputs: run on both sides but not compared/);
     expect(r.pass).toBe(true);
   }, 120_000);
 
@@ -74,6 +89,20 @@ describe('runDiff on a two-input, two-output model.fit', () => {
     expect(r.probes.filter((p) => p.step === 0 && p.kind === 'output').every((p) => p.pass)).toBe(true);
     expect(r.probes.find((p) => p.step === 0 && p.kind === 'gradient' && p.layer === 'cls' && p.tensor === 'kernel')!.pass).toBe(false);
     expect(r.probes.find((p) => p.step === 0 && p.kind === 'gradient' && p.layer === 'reg' && p.tensor === 'kernel')!.pass).toBe(true);
+  }, 120_000);
+
+  test("planted: the reg output's loss 0.02% off, which moves the total less than its rtol 1e-4, is reported naming the output", async () => {
+    const migrated = planted(MIO_MIGRATED, 'loss: [mse, cce]', 'loss: [(p: torch.Tensor, t: torch.Tensor) => mse(p, t).mul(1.0002), cce]');
+    const r = await runDiff({ original: MIO, migrated, steps: 3, replay: 'step', reference: 'wasm', progress: false });
+    expect(r.pass).toBe(false);
+    // The total (reg_loss + cls_loss, reg about 40% of it) holds at every step: only the per-output losses see it.
+    expect(r.stepRows.every((s) => s.pass)).toBe(true);
+    expect(r.firstDivergence).toMatchObject({ step: 0, kind: 'loss', layer: 'reg', tensor: 'loss' });
+    const outputLoss = (layer: string) => r.probes.filter((p) => p.kind === 'loss' && p.layer === layer);
+    expect(outputLoss('reg').map((p) => p.pass)).toEqual([false, false, false]);
+    expect(outputLoss('cls').every((p) => p.pass)).toBe(true);
+    expect(r.failures.join('\n')).toMatch(/output losses: reg_loss beyond rtol 0.0001 at 3 of 3 steps/);
+    expect(r.failures.join('\n')).toMatch(/first divergence: step 0, the loss of output reg \(reg_loss\)/);
   }, 120_000);
 
   test('planted, --replay layer: the second input\'s branch with sigmoid for tanh is pinned to dense_Dense2 at step 0; the first branch and both heads (fed the reference\'s concatenation) hold', async () => {

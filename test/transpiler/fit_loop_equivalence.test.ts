@@ -62,18 +62,18 @@ afterAll(() => rmSync(OUT, { recursive: true, force: true }));
 
 interface Result { history: Record<string, number[]>; weights: number[][] }
 
-function run(source: string, fit: 'loop' | 'helper', name: string): { result: Result; output: string } {
+function run(source: string, fit: 'loop' | 'helper', name: string, tail = ''): { result: Result; output: string; stdout: string } {
   const r = transpileSource(join(OUT, `${name}.ts`), source, { layout: 'nchw', api, fit });
   expect(r.status, JSON.stringify(r.diagnostics)).toBe('migrated');
   // A fixed seed for both runs: the same initial weights and the same shuffles.
-  const output = r.output!.replace(/(import \{[^}]*\} from 'torchbridge';\n)/, '$1torch.manualSeed(7);\n');
+  const output = r.output!.replace(/(import \{[^}]*\} from 'torchbridge';\n)/, '$1torch.manualSeed(7);\n') + tail;
   const file = join(OUT, `${name}.${fit}.ts`);
   writeFileSync(file, output);
   const p = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
   expect(p.status, p.stderr).toBe(0);
   const line = p.stdout.split('\n').find((l) => l.startsWith('RESULT '));
   expect(line, p.stdout).toBeDefined();
-  return { result: JSON.parse(line!.slice('RESULT '.length)) as Result, output };
+  return { result: JSON.parse(line!.slice('RESULT '.length)) as Result, output, stdout: p.stdout };
 }
 
 describe('the written fit loop and utils.fit train identically', () => {
@@ -98,5 +98,46 @@ describe('the written fit loop and utils.fit train identically', () => {
     // Training happened: the loss moved.
     const loss = helper.result.history.loss;
     expect(loss[loss.length - 1]).not.toBe(loss[0]);
+  }, 240_000);
+});
+
+// Two inputs, two outputs (a functional model, one loss per output): the written loop's `several` form.
+const MULTI = `import * as tf from '@tensorflow/tfjs';
+const N = 30;
+const x1 = tf.tensor2d(Array.from({ length: N }, (_, i) => [Math.sin(i * 0.37), Math.cos(i * 0.21), Math.sin(i * 0.05)]));
+const x2 = tf.tensor2d(Array.from({ length: N }, (_, i) => [Math.cos(i * 0.53), Math.sin(i * 0.9)]));
+const y1 = tf.tensor2d(Array.from({ length: N }, (_, i) => [Math.sin(i * 0.11), Math.cos(i * 0.3)]));
+const y2 = tf.oneHot(tf.tensor1d(Array.from({ length: N }, (_, i) => (i * 7) % 3), 'int32'), 3);
+const a = tf.input({ shape: [3] });
+const b = tf.input({ shape: [2] });
+const ha = tf.layers.dense({ units: 6, activation: 'relu' }).apply(a) as tf.SymbolicTensor;
+const hb = tf.layers.dense({ units: 4, activation: 'tanh' }).apply(b) as tf.SymbolicTensor;
+const merged = tf.layers.concatenate().apply([ha, hb]) as tf.SymbolicTensor;
+const reg = tf.layers.dense({ units: 2 }).apply(merged) as tf.SymbolicTensor;
+const cls = tf.layers.dense({ units: 3, activation: 'softmax' }).apply(merged) as tf.SymbolicTensor;
+const model = tf.model({ inputs: [a, b], outputs: [reg, cls] });
+model.compile({ optimizer: tf.train.adam(0.02), loss: ['meanSquaredError', 'categoricalCrossentropy'] });
+const history = await model.fit([x1, x2], [y1, y2], { batchSize: 8, epochs: 3, validationSplit: 0.2 });
+console.log('RESULT ' + JSON.stringify({ history: history.history, weights: [] }));
+`;
+
+describe('with two inputs and two outputs', () => {
+  it('the written loop and utils.fit: bit-identical parameters, the same History under tfjs\'s keys', () => {
+    // The migrated module's parameters (the tfjs program's getWeights has no equivalent on a functional model).
+    const tail = "console.log('PARAMS ' + JSON.stringify(model.parameters().map((p) => Array.from(p.dataSync() as Float32Array))));\n";
+    const params = (o: { stdout: string }) => JSON.parse(o.stdout.split('\n').find((l) => l.startsWith('PARAMS '))!.slice('PARAMS '.length)) as number[][];
+    const loop = run(MULTI, 'loop', 'multi', tail);
+    const helper = run(MULTI, 'helper', 'multi', tail);
+    expect(loop.output).toContain('const preds = model.forward(batchXs[0], batchXs[1]) as torch.Tensor[];');
+    expect(loop.output).not.toContain('utils.fit(');
+    expect(helper.output).toContain("outputNames: ['dense_Dense3', 'dense_Dense4']");
+    expect(Object.keys(loop.result.history).sort()).toEqual(['dense_Dense3_loss', 'dense_Dense4_loss', 'loss', 'val_dense_Dense3_loss', 'val_dense_Dense4_loss', 'val_loss']);
+    expect(Object.keys(helper.result.history).sort()).toEqual(Object.keys(loop.result.history).sort());
+    for (const [key, values] of Object.entries(helper.result.history)) {
+      const tol = key.startsWith('val_') ? 1e-6 : 0;
+      values.forEach((v, e) => expect(Math.abs(loop.result.history[key][e] - v), `${key}[${e}]`).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(v))));
+    }
+    expect(params(loop).flat().length).toBeGreaterThan(0);
+    expect(params(loop)).toEqual(params(helper));
   }, 240_000);
 });

@@ -33,8 +33,7 @@ export function callbacksNeedHelper(ctx: FileContext, u: Use): boolean {
 export function fitArgs(ctx: FileContext, u: Use, fail: (why: string) => void, helper = false): FitArgs | undefined {
   const [xN, yN, argsN] = u.call.arguments;
   if (!xN || !yN) return void fail('x and y are needed (a dataset is trained with model.fitDataset)');
-  // utils.fit takes one tensor per model input and output (runtime/utils/fit_outputs.ts); the loop does not.
-  if (!helper && (ts.isArrayLiteralExpression(xN) || ts.isArrayLiteralExpression(yN))) return void fail('several inputs/outputs are not supported');
+  // Arrays: one tensor per model input and output (utils.fit: fit_outputs.ts; the loop: fit_steps.ts's `several`).
   const args = argsN ? ctx.argInfo(argsN) : undefined;
   if (argsN && args?.kind !== 'object') return void fail('the options are not an object literal');
   const o = args?.props ?? {};

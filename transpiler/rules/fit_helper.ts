@@ -8,13 +8,31 @@ import type { Mapping } from '../../mappings/schema.js';
 import { type FileContext, skipParensUp } from '../context.js';
 import { fitArgs } from './fit_args.js';
 import type { Compiled, Use } from './training_compile.js';
+import type { ModelInfo } from './model_registry.js';
+
+/**
+ * `outputNames: [...]` (and `inputNames` where `inputs`) for a model with several outputs, so the runtime logs
+ * tfjs's `<output layer name>_loss` keys (and reads elements keyed by name); nothing for one output. Where a
+ * name is not known statically (layer_names.ts) the option is left out and a note says the keys differ.
+ */
+function modelNames(ctx: FileContext, u: Use, c: Compiled | 'record', info: ModelInfo | undefined, inputs: boolean): string[] {
+  const outs = info?.outputNames ?? (c !== 'record' && c.outputs ? Array.from({ length: c.outputs }, () => undefined) : undefined);
+  if (!outs || outs.length < 2) return [];
+  const list = (ns: (string | undefined)[]) => `[${ns.map((n) => `'${n!.replace(/[\\']/g, '\\$&')}'`).join(', ')}]`;
+  const out: string[] = [];
+  if (outs.every((n) => n !== undefined)) out.push(`outputNames: ${list(outs)}`);
+  else ctx.note(u.call, 'fit-output-names', u.row.tf);
+  const ins = info?.inputNames;
+  if (inputs && ins && ins.length > 1 && ins.every((n) => n !== undefined)) out.push(`inputNames: ${list(ins)}`);
+  return out;
+}
 
 /**
  * `await model.fit(x, y, { ... })` → `await utils.fit(model, x, y, { loss, optimizer, metrics, ... })`: only the
  * call changes; the options literal keeps its properties, comments and layout, with the compiled loss, optimizer
  * and metrics first (verbose is dropped: the loop ignores it too).
  */
-export function emitFitHelper(ctx: FileContext, u: Use, c: Compiled | 'record'): void {
+export function emitFitHelper(ctx: FileContext, u: Use, c: Compiled | 'record', info?: ModelInfo): void {
   const fail = (why: string) => ctx.todo(u.call, u.row.tf, 'fit-options-unsupported', `model.fit: ${why}`);
   const a = fitArgs(ctx, u, fail, true);
   if (!a) return;
@@ -28,6 +46,7 @@ export function emitFitHelper(ctx: FileContext, u: Use, c: Compiled | 'record'):
   // 'record': the compile is elsewhere; utils.fit takes loss, optimizer and metrics from its utils.compile record.
   const compiled = c === 'record' ? [] : [`loss: ${loss}`, `optimizer: ${c.optimizer}`];
   if (c !== 'record' && c.metrics.length) compiled.push(`metrics: { ${c.metrics.map((m) => `${m.key}: ${m.fn}`).join(', ')} }`);
+  compiled.push(...modelNames(ctx, u, c, info, false));
   const options = argsN && ts.isObjectLiteralExpression(argsN) ? withCompiled(ctx, argsN, compiled) : compiled.length ? `{ ${compiled.join(', ')} }` : '';
   const model = ctx.rewritten(u.receiver);
   const top = skipParensUp(ts.isAwaitExpression(skipParensUp(u.call).parent) ? skipParensUp(u.call).parent : u.call);
@@ -70,8 +89,7 @@ function withCompiled(ctx: FileContext, lit: ts.ObjectLiteralExpression, compile
 }
 
 /** `model.evaluate(x, y, { batchSize })` → `utils.evaluate(model, x, y, { loss, metrics, batchSize })`. */
-export function emitEvaluateHelper(ctx: FileContext, u: Use, c: Compiled | 'record', xN: ts.Expression, yN: ts.Expression): void {
-  if (c !== 'record' && c.outputs) return void ctx.todo(u.call, u.row.tf, 'evaluate-returns', 'model.evaluate: a model with several outputs is not supported by utils.evaluate');
+export function emitEvaluateHelper(ctx: FileContext, u: Use, c: Compiled | 'record', xN: ts.Expression, yN: ts.Expression, info?: ModelInfo): void {
   const model = ctx.rewritten(u.receiver);
   const argsN = u.call.arguments[2];
   const o = argsN ? ctx.argInfo(argsN) : undefined;
@@ -83,7 +101,8 @@ export function emitEvaluateHelper(ctx: FileContext, u: Use, c: Compiled | 'reco
   if (c !== 'record' && c.metrics.length) opts.push(`metrics: { ${c.metrics.map((m) => `${m.key}: ${m.fn}`).join(', ')} }`);
   if (o?.props?.batchSize) opts.push(`batchSize: ${o.props.batchSize.text}`);
   const user = [model, ctx.rewritten(xN), ctx.rewritten(yN), o?.props?.batchSize?.text ?? ''];
-  const notes: Mapping['notes'] = ['fit-helper', 'evaluate-returns', ...(c === 'record' ? ['compile-elsewhere' as const] : [])];
+  const several = (info?.outputNames?.length ?? 1) > 1 || (c !== 'record' && !!c.outputs);
+  const notes: Mapping['notes'] = ['fit-helper', 'evaluate-returns', ...(several ? ['evaluate-outputs' as const] : []), ...(c === 'record' ? ['compile-elsewhere' as const] : [])];
   ctx.rewrite(u.call, u.row.tf, `utils.evaluate(${model}, ${ctx.rewritten(xN)}, ${ctx.rewritten(yN)}${opts.length ? `, { ${opts.join(', ')} }` : ''})`, notes, undefined, user);
 }
 
@@ -118,17 +137,20 @@ const DATASET_OPTIONS: Record<string, string[]> = {
  * `model.trainOnBatch(x, y)` → `utils.trainOnBatch(model, x, y, { loss, optimizer, metrics })`: runtime helpers with
  * tfjs's loops (runtime/utils/fit_dataset.ts, fit.ts).
  */
-export function emitDatasetHelper(ctx: FileContext, u: Use, c: Compiled | 'record'): void {
+export function emitDatasetHelper(ctx: FileContext, u: Use, c: Compiled | 'record', info?: ModelInfo): void {
   const name = u.row.tf.slice('LayersModel.'.length);
   const note = name === 'trainOnBatch' ? 'train-on-batch' : 'fit-dataset';
   const fail = (why: string) => ctx.todo(u.call, u.row.tf, name === 'fitDataset' ? 'fit-options-unsupported' : note, `model.${name}: ${why}`);
   if (ctx.declaredNames().has('utils')) return fail(`this file's own 'utils' hides the runtime's utils.${name}`);
-  if (c !== 'record' && c.outputs) return fail(`a model with several outputs is not supported by utils.${name}`);
   const model = ctx.rewritten(u.receiver);
   const [a0, a1] = u.call.arguments;
   if (name === 'trainOnBatch') {
     if (!a0 || !a1) return fail('x and y are needed');
-    if (ts.isArrayLiteralExpression(a0) || ts.isArrayLiteralExpression(a1)) return fail('several inputs/outputs are not supported');
+    const counts = [[a0, info?.inputNames, 'input'], [a1, info?.outputNames, 'output']] as const;
+    for (const [arg, known, what] of counts) {
+      const n = ts.isArrayLiteralExpression(arg) ? arg.elements.length : 1;
+      if (known && known.length !== n) return fail(`${ts.isArrayLiteralExpression(arg) ? `${n} ${what} tensors are given` : `one ${what} tensor is given`}, but the model has ${known.length} ${what}(s)`);
+    }
     const opts = compiledOptions(c, true);
     const user = [model, ctx.rewritten(a0), ctx.rewritten(a1)];
     ctx.rewrite(u.call, u.row.tf, `utils.trainOnBatch(${model}, ${ctx.rewritten(a0)}, ${ctx.rewritten(a1)}${opts.length ? `, { ${opts.join(', ')} }` : ''})`, [note, ...(c === 'record' ? ['compile-elsewhere' as const] : [])], undefined, user);
@@ -140,7 +162,7 @@ export function emitDatasetHelper(ctx: FileContext, u: Use, c: Compiled | 'recor
   if (a1 && (o?.kind !== 'object' || !ts.isObjectLiteralExpression(a1))) return fail('the options are not an object literal');
   const extra = Object.keys(o?.props ?? {}).find((k) => !DATASET_OPTIONS[u.row.tf].includes(k));
   if (extra) return fail(`option '${extra}' is not supported by utils.${name}`);
-  const compiled = compiledOptions(c, name === 'fitDataset');
+  const compiled = [...compiledOptions(c, name === 'fitDataset'), ...modelNames(ctx, u, c, info, true)];
   const options = a1 && ts.isObjectLiteralExpression(a1) ? withCompiled(ctx, a1, compiled) : compiled.length ? `{ ${compiled.join(', ')} }` : '';
   const notes: Mapping['notes'] = [note, ...(name === 'fitDataset' ? ['fit-logs' as const] : ['evaluate-returns' as const]), ...(c === 'record' ? ['compile-elsewhere' as const] : [])];
   const user = [model, ctx.rewritten(a0), ...(a1 ? [ctx.rewritten(a1)] : [])];

@@ -6,12 +6,13 @@
 import { ts } from 'ts-morph';
 import type { Mapping, NoteId } from '../../mappings/schema.js';
 import { type FileContext, skipParensUp } from '../context.js';
-import { writeFitLoop } from '../../runtime/utils/fit_steps.js';
+import { writeFitLoop, type LoopNames } from '../../runtime/utils/fit_steps.js';
 import { fitArgs } from './fit_args.js';
 import type { Compiled, TrainingNames, Use } from './training_compile.js';
+import type { ModelInfo } from './model_registry.js';
 
 /** `model.fit(x, y, { ... })` (or `const history = await model.fit(...)`) → a block with the training loop. */
-export function emitFitLoop(ctx: FileContext, u: Use, c: Compiled, names: TrainingNames): void {
+export function emitFitLoop(ctx: FileContext, u: Use, c: Compiled, names: TrainingNames, info?: ModelInfo): void {
   const fail = (why: string) => ctx.todo(u.call, u.row.tf, 'fit-options-unsupported', `model.fit: ${why}`);
   const top = skipParensUp(ts.isAwaitExpression(skipParensUp(u.call).parent) ? skipParensUp(u.call).parent : u.call);
   let stmt = top.parent;
@@ -28,6 +29,8 @@ export function emitFitLoop(ctx: FileContext, u: Use, c: Compiled, names: Traini
   const a = fitArgs(ctx, u, fail);
   if (!a) return;
   const { xN, yN, o } = a;
+  const several = severalOf(ctx, u, c, info, xN, yN, fail);
+  if (several === null) return;
   const cb = o.callbacks;
   const vd = o.validationData;
   if (o.validationSplit) ctx.note(u.call, 'fit-validation-split');
@@ -46,10 +49,43 @@ export function emitFitLoop(ctx: FileContext, u: Use, c: Compiled, names: Traini
     // A user variable named `data` would shadow the runtime's namespace: batch by hand then.
     loader: !names.names().has('data'),
     indent: ctx.indent(stmt),
+    ...(several ? { several } : {}),
   });
-  const notes: Mapping['notes'] = ['compile-fit-loop', 'fit-shuffle', 'fit-logs', ...(historyName ? ['fit-history' as const] : [])];
+  const notes: Mapping['notes'] = ['compile-fit-loop', 'fit-shuffle', 'fit-logs', ...(historyName ? ['fit-history' as const] : []), ...(several && several.outputs > 1 ? ['fit-output-losses' as const] : [])];
   const user = [model, ctx.rewritten(xN), ctx.rewritten(yN), cb?.text ?? '', o.validationData?.text ?? '', o.epochs?.text ?? '', o.batchSize?.text ?? '', o.validationSplit?.text ?? ''];
   ctx.rewrite(stmt, u.row.tf, code, notes, undefined, user);
+}
+
+/**
+ * A fit with several inputs or outputs: how many of each (the fit's array literals, else the model's), the
+ * outputs' log names (tfjs's layer names where known, layer_names.ts; else output<i> and a note), and whether
+ * the compile gave one loss per output. undefined for one input and one output; null after a TODO.
+ */
+function severalOf(ctx: FileContext, u: Use, c: Compiled, info: ModelInfo | undefined, xN: ts.Expression, yN: ts.Expression, fail: (why: string) => void): LoopNames['several'] | null | undefined {
+  const count = (e: ts.Expression, known: number | undefined) => (ts.isArrayLiteralExpression(e) ? e.elements.length : known);
+  const inputs = count(xN, info?.inputNames?.length) ?? 1;
+  const outputs = count(yN, info?.outputNames?.length ?? c.outputs) ?? 1;
+  if (inputs === 1 && outputs === 1 && !ts.isArrayLiteralExpression(xN) && !ts.isArrayLiteralExpression(yN)) {
+    // A name holding a list of tensors, on a model this file did not build: the count is unknown here.
+    const isList = (e: ts.Expression) => {
+      if (ctx.kindOf(e) === 'Tensor[]') return true;
+      const t = ctx.checker.getTypeAtLocation(e);
+      return ctx.checker.isArrayType(t) || ctx.checker.isTupleType(t);
+    };
+    if (isList(xN) || isList(yN)) return void fail('x or y holds a list of tensors (several inputs/outputs): give them as array literals, so the loop knows how many tensors each holds'), null;
+    return undefined;
+  }
+  if ((ts.isArrayLiteralExpression(xN) || ts.isArrayLiteralExpression(yN)) && [xN, yN].some((e) => ts.isArrayLiteralExpression(e) && e.elements.some((el) => ts.isSpreadElement(el)))) return void fail('x or y spreads an array: the loop needs to know how many tensors each holds'), null;
+  if (info?.inputNames && info.inputNames.length !== inputs) return void fail(`x has ${inputs} tensor(s) but the model has ${info.inputNames.length} input(s)`), null;
+  if (info?.outputNames && info.outputNames.length !== outputs) return void fail(`y has ${outputs} tensor(s) but the model has ${info.outputNames.length} output(s)`), null;
+  if (c.outputs !== undefined && c.outputs !== outputs) return void fail(`the compile gives ${c.outputs} losses for ${outputs} output(s)`), null;
+  if (outputs > 1 && c.metrics.length) return void fail('metrics with several outputs are not supported (each output\'s loss is logged)'), null;
+  if ((inputs > 1 && !ts.isArrayLiteralExpression(xN) && !info?.inputNames) || (outputs > 1 && !ts.isArrayLiteralExpression(yN) && !info?.outputNames && c.outputs === undefined)) {
+    return void fail('several inputs/outputs: give x and y as array literals, so the loop knows how many tensors each holds'), null;
+  }
+  const known = info?.outputNames?.length === outputs && info.outputNames.every((n) => n !== undefined) ? (info.outputNames as string[]) : undefined;
+  if (outputs > 1 && !known) ctx.note(u.call, 'fit-output-names', u.row.tf);
+  return { inputs, outputs, outputNames: known ?? Array.from({ length: outputs }, (_, i) => `output${i + 1}`), lossPerOutput: c.outputs !== undefined };
 }
 
 /** `await` is allowed at the fit: inside an async function, or at the top level of an ES module. */

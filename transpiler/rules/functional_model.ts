@@ -104,6 +104,31 @@ export class FunctionalModelRule {
     return !!d && ts.isVariableDeclaration(d) && !!d.initializer && ts.isCallExpression(d.initializer) && this.registry.layerCalls.has(d.initializer);
   }
 
+  /**
+   * The tfjs input and output names of a `tf.model({ inputs, outputs })` the static rule left to the runtime
+   * graph, where each is a name made by `tf.input(...)` or `<layer>.apply(...)` of a layer this file makes.
+   */
+  private configNames(call: ts.CallExpression): { inputNames?: (string | undefined)[]; outputNames?: (string | undefined)[] } {
+    const config = call.arguments[0];
+    if (!config || !ts.isObjectLiteralExpression(config)) return {};
+    const tfNames = this.registry.tfjsNames();
+    const nameOf = (e: ts.Expression): string | undefined => {
+      const d = ts.isIdentifier(e) ? this.ctx.checker.getSymbolAtLocation(e)?.valueDeclaration : undefined;
+      let init = !ts.isIdentifier(e) ? e : d && ts.isVariableDeclaration(d) && ts.isVariableDeclarationList(d.parent) && d.parent.flags & ts.NodeFlags.Const ? d.initializer : undefined;
+      while (init && (ts.isAsExpression(init) || ts.isParenthesizedExpression(init))) init = init.expression;
+      if (!init || !ts.isCallExpression(init)) return undefined;
+      if (this.registry.inputs.has(init)) return tfNames.input(init);
+      if (!this.registry.applies.has(init) || !ts.isPropertyAccessExpression(init.expression)) return undefined;
+      const layer = this.registry.layerOf(init.expression.expression);
+      return layer && !layer.plan && ts.isCallExpression(layer.call) ? tfNames.layer(layer.call) : undefined;
+    };
+    const names = (key: string) => {
+      const p = config.properties.find((q): q is ts.PropertyAssignment => ts.isPropertyAssignment(q) && ts.isIdentifier(q.name) && q.name.text === key)?.initializer;
+      return !p ? undefined : ts.isArrayLiteralExpression(p) ? p.elements.map(nameOf) : [nameOf(p)];
+    };
+    return { inputNames: names('inputs'), outputNames: names('outputs') };
+  }
+
   private finalizeFunctional(call: ts.CallExpression, row: Mapping): void {
     const ctx = this.ctx;
     const decl = call.parent;
@@ -121,7 +146,7 @@ export class FunctionalModelRule {
       if (!GraphFallback.modelConfigOk(call)) return ctx.todo(at, row.tf, 'functional-model', `tf.model: ${why}`);
       this.graphModels.push({ call, row });
       const sym = ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) ? ctx.checker.getSymbolAtLocation(decl.name) : undefined;
-      if (sym) this.registry.models.set(sym, { name: (decl as ts.VariableDeclaration).name.getText(ctx.sf), sym, migrated: true, readyAt: blockStatementOf(call) ?? call });
+      if (sym) this.registry.models.set(sym, { name: (decl as ts.VariableDeclaration).name.getText(ctx.sf), sym, migrated: true, readyAt: blockStatementOf(call) ?? call, ...this.configNames(call) });
     };
     if (!ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || (decl.parent as ts.VariableDeclarationList).declarations.length !== 1 || !ts.isVariableStatement(decl.parent.parent)) {
       return fail('declare the model with `const model = tf.model({ inputs, outputs })`');
@@ -281,7 +306,9 @@ export class FunctionalModelRule {
       ctx.record(g.call, g.kind === 'input' ? 'tf.input' : 'Layer.apply', 'rewritten');
     }
     const sym = ctx.checker.getSymbolAtLocation(decl.name);
-    if (sym) this.registry.models.set(sym, { name, sym, migrated: true, readyAt: stmt });
+    const tfNames = this.registry.tfjsNames();
+    const nameOf = (g: GNode) => (g.kind === 'input' ? tfNames.input(g.call) : tfNames.layer(g.layer!.call));
+    if (sym) this.registry.models.set(sym, { name, sym, migrated: true, readyAt: stmt, inputNames: (ins as GNode[]).map(nameOf), outputNames: (outs as GNode[]).map(nameOf) });
   }
 }
 

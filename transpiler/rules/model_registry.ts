@@ -10,6 +10,7 @@ import type { FileContext } from '../context.js';
 import { WRAPPER_LAYERS, wrappedLayerOf, wrapperPlan, type ChainLayer } from './model_code.js';
 import type { Facts } from './facts.js';
 import { GraphFallback } from './graph_fallback.js';
+import { TfjsLayerNames } from './layer_names.js';
 import type { PatternSite } from './pattern_site.js';
 
 export interface ModelInfo {
@@ -19,6 +20,12 @@ export interface ModelInfo {
   migrated: boolean;
   /** Where the model becomes usable (the statement after which it exists, fully built). */
   readyAt: ts.Node;
+  /**
+   * A functional model's tfjs input and output names (`model.inputNames` / `outputNames`), in order, each
+   * undefined where it cannot be known statically (layer_names.ts).
+   */
+  inputNames?: (string | undefined)[];
+  outputNames?: (string | undefined)[];
 }
 
 /** A layer a model is built from: its call, its row, the `const` holding it, and a plan when it is not a row's layer. */
@@ -39,6 +46,7 @@ export class ModelRegistry {
   readonly consumed = new Set<ts.Node>();
   private taken: Set<string> | undefined;
   private graph: GraphFallback | undefined;
+  private layerNames: TfjsLayerNames | undefined;
 
   constructor(readonly ctx: FileContext, readonly facts: Facts) {}
 
@@ -59,6 +67,12 @@ export class ModelRegistry {
   fallback(): GraphFallback {
     this.graph ??= new GraphFallback(this.ctx, this.names());
     return this.graph;
+  }
+
+  /** The names tfjs gives this file's layers and inputs (read once every site is in). */
+  tfjsNames(): TfjsLayerNames {
+    this.layerNames ??= new TfjsLayerNames(this.ctx, this.layerCalls, this.inputs);
+    return this.layerNames;
   }
 
   /** The tf.layers.* call behind a layer expression (inline, or a const holding it). */

@@ -310,7 +310,8 @@ export class SequentialModelRule {
   }
 
   private register(s: SequentialPlan, ok: boolean, readyAt: ts.Node): void {
-    if (s.sym) this.registry.models.set(s.sym, { name: s.name!, sym: s.sym, migrated: ok, readyAt });
+    // A sequential model has one input and one output (their names are not needed: nothing logs them).
+    if (s.sym) this.registry.models.set(s.sym, { name: s.name!, sym: s.sym, migrated: ok, readyAt, inputNames: [undefined], outputNames: [undefined] });
   }
 }
 

@@ -13,6 +13,7 @@ import { emitDatasetHelper, emitEvaluateHelper, emitFitHelper, emitPredictHelper
 import { callbacksNeedHelper } from './fit_args.js';
 import { emitEvaluateLoop, emitFitLoop, emitPredictLoop, insideGradientFunction } from './fit_loop.js';
 import type { ModelRules } from './models.js';
+import type { ModelInfo } from './model_registry.js';
 import type { Facts } from './facts.js';
 import type { PatternRule } from './pattern_site.js';
 import { type Compiled, compileModel, TrainingNames, type Use } from './training_compile.js';
@@ -35,6 +36,12 @@ export class TrainingRules {
       return;
     }
     this.uses.push({ call, row, receiver });
+  }
+
+  /** What the model rules know of the receiver (its tfjs input/output names). */
+  private infoOf(u: Use): ModelInfo | undefined {
+    const sym = this.symbolOf(u.receiver);
+    return sym ? this.models.models.get(sym) : undefined;
   }
 
   private symbolOf(e: ts.Expression): ts.Symbol | undefined {
@@ -123,7 +130,7 @@ export class TrainingRules {
   private compile(u: Use): void {
     if (!this.modelOk(u)) return;
     const record = this.escapes(u) && !this.ctx.declaredNames().has('utils');
-    const c = compileModel(this.ctx, u, this.names, this.helper(), record);
+    const c = compileModel(this.ctx, u, this.names, this.helper(), record, this.infoOf(u)?.outputNames);
     if (!c) return;
     const sym = this.symbolOf(u.receiver);
     if (sym) this.compiled.set(sym, { use: u, ...c });
@@ -185,14 +192,14 @@ export class TrainingRules {
     if (!c) return;
     // Callback lists and objects (tf.callbacks.earlyStopping(), a variable) go to utils.fit, which takes them.
     const helper = c === 'record' || this.helper() || (callbacksNeedHelper(this.ctx, u) && !this.ctx.declaredNames().has('utils'));
-    if (helper) emitFitHelper(this.ctx, u, c);
-    else emitFitLoop(this.ctx, u, c, this.names);
+    if (helper) emitFitHelper(this.ctx, u, c, this.infoOf(u));
+    else emitFitLoop(this.ctx, u, c, this.names, this.infoOf(u));
   }
 
   /** fitDataset / evaluateDataset / trainOnBatch: always runtime helpers (their loops are tfjs's, not a few lines). */
   private datasetHelper(u: Use): void {
     const c = this.compiledFor(u);
-    if (c) emitDatasetHelper(this.ctx, u, c);
+    if (c) emitDatasetHelper(this.ctx, u, c, this.infoOf(u));
   }
 
   private evaluate(u: Use): void {
@@ -203,7 +210,11 @@ export class TrainingRules {
       this.ctx.todo(u.call, u.row.tf, 'evaluate-returns', 'model.evaluate needs x and y');
       return;
     }
-    if (c === 'record' || this.helper()) emitEvaluateHelper(this.ctx, u, c, xN, yN);
+    const info = this.infoOf(u);
+    // Several inputs/outputs: utils.evaluate, whose result is tfjs's list (a loop of a few lines would not say it).
+    const several = c !== 'record' && !!c.outputs || (info?.outputNames?.length ?? 1) > 1 || (info?.inputNames?.length ?? 1) > 1 || ts.isArrayLiteralExpression(xN) || ts.isArrayLiteralExpression(yN);
+    if (c === 'record' || this.helper() || (several && !this.ctx.declaredNames().has('utils'))) emitEvaluateHelper(this.ctx, u, c, xN, yN, info);
+    else if (several) this.ctx.todo(u.call, u.row.tf, 'evaluate-returns', "model.evaluate with several inputs/outputs: utils.evaluate does it, but this file's own 'utils' hides the runtime's");
     else emitEvaluateLoop(this.ctx, u, c, xN, yN);
   }
 

@@ -26,7 +26,7 @@ export interface Compiled {
   ok: boolean;
   /** The compile also recorded itself with utils.compile (the model is used in another function or file). */
   recorded: boolean;
-  /** `loss: [...]` (several outputs, `--fit helper` only): how many; `lossFn` is then an array of functions. */
+  /** `loss: [...]` (several outputs): how many; `lossFn` is then an array of functions. */
   outputs?: number;
   /** Per output, its loss's per-sample function as code (what classWeight weights), when the loss is a name. */
   perSample?: string[];
@@ -68,7 +68,7 @@ export class TrainingNames {
  * `model.compile({ optimizer, loss, metrics })` → `const optimizer = ...; const lossFn = ...; const accFn = ...;`.
  * Returns what fit/evaluate need (with `ok` false when the rewrite did not apply), or undefined after a TODO.
  */
-export function compileModel(ctx: FileContext, u: Use, names: TrainingNames, helper: boolean, record: boolean): Omit<Compiled, 'use'> | undefined {
+export function compileModel(ctx: FileContext, u: Use, names: TrainingNames, helper: boolean, record: boolean, outputNames?: (string | undefined)[]): Omit<Compiled, 'use'> | undefined {
   let outputs: number | undefined;
   let perSample: string[] | undefined;
   const fail = (why: string) => void ctx.todo(u.call, u.row.tf, 'compile-fit-loop', `model.compile: ${why}`);
@@ -119,8 +119,8 @@ export function compileModel(ctx: FileContext, u: Use, names: TrainingNames, hel
     lines.push(`const ${lossFn} = ${P} => ${fillSnippet(lossSpec.code, { yPred: 'yPred', yTrue: 'yTrue' })};`);
     perSample = [`${P} => ${fillSnippet(lossSpec.perSample, { yPred: 'yPred', yTrue: 'yTrue' })}`];
     for (const n of lossSpec.notes ?? []) ctx.note(u.call, n, 'LayersModel.compile');
-  } else if (lossArg.kind === 'array' && helper && !record) {
-    // One loss per output (utils.fit sums them, as tfjs does: fit_outputs.ts).
+  } else if (lossArg.kind === 'array') {
+    // One loss per output (utils.fit and the written loop add them, as tfjs does: fit_outputs.ts).
     const specs = (lossArg.elements ?? []).map((e) => (e.kind === 'string' ? COMPILE_LOSSES[e.value as string] : undefined));
     if (!specs.length || specs.some((x) => !x)) return fail('several losses: each must be a mapped loss name');
     const fill = (code: string) => `${P} => ${fillSnippet(code, { yPred: 'yPred', yTrue: 'yTrue' })}`;
@@ -130,8 +130,8 @@ export function compileModel(ctx: FileContext, u: Use, names: TrainingNames, hel
     lossSpec = specs[0];
     for (const n of new Set(specs.flatMap((x) => x!.notes ?? []))) ctx.note(u.call, n, 'LayersModel.compile');
     ctx.note(u.call, 'fit-output-losses', 'LayersModel.compile');
-  } else if (lossArg.kind === 'array' || lossArg.kind === 'object') {
-    return fail(lossArg.kind === 'object' ? 'several losses by output name are not supported (give them as an array, in the model\'s output order)' : `several losses (multi-output models) are supported by --fit helper only${record ? ' (with the compile and the fit side by side)' : ''}`);
+  } else if (lossArg.kind === 'object') {
+    return fail('several losses by output name are not supported (give them as an array, in the model\'s output order)');
   } else {
     // A loss function: tfjs calls it as (yTrue, yPred) and takes the mean.
     lines.push(`const ${lossFn} = ${P} => (${lossArg.text})(yTrue, yPred).mean();`);
@@ -156,7 +156,11 @@ export function compileModel(ctx: FileContext, u: Use, names: TrainingNames, hel
   }
   if (record) {
     const ms = metrics.length ? `, metrics: { ${metrics.map((m) => `${m.key}: ${m.fn}`).join(', ')} }` : '';
-    lines.push(`utils.compile(${model}, { optimizer: ${optimizer}, loss: ${lossFn}${ms} });`);
+    // Several outputs: the record carries tfjs's output names, for the logs of a fit that uses it elsewhere.
+    const several = (outputNames?.length ?? outputs ?? 1) > 1;
+    const known = several && outputNames?.every((n) => n !== undefined) ? `, outputNames: [${(outputNames as string[]).map((n) => `'${n.replace(/[\\']/g, '\\$&')}'`).join(', ')}]` : '';
+    if (several && !known) ctx.note(u.call, 'fit-output-names', 'LayersModel.compile');
+    lines.push(`utils.compile(${model}, { optimizer: ${optimizer}, loss: ${lossFn}${ms}${known} });`);
   }
   const indent = ctx.indent(stmt);
   const ok = ctx.rewrite(stmt, u.row.tf, lines.join(`\n${indent}`), [helper ? 'fit-helper' : 'compile-fit-loop', ...(record ? ['compile-elsewhere' as const] : [])], undefined, [model, opt.text, lossArg.text]);
