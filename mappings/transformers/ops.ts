@@ -46,16 +46,18 @@ export const slice: Transformer = (site, row) => {
   const begin = b.get('begin');
   const size = b.get('size');
   if (!x || !begin) return todo('slice-dynamic', 'tf.slice without begin');
+  // What narrow cannot say statically — a begin or size list held in a variable, a size that might be -1 at run time
+  // ("to the end") — goes to compat.slice, tfjs's own rules applied when the values are known.
+  const atRunTime = () => code(`compat.slice(${x.text}, ${begin.text}${size ? `, ${size.text}` : ''})`, ['slice-runtime']);
   const beginEls: ArgInfo[] | null = begin.kind === 'number' || begin.kind === 'identifier' && begin.typeText === 'number' ? [begin] : begin.kind === 'array' ? begin.elements ?? null : null;
-  if (!beginEls) return todo('slice-dynamic', 'tf.slice with a begin that is not a literal');
+  if (!beginEls) return atRunTime();
   let sizeEls: (ArgInfo | null)[];
   if (!size) sizeEls = beginEls.map(() => null);
   else if (size.kind === 'number') sizeEls = [size];
   else if (size.kind === 'array' && size.elements) sizeEls = size.elements;
-  else return todo('slice-dynamic', 'tf.slice with a size that is not a literal');
-  // A size held in a variable might be -1 at run time ("to the end"), which narrow cannot express statically.
+  else return atRunTime();
   const known = (s: ArgInfo) => isNum(s) || (s.kind === 'identifier' && typeof s.value === 'number');
-  if (sizeEls.some((s) => s !== null && !known(s))) return todo('slice-dynamic', 'tf.slice sizes must be number literals or number constants (a size in a variable could be -1)');
+  if (sizeEls.some((s) => s !== null && !known(s))) return atRunTime();
   let out = tensorRecv(x);
   let cuts = 0;
   beginEls.forEach((bg, dim) => {

@@ -8,6 +8,7 @@ export { nextFrame } from './browser.js';
 export * as browser from './browser.js';
 export * as image from './image.js';
 export { conv2dTranspose } from './conv.js';
+export { slice } from './slice.js';
 export * as layers from './layers.js';
 export * as keras from './keras.js';
 export * as py from './python.js';

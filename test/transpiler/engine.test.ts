@@ -244,6 +244,18 @@ const cases: Case[] = [
     not: ['@tensorflow', 'TODO'],
   },
   {
+    name: 'tf.slice with a size held in a variable (it could be -1): compat.slice, tfjs\'s rules at run time',
+    input: "import * as tf from '@tensorflow/tfjs';\nexport function head(x: tf.Tensor, n: number, size: number[]) {\n  return [tf.slice(x, [0, 0], [n, 1]), x.slice([1], size)];\n}\n",
+    has: ['return [compat.slice(x, [0, 0], [n, 1]), compat.slice(x, [1], size)];', "import { torch, compat } from 'torchbridge';"],
+    not: ['TODO'],
+  },
+  {
+    name: 'tf.slice with literal sizes stays narrow',
+    input: "import * as tf from '@tensorflow/tfjs';\nconst x = tf.ones([4, 3]);\nconst y = tf.slice(x, [1, 0], [2, -1]);\n",
+    has: ['const y = x.narrow(0, 1, 2);'],
+    not: ['compat.slice'],
+  },
+  {
     name: 'a layer used in a model and eagerly stays a TODO (one object cannot be both)',
     input: "import * as tf from '@tensorflow/tfjs';\nconst d = tf.layers.dense({ units: 2, inputShape: [3] });\nconsole.log(d.getWeights().length);\n",
     has: ["TODO(layer-standalone) tf.layers.dense: a layer outside tf.sequential/tf.model: 'd' is used other than as d.apply(tensor)"],
