@@ -56,6 +56,7 @@ export const NOTES = {
   'split-count-vs-size': { severity: 'info', text: 'tf.split(x, n) makes n equal pieces (torch.chunk); tf.split(x, [sizes]) splits by sizes (torch.split, whose integer argument is a piece size).' },
   'split-unknown': { severity: 'error', text: 'tf.split\'s second argument is a count (→ torch.chunk) when a number and sizes (→ torch.split) when an array; its type could not be determined here.' },
   'slice-begin-size': { severity: 'info', text: 'tf.slice takes begin and size per dimension (size -1 = to the end); written as one narrow per sliced dimension.' },
+  'pad-runtime': { severity: 'info', text: 'tf.pad with paddings known only at run time becomes compat.pad(x, paddings, value): tfjs\'s [[before, after], ...] (first axis first) converted there to F.pad\'s flat list (last axis first).' },
   'slice-runtime': { severity: 'info', text: 'tf.slice with a begin or size known only at run time (a size in a variable may be -1, "to the end") becomes compat.slice(x, begin, size), which applies tfjs\'s rules (a number is the first axis\'s, short lists padded, -1 to the end, overflow an error) when the values are known.' },
   'slice-dynamic': { severity: 'error', text: 'tf.slice with begin/size that are not literals cannot be rewritten to narrow calls statically.' },
   'gather-1d-indices': { severity: 'warning', text: 'tf.gather(x, indices, axis) is indexSelect for 1-D indices; N-D indices in tfjs give x.shape[:axis] + indices.shape + x.shape[axis+1:] — reshape the result (or flatten the indices) in that case.' },

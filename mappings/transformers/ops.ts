@@ -13,15 +13,13 @@ export const matMul: Transformer = (site, row) => {
   const b = bindArgs(row, site);
   const [a, c] = [b.get('a'), b.get('b')];
   if (!a || !c) return todo('no-equivalent', 'matMul needs two operands');
-  const side = (x: ArgInfo, flag: ArgInfo | undefined): string | null => {
+  // A flag known only at run time picks the operand there (one branch runs, so the operand is evaluated once).
+  const side = (x: ArgInfo, flag: ArgInfo | undefined): string => {
     if (!flag || (isBool(flag) && !flag.value)) return ensureTensor(x);
     if (isBool(flag)) return `${tensorRecv(x)}.mT`;
-    return null;
+    return `(${flag.text} ? ${tensorRecv(x)}.mT : ${ensureTensor(x)})`;
   };
-  const l = side(a, b.get('transposeA'));
-  const r = side(c, b.get('transposeB'));
-  if (l === null || r === null) return todo('no-equivalent', 'matMul transpose flags that are not literals: use .mT where they are true');
-  return code(`torch.matmul(${l}, ${r})`);
+  return code(`torch.matmul(${side(a, b.get('transposeA'))}, ${side(c, b.get('transposeB'))})`);
 };
 
 /** tf.split(x, n | sizes, axis): a count is torch.chunk, sizes are torch.split. */
@@ -83,7 +81,10 @@ export const pad: Transformer = (site, row) => {
       const [l, r] = paddings.elements;
       return code(`F.pad(${ensureTensor(x)}, [${l.text}, ${r.text}]${valueOpt(b.get('constantValue'))})`);
     }
-    return todo('pad-dynamic', 'tf.pad paddings are not a literal [[before, after], ...] list');
+    // Paddings known only at run time: tfjs's pairs converted there.
+    // (tf.pad1d's paddings are one flat [before, after] pair.)
+    const list = row.tf === 'tf.pad1d' ? `[${paddings.text}]` : paddings.text;
+    return code(`compat.pad(${ensureTensor(x)}, ${list}${b.get('constantValue') ? `, ${b.get('constantValue')!.text}` : ''})`, ['pad-runtime']);
   }
   const flat = [...pairs].reverse().flatMap((p) => p.elements!.map((e) => e.text));
   return code(`F.pad(${ensureTensor(x)}, [${flat.join(', ')}]${valueOpt(b.get('constantValue'))})`);

@@ -9,6 +9,7 @@ export * as browser from './browser.js';
 export * as image from './image.js';
 export { conv2dTranspose } from './conv.js';
 export { slice } from './slice.js';
+export { pad } from './pad.js';
 export * as layers from './layers.js';
 export * as keras from './keras.js';
 export * as py from './python.js';

@@ -250,6 +250,12 @@ const cases: Case[] = [
     not: ['TODO'],
   },
   {
+    name: 'tf.matMul transpose flags and tf.pad paddings known only at run time: decided there, no TODO',
+    input: "import * as tf from '@tensorflow/tfjs';\nexport function f(a: tf.Tensor, b: tf.Tensor, t: boolean, p: [number, number][], q: [number, number]) {\n  return [tf.matMul(a, b, t, false), tf.pad(a, p, 1), tf.pad1d(b as tf.Tensor1D, q)];\n}\n",
+    has: ['torch.matmul((t ? a.mT : a), b)', 'compat.pad(a, p, 1)', 'compat.pad(b as torch.Tensor, [q])'],
+    not: ['TODO'],
+  },
+  {
     name: 'tf.slice with literal sizes stays narrow',
     input: "import * as tf from '@tensorflow/tfjs';\nconst x = tf.ones([4, 3]);\nconst y = tf.slice(x, [1, 0], [2, -1]);\n",
     has: ['const y = x.narrow(0, 1, 2);'],

@@ -1,5 +1,5 @@
 /**
- * compat.slice: tf.slice with begin/size known only at run time (what the migration emits when a size could be -1),
+ * compat.slice / compat.pad: tf.slice and tf.pad with begin/size/paddings known only at run time (what the migration emits),
  * against @tensorflow/tfjs itself on every argument form tfjs accepts, its errors, and the gradient (a view).
  */
 import { describe, expect, it } from 'vitest';
@@ -39,5 +39,23 @@ describe('compat.slice ≡ tf.slice', () => {
     compat.slice(x, [1, 1], [-1, 2]).sum().backward();
     const g = tf.grad((t: tf.Tensor) => tf.slice(t, [1, 1], [-1, 2]).sum())(tf.tensor(X));
     expect(x.grad!.toArray()).toEqual(g.arraySync());
+  });
+});
+
+describe('compat.pad ≡ tf.pad', () => {
+  it.each([
+    [[[1, 0], [0, 2]], 0],
+    [[[0, 1], [2, 1]], 7],
+  ])('paddings %j, value %d', (paddings, value) => {
+    const x = [[1, 2, 3], [4, 5, 6]];
+    const ref = tf.pad(tf.tensor(x), paddings as [number, number][], value);
+    const out = compat.pad(torch.tensor(x, { dtype: 'float32' }), paddings, value);
+    expect(out.shape).toEqual(ref.shape);
+    expect(out.toArray()).toEqual(ref.arraySync());
+  });
+
+  it('refuses paddings that are not one pair per axis', () => {
+    expect(() => compat.pad(torch.zeros([2, 3]), [[1, 1]])).toThrow(/one \[before, after\] pair of non-negative integers per axis of the tensor \[2, 3\]/);
+    expect(() => compat.pad(torch.zeros([2]), [[1, -1]])).toThrow(/compat.pad: paddings must be/);
   });
 });
