@@ -21,7 +21,7 @@
  * output is NCHW only where it is read from a channels-first module (its own output or its input); the shapes then
  * check that.
  */
-import { ACTIVATION_MODULES, candidateWeight, CHANNELS_FIRST_MODULES, LayerMapError, moduleTypesOf, outputAfterOp } from './layer_map.js';
+import { ACTIVATION_MODULES, candidateWeight, CHANNELS_FIRST_MODULES, LayerMapError, moduleTypesOf, outputAfterOp, RUNTIME_ACTIVATION } from './layer_map.js';
 import type { ActivationLayout } from './layout.js';
 import type { LayerMapping, OutputSource, ReferenceLayer } from './trace_meta.js';
 
@@ -125,7 +125,7 @@ export function mapLayersByGraph(reference: readonly ReferenceLayer[], candidate
     if (!m || !act || act === 'linear') continue;
     const type = ACTIVATION_MODULES[act];
     if (type === undefined) throw new LayerMapError(`cannot map the activation '${act}' of tfjs layer ${l.name}: no known runtime module`);
-    const a = leaves.find((c) => !assigned.has(c.name) && c.type === type && c.calls.some((k) => k.inputFrom?.module === m.name && k.inputFrom.call === 0));
+    const a = leaves.find((c) => !assigned.has(c.name) && (c.type === type || c.type === RUNTIME_ACTIVATION) && c.calls.some((k) => k.inputFrom?.module === m.name && k.inputFrom.call === 0));
     if (a) {
       assigned.set(a.name, l.name);
       activationOf.set(l.name, a);

@@ -38,6 +38,9 @@ const PAIRINGS = new Map<string, LayerPairing>(TABLE.flatMap((r) => (r.diff ? [[
 /** tfjs layer class → the runtime module classes it migrates to. */
 export const MODULE_TYPES: Record<string, readonly string[]> = Object.fromEntries([...PAIRINGS].map(([cls, p]) => [cls, p.modules]));
 
+/** The module class of an activation named at run time (compat.layers.Activation): it pairs with any fused activation. */
+export const RUNTIME_ACTIVATION = 'Activation';
+
 /** A layer whose output is its module's output through an op (schema.ts `outputAfterOp`): read downstream. */
 export const outputAfterOp = (className: string): boolean => PAIRINGS.get(className)?.outputAfterOp === true;
 
@@ -152,7 +155,8 @@ export function mapLayers(reference: readonly ReferenceLayer[], leaves: readonly
       const act = ACTIVATION_MODULES[fused];
       const leaf = leaves[j];
       if (act === undefined) throw new LayerMapError(`cannot map the activation '${fused}' of tfjs layer ${layer.name}: no known runtime module`);
-      if (!leaf || leaf.type !== act) {
+      // compat.layers.Activation is an activation named at run time (a builder's parameter): any activation's.
+      if (!leaf || (leaf.type !== act && leaf.type !== RUNTIME_ACTIVATION)) {
         throw new LayerMapError(`tfjs layer ${layer.name} has activation '${fused}', so ${act} should follow ${modules[0]?.name ?? 'it'} in the migrated model; found ${leaf ? `${leaf.name} (${leaf.type})` : 'no more modules'} (${describe()})`);
       }
       modules.push(leaf);

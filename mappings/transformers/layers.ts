@@ -112,8 +112,9 @@ const glorotNormal = (cls: string): InitSpec => ({
 // --- activations ---------------------------------------------------------------------------------------------
 
 function activationSteps(a: ArgInfo | undefined): LayerStep[] | Emit {
-  if (!a) return [];
-  if (!isStr(a)) return todo('no-equivalent', 'an activation that is not a string literal');
+  if (!a || a.kind === 'undefined' || a.kind === 'null') return [];
+  // A name known only at run time (a builder's parameter): compat.layers.Activation picks the function there.
+  if (!isStr(a)) return [{ kind: 'op', code: `new compat.layers.Activation(${a.text}, $dim).forward($x)`, module: `new compat.layers.Activation(${a.text}, $dim)` }];
   const spec = ACTIVATIONS[a.value];
   if (spec === undefined) return todo('no-equivalent', `activation '${a.value}' is not mapped`);
   if (spec === null) return [];

@@ -156,7 +156,7 @@ export function resolveStep(step: LayerStep, api: RuntimeApi, dim: number): Laye
 }
 
 function moduleBaseName(code: string): string {
-  const m = /new nn\.(\w+)/.exec(code);
+  const m = /new (?:nn|compat\.layers)\.(\w+)/.exec(code);
   const cls = (m ? m[1] : 'layer').replace(/[0-9]d$/i, '').replace('ReLU', 'Relu').replace(/^(E|SE|GE|Si)LU$/, (_x, p: string) => `${p}lu`);
   return cls.charAt(0).toLowerCase() + cls.slice(1);
 }
