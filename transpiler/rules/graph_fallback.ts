@@ -13,7 +13,8 @@ import type { LayerPlan, Mapping, NoteId, Shape } from '../../mappings/schema.js
 import { lookup } from '../../mappings/index.js';
 import { fillSnippet } from '../../mappings/template.js';
 import type { FileContext } from '../context.js';
-import { FieldNames, initLoop, permutes, planLayer, resolveStep, WRAPPER_LAYERS, wrappedLayerOf, wrapperPlan, type Field } from './model_code.js';
+import { FieldNames, initLoop, permutes, planLayer, resolveStep, type Field } from './model_code.js';
+import { WRAPPER_LAYERS, wrappedLayerOf, wrapperPlan } from './wrapper_layers.js';
 
 /** The tfjs input rank (batch excluded) a layer family expects, where the family says it. */
 function familyRank(row: Mapping): number | undefined {

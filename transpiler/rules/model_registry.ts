@@ -7,7 +7,8 @@
 import { ts } from 'ts-morph';
 import type { LayerPlan, Mapping, Shape } from '../../mappings/schema.js';
 import type { FileContext } from '../context.js';
-import { WRAPPER_LAYERS, wrappedLayerOf, wrapperPlan, type ChainLayer } from './model_code.js';
+import type { ChainLayer } from './model_code.js';
+import { WRAPPER_LAYERS, wrappedLayerOf, wrapperPlan } from './wrapper_layers.js';
 import type { Facts } from './facts.js';
 import { GraphFallback } from './graph_fallback.js';
 import { TfjsLayerNames } from './layer_names.js';

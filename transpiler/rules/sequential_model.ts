@@ -7,7 +7,8 @@
 import { ts } from 'ts-morph';
 import type { Mapping, Shape } from '../../mappings/schema.js';
 import type { FileContext } from '../context.js';
-import { buildChain, classCode, className, FieldNames, initLoop, WRAPPER_LAYERS, type ChainLayer, type Field } from './model_code.js';
+import { buildChain, classCode, className, FieldNames, initLoop, type ChainLayer, type Field } from './model_code.js';
+import { WRAPPER_LAYERS } from './wrapper_layers.js';
 import type { Facts } from './facts.js';
 import { layerModule, type LayerModule } from './graph_fallback.js';
 import { addInputShapes } from './add_shapes.js';

@@ -5,7 +5,7 @@
  */
 import { ts } from 'ts-morph';
 import type { Mapping } from '../../mappings/schema.js';
-import { WRAPPER_LAYERS, wrappedLayerOf } from './model_code.js';
+import { WRAPPER_LAYERS, wrappedLayerOf } from './wrapper_layers.js';
 import { eagerLayer } from './eager_layers.js';
 import type { ModelRegistry } from './model_registry.js';
 
