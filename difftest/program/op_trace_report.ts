@@ -19,16 +19,14 @@ import type { DiffReport, OpTraceReport, TracedOpRef } from './types.js';
 const UNSURE_SHARE = 0.25;
 const MIN_PAIRS = 3;
 
-export const TRACE_NEEDS_LOOP = '--trace ops follows custom training loops (optimizer.minimize, applyGradients, tf.grads with assign); this program trains with model.fit, which the diff localises by layer: use --replay layer instead';
-
 /**
- * Adds the section to `report`; returns what made a trace impossible (a usage problem: a model.fit program, a step
- * the programs never reached), or null.
+ * Adds the section to `report`; returns what made a trace impossible (a usage problem: a step the programs never
+ * reached, a side that recorded nothing), or null. Custom loops and model.fit programs alike: each side's probe
+ * recorded the step's ops (loop_probe_*.ts, fit_op_trace.ts).
  */
-export function addOpTrace(report: DiffReport, reference: TraceReader<{ opTrace?: OpTraceLog }>, candidate: TraceReader<{ opTrace?: OpTraceLog }>, step: number, customLoop: boolean): string | null {
+export function addOpTrace(report: DiffReport, reference: TraceReader<{ opTrace?: OpTraceLog }>, candidate: TraceReader<{ opTrace?: OpTraceLog }>, step: number): string | null {
   const r = reference.meta.opTrace;
   const c = candidate.meta.opTrace;
-  if (!customLoop) return TRACE_NEEDS_LOOP;
   if (!r || !c) return `--trace ops: ${!r ? 'the original' : 'the migrated program'} recorded no op trace`;
   const missing = r.missing ?? c.missing;
   if (missing) return `--trace-step ${step}: ${missing} (it ran ${report.steps} step${report.steps === 1 ? '' : 's'}: pick a step below that, or raise --steps)`;

@@ -122,10 +122,11 @@ export class RuntimeOpRecorder implements OpTracer {
 }
 
 /**
- * `--trace ops` on the candidate: a recorder for step `step`, started at once when that is step 0 (the diff runs a
- * traced candidate on the CPU only: run.ts).
+ * `--trace ops` on the candidate: a recorder for step `step`, started at once when that is step 0 of a custom loop
+ * (`startNow`; fit's probe starts it where the step begins: fit_op_trace.ts). The diff runs a traced candidate on
+ * the CPU only (run.ts).
  */
-export function startRuntimeOpTrace(trace: TraceWriter, meta: { opTrace?: OpTraceLog }, step: number): RuntimeOpRecorder {
+export function startRuntimeOpTrace(trace: TraceWriter, meta: { opTrace?: OpTraceLog }, step: number, startNow = step === 0): RuntimeOpRecorder {
   const rec = new RuntimeOpRecorder(trace, step);
   meta.opTrace = rec.log;
   // backward() is the backward pass (the loop probes' autogradGrad marks autograd.grad's).
@@ -133,6 +134,6 @@ export function startRuntimeOpTrace(trace: TraceWriter, meta: { opTrace?: OpTrac
   Tensor.prototype.backward = function (this: Tensor, ...args: Parameters<Tensor['backward']>) {
     return rec.backward(() => backward.apply(this, args));
   };
-  if (step === 0) rec.resume();
+  if (startNow) rec.resume();
   return rec;
 }

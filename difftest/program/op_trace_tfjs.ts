@@ -109,10 +109,14 @@ export class TfjsOpRecorder {
   }
 }
 
-/** `--trace ops` on the reference: a recorder for step `step`, started at once when that is step 0. */
-export function startTfjsOpTrace(trace: TraceWriter, meta: { opTrace?: OpTraceLog }, step: number): TfjsOpRecorder {
+/**
+ * `--trace ops` on the reference: a recorder for step `step`. A custom loop's step 0 has no start to hook (it is
+ * whatever runs before the first update), so that recorder starts at once; fit's probe knows where each step
+ * begins and passes `startNow: false` (fit_op_trace.ts).
+ */
+export function startTfjsOpTrace(trace: TraceWriter, meta: { opTrace?: OpTraceLog }, step: number, startNow = step === 0): TfjsOpRecorder {
   const rec = new TfjsOpRecorder(trace, step);
   meta.opTrace = rec.log;
-  if (step === 0) rec.resume();
+  if (startNow) rec.resume();
   return rec;
 }

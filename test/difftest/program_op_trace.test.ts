@@ -1,12 +1,16 @@
 // `torchbridge diff --trace ops` end to end: real child processes (tfjs wasm reference), one step of a custom loop
-// traced op by op on both sides. A correct migration has no diverging op; a planted wrong op is named with its line
-// in the migrated program.
+// or of model.fit traced op by op on both sides. A correct migration has no diverging op; a planted wrong op is
+// named with its line in the migrated program.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { basename, join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runMigrate } from '../../cli/migrate/run.js';
+import { applyPlantedBug, PLANTED_BUGS } from '../../difftest/check/planted.js';
 import { DiffUsageError, runDiff } from '../../difftest/program/run.js';
 import { formatMarkdown, formatTerminal } from '../../difftest/report/index.js';
+import { TraceReader } from '../../difftest/program/trace.js';
+import type { ReferenceMeta } from '../../difftest/program/trace_meta.js';
 
 const HERE = resolve('test/difftest/fixtures/op_trace');
 const MLP = join(HERE, 'mlp_loop.ts');
@@ -96,12 +100,88 @@ describe('diff --trace ops', () => {
     expect(d.candidateGap.map((o) => o.kind)).toEqual(['Input']);
   }, 120_000);
 
-  test('what cannot be traced is a usage error naming why: a step never reached, the GPU, a model.fit program', async () => {
+  test('what cannot be traced is a usage error naming why: a step never reached, the GPU', async () => {
     const late = diff(MLP, MLP_MIGRATED, { steps: 2, traceStep: 5 });
     await expect(late).rejects.toThrow(DiffUsageError);
     await expect(late).rejects.toThrow(/--trace-step 5: the original program did not reach step 5 \(it ran 2 steps/);
     await expect(runDiff({ original: MLP, migrated: MLP_MIGRATED, trace: 'ops', device: 'webgpu', progress: false })).rejects.toThrow(/--trace ops .* needs the migrated program on the CPU: run it with --device cpu/);
-    const fit = diff(resolve('test/difftest/planted/mlp_square.ts'), MLP_MIGRATED);
-    await expect(fit).rejects.toThrow(/--trace ops follows custom training loops .* use --replay layer instead/);
+  }, 120_000);
+});
+
+describe('diff --trace ops on model.fit programs', () => {
+  // Migrated as the diff migrates on the fly (--fit helper: utils.fit, which the candidate's probe drives).
+  const TWO_BRANCH = resolve('fixtures/functional-two-branch/input.ts');
+  const SQUARE = resolve('test/difftest/planted/mlp_square.ts');
+  const migrated: Record<string, string> = {};
+  beforeAll(async () => {
+    const out = mkdtempSync(join(tmpdir(), 'tb-op-trace-fit-'));
+    dirs.push(out);
+    for (const original of [TWO_BRANCH, SQUARE]) {
+      const code = await runMigrate({ paths: [original], outDir: join(out, basename(original, '.ts')), inPlace: false, force: false, dryRun: false, keepLayout: false, fit: 'helper', typeChecker: true, maxSize: 5_000_000, verbose: false, quiet: true, jobs: 1 });
+      expect(code).toBe(0);
+      migrated[original] = join(out, basename(original, '.ts'), basename(original));
+      expect(readFileSync(migrated[original], 'utf8')).toContain('utils.fit(');
+    }
+  }, 120_000);
+
+  test('a correct functional model (two branches, SGD): the step\'s forward, loss and backward agree op for op', async () => {
+    const r = await diff(TWO_BRANCH, migrated[TWO_BRANCH]);
+    expect(r.pass).toBe(true);
+    const t = r.opTrace!;
+    expect(t).toMatchObject({ step: 0, firstDivergence: null, unsure: null });
+    expect(t.paired).toBeGreaterThanOrEqual(30);
+    expect(t.agreeing).toBe(t.paired);
+  }, 120_000);
+
+  test('--trace-step 1 under replay, a sequential model with a metric (Adam): no op diverges', async () => {
+    // The candidate's parameters are the reference's before step 1 (written by the probe, not the program); the
+    // reference's accuracy metric, which its probe evaluates inside the differentiated function, is not recorded.
+    const workDir = mkdtempSync(join(tmpdir(), 'tb-op-trace-work-'));
+    dirs.push(workDir);
+    const r = await runDiff({ original: SQUARE, migrated: migrated[SQUARE], steps: 2, trace: 'ops', traceStep: 1, reference: 'wasm', progress: false, workDir });
+    expect(r.pass).toBe(true);
+    const t = r.opTrace!;
+    expect(t.step).toBe(1);
+    const reference = new TraceReader<ReferenceMeta>(join(workDir, 'reference'));
+    const kinds = reference.meta.opTrace!.events.map((e) => e.kind);
+    reference.close();
+    expect(kinds).toContain('Softmax');
+    expect(kinds).not.toContain('ArgMax');
+    expect(t.firstDivergence?.phase ?? null).not.toBe('forward');
+    expect(t.paired).toBeGreaterThanOrEqual(25);
+  }, 120_000);
+
+  test('a planted wrong activation in a migrated forward (sigmoid for tanh) is named with its line', async () => {
+    const bug = planted(migrated[TWO_BRANCH], 'const deep1 = torch.tanh(', 'const deep1 = torch.sigmoid(');
+    const r = await diff(TWO_BRANCH, bug.path);
+    expect(r.pass).toBe(false);
+    const d = r.opTrace!.firstDivergence!;
+    expect(d.phase).toBe('forward');
+    expect(d.likely.kind).toBe('Unary:sigmoid');
+    expect(d.likely.at).toMatch(new RegExp(`planted\\.ts:${bug.line}$`));
+    expect(d.referenceGap.map((o) => o.kind)).toContain('Tanh');
+    // The first output both have that differs: the next Dense, which reads the activation.
+    expect(d.candidate).toMatchObject({ kind: 'Linear', shape: [8, 6] });
+    expect(r.failures.join('\n')).toMatch(new RegExp(`op trace: step 0: first divergence at Linear \\[8, 6\\].*likely cause: Unary:sigmoid at .*planted\\.ts:${bug.line}`));
+  }, 120_000);
+
+  test('a planted untransposed kernel in a sequential model\'s own Dense class is named with its line', async () => {
+    // The planted suite's dense-kernel-not-transposed: a Linear subclass computing x·W + b with W [out, in].
+    const bugDef = PLANTED_BUGS.find((b) => b.id === 'dense-kernel-not-transposed')!;
+    const dir = mkdtempSync(join(tmpdir(), 'tb-op-trace-'));
+    dirs.push(dir);
+    const path = join(dir, 'planted.ts');
+    const source = applyPlantedBug(bugDef, readFileSync(migrated[SQUARE], 'utf8'));
+    writeFileSync(path, source);
+    const line = source.split('\n').findIndex((l) => l.includes('return torch.add(torch.matmul(x, this.weight)')) + 1;
+    const r = await diff(SQUARE, path);
+    expect(r.pass).toBe(false);
+    const d = r.opTrace!.firstDivergence!;
+    expect(d.phase).toBe('forward');
+    // The square weight pairs with tfjs's kernel by kind and shape (the op trace knows no weight layouts), so the
+    // first difference shows where the class's forward reads it: its line.
+    expect(d.candidate.shape).toEqual([32, 32]);
+    expect(d.candidate.at).toMatch(new RegExp(`planted\\.ts:${line}$`));
+    expect(d.likely.at).toMatch(new RegExp(`planted\\.ts:${line}$`));
   }, 120_000);
 });
