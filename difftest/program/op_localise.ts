@@ -53,9 +53,13 @@ export function judgePairs(candidate: readonly OpEvent[], pairs: readonly OpPair
   // For each candidate event, the pairs it reads nearest (through unpaired ops).
   const nearest: Set<number>[] = candidate.map(() => new Set<number>());
   const verdicts: Verdict[] = new Array(pairs.length);
+  // An event whose output a later one reported again (a composite over its last piece: OpEvent.sameAs) is read
+  // through that one: to the healing below, the later event reads it.
+  const alsoReads = new Map<number, number[]>();
+  for (const e of candidate) if (e.sameAs !== undefined && e.sameAs > e.index) alsoReads.set(e.sameAs, [...(alsoReads.get(e.sameAs) ?? []), e.index]);
   for (const e of candidate) {
     let inbound = 0;
-    for (const p of e.inputs) {
+    for (const p of [...e.inputs, ...(alsoReads.get(e.index) ?? [])]) {
       if (p < 0 || p >= e.index) continue;
       const k = pairOf.get(p);
       if (k !== undefined) nearest[e.index].add(k);
@@ -76,9 +80,10 @@ export function judgePairs(candidate: readonly OpEvent[], pairs: readonly OpPair
   pairs.forEach((p, k) => {
     for (const a of nearest[p.candidate]) readers[a].push(k);
   });
-  pairs.forEach((_, k) => {
+  // Last reader first, so a pair whose readers were healed heals too.
+  for (let k = pairs.length - 1; k >= 0; k--) {
     if (!verdicts[k].pass && readers[k].length && readers[k].every((r) => verdicts[r].pass)) verdicts[k] = { pass: true, carried: false, healed: true };
-  });
+  }
   return verdicts;
 }
 

@@ -10,6 +10,8 @@ import { compareTensors, type CompareDType } from '../compare.js';
 import { activationToCandidate } from './layout.js';
 import { alignOps, summariesAgree, type OpPair } from './op_alignment.js';
 import { kindRow, movesOnly } from './op_kinds.js';
+import { gradientCut, type GradientCut } from './op_gradient_flow.js';
+import { gradientGroups } from './op_gradient_groups.js';
 import { judgePairs, localise, type PairComparison } from './op_localise.js';
 import { opKey, type OpEvent, type OpTraceLog } from './op_trace_log.js';
 import type { TraceReader } from './trace.js';
@@ -57,6 +59,9 @@ export function buildOpTrace(r: OpTraceLog, c: OpTraceLog, refValues: Values, ca
   const comparisons = pairs.map((p) => comparePair(r.events[p.reference], c.events[p.candidate], p, refValues, candValues));
   const verdicts = judgePairs(c.events, pairs, comparisons);
   const found = localise(r.events, c.events, pairs, verdicts);
+  // A forward difference comes first; then a gradient that stops short (no backward op can differ there: the
+  // migrated program runs none), which explains the backward differences after it.
+  const cut = !found || found.phase === 'backward' ? gradientCut(r.events, c.events, pairs) : null;
   const ref = (e: OpEvent): TracedOpRef => ({ index: e.index, kind: e.kind, shape: e.shape, ...(e.at ? { at: `${relative(process.cwd(), e.at.file) || e.at.file}:${e.at.line}` } : {}), ...(e.at?.module ? { module: e.at.module } : {}) });
 
   const reasons: string[] = [];
@@ -67,6 +72,7 @@ export function buildOpTrace(r: OpTraceLog, c: OpTraceLog, refValues: Values, ca
   const agreeing = verdicts.filter((v) => v.pass).length;
   const base = { step: r.step, referenceOps: r.events.length, candidateOps: c.events.length, paired: pairs.length, agreeing, dropped: alignment.dropped, unsure: reasons.length ? reasons.join('; ') : null };
   const counts = `${pairs.length} of ${r.events.length} tfjs kernels and ${c.events.length} runtime ops paired`;
+  if (cut) return { ...base, ...cutSection(r, c, pairs[cut.pair], comparisons[cut.pair], cut, ref, base.unsure) };
   if (!found) {
     return { ...base, firstDivergence: null, summary: `step ${r.step}: no op diverges (${counts}, all within tolerance)${base.unsure ? `; unsure: ${base.unsure}` : ''}` };
   }
@@ -77,9 +83,13 @@ export function buildOpTrace(r: OpTraceLog, c: OpTraceLog, refValues: Values, ca
   // The likely cause: the last op of the candidate's gap that computes (else its last op); for a differing input, the
   // input (recorded where the program first reads it); else the diverging op itself.
   const gapOps = found.candidateGap.map((i) => c.events[i]);
-  const last = found.cause === 'gap' && gapOps.length
-    ? [...gapOps].reverse().find((e) => !movesOnly(e.kind)) ?? gapOps[gapOps.length - 1]
-    : found.cause === 'input' && found.candidateInputs.length ? c.events[found.candidateInputs[0]] : c.events[p.candidate];
+  const computing = [...gapOps].reverse().find((e) => !movesOnly(e.kind));
+  // A backward pair whose candidate gap computes nothing where the original's does: the original computes the
+  // gradient of some forward op there that the migrated program does not; that op's counterpart is the likely cause.
+  const missing = found.phase === 'backward' && found.cause === 'gap' && !computing ? missingGradientOf(r.events, c.events, pairs, found.referenceGap) : undefined;
+  const last = missing ?? (found.cause === 'gap' && gapOps.length
+    ? computing ?? gapOps[gapOps.length - 1]
+    : found.cause === 'input' && found.candidateInputs.length ? c.events[found.candidateInputs[0]] : c.events[p.candidate]);
   const likely = ref(last);
   const rr = ref(r.events[p.reference]);
   const cc = ref(c.events[p.candidate]);
@@ -90,11 +100,39 @@ export function buildOpTrace(r: OpTraceLog, c: OpTraceLog, refValues: Values, ca
       ? `a tensor no traced op made (data, a constant; recorded where the program first reads it) differs`
       : found.cause === 'input'
       ? `it reads tensors no traced op made (data, constants) whose values differ: ${list(candidateGap)} in the migrated program, ${list(referenceGap) || 'none'} in the original`
-      : `before it the migrated program runs ${list(candidateGap.filter((o) => o.kind !== 'Input')) || 'no op'} where the original runs ${list(referenceGap.filter((o) => o.kind !== 'Input')) || 'no kernel'}, with no counterpart on the other side`;
+      : `before it the migrated program runs ${list(candidateGap.filter((o) => o.kind !== 'Input')) || 'no op'} where the original runs ${list(referenceGap.filter((o) => o.kind !== 'Input')) || 'no kernel'}, with no counterpart on the other side${missing ? ` (the gradient of the original's counterpart of ${describe(ref(missing))}, which the migrated program does not compute)` : ''}`;
   const summary = `step ${r.step}: first divergence${found.phase === 'backward' ? ' (backward pass; the forward ops agree)' : ''} at ${describe(cc)} ↔ tfjs ${describe(rr)}: max abs err ${fmt(cmp.maxAbsError)}, max rel err ${fmt(cmp.maxRelError)}${cmp.bySummary ? ' (by summary: outputs above the value cap)' : ''}; ${why}; likely cause: ${likely.kind}${likely.module ? ` in ${likely.module}.forward` : ''} at ${likely.at ?? '(no program line on the stack)'}${base.unsure ? `; unsure: ${base.unsure}` : ''}`;
   return {
     ...base,
     firstDivergence: { phase: found.phase, reference: rr, candidate: cc, maxAbsError: cmp.maxAbsError, maxRelError: cmp.maxRelError, relativeL2: cmp.relativeL2, message: cmp.message ?? '', cause: found.cause, candidateGap, referenceGap, likely },
+    summary,
+  };
+}
+
+/**
+ * The candidate's forward op whose gradient the original computes in `referenceGap` and the migrated program does
+ * not: the counterpart (by the forward pairs, through gradient groups) of the gap's last computing op's forward op.
+ */
+function missingGradientOf(reference: readonly OpEvent[], candidate: readonly OpEvent[], pairs: readonly OpPair[], referenceGap: readonly number[]): OpEvent | undefined {
+  const forward = new Map(pairs.filter((p) => reference[p.reference].phase === 'forward').map((p) => [p.reference, p.candidate]));
+  const groups = gradientGroups(reference, new Set(forward.keys()));
+  const op = [...referenceGap].reverse().map((i) => reference[i]).find((e) => !movesOnly(e.kind) && e.kind !== 'Input' && e.gradOf !== undefined);
+  if (!op) return undefined;
+  // The forward op itself when it is paired, else the pair its gradient belongs to.
+  const own = forward.get(op.gradOf!) ?? forward.get(groups[op.gradOf!]);
+  return own === undefined ? undefined : candidate[own];
+}
+
+/** The section for a gradient that stops short in the migrated program (op_gradient_flow.ts). */
+function cutSection(r: OpTraceLog, c: OpTraceLog, p: OpPair, cmp: PairComparison, cut: GradientCut, ref: (e: OpEvent) => TracedOpRef, unsure: string | null): Pick<OpTraceReport, 'firstDivergence' | 'summary'> {
+  const rr = ref(r.events[p.reference]);
+  const cc = ref(c.events[p.candidate]);
+  const likely = ref(c.events[cut.cutAt]);
+  const lost = cut.lost.map((i) => ref(r.events[i]));
+  const variables = `${lost.length} trained variable${lost.length === 1 ? '' : 's'} (${lost.slice(0, 4).map((o) => `[${o.shape.join(', ')}]`).join(', ')}${lost.length > 4 ? ', ...' : ''})`;
+  const summary = `step ${r.step}: first divergence (backward pass; the forward ops agree): the migrated program's gradient stops at ${describe(likely)}: the original differentiates ${describe(rr)} with respect to ${variables} that the migrated ${describe(cc)} does not reach (a detach(), or a value computed without grad); likely cause: ${likely.kind}${likely.module ? ` in ${likely.module}.forward` : ''} at ${likely.at ?? '(no program line on the stack)'}${unsure ? `; unsure: ${unsure}` : ''}`;
+  return {
+    firstDivergence: { phase: 'backward', reference: rr, candidate: cc, maxAbsError: cmp.maxAbsError, maxRelError: cmp.maxRelError, relativeL2: cmp.relativeL2, message: '', cause: 'no-gradient', candidateGap: cut.cutAt === p.candidate ? [] : [likely], referenceGap: lost, likely },
     summary,
   };
 }
@@ -112,13 +150,29 @@ function comparePair(r: OpEvent, c: OpEvent, p: OpPair, refValues: Values, candV
     const rel = d / Math.max(r.summary.absMean, 1e-12);
     return { pass: agree, relativeL2: agree ? 0 : rel, maxAbsError: d, maxRelError: rel, message: agree ? null : `summaries differ: mean ${r.summary.mean} (tfjs) vs ${c.summary.mean}, mean |x| ${r.summary.absMean} vs ${c.summary.absMean}`, bySummary: true };
   }
-  const data = p.relation === 'nhwc' ? activationToCandidate(rv, r.shape, { kind: 'nhwc-to-nchw' }).data : rv;
+  const data = p.relation === 'nhwc' ? activationToCandidate(rv, r.shape, { kind: 'nhwc-to-nchw' }).data : p.relation === 'transpose' ? transpose2d(rv, r.shape) : rv;
   const exact = (d: string) => d === 'int32' || d === 'bool';
   const dtype: CompareDType = exact(r.dtype) && exact(c.dtype) ? 'int32' : 'float32';
   const row = kindRow(r.kind, c.kind);
-  const cmp = compareTensors({ data, shape: c.shape, dtype }, { data: cv, shape: c.shape, dtype }, { opClass: row?.opClass ?? 'elementwise', reductionLength: reductionLength(r, row?.opClass) });
+  const compare = (ref: ArrayLike<number>) => compareTensors({ data: ref, shape: c.shape, dtype }, { data: cv, shape: c.shape, dtype }, { opClass: row?.opClass ?? 'elementwise', reductionLength: reductionLength(r, row?.opClass) });
+  let cmp = compare(data);
+  // A square weight (an Input) or weight gradient (backward) in the other side's layout: a Dense kernel [in, out]
+  // holds the Linear weight [out, in] transposed, and so do their gradients.
+  const square = r.shape.length === 2 && r.shape[0] === r.shape[1] && p.relation === 'same';
+  if (!cmp.pass && square && (r.kind === 'Input' || r.phase === 'backward')) {
+    const t = compare(transpose2d(rv, r.shape));
+    if (t.pass) cmp = t;
+  }
   const m = cmp.metrics;
   return { pass: cmp.pass, relativeL2: m?.relativeL2 ?? Infinity, maxAbsError: m?.maxAbsError ?? Infinity, maxRelError: m?.maxRelError ?? Infinity, message: cmp.message };
+}
+
+/** `values` of a shape that is 2-D but for size-1 dimensions ([1, 16, 12]), transposed. */
+function transpose2d(values: ArrayLike<number>, shape: readonly number[]): Float64Array {
+  const [rows, cols] = shape.filter((d) => d !== 1);
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = values[i * cols + j];
+  return out;
 }
 
 /** K, the terms summed into one output element, from the tfjs kernel's input shapes. */

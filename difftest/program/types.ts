@@ -179,8 +179,12 @@ export interface OpTraceReport {
     relativeL2: number;
     /** assert_close's message, or how the summaries differ when the outputs were too large to record. */
     message: string;
-    /** `op`: its inputs agree and it differs; `gap`: ops only one side has come before it; `input`: tensors no op made differ. */
-    cause: 'op' | 'gap' | 'input';
+    /**
+     * `op`: its inputs agree and it differs; `gap`: ops only one side has come before it; `input`: tensors no op made
+     * differ; `no-gradient`: the values agree, but the original differentiates this output with respect to trained
+     * variables the migrated program's does not reach (its gradient stops at `likely`; `referenceGap` lists them).
+     */
+    cause: 'op' | 'gap' | 'input' | 'no-gradient';
     /** The unpaired ops (or Inputs) on each side between it and the agreeing pairs it descends from. */
     candidateGap: TracedOpRef[];
     referenceGap: TracedOpRef[];
