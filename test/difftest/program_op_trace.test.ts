@@ -100,6 +100,40 @@ describe('diff --trace ops', () => {
     expect(d.candidateGap.map((o) => o.kind)).toEqual(['Input']);
   }, 120_000);
 
+  test('a gradient-only bug, a detached variable (every forward value agrees): the op where its gradient stops, with its line', async () => {
+    const bug = planted(CUBIC_MIGRATED, 'a.mul(x.pow(3))', 'a.detach().mul(x.pow(3))');
+    const r = await diff(CUBIC, bug.path, { steps: 2 });
+    expect(r.pass).toBe(false);
+    const t = r.opTrace!;
+    const d = t.firstDivergence!;
+    expect(d).toMatchObject({ phase: 'backward', cause: 'no-gradient' });
+    expect(d.maxAbsError).toBe(0);
+    // The detached copy of `a`, read where the prediction reads it; the variable the original trains and it does not.
+    expect(d.likely).toMatchObject({ kind: 'Input', shape: [] });
+    expect(d.likely.at).toMatch(new RegExp(`planted\\.ts:${bug.line}$`));
+    expect(d.referenceGap).toHaveLength(1);
+    expect(d.referenceGap[0].at).toMatch(/cubic-tidy-fit\/input\.ts:11$/);
+    expect(r.failures.join('\n')).toMatch(/op trace: step 0: .*the migrated program's gradient stops at Input \[\]/);
+    expect(formatTerminal(r, { color: false })).toMatch(/the gradient does not flow where the original's does/);
+  }, 120_000);
+
+  test('a gradient-only bug, a relu whose gradient passes straight through: the first backward op that differs, and the relu', async () => {
+    const bug = planted(MLP_MIGRATED, '  const hidden = torch.relu(torch.add(torch.matmul(x, w1), b1));\n', '  const pre = torch.add(torch.matmul(x, w1), b1);\n  const hidden = pre.sub(pre.sub(torch.relu(pre)).detach());\n');
+    const r = await diff(MLP, bug.path);
+    expect(r.pass).toBe(false);
+    const d = r.opTrace!.firstDivergence!;
+    expect(d.phase).toBe('backward');
+    expect(d.cause).toBe('gap');
+    // b1's gradient (the sum over the batch), at the line of the add whose gradient it is.
+    expect(d.candidate).toMatchObject({ kind: 'Reduce:sum' });
+    expect(d.candidate.at).toMatch(new RegExp(`planted\\.ts:${bug.line}$`));
+    expect(d.maxAbsError).toBeGreaterThan(1e-2);
+    // The original runs relu's gradient (Step, Multiply) there; the migrated relu (its line) gets none.
+    expect(d.referenceGap.map((o) => o.kind)).toEqual(expect.arrayContaining(['Step', 'Multiply']));
+    expect(d.likely.kind).toBe('Unary:relu');
+    expect(d.likely.at).toMatch(new RegExp(`planted\\.ts:${bug.line + 1}$`));
+  }, 120_000);
+
   test('what cannot be traced is a usage error naming why: a step never reached, the GPU', async () => {
     const late = diff(MLP, MLP_MIGRATED, { steps: 2, traceStep: 5 });
     await expect(late).rejects.toThrow(DiffUsageError);
@@ -164,6 +198,31 @@ describe('diff --trace ops on model.fit programs', () => {
     // The first output both have that differs: the next Dense, which reads the activation.
     expect(d.candidate).toMatchObject({ kind: 'Linear', shape: [8, 6] });
     expect(r.failures.join('\n')).toMatch(new RegExp(`op trace: step 0: first divergence at Linear \\[8, 6\\].*likely cause: Unary:sigmoid at .*planted\\.ts:${bug.line}`));
+  }, 120_000);
+
+  test('a gradient-only bug in a fit program, a detached branch: where the gradient stops, and the variables it no longer reaches', async () => {
+    const bug = planted(migrated[TWO_BRANCH], 'this.dense3.forward(deep1)', 'this.dense3.forward(deep1.detach())');
+    const r = await diff(TWO_BRANCH, bug.path);
+    expect(r.pass).toBe(false);
+    // The step's own comparison: the deep branch's first Dense gets no gradient.
+    expect(r.firstDivergence).toMatchObject({ kind: 'gradient', layer: 'dense_Dense2' });
+    const d = r.opTrace!.firstDivergence!;
+    expect(d).toMatchObject({ phase: 'backward', cause: 'no-gradient' });
+    expect(d.candidate).toMatchObject({ kind: 'Linear', shape: [8, 6] });
+    expect(d.likely).toMatchObject({ kind: 'Input', shape: [8, 12] });
+    expect(d.likely.at).toMatch(new RegExp(`planted\\.ts:${bug.line}$`));
+    // dense_Dense2's kernel and bias.
+    expect(d.referenceGap.map((o) => o.shape)).toEqual([[16, 12], [12]]);
+  }, 120_000);
+
+  test('a gradient-only bug in a fit program, a straight-through relu: named with its line', async () => {
+    const bug = planted(migrated[TWO_BRANCH], '    const deep2 = torch.relu(this.dense3.forward(deep1));\n', '    const pre2 = this.dense3.forward(deep1);\n    const deep2 = pre2.sub(pre2.sub(torch.relu(pre2)).detach());\n');
+    const r = await diff(TWO_BRANCH, bug.path);
+    expect(r.pass).toBe(false);
+    const d = r.opTrace!.firstDivergence!;
+    expect(d.phase).toBe('backward');
+    expect(d.likely.kind).toBe('Unary:relu');
+    expect(d.likely.at).toMatch(new RegExp(`planted\\.ts:${bug.line + 1}$`));
   }, 120_000);
 
   test('a planted untransposed kernel in a sequential model\'s own Dense class is named with its line', async () => {
