@@ -39,6 +39,14 @@ export interface Verdict {
    * different intermediates. Not a divergence.
    */
   healed?: boolean;
+  /**
+   * Beyond tolerance, but no gradient flows back through the candidate's output and no later op of the step reads
+   * it: it only updates state for later steps (a running statistic, which the runtime computes as
+   * `(1 − m)·r + m·x` under noGrad where tfjs computes `r − (r − x)·(1 − m)`, so the pair may hold different
+   * intermediates). It cannot have changed this step's loss or gradients, so it is not judged (the report says how
+   * many there were).
+   */
+  stateOnly?: boolean;
 }
 
 /** How much error a correct op may pass on from its inputs. */
@@ -84,7 +92,31 @@ export function judgePairs(candidate: readonly OpEvent[], pairs: readonly OpPair
   for (let k = pairs.length - 1; k >= 0; k--) {
     if (!verdicts[k].pass && readers[k].length && readers[k].every((r) => verdicts[r].pass)) verdicts[k] = { pass: true, carried: false, healed: true };
   }
+  // Not judged: the pairs whose candidate output only feeds state (see Verdict.stateOnly).
+  const readBy: number[][] = candidate.map(() => []);
+  for (const e of candidate) for (const i of [...e.inputs, ...(alsoReads.get(e.index) ?? [])]) if (i >= 0 && i < e.index) readBy[i].push(e.index);
+  pairs.forEach((p, k) => {
+    if (!verdicts[k].pass && !readers[k].length && onlyState(candidate, readBy, pairOf, p.candidate)) verdicts[k] = { pass: true, carried: false, stateOnly: true };
+  });
   return verdicts;
+}
+
+/**
+ * Whether no gradient flows back through event `index` and what reads it (through later events) are only unpaired
+ * ops without gradient either: a state update (a running statistic) that nothing in the step computes from.
+ */
+function onlyState(candidate: readonly OpEvent[], readBy: readonly number[][], pairOf: ReadonlyMap<number, number>, index: number): boolean {
+  const seen = new Set<number>();
+  const stack = [index];
+  while (stack.length) {
+    const j = stack.pop()!;
+    if (seen.has(j)) continue;
+    seen.add(j);
+    const e = candidate[j];
+    if (e.phase !== 'forward' || e.differentiable !== false || (j !== index && pairOf.has(j))) return false;
+    stack.push(...readBy[j]);
+  }
+  return true;
 }
 
 export interface Localisation {

@@ -56,7 +56,8 @@ type Values = (e: OpEvent) => ArrayLike<number> | undefined;
 export function buildOpTrace(r: OpTraceLog, c: OpTraceLog, refValues: Values, candValues: Values): OpTraceReport {
   const alignment = alignOps(r.events, c.events);
   const { pairs } = alignment;
-  const comparisons = pairs.map((p) => comparePair(r.events[p.reference], c.events[p.candidate], p, refValues, candValues));
+  const flattened = flattenedMaps(r.events);
+  const comparisons = pairs.map((p) => comparePair(r.events[p.reference], c.events[p.candidate], p, refValues, candValues, flattened));
   const verdicts = judgePairs(c.events, pairs, comparisons);
   const found = localise(r.events, c.events, pairs, verdicts);
   // A forward difference comes first; then a gradient that stops short (no backward op can differ there: the
@@ -69,7 +70,9 @@ export function buildOpTrace(r: OpTraceLog, c: OpTraceLog, refValues: Values, ca
   if (pairs.length < MIN_PAIRS || pairs.length < UNSURE_SHARE * shorter) reasons.push(`only ${pairs.length} of ${shorter} ops paired`);
   if (r.truncated || c.truncated) reasons.push(`the step ran more ops than the trace keeps (${r.truncated ? 'original' : 'migrated'}); the rest are not compared`);
   if (alignment.band !== undefined) reasons.push(`the traces were aligned within ${alignment.band} ops of the diagonal`);
-  const agreeing = verdicts.filter((v) => v.pass).length;
+  const agreeing = verdicts.filter((v) => v.pass && !v.stateOnly).length;
+  const stateOnly = verdicts.filter((v) => v.stateOnly).length;
+  if (stateOnly) reasons.push(`${stateOnly} pair${stateOnly === 1 ? '' : 's'} that only update state (no gradient through them, nothing later in the step reads them: a running statistic) differ and were not judged`);
   const base = { step: r.step, referenceOps: r.events.length, candidateOps: c.events.length, paired: pairs.length, agreeing, dropped: alignment.dropped, unsure: reasons.length ? reasons.join('; ') : null };
   const counts = `${pairs.length} of ${r.events.length} tfjs kernels and ${c.events.length} runtime ops paired`;
   if (cut) return { ...base, ...cutSection(r, c, pairs[cut.pair], comparisons[cut.pair], cut, ref, base.unsure) };
@@ -141,7 +144,40 @@ const describe = (o: TracedOpRef) => `${o.kind} [${o.shape.join(', ')}]${o.modul
 const fmt = (x: number) => (Number.isFinite(x) ? x.toExponential(2) : String(x));
 const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
-function comparePair(r: OpEvent, c: OpEvent, p: OpPair, refValues: Values, candValues: Values): PairComparison {
+/**
+ * The feature maps tfjs flattened in the traced step, by the flattened shape (`N,K` → [N, H, W, C]): a 2-D tensor
+ * of that shape (the flatten's output, a Dropout mask after it, the Dropout's output) holds its values in (h, w, c)
+ * order, the runtime's in (c, h, w).
+ */
+function flattenedMaps(events: readonly OpEvent[]): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  for (const e of events) {
+    const from = e.inputShapes[0];
+    if (e.phase === 'forward' && movesOnly(e.kind) && e.shape.length === 2 && from?.length === 4 && from[0] === e.shape[0] && from[1] * from[2] * from[3] === e.shape[1] && from[3] > 1 && from[1] * from[2] > 1) out.set(e.shape[1], from);
+  }
+  return out;
+}
+
+/**
+ * 2-D values (size-1 dimensions apart) with the axis of length K (a flattened [H, W, C] map) reordered from tfjs's
+ * (h, w, c) to the runtime's (c, h, w): a flatten's output along its columns, the next Dense's kernel gradient
+ * along its rows. Undefined when no axis is such a length.
+ */
+function unflattenOrder(values: ArrayLike<number>, shape: readonly number[], flattened: ReadonlyMap<number, number[]>): Float64Array | undefined {
+  const [rows, cols] = shape.filter((d) => d !== 1);
+  if (cols === undefined) return undefined;
+  const axis = flattened.has(cols) ? 1 : flattened.has(rows) ? 0 : -1;
+  if (axis < 0) return undefined;
+  const [, h, w, ch] = flattened.get(axis === 1 ? cols : rows)!;
+  // The runtime's position k = c·H·W + y·W + x holds tfjs's y·W·C + x·C + c.
+  const from = new Int32Array(h * w * ch);
+  for (let c = 0; c < ch; c++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) from[c * h * w + y * w + x] = y * w * ch + x * ch + c;
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = axis === 1 ? values[i * cols + from[j]] : values[from[i] * cols + j];
+  return out;
+}
+
+function comparePair(r: OpEvent, c: OpEvent, p: OpPair, refValues: Values, candValues: Values, flattened: ReadonlyMap<number, number[]>): PairComparison {
   const rv = refValues(r);
   const cv = candValues(c);
   if (!rv || !cv) {
@@ -158,9 +194,24 @@ function comparePair(r: OpEvent, c: OpEvent, p: OpPair, refValues: Values, candV
   let cmp = compare(data);
   // A square weight (an Input) or weight gradient (backward) in the other side's layout: a Dense kernel [in, out]
   // holds the Linear weight [out, in] transposed, and so do their gradients.
-  const square = r.shape.length === 2 && r.shape[0] === r.shape[1] && p.relation === 'same';
+  const dims = r.shape.filter((d) => d !== 1);
+  const square = dims.length === 2 && dims[0] === dims[1] && (p.relation === 'same' || p.relation === 'squeeze');
   if (!cmp.pass && square && (r.kind === 'Input' || r.phase === 'backward')) {
     const t = compare(transpose2d(rv, r.shape));
+    if (t.pass) cmp = t;
+  }
+  // tfjs flattens an NHWC feature map in (h, w, c) order, the runtime an NCHW one in (c, h, w): the same values in
+  // another order, in the flatten's output and what is computed elementwise from it (a Dropout's mask and output);
+  // the Dense after it has its kernel rows permuted to match (layout.ts).
+  const reordered = !cmp.pass && flattened.size ? unflattenOrder(data, c.shape, flattened) : undefined;
+  if (reordered) {
+    const t = compare(reordered);
+    if (t.pass) cmp = t;
+  }
+  // A 4-D shape NHWC and NCHW alike ([16, 4, 4, 4]: H = W = C) pairs as `same`; tfjs's is NHWC all the same.
+  const [, h, w, ch] = r.shape;
+  if (!cmp.pass && p.relation === 'same' && r.shape.length === 4 && h === c.shape[2] && w === c.shape[3] && ch === c.shape[1]) {
+    const t = compare(activationToCandidate(rv, r.shape, { kind: 'nhwc-to-nchw' }).data);
     if (t.pass) cmp = t;
   }
   const m = cmp.metrics;

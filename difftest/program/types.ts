@@ -167,7 +167,7 @@ export interface OpTraceReport {
   agreeing: number;
   /** Pairs of one kind and shape with different values that the dataflow did not back (left unpaired). */
   dropped: number;
-  /** Why the alignment may be wrong (few ops paired, a trace cut short, a banded alignment), or null. */
+  /** Why the result may be wrong or incomplete (few ops paired, a trace cut short, a banded alignment, pairs not judged), or null. */
   unsure: string | null;
   firstDivergence: null | {
     /** Forward ops agreed when this is `backward`: a gradient computed differently (paired with less trust). */

@@ -146,11 +146,12 @@ describe('diff --trace ops on model.fit programs', () => {
   // Migrated as the diff migrates on the fly (--fit helper: utils.fit, which the candidate's probe drives).
   const TWO_BRANCH = resolve('fixtures/functional-two-branch/input.ts');
   const SQUARE = resolve('test/difftest/planted/mlp_square.ts');
+  const CNN = resolve('test/difftest/planted/cnn.ts');
   const migrated: Record<string, string> = {};
   beforeAll(async () => {
     const out = mkdtempSync(join(tmpdir(), 'tb-op-trace-fit-'));
     dirs.push(out);
-    for (const original of [TWO_BRANCH, SQUARE]) {
+    for (const original of [TWO_BRANCH, SQUARE, CNN]) {
       const code = await runMigrate({ paths: [original], outDir: join(out, basename(original, '.ts')), inPlace: false, force: false, dryRun: false, keepLayout: false, fit: 'helper', typeChecker: true, maxSize: 5_000_000, verbose: false, quiet: true, jobs: 1 });
       expect(code).toBe(0);
       migrated[original] = join(out, basename(original, '.ts'), basename(original));
@@ -184,6 +185,18 @@ describe('diff --trace ops on model.fit programs', () => {
     // The backward pass too: its weight gradients pair with the square Dense kernel's ([in, out] against [out, in]).
     expect(t.paired).toBeGreaterThanOrEqual(40);
     expect(t.agreeing).toBe(t.paired);
+  }, 120_000);
+
+  test('a correct CNN (conv, batch norm, max pool, flatten, dropout): no op diverges; the running statistics are not judged, and say so', async () => {
+    // tfjs's NHWC maps against the runtime's NCHW ([16, 4, 4, 4] either way), its (h, w, c) flatten order against
+    // (c, h, w) in the flatten, the Dropout mask and the next Dense's kernel gradient.
+    const r = await diff(CNN, migrated[CNN], { steps: 2, traceStep: 1 });
+    expect(r.pass).toBe(true);
+    const t = r.opTrace!;
+    expect(t.firstDivergence).toBeNull();
+    expect(t.paired).toBeGreaterThanOrEqual(60);
+    expect(t.unsure).toMatch(/^2 pairs that only update state .* were not judged$/);
+    expect(t.agreeing).toBe(t.paired - 2);
   }, 120_000);
 
   test('a planted wrong activation in a migrated forward (sigmoid for tanh) is named with its line', async () => {
