@@ -40,8 +40,8 @@ export interface Verdict {
    */
   healed?: boolean;
   /**
-   * Beyond tolerance, but no gradient flows back through the candidate's output and no later op of the step reads
-   * it: it only updates state for later steps (a running statistic, which the runtime computes as
+   * Beyond tolerance, but no gradient flows back through the candidate's output, a module's forward computed it, and
+   * no later op of the step reads it: it only updates the module's state for later steps (a running statistic, which the runtime computes as
    * `(1 − m)·r + m·x` under noGrad where tfjs computes `r − (r − x)·(1 − m)`, so the pair may hold different
    * intermediates). It cannot have changed this step's loss or gradients, so it is not judged (the report says how
    * many there were).
@@ -102,8 +102,9 @@ export function judgePairs(candidate: readonly OpEvent[], pairs: readonly OpPair
 }
 
 /**
- * Whether no gradient flows back through event `index` and what reads it (through later events) are only unpaired
- * ops without gradient either: a state update (a running statistic) that nothing in the step computes from.
+ * Whether no gradient flows back through event `index`, it runs inside a module's forward, and what reads it
+ * (through later events) are only unpaired ops like it: a module's state update (a running statistic) that nothing
+ * in the step computes from.
  */
 function onlyState(candidate: readonly OpEvent[], readBy: readonly number[][], pairOf: ReadonlyMap<number, number>, index: number): boolean {
   const seen = new Set<number>();
@@ -113,7 +114,9 @@ function onlyState(candidate: readonly OpEvent[], readBy: readonly number[][], p
     if (seen.has(j)) continue;
     seen.add(j);
     const e = candidate[j];
-    if (e.phase !== 'forward' || e.differentiable !== false || (j !== index && pairOf.has(j))) return false;
+    // Inside a module's forward (BatchNorm2d's running statistics): a program's own update of its state (a custom
+    // loop's hand-written step, written under noGrad) is the program's computation and is judged.
+    if (e.phase !== 'forward' || e.differentiable !== false || !e.at?.module || (j !== index && pairOf.has(j))) return false;
     stack.push(...readBy[j]);
   }
   return true;

@@ -38,8 +38,9 @@ export function addOpTrace(report: DiffReport, reference: TraceReader<{ opTrace?
   if (!d) return null;
   // The backward passes are arranged differently on the two sides (a gradient op pairs by kind and shape with one that
   // computes another intermediate), so a backward difference fails the diff only when the step's own comparison
-  // (losses, variables after the update) failed too; otherwise it is a note.
-  if (d.phase === 'forward' || !report.pass) {
+  // (losses, variables after the update) failed too; otherwise it is a note. A gradient that stops short is no
+  // pairing's claim but autograd's own (a variable the original trains gets none): it fails the diff either way.
+  if (d.phase === 'forward' || d.cause === 'no-gradient' || !report.pass) {
     report.failures.push(`op trace: ${trace.summary}`);
     report.pass = false;
   } else {
@@ -133,7 +134,7 @@ function cutSection(r: OpTraceLog, c: OpTraceLog, p: OpPair, cmp: PairComparison
   const likely = ref(c.events[cut.cutAt]);
   const lost = cut.lost.map((i) => ref(r.events[i]));
   const variables = `${lost.length} trained variable${lost.length === 1 ? '' : 's'} (${lost.slice(0, 4).map((o) => `[${o.shape.join(', ')}]`).join(', ')}${lost.length > 4 ? ', ...' : ''})`;
-  const summary = `step ${r.step}: first divergence (backward pass; the forward ops agree): the migrated program's gradient stops at ${describe(likely)}: the original differentiates ${describe(rr)} with respect to ${variables} that the migrated ${describe(cc)} does not reach (a detach(), or a value computed without grad); likely cause: ${likely.kind}${likely.module ? ` in ${likely.module}.forward` : ''} at ${likely.at ?? '(no program line on the stack)'}${unsure ? `; unsure: ${unsure}` : ''}`;
+  const summary = `step ${r.step}: first divergence (backward pass; the forward ops agree): the migrated program's gradient stops at ${describe(likely)}: the original differentiates ${describe(rr)} with respect to ${variables} that the migrated ${describe(cc)} does not reach (a detach(), a value computed without grad, or a variable it does not have); likely cause: ${likely.kind}${likely.module ? ` in ${likely.module}.forward` : ''} at ${likely.at ?? '(no program line on the stack)'}${unsure ? `; unsure: ${unsure}` : ''}`;
   return {
     firstDivergence: { phase: 'backward', reference: rr, candidate: cc, maxAbsError: cmp.maxAbsError, maxRelError: cmp.maxRelError, relativeL2: cmp.relativeL2, message: '', cause: 'no-gradient', candidateGap: cut.cutAt === p.candidate ? [] : [likely], referenceGap: lost, likely },
     summary,

@@ -23,7 +23,7 @@ export function opTraceLines(t: OpTraceReport): string[] {
     op: 'its inputs agree: the op itself computes differently',
     gap: 'ops only one side has come before it (below)',
     input: 'it reads tensors no traced op made (data, constants) that differ (below), e.g. data drawn at random (tfjs\'s and the runtime\'s generators differ)',
-    'no-gradient': 'the values agree, but the original differentiates this output with respect to trained variables (below) that the migrated program\'s does not reach: its gradient stops there (a detach(), or a value computed without grad)',
+    'no-gradient': 'the values agree, but the original differentiates this output with respect to trained variables (below) that the migrated program\'s does not reach: its gradient stops there (a detach(), a value computed without grad, or a variable it does not have)',
   }[d.cause];
   out.push(`  cause: ${cause}`);
   if (d.candidateGap.length) out.push(`  migrated program, unpaired before it: ${d.candidateGap.slice(-6).map(op).join('; ')}`);

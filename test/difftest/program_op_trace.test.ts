@@ -228,6 +228,17 @@ describe('diff --trace ops on model.fit programs', () => {
     expect(d.referenceGap.map((o) => o.shape)).toEqual([[16, 12], [12]]);
   }, 120_000);
 
+  test('a bias the migrated Dense lacks (zero-initialised, so step 0\'s forward agrees): the op trace alone fails the diff', async () => {
+    const bug = planted(migrated[TWO_BRANCH], 'dense2 = new nn.Linear(16, 12);', 'dense2 = new nn.Linear(16, 12, { bias: false });');
+    const r = await diff(TWO_BRANCH, bug.path);
+    expect(r.pass).toBe(false);
+    // Nothing else fails: the candidate has no bias to compare.
+    expect(r.failures.filter((f) => !f.startsWith('op trace: '))).toEqual([]);
+    const d = r.opTrace!.firstDivergence!;
+    expect(d).toMatchObject({ phase: 'backward', cause: 'no-gradient', candidate: { kind: 'Linear', shape: [8, 12] } });
+    expect(d.referenceGap.map((o) => o.shape)).toEqual([[12]]);
+  }, 120_000);
+
   test('a gradient-only bug in a fit program, a straight-through relu: named with its line', async () => {
     const bug = planted(migrated[TWO_BRANCH], '    const deep2 = torch.relu(this.dense3.forward(deep1));\n', '    const pre2 = this.dense3.forward(deep1);\n    const deep2 = pre2.sub(pre2.sub(torch.relu(pre2)).detach());\n');
     const r = await diff(TWO_BRANCH, bug.path);
