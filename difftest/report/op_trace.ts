@@ -10,7 +10,7 @@ const fmt = (x: number) => (Number.isFinite(x) ? x.toExponential(2) : String(x))
 
 export function opTraceLines(t: OpTraceReport): string[] {
   const out = [`step ${t.step}: ${t.referenceOps} tfjs kernels, ${t.candidateOps} runtime ops; ${t.paired} paired, ${t.agreeing} agree${t.dropped ? `, ${t.dropped} same-kind pairs left unpaired (values differ, no dataflow backs them)` : ''}`];
-  if (t.unsure) out.push(`alignment unsure: ${t.unsure}`);
+  if (t.unsure) out.push(`unsure: ${t.unsure}`);
   const d = t.firstDivergence;
   if (!d) {
     out.push('no op diverges beyond tolerance');
