@@ -248,6 +248,9 @@ PLANTED_BUGS.push(
     program: 'multi-output',
     edits: [{ find: '.sum(-1)).mean()];', replace: '.sum(-1)).mean().mul(0.5)];' }],
     expect: { kind: 'loss', step: 0 },
+    // The two sides sum the outputs' losses differently (per sample, then the mean; per output, then the sum), so
+    // the loss values pair with nothing; the seed gradient the weight halves is the first backward op that differs.
+    traceOps: { phase: 'backward', cause: 'gap', line: '.mean().mul(0.5)];' },
   },
   {
     id: 'class-weight-dropped',

@@ -51,6 +51,12 @@ export interface Verdict {
 
 /** How much error a correct op may pass on from its inputs. */
 const CARRY_FACTOR = 10;
+/**
+ * A pair that passed with a larger relative L2 error passed by the absolute tolerance alone: its values are ~0
+ * (a softmax gradient's row sums) and say nothing about agreement, so it neither excuses the ops that read it (as
+ * carried error) nor heals the ones it reads.
+ */
+const EVIDENCE_L2 = 1e-2;
 
 export function judgePairs(candidate: readonly OpEvent[], pairs: readonly OpPair[], comparisons: readonly PairComparison[]): Verdict[] {
   const pairOf = new Map<number, number>(pairs.map((p, k) => [p.candidate, k]));
@@ -72,7 +78,7 @@ export function judgePairs(candidate: readonly OpEvent[], pairs: readonly OpPair
       const k = pairOf.get(p);
       if (k !== undefined) nearest[e.index].add(k);
       else for (const q of nearest[p]) nearest[e.index].add(q);
-      const err = k !== undefined ? (verdicts[k].pass ? comparisons[k].relativeL2 : 0) : carried[p];
+      const err = k !== undefined ? (verdicts[k].pass && comparisons[k].relativeL2 <= EVIDENCE_L2 ? comparisons[k].relativeL2 : 0) : carried[p];
       if (Number.isFinite(err)) inbound = Math.max(inbound, err);
     }
     const k = pairOf.get(e.index);
@@ -89,8 +95,9 @@ export function judgePairs(candidate: readonly OpEvent[], pairs: readonly OpPair
     for (const a of nearest[p.candidate]) readers[a].push(k);
   });
   // Last reader first, so a pair whose readers were healed heals too.
+  const agrees = (r: number) => verdicts[r].pass && (verdicts[r].healed || comparisons[r].relativeL2 <= EVIDENCE_L2);
   for (let k = pairs.length - 1; k >= 0; k--) {
-    if (!verdicts[k].pass && readers[k].length && readers[k].every((r) => verdicts[r].pass)) verdicts[k] = { pass: true, carried: false, healed: true };
+    if (!verdicts[k].pass && readers[k].length && readers[k].every(agrees)) verdicts[k] = { pass: true, carried: false, healed: true };
   }
   // Not judged: the pairs whose candidate output only feeds state (see Verdict.stateOnly).
   const readBy: number[][] = candidate.map(() => []);

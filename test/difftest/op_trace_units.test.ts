@@ -138,6 +138,21 @@ describe('judgePairs / localise', () => {
     expect(v[1]).toEqual({ pass: true, carried: false, healed: true });
   });
 
+  test('a reader that passes only by the absolute tolerance (values ~0, a large relative error) heals nothing and excuses nothing', () => {
+    const events = [ev(0, 'Input', [2], [1, 2]), ev(1, 'Binary:mul', [2], [2, 4], [0]), ev(2, 'Reduce:sum', [], [1e-9], [1]), ev(3, 'Binary:add', [2], [3, 5], [1])];
+    const pairs = [0, 1, 2, 3].map((i) => ({ reference: i, candidate: i, relation: 'same' as const, summariesAgree: i !== 1 }));
+    const ok = (relativeL2: number): PairComparison => ({ pass: true, relativeL2, maxAbsError: 0, maxRelError: 0, message: null });
+    const bad: PairComparison = { pass: false, relativeL2: 0.5, maxAbsError: 1, maxRelError: 0.5, message: 'x' };
+    // Pair 1 fails; its one reader (pair 2) passes with relative L2 0.8, by atol: no heal.
+    const onlyNoise = judgePairs(events.slice(0, 3), pairs.slice(0, 3), [ok(0), bad, ok(0.8)]);
+    expect(onlyNoise[1].pass).toBe(false);
+    // A reader that agrees (relative L2 1e-7) heals it, as before.
+    expect(judgePairs(events.slice(0, 3), pairs.slice(0, 3), [ok(0), bad, ok(1e-7)])[1]).toMatchObject({ pass: true, healed: true });
+    // And a noise pass carries no error into what reads it: pair 3 (reading 1 and, through it, nothing else) fails alone.
+    const carried = judgePairs(events, pairs, [ok(0.8), ok(0.8), ok(0.8), bad]);
+    expect(carried[3].pass).toBe(false);
+  });
+
   test('localise: an op whose inputs agree is itself the cause', () => {
     const v = judgePairs(cand, pairs, [cmp(0, true), cmp(0, true), cmp(0.5, false), cmp(0.5, false)]);
     expect(localise(ref, cand, pairs, v)).toMatchObject({ pair: 2, cause: 'op', candidateGap: [], referenceGap: [], phase: 'forward' });
