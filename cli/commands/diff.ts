@@ -51,7 +51,7 @@ export const builder = (y: Argv): Argv<Args> =>
     .option('replay', { choices: ['none', 'step', 'layer'] as const, default: 'step' as const, describe: "none: free run from the same weights and batches; step: reset the candidate's parameters to the reference's before each step; layer: also feed each layer the reference's input" })
     .option('record-every', { type: 'number', describe: 'record layer outputs and gradients every k steps (default 1 with --steps ≤ 200, else 10)' })
     .option('record', { type: 'string', array: true, default: ['outputs', 'gradients', 'parameters'], describe: 'what to record beyond losses: outputs, gradients, parameters' })
-    .option('trace', { choices: ['ops'] as const, describe: "ops: record every op's output during one training step on both sides, pair them by kind and shape, and name the first op whose output diverges and its line in the migrated program (custom loops)" })
+    .option('trace', { choices: ['ops'] as const, describe: "ops: record every op's output during one training step on both sides, pair them by kind and shape, and name the first op whose output diverges and its line in the migrated program (custom loops and model.fit)" })
     .option('trace-step', { type: 'number', default: 0, describe: 'the training step --trace records (from 0)' })
     .option('seed', { type: 'number', default: 0, describe: 'seed of the batch order and dropout masks' })
     .option('keep-layout', { type: 'boolean', default: false, describe: 'the migrated program keeps tfjs\'s NHWC layout between layers (it was, or is to be, migrated with --keep-layout)' })

@@ -71,6 +71,11 @@ export interface PlantedBug {
    * the check fails and that the layer is NOT named, so the day the diff localizes it, the suite says to drop this.
    */
   knownGap?: string;
+  /**
+   * What `diff --trace ops` must name at step 0: the phase (and cause) of the first divergence, and the likely
+   * cause's line: the line of the planted program holding `line`.
+   */
+  traceOps?: { phase: 'forward' | 'backward'; cause?: 'op' | 'gap' | 'input' | 'no-gradient'; line: string };
 }
 
 export const PLANTED_BUGS: PlantedBug[] = [
@@ -166,6 +171,23 @@ PLANTED_BUGS.push(
     expect: { layer: 'dense_Dense1', kind: 'output', step: 0 },
   },
   {
+    id: 'branch-gradient-detached',
+    description: "the deep branch detached before its second Dense (deep1.detach()): the forward is unchanged, but no gradient reaches the branch's first Dense",
+    program: 'two-branch',
+    edits: [{ find: 'this.dense3.forward(deep1)', replace: 'this.dense3.forward(deep1.detach())' }],
+    expect: { layer: 'dense_Dense2', kind: 'gradient', step: 0 },
+    traceOps: { phase: 'backward', cause: 'no-gradient', line: 'deep1.detach()' },
+  },
+  {
+    id: 'relu-straight-through',
+    description: "the deep branch's relu written so its gradient passes straight through (x − stop(x − relu(x))): the same values, the identity's gradient",
+    program: 'two-branch',
+    edits: [{ find: '    const deep2 = torch.relu(this.dense3.forward(deep1));\n', replace: '    const pre2 = this.dense3.forward(deep1);\n    const deep2 = pre2.sub(pre2.sub(torch.relu(pre2)).detach());\n' }],
+    expect: { layer: 'dense_Dense2', kind: 'gradient', step: 0 },
+    // The first backward op that differs is the branch's Dense's; the original runs relu's gradient before it.
+    traceOps: { phase: 'backward', line: 'torch.relu(pre2)' },
+  },
+  {
     id: 'shared-layer-activation-wrong',
     description: "the shared Dense's first application with relu instead of tanh (its second one right)",
     program: 'shared-layer',
@@ -189,6 +211,8 @@ PLANTED_BUGS.push(
     program: 'cubic-loop',
     edits: [{ find: 'a.mul(x.pow(3))', replace: 'a.detach().mul(x.pow(3))' }],
     expect: { layer: 'a', kind: 'parameter', step: 0 },
+    // Every forward value agrees: the op trace names where the gradient stops (the detached copy's first read).
+    traceOps: { phase: 'backward', cause: 'no-gradient', line: 'a.detach().mul(x.pow(3))' },
   },
   {
     id: 'assign-left-out',
@@ -224,6 +248,9 @@ PLANTED_BUGS.push(
     program: 'multi-output',
     edits: [{ find: '.sum(-1)).mean()];', replace: '.sum(-1)).mean().mul(0.5)];' }],
     expect: { kind: 'loss', step: 0 },
+    // The two sides sum the outputs' losses differently (per sample, then the mean; per output, then the sum), so
+    // the loss values pair with nothing; the seed gradient the weight halves is the first backward op that differs.
+    traceOps: { phase: 'backward', cause: 'gap', line: '.mean().mul(0.5)];' },
   },
   {
     id: 'class-weight-dropped',

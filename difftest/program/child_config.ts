@@ -30,7 +30,7 @@ export interface ChildConfig {
   customLoop?: boolean;
   /** Plain run (overhead benchmark): run fit/evaluate as the program would, record nothing but timings. */
   plain?: boolean;
-  /** `--trace ops`: record every op's output during this training step (op_trace_log.ts; custom loops). */
+  /** `--trace ops`: record every op's output during this training step (op_trace_log.ts; custom loops and model.fit). */
   traceOps?: { step: number };
 }
 

@@ -39,10 +39,24 @@ export interface Verdict {
    * different intermediates. Not a divergence.
    */
   healed?: boolean;
+  /**
+   * Beyond tolerance, but no gradient flows back through the candidate's output, a module's forward computed it, and
+   * no later op of the step reads it: it only updates the module's state for later steps (a running statistic, which the runtime computes as
+   * `(1 − m)·r + m·x` under noGrad where tfjs computes `r − (r − x)·(1 − m)`, so the pair may hold different
+   * intermediates). It cannot have changed this step's loss or gradients, so it is not judged (the report says how
+   * many there were).
+   */
+  stateOnly?: boolean;
 }
 
 /** How much error a correct op may pass on from its inputs. */
 const CARRY_FACTOR = 10;
+/**
+ * A pair that passed with a larger relative L2 error passed by the absolute tolerance alone: its values are ~0
+ * (a softmax gradient's row sums) and say nothing about agreement, so it neither excuses the ops that read it (as
+ * carried error) nor heals the ones it reads.
+ */
+const EVIDENCE_L2 = 1e-2;
 
 export function judgePairs(candidate: readonly OpEvent[], pairs: readonly OpPair[], comparisons: readonly PairComparison[]): Verdict[] {
   const pairOf = new Map<number, number>(pairs.map((p, k) => [p.candidate, k]));
@@ -53,14 +67,18 @@ export function judgePairs(candidate: readonly OpEvent[], pairs: readonly OpPair
   // For each candidate event, the pairs it reads nearest (through unpaired ops).
   const nearest: Set<number>[] = candidate.map(() => new Set<number>());
   const verdicts: Verdict[] = new Array(pairs.length);
+  // An event whose output a later one reported again (a composite over its last piece: OpEvent.sameAs) is read
+  // through that one: to the healing below, the later event reads it.
+  const alsoReads = new Map<number, number[]>();
+  for (const e of candidate) if (e.sameAs !== undefined && e.sameAs > e.index) alsoReads.set(e.sameAs, [...(alsoReads.get(e.sameAs) ?? []), e.index]);
   for (const e of candidate) {
     let inbound = 0;
-    for (const p of e.inputs) {
+    for (const p of [...e.inputs, ...(alsoReads.get(e.index) ?? [])]) {
       if (p < 0 || p >= e.index) continue;
       const k = pairOf.get(p);
       if (k !== undefined) nearest[e.index].add(k);
       else for (const q of nearest[p]) nearest[e.index].add(q);
-      const err = k !== undefined ? (verdicts[k].pass ? comparisons[k].relativeL2 : 0) : carried[p];
+      const err = k !== undefined ? (verdicts[k].pass && comparisons[k].relativeL2 <= EVIDENCE_L2 ? comparisons[k].relativeL2 : 0) : carried[p];
       if (Number.isFinite(err)) inbound = Math.max(inbound, err);
     }
     const k = pairOf.get(e.index);
@@ -76,10 +94,39 @@ export function judgePairs(candidate: readonly OpEvent[], pairs: readonly OpPair
   pairs.forEach((p, k) => {
     for (const a of nearest[p.candidate]) readers[a].push(k);
   });
-  pairs.forEach((_, k) => {
-    if (!verdicts[k].pass && readers[k].length && readers[k].every((r) => verdicts[r].pass)) verdicts[k] = { pass: true, carried: false, healed: true };
+  // Last reader first, so a pair whose readers were healed heals too.
+  const agrees = (r: number) => verdicts[r].pass && (verdicts[r].healed || comparisons[r].relativeL2 <= EVIDENCE_L2);
+  for (let k = pairs.length - 1; k >= 0; k--) {
+    if (!verdicts[k].pass && readers[k].length && readers[k].every(agrees)) verdicts[k] = { pass: true, carried: false, healed: true };
+  }
+  // Not judged: the pairs whose candidate output only feeds state (see Verdict.stateOnly).
+  const readBy: number[][] = candidate.map(() => []);
+  for (const e of candidate) for (const i of [...e.inputs, ...(alsoReads.get(e.index) ?? [])]) if (i >= 0 && i < e.index) readBy[i].push(e.index);
+  pairs.forEach((p, k) => {
+    if (!verdicts[k].pass && !readers[k].length && onlyState(candidate, readBy, pairOf, p.candidate)) verdicts[k] = { pass: true, carried: false, stateOnly: true };
   });
   return verdicts;
+}
+
+/**
+ * Whether no gradient flows back through event `index`, it runs inside a module's forward, and what reads it
+ * (through later events) are only unpaired ops like it: a module's state update (a running statistic) that nothing
+ * in the step computes from.
+ */
+function onlyState(candidate: readonly OpEvent[], readBy: readonly number[][], pairOf: ReadonlyMap<number, number>, index: number): boolean {
+  const seen = new Set<number>();
+  const stack = [index];
+  while (stack.length) {
+    const j = stack.pop()!;
+    if (seen.has(j)) continue;
+    seen.add(j);
+    const e = candidate[j];
+    // Inside a module's forward (BatchNorm2d's running statistics): a program's own update of its state (a custom
+    // loop's hand-written step, written under noGrad) is the program's computation and is judged.
+    if (e.phase !== 'forward' || e.differentiable !== false || !e.at?.module || (j !== index && pairOf.has(j))) return false;
+    stack.push(...readBy[j]);
+  }
+  return true;
 }
 
 export interface Localisation {

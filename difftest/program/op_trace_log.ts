@@ -57,6 +57,26 @@ export interface OpEvent {
    * initial value, which the candidate takes from the reference): the event's kind is then `Replaced`.
    */
   replaced?: string;
+  /**
+   * Backward events: the forward event whose gradient rule ran this op (tfjs: the tape node of that kernel; the
+   * runtime: the GradNode of that op's output). Its `at` is then that forward op's line: the program line whose
+   * gradient this computes, rather than the line that called backward(). Absent when no rule was running (the seed
+   * gradient, the accumulation of a tensor's gradients).
+   */
+  gradOf?: number;
+  /**
+   * Forward events: whether the output carries a gradient back to the variables being trained (tfjs: it descends
+   * from one of the variables differentiated, through float outputs; the runtime: `requiresGrad`).
+   */
+  differentiable?: boolean;
+  /**
+   * `Input` events: the tensor is a variable being trained itself (tfjs: one of the variables differentiated; the
+   * runtime: a leaf that requires grad). A runtime Input that requires grad and is not a leaf is some op's output
+   * that op did not report (a composite's piece): where its gradient goes is unknown, and this is absent.
+   */
+  gradLeaf?: boolean;
+  /** Runtime only: a later event reported this event's output tensor again (a composite re-reporting its last piece). */
+  sameAs?: number;
 }
 
 export interface OpTraceLog {
@@ -76,15 +96,21 @@ export const opKey = (step: number, index: number): string => traceKey(step, 'op
  * `asInt` stores them as int32 (int32 and bool outputs) rather than float32.
  */
 export function appendEvent(
-  log: OpTraceLog, trace: TraceWriter, out: { kind: string; shape: readonly number[]; dtype: string; inputs: number[]; inputShapes: number[][]; phase: OpEvent['phase'] },
+  log: OpTraceLog, trace: TraceWriter,
+  out: { kind: string; shape: readonly number[]; dtype: string; inputs: number[]; inputShapes: number[][]; phase: OpEvent['phase'] } & Pick<OpEvent, 'gradOf' | 'differentiable' | 'gradLeaf'>,
   raw: ArrayLike<number>, readable: boolean, asInt: boolean, files: readonly string[],
 ): number {
   const index = log.events.length;
   // Copied only when kept: a large output costs its summary's pass alone.
   const values = !readable || raw.length > VALUE_CAP ? undefined : asInt ? Int32Array.from(raw) : Float32Array.from(raw);
+  // A backward op is placed at the line of the forward op whose gradient it computes.
+  const at = out.gradOf !== undefined ? log.events[out.gradOf]?.at : sourceLine(files);
   log.events.push({
     index, kind: out.kind, shape: [...out.shape], dtype: out.dtype, inputs: out.inputs, inputShapes: out.inputShapes, phase: out.phase,
-    summary: summarise(raw), hasValues: values !== undefined, at: sourceLine(files),
+    summary: summarise(raw), hasValues: values !== undefined, at,
+    ...(out.gradOf !== undefined ? { gradOf: out.gradOf } : {}),
+    ...(out.differentiable !== undefined ? { differentiable: out.differentiable } : {}),
+    ...(out.gradLeaf !== undefined ? { gradLeaf: out.gradLeaf } : {}),
   });
   if (values) trace.put(opKey(log.step, index), out.shape, values);
   return index;

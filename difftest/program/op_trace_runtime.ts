@@ -7,8 +7,14 @@
  * A composite op's pieces report before the op itself (runtime/ops/trace.ts): all are recorded; the pairing
  * (op_alignment.ts) picks what the other side has. Values are read while the tracer is set aside, so the reads'
  * own ops (a view made contiguous) are not recorded.
+ *
+ * The backward pass is attributed to the forward: each recorded output's GradNode has its rule wrapped, so the ops
+ * that rule runs are events with `gradOf` — the forward event whose gradient they compute — and that event's line.
+ * Each forward event also says whether its output requires grad (`differentiable`), an Input whether it is a leaf
+ * being trained (`gradLeaf`): where a gradient stops that the original's does not (op_gradient_flow.ts).
  */
 import { setTracer, type OpTracer, type TraceAttrs } from '../../runtime/ops/trace.js';
+import type { GradNode } from '../../runtime/autograd/node.js';
 import type { Backend } from '../../runtime/backends/backend.js';
 import { Tensor } from '../../runtime/index.js';
 import { appendEvent, EVENT_CAP, programFiles, type OpEvent, type OpTraceLog } from './op_trace_log.js';
@@ -23,6 +29,15 @@ export class RuntimeOpRecorder implements OpTracer {
   private on = false;
   private done = false;
   private phase: OpEvent['phase'] = 'forward';
+  /** The forward event whose gradient rule is running (backward pass), if any. */
+  private gradOf: number | undefined;
+  /** Each wrapped GradNode's forward event: the last event that reported its output (a composite over its piece). */
+  private readonly nodeEvent = new WeakMap<GradNode, number>();
+  /**
+   * Forward events whose output's autograd state is not known yet: an op reports before it attaches its GradNode
+   * (runtime/ops/elementwise.ts), so requiresGrad and gradFn are read at the next report, or when backward starts.
+   */
+  private unsettled: { t: Tensor; index: number }[] = [];
 
   constructor(private readonly trace: TraceWriter, readonly step: number) {
     this.log = { step, events: [], truncated: false, missing: `the migrated program did not reach step ${step}` };
@@ -41,6 +56,7 @@ export class RuntimeOpRecorder implements OpTracer {
 
   /** Runs `fn` (a backward() or autograd.grad) as the backward pass. */
   backward<T>(fn: () => T): T {
+    this.settle();
     const outer = this.phase;
     this.phase = 'backward';
     try {
@@ -52,6 +68,7 @@ export class RuntimeOpRecorder implements OpTracer {
 
   /** Stops recording for now (the optimizer's own update, which the loop diff compares variable by variable). */
   pause(): void {
+    this.settle();
     if (!this.on) return;
     this.on = false;
     setTracer(this.previous);
@@ -90,9 +107,12 @@ export class RuntimeOpRecorder implements OpTracer {
     // Reads below run ops of their own (contiguous copies): they must not report here.
     setTracer(this.previous);
     try {
+      this.settle();
       const ids = inputs.map((x) => (x === null ? -1 : this.producer.get(x) ?? this.input(x)));
       const kind = typeof attrs.op === 'string' ? `${name}:${attrs.op}` : name;
+      const earlier = this.producer.get(out);
       const index = this.record(out, kind, ids, inputs.map((x) => (x ? [...x.shape] : [])));
+      if (earlier !== undefined) this.log.events[earlier].sameAs = index;
       this.producer.set(out, index);
     } finally {
       setTracer(this);
@@ -101,6 +121,36 @@ export class RuntimeOpRecorder implements OpTracer {
 
   backend(be: Backend): Backend {
     return be;
+  }
+
+  /** The forward events' autograd state, now that their ops have attached their nodes (see `unsettled`). */
+  private settle(): void {
+    for (const { t, index } of this.unsettled) {
+      const e = this.log.events[index];
+      e.differentiable = t.requiresGrad;
+      // An Input that requires grad without being a leaf is an unreported op's output: where its gradient goes is unknown.
+      if (e.kind === 'Input' && (!t.requiresGrad || t.isLeaf)) e.gradLeaf = t.requiresGrad;
+      if (t.gradFn) this.attribute(t.gradFn, index);
+    }
+    this.unsettled = [];
+  }
+
+  /** The ops `node`'s gradient rule runs are the backward of event `index` (the last event to claim the node). */
+  private attribute(node: GradNode, index: number): void {
+    const wrapped = this.nodeEvent.has(node);
+    this.nodeEvent.set(node, index);
+    if (wrapped || !node.backward) return;
+    const rule = node.backward;
+    const self = this;
+    node.backward = (grad) => {
+      const outer = self.gradOf;
+      self.gradOf = self.nodeEvent.get(node);
+      try {
+        return rule(grad);
+      } finally {
+        self.gradOf = outer;
+      }
+    };
   }
 
   /** A tensor no traced op made (data, a variable, a constant): an `Input` event where it is first read. */
@@ -112,8 +162,10 @@ export class RuntimeOpRecorder implements OpTracer {
 
   private record(t: Tensor, kind: string, inputs: number[], inputShapes: number[][]): number {
     const cpu = t.device.type === 'cpu';
-    const index = appendEvent(this.log, this.trace, { kind, shape: t.shape, dtype: t.dtype, inputs, inputShapes, phase: this.phase },
+    const forward = this.phase === 'forward';
+    const index = appendEvent(this.log, this.trace, { kind, shape: t.shape, dtype: t.dtype, inputs, inputShapes, phase: this.phase, ...(!forward && this.gradOf !== undefined ? { gradOf: this.gradOf } : {}) },
       (cpu ? t.dataSync() : []) as ArrayLike<number>, cpu, t.dtype === 'int32' || t.dtype === 'bool', this.files);
+    if (forward) this.unsettled.push({ t, index });
     const same = this.byStorage.get(t.storage);
     if (same) same.push(index);
     else this.byStorage.set(t.storage, [index]);
@@ -122,10 +174,11 @@ export class RuntimeOpRecorder implements OpTracer {
 }
 
 /**
- * `--trace ops` on the candidate: a recorder for step `step`, started at once when that is step 0 (the diff runs a
- * traced candidate on the CPU only: run.ts).
+ * `--trace ops` on the candidate: a recorder for step `step`, started at once when that is step 0 of a custom loop
+ * (`startNow`; fit's probe starts it where the step begins: fit_op_trace.ts). The diff runs a traced candidate on
+ * the CPU only (run.ts).
  */
-export function startRuntimeOpTrace(trace: TraceWriter, meta: { opTrace?: OpTraceLog }, step: number): RuntimeOpRecorder {
+export function startRuntimeOpTrace(trace: TraceWriter, meta: { opTrace?: OpTraceLog }, step: number, startNow = step === 0): RuntimeOpRecorder {
   const rec = new RuntimeOpRecorder(trace, step);
   meta.opTrace = rec.log;
   // backward() is the backward pass (the loop probes' autogradGrad marks autograd.grad's).
@@ -133,6 +186,6 @@ export function startRuntimeOpTrace(trace: TraceWriter, meta: { opTrace?: OpTrac
   Tensor.prototype.backward = function (this: Tensor, ...args: Parameters<Tensor['backward']>) {
     return rec.backward(() => backward.apply(this, args));
   };
-  if (step === 0) rec.resume();
+  if (startNow) rec.resume();
   return rec;
 }

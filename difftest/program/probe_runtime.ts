@@ -39,7 +39,9 @@ import { activationToCandidate, weightToCandidate } from './layout.js';
 import { describeSource, isChain, mapLayersByGraph, type CandidateGraph, type LeafCall } from './graph_map.js';
 import { ACTIVATION_MODULES, mapLayers, type CandidateLeaf } from './layer_map.js';
 import { graphIsolationPlan, type IsolationPlan } from './isolation_plan.js';
+import { FitOpTrace } from './fit_op_trace.js';
 import { installLoopProbes } from './loop_probe_runtime.js';
+import { startRuntimeOpTrace } from './op_trace_runtime.js';
 import { plainFit } from './plain_fit.js';
 import { asFloat32, EVAL_OUTPUT, hashValues, TraceReader, TraceWriter, traceKey } from './trace.js';
 import { dataTensorName, emptyLogs, type CandidateMeta, type LayerMapping, type ReferenceMeta } from './trace_meta.js';
@@ -58,6 +60,8 @@ process.on('exit', () => {
 });
 // A migrated custom loop (no utils.fit): followed step by step through its optimizer (loop_probe_runtime.ts).
 const loopProbes = cfg.customLoop && !cfg.plain ? installLoopProbes(cfg, ref, trace, meta) : null;
+// --trace ops on a utils.fit program: the traced step's ops, from its batch to its gradients (fit_op_trace.ts).
+const fitOps = new FitOpTrace(cfg.traceOps && !cfg.customLoop && !cfg.plain ? startRuntimeOpTrace(trace, meta, cfg.traceOps.step, false) : null);
 
 /** `torch.autograd.grad(...)` as instrument.ts rewrites it in a migrated custom loop (loop_probe_runtime.ts). */
 export const autogradGrad: typeof torch.autograd.grad = (outputs, inputs, opts) => (loopProbes ? loopProbes.autogradGrad(outputs, inputs, opts) : torch.autograd.grad(outputs, inputs, opts));
@@ -82,7 +86,7 @@ const tap = {
 function capture(m: nn.Module, input: Tensor, out: Tensor): void {
   if (!tap.capture) return;
   (tap.capture.get(m) ?? tap.capture.set(m, []).get(m)!).push(torch.keep(out));
-  if (tap.inputs && tap.wantInputs.has(m)) (tap.inputs.get(m) ?? tap.inputs.set(m, []).get(m)!).push(torch.keep(input.detach().clone()));
+  if (tap.inputs && tap.wantInputs.has(m)) (tap.inputs.get(m) ?? tap.inputs.set(m, []).get(m)!).push(torch.keep(fitOps.aside(() => input.detach().clone())));
 }
 
 function endCapture(): void {
@@ -483,8 +487,13 @@ export async function fit(model: unknown, x: Tensor | Tensor[], y: Tensor | Tens
       if (cfg.replay === 'layer' && record && cfg.record.outputs) await recordIsolated(model, layers, modules, readers, xbs, step);
       if (record && cfg.record.outputs) beginCapture();
       gradNames = record && cfg.record.gradients ? layers.flatMap((m) => m.weights.map((w) => ({ m, w }))).filter(({ w }) => params.has(w.candidateName)) : [];
+      // Last: the replay's writes and the isolated forward above are the probe's, not the program's.
+      fitOps.begin(step);
     },
-    beforeOptimizerStep: () => gradNames.map(({ w }) => params.get(w.candidateName)!.grad?.clone() ?? torch.zeros(params.get(w.candidateName)!.shape)),
+    beforeOptimizerStep: () => {
+      fitOps.end(cur!.step);
+      return gradNames.map(({ w }) => params.get(w.candidateName)!.grad?.clone() ?? torch.zeros(params.get(w.candidateName)!.shape));
+    },
     afterOptimizerStep(_info, pred, preds) {
       outputs = tap.capture ? readers.map((read) => read(pred, preds)?.detach() ?? null) : [];
       return outputs.filter((o): o is Tensor => o !== null);

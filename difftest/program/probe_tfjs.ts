@@ -34,7 +34,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProgressBar } from '../../runtime/utils/progress.js';
 import { permutation, readChildConfig, recordsAt, recordsParametersAt, seededRandom } from './child_config.js';
+import { FitOpTrace } from './fit_op_trace.js';
 import { installLoopProbes } from './loop_probe_tfjs.js';
+import { startTfjsOpTrace } from './op_trace_tfjs.js';
 import { asFloat32, EVAL_OUTPUT, hashValues, TraceWriter, traceKey } from './trace.js';
 import { dataTensorName, emptyLogs, type EpochLog, type ReferenceLayer, type ReferenceMeta, type StepLog } from './trace_meta.js';
 import { classSampleWeights, fitInputs, validationLogs } from './probe_tfjs_outputs.js';
@@ -62,6 +64,8 @@ process.on('exit', () => {
 });
 // A program that trains with its own loop (no fit): its optimizer's steps are recorded as they happen.
 const loopProbes = cfg.customLoop && !cfg.plain ? installLoopProbes(cfg, trace, meta) : null;
+// --trace ops on a model.fit program: the traced step's kernels, from its batch to its gradients (fit_op_trace.ts).
+const fitOps = new FitOpTrace(cfg.traceOps && !cfg.customLoop && !cfg.plain ? startTfjsOpTrace(trace, meta, cfg.traceOps.step, false) : null);
 
 /** `__tb.declared(tf.variable(...), 'w')` (instrument.ts): the program's name for a custom loop's variable. */
 export function declared<T>(v: T, label: string): T {
@@ -377,13 +381,14 @@ export async function fit(model: unknown, x: unknown, y: unknown, args: tf.Model
       const wbs = sampleWeights.map((w) => (w ? tf.gather(w, idx) : null));
       let outputs: tf.Tensor[] = [];
       let metricValues: tf.Scalar[] = [];
+      fitOps.begin(step);
       const { value, grads } = tf.variableGrads(() => {
         const outs = probeModel.apply(xbs.length > 1 ? xbs : xbs[0], { training: true }) as tf.Tensor | tf.Tensor[];
         const all = Array.isArray(outs) ? outs : [outs];
         if (record && cfg.record.outputs) outputs = all.map((t) => tf.keep(t));
         if (!several && !wbs[0]) {
           const pred = all[all.length - 1];
-          metricValues = compiled.metricsTensors.map(([fn]) => tf.keep(tf.mean(fn(ybs[0], pred))) as tf.Scalar);
+          metricValues = fitOps.aside(() => compiled.metricsTensors.map(([fn]) => tf.keep(tf.mean(fn(ybs[0], pred))) as tf.Scalar));
           let total = tf.mean(compiled.lossFunctions[0](ybs[0], pred));
           for (const r of compiled.calculateLosses()) total = tf.add(total, r);
           return total as tf.Scalar;
@@ -399,11 +404,12 @@ export async function fit(model: unknown, x: unknown, y: unknown, args: tf.Model
           lossValues.push(tf.mean(l));
           sum = sum ? tf.add(sum, l) : l;
         });
-        metricValues = compiled.metricsTensors.map(([fn, out], i) => tf.keep(several && i < preds.length ? lossValues[i] : tf.mean(fn(ybs[out], preds[out]))) as tf.Scalar);
+        metricValues = fitOps.aside(() => compiled.metricsTensors.map(([fn, out], i) => tf.keep(several && i < preds.length ? lossValues[i] : tf.mean(fn(ybs[out], preds[out]))) as tf.Scalar));
         let total = tf.mean(sum!);
         for (const r of compiled.calculateLosses()) total = tf.add(total, r);
         return total as tf.Scalar;
       }, variables);
+      fitOps.end(step);
       if (record && cfg.record.gradients) {
         trainables.forEach((w, i) => {
           const g = grads[variables[i].name];

@@ -20,7 +20,7 @@ import { killRunningChildren, runChild } from './child.js';
 import type { ChildConfig } from './child_config.js';
 import { buildReport } from './compare_traces.js';
 import { localModules } from './local_modules.js';
-import { addOpTrace, TRACE_NEEDS_LOOP } from './op_trace_report.js';
+import { addOpTrace } from './op_trace_report.js';
 import { TraceReader } from './trace.js';
 import type { CandidateMeta, ReferenceMeta } from './trace_meta.js';
 import type { DiffOptions, DiffReport } from './types.js';
@@ -130,8 +130,6 @@ async function diffPrograms(opts: DiffOptions, original: string, migrated: strin
   const deadline = opts.timeoutSeconds !== undefined ? performance.now() + opts.timeoutSeconds * 1000 : undefined;
   const left = () => (deadline === undefined ? undefined : Math.max(0, deadline - performance.now()));
   const refRun = await runChild({ entry: original, source: originalSource, workDir, timeoutMs: left(), config: { ...base, role: 'reference', traceDir: refDir } });
-  // --trace ops hooks a custom loop's steps: a model.fit program is told so before its migration runs too.
-  if (base.traceOps && !refRun.instrumented?.customLoop) throw new DiffUsageError(`${opts.original}: ${TRACE_NEEDS_LOOP}`);
   const candRun = await runChild({ entry: migrated, source: migratedSource, workDir, timeoutMs: left(), servedAs, config: { ...base, role: 'candidate', traceDir: candDir, referenceTraceDir: refDir } });
   for (const spec of refRun.instrumented?.tfjsNodeImports ?? []) {
     let installed = false;
@@ -182,7 +180,7 @@ async function diffPrograms(opts: DiffOptions, original: string, migrated: strin
       notes,
       timings,
     });
-    const untraceable = base.traceOps ? addOpTrace(report, reference, candidate, base.traceOps.step, Boolean(refRun.instrumented?.customLoop)) : null;
+    const untraceable = base.traceOps ? addOpTrace(report, reference, candidate, base.traceOps.step) : null;
     if (untraceable) throw new DiffUsageError(`${opts.original}: ${untraceable}`);
     return report;
   } finally {

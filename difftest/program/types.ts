@@ -167,7 +167,7 @@ export interface OpTraceReport {
   agreeing: number;
   /** Pairs of one kind and shape with different values that the dataflow did not back (left unpaired). */
   dropped: number;
-  /** Why the alignment may be wrong (few ops paired, a trace cut short, a banded alignment), or null. */
+  /** Why the result may be wrong or incomplete (few ops paired, a trace cut short, a banded alignment, pairs not judged), or null. */
   unsure: string | null;
   firstDivergence: null | {
     /** Forward ops agreed when this is `backward`: a gradient computed differently (paired with less trust). */
@@ -179,8 +179,12 @@ export interface OpTraceReport {
     relativeL2: number;
     /** assert_close's message, or how the summaries differ when the outputs were too large to record. */
     message: string;
-    /** `op`: its inputs agree and it differs; `gap`: ops only one side has come before it; `input`: tensors no op made differ. */
-    cause: 'op' | 'gap' | 'input';
+    /**
+     * `op`: its inputs agree and it differs; `gap`: ops only one side has come before it; `input`: tensors no op made
+     * differ; `no-gradient`: the values agree, but the original differentiates this output with respect to trained
+     * variables the migrated program's does not reach (its gradient stops at `likely`; `referenceGap` lists them).
+     */
+    cause: 'op' | 'gap' | 'input' | 'no-gradient';
     /** The unpaired ops (or Inputs) on each side between it and the agreeing pairs it descends from. */
     candidateGap: TracedOpRef[];
     referenceGap: TracedOpRef[];

@@ -1,7 +1,9 @@
 // The op-level trace's pure parts (--trace ops): the kind table, the alignment, the verdicts and the localisation,
 // and the report section built from two synthetic logs. No child processes.
 import { describe, expect, test } from 'vitest';
-import { alignOps, shapeRelation, summariesAgree, type AlignOp } from '../../difftest/program/op_alignment.js';
+import { alignOps, backwardShapeRelation, shapeRelation, summariesAgree, type AlignOp } from '../../difftest/program/op_alignment.js';
+import { gradientCut } from '../../difftest/program/op_gradient_flow.js';
+import { gradientGroups } from '../../difftest/program/op_gradient_groups.js';
 import { kindRow } from '../../difftest/program/op_kinds.js';
 import { judgePairs, localise, type PairComparison } from '../../difftest/program/op_localise.js';
 import { summarise, type OpEvent, type OpTraceLog } from '../../difftest/program/op_trace_log.js';
@@ -136,6 +138,21 @@ describe('judgePairs / localise', () => {
     expect(v[1]).toEqual({ pass: true, carried: false, healed: true });
   });
 
+  test('a reader that passes only by the absolute tolerance (values ~0, a large relative error) heals nothing and excuses nothing', () => {
+    const events = [ev(0, 'Input', [2], [1, 2]), ev(1, 'Binary:mul', [2], [2, 4], [0]), ev(2, 'Reduce:sum', [], [1e-9], [1]), ev(3, 'Binary:add', [2], [3, 5], [1])];
+    const pairs = [0, 1, 2, 3].map((i) => ({ reference: i, candidate: i, relation: 'same' as const, summariesAgree: i !== 1 }));
+    const ok = (relativeL2: number): PairComparison => ({ pass: true, relativeL2, maxAbsError: 0, maxRelError: 0, message: null });
+    const bad: PairComparison = { pass: false, relativeL2: 0.5, maxAbsError: 1, maxRelError: 0.5, message: 'x' };
+    // Pair 1 fails; its one reader (pair 2) passes with relative L2 0.8, by atol: no heal.
+    const onlyNoise = judgePairs(events.slice(0, 3), pairs.slice(0, 3), [ok(0), bad, ok(0.8)]);
+    expect(onlyNoise[1].pass).toBe(false);
+    // A reader that agrees (relative L2 1e-7) heals it, as before.
+    expect(judgePairs(events.slice(0, 3), pairs.slice(0, 3), [ok(0), bad, ok(1e-7)])[1]).toMatchObject({ pass: true, healed: true });
+    // And a noise pass carries no error into what reads it: pair 3 (reading 1 and, through it, nothing else) fails alone.
+    const carried = judgePairs(events, pairs, [ok(0.8), ok(0.8), ok(0.8), bad]);
+    expect(carried[3].pass).toBe(false);
+  });
+
   test('localise: an op whose inputs agree is itself the cause', () => {
     const v = judgePairs(cand, pairs, [cmp(0, true), cmp(0, true), cmp(0.5, false), cmp(0.5, false)]);
     expect(localise(ref, cand, pairs, v)).toMatchObject({ pair: 2, cause: 'op', candidateGap: [], referenceGap: [], phase: 'forward' });
@@ -211,5 +228,100 @@ describe('buildOpTrace', () => {
     const c = log([ev(0, 'Input', [3], [1, 2, 3]), { ...big(9), kind: 'Unary:relu', index: 1, inputs: [0] }]);
     const t = buildOpTrace(r, c, (e) => (e.hasValues ? valuesOf(e) : undefined), (e) => (e.hasValues ? valuesOf(e) : undefined));
     expect(t.firstDivergence?.message).toMatch(/summaries differ/);
+  });
+});
+
+describe('the backward pass, attributed to the forward (gradOf)', () => {
+  // x · w (forward), then its gradient: the backward ops carry gradOf, the forward event whose gradient they compute.
+  const back = (kind: string, shape: number[], values: number[], gradOf: number | undefined, inputs: number[] = []): AlignOp => ({ ...op(kind, shape, values, inputs, 'backward'), ...(gradOf !== undefined ? { gradOf } : {}) });
+
+  test('gradientGroups: a paired event is its own group; an unpaired piece joins the paired op that reads it or reports its output again', () => {
+    const events = [op('Input', [2], [1, 2]), op('MatMul', [2], [3, 4], [0]), { ...op('Binary:add', [2], [4, 5], [1]), sameAs: 3 }, op('Linear', [2], [4, 5], [0]), op('Unary:relu', [2], [4, 5], [3]), back('MatMul', [2], [1, 1], 3)];
+    expect(gradientGroups(events, new Set([3, 4]))).toEqual([3, 3, 3, 3, 4, -1]);
+    expect(gradientGroups(events, new Set([4]))).toEqual([4, 4, 4, 4, 4, -1]);
+    expect(gradientGroups(events, new Set())).toEqual([-1, -1, -1, -1, -1, -1]);
+  });
+
+  test('attributed backward ops pair within the gradient of one forward pair, values differing or not, in either order', () => {
+    const ref = [op('Input', [2, 3], [1, 2, 3, 4, 5, 6]), op('Tanh', [2, 3], [1, 1, 1, 2, 2, 2], [0]), op('Relu', [2, 3], [3, 3, 3, 4, 4, 4], [1]),
+      back('Multiply', [2, 3], [9, 9, 9, 9, 9, 9], 2), back('Sum', [3], [7, 8, 9], 1), back('Multiply', [2, 3], [5, 5, 5, 5, 5, 5], 1)];
+    const cand = [op('Input', [2, 3], [1, 2, 3, 4, 5, 6]), op('Unary:tanh', [2, 3], [1, 1, 1, 2, 2, 2], [0]), op('Unary:relu', [2, 3], [3, 3, 3, 4, 4, 4], [1]),
+      back('Binary:mul', [2, 3], [9, 9, 9, 9, 9, 9], 2), back('Binary:mul', [2, 3], [6, 6, 6, 6, 6, 6], 1), back('Reduce:sum', [1, 3], [7, 8, 9], 1)];
+    const { pairs } = alignOps(ref, cand);
+    const backward = pairs.filter((p) => p.reference >= 3).map((p) => [p.reference, p.candidate]);
+    // Tanh's gradient: the Sum with the sum (though the runtime runs it last), the Multiply with the mul whose values
+    // differ (paired by the attribution, not by its values); Relu's gradient with Relu's.
+    expect(backward).toEqual([[3, 3], [5, 4], [4, 5]]);
+  });
+
+  test('attributed backward ops of different forward pairs never pair; ops that only move values pair only when they agree', () => {
+    const ref = [op('Input', [4], [1, 2, 3, 4]), op('Tanh', [4], [1, 1, 1, 1], [0]), op('Relu', [4], [2, 2, 2, 2], [1]), back('Multiply', [4], [3, 3, 3, 3], 1), back('Reshape', [4], [1, 1, 1, 1], 2)];
+    const cand = [op('Input', [4], [1, 2, 3, 4]), op('Unary:tanh', [4], [1, 1, 1, 1], [0]), op('Unary:relu', [4], [2, 2, 2, 2], [1]), back('Binary:mul', [4], [3, 3, 3, 3], 2), back('Reshape', [4], [5, 5, 5, 5], 2)];
+    expect(alignOps(ref, cand).pairs.filter((p) => p.reference >= 3)).toEqual([]);
+  });
+
+  test('a backward pair may relate a 2-D shape to its transpose (a Dense kernel gradient against a Linear weight gradient)', () => {
+    expect(backwardShapeRelation([16, 12], [12, 16])).toBe('transpose');
+    expect(backwardShapeRelation([1, 16, 12], [12, 16])).toBe('transpose');
+    expect(backwardShapeRelation([4, 2], [4, 2])).toBe('same');
+    expect(backwardShapeRelation([4, 2], [8])).toBeNull();
+    const k = [1, 2, 3, 4, 5, 6];
+    const ref = [op('Input', [2, 3], k), op('BatchMatMul', [2, 3], [1, 1, 1, 1, 1, 1], [0]), back('BatchMatMul', [2, 3], k, 1)];
+    const cand = [op('Input', [2, 3], k), op('MatMul', [2, 3], [1, 1, 1, 1, 1, 1], [0]), back('MatMul', [3, 2], [1, 4, 2, 5, 3, 6], 1)];
+    const r = buildOpTrace(log(ref.map((e, i) => ev(i, e.kind, [...e.shape], i === 2 ? k : [1, 1, 1, 1, 1, 1].slice(0, 6), [...e.inputs], { phase: e.phase as OpEvent['phase'], ...(i === 2 ? { gradOf: 1 } : {}) }))),
+      log(cand.map((e, i) => ev(i, e.kind, [...e.shape], i === 2 ? [1, 4, 2, 5, 3, 6] : [1, 1, 1, 1, 1, 1], [...e.inputs], { phase: e.phase as OpEvent['phase'], ...(i === 2 ? { gradOf: 1 } : {}) }))), valuesOf, valuesOf);
+    expect(r.paired).toBe(3);
+    expect(r.firstDivergence).toBeNull();
+  });
+});
+
+describe('gradientCut: a gradient that stops short', () => {
+  // The original trains a and b: loss = a·x + b. The migrated program detaches a (its Input no longer requires grad).
+  const trained = { differentiable: true, gradLeaf: true };
+  const data = { differentiable: false, gradLeaf: false };
+  const reference = [
+    ev(0, 'Input', [], [2], [], trained), ev(1, 'Input', [3], [1, 2, 3], [], data), ev(2, 'Multiply', [3], [2, 4, 6], [0, 1], { differentiable: true }),
+    ev(3, 'Input', [], [1], [], trained), ev(4, 'Add', [3], [3, 5, 7], [2, 3], { differentiable: true }),
+  ];
+  const candidate = (aTrained: boolean) => [
+    ev(0, 'Input', [], [2], [], aTrained ? trained : data), ev(1, 'Input', [3], [1, 2, 3], [], data), ev(2, 'Binary:mul', [3], [2, 4, 6], [0, 1], { differentiable: aTrained }),
+    ev(3, 'Input', [], [1], [], trained), ev(4, 'Binary:add', [3], [3, 5, 7], [2, 3], { differentiable: true }),
+  ];
+
+  test('a detached variable: the first pair whose output the original differentiates with respect to it', () => {
+    const c = candidate(false);
+    const { pairs } = alignOps(reference, c);
+    const cut = gradientCut(reference, c, pairs)!;
+    expect(cut).not.toBeNull();
+    expect(pairs[cut.pair]).toMatchObject({ reference: 0, candidate: 0 });
+    expect(cut.lost).toEqual([0]);
+    expect(cut.cutAt).toBe(0);
+    const r = buildOpTrace(log(reference), log(c), valuesOf, valuesOf);
+    expect(r.firstDivergence).toMatchObject({ phase: 'backward', cause: 'no-gradient', likely: { index: 0, kind: 'Input' } });
+    expect(r.summary).toMatch(/the migrated program's gradient stops at Input \[\]/);
+  });
+
+  test('no cut when the migrated loss reaches every variable the original trains', () => {
+    const c = candidate(true);
+    expect(gradientCut(reference, c, alignOps(reference, c).pairs)).toBeNull();
+    expect(buildOpTrace(log(reference), log(c), valuesOf, valuesOf).firstDivergence).toBeNull();
+  });
+
+  test('a value detached on purpose, its variable reached another way (a max subtracted for stability): no cut', () => {
+    // loss = (a·x) − stop(max(a·x)): a still reaches the loss through the product.
+    const ref = [...reference.slice(0, 3), ev(3, 'Max', [], [6], [2], { differentiable: true }), ev(4, 'Sub', [3], [-4, -2, 0], [2, 3], { differentiable: true })];
+    const cand = [...candidate(true).slice(0, 3), ev(3, 'Reduce:max', [], [6], [2], { differentiable: false }), ev(4, 'Binary:sub', [3], [-4, -2, 0], [2, 3], { differentiable: true })];
+    expect(gradientCut(ref, cand, alignOps(ref, cand).pairs)).toBeNull();
+  });
+
+  test('no claim where the migrated side cannot say (an unreported op\'s output requiring grad) or recorded no autograd state', () => {
+    // b no longer trained, but the loss also reads an unreported op's output that requires grad: which variables
+    // that one reaches is unknown, so no variable can be said to be lost.
+    const unknown = candidate(true).map((e) => (e.index === 0 ? { ...e, gradLeaf: undefined } : e.index === 3 ? { ...e, ...data } : e));
+    const known = candidate(true).map((e) => (e.index === 3 ? { ...e, ...data } : e));
+    expect(gradientCut(reference, known, alignOps(reference, known).pairs)?.lost).toEqual([3]);
+    expect(gradientCut(reference, unknown, alignOps(reference, unknown).pairs)).toBeNull();
+    const bare = candidate(false).map(({ differentiable: _d, gradLeaf: _g, ...e }) => e as OpEvent);
+    expect(gradientCut(reference, bare, alignOps(reference, bare).pairs)).toBeNull();
   });
 });

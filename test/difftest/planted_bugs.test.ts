@@ -3,8 +3,10 @@
  * `torchbridge check` (programmatically, the real program-level diff against TensorFlow.js) must fail on it with a
  * report that names the planted layer or op. The unmutated programs are checked in the same run and must pass,
  * so a catch means the bug was found, not that the check fails on everything. Few steps, small data: the whole
- * suite is one `check` run of twenty-seven entries (ten programs, seventeen bugs: seven in fit-trained sequential
- * models, three in functional graphs, five in custom loops, two in fit's outputs and class weights).
+ * suite is one `check` run of twenty-nine entries (ten programs, nineteen bugs: seven in fit-trained sequential
+ * models, five in functional graphs, five in custom loops, two in fit's outputs and class weights). The bugs that
+ * say what `diff --trace ops` must name (traceOps: gradient-only bugs, whose forward values all agree) are also
+ * diffed op by op at step 0.
  */
 import { describe, expect, test, beforeAll, afterAll } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { runMigrate } from '../../cli/migrate/run.js';
 import { parseCheckConfig } from '../../difftest/check/config.js';
 import { applyPlantedBug, PLANTED_BUGS, PLANTED_PROGRAMS, PlantError, type PlantedBug, type PlantedProgram } from '../../difftest/check/planted.js';
 import { runCheck, type CheckResult, type EntryResult } from '../../difftest/check/run.js';
+import { runDiff } from '../../difftest/program/run.js';
 
 const repo = resolve(import.meta.dirname, '../..');
 const STEPS = 4;
@@ -116,6 +119,21 @@ describe('planted bugs', () => {
     if (bug.expect.layer) expect(named(r).join('\n')).toContain(bug.expect.layer);
     if (bug.expect.layer && bug.expect.kind) expect(d!.layer).toBe(bug.expect.layer);
   });
+
+  test.each(PLANTED_BUGS.filter((b) => b.traceOps).map((b) => [b.id, b] as const))('%s: --trace ops names the phase and the line', async (_id, bug) => {
+    const file = join(dir, bug.id, basename(PLANTED_PROGRAMS[bug.program]));
+    const r = await runDiff({ original: join(repo, PLANTED_PROGRAMS[bug.program]), migrated: file, steps: 1, trace: 'ops', reference: 'cpu', progress: false });
+    expect(r.pass).toBe(false);
+    const d = r.opTrace!.firstDivergence!;
+    expect(d, r.opTrace!.summary).toBeTruthy();
+    const want = bug.traceOps!;
+    expect(d.phase).toBe(want.phase);
+    if (want.cause) expect(d.cause).toBe(want.cause);
+    const line = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(want.line)) + 1;
+    expect(line).toBeGreaterThan(0);
+    expect(d.likely.at, r.opTrace!.summary).toMatch(new RegExp(`${basename(file).replace('.', '\\.')}:${line}$`));
+    expect(r.failures.some((f) => f.startsWith('op trace: '))).toBe(true);
+  }, 120_000);
 
   test('the check exits 1 overall, with one JUnit suite per entry', () => {
     expect(result.code).toBe(1);
