@@ -21,8 +21,8 @@ function failed(path: string, text: string, message: string): FileResult {
 
 export async function runTasks(tasks: Task[], opts: TranspileOptions, jobs: number, onDone: (i: number, r: FileResult) => void): Promise<FileResult[]> {
   const results: FileResult[] = new Array(tasks.length);
-  if (opts.typeChecker !== false) primeTypeOracle(tasks);
   if (jobs <= 1 || tasks.length <= 1) {
+    if (opts.typeChecker !== false) primeTypeOracle(tasks);
     tasks.forEach((t, i) => {
       results[i] = transpileSource(t.path, t.text, opts);
       onDone(i, results[i]);
@@ -47,9 +47,11 @@ export async function runTasks(tasks: Task[], opts: TranspileOptions, jobs: numb
     onDone(i, results[i]);
   };
   // N jobs = this thread + N - 1 workers: this thread has the transpiler loaded already and works while the
-  // workers start (loading the TypeScript compiler takes each of them a second or so).
+  // workers start (loading the TypeScript compiler takes each of them a second or so). They are started before
+  // this thread primes its type checker (another second or two), so the two overlap.
   const workers = Array.from({ length: running }, () =>
     new Worker(new URL('./worker_entry.mjs', import.meta.url), { workerData: init }));
+  if (opts.typeChecker !== false) primeTypeOracle(tasks);
   const mine = (async () => {
     for (;;) {
       const i = handedBack.length ? handedBack.shift()! : next < tasks.length ? next++ : -1;
