@@ -13,6 +13,7 @@ import {
   batchNormLayer, layerNormLayer, activationLayer, embeddingLayer, rnnLayer, mergeLayer, dotLayer, permuteLayer, repeatVectorLayer,
   timeDistributedLayer, bidirectionalLayer, inputLayerLayer,
 } from './layers.js';
+import { upSampling2dLayer, zeroPadding2dLayer, cropping2DLayer } from './layers_spatial.js';
 
 export const TRANSFORMERS: Readonly<Record<string, Transformer>> = {
   tensorFromValues, variable, randomValues, multinomial,
@@ -21,6 +22,7 @@ export const TRANSFORMERS: Readonly<Record<string, Transformer>> = {
   denseLayer, conv2dLayer, conv1dLayer, conv2dTransposeLayer, pool2dLayer, pool1dLayer, globalPoolLayer, flattenLayer, reshapeLayer, dropoutLayer,
   batchNormLayer, layerNormLayer, activationLayer, embeddingLayer, rnnLayer, mergeLayer, dotLayer, permuteLayer, repeatVectorLayer,
   timeDistributedLayer, bidirectionalLayer, inputLayerLayer,
+  upSampling2dLayer, zeroPadding2dLayer, cropping2DLayer,
 };
 
 /** Layer transformers answer with a LayerPlan (used by the model rules). */
@@ -28,4 +30,5 @@ export const LAYER_TRANSFORMERS: ReadonlySet<string> = new Set([
   'denseLayer', 'conv2dLayer', 'conv1dLayer', 'conv2dTransposeLayer', 'pool2dLayer', 'pool1dLayer', 'globalPoolLayer', 'flattenLayer', 'reshapeLayer',
   'dropoutLayer', 'batchNormLayer', 'layerNormLayer', 'activationLayer', 'embeddingLayer', 'rnnLayer', 'mergeLayer',
   'permuteLayer', 'repeatVectorLayer', 'dotLayer', 'timeDistributedLayer', 'bidirectionalLayer', 'inputLayerLayer',
+  'upSampling2dLayer', 'zeroPadding2dLayer', 'cropping2DLayer',
 ]);

@@ -48,6 +48,9 @@ const CASES: Record<string, Case[]> = {
   maximum: [{ merge: '{}' }], minimum: [{ merge: '{}' }], dot: [{ merge: '{ axes: 1 }' }],
   permute: [{ config: '{ dims: [2, 1] }', shape: '[5, 4]' }],
   repeatVector: [{ config: '{ n: 3 }', shape: '[4]' }],
+  upSampling2d: [{ config: '{ size: [2, 3] }', shape: '[4, 4, 3]' }, { config: "{ interpolation: 'bilinear' }", shape: '[4, 4, 3]' }],
+  zeroPadding2d: [{ config: '{ padding: [[1, 2], [0, 3]] }', shape: '[4, 4, 3]' }],
+  cropping2D: [{ config: '{ cropping: 1 }', shape: '[4, 4, 3]' }],
 };
 
 /** Rows whose target is prose, not code. */
