@@ -181,6 +181,7 @@ export type WeightLayout =
   | { kind: 'same' }
   | { kind: 'dense-kernel'; flattenedFrom?: { h: number; w: number; c: number } }
   | { kind: 'conv2d-kernel' }
+  | { kind: 'depthwise-kernel' }
   | { kind: 'conv2d-transpose-kernel' }
   | { kind: 'conv1d-kernel' }
   | { kind: 'gru-kernel' }
@@ -198,6 +199,7 @@ export function weightLayoutOf(className: string, tensor: string, flattenedFrom?
   // TimeDistributed's weights are its wrapped Dense's (the only layer the diff pairs inside it).
   if (tensor === 'kernel' && (className === 'Dense' || className === 'TimeDistributed')) return flattenedFrom ? { kind: 'dense-kernel', flattenedFrom } : { kind: 'dense-kernel' };
   if (tensor === 'kernel' && className === 'Conv2D') return { kind: 'conv2d-kernel' };
+  if (tensor === 'depthwise_kernel' && className === 'DepthwiseConv2D') return { kind: 'depthwise-kernel' };
   if (tensor === 'kernel' && className === 'Conv2DTranspose') return { kind: 'conv2d-transpose-kernel' };
   if (tensor === 'kernel' && className === 'Conv1D') return { kind: 'conv1d-kernel' };
   if (className === 'GRU') return tensor === 'bias' ? { kind: 'gru-bias' } : { kind: 'gru-kernel' };
@@ -213,6 +215,9 @@ export function weightToCandidate(data: ArrayLike<number>, shape: readonly numbe
       return denseKernelToLinear(data, shape, layout.flattenedFrom, out);
     case 'conv2d-kernel':
       return hwioToOihw(data, shape, out);
+    case 'depthwise-kernel':
+      // [kh, kw, in, dm] read as HWIO [kh, kw, 1, in·dm] (row c·dm + m) is the grouped weight [in·dm, 1, kh, kw].
+      return hwioToOihw(data, [shape[0], shape[1], 1, shape[2] * shape[3]], out);
     case 'conv2d-transpose-kernel':
       return conv2dTransposeKernel(data, shape, out);
     case 'conv1d-kernel':

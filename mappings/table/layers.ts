@@ -76,8 +76,9 @@ export const layers: Mapping[] = [
   layer('inputLayer', 'inputLayerLayer', '(no module: gives the next layer its input shape)', [], 'exact'),
   manual('tf.layers.conv3d', '3-D convolution is not in the runtime'),
   manual('tf.layers.conv3dTranspose', '3-D convolution is not in the runtime'),
-  manual('tf.layers.depthwiseConv2d', 'use nn.Conv2d with groups = in channels (filters = in·depthMultiplier)'),
-  manual('tf.layers.separableConv2d', 'a depthwise nn.Conv2d (groups) followed by a 1×1 nn.Conv2d'),
+  layer('depthwiseConv2d', 'depthwiseConv2dLayer', 'new nn.Conv2d(inChannels, inChannels * depthMultiplier, kernelSize, { stride, padding, groups: inChannels })', ['nhwc-nchw', 'depthwise-kernel-layout', 'glorot-normal-init'], 'semantic', pairs('DepthwiseConv2D', ['Conv2d'], { weights: { depthwise_kernel: 'weight' } })),
+  // Not paired in the diff: one layer, two modules, each with its own weights (LayerPairing maps a layer's weights onto one module).
+  layer('separableConv2d', 'separableConv2dLayer', 'new nn.Conv2d(inChannels, inChannels * depthMultiplier, kernelSize, { stride, padding, dilation, groups: inChannels, bias: false }), new nn.Conv2d(inChannels * depthMultiplier, filters, 1)', ['nhwc-nchw', 'separable-conv', 'glorot-normal-init'], 'semantic'),
   manual('tf.layers.maxPooling3d', '3-D pooling is not in the runtime'),
   manual('tf.layers.averagePooling3d', '3-D pooling is not in the runtime'),
   manual('tf.layers.avgPool3d', '3-D pooling is not in the runtime'),

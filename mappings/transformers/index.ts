@@ -14,6 +14,7 @@ import {
   timeDistributedLayer, bidirectionalLayer, inputLayerLayer,
 } from './layers.js';
 import { upSampling2dLayer, zeroPadding2dLayer, cropping2DLayer } from './layers_spatial.js';
+import { depthwiseConv2dLayer, separableConv2dLayer } from './layers_depthwise.js';
 
 export const TRANSFORMERS: Readonly<Record<string, Transformer>> = {
   tensorFromValues, variable, randomValues, multinomial,
@@ -22,7 +23,7 @@ export const TRANSFORMERS: Readonly<Record<string, Transformer>> = {
   denseLayer, conv2dLayer, conv1dLayer, conv2dTransposeLayer, pool2dLayer, pool1dLayer, globalPoolLayer, flattenLayer, reshapeLayer, dropoutLayer,
   batchNormLayer, layerNormLayer, activationLayer, embeddingLayer, rnnLayer, mergeLayer, dotLayer, permuteLayer, repeatVectorLayer,
   timeDistributedLayer, bidirectionalLayer, inputLayerLayer,
-  upSampling2dLayer, zeroPadding2dLayer, cropping2DLayer,
+  upSampling2dLayer, zeroPadding2dLayer, cropping2DLayer, depthwiseConv2dLayer, separableConv2dLayer,
 };
 
 /** Layer transformers answer with a LayerPlan (used by the model rules). */
@@ -30,5 +31,5 @@ export const LAYER_TRANSFORMERS: ReadonlySet<string> = new Set([
   'denseLayer', 'conv2dLayer', 'conv1dLayer', 'conv2dTransposeLayer', 'pool2dLayer', 'pool1dLayer', 'globalPoolLayer', 'flattenLayer', 'reshapeLayer',
   'dropoutLayer', 'batchNormLayer', 'layerNormLayer', 'activationLayer', 'embeddingLayer', 'rnnLayer', 'mergeLayer',
   'permuteLayer', 'repeatVectorLayer', 'dotLayer', 'timeDistributedLayer', 'bidirectionalLayer', 'inputLayerLayer',
-  'upSampling2dLayer', 'zeroPadding2dLayer', 'cropping2DLayer',
+  'upSampling2dLayer', 'zeroPadding2dLayer', 'cropping2DLayer', 'depthwiseConv2dLayer', 'separableConv2dLayer',
 ]);

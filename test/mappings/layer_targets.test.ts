@@ -51,6 +51,8 @@ const CASES: Record<string, Case[]> = {
   upSampling2d: [{ config: '{ size: [2, 3] }', shape: '[4, 4, 3]' }, { config: "{ interpolation: 'bilinear' }", shape: '[4, 4, 3]' }],
   zeroPadding2d: [{ config: '{ padding: [[1, 2], [0, 3]] }', shape: '[4, 4, 3]' }],
   cropping2D: [{ config: '{ cropping: 1 }', shape: '[4, 4, 3]' }],
+  depthwiseConv2d: [{ config: '{ kernelSize: 3, depthMultiplier: 2 }', shape: '[8, 8, 3]' }],
+  separableConv2d: [{ config: '{ filters: 4, kernelSize: 3 }', shape: '[8, 8, 3]' }],
 };
 
 /** Rows whose target is prose, not code. */

@@ -45,7 +45,7 @@ const tensorOf = (t: tf.Tensor): Tensor => torch.tensor(Array.from(t.dataSync())
  * Runs the migrated module and the tfjs model (built from the same layer texts) on one random batch: outputs,
  * the input gradient and every weight gradient (through `weights`' layout change) agree within `tol`.
  */
-export function compareWithTfjs(m: Migrated, layers: string[], inputShape: number[], weights: WeightMap | null, seed: number, opts: { tol?: number; batch?: number } = {}): void {
+export function compareWithTfjs(m: Migrated, layers: string[], inputShape: number[], weights: WeightMap | null, seed: number, opts: { tol?: number; batch?: number; grads?: boolean } = {}): void {
   const tol = opts.tol ?? 1e-5;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const ref = new Function('tf', `return tf.sequential({ layers: [${layers.join(', ')}] });`)(tf) as tf.Sequential;
@@ -63,6 +63,13 @@ export function compareWithTfjs(m: Migrated, layers: string[], inputShape: numbe
   const xv = randomInput(xShape, seed + 1);
   const x = tf.tensor(xv, xShape);
   const y = ref.apply(x, { training: false }) as tf.Tensor;
+  if (opts.grads === false) {
+    m.module.eval();
+    const out = torch.noGrad(() => m.module.forward(torch.tensor(Array.from(xv), { shape: xShape }))) as Tensor;
+    expect(out.shape).toEqual(y.shape);
+    expect(maxAbsDiff(out.flatten().toArray() as number[], y.dataSync()), 'output').toBeLessThan(tol);
+    return;
+  }
   const gv = randomInput(y.shape, seed + 2);
   const gy = tf.tensor(gv, y.shape);
   const dx = tf.grad((t: tf.Tensor) => (ref.apply(t) as tf.Tensor).mul(gy).sum())(x);
