@@ -182,6 +182,7 @@ export type WeightLayout =
   | { kind: 'dense-kernel'; flattenedFrom?: { h: number; w: number; c: number } }
   | { kind: 'conv2d-kernel' }
   | { kind: 'depthwise-kernel' }
+  | { kind: 'prelu-alpha' }
   | { kind: 'conv2d-transpose-kernel' }
   | { kind: 'conv1d-kernel' }
   | { kind: 'gru-kernel' }
@@ -200,6 +201,7 @@ export function weightLayoutOf(className: string, tensor: string, flattenedFrom?
   if (tensor === 'kernel' && (className === 'Dense' || className === 'TimeDistributed')) return flattenedFrom ? { kind: 'dense-kernel', flattenedFrom } : { kind: 'dense-kernel' };
   if (tensor === 'kernel' && className === 'Conv2D') return { kind: 'conv2d-kernel' };
   if (tensor === 'depthwise_kernel' && className === 'DepthwiseConv2D') return { kind: 'depthwise-kernel' };
+  if (tensor === 'alpha' && className === 'PReLU') return { kind: 'prelu-alpha' };
   if (tensor === 'kernel' && className === 'Conv2DTranspose') return { kind: 'conv2d-transpose-kernel' };
   if (tensor === 'kernel' && className === 'Conv1D') return { kind: 'conv1d-kernel' };
   if (className === 'GRU') return tensor === 'bias' ? { kind: 'gru-bias' } : { kind: 'gru-kernel' };
@@ -215,6 +217,9 @@ export function weightToCandidate(data: ArrayLike<number>, shape: readonly numbe
       return denseKernelToLinear(data, shape, layout.flattenedFrom, out);
     case 'conv2d-kernel':
       return hwioToOihw(data, shape, out);
+    case 'prelu-alpha':
+      // tfjs's alpha [.., C] with every axis but the channels shared (the only form migrated) is nn.PReLU's [C].
+      return { data: data instanceof Float32Array ? data : Float32Array.from(data), shape: [shape.reduce((a, b) => a * b, 1)] };
     case 'depthwise-kernel':
       // [kh, kw, in, dm] read as HWIO [kh, kw, 1, in·dm] (row c·dm + m) is the grouped weight [in·dm, 1, kh, kw].
       return hwioToOihw(data, [shape[0], shape[1], 1, shape[2] * shape[3]], out);

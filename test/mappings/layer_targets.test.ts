@@ -53,6 +53,9 @@ const CASES: Record<string, Case[]> = {
   cropping2D: [{ config: '{ cropping: 1 }', shape: '[4, 4, 3]' }],
   depthwiseConv2d: [{ config: '{ kernelSize: 3, depthMultiplier: 2 }', shape: '[8, 8, 3]' }],
   separableConv2d: [{ config: '{ filters: 4, kernelSize: 3 }', shape: '[8, 8, 3]' }],
+  prelu: [{ shape: '[4]' }, { config: '{ sharedAxes: [1, 2] }', shape: '[8, 8, 3]' }],
+  thresholdedReLU: [{ config: '{ theta: 0.5 }', shape: '[4]' }],
+  rescaling: [{ config: '{ scale: 0.5, offset: 1 }', shape: '[4]' }],
 };
 
 /** Rows whose target is prose, not code. */
