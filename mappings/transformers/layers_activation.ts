@@ -61,3 +61,25 @@ export const rescalingLayer: Transformer = (site) => {
     outputShape: inputShape(site, cfg), requires: 'any', produces: 'same',
   });
 };
+
+/**
+ * tf.layers.gaussianNoise({ stddev }) / gaussianDropout({ rate }): noise in training mode only (tfjs's
+ * inTrainPhase), the identity otherwise — compat.layers.GaussianNoise / GaussianDropout, whose noise is drawn
+ * from the runtime's generator (same distribution, other values).
+ */
+export const gaussianNoiseLayer: Transformer = (site, row) => {
+  const dropout = row.tf.endsWith('gaussianDropout');
+  const what = dropout ? 'gaussianDropout' : 'gaussianNoise';
+  const key = dropout ? 'rate' : 'stddev';
+  const cfg = configOf(site);
+  const arg = cfg?.[key];
+  if (!cfg || !arg) return todo('no-equivalent', `${what} without ${key}`);
+  const bad = unsupported(cfg, []);
+  if (bad) return todo('no-equivalent', `${what} option '${bad}'`);
+  // tfjs's gaussianDropout is the identity for rate ≥ 1; the module refuses it rather than copy that.
+  if (dropout && isNum(arg) && !(arg.value >= 0 && arg.value < 1)) return todo('no-equivalent', `${what} rate ${arg.text}: give a rate in [0, 1) (tfjs makes the layer the identity outside (0, 1))`);
+  return layer({
+    steps: [{ kind: 'module', name: fieldName(cfg, dropout ? 'gaussianDropout' : 'gaussianNoise'), code: `new compat.layers.${dropout ? 'GaussianDropout' : 'GaussianNoise'}(${arg.text})` }],
+    outputShape: inputShape(site, cfg), requires: 'any', produces: 'same',
+  }, ['random-stream', 'gaussian-noise']);
+};

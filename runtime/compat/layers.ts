@@ -10,6 +10,7 @@ export type { LayerArgs } from './layer.js';
 export { ConvTranspose2dSame, LazyConvTranspose2dSame } from './conv_transpose_same.js';
 export type { ConvTranspose2dSameOptions } from './conv_transpose_same.js';
 export { bidirectionalMerge } from './bidirectional.js';
+export { GaussianNoise, GaussianDropout } from './noise.js';
 export type { MergeMode } from './bidirectional.js';
 
 /** tfjs-layers' epsilon (`K.epsilon()`), the floor of l2Normalize's squared norm. */

@@ -56,6 +56,8 @@ const CASES: Record<string, Case[]> = {
   prelu: [{ shape: '[4]' }, { config: '{ sharedAxes: [1, 2] }', shape: '[8, 8, 3]' }],
   thresholdedReLU: [{ config: '{ theta: 0.5 }', shape: '[4]' }],
   rescaling: [{ config: '{ scale: 0.5, offset: 1 }', shape: '[4]' }],
+  gaussianNoise: [{ config: '{ stddev: 0.1 }', shape: '[4]' }],
+  gaussianDropout: [{ config: '{ rate: 0.1 }', shape: '[4]' }],
 };
 
 /** Rows whose target is prose, not code. */
