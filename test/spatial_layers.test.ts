@@ -10,9 +10,13 @@
  * one and a square image; nn.Upsample's own gradient is gradchecked in test/nn_resample_pad.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
+import { torch, type nn, type Tensor } from '../runtime/index.js';
+import { transpileSource } from '../transpiler/index.js';
+import { maxAbsDiff, randomInput, randomizeWeights } from './support/tfjs_models.js';
 import { loadRuntimeApi, type RuntimeApi } from '../mappings/runtime_api.js';
 import { compareWithTfjs, convs, hwioToOihw, migrateLayers, same, type WeightMap } from './support/migrated_layers.js';
 
@@ -58,11 +62,48 @@ describe('spatial layers ≡ their migration (after a conv2d, gradients through 
   });
 
   it('refuses what it cannot size or does not know, naming the option', async () => {
-    const { transpileSource } = await import('../transpiler/index.js');
     const todo = (layer: string) => transpileSource(join(dir, 'x.ts'), `import * as tf from '@tensorflow/tfjs';\nconst model = tf.sequential({ layers: [${CONV}, ${layer}] });\nconsole.log(model);\n`, { layout: 'nchw', api }).output!;
     expect(todo("tf.layers.upSampling2d({ interpolation: 'bicubic' })")).toMatch(/upSampling2d interpolation 'bicubic': tfjs accepts 'nearest' and 'bilinear'/);
     expect(todo("tf.layers.zeroPadding2d({ padding: [1, 2, 3] })")).toMatch(/zeroPadding2d padding \[1, 2, 3\]: give non-negative integer literals/);
     expect(todo('tf.layers.cropping2D({ cropping: 3 })')).toMatch(/cropping2D cropping 3 leaves nothing of a 5×6 input/);
     expect(todo("tf.layers.cropping2D({ cropping: 1, dataFormat: 'channelsFirst' })")).toMatch(/cropping2D with dataFormat other than channelsLast/);
+  });
+});
+
+describe('on the runtime graph (a tf.model built by reassigning one variable: sizes by nn.dim)', () => {
+  it('cropping2D (F.pad with negative amounts), zeroPadding2d and depthwiseConv2d compute what tfjs computes', async () => {
+    const layers = {
+      conv: 'tf.layers.conv2d({ filters: 4, kernelSize: 3 })',
+      crop: 'tf.layers.cropping2D({ cropping: [[1, 0], [0, 2]] })',
+      pad: 'tf.layers.zeroPadding2d({ padding: [[0, 1], [2, 0]] })',
+      depthwise: 'tf.layers.depthwiseConv2d({ kernelSize: 2, depthMultiplier: 2 })',
+    };
+    const body = Object.values(layers).map((l) => `  x = ${l}.apply(x) as tf.SymbolicTensor;`).join('\n');
+    const src = `import * as tf from '@tensorflow/tfjs';\nexport function build() {\n  const input = tf.input({ shape: [6, 6, 3] });\n  let x = input;\n${body}\n  return tf.model({ inputs: input, outputs: x });\n}\n`;
+    const file = join(dir, 'graph.ts');
+    const r = transpileSource(file, src, { layout: 'nchw', api });
+    expect(r.output).not.toContain('TODO');
+    expect(r.output).toContain('F.pad(x, [0, -2, -1, 0])');
+    expect(r.output).toContain('new nn.ZeroPad2d([2, 0, 0, 1])');
+    writeFileSync(file, r.output!);
+    const module = ((await import(pathToFileURL(file).href)) as { build(): nn.Module }).build();
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    const ref = new Function('tf', `const input = tf.input({ shape: [6, 6, 3] }); let x = input;\n${body.replace(/ as tf.SymbolicTensor/g, '')}\nreturn tf.model({ inputs: input, outputs: x });`)(tf) as tf.LayersModel;
+    randomizeWeights(ref, 90);
+    const [k1, b1, k2, b2] = ref.getWeights();
+    const [c1, c2] = convs(module);
+    const t = (w: tf.Tensor) => torch.tensor(Array.from(w.dataSync()), { shape: w.shape });
+    torch.noGrad(() => {
+      c1.weight.copy_(hwioToOihw(t(k1)));
+      c1.bias!.copy_(t(b1));
+      c2.weight.copy_(t(k2).reshape([2, 2, 8, 1]).permute([2, 3, 0, 1]));
+      c2.bias!.copy_(t(b2));
+    });
+    const shape = [2, 6, 6, 3];
+    const xv = randomInput(shape, 91);
+    const want = ref.predict(tf.tensor(xv, shape)) as tf.Tensor;
+    const got = torch.noGrad(() => module.forward(torch.tensor(Array.from(xv), { shape }))) as Tensor;
+    expect(got.shape).toEqual(want.shape);
+    expect(maxAbsDiff(got.flatten().toArray() as number[], want.dataSync())).toBeLessThan(1e-5);
   });
 });

@@ -76,7 +76,7 @@ export const layers: Mapping[] = [
   // 'bilinear' is compat.image.resizeBilinear on the NHWC tensor (tfjs's sampling, not PyTorch's half-pixel one).
   layer('upSampling2d', 'upSampling2dLayer', "new nn.Upsample({ scaleFactor: size }) ('nearest'; 'bilinear': compat.image.resizeBilinear(x, [h·sh, w·sw]))", ['nhwc-nchw', 'upsampling-bilinear'], 'exact', pairs('UpSampling2D', ['Upsample'])),
   layer('zeroPadding2d', 'zeroPadding2dLayer', 'new nn.ZeroPad2d([left, right, top, bottom])', ['nhwc-nchw', 'zero-padding-order'], 'exact', pairs('ZeroPadding2D', ['ZeroPad2d'])),
-  layer('cropping2D', 'cropping2DLayer', 'x.narrow(2, top, h - top - bottom).narrow(3, left, w - left - right)', ['nhwc-nchw'], 'exact', pairs('Cropping2D', [], { op: true })),
+  layer('cropping2D', 'cropping2DLayer', 'x.narrow(2, top, h - top - bottom).narrow(3, left, w - left - right) (sizes known only at run time: F.pad(x, [-left, -right, -top, -bottom]))', ['nhwc-nchw'], 'exact', pairs('Cropping2D', [], { op: true })),
   layer('inputLayer', 'inputLayerLayer', '(no module: gives the next layer its input shape)', [], 'exact'),
   manual('tf.layers.conv3d', '3-D convolution is not in the runtime'),
   manual('tf.layers.conv3dTranspose', '3-D convolution is not in the runtime'),

@@ -94,7 +94,8 @@ export const zeroPadding2dLayer: Transformer = (site) => {
 
 /**
  * tf.layers.cropping2D({ cropping }): removes [[top, bottom], [left, right]] rows and columns; on NCHW that is
- * narrow(2, top, h − top − bottom).narrow(3, left, w − left − right), sized from the known input shape.
+ * narrow(2, top, h − top − bottom).narrow(3, left, w − left − right), sized from the known input shape; where h
+ * and w are known only at run time, F.pad(x, [−left, −right, −top, −bottom]) (negative padding crops).
  */
 export const cropping2DLayer: Transformer = (site) => {
   const what = 'cropping2D';
@@ -107,8 +108,15 @@ export const cropping2DLayer: Transformer = (site) => {
   const shape = inputShape(site, cfg);
   if (!shape || shape.length !== 3) return needShape(what);
   const [h, w] = shape;
-  if (typeof h !== 'number' || typeof w !== 'number') return needShape(`${what} (its height and width, as numbers)`);
   const [[t, b], [l, r]] = sides;
+  if (typeof h !== 'number' || typeof w !== 'number') {
+    // Sizes known only at run time (a graph sized by nn.dim): F.pad with negative amounts crops without them.
+    const shrink = (d: typeof h, n: number) => (d === null ? null : typeof d === 'number' ? d - n : n === 0 ? d : `${dimText(d)} - ${n}`);
+    return layer({
+      steps: [{ kind: 'op', code: `F.pad($x, [${-l}, ${-r}, ${-t}, ${-b}])` }],
+      outputShape: [shrink(h, t + b), shrink(w, l + r), shape[2]], requires: 'cf', produces: 'cf',
+    });
+  }
   const oh = h - t - b, ow = w - l - r;
   if (oh <= 0 || ow <= 0) return todo('no-equivalent', `${what} cropping ${cfg.cropping!.text} leaves nothing of a ${h}×${w} input`);
   const parts: string[] = [];
