@@ -1,14 +1,14 @@
 /**
- * tf.layers.gaussianNoise and gaussianDropout migrated (→ compat.layers.GaussianNoise / GaussianDropout,
- * runtime/compat/noise.ts): outside training the migrated model computes tfjs's output and gradients exactly; in
- * training the noise has tfjs's distribution (checked on both sides against the formula: the draws differ) and
- * the gradient treats it as a constant.
+ * tf.layers.gaussianNoise, gaussianDropout (→ compat.layers.GaussianNoise / GaussianDropout, runtime/compat/noise.ts)
+ * and spatialDropout1d (→ nn.Dropout1d on [N, C, T]) migrated: outside training the migrated model computes tfjs's
+ * output and gradients exactly; in training the noise has tfjs's distribution and structure (checked on both
+ * sides: the draws differ) and the gradient treats it as a constant.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { compat, nn, torch, type Tensor } from '../runtime/index.js';
+import { compat, F, nn, torch, type Tensor } from '../runtime/index.js';
 import { loadRuntimeApi, type RuntimeApi } from '../mappings/runtime_api.js';
 import { compareWithTfjs, migrateLayers, same, type Convert, type WeightMap } from './support/migrated_layers.js';
 
@@ -40,6 +40,42 @@ describe.each([
     const m = await migrateLayers(dir, `${_name}.ts`, layers, api);
     expect(m.code).toContain(expected);
     compareWithTfjs(m, layers, [4], twoDense, 80);
+  });
+});
+
+describe('tf.layers.spatialDropout1d ≡ its migration', () => {
+  it('outside training: the identity, before a conv1d (outputs and gradients as tfjs)', async () => {
+    const layers = ['tf.layers.spatialDropout1d({ inputShape: [5, 4], rate: 0.3 })', 'tf.layers.conv1d({ filters: 2, kernelSize: 2 })'];
+    const m = await migrateLayers(dir, 'spatial1d.ts', layers, api);
+    expect(m.code).toContain('new nn.Dropout1d(0.3)');
+    const conv = (mod: nn.Module) => [...mod.modules()].find((c): c is nn.Conv1d => c instanceof nn.Conv1d)!;
+    compareWithTfjs(m, layers, [5, 4], (mod) => [[conv(mod).weight, (t) => t.permute([2, 1, 0]).contiguous()], [conv(mod).bias!, same]], 85);
+  });
+
+  it('in training: whole channels dropped across every step, as tfjs, at rate p; the gradient is the mask', () => {
+    torch.manualSeed(4);
+    const [N, T, C] = [40, 6, 50];
+    const xs = Array.from({ length: N * T * C }, (_, i) => 1 + (i % 5));
+    const m = new nn.Dropout1d(0.3);
+    const cx = torch.tensor(xs, { shape: [N, T, C], dtype: 'float32' }).requiresGrad_();
+    const y = m.forward(cx.permute([0, 2, 1])).permute([0, 2, 1]);
+    const ours = (y.div(cx.detach()).toArray() as number[][][]);
+    const ref = tf.layers.spatialDropout1d({ rate: 0.3 }).apply(tf.tensor(xs, [N, T, C]), { training: true }) as tf.Tensor;
+    const theirs = ref.div(tf.tensor(xs, [N, T, C])).arraySync() as number[][][];
+    for (const f of [ours, theirs]) {
+      let dropped = 0;
+      for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) {
+        const col = f[n].map((row) => row[c]);
+        expect(new Set(col.map((v) => Math.round(v * 1e4))).size).toBe(1);
+        expect([0, Math.round(1e4 / 0.7)]).toContain(Math.round(col[0] * 1e4));
+        if (col[0] === 0) dropped++;
+      }
+      expect(Math.abs(dropped / (N * C) - 0.3)).toBeLessThan(0.04);
+    }
+    y.sum().backward();
+    const g = cx.grad!.toArray() as number[][][];
+    for (let n = 0; n < N; n++) for (let t = 0; t < T; t++) for (let c = 0; c < C; c++) expect(g[n][t][c]).toBeCloseTo(ours[n][t][c], 5);
+    expect(() => F.dropout1d(torch.zeros([2, 3, 4, 5]), { p: 0.5 })).toThrow(/dropout1d: expected a 2-D \[C, L\] or 3-D \[N, C, L\] input, got \[2, 3, 4, 5\]/);
   });
 });
 

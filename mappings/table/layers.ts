@@ -100,7 +100,7 @@ export const layers: Mapping[] = [
   layer('gaussianNoise', 'gaussianNoiseLayer', 'new compat.layers.GaussianNoise(stddev)', ['random-stream', 'gaussian-noise'], 'semantic'),
   layer('gaussianDropout', 'gaussianNoiseLayer', 'new compat.layers.GaussianDropout(rate)', ['random-stream', 'gaussian-noise'], 'semantic'),
   manual('tf.layers.alphaDropout', 'alpha dropout is not in the runtime'),
-  manual('tf.layers.spatialDropout1d', 'nn.Dropout1d is not in the runtime; nn.Dropout2d on [N, C, 1, W]'),
+  layer('spatialDropout1d', 'spatialDropout1dLayer', 'new nn.Dropout1d(rate) (on [N, C, T])', ['random-stream'], 'semantic'),
   manual('tf.layers.masking', 'masking has no runtime equivalent'),
   manual('tf.layers.categoryEncoding', 'F.oneHot / counts in a forward'),
   manual('tf.layers.resizing', 'image resizing is not in the runtime'),

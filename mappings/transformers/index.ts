@@ -15,7 +15,7 @@ import {
 } from './layers.js';
 import { upSampling2dLayer, zeroPadding2dLayer, cropping2DLayer } from './layers_spatial.js';
 import { depthwiseConv2dLayer, separableConv2dLayer } from './layers_depthwise.js';
-import { preluLayer, thresholdedReluLayer, rescalingLayer, gaussianNoiseLayer } from './layers_activation.js';
+import { preluLayer, thresholdedReluLayer, rescalingLayer, gaussianNoiseLayer, spatialDropout1dLayer } from './layers_activation.js';
 
 export const TRANSFORMERS: Readonly<Record<string, Transformer>> = {
   tensorFromValues, variable, randomValues, multinomial,
@@ -25,7 +25,7 @@ export const TRANSFORMERS: Readonly<Record<string, Transformer>> = {
   batchNormLayer, layerNormLayer, activationLayer, embeddingLayer, rnnLayer, mergeLayer, dotLayer, permuteLayer, repeatVectorLayer,
   timeDistributedLayer, bidirectionalLayer, inputLayerLayer,
   upSampling2dLayer, zeroPadding2dLayer, cropping2DLayer, depthwiseConv2dLayer, separableConv2dLayer,
-  preluLayer, thresholdedReluLayer, rescalingLayer, gaussianNoiseLayer,
+  preluLayer, thresholdedReluLayer, rescalingLayer, gaussianNoiseLayer, spatialDropout1dLayer,
 };
 
 /** Layer transformers answer with a LayerPlan (used by the model rules). */
@@ -34,5 +34,5 @@ export const LAYER_TRANSFORMERS: ReadonlySet<string> = new Set([
   'dropoutLayer', 'batchNormLayer', 'layerNormLayer', 'activationLayer', 'embeddingLayer', 'rnnLayer', 'mergeLayer',
   'permuteLayer', 'repeatVectorLayer', 'dotLayer', 'timeDistributedLayer', 'bidirectionalLayer', 'inputLayerLayer',
   'upSampling2dLayer', 'zeroPadding2dLayer', 'cropping2DLayer', 'depthwiseConv2dLayer', 'separableConv2dLayer',
-  'preluLayer', 'thresholdedReluLayer', 'rescalingLayer', 'gaussianNoiseLayer',
+  'preluLayer', 'thresholdedReluLayer', 'rescalingLayer', 'gaussianNoiseLayer', 'spatialDropout1dLayer',
 ]);

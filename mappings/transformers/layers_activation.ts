@@ -1,6 +1,7 @@
 /**
- * Activation layers with a parameter or an affine map: prelu (nn.PReLU where tfjs's alpha shape is one PyTorch
- * can hold), thresholdedReLU (nn.Threshold(theta, 0)) and rescaling (x·scale + offset).
+ * Elementwise layers: with a parameter or an affine map — prelu (nn.PReLU where tfjs's alpha shape is one PyTorch
+ * can hold), thresholdedReLU (nn.Threshold(theta, 0)), rescaling (x·scale + offset) — and the training-only
+ * regularisers gaussianNoise, gaussianDropout and spatialDropout1d.
  */
 import type { Transformer } from '../schema.js';
 import { isNum, todo } from './util.js';
@@ -82,4 +83,21 @@ export const gaussianNoiseLayer: Transformer = (site, row) => {
     steps: [{ kind: 'module', name: fieldName(cfg, dropout ? 'gaussianDropout' : 'gaussianNoise'), code: `new compat.layers.${dropout ? 'GaussianDropout' : 'GaussianNoise'}(${arg.text})` }],
     outputShape: inputShape(site, cfg), requires: 'any', produces: 'same',
   }, ['random-stream', 'gaussian-noise']);
+};
+
+/**
+ * tf.layers.spatialDropout1d({ rate }) on [N, T, C]: tfjs's dropout with noise shape [N, 1, C] (whole channels
+ * across time) — nn.Dropout1d on the channels-first [N, C, T].
+ */
+export const spatialDropout1dLayer: Transformer = (site) => {
+  const cfg = configOf(site);
+  if (!cfg?.rate) return todo('no-equivalent', 'spatialDropout1d without a rate');
+  const bad = unsupported(cfg, []);
+  if (bad) return todo('no-equivalent', `spatialDropout1d option '${bad}'`);
+  const shape = inputShape(site, cfg);
+  if (!shape || shape.length !== 2) return needShape('spatialDropout1d (its input is [steps, channels])');
+  return layer({
+    steps: [{ kind: 'module', name: fieldName(cfg, 'dropout'), code: `new nn.Dropout1d(${cfg.rate.text})` }],
+    outputShape: shape, requires: 'cf', produces: 'cf',
+  }, ['random-stream']);
 };

@@ -18,7 +18,7 @@ export { Conv1d, Conv2d, ConvTranspose2d } from './conv.js';
 export type { ConvOptions, PaddingMode } from './conv.js';
 export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d, AdaptiveAvgPool2d } from './pooling.js';
 export type { MaxPoolOptions, AvgPoolOptions } from './pooling.js';
-export { Dropout, Dropout2d } from './dropout.js';
+export { Dropout, Dropout1d, Dropout2d } from './dropout.js';
 export { Upsample } from './upsampling.js';
 export type { UpsampleOptions } from './upsampling.js';
 export { ZeroPad2d } from './padding.js';

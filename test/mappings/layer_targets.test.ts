@@ -58,6 +58,7 @@ const CASES: Record<string, Case[]> = {
   rescaling: [{ config: '{ scale: 0.5, offset: 1 }', shape: '[4]' }],
   gaussianNoise: [{ config: '{ stddev: 0.1 }', shape: '[4]' }],
   gaussianDropout: [{ config: '{ rate: 0.1 }', shape: '[4]' }],
+  spatialDropout1d: [{ config: '{ rate: 0.1 }', shape: '[5, 4]' }],
 };
 
 /** Rows whose target is prose, not code. */
