@@ -103,7 +103,7 @@ export const layers: Mapping[] = [
   layer('spatialDropout1d', 'spatialDropout1dLayer', 'new nn.Dropout1d(rate) (on [N, C, T])', ['random-stream'], 'semantic'),
   manual('tf.layers.masking', 'masking has no runtime equivalent'),
   manual('tf.layers.categoryEncoding', 'F.oneHot / counts in a forward'),
-  manual('tf.layers.resizing', 'image resizing is not in the runtime'),
+  layer('resizing', 'resizingLayer', "compat.image.resizeBilinear(x, [height, width], !cropToAspectRatio) ('nearest': compat.image.resizeNearestNeighbor(...))", ['resizing-align-corners'], 'exact'),
   manual('tf.layers.centerCrop', 'crop with narrow() in a forward'),
   manual('tf.layers.randomWidth', 'random image augmentation is not in the runtime'),
 ];

@@ -1,7 +1,8 @@
 /**
- * Layers that resample, pad or crop the spatial dims of an NHWC image (upSampling2d, zeroPadding2d, cropping2D):
+ * Layers that resample, pad or crop the spatial dims of an NHWC image (upSampling2d, zeroPadding2d, cropping2D,
+ * resizing):
  * each becomes a channels-first module or op (nn.Upsample, nn.ZeroPad2d, narrow) or, where only tfjs's own
- * sampling is exact (bilinear upsampling), the compat op on the NHWC tensor.
+ * sampling is exact (bilinear upsampling, resizing), the compat op on the NHWC tensor.
  */
 import type { ArgInfo, Dim, Transformer } from '../schema.js';
 import { isNum, isStr, todo } from './util.js';
@@ -126,4 +127,30 @@ export const cropping2DLayer: Transformer = (site) => {
     steps: parts.length ? [{ kind: 'op', code: `$x${parts.join('')}` }] : [],
     outputShape: [oh, ow, shape[2]], requires: 'cf', produces: 'cf',
   });
+};
+
+/**
+ * tf.layers.resizing({ height, width, interpolation, cropToAspectRatio }): tfjs resizes with
+ * resizeBilinear / resizeNearestNeighbor(x, [height, width], alignCorners = !cropToAspectRatio) — corners aligned
+ * by default, and cropToAspectRatio crops nothing, it only turns alignCorners off. compat.image's ops are tfjs's
+ * sampling, on the NHWC tensor.
+ */
+export const resizingLayer: Transformer = (site) => {
+  const what = 'resizing';
+  const cfg = configOf(site);
+  if (!cfg?.height || !cfg.width) return todo('no-equivalent', `${what} needs height and width`);
+  const bad = unsupported(cfg, []);
+  if (bad) return todo('no-equivalent', `${what} option '${bad}'`);
+  const interp = cfg.interpolation ? (isStr(cfg.interpolation) ? cfg.interpolation.value : null) : 'bilinear';
+  if (interp !== 'nearest' && interp !== 'bilinear') return todo('no-equivalent', `${what} interpolation ${cfg.interpolation?.text ?? ''}: tfjs implements 'bilinear' and 'nearest'`);
+  const crop = cfg.cropToAspectRatio;
+  const align = !crop ? 'true' : crop.kind === 'boolean' ? String(!(crop as { value: boolean }).value) : `!(${crop.text})`;
+  const shape = inputShape(site, cfg);
+  const h = isNum(cfg.height) ? cfg.height.value : cfg.height.text;
+  const w = isNum(cfg.width) ? cfg.width.value : cfg.width.text;
+  const op = interp === 'bilinear' ? 'resizeBilinear' : 'resizeNearestNeighbor';
+  return layer({
+    steps: [{ kind: 'op', code: `compat.image.${op}($x, [${dimText(h)}, ${dimText(w)}], ${align})` }],
+    outputShape: [h, w, shape?.[2] ?? null], requires: 'tf', produces: 'tf',
+  }, ['resizing-align-corners']);
 };

@@ -59,6 +59,7 @@ const CASES: Record<string, Case[]> = {
   gaussianNoise: [{ config: '{ stddev: 0.1 }', shape: '[4]' }],
   gaussianDropout: [{ config: '{ rate: 0.1 }', shape: '[4]' }],
   spatialDropout1d: [{ config: '{ rate: 0.1 }', shape: '[5, 4]' }],
+  resizing: [{ config: '{ height: 3, width: 5 }', shape: '[4, 4, 3]' }, { config: "{ height: 3, width: 5, interpolation: 'nearest' }", shape: '[4, 4, 3]' }],
 };
 
 /** Rows whose target is prose, not code. */

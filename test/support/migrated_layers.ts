@@ -45,11 +45,18 @@ const tensorOf = (t: tf.Tensor): Tensor => torch.tensor(Array.from(t.dataSync())
  * Runs the migrated module and the tfjs model (built from the same layer texts) on one random batch: outputs,
  * the input gradient and every weight gradient (through `weights`' layout change) agree within `tol`.
  */
-export function compareWithTfjs(m: Migrated, layers: string[], inputShape: number[], weights: WeightMap | null, seed: number, opts: { tol?: number; batch?: number; grads?: boolean } = {}): void {
+export function compareWithTfjs(m: Migrated, layers: string[], inputShape: number[], weights: WeightMap | null, seed: number, opts: { tol?: number; batch?: number; grads?: boolean; eagerLast?: boolean } = {}): void {
   const tol = opts.tol ?? 1e-5;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const ref = new Function('tf', `return tf.sequential({ layers: [${layers.join(', ')}] });`)(tf) as tf.Sequential;
-  randomizeWeights(ref, seed);
+  // eagerLast: the last layer is applied to the model's output eagerly (a layer tfjs cannot run inside a model).
+  const inModel = opts.eagerLast ? layers.slice(0, -1) : layers;
+  const model = new Function('tf', `return tf.sequential({ layers: [${inModel.join(', ')}] });`)(tf) as tf.Sequential;
+  const last = opts.eagerLast ? new Function('tf', `return ${layers[layers.length - 1]};`)(tf) as tf.layers.Layer : null;
+  const ref = { trainableWeights: model.trainableWeights, apply: (t: tf.Tensor, kw?: { training: boolean }) => {
+    const y = model.apply(t, kw) as tf.Tensor;
+    return last ? (last.apply(y) as tf.Tensor) : y;
+  } };
+  randomizeWeights(model, seed);
   const pairs = weights ? weights(m.module) : [];
   const tfWeights = ref.trainableWeights.map((w) => w.read() as tf.Variable);
   expect(pairs.length).toBe(tfWeights.length);
