@@ -104,6 +104,6 @@ export const layers: Mapping[] = [
   manual('tf.layers.masking', 'masking has no runtime equivalent'),
   manual('tf.layers.categoryEncoding', 'F.oneHot / counts in a forward'),
   layer('resizing', 'resizingLayer', "compat.image.resizeBilinear(x, [height, width], !cropToAspectRatio) ('nearest': compat.image.resizeNearestNeighbor(...))", ['resizing-align-corners'], 'exact'),
-  manual('tf.layers.centerCrop', 'crop with narrow() in a forward'),
+  manual('tf.layers.centerCrop', "tfjs's centerCrop resamples rather than slices (cropAndResize, nearest, over a box scaled by size − 1; offsets ⌊(h − height)/2⌋ and a width offset of at least 1) and upsizes with resizeBilinear when the image is smaller; tf.image.cropAndResize is not in the runtime yet"),
   manual('tf.layers.randomWidth', 'random image augmentation is not in the runtime'),
 ];
