@@ -211,6 +211,11 @@ export type LayoutNeed = 'cf' | 'tf' | 'any';
 export interface InitSpec {
   cls: string;
   body: string[];
+  /**
+   * A further condition on `m`, for modules of a class that another layer also makes with another
+   * initialisation (a depthwise nn.Conv2d is `m.groups > 1`): guarded groups are tested first.
+   */
+  where?: string;
 }
 
 /**

@@ -181,6 +181,8 @@ export type WeightLayout =
   | { kind: 'same' }
   | { kind: 'dense-kernel'; flattenedFrom?: { h: number; w: number; c: number } }
   | { kind: 'conv2d-kernel' }
+  | { kind: 'depthwise-kernel' }
+  | { kind: 'prelu-alpha' }
   | { kind: 'conv2d-transpose-kernel' }
   | { kind: 'conv1d-kernel' }
   | { kind: 'gru-kernel' }
@@ -198,6 +200,8 @@ export function weightLayoutOf(className: string, tensor: string, flattenedFrom?
   // TimeDistributed's weights are its wrapped Dense's (the only layer the diff pairs inside it).
   if (tensor === 'kernel' && (className === 'Dense' || className === 'TimeDistributed')) return flattenedFrom ? { kind: 'dense-kernel', flattenedFrom } : { kind: 'dense-kernel' };
   if (tensor === 'kernel' && className === 'Conv2D') return { kind: 'conv2d-kernel' };
+  if (tensor === 'depthwise_kernel' && className === 'DepthwiseConv2D') return { kind: 'depthwise-kernel' };
+  if (tensor === 'alpha' && className === 'PReLU') return { kind: 'prelu-alpha' };
   if (tensor === 'kernel' && className === 'Conv2DTranspose') return { kind: 'conv2d-transpose-kernel' };
   if (tensor === 'kernel' && className === 'Conv1D') return { kind: 'conv1d-kernel' };
   if (className === 'GRU') return tensor === 'bias' ? { kind: 'gru-bias' } : { kind: 'gru-kernel' };
@@ -213,6 +217,12 @@ export function weightToCandidate(data: ArrayLike<number>, shape: readonly numbe
       return denseKernelToLinear(data, shape, layout.flattenedFrom, out);
     case 'conv2d-kernel':
       return hwioToOihw(data, shape, out);
+    case 'prelu-alpha':
+      // tfjs's alpha [.., C] with every axis but the channels shared (the only form migrated) is nn.PReLU's [C].
+      return { data: data instanceof Float32Array ? data : Float32Array.from(data), shape: [shape.reduce((a, b) => a * b, 1)] };
+    case 'depthwise-kernel':
+      // [kh, kw, in, dm] read as HWIO [kh, kw, 1, in·dm] (row c·dm + m) is the grouped weight [in·dm, 1, kh, kw].
+      return hwioToOihw(data, [shape[0], shape[1], 1, shape[2] * shape[3]], out);
     case 'conv2d-transpose-kernel':
       return conv2dTransposeKernel(data, shape, out);
     case 'conv1d-kernel':

@@ -13,6 +13,9 @@ import {
   batchNormLayer, layerNormLayer, activationLayer, embeddingLayer, rnnLayer, mergeLayer, dotLayer, permuteLayer, repeatVectorLayer,
   timeDistributedLayer, bidirectionalLayer, inputLayerLayer,
 } from './layers.js';
+import { upSampling2dLayer, zeroPadding2dLayer, cropping2DLayer, resizingLayer } from './layers_spatial.js';
+import { depthwiseConv2dLayer, separableConv2dLayer } from './layers_depthwise.js';
+import { preluLayer, thresholdedReluLayer, rescalingLayer, gaussianNoiseLayer, spatialDropout1dLayer } from './layers_activation.js';
 
 export const TRANSFORMERS: Readonly<Record<string, Transformer>> = {
   tensorFromValues, variable, randomValues, multinomial,
@@ -21,6 +24,8 @@ export const TRANSFORMERS: Readonly<Record<string, Transformer>> = {
   denseLayer, conv2dLayer, conv1dLayer, conv2dTransposeLayer, pool2dLayer, pool1dLayer, globalPoolLayer, flattenLayer, reshapeLayer, dropoutLayer,
   batchNormLayer, layerNormLayer, activationLayer, embeddingLayer, rnnLayer, mergeLayer, dotLayer, permuteLayer, repeatVectorLayer,
   timeDistributedLayer, bidirectionalLayer, inputLayerLayer,
+  upSampling2dLayer, zeroPadding2dLayer, cropping2DLayer, resizingLayer, depthwiseConv2dLayer, separableConv2dLayer,
+  preluLayer, thresholdedReluLayer, rescalingLayer, gaussianNoiseLayer, spatialDropout1dLayer,
 };
 
 /** Layer transformers answer with a LayerPlan (used by the model rules). */
@@ -28,4 +33,6 @@ export const LAYER_TRANSFORMERS: ReadonlySet<string> = new Set([
   'denseLayer', 'conv2dLayer', 'conv1dLayer', 'conv2dTransposeLayer', 'pool2dLayer', 'pool1dLayer', 'globalPoolLayer', 'flattenLayer', 'reshapeLayer',
   'dropoutLayer', 'batchNormLayer', 'layerNormLayer', 'activationLayer', 'embeddingLayer', 'rnnLayer', 'mergeLayer',
   'permuteLayer', 'repeatVectorLayer', 'dotLayer', 'timeDistributedLayer', 'bidirectionalLayer', 'inputLayerLayer',
+  'upSampling2dLayer', 'zeroPadding2dLayer', 'cropping2DLayer', 'resizingLayer', 'depthwiseConv2dLayer', 'separableConv2dLayer',
+  'preluLayer', 'thresholdedReluLayer', 'rescalingLayer', 'gaussianNoiseLayer', 'spatialDropout1dLayer',
 ]);

@@ -8,7 +8,7 @@ import { isBool, isNum, isStr, todo } from './util.js';
 
 // --- shapes and dimensions --------------------------------------------------------------------------------
 
-const dimText = (d: Dim): string => (typeof d === 'number' ? String(d) : /^[\w$.]+(\[[\w$.]+\])*$/.test(d) ? d : `(${d})`);
+export const dimText = (d: Dim): string => (typeof d === 'number' ? String(d) : /^[\w$.]+(\[[\w$.]+\])*$/.test(d) ? d : `(${d})`);
 
 /** The product of dims: a number when all are known numbers, code otherwise, null when one is unknown. */
 export function prod(dims: (Dim | null)[]): Dim | null {
@@ -17,7 +17,7 @@ export function prod(dims: (Dim | null)[]): Dim | null {
   return (dims as Dim[]).map(dimText).join(' * ');
 }
 
-function windowOut(n: Dim | null, k: Dim, s: Dim, d: Dim, padding: 'same' | 'valid'): Dim | null {
+export function windowOut(n: Dim | null, k: Dim, s: Dim, d: Dim, padding: 'same' | 'valid'): Dim | null {
   if (n === null) return null;
   if (typeof n === 'number' && typeof k === 'number' && typeof s === 'number' && typeof d === 'number') {
     return padding === 'same' ? Math.ceil(n / s) : Math.floor((n - d * (k - 1) - 1) / s) + 1;
@@ -27,10 +27,10 @@ function windowOut(n: Dim | null, k: Dim, s: Dim, d: Dim, padding: 'same' | 'val
   return s === 1 && d === 1 ? `${dimText(n)} - ${dimText(k)} + 1` : `Math.floor((${dimText(n)} - ${span}) / ${dimText(s)}) + 1`;
 }
 
-const dimOf = (a: ArgInfo | undefined): Dim | null => (a === undefined || a.kind === 'null' ? null : isNum(a) ? a.value : a.text);
+export const dimOf = (a: ArgInfo | undefined): Dim | null => (a === undefined || a.kind === 'null' ? null : isNum(a) ? a.value : a.text);
 
 /** [a, b] from a number or a two-element literal (or a name, used for both). */
-function pairOf(a: ArgInfo | undefined, dflt: [Dim, Dim]): [Dim, Dim] | null {
+export function pairOf(a: ArgInfo | undefined, dflt: [Dim, Dim]): [Dim, Dim] | null {
   if (!a) return dflt;
   if (isNum(a)) return [a.value, a.value];
   if (a.kind === 'array' && a.elements?.length === 2) {
@@ -41,20 +41,20 @@ function pairOf(a: ArgInfo | undefined, dflt: [Dim, Dim]): [Dim, Dim] | null {
   return null;
 }
 
-const pairText = (p: [Dim, Dim]): string => (p[0] === p[1] ? dimText(p[0]) : `[${dimText(p[0])}, ${dimText(p[1])}]`);
+export const pairText = (p: [Dim, Dim]): string => (p[0] === p[1] ? dimText(p[0]) : `[${dimText(p[0])}, ${dimText(p[1])}]`);
 
 // --- config -------------------------------------------------------------------------------------------------
 
-type Config = Record<string, ArgInfo>;
+export type Config = Record<string, ArgInfo>;
 
-function configOf(site: CallSite): Config | null {
+export function configOf(site: CallSite): Config | null {
   const a = site.args[0];
   if (!a || a.kind === 'undefined') return {};
   return a.kind === 'object' && a.props ? a.props : null;
 }
 
 /** The layer's input shape: from the model's inference, else its own inputShape/batchInputShape/inputDim. */
-function inputShape(site: CallSite, cfg: Config): Shape | null {
+export function inputShape(site: CallSite, cfg: Config): Shape | null {
   const inferred = site.inputShapes?.[0];
   if (inferred) return inferred;
   const s = cfg.inputShape ?? cfg.batchInputShape;
@@ -66,7 +66,7 @@ function inputShape(site: CallSite, cfg: Config): Shape | null {
   return null;
 }
 
-function fieldName(cfg: Config, base: string): string {
+export function fieldName(cfg: Config, base: string): string {
   const n = cfg.name;
   if (n && isStr(n)) {
     const id = n.value.replace(/[^A-Za-z0-9_$]+(.)?/g, (_m, c?: string) => (c ? c.toUpperCase() : '')).replace(/^[0-9]/, '_$&');
@@ -76,7 +76,7 @@ function fieldName(cfg: Config, base: string): string {
 }
 
 /** Notes for config keys whose non-default values are not carried over. */
-function configNotes(cfg: Config, defaults: Record<string, string> = {}): NoteId[] {
+export function configNotes(cfg: Config, defaults: Record<string, string> = {}): NoteId[] {
   const notes: NoteId[] = [];
   for (const [k, v] of Object.entries(cfg)) {
     if (/Initializer$/.test(k) && !(isStr(v) && v.value === defaults[k])) notes.push('init-config');
@@ -85,7 +85,7 @@ function configNotes(cfg: Config, defaults: Record<string, string> = {}): NoteId
   return [...new Set(notes)];
 }
 
-function unsupported(cfg: Config, keys: string[]): string | null {
+export function unsupported(cfg: Config, keys: string[]): string | null {
   for (const k of keys) if (cfg[k] !== undefined) return k;
   if (cfg.trainable && !(isBool(cfg.trainable) && cfg.trainable.value)) return 'trainable';
   if (cfg.weights) return 'weights';
@@ -93,13 +93,13 @@ function unsupported(cfg: Config, keys: string[]): string | null {
   return null;
 }
 
-const layer = (plan: LayerPlan, notes: NoteId[] = []): Emit => ({ kind: 'layer', plan, notes });
-const needShape = (what: string) => todo('shape-unknown', `${what}: the input size is unknown`);
+export const layer = (plan: LayerPlan, notes: NoteId[] = []): Emit => ({ kind: 'layer', plan, notes });
+export const needShape = (what: string) => todo('shape-unknown', `${what}: the input size is unknown`);
 
 // --- initialisation ------------------------------------------------------------------------------------------
 
 /** tfjs's default kernel initialiser glorotNormal (σ = √(2/(fanIn+fanOut)), truncated at 2σ) and zero biases. */
-const glorotNormal = (cls: string): InitSpec => ({
+export const glorotNormal = (cls: string): InitSpec => ({
   cls,
   body: [
     'const { fanIn, fanOut } = nn.init.calculateFanInAndFanOut(m.weight);',
@@ -111,7 +111,7 @@ const glorotNormal = (cls: string): InitSpec => ({
 
 // --- activations ---------------------------------------------------------------------------------------------
 
-function activationSteps(a: ArgInfo | undefined): LayerStep[] | Emit {
+export function activationSteps(a: ArgInfo | undefined): LayerStep[] | Emit {
   if (!a || a.kind === 'undefined' || a.kind === 'null') return [];
   // A name known only at run time (a builder's parameter): compat.layers.Activation picks the function there.
   if (!isStr(a)) return [{ kind: 'op', code: `new compat.layers.Activation(${a.text}, $dim).forward($x)`, module: `new compat.layers.Activation(${a.text}, $dim)` }];
@@ -121,7 +121,7 @@ function activationSteps(a: ArgInfo | undefined): LayerStep[] | Emit {
   return [{ kind: 'op', code: spec.fn, module: spec.module }];
 }
 
-const isEmit = (x: unknown): x is Emit => !Array.isArray(x);
+export const isEmit = (x: unknown): x is Emit => !Array.isArray(x);
 
 // --- layers --------------------------------------------------------------------------------------------------
 

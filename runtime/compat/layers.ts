@@ -11,6 +11,7 @@ export { ConvTranspose2dSame, LazyConvTranspose2dSame } from './conv_transpose_s
 export type { ConvTranspose2dSameOptions } from './conv_transpose_same.js';
 export { bidirectionalMerge } from './bidirectional.js';
 export { Activation } from './activation.js';
+export { GaussianNoise, GaussianDropout } from './noise.js';
 export type { MergeMode } from './bidirectional.js';
 
 /** tfjs-layers' epsilon (`K.epsilon()`), the floor of l2Normalize's squared norm. */

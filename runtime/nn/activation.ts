@@ -4,6 +4,9 @@ import { Module } from './module.js';
 import * as F from './functional/activation.js';
 import { pyFloat } from './repr.js';
 import { implicitSoftmaxDim } from './functional/util.js';
+import { full } from '../ops/creation.js';
+import { Parameter } from './parameter.js';
+import type { FactoryOptions } from './linear.js';
 
 /** ReLU(x) = max(0, x). */
 export class ReLU extends Module {
@@ -196,5 +199,50 @@ export class Softmin extends Module {
 
   override extraRepr(): string {
     return `dim=${this.dim === null ? 'None' : this.dim}`;
+  }
+}
+
+/**
+ * Threshold(x) = x if x > threshold else value. tfjs's thresholdedReLU({ theta }) is Threshold(theta, 0).
+ * @param threshold the value x must exceed; @param value what replaces x at or below it
+ */
+export class Threshold extends Module {
+  constructor(readonly threshold: number, readonly value: number) {
+    super();
+    if (typeof threshold !== 'number' || typeof value !== 'number') throw new TypeError(`Threshold: threshold and value must be numbers, got ${String(threshold)} and ${String(value)}`);
+  }
+
+  override forward(input: Tensor): Tensor {
+    return F.threshold(input, this.threshold, this.value);
+  }
+
+  override extraRepr(): string {
+    return `threshold=${pyFloat(this.threshold)}, value=${pyFloat(this.value)}`;
+  }
+}
+
+/**
+ * PReLU(x) = x if x > 0 else a·x, with a learned: one a for all elements (numParameters 1) or one per channel
+ * (numParameters = C, channels on dim 1: [N, C], [N, C, L], [N, C, H, W]).
+ * (PyTorch calls it num_parameters; here numChannels, as Module.numParameters() counts the parameters.)
+ * @param numParameters default 1; @param opts.init a's initial value, default 0.25 (tfjs's prelu starts at 0)
+ */
+export class PReLU extends Module {
+  declare weight: Tensor;
+  readonly numChannels: number;
+
+  constructor(numParameters = 1, opts: { init?: number } & FactoryOptions = {}) {
+    super();
+    if (!Number.isInteger(numParameters) || numParameters <= 0) throw new RangeError(`PReLU: numParameters must be a positive integer, got ${numParameters}`);
+    this.numChannels = numParameters;
+    this.registerParameter('weight', Parameter(full([numParameters], opts.init ?? 0.25, { dtype: opts.dtype ?? 'float32', device: opts.device })));
+  }
+
+  override forward(input: Tensor): Tensor {
+    return F.prelu(input, this.weight);
+  }
+
+  override extraRepr(): string {
+    return `num_parameters=${this.numChannels}`;
   }
 }

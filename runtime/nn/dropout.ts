@@ -1,7 +1,7 @@
-/** `nn.Dropout` and `nn.Dropout2d`: active in training mode, identity after `eval()`. */
+/** `nn.Dropout`, `nn.Dropout1d` and `nn.Dropout2d`: active in training mode, identity after `eval()`. */
 import type { Tensor } from '../tensor.js';
 import { Module } from './module.js';
-import { dropout, dropout2d } from './functional/dropout.js';
+import { dropout, dropout1d, dropout2d } from './functional/dropout.js';
 import { pyFloat } from './repr.js';
 
 function checkP(p: number, op: string): number {
@@ -24,6 +24,24 @@ export class Dropout extends Module {
 
   override forward(input: Tensor): Tensor {
     return dropout(input, { p: this.p, training: this.training });
+  }
+
+  override extraRepr(): string {
+    return `p=${pyFloat(this.p)}, inplace=False`;
+  }
+}
+
+/** Channel dropout for [N, C, L]: zeroes whole channels with probability p (scaled by 1/(1 − p)). */
+export class Dropout1d extends Module {
+  readonly p: number;
+
+  constructor(p = 0.5) {
+    super();
+    this.p = checkP(p, 'Dropout1d');
+  }
+
+  override forward(input: Tensor): Tensor {
+    return dropout1d(input, { p: this.p, training: this.training });
   }
 
   override extraRepr(): string {

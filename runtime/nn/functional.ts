@@ -11,6 +11,7 @@ export * from './functional/activation.js';
 export * from './functional/conv.js';
 export * from './functional/pooling.js';
 export * from './functional/dropout.js';
+export * from './functional/sampling.js';
 export * from './functional/normalization.js';
 export * from './functional/sparse.js';
 export * from './functional/loss.js';

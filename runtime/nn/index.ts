@@ -18,7 +18,10 @@ export { Conv1d, Conv2d, ConvTranspose2d } from './conv.js';
 export type { ConvOptions, PaddingMode } from './conv.js';
 export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d, AdaptiveAvgPool2d } from './pooling.js';
 export type { MaxPoolOptions, AvgPoolOptions } from './pooling.js';
-export { Dropout, Dropout2d } from './dropout.js';
+export { Dropout, Dropout1d, Dropout2d } from './dropout.js';
+export { Upsample } from './upsampling.js';
+export type { UpsampleOptions } from './upsampling.js';
+export { ZeroPad2d } from './padding.js';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm } from './normalization.js';
 export type { BatchNormOptions, LayerNormOptions } from './normalization.js';
 export { LazyLinear, LazyConv1d, LazyConv2d, LazyConvTranspose2d, LazyBatchNorm1d, LazyBatchNorm2d, whenMaterialized, isLazy } from './lazy.js';
@@ -29,7 +32,7 @@ export { RNNBase, RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell } from './rnn.js';
 export type { GRUOptions, RNNOptions } from './rnn.js';
 export {
   ReLU, ReLU6, LeakyReLU, ELU, SELU, GELU, Sigmoid, Tanh, SiLU, Mish, Softplus, Hardtanh, LogSigmoid, Softsign,
-  Softmax, LogSoftmax, Softmin,
+  Softmax, LogSoftmax, Softmin, Threshold, PReLU,
 } from './activation.js';
 export {
   MSELoss, L1Loss, HuberLoss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss,

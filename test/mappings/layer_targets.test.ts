@@ -48,6 +48,18 @@ const CASES: Record<string, Case[]> = {
   maximum: [{ merge: '{}' }], minimum: [{ merge: '{}' }], dot: [{ merge: '{ axes: 1 }' }],
   permute: [{ config: '{ dims: [2, 1] }', shape: '[5, 4]' }],
   repeatVector: [{ config: '{ n: 3 }', shape: '[4]' }],
+  upSampling2d: [{ config: '{ size: [2, 3] }', shape: '[4, 4, 3]' }, { config: "{ interpolation: 'bilinear' }", shape: '[4, 4, 3]' }],
+  zeroPadding2d: [{ config: '{ padding: [[1, 2], [0, 3]] }', shape: '[4, 4, 3]' }],
+  cropping2D: [{ config: '{ cropping: 1 }', shape: '[4, 4, 3]' }],
+  depthwiseConv2d: [{ config: '{ kernelSize: 3, depthMultiplier: 2 }', shape: '[8, 8, 3]' }],
+  separableConv2d: [{ config: '{ filters: 4, kernelSize: 3 }', shape: '[8, 8, 3]' }],
+  prelu: [{ shape: '[4]' }, { config: '{ sharedAxes: [1, 2] }', shape: '[8, 8, 3]' }],
+  thresholdedReLU: [{ config: '{ theta: 0.5 }', shape: '[4]' }],
+  rescaling: [{ config: '{ scale: 0.5, offset: 1 }', shape: '[4]' }],
+  gaussianNoise: [{ config: '{ stddev: 0.1 }', shape: '[4]' }],
+  gaussianDropout: [{ config: '{ rate: 0.1 }', shape: '[4]' }],
+  spatialDropout1d: [{ config: '{ rate: 0.1 }', shape: '[5, 4]' }],
+  resizing: [{ config: '{ height: 3, width: 5 }', shape: '[4, 4, 3]' }, { config: "{ height: 3, width: 5, interpolation: 'nearest' }", shape: '[4, 4, 3]' }],
 };
 
 /** Rows whose target is prose, not code. */

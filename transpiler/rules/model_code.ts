@@ -216,15 +216,18 @@ export function buildChain(layers: ChainLayer[], inputShape: Shape | null, layou
 
 /** TensorFlow.js's initialisation for the modules of a model, as one loop over `target.modules()`. */
 export function initLoop(fields: Field[], target: string, indent: string): string[] {
-  const groups = new Map<string, string[]>();
+  const byBody = new Map<string, string[]>();
   for (const f of fields) {
     if (!f.init) continue;
     const key = f.init.body.join('\n');
-    const classes = groups.get(key) ?? [];
-    if (!classes.includes(f.init.cls)) classes.push(f.init.cls);
-    groups.set(key, classes);
+    const classes = byBody.get(key) ?? [];
+    const test = f.init.where ? `(m instanceof ${f.init.cls} && ${f.init.where})` : `m instanceof ${f.init.cls}`;
+    if (!classes.includes(test)) classes.push(test);
+    byBody.set(key, classes);
   }
-  if (!groups.size) return [];
+  if (!byBody.size) return [];
+  // A guarded group (a depthwise conv among plain convs) goes first: the plain class test would take its modules.
+  const groups = [...byBody].sort(([, a], [, b]) => Number(b.every((t) => t.startsWith('('))) - Number(a.every((t) => t.startsWith('('))));
   const out = [`${indent}// TensorFlow.js's initialisers (tfjs-layers' defaults; PyTorch's differ): glorotNormal kernels, zero biases`];
   // Lazy modules have no parameters before their first call: whenMaterialized runs the same code then.
   const lazy = fields.some((f) => f.init && /new (nn|compat\.layers)\.Lazy/.test(f.code));
@@ -232,7 +235,7 @@ export function initLoop(fields: Field[], target: string, indent: string): strin
   out.push(lazy ? `${indent}nn.whenMaterialized(${target}, (m) => {` : `${indent}for (const m of ${target}.modules()) {`);
   let first = true;
   for (const [body, classes] of groups) {
-    out.push(`${indent}  ${first ? '' : '} else '}if (${classes.map((c) => `m instanceof ${c}`).join(' || ')}) {`);
+    out.push(`${indent}  ${first ? '' : '} else '}if (${classes.join(' || ')}) {`);
     for (const line of body.split('\n')) out.push(`${indent}    ${line}`);
     first = false;
   }

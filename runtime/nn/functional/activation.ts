@@ -3,7 +3,8 @@ import type { Tensor } from '../../tensor.js';
 import * as A from '../../ops/activation.js';
 import { checkTensor, requireFloat } from '../../ops/util.js';
 import { logSigmoidFused, softplusFused } from './fused.js';
-import { normDim } from '../../shape.js';
+import { fmtShape, normDim } from '../../shape.js';
+import { where } from '../../ops/elementwise.js';
 
 /** relu(x) = max(x, 0). */
 export function relu(x: Tensor): Tensor {
@@ -104,6 +105,30 @@ export function logSigmoid(x: Tensor): Tensor {
 export function softsign(x: Tensor): Tensor {
   checkTensor(x, 'softsign');
   return x.div(x.abs().add(1));
+}
+
+/** threshold(x) = x if x > threshold else value (PyTorch's F.threshold; tfjs's thresholdedReLU is value 0). */
+export function threshold(x: Tensor, threshold: number, value: number): Tensor {
+  checkTensor(x, 'threshold');
+  requireFloat(x, 'threshold');
+  return where(x.gt(threshold), x, value);
+}
+
+/**
+ * prelu(x) = x if x > 0 else weight·x, weight one value ([1]) or one per channel ([C], channels on dim 1 as in
+ * PyTorch: [N, C], [N, C, L], [N, C, H, W]).
+ */
+export function prelu(x: Tensor, weight: Tensor): Tensor {
+  checkTensor(x, 'prelu');
+  checkTensor(weight, 'prelu', 'weight');
+  if (weight.ndim !== 1) throw new RangeError(`prelu: weight must be 1-D ([1] or [channels]), got ${fmtShape(weight.shape)}`);
+  const n = weight.shape[0];
+  let w = weight;
+  if (n !== 1) {
+    if (x.ndim < 2 || x.shape[1] !== n) throw new RangeError(`prelu: weight ${fmtShape(weight.shape)} needs the input's dim 1 to be ${n} (channels first), got input ${fmtShape(x.shape)}`);
+    w = weight.reshape([n, ...new Array<number>(x.ndim - 2).fill(1)]);
+  }
+  return where(x.gt(0), x, x.mul(w));
 }
 
 /** softmax(x)_i = exp(x_i)/Σ_j exp(x_j) along dim (computed stably). */

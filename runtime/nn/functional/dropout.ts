@@ -1,4 +1,4 @@
-/** Dropout: F.dropout and F.dropout2d, using the seeded global generator (torch.manualSeed) or opts.generator. */
+/** Dropout: F.dropout, F.dropout1d and F.dropout2d, using the seeded global generator (torch.manualSeed) or opts.generator. */
 import type { Tensor } from '../../tensor.js';
 import type { Generator } from '../../random.js';
 import { checkTensor, requireFloat } from '../../ops/util.js';
@@ -47,6 +47,22 @@ export function dropout(input: Tensor, opts: FDropoutOptions = {}): Tensor {
   if (opts.training === false || p === 0) return input;
   requireFloat(input, 'dropout');
   if (p === 1) return input.mul(0);
+  return input.mul(keepMask(input, shape, p, opts.generator));
+}
+
+/**
+ * Channel dropout for sequences: zeroes whole channels (input[n, c, :]) with probability p, scaling the rest by
+ * 1/(1 − p). Input [N, C, L] or unbatched [C, L] (PyTorch's dropout1d; tfjs's spatialDropout1d on [N, L, C]).
+ */
+export function dropout1d(input: Tensor, opts: DropoutOptions = {}): Tensor {
+  checkTensor(input, 'dropout1d');
+  const p = opts.p ?? 0.5;
+  checkP(p, 'dropout1d');
+  if (input.ndim !== 2 && input.ndim !== 3) throw new RangeError(`dropout1d: expected a 2-D [C, L] or 3-D [N, C, L] input, got ${fmtShape(input.shape)}`);
+  if (opts.training === false || p === 0) return input;
+  requireFloat(input, 'dropout1d');
+  if (p === 1) return input.mul(0);
+  const shape = input.shape.map((s, i) => (i < input.ndim - 1 ? s : 1));
   return input.mul(keepMask(input, shape, p, opts.generator));
 }
 
