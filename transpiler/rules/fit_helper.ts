@@ -45,7 +45,7 @@ export function emitFitHelper(ctx: FileContext, u: Use, c: Compiled | 'record', 
   }
   // 'record': the compile is elsewhere; utils.fit takes loss, optimizer and metrics from its utils.compile record.
   const compiled = c === 'record' ? [] : [`loss: ${loss}`, `optimizer: ${c.optimizer}`];
-  if (c !== 'record' && c.metrics.length) compiled.push(`metrics: { ${c.metrics.map((m) => `${m.key}: ${m.fn}`).join(', ')} }`);
+  if (c !== 'record' && c.metricsCode) compiled.push(`metrics: ${c.metricsCode}`);
   compiled.push(...modelNames(ctx, u, c, info, false));
   const options = argsN && ts.isObjectLiteralExpression(argsN) ? withCompiled(ctx, argsN, compiled) : compiled.length ? `{ ${compiled.join(', ')} }` : '';
   const model = ctx.rewritten(u.receiver);
@@ -98,7 +98,7 @@ export function emitEvaluateHelper(ctx: FileContext, u: Use, c: Compiled | 'reco
   if (extra) return void ctx.todo(u.call, u.row.tf, 'evaluate-returns', `model.evaluate: option '${extra}' is not supported by utils.evaluate`);
   // 'record': the compile is elsewhere; utils.evaluate takes loss and metrics from its utils.compile record.
   const opts = c === 'record' ? [] : [`loss: ${c.lossFn}`];
-  if (c !== 'record' && c.metrics.length) opts.push(`metrics: { ${c.metrics.map((m) => `${m.key}: ${m.fn}`).join(', ')} }`);
+  if (c !== 'record' && c.metricsCode) opts.push(`metrics: ${c.metricsCode}`);
   if (o?.props?.batchSize) opts.push(`batchSize: ${o.props.batchSize.text}`);
   const user = [model, ctx.rewritten(xN), ctx.rewritten(yN), o?.props?.batchSize?.text ?? ''];
   const several = (info?.outputNames?.length ?? 1) > 1 || (c !== 'record' && !!c.outputs);
@@ -122,7 +122,7 @@ export function emitPredictHelper(ctx: FileContext, u: Use, x: ts.Expression): v
 function compiledOptions(c: Compiled | 'record', optimizer: boolean): string[] {
   if (c === 'record') return [];
   const out = [`loss: ${c.lossFn}`, ...(optimizer ? [`optimizer: ${c.optimizer}`] : [])];
-  if (c.metrics.length) out.push(`metrics: { ${c.metrics.map((m) => `${m.key}: ${m.fn}`).join(', ')} }`);
+  if (c.metricsCode) out.push(`metrics: ${c.metricsCode}`);
   return out;
 }
 
