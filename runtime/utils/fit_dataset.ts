@@ -24,7 +24,7 @@ import {
   checkModel, checkOptimizer, evaluate, EpochLogs, forwardAll, readValues, trainStep,
   type History, type LossFunction, type OptimizerLike, type Trainable,
 } from './fit.js';
-import { OutputLosses, metricEntries as metricEntriesOf, metricValue, type MetricEntry, type Metrics } from './fit_outputs.js';
+import { OutputLosses, type ClassWeight, metricEntries as metricEntriesOf, metricValue, type MetricEntry, type Metrics } from './fit_outputs.js';
 import { ElementReader } from './dataset_elements.js';
 
 /** What fitDataset reads: a `data.IterableDataset` (or anything with tfjs's `iterator()`). */
@@ -55,6 +55,11 @@ export interface FitDatasetOptions {
   inputNames?: string[];
   /** The output names in order: the `<name>_loss` logs, and the order of `ys` given as an object. Default `output1`, ... */
   outputNames?: string[];
+  /**
+   * tfjs's `classWeight`, as utils.fit's (fit_outputs.ts; one object, or one (or null) per output): tfjs's
+   * fitDataset weighs each batch's samples by their class, and checks every class of the batch has a weight.
+   */
+  classWeight?: ClassWeight | (ClassWeight | null)[];
 }
 
 export interface EvaluateDatasetOptions {
@@ -67,7 +72,7 @@ export interface EvaluateDatasetOptions {
   outputNames?: string[];
 }
 
-const FIT_DATASET_OPTIONS = ['epochs', 'batchesPerEpoch', 'validationData', 'validationBatches', 'validationBatchSize', 'callbacks', 'loss', 'optimizer', 'metrics', 'verbose', 'inputNames', 'outputNames'];
+const FIT_DATASET_OPTIONS = ['epochs', 'batchesPerEpoch', 'validationData', 'validationBatches', 'validationBatchSize', 'callbacks', 'loss', 'optimizer', 'metrics', 'verbose', 'inputNames', 'outputNames', 'classWeight'];
 
 /** `model.fitDataset(dataset, { epochs, ... })`. Returns tfjs's History. */
 export async function fitDataset(model: Trainable, dataset: DatasetLike, options: FitDatasetOptions): Promise<History> {
@@ -78,7 +83,7 @@ export async function fitDataset(model: Trainable, dataset: DatasetLike, options
   for (const k of Object.keys(options)) {
     if (!FIT_DATASET_OPTIONS.includes(k)) throw new TypeError(`fitDataset: unknown option '${k}' (known: ${FIT_DATASET_OPTIONS.join(', ')})`);
   }
-  const { loss: lossFn, optimizer, metrics = {}, epochs, batchesPerEpoch, validationData, validationBatches, validationBatchSize = 32, callbacks, verbose = 0, inputNames, outputNames } = withCompiled('fitDataset', model, options, ['loss', 'optimizer']);
+  const { loss: lossFn, optimizer, metrics = {}, epochs, batchesPerEpoch, validationData, validationBatches, validationBatchSize = 32, callbacks, verbose = 0, inputNames, outputNames, classWeight } = withCompiled('fitDataset', model, options, ['loss', 'optimizer']);
   if (typeof lossFn !== 'function' && !Array.isArray(lossFn)) throw new TypeError(`fitDataset: loss must be a function (yPred, yTrue) => scalar Tensor, or one per model output, got ${typeof lossFn}`);
   checkOptimizer('fitDataset', optimizer);
   // With several outputs the metrics' keys are per output: known with the number of outputs (lossesFor).
@@ -93,7 +98,7 @@ export async function fitDataset(model: Trainable, dataset: DatasetLike, options
   let losses: OutputLosses | undefined;
   const lossesFor = (count: number): OutputLosses => {
     if (!losses) {
-      losses = new OutputLosses('fitDataset', lossFn, count, outputNames);
+      losses = new OutputLosses('fitDataset', lossFn, count, outputNames, classWeight);
       metricEntries = losses.metricEntries(metrics);
     }
     if (losses.count !== count) throw new RangeError(`fitDataset: an element has ${count} target(s), but ${outputNames ? 'outputNames' : 'loss'} gives ${losses.count} output(s); give one target per model output`);
@@ -141,6 +146,11 @@ export async function fitDataset(model: Trainable, dataset: DatasetLike, options
           epochLogs ??= new EpochLogs(metricEntries, stepLosses.logKeys);
           const batchLogs: Logs = { batch: steps, size: xs[0].shape[0] };
           await hooks.call('onBatchBegin', steps, batchLogs);
+          // tfjs's fitDataset standardizes the class weights batch by batch (a class missing from them is an error there).
+          if (stepLosses.weighted) {
+            stepLosses.dispose();
+            await stepLosses.checkClasses(ys);
+          }
           model.train();
           Object.assign(batchLogs, (await trainStep('fitDataset', model, stepLosses, optimizer!, metricEntries, xs, ys)).logs);
           epochLogs.add(batchLogs);
@@ -172,6 +182,7 @@ export async function fitDataset(model: Trainable, dataset: DatasetLike, options
     // A dataset that ran out under batchesPerEpoch does not end training: tfjs goes on (and warns each epoch).
     if (stopRequested(model)) break;
   }
+  losses?.dispose();
   await hooks.call('onTrainEnd');
   return history;
 }
