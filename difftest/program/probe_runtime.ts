@@ -666,7 +666,7 @@ export function evaluate(model: unknown, x: Tensor | Tensor[], y: Tensor | Tenso
   const result = utils.evaluate(model, ex, ey, options);
   const arr = Array.isArray(result) ? result : [result];
   if (arr.every((t) => t.device.type === 'cpu')) {
-    meta.evaluations.push({ names: ['loss', ...Object.keys(options.metrics ?? {})], values: arr.map((t) => t.dataSync()[0]), dataHash: expected ?? { x: '', y: '' } });
+    meta.evaluations.push({ names: ['loss', ...metricEntries('evaluate', options.metrics, 1).map(([k]) => k)], values: arr.map((t) => t.dataSync()[0]), dataHash: expected ?? { x: '', y: '' } });
   }
   trace.flush();
   return result;
