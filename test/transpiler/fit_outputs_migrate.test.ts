@@ -108,6 +108,14 @@ await model.fit([x1, x2], [y1, y2]);
     expect(one.output).toContain('metrics: [null, { acc: accFn }]');
   });
 
+  test("one output under mse with 'accuracy': binary only for one unit, categorical otherwise (tfjs reads the output's shape)", () => {
+    const r = migrate(`${CLASSIFIER}model.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError', metrics: ['accuracy'] });
+await model.fit(xs, ys);
+`);
+    expect(errors(r)).toEqual([]);
+    expect(r.output).toContain('const accFn = (yPred: torch.Tensor, yTrue: torch.Tensor) => yPred.shape[yPred.ndim - 1] === 1 ? torch.eq(yTrue.float(), torch.gt(yPred, 0.5).float()).float().mean() : torch.eq(torch.argmax(yTrue, -1), torch.argmax(yPred, -1)).float().mean();');
+  });
+
   test.each([
     ['the loop, lists in names on a model received from elsewhere', `export async function train(m: tf.LayersModel, xs: tf.Tensor[], ys: tf.Tensor[]) {\n  m.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError' });\n  await m.fit(xs, ys);\n}\n`, 'loop', /x or y holds a list of tensors \(several inputs\/outputs\): give them as array literals/],
     ['the loop, a compile with 3 losses for 2 outputs', `model.compile({ optimizer: tf.train.sgd(0.1), loss: ['meanSquaredError', 'meanSquaredError', 'meanSquaredError'] });\nawait model.fit([x1, x2], [y1, y2]);\n`, 'loop', /the compile gives 3 losses for 2 output\(s\)|y has 2 tensor\(s\) but the model has/],

@@ -198,7 +198,10 @@ export function compileModel(ctx: FileContext, u: Use, names: TrainingNames, hel
       const spec = COMPILE_METRICS[m.value as string];
       if (!spec) return fail(`metric '${m.value}' is not mapped`);
       const key = spec === 'accuracy' ? 'acc' : spec.key;
-      const code = spec === 'accuracy' ? ACCURACY_METRICS[lossSpec?.accuracy ?? 'categorical'] : spec.code;
+      // A loss other than the crossentropies (mse, mae, hinge, ...): tfjs's accuracy is binary for one unit only,
+      // categorical otherwise, so the choice is the output's shape at run time (outputAccuracy).
+      const byShape = spec === 'accuracy' && lossArg.kind === 'string' && lossSpec && !CROSSENTROPIES.includes(lossArg.value as string);
+      const code = byShape ? outputAccuracy(lossArg.value as string) : spec === 'accuracy' ? ACCURACY_METRICS[lossSpec?.accuracy ?? 'categorical'] : spec.code;
       const fn = names.fresh(`${key}Fn`, modelName);
       lines.push(`const ${fn} = ${P} => ${fillSnippet(code, { yPred: 'yPred', yTrue: 'yTrue' })};`);
       metrics.push({ key, fn });
@@ -219,8 +222,11 @@ export function compileModel(ctx: FileContext, u: Use, names: TrainingNames, hel
   return { optimizer, lossFn, metrics, ...(metricsCode ? { metricsCode } : {}), container: stmt.parent, ok, recorded: record, ...(outputs ? { outputs } : {}), ...(perSample ? { perSample } : {}) };
 }
 
+/** The losses whose accuracy tfjs's compile reads from the loss itself (binary, sparse or categorical). */
+const CROSSENTROPIES = ['binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy'];
+
 /**
- * 'accuracy' on one of several outputs, as tfjs-layers' compile picks it: binary where the output has one unit
+ * 'accuracy' on one of several outputs (or on one output under a loss other than the crossentropies), as tfjs-layers' compile picks it: binary where the output has one unit
  * (read from the prediction's last dim, the output's shape) or the loss is binaryCrossentropy, else sparse
  * categorical for sparseCategoricalCrossentropy, else categorical.
  */
