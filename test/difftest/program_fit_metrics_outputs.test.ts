@@ -78,3 +78,28 @@ describe('runDiff: metrics on a two-output fit and evaluate', () => {
     expect(r.failures.join('\n')).toMatch(/final evaluate cls_acc \(points\)/);
   }, 120_000);
 });
+
+describe("runDiff: 'accuracy' on one output under mse", () => {
+  test('migrated on the fly: the accuracy tfjs picks by the output\'s shape (categorical for 3 units), per step and in evaluate', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-fit-metrics-test-'));
+    dirs.push(dir);
+    const original = join(dir, 'mse_acc.ts');
+    writeFileSync(original, [
+      "import * as tf from '@tensorflow/tfjs';",
+      'const N = 24;',
+      'const x = tf.tensor2d(Float32Array.from({ length: N * 4 }, (_, i) => Math.sin(i * 0.37)), [N, 4]);',
+      "const y = tf.oneHot(tf.tensor1d(Int32Array.from({ length: N }, (_, i) => (i * 7) % 3), 'int32'), 3).toFloat();",
+      'const model = tf.sequential();',
+      "model.add(tf.layers.dense({ inputShape: [4], units: 3, activation: 'softmax' }));",
+      "model.compile({ optimizer: tf.train.sgd(0.5), loss: 'meanSquaredError', metrics: ['accuracy'] });",
+      'await model.fit(x, y, { epochs: 2, batchSize: 8 });',
+      "console.log('eval', (model.evaluate(x, y) as tf.Scalar[]).map((t) => t.dataSync()[0]).join(' '));",
+      '',
+    ].join('\n'));
+    const r = await runDiff({ original, replay: 'step', reference: 'wasm', progress: false });
+    expect(r.failures).toEqual([]);
+    expect(r.final.map((f) => f.name)).toEqual(['evaluate loss', 'evaluate acc (points)']);
+    expect(r.epochRows[0].candidate.acc).toBeCloseTo(r.epochRows[0].reference.acc, 6);
+    expect(r.pass).toBe(true);
+  }, 120_000);
+});
