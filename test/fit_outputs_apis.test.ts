@@ -33,11 +33,11 @@ describe('utils.evaluate with two inputs and two outputs', () => {
     expect(got[0]).toBeCloseTo(got[2], 6);
   });
 
-  test('one loss for every output; metrics with several outputs are an error naming evaluate', () => {
+  test('one loss for every output; a metrics list of the wrong length is an error naming evaluate', () => {
     const { model } = twoInTwoOutPair(0.1);
     const r = ours(utils.evaluate(model, ourX(), ourY(), { loss: mseRows }));
     expect(r.length).toBe(4);
-    expect(() => utils.evaluate(model, ourX(), ourY(), { loss: [mseRows, cceRows], metrics: { m: mseRows } })).toThrow(/evaluate: metrics with several outputs are not supported/);
+    expect(() => utils.evaluate(model, ourX(), ourY(), { loss: [mseRows, cceRows], metrics: [{ m: mseRows }] })).toThrow(/evaluate: metrics is an array of 1 object\(s\), but the model has 2 output\(s\)/);
     expect(() => utils.evaluate(model, ourX(), [torch.tensor(Y1)], { loss: mseRows })).toThrow(/1 targets were given|must return one Tensor/);
   });
 });

@@ -277,8 +277,11 @@ export function buildReport(inp: ReportInputs): DiffReport {
   if (firstDivergence) {
     const what = firstDivergence.kind === 'loss' && firstDivergence.layer
       ? `the loss of output ${firstDivergence.layer} (${firstDivergence.layer}_loss)`
-      : `${firstDivergence.kind} of ${firstDivergence.layer ? `${firstDivergence.layer}/${firstDivergence.tensor}` : firstDivergence.kind === 'metric' ? firstDivergence.tensor : 'the program'}`;
-    failures.push(`first divergence: step ${firstDivergence.step}, ${what} — ${LOOK_AT[firstDivergence.kind]}`);
+      : firstDivergence.kind === 'metric' && firstDivergence.layer
+        ? `the metric ${firstDivergence.tensor} of output ${firstDivergence.layer} (${firstDivergence.layer}_${firstDivergence.tensor})`
+        : `${firstDivergence.kind} of ${firstDivergence.layer ? `${firstDivergence.layer}/${firstDivergence.tensor}` : firstDivergence.kind === 'metric' ? firstDivergence.tensor : 'the program'}`;
+    const look = firstDivergence.kind === 'metric' && firstDivergence.layer ? "look at how that output's metric is computed (the losses and weights held)" : LOOK_AT[firstDivergence.kind];
+    failures.push(`first divergence: step ${firstDivergence.step}, ${what} — ${look}`);
   }
 
   const stepsPass = !failedRows.length && !outputLosses.failure && rm.steps.length === cm.steps.length && rm.steps.length > 0;
@@ -292,7 +295,7 @@ export function buildReport(inp: ReportInputs): DiffReport {
     ...reportHeader(inp),
     epochs: rm.epochs.length,
     tolerances: inp.tolerances,
-    notes: [...new Set([...inp.notes, ...rm.notes, ...cm.notes, ...noiseNote(probes), ...outputLosses.missing.map((o) => `output ${o}: the candidate logs no loss for it (neither ${o}_loss nor output<i>_loss), so its per-step loss was not compared; only the total was`)])],
+    notes: [...new Set([...inp.notes, ...rm.notes, ...cm.notes, ...noiseNote(probes), ...outputLosses.missing.map((o) => `output ${o}: the candidate logs no loss for it (neither ${o}_loss nor output<i>_loss), so its per-step loss was not compared; only the total was`), ...outputLosses.missingMetrics.map((k) => `metric ${k}: the candidate logs no such per-output metric (neither ${k} nor output<i>_<metric>), so it was not compared`)])],
     stepRows,
     probes,
     layers,

@@ -7,6 +7,11 @@
  * Both sides log them per batch: the reference under tfjs's `<output layer name>_loss` (its metricsNames), the
  * candidate (utils.fit) under the same key when the migration passed outputNames, else `output<i>_loss` in the
  * model's output order. A probe is `{ kind: 'loss', layer: <output layer>, tensor: 'loss' }`.
+ *
+ * Each output's metrics likewise (tfjs's collectMetrics: `<output>_<metric>`, e.g. `cls_acc`), as
+ * `{ kind: 'metric', layer: <output>, tensor: <metric> }` probes: a migration that computes one output's metric wrong
+ * (the wrong accuracy for its shape, a metric on the other output) is named by output and metric. An accuracy holds
+ * within `metricPoints` points per step, any other metric by the loss criterion.
  */
 import { compareSeries } from '../series.js';
 import { scalarMetrics } from './scalar_probes.js';
@@ -20,10 +25,12 @@ export interface OutputLosses {
   failure: string | null;
   /** Outputs the candidate logs no loss for (not compared; a note says so). */
   missing: string[];
+  /** Per-output metrics the candidate logs under neither key (not compared; a note says so). */
+  missingMetrics: string[];
 }
 
-export function compareOutputLosses(outputs: readonly string[], reference: readonly StepLog[], candidate: readonly StepLog[], tol: { lossRtol: number; lossAtol: number }): OutputLosses {
-  const out: OutputLosses = { probes: [], failure: null, missing: [] };
+export function compareOutputLosses(outputs: readonly string[], reference: readonly StepLog[], candidate: readonly StepLog[], tol: { lossRtol: number; lossAtol: number; metricPoints?: number }): OutputLosses {
+  const out: OutputLosses = { probes: [], failure: null, missing: [], missingMetrics: [] };
   if (outputs.length < 2) return out;
   const n = Math.min(reference.length, candidate.length);
   const failed: { output: string; step: number; rel: number }[] = [];
@@ -46,6 +53,7 @@ export function compareOutputLosses(outputs: readonly string[], reference: reado
       });
     });
   });
+  const metricFailure = compareOutputMetrics(outputs, reference.slice(0, n), candidate.slice(0, n), tol, out);
   // In step order, then the outputs' order within a step (the order localization reads them in).
   out.probes.sort((a, b) => a.step - b.step);
   if (failed.length) {
@@ -56,5 +64,55 @@ export function compareOutputLosses(outputs: readonly string[], reference: reado
     }
     out.failure = `output losses: ${[...byOutput].map(([o, e]) => `${o}_loss beyond rtol ${tol.lossRtol} at ${e.steps} of ${n} steps (first at step ${e.first}, worst rel ${e.worst.toExponential(2)})`).join('; ')}`;
   }
+  if (metricFailure) out.failure = out.failure ? `${out.failure}; ${metricFailure}` : metricFailure;
   return out;
+}
+
+/** The output a reference log key `<output>_<metric>` belongs to (the longest output name that prefixes it). */
+function ownerOf(key: string, outputs: readonly string[]): number {
+  let best = -1;
+  outputs.forEach((o, i) => {
+    if (key.startsWith(`${o}_`) && key !== `${o}_loss` && (best < 0 || o.length > outputs[best].length)) best = i;
+  });
+  return best;
+}
+
+/** Each output's metrics, step by step, into `out.probes`; the failure line (or null). */
+function compareOutputMetrics(outputs: readonly string[], reference: readonly StepLog[], candidate: readonly StepLog[], tol: { lossRtol: number; lossAtol: number; metricPoints?: number }, out: OutputLosses): string | null {
+  if (!reference.length) return null;
+  const points = tol.metricPoints ?? 1;
+  const failed: { key: string; steps: number; first: number; worst: number; acc: boolean }[] = [];
+  for (const key of Object.keys(reference[0].metrics)) {
+    const i = ownerOf(key, outputs);
+    // An output's own loss is compared above; a key of another output's loss (a longer name) is not a metric.
+    if (i < 0 || outputs.some((o) => key === `${o}_loss`)) continue;
+    const output = outputs[i];
+    const metric = key.slice(output.length + 1);
+    if (!reference.every((s) => Number.isFinite(s.metrics[key]))) continue;
+    const candKey = [key, `output${i + 1}_${metric}`].find((k) => candidate.every((s) => typeof s.metrics[k] === 'number'));
+    if (!candKey) {
+      out.missingMetrics.push(key);
+      continue;
+    }
+    const acc = /acc/i.test(metric);
+    const series = compareSeries(reference.map((s) => s.metrics[key]), candidate.map((s) => s.metrics[candKey]), acc ? { rtol: 0, atol: points / 100 } : { rtol: tol.lossRtol, atol: tol.lossAtol });
+    let bad: (typeof failed)[number] | undefined;
+    series.steps.forEach((st, k) => {
+      const step = reference[k].step;
+      if (!st.pass) {
+        bad ??= { key, steps: 0, first: step, worst: 0, acc };
+        bad.steps++;
+        bad.worst = Math.max(bad.worst, acc ? st.absDiff * 100 : st.relDiff);
+      }
+      const why = acc ? `|Δ| ${(st.absDiff * 100).toFixed(2)} points > ${points}` : `|Δ| ${st.absDiff.toExponential(3)}, rel ${st.relDiff.toExponential(3)} > rtol ${tol.lossRtol}${tol.lossAtol ? ` + atol ${tol.lossAtol}` : ''}`;
+      out.probes.push({
+        step, kind: 'metric', layer: output, candidateName: candKey, tensor: metric, shape: [],
+        metrics: scalarMetrics(st.reference, st.candidate, st.pass), pass: st.pass,
+        message: st.pass ? null : `${key} ${st.candidate} vs ${st.reference}: ${why}`,
+      });
+    });
+    if (bad) failed.push(bad);
+  }
+  if (!failed.length) return null;
+  return `output metrics: ${failed.map((f) => `${f.key} beyond ${f.acc ? `${points} points` : `rtol ${tol.lossRtol}`} at ${f.steps} of ${reference.length} steps (first at step ${f.first}, worst ${f.acc ? `${f.worst.toFixed(1)} points` : `rel ${f.worst.toExponential(2)}`})`).join('; ')}`;
 }

@@ -34,6 +34,7 @@ import { compat, nn, Tensor, torch, utils } from '../../runtime/index.js';
 import { ProgressBar } from '../../runtime/utils/progress.js';
 import type { FitOptions, EvaluateOptions, LossFunction } from '../../runtime/utils/fit.js';
 import { withCompiled } from '../../runtime/utils/compile.js';
+import { metricEntries } from '../../runtime/utils/fit_outputs.js';
 import { readChildConfig, recordsAt } from './child_config.js';
 import { activationToCandidate, weightToCandidate } from './layout.js';
 import { describeSource, isChain, mapLayersByGraph, type CandidateGraph, type LeafCall } from './graph_map.js';
@@ -44,7 +45,7 @@ import { installLoopProbes } from './loop_probe_runtime.js';
 import { startRuntimeOpTrace } from './op_trace_runtime.js';
 import { plainFit } from './plain_fit.js';
 import { asFloat32, EVAL_OUTPUT, hashValues, TraceReader, TraceWriter, traceKey } from './trace.js';
-import { dataTensorName, emptyLogs, type CandidateMeta, type LayerMapping, type ReferenceMeta } from './trace_meta.js';
+import { dataTensorName, emptyLogs, evaluationNames, type CandidateMeta, type LayerMapping, type ReferenceMeta } from './trace_meta.js';
 
 const cfg = readChildConfig('candidate');
 if (!cfg.referenceTraceDir) throw new Error('difftest candidate: no reference trace to follow (referenceTraceDir is unset)');
@@ -405,6 +406,7 @@ export async function fit(model: unknown, x: Tensor | Tensor[], y: Tensor | Tens
   const xs = Array.isArray(x) ? x : [x];
   const ys = Array.isArray(y) ? y : [y];
   const { batchSize = 32, validationSplit, validationData } = options;
+  fitOutputNames.set(model, withCompiled('fit', model, options, []).outputNames);
   if (!ref.meta.fitDone && !ref.meta.steps.length) throw new Error('torchbridge diff: the reference recorded no training steps to follow (did the original program reach model.fit?)');
   if (ref.meta.batchSize !== undefined && ref.meta.batchSize !== batchSize) {
     meta.notes.push(`batch size: the migrated fit asks for ${batchSize}, the original's for ${ref.meta.batchSize}; the candidate follows the reference's batches`);
@@ -644,12 +646,7 @@ function recordEvalOutputs(model: nn.Module, x: Tensor): void {
 /** `utils.evaluate(model, x, y, options)`, the runtime's own, on the reference's data, results recorded. */
 export function evaluate(model: unknown, x: Tensor | Tensor[], y: Tensor | Tensor[], options: EvaluateOptions = {}): Tensor | Tensor[] {
   if (cfg.plain || !(model instanceof nn.Module)) return utils.evaluate(model as utils.Trainable, x, y, options);
-  // Several inputs/outputs: the reference records no evaluation of them (probe_tfjs.ts), so neither side's is compared.
-  if (Array.isArray(x) || Array.isArray(y)) {
-    const note = 'evaluate with several inputs/outputs: run on both sides but not compared (only one-input, one-output evaluations are)';
-    if (!meta.notes.includes(note)) meta.notes.push(note);
-    return utils.evaluate(model, x, y, options);
-  }
+  if (Array.isArray(x) || Array.isArray(y)) return evaluateSeveral(model, Array.isArray(x) ? x : [x], Array.isArray(y) ? y : [y], options);
   options = withCompiled('evaluate', model, options, ['loss']);
   const i = meta.evaluations.length;
   const expected = ref.meta.evaluations[i]?.dataHash;
@@ -669,7 +666,43 @@ export function evaluate(model: unknown, x: Tensor | Tensor[], y: Tensor | Tenso
   const result = utils.evaluate(model, ex, ey, options);
   const arr = Array.isArray(result) ? result : [result];
   if (arr.every((t) => t.device.type === 'cpu')) {
-    meta.evaluations.push({ names: ['loss', ...Object.keys(options.metrics ?? {})], values: arr.map((t) => t.dataSync()[0]), dataHash: expected ?? { x: '', y: '' } });
+    meta.evaluations.push({ names: ['loss', ...metricEntries('evaluate', options.metrics, 1).map(([k]) => k)], values: arr.map((t) => t.dataSync()[0]), dataHash: expected ?? { x: '', y: '' } });
+  }
+  trace.flush();
+  return result;
+}
+
+/** The outputNames a model's fit (or compile record) gave: the names its multi-output evaluations are logged under. */
+const fitOutputNames = new WeakMap<object, string[] | undefined>();
+
+/**
+ * utils.evaluate with several inputs or outputs: tfjs's list value by value, under the names the reference gives
+ * it (evaluationNames: the running totals, each output's loss, each output's metrics), on the reference's recorded
+ * data where the program's own differs. The layers' evaluation outputs are not recorded (a one-input model's are).
+ */
+function evaluateSeveral(model: nn.Module, xs: Tensor[], ys: Tensor[], options: EvaluateOptions): Tensor | Tensor[] {
+  const merged = withCompiled('evaluate', model, options, ['loss']) as EvaluateOptions & { outputNames?: string[] };
+  const i = meta.evaluations.length;
+  const expected = ref.meta.evaluations[i]?.dataHash;
+  let [exs, eys] = [xs, ys];
+  if (expected && [...xs, ...ys].every((t) => t.device.type === 'cpu')) {
+    if (xs.map(hashOfSync).join(',') !== expected.x || ys.map(hashOfSync).join(',') !== expected.y) {
+      const load = (base: 'x' | 'y', own: Tensor[]) => own.map((t, k) => {
+        const r = ref.require(traceKey('-', 'data', `eval${i}`, dataTensorName(base, k)));
+        return torch.tensor(r.data, { shape: r.shape, dtype: t.dtype });
+      });
+      [exs, eys] = [load('x', xs), load('y', ys)];
+      const note = "the migrated program's evaluation data differs from the original's; the candidate evaluated on the reference's recorded data";
+      if (!meta.notes.includes(note)) meta.notes.push(note);
+    }
+  }
+  const result = utils.evaluate(model, exs, eys, options);
+  const arr = Array.isArray(result) ? result : [result];
+  if (arr.every((t) => t.device.type === 'cpu')) {
+    const outputNames = merged.outputNames ?? fitOutputNames.get(model) ?? ys.map((_, k) => `output${k + 1}`);
+    const keys = metricEntries('evaluate', merged.metrics, ys.length, outputNames).map(([k]) => k);
+    const names = ys.length > 1 ? evaluationNames(outputNames, keys) : ['loss', ...keys];
+    meta.evaluations.push({ names, values: arr.map((t) => t.dataSync()[0]), dataHash: expected ?? { x: '', y: '' } });
   }
   trace.flush();
   return result;

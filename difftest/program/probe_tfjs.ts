@@ -39,7 +39,7 @@ import { installLoopProbes } from './loop_probe_tfjs.js';
 import { startTfjsOpTrace } from './op_trace_tfjs.js';
 import { asFloat32, EVAL_OUTPUT, hashValues, TraceWriter, traceKey } from './trace.js';
 import { dataTensorName, emptyLogs, type EpochLog, type ReferenceLayer, type ReferenceMeta, type StepLog } from './trace_meta.js';
-import { classSampleWeights, fitInputs, validationLogs } from './probe_tfjs_outputs.js';
+import { classSampleWeights, evaluationNames, fitInputs, validationLogs } from './probe_tfjs_outputs.js';
 
 const cfg = readChildConfig('reference');
 // `@tensorflow/tfjs` here is the copy the program's entry resolves (hooks.mjs): the program's own when it has one.
@@ -466,12 +466,12 @@ export async function fit(model: unknown, x: unknown, y: unknown, args: tf.Model
  * `eval output` probes: a layer that behaves differently outside training (Dropout left on, BatchNormalization's
  * running statistics) is then named by the report, not only seen in the final metrics.
  */
-function recordEvalOutputs(model: tf.LayersModel, x: tf.Tensor, batchSize: number): void {
+function recordEvalOutputs(model: tf.LayersModel, xs: tf.Tensor[], batchSize: number): void {
   if (!meta.layers.length) meta.layers = describeLayers(model);
   const probeModel = tf.model({ inputs: model.inputs, outputs: layerOutputs(model) });
   tf.tidy(() => {
-    const xb = x.slice(0, Math.min(batchSize, x.shape[0]));
-    const outs = probeModel.predict(xb) as tf.Tensor | tf.Tensor[];
+    const xbs = xs.map((x) => x.slice(0, Math.min(batchSize, x.shape[0])));
+    const outs = probeModel.predict(xbs.length > 1 ? xbs : xbs[0]) as tf.Tensor | tf.Tensor[];
     const all = Array.isArray(outs) ? outs : [outs];
     model.layers.forEach((l, i) => trace.put(traceKey('-', 'output', l.name, EVAL_OUTPUT), all[i].shape, all[i].dataSync() as Float32Array));
   });
@@ -481,11 +481,15 @@ function recordEvalOutputs(model: tf.LayersModel, x: tf.Tensor, batchSize: numbe
 export function evaluate(model: unknown, x: unknown, y: unknown, args?: tf.ModelEvaluateArgs): unknown {
   if (!isLayersModel(model)) return (model as { evaluate: (...a: unknown[]) => unknown }).evaluate(x, y, args);
   const result = model.evaluate(x as tf.Tensor, y as tf.Tensor, args) as tf.Scalar | tf.Scalar[];
-  if (cfg.plain || !(x instanceof tf.Tensor) || !(y instanceof tf.Tensor)) return result;
+  if (cfg.plain) return result;
+  // One tensor each, or one per model input and output (a dict by name in the model's order).
+  const { xs, ys } = fitInputs(model, x, y);
   const arr = Array.isArray(result) ? result : [result];
-  const names = compiledOf(model).metricsNames?.slice() ?? arr.map((_, i) => `metric${i}`);
-  if (meta.evaluations.length === 0) recordEvalOutputs(model, x, args?.batchSize ?? 32);
-  const dataHash = recordData(`eval${meta.evaluations.length}`, x, y);
+  const metricsNames = compiledOf(model).metricsNames?.slice();
+  // Several outputs: tfjs's list is 2n + m values where metricsNames names 1 + n + m; each value by what it is.
+  const names = ys.length > 1 && metricsNames ? evaluationNames(model.outputNames, metricsNames.slice(1 + ys.length)) : metricsNames ?? arr.map((_, i) => `metric${i}`);
+  if (meta.evaluations.length === 0) recordEvalOutputs(model, xs, args?.batchSize ?? 32);
+  const dataHash = recordData(`eval${meta.evaluations.length}`, xs.length > 1 ? xs : xs[0], ys.length > 1 ? ys : ys[0]);
   meta.evaluations.push({ names, values: arr.map((t) => t.dataSync()[0]), dataHash });
   trace.flush();
   return result;

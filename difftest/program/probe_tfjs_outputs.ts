@@ -11,6 +11,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+export { evaluationNames } from './trace_meta.js';
+
 type Data = tf.Tensor | tf.Tensor[] | { [name: string]: tf.Tensor };
 
 /** The fit's inputs and targets as lists in the model's order; anything else is an error naming what was given. */
@@ -74,3 +76,4 @@ export function validationLogs(names: string[], values: number[], outputs: numbe
   names.slice(1).forEach((k, j) => (logs[`val_${k}`] = values[outputs + j]));
   return logs;
 }
+

@@ -49,6 +49,17 @@ export interface EvaluationLog {
   dataHash: { x: string; y: string };
 }
 
+/**
+ * The names of a multi-output model's evaluate list, value by value (both probes record evaluations under these):
+ * tfjs's test function returns the running totals `[l1, l1 + l2, ..., total]`, then each output's loss, then the
+ * metrics; the totals are named `loss_through_<output>` (the last one `loss`), the rest as tfjs names them
+ * (`<output>_loss`, `<output>_<metric>`).
+ */
+export function evaluationNames(outputNames: readonly string[], metricKeys: readonly string[]): string[] {
+  const n = outputNames.length;
+  return [...outputNames.map((o, i) => (i === n - 1 ? 'loss' : `loss_through_${o}`)), ...outputNames.map((o) => `${o}_loss`), ...metricKeys];
+}
+
 interface CommonMeta {
   [key: string]: unknown;
   program: string;

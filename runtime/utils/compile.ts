@@ -4,14 +4,14 @@
  * a helper, trained elsewhere). `utils.fit` and `utils.evaluate` use the record for whatever their options leave
  * out; explicit options win. Where both sit side by side, pass them directly instead (what `migrate` writes).
  */
-import type { LossFunction, OptimizerLike, Trainable } from './fit.js';
+import type { LossFunction, Metrics, OptimizerLike, Trainable } from './fit.js';
 
 export interface CompileConfig {
   optimizer: OptimizerLike;
   /** `(yPred, yTrue) => scalar`; a model with several outputs may have one per output (fit_outputs.ts). */
   loss: LossFunction | LossFunction[];
   /** Metrics by log key (`{ acc: accuracyFn }`). */
-  metrics?: Record<string, LossFunction>;
+  metrics?: Metrics;
   /**
    * Several outputs: their tfjs names (tfjs's compile knows the model's output layers), for the `<name>_loss` logs
    * of a fit, fitDataset or trainOnBatch elsewhere that uses this record.

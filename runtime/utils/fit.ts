@@ -32,10 +32,10 @@ import { withCompiled } from './compile.js';
 import * as steps from './fit_steps.js';
 import { EpochLogs } from './fit_steps.js';
 import { CallbackList, type FitCallbacks, type Logs, stopRequested } from './callbacks.js';
-import { OutputLosses, type ClassWeight } from './fit_outputs.js';
+import { OutputLosses, metricEntries, metricValue, type ClassWeight, type MetricEntry, type Metrics } from './fit_outputs.js';
 
 export type { FitCallbacks, Logs } from './callbacks.js';
-export type { ClassWeight } from './fit_outputs.js';
+export type { ClassWeight, MetricEntry, Metrics } from './fit_outputs.js';
 export { EpochLogs } from './fit_steps.js';
 
 /** The runtime functions fit_steps' rows call. */
@@ -68,8 +68,11 @@ export interface FitOptions {
   loss?: LossFunction | LossFunction[];
   /** Default: the model's utils.compile record. */
   optimizer?: OptimizerLike;
-  /** Metrics by log key (`{ acc: accuracyFn }`), computed on detached predictions. */
-  metrics?: Record<string, LossFunction>;
+  /**
+   * Metrics by log key (`{ acc: accuracyFn }`), computed on detached predictions. Several outputs: one object is
+   * every output's, or give one object (or null) per output; logged as `<outputName>_<key>` (fit_outputs.ts).
+   */
+  metrics?: Metrics;
   /** Samples per gradient step. Default 32 (tfjs's default). */
   batchSize?: number;
   /** Passes over the training data. Default 1. */
@@ -102,7 +105,8 @@ export interface History {
 export interface EvaluateOptions {
   /** Default: the model's utils.compile record; one per output for a model with several (or one for all). */
   loss?: LossFunction | LossFunction[];
-  metrics?: Record<string, LossFunction>;
+  /** As fit's; with several outputs the metrics follow the losses in the list (tfjs's order). */
+  metrics?: Metrics;
   /** Samples per forward pass. Default 32. */
   batchSize?: number;
 }
@@ -187,8 +191,7 @@ export async function fit(model: Trainable, x: Tensor | Tensor[], y: Tensor | Te
   const { loss: lossFn, optimizer, metrics = {}, batchSize = 32, epochs = 1, shuffle = true, validationSplit, validationData, callbacks = {}, verbose = 0, classWeight, outputNames } = withCompiled('fit', model, options, ['loss', 'optimizer']);
   const losses = new OutputLosses('fit', lossFn, ys.length, outputNames, classWeight);
   checkOptimizer('fit', optimizer);
-  const metricEntries = checkMetrics('fit', metrics);
-  if (metricEntries.length && ys.length > 1) throw new TypeError(`fit: metrics with several outputs are not supported (the model has ${ys.length}); each output's loss is logged as <name>_loss`);
+  const metricEntries = losses.metricEntries(metrics);
   checkBatchSize('fit', batchSize);
   if (!Number.isInteger(epochs) || epochs < 0) throw new RangeError(`fit: epochs must be a non-negative integer, got ${epochs}`);
   if (typeof shuffle !== 'boolean') throw new TypeError(`fit: shuffle must be true or false, got ${JSON.stringify(shuffle)} ('batch' shuffling is not supported)`);
@@ -297,7 +300,7 @@ export function splitValidationAll(tensors: Tensor[], fraction: number, op = 'sp
  * (`lossFn` then an OutputLosses, fit_outputs.ts).
  */
 export async function trainStep(
-  op: string, model: Trainable, lossFn: LossFunction | OutputLosses, optimizer: OptimizerLike, metricEntries: [string, LossFunction][], x: Tensor | Tensor[], y: Tensor | Tensor[],
+  op: string, model: Trainable, lossFn: LossFunction | OutputLosses, optimizer: OptimizerLike, metricEntries: MetricEntry[], x: Tensor | Tensor[], y: Tensor | Tensor[],
   driver: FitDriver = {}, info?: StepInfo,
 ): Promise<{ logs: Logs; kept: Tensor[] }> {
   const xs = Array.isArray(x) ? x : [x];
@@ -316,7 +319,7 @@ export async function trainStep(
       () => (info && driver.beforeOptimizerStep ? driver.beforeOptimizerStep(info) : []),
     );
     const outputLosses = losses.logKeys.length ? perOutput.map((t) => t.detach()) : [];
-    const values = steps.batchLogs.run(total, outputLosses, preds[0], ys[0], metricEntries);
+    const values = steps.batchLogs.run(total, outputLosses, preds, ys, metricEntries);
     const keptAfter = info && driver.afterOptimizerStep ? driver.afterOptimizerStep(info, preds[0], preds) : [];
     return [values, [...keptBefore, ...keptAfter]] as [Tensor[], Tensor[]];
   });
@@ -331,7 +334,8 @@ export async function trainStep(
 export interface TrainOnBatchOptions {
   loss?: LossFunction | LossFunction[];
   optimizer?: OptimizerLike;
-  metrics?: Record<string, LossFunction>;
+  /** As fit's (several outputs: one object for every output, or one per output). */
+  metrics?: Metrics;
 }
 
 /**
@@ -349,8 +353,7 @@ export async function trainOnBatch(model: Trainable, x: Tensor | Tensor[], y: Te
   const { loss: lossFn, optimizer, metrics = {} } = withCompiled('trainOnBatch', model, options ?? {}, ['loss', 'optimizer']);
   const losses = new OutputLosses('trainOnBatch', lossFn, ys.length);
   checkOptimizer('trainOnBatch', optimizer);
-  const metricEntries = checkMetrics('trainOnBatch', metrics);
-  if (metricEntries.length && ys.length > 1) throw new TypeError(`trainOnBatch: metrics with several outputs are not supported (the model has ${ys.length}); it returns each output's loss`);
+  const metricEntries = losses.metricEntries(metrics);
   model.train();
   const { logs } = await trainStep('trainOnBatch', model, losses, optimizer, metricEntries, xs, ys);
   const rest = [...losses.logKeys, ...metricEntries.map(([k]) => k)].map((k) => logs[k]);
@@ -376,10 +379,9 @@ export function evaluate(model: Trainable, x: Tensor | Tensor[], y: Tensor | Ten
   if (options === null || typeof options !== 'object') throw new TypeError('evaluate: options must be an object (with { loss } unless the model was compiled with utils.compile)');
   const { loss: lossFn, metrics = {}, batchSize = 32 } = withCompiled('evaluate', model, options, ['loss']);
   const losses = new OutputLosses('evaluate', lossFn, ys.length);
-  const metricEntries = checkMetrics('evaluate', metrics);
-  if (metricEntries.length && ys.length > 1) throw new TypeError(`evaluate: metrics with several outputs are not supported (the model has ${ys.length}); it returns each output's loss`);
+  const metricEntries = losses.metricEntries(metrics);
   checkBatchSize('evaluate', batchSize);
-  const values: BatchValues = ys.length > 1 ? (preds, ts) => losses.testValues(preds, ts) : batchValues(losses, metricEntries);
+  const values: BatchValues = ys.length > 1 ? (preds, ts) => [...losses.testValues(preds, ts), ...metricEntries.map((m) => metricValue(m, preds, ts))] : batchValues(losses, metricEntries);
   const results = weightedMeans('evaluate', model, xs, ys, values, batchSize);
   return results.length === 1 ? results[0] : results;
 }
@@ -410,10 +412,10 @@ export function predict(model: Trainable, x: Tensor, options: PredictOptions = {
 type BatchValues = (preds: Tensor[], ys: Tensor[]) => Tensor[];
 
 /** A batch's unweighted `[loss, <output>_loss..., <metric>...]` (what evaluate and validation report). */
-function batchValues(losses: OutputLosses, metrics: [string, LossFunction][]): BatchValues {
+function batchValues(losses: OutputLosses, metrics: MetricEntry[]): BatchValues {
   return (preds, ys) => {
     const { total, perOutput } = losses.compute(preds, ys, false);
-    return [total, ...(losses.logKeys.length ? perOutput : []), ...metrics.map(([, fn]) => fn(preds[0], ys[0]))];
+    return [total, ...(losses.logKeys.length ? perOutput : []), ...metrics.map((m) => metricValue(m, preds, ys))];
   };
 }
 
@@ -443,7 +445,7 @@ function weightedMeans(op: string, model: Trainable, xs: Tensor[], ys: Tensor[],
   });
 }
 
-async function evaluateToNumbers(model: Trainable, xs: Tensor[], ys: Tensor[], losses: OutputLosses, metrics: [string, LossFunction][], batchSize: number): Promise<Logs> {
+async function evaluateToNumbers(model: Trainable, xs: Tensor[], ys: Tensor[], losses: OutputLosses, metrics: MetricEntry[], batchSize: number): Promise<Logs> {
   const values = await readValues(weightedMeans('fit (validation)', model, xs, ys, batchValues(losses, metrics), batchSize));
   const keys = ['loss', ...losses.logKeys, ...metrics.map(([k]) => k)];
   const logs: Logs = {};
@@ -544,14 +546,10 @@ export function checkBatchSize(op: string, batchSize: number): void {
   if (!Number.isInteger(batchSize) || batchSize <= 0) throw new RangeError(`${op}: batchSize must be a positive integer, got ${batchSize}`);
 }
 
-export function checkMetrics(op: string, metrics: Record<string, LossFunction>): [string, LossFunction][] {
-  if (metrics === null || typeof metrics !== 'object' || Array.isArray(metrics)) {
-    throw new TypeError(`${op}: metrics must be an object of functions by log key ({ acc: accuracyFn }), got ${Array.isArray(metrics) ? 'an array' : typeof metrics}`);
+/** One output's metrics as entries (the checks of fit_outputs.ts's metricEntries). */
+export function checkMetrics(op: string, metrics: Metrics): MetricEntry[] {
+  if (metrics === null || typeof metrics !== 'object') {
+    throw new TypeError(`${op}: metrics must be an object of functions by log key ({ acc: accuracyFn }), got ${typeof metrics}`);
   }
-  const entries = Object.entries(metrics);
-  for (const [k, fn] of entries) {
-    if (k === 'loss' || k.startsWith('val_') || k === 'batch' || k === 'size') throw new RangeError(`${op}: metric key '${k}' clashes with a log key of fit's own`);
-    checkFunction(op, `metrics.${k}`, fn);
-  }
-  return entries;
+  return metricEntries(op, metrics, 1);
 }

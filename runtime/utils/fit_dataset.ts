@@ -21,10 +21,10 @@ import { withCompiled } from './compile.js';
 import * as fitSteps from './fit_steps.js';
 import { CallbackList, type FitCallbacks, type Logs, stopRequested } from './callbacks.js';
 import {
-  checkMetrics, checkModel, checkOptimizer, evaluate, EpochLogs, forwardAll, readValues, trainStep,
+  checkModel, checkOptimizer, evaluate, EpochLogs, forwardAll, readValues, trainStep,
   type History, type LossFunction, type OptimizerLike, type Trainable,
 } from './fit.js';
-import { OutputLosses } from './fit_outputs.js';
+import { OutputLosses, type ClassWeight, metricEntries as metricEntriesOf, metricValue, type MetricEntry, type Metrics } from './fit_outputs.js';
 import { ElementReader } from './dataset_elements.js';
 
 /** What fitDataset reads: a `data.IterableDataset` (or anything with tfjs's `iterator()`). */
@@ -47,26 +47,32 @@ export interface FitDatasetOptions {
   /** Default: the model's utils.compile record; one per output for a model with several (or one for all). */
   loss?: LossFunction | LossFunction[];
   optimizer?: OptimizerLike;
-  metrics?: Record<string, LossFunction>;
+  /** As utils.fit's (several outputs: one object for every output, or one per output; `<outputName>_<key>` logs). */
+  metrics?: Metrics;
   /** 0: silent (default); 1 or 2: one line per epoch on stderr. */
   verbose?: 0 | 1 | 2;
   /** The model's input names in order, to read elements whose `xs` is an object keyed by them (tfjs's inputNames). */
   inputNames?: string[];
   /** The output names in order: the `<name>_loss` logs, and the order of `ys` given as an object. Default `output1`, ... */
   outputNames?: string[];
+  /**
+   * tfjs's `classWeight`, as utils.fit's (fit_outputs.ts; one object, or one (or null) per output): tfjs's
+   * fitDataset weighs each batch's samples by their class, and checks every class of the batch has a weight.
+   */
+  classWeight?: ClassWeight | (ClassWeight | null)[];
 }
 
 export interface EvaluateDatasetOptions {
   /** Batches to evaluate (default: the whole dataset). */
   batches?: number;
   loss?: LossFunction | LossFunction[];
-  metrics?: Record<string, LossFunction>;
+  metrics?: Metrics;
   /** As fitDataset's: the order of `xs` / `ys` given as objects keyed by name. */
   inputNames?: string[];
   outputNames?: string[];
 }
 
-const FIT_DATASET_OPTIONS = ['epochs', 'batchesPerEpoch', 'validationData', 'validationBatches', 'validationBatchSize', 'callbacks', 'loss', 'optimizer', 'metrics', 'verbose', 'inputNames', 'outputNames'];
+const FIT_DATASET_OPTIONS = ['epochs', 'batchesPerEpoch', 'validationData', 'validationBatches', 'validationBatchSize', 'callbacks', 'loss', 'optimizer', 'metrics', 'verbose', 'inputNames', 'outputNames', 'classWeight'];
 
 /** `model.fitDataset(dataset, { epochs, ... })`. Returns tfjs's History. */
 export async function fitDataset(model: Trainable, dataset: DatasetLike, options: FitDatasetOptions): Promise<History> {
@@ -77,10 +83,13 @@ export async function fitDataset(model: Trainable, dataset: DatasetLike, options
   for (const k of Object.keys(options)) {
     if (!FIT_DATASET_OPTIONS.includes(k)) throw new TypeError(`fitDataset: unknown option '${k}' (known: ${FIT_DATASET_OPTIONS.join(', ')})`);
   }
-  const { loss: lossFn, optimizer, metrics = {}, epochs, batchesPerEpoch, validationData, validationBatches, validationBatchSize = 32, callbacks, verbose = 0, inputNames, outputNames } = withCompiled('fitDataset', model, options, ['loss', 'optimizer']);
+  const { loss: lossFn, optimizer, metrics = {}, epochs, batchesPerEpoch, validationData, validationBatches, validationBatchSize = 32, callbacks, verbose = 0, inputNames, outputNames, classWeight } = withCompiled('fitDataset', model, options, ['loss', 'optimizer']);
   if (typeof lossFn !== 'function' && !Array.isArray(lossFn)) throw new TypeError(`fitDataset: loss must be a function (yPred, yTrue) => scalar Tensor, or one per model output, got ${typeof lossFn}`);
   checkOptimizer('fitDataset', optimizer);
-  const metricEntries = checkMetrics('fitDataset', metrics);
+  // With several outputs the metrics' keys are per output: known with the number of outputs (lossesFor).
+  let metricEntries: MetricEntry[] = [];
+  // The checks a plain object's metrics get on any number of outputs, before the first element is read.
+  if (!Array.isArray(metrics)) metricEntriesOf('fitDataset', metrics, 1);
   if (!Number.isInteger(epochs) || epochs <= 0) throw new RangeError(`fitDataset: epochs must be a positive integer, got ${epochs}`);
   const perEpoch = batchesPerEpoch !== undefined;
   if (perEpoch) positiveInt('batchesPerEpoch', batchesPerEpoch);
@@ -88,9 +97,11 @@ export async function fitDataset(model: Trainable, dataset: DatasetLike, options
   // The number of outputs is known from the names or the losses, else from the first element.
   let losses: OutputLosses | undefined;
   const lossesFor = (count: number): OutputLosses => {
-    losses ??= new OutputLosses('fitDataset', lossFn, count, outputNames);
+    if (!losses) {
+      losses = new OutputLosses('fitDataset', lossFn, count, outputNames, classWeight);
+      metricEntries = losses.metricEntries(metrics);
+    }
     if (losses.count !== count) throw new RangeError(`fitDataset: an element has ${count} target(s), but ${outputNames ? 'outputNames' : 'loss'} gives ${losses.count} output(s); give one target per model output`);
-    if (metricEntries.length && count > 1) throw new TypeError(`fitDataset: metrics with several outputs are not supported (the model has ${count}); each output's loss is logged as <name>_loss`);
     return losses;
   };
   const known = outputNames?.length ?? (Array.isArray(lossFn) ? lossFn.length : undefined);
@@ -135,6 +146,11 @@ export async function fitDataset(model: Trainable, dataset: DatasetLike, options
           epochLogs ??= new EpochLogs(metricEntries, stepLosses.logKeys);
           const batchLogs: Logs = { batch: steps, size: xs[0].shape[0] };
           await hooks.call('onBatchBegin', steps, batchLogs);
+          // tfjs's fitDataset standardizes the class weights batch by batch (a class missing from them is an error there).
+          if (stepLosses.weighted) {
+            stepLosses.dispose();
+            await stepLosses.checkClasses(ys);
+          }
           model.train();
           Object.assign(batchLogs, (await trainStep('fitDataset', model, stepLosses, optimizer!, metricEntries, xs, ys)).logs);
           epochLogs.add(batchLogs);
@@ -166,6 +182,7 @@ export async function fitDataset(model: Trainable, dataset: DatasetLike, options
     // A dataset that ran out under batchesPerEpoch does not end training: tfjs goes on (and warns each epoch).
     if (stopRequested(model)) break;
   }
+  losses?.dispose();
   await hooks.call('onTrainEnd');
   return history;
 }
@@ -182,7 +199,8 @@ export async function evaluateDataset(model: Trainable, dataset: DatasetLike, op
   checkDataset('evaluateDataset', 'dataset', dataset);
   if (options === null || typeof options !== 'object') throw new TypeError('evaluateDataset: options must be an object ({ batches })');
   const { loss: lossFn, metrics = {}, batches, inputNames, outputNames } = withCompiled('evaluateDataset', model, options, ['loss']);
-  const metricEntries = checkMetrics('evaluateDataset', metrics);
+  let metricEntries: MetricEntry[] = [];
+  if (!Array.isArray(metrics)) metricEntriesOf('evaluateDataset', metrics, 1);
   if (batches !== undefined) positiveInt('batches', batches, 'evaluateDataset');
   const reader = new ElementReader('evaluateDataset', inputNames, outputNames);
   let losses: OutputLosses | undefined;
@@ -198,12 +216,12 @@ export async function evaluateDataset(model: Trainable, dataset: DatasetLike, op
       try {
         if (!losses) {
           losses = new OutputLosses('evaluateDataset', lossFn, ys.length, outputNames);
-          if (metricEntries.length && ys.length > 1) throw new TypeError(`evaluateDataset: metrics with several outputs are not supported (the model has ${ys.length}); it returns each output's loss`);
+          metricEntries = losses.metricEntries(metrics);
         }
         const l = losses;
         totals = noGrad(() => tidy(() => {
           const preds = forwardAll('evaluateDataset', model, xs, l.count);
-          const values = l.count > 1 ? l.testValues(preds, ys) : [...l.testValues(preds, ys), ...metricEntries.map(([, fn]) => fn(preds[0], ys[0]))];
+          const values = [...l.testValues(preds, ys), ...metricEntries.map((m) => metricValue(m, preds, ys))];
           return values.map((v, i) => {
             const weighted = v.mul(xs[0].shape[0]);
             return prev ? prev[i].add(weighted) : weighted;

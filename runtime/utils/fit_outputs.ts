@@ -16,6 +16,11 @@
  *   `[loss, <a>_loss, <b>_loss]`, so tfjs's val logs of a multi-output fit are shifted (val_loss is the first
  *   output's loss); test/fit_outputs.test.ts pins both.
  *
+ * - metrics (`metricEntries`): with several outputs, tfjs's collectMetrics: `metrics: { acc: fn }` computes every
+ *   metric on every output, `metrics: [{ mse: fn }, null]` (tfjs's dict form `{ reg: 'mse' }`) one object per
+ *   output; each is logged as `<name>_<key>` (tfjs's `appendMetric`), output by output, after the `<name>_loss`
+ *   keys. A metric is the mean over the batch of what its function returns (a scalar, or one value per sample).
+ *
  * A loss function may return the batch mean (a scalar) or the per-sample losses (shape [batch], what tfjs's losses
  * return); class weights need the per-sample losses.
  */
@@ -27,10 +32,18 @@ import type { LossFunction } from './fit.js';
 /** tfjs's `classWeight`: class index → the weight of its samples' loss. */
 export type ClassWeight = Record<number, number>;
 
+/** Metrics by log key; with several outputs also one object (or null) per output, in the model's output order. */
+export type Metrics = Record<string, LossFunction> | (Record<string, LossFunction> | null)[];
+
+/** A metric as the loops compute it: its log key, its function, and the output it reads (0 for one output). */
+export type MetricEntry = [key: string, fn: LossFunction, output: number];
+
 export class OutputLosses {
   readonly count: number;
   /** The log keys of the per-output losses (empty for one output, which logs only `loss`). */
   readonly logKeys: string[];
+  /** Each output's name in the logs (`outputNames`, else `output1`, ...). */
+  readonly names: string[];
   private readonly fns: LossFunction[];
   private readonly weights: (ClassWeight | null)[];
   private tables: (Tensor | null)[] | null = null;
@@ -48,8 +61,14 @@ export class OutputLosses {
     if (outputNames !== undefined && (!Array.isArray(outputNames) || outputNames.length !== count || outputNames.some((n) => typeof n !== 'string'))) {
       throw new TypeError(`${op}: outputNames must be ${count} string(s), one per output (the tfjs output layers' names, for the <name>_loss logs), got ${JSON.stringify(outputNames)}`);
     }
-    this.logKeys = count > 1 ? Array.from({ length: count }, (_, i) => `${outputNames?.[i] ?? `output${i + 1}`}_loss`) : [];
+    this.names = Array.from({ length: count }, (_, i) => outputNames?.[i] ?? `output${i + 1}`);
+    this.logKeys = count > 1 ? this.names.map((n) => `${n}_loss`) : [];
     this.weights = classWeightsPerOutput(op, classWeight, count);
+  }
+
+  /** `metrics` as entries over this model's outputs (tfjs's collectMetrics and metric names; see the header). */
+  metricEntries(metrics: Metrics | undefined): MetricEntry[] {
+    return metricEntries(this.op, metrics, this.count, this.names);
   }
 
   get weighted(): boolean {
@@ -147,6 +166,43 @@ export class OutputLosses {
     metricKeys.forEach((k, i) => (logs[k] = values[first + i]));
     return logs;
   }
+}
+
+/**
+ * `metrics` as `[key, fn, output]` entries: one output, `{ key: fn }` as is; several, every metric of a plain
+ * object on every output, or per output from an array, each keyed `<name>_<key>` (tfjs's order: output by output).
+ */
+export function metricEntries(op: string, metrics: Metrics | undefined, count: number, names?: readonly string[]): MetricEntry[] {
+  if (metrics === undefined || metrics === null) return [];
+  const perOutput: (Record<string, LossFunction> | null)[] = Array.isArray(metrics) ? metrics : Array.from({ length: count }, () => metrics);
+  if (Array.isArray(metrics) && metrics.length !== count) {
+    throw new RangeError(`${op}: metrics is an array of ${metrics.length} object(s), but the model has ${count} output(s); give one object of metrics (or null) per output, or one object for every output`);
+  }
+  const entries: MetricEntry[] = [];
+  perOutput.forEach((m, i) => {
+    const where = Array.isArray(metrics) ? `metrics[${i}]` : 'metrics';
+    if (m === null || m === undefined) return;
+    if (typeof m !== 'object' || Array.isArray(m)) {
+      throw new TypeError(`${op}: ${where} must be an object of functions by log key ({ acc: accuracyFn })${count > 1 ? ', or an array with one such object (or null) per output' : ''}, got ${Array.isArray(m) ? 'an array' : typeof m}`);
+    }
+    for (const [k, fn] of Object.entries(m)) {
+      if (k === 'loss' || k.startsWith('val_') || k === 'batch' || k === 'size') throw new RangeError(`${op}: metric key '${k}' clashes with a log key of fit's own`);
+      if (typeof fn !== 'function') throw new TypeError(`${op}: ${where}.${k} must be a function (yPred, yTrue) => scalar Tensor, got ${typeof fn}`);
+      entries.push([count > 1 ? `${names?.[i] ?? `output${i + 1}`}_${k}` : k, fn, i]);
+    }
+  });
+  const keys = entries.map(([k]) => k);
+  const twice = keys.find((k, i) => keys.indexOf(k) !== i || (count > 1 && (names ?? []).some((n) => `${n}_loss` === k)));
+  if (twice !== undefined) throw new RangeError(`${op}: two logs would be named '${twice}'; give the metrics distinct keys`);
+  return entries;
+}
+
+/** A metric's value on a batch: the mean of what it returns (tfjs takes `mean(metric(yTrue, yPred))`). */
+export function metricValue(entry: MetricEntry, preds: readonly Tensor[], ys: readonly Tensor[]): Tensor {
+  const [key, fn, output] = entry;
+  const v = fn(preds[output], ys[output]);
+  if (!(v instanceof Tensor)) throw new TypeError(`metric '${key}' must return a Tensor, got ${typeof v}`);
+  return v.ndim === 0 ? v : v.mean();
 }
 
 function checkLoss(op: string, name: string, fn: unknown): void {

@@ -11,6 +11,7 @@
 import type { Tensor } from '../tensor.js';
 import type { DataLoader } from '../data/dataloader.js';
 import type { TensorDataset } from '../data/dataset.js';
+import type { MetricEntry } from './fit_outputs.js';
 
 /** The runtime functions the steps' `run` forms call (fit.ts supplies them), by the namespace the code uses. */
 export interface RuntimeParts {
@@ -204,10 +205,18 @@ const readOf = (o: string, k: string): string => (/^[A-Za-z_$][\w$]*$/.test(k) ?
 
 /** A batch's logs: its size, its loss, each metric on the detached predictions (no gradient flows through one). */
 export const batchLogs = {
-  /** `[loss, ...outputLosses, ...metrics]`; a multi-output fit's metrics are on its first output, as tfjs's. */
-  run: (loss: Tensor, outputLosses: readonly Tensor[], pred: Tensor, y: Tensor, metrics: readonly [string, Loss][]): Tensor[] => {
-    const detached = pred.detach();
-    return [loss.detach(), ...outputLosses, ...metrics.map(([, fn]) => fn(detached, y))];
+  /**
+   * `[loss, ...outputLosses, ...metrics]`, each metric on its output's detached prediction (fit_outputs.ts). The
+   * written loop's metrics are on the first output: migrate refuses metrics with several outputs in a loop.
+   */
+  run: (loss: Tensor, outputLosses: readonly Tensor[], preds: readonly Tensor[], ys: readonly Tensor[], metrics: readonly MetricEntry[]): Tensor[] => {
+    const detached = preds.map((p) => p.detach());
+    // tfjs logs mean(metric(yTrue, yPred)): a metric may return the batch's value or one per sample.
+    const value = ([, fn, output]: MetricEntry) => {
+      const v = fn(detached[output], ys[output]);
+      return v.ndim === 0 ? v : v.mean();
+    };
+    return [loss.detach(), ...outputLosses, ...metrics.map(value)];
   },
   code: (n: LoopNames): string[] => n.several
     ? [
@@ -234,7 +243,7 @@ export class EpochLogs {
   private seen = 0;
 
   /** `outputKeys`: a multi-output fit's `<name>_loss` keys (logged after `loss`, before the metrics, as tfjs's). */
-  constructor(metricEntries: readonly [string, unknown][], outputKeys: readonly string[] = []) {
+  constructor(metricEntries: readonly (readonly [string, ...unknown[]])[], outputKeys: readonly string[] = []) {
     for (const k of ['loss', ...outputKeys, ...metricEntries.map(([k]) => k)]) this.sums.set(k, 0);
   }
 

@@ -71,12 +71,17 @@ describe('runDiff on a two-input, two-output model.fit', () => {
     expect(r.pass).toBe(true);
   }, 120_000);
 
-  test('migrated on the fly with a model.evaluate of both outputs after the fit: it runs on both sides and a note says it is not compared', async () => {
+  test("migrated on the fly with a model.evaluate of both outputs after the fit: tfjs's list compared value by value, each under what it is", async () => {
     const original = planted(MIO, "console.log('loss',", "console.log('eval', (model.evaluate([x1, x2], [y1, y2]) as tf.Scalar[]).map((t) => t.dataSync()[0]).join(' '));\nconsole.log('loss',");
     const r = await runDiff({ original, steps: 2, replay: 'step', reference: 'wasm', progress: false });
     expect(r.failures).toEqual([]);
-    expect(r.final).toEqual([]);
-    expect(r.notes.join('\n')).toMatch(/evaluate with several inputs\/outputs: run on both sides but not compared/);
+    // tfjs's 4 values: the running totals (reg, then the total), then each output's loss.
+    expect(r.final.map((f) => f.name)).toEqual(['evaluate loss_through_reg', 'evaluate loss', 'evaluate reg_loss', 'evaluate cls_loss']);
+    expect(r.final.every((f) => f.pass)).toBe(true);
+    const [through, total, reg, cls] = r.final.map((f) => f.reference);
+    expect(through).toBeCloseTo(reg, 6);
+    expect(total).toBeCloseTo(reg + cls, 5);
+    expect(r.notes.join('\n')).not.toMatch(/not compared/);
     expect(r.pass).toBe(true);
   }, 120_000);
 

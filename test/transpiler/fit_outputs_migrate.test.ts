@@ -90,11 +90,38 @@ await model.fit([x1, x2], [y1, y2]);
     expect(r.output).toContain('utils.fit(model, [x1, x2], [y1, y2], { loss: lossFn,');
   });
 
+  test("metrics with several outputs (--fit helper): tfjs's collectMetrics, each output's accuracy picked as tfjs picks it", () => {
+    const every = migrate(`${TWO_OUT}model.compile({ optimizer: tf.train.sgd(0.1), loss: ['meanSquaredError', 'categoricalCrossentropy'], metrics: ['accuracy', 'mse'] });
+await model.fit([x1, x2], [y1, y2]);
+model.evaluate([x1, x2], [y1, y2]);
+`);
+    expect(errors(every)).toEqual([]);
+    // One unit: binary; else categorical (mse and cce alike: tfjs reads the output's shape, then the loss).
+    expect(every.output).toContain('const accFn = (yPred: torch.Tensor, yTrue: torch.Tensor) => yPred.shape[yPred.ndim - 1] === 1 ? torch.eq(yTrue.float(), torch.gt(yPred, 0.5).float()).float().mean() : torch.eq(torch.argmax(yTrue, -1), torch.argmax(yPred, -1)).float().mean();');
+    expect(every.output).toContain("metrics: [{ acc: accFn, mse: mseFn }, { acc: accFn, mse: mseFn }], outputNames: ['dense_Dense3', 'dense_Dense4']");
+    expect(every.output).toContain('utils.evaluate(model, [x1, x2], [y1, y2], { loss: lossFn, metrics: [{ acc: accFn, mse: mseFn }, { acc: accFn, mse: mseFn }] });');
+    const one = migrate(`${TWO_OUT}model.compile({ optimizer: tf.train.sgd(0.1), loss: ['meanSquaredError', 'sparseCategoricalCrossentropy'], metrics: { dense_Dense4: ['accuracy'] } });
+await model.fit([x1, x2], [y1, y2]);
+`);
+    expect(errors(one)).toEqual([]);
+    expect(one.output).toContain('torch.eq(yTrue.reshape(-1).float(), torch.argmax(yPred, -1).float()).float().mean()');
+    expect(one.output).toContain('metrics: [null, { acc: accFn }]');
+  });
+
+  test("one output under mse with 'accuracy': binary only for one unit, categorical otherwise (tfjs reads the output's shape)", () => {
+    const r = migrate(`${CLASSIFIER}model.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError', metrics: ['accuracy'] });
+await model.fit(xs, ys);
+`);
+    expect(errors(r)).toEqual([]);
+    expect(r.output).toContain('const accFn = (yPred: torch.Tensor, yTrue: torch.Tensor) => yPred.shape[yPred.ndim - 1] === 1 ? torch.eq(yTrue.float(), torch.gt(yPred, 0.5).float()).float().mean() : torch.eq(torch.argmax(yTrue, -1), torch.argmax(yPred, -1)).float().mean();');
+  });
+
   test.each([
     ['the loop, lists in names on a model received from elsewhere', `export async function train(m: tf.LayersModel, xs: tf.Tensor[], ys: tf.Tensor[]) {\n  m.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError' });\n  await m.fit(xs, ys);\n}\n`, 'loop', /x or y holds a list of tensors \(several inputs\/outputs\): give them as array literals/],
     ['the loop, a compile with 3 losses for 2 outputs', `model.compile({ optimizer: tf.train.sgd(0.1), loss: ['meanSquaredError', 'meanSquaredError', 'meanSquaredError'] });\nawait model.fit([x1, x2], [y1, y2]);\n`, 'loop', /the compile gives 3 losses for 2 output\(s\)|y has 2 tensor\(s\) but the model has/],
     ['losses by output name', `model.compile({ optimizer: tf.train.sgd(0.1), loss: { a: 'meanSquaredError', b: 'categoricalCrossentropy' } });\nawait model.fit([x1, x2], [y1, y2]);\n`, 'helper', /several losses by output name are not supported \(give them as an array/],
-    ['metrics with several outputs', `model.compile({ optimizer: tf.train.sgd(0.1), loss: ['meanSquaredError', 'categoricalCrossentropy'], metrics: ['accuracy'] });\nawait model.fit([x1, x2], [y1, y2]);\n`, 'helper', /metrics with several outputs are not supported/],
+    ['metrics with several outputs, the loop', `model.compile({ optimizer: tf.train.sgd(0.1), loss: ['meanSquaredError', 'categoricalCrossentropy'], metrics: ['accuracy'] });\nawait model.fit([x1, x2], [y1, y2]);\n`, 'loop', /metrics with several outputs: the written loop \(--fit loop\) logs each output's loss only; migrate with --fit helper/],
+    ['metrics by an output name the model lacks', `model.compile({ optimizer: tf.train.sgd(0.1), loss: ['meanSquaredError', 'categoricalCrossentropy'], metrics: { nope: 'mse' } });\nawait model.fit([x1, x2], [y1, y2]);\n`, 'helper', /metrics by output name: 'nope' is not an output of the model \(dense_Dense3, dense_Dense4\)/],
   ] as const)('%s: a TODO naming why', (_name, body, fit, why) => {
     expect(errors(migrate(TWO_OUT + body, fit)).join('\n')).toMatch(why);
   });

@@ -45,7 +45,7 @@ export function emitFitHelper(ctx: FileContext, u: Use, c: Compiled | 'record', 
   }
   // 'record': the compile is elsewhere; utils.fit takes loss, optimizer and metrics from its utils.compile record.
   const compiled = c === 'record' ? [] : [`loss: ${loss}`, `optimizer: ${c.optimizer}`];
-  if (c !== 'record' && c.metrics.length) compiled.push(`metrics: { ${c.metrics.map((m) => `${m.key}: ${m.fn}`).join(', ')} }`);
+  if (c !== 'record' && c.metricsCode) compiled.push(`metrics: ${c.metricsCode}`);
   compiled.push(...modelNames(ctx, u, c, info, false));
   const options = argsN && ts.isObjectLiteralExpression(argsN) ? withCompiled(ctx, argsN, compiled) : compiled.length ? `{ ${compiled.join(', ')} }` : '';
   const model = ctx.rewritten(u.receiver);
@@ -98,7 +98,7 @@ export function emitEvaluateHelper(ctx: FileContext, u: Use, c: Compiled | 'reco
   if (extra) return void ctx.todo(u.call, u.row.tf, 'evaluate-returns', `model.evaluate: option '${extra}' is not supported by utils.evaluate`);
   // 'record': the compile is elsewhere; utils.evaluate takes loss and metrics from its utils.compile record.
   const opts = c === 'record' ? [] : [`loss: ${c.lossFn}`];
-  if (c !== 'record' && c.metrics.length) opts.push(`metrics: { ${c.metrics.map((m) => `${m.key}: ${m.fn}`).join(', ')} }`);
+  if (c !== 'record' && c.metricsCode) opts.push(`metrics: ${c.metricsCode}`);
   if (o?.props?.batchSize) opts.push(`batchSize: ${o.props.batchSize.text}`);
   const user = [model, ctx.rewritten(xN), ctx.rewritten(yN), o?.props?.batchSize?.text ?? ''];
   const several = (info?.outputNames?.length ?? 1) > 1 || (c !== 'record' && !!c.outputs);
@@ -122,12 +122,12 @@ export function emitPredictHelper(ctx: FileContext, u: Use, x: ts.Expression): v
 function compiledOptions(c: Compiled | 'record', optimizer: boolean): string[] {
   if (c === 'record') return [];
   const out = [`loss: ${c.lossFn}`, ...(optimizer ? [`optimizer: ${c.optimizer}`] : [])];
-  if (c.metrics.length) out.push(`metrics: { ${c.metrics.map((m) => `${m.key}: ${m.fn}`).join(', ')} }`);
+  if (c.metricsCode) out.push(`metrics: ${c.metricsCode}`);
   return out;
 }
 
 const DATASET_OPTIONS: Record<string, string[]> = {
-  'LayersModel.fitDataset': ['epochs', 'batchesPerEpoch', 'validationData', 'validationBatches', 'validationBatchSize', 'callbacks', 'verbose'],
+  'LayersModel.fitDataset': ['epochs', 'batchesPerEpoch', 'validationData', 'validationBatches', 'validationBatchSize', 'callbacks', 'verbose', 'classWeight'],
   'LayersModel.evaluateDataset': ['batches', 'verbose'],
 };
 
@@ -162,9 +162,14 @@ export function emitDatasetHelper(ctx: FileContext, u: Use, c: Compiled | 'recor
   if (a1 && (o?.kind !== 'object' || !ts.isObjectLiteralExpression(a1))) return fail('the options are not an object literal');
   const extra = Object.keys(o?.props ?? {}).find((k) => !DATASET_OPTIONS[u.row.tf].includes(k));
   if (extra) return fail(`option '${extra}' is not supported by utils.${name}`);
-  const compiled = [...compiledOptions(c, name === 'fitDataset'), ...modelNames(ctx, u, c, info, true)];
+  // classWeight weights each sample's loss: utils.fitDataset is given the per-sample loss, as utils.fit is.
+  const weighted = name === 'fitDataset' && !!o?.props?.classWeight;
+  if (weighted && (c === 'record' || !c.perSample)) return fail("classWeight needs the loss per sample: compile with a loss name (e.g. 'categoricalCrossentropy') beside the fitDataset");
+  const base = compiledOptions(c, name === 'fitDataset');
+  if (weighted && c !== 'record') base[0] = `loss: ${c.outputs ? `[${c.perSample!.join(', ')}]` : c.perSample![0]}`;
+  const compiled = [...base, ...modelNames(ctx, u, c, info, true)];
   const options = a1 && ts.isObjectLiteralExpression(a1) ? withCompiled(ctx, a1, compiled) : compiled.length ? `{ ${compiled.join(', ')} }` : '';
-  const notes: Mapping['notes'] = [note, ...(name === 'fitDataset' ? ['fit-logs' as const] : ['evaluate-returns' as const]), ...(c === 'record' ? ['compile-elsewhere' as const] : [])];
+  const notes: Mapping['notes'] = [note, ...(name === 'fitDataset' ? ['fit-logs' as const] : ['evaluate-returns' as const]), ...(c === 'record' ? ['compile-elsewhere' as const] : []), ...(weighted ? ['fit-class-weight' as const] : [])];
   const user = [model, ctx.rewritten(a0), ...(a1 ? [ctx.rewritten(a1)] : [])];
   ctx.rewrite(u.call, u.row.tf, `utils.${name}(${model}, ${ctx.rewritten(a0)}${options && options !== '{}' ? `, ${options}` : ''})`, notes, undefined, user);
 }

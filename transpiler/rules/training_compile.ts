@@ -22,6 +22,12 @@ export interface Compiled {
   optimizer: string;
   lossFn: string;
   metrics: { key: string; fn: string }[];
+  /**
+   * The `metrics` option's code for the runtime helpers: `{ acc: accFn }`, or with several outputs one object (or
+   * null) per output, `[{ acc: accFn }, null]` (tfjs's collectMetrics; `metrics` then lists every entry). Absent
+   * without metrics.
+   */
+  metricsCode?: string;
   container: ts.Node;
   ok: boolean;
   /** The compile also recorded itself with utils.compile (the model is used in another function or file). */
@@ -140,31 +146,95 @@ export function compileModel(ctx: FileContext, u: Use, names: TrainingNames, hel
   if (cfg.lossWeights) ctx.note(u.call, 'loss-weights-ignored', 'LayersModel.compile');
   // Metrics.
   const metrics: { key: string; fn: string }[] = [];
+  let metricsCode: string | undefined;
   const ms = cfg.metrics;
-  const list = ms ? (ms.kind === 'array' ? ms.elements ?? [] : [ms]) : [];
-  if (outputs && list.length) return fail('metrics with several outputs are not supported (utils.fit logs each output\'s loss)');
-  for (const m of list) {
-    if (m.kind !== 'string') return fail('metrics must be names (strings)');
-    const spec = COMPILE_METRICS[m.value as string];
-    if (!spec) return fail(`metric '${m.value}' is not mapped`);
-    const key = spec === 'accuracy' ? 'acc' : spec.key;
-    const code = spec === 'accuracy' ? ACCURACY_METRICS[lossSpec?.accuracy ?? 'categorical'] : spec.code;
-    const fn = names.fresh(`${key}Fn`, modelName);
-    lines.push(`const ${fn} = ${P} => ${fillSnippet(code, { yPred: 'yPred', yTrue: 'yTrue' })};`);
-    metrics.push({ key, fn });
-    if (spec === 'accuracy') ctx.note(u.call, 'accuracy-metric');
+  const outputCount = outputNames?.length ?? outputs ?? 1;
+  if (ms && outputCount > 1) {
+    // tfjs's collectMetrics: a name or a list is every output's, an object by output name one output's.
+    const lossNames = (lossArg.kind === 'array' ? (lossArg.elements ?? []).map((e) => e.value as string) : Array.from({ length: outputCount }, () => lossArg.kind === 'string' ? (lossArg.value as string) : undefined));
+    let perOutput: ArgInfo[][];
+    if (ms.kind === 'object') {
+      const known = outputNames?.every((n) => n !== undefined) ? (outputNames as string[]) : undefined;
+      if (!known) return fail("metrics by output name: the model's output layer names are not known here (name its output layers)");
+      const unknown = Object.keys(ms.props ?? {}).find((k) => !known.includes(k));
+      if (unknown !== undefined) return fail(`metrics by output name: '${unknown}' is not an output of the model (${known.join(', ')})`);
+      perOutput = known.map((n) => {
+        const m = ms.props?.[n];
+        return m ? (m.kind === 'array' ? m.elements ?? [] : [m]) : [];
+      });
+    } else {
+      const list = ms.kind === 'array' ? ms.elements ?? [] : [ms];
+      perOutput = Array.from({ length: outputCount }, () => list);
+    }
+    if (!helper && perOutput.some((l) => l.length)) return fail("metrics with several outputs: the written loop (--fit loop) logs each output's loss only; migrate with --fit helper (utils.fit computes each output's metrics)");
+    const byCode = new Map<string, string>();
+    const objects: string[] = [];
+    for (let i = 0; i < outputCount; i++) {
+      const entries: string[] = [];
+      for (const m of perOutput[i]) {
+        if (m.kind !== 'string') return fail('metrics must be names (strings)');
+        const spec = COMPILE_METRICS[m.value as string];
+        if (!spec) return fail(`metric '${m.value}' is not mapped`);
+        const key = spec === 'accuracy' ? 'acc' : spec.key;
+        if (spec === 'accuracy' && lossNames[i] === undefined) return fail("metrics: 'accuracy' with several outputs needs the loss by name (tfjs picks each output's accuracy from its loss)");
+        const body = spec === 'accuracy' ? outputAccuracy(lossNames[i]!) : fillSnippet(spec.code, { yPred: 'yPred', yTrue: 'yTrue' });
+        let fn = byCode.get(body);
+        if (!fn) {
+          fn = names.fresh(`${key}Fn`, modelName);
+          byCode.set(body, fn);
+          lines.push(`const ${fn} = ${P} => ${body};`);
+        }
+        entries.push(`${key}: ${fn}`);
+        metrics.push({ key: `${outputNames?.[i] ?? `output${i + 1}`}_${key}`, fn });
+        if (spec === 'accuracy') ctx.note(u.call, 'accuracy-metric');
+      }
+      objects.push(entries.length ? `{ ${entries.join(', ')} }` : 'null');
+    }
+    if (metrics.length) metricsCode = `[${objects.join(', ')}]`;
+  } else {
+    const list = ms ? (ms.kind === 'array' ? ms.elements ?? [] : [ms]) : [];
+    for (const m of list) {
+      if (m.kind !== 'string') return fail('metrics must be names (strings)');
+      const spec = COMPILE_METRICS[m.value as string];
+      if (!spec) return fail(`metric '${m.value}' is not mapped`);
+      const key = spec === 'accuracy' ? 'acc' : spec.key;
+      // A loss other than the crossentropies (mse, mae, hinge, ...): tfjs's accuracy is binary for one unit only,
+      // categorical otherwise, so the choice is the output's shape at run time (outputAccuracy).
+      const byShape = spec === 'accuracy' && lossArg.kind === 'string' && lossSpec && !CROSSENTROPIES.includes(lossArg.value as string);
+      const code = byShape ? outputAccuracy(lossArg.value as string) : spec === 'accuracy' ? ACCURACY_METRICS[lossSpec?.accuracy ?? 'categorical'] : spec.code;
+      const fn = names.fresh(`${key}Fn`, modelName);
+      lines.push(`const ${fn} = ${P} => ${fillSnippet(code, { yPred: 'yPred', yTrue: 'yTrue' })};`);
+      metrics.push({ key, fn });
+      if (spec === 'accuracy') ctx.note(u.call, 'accuracy-metric');
+    }
+    if (metrics.length) metricsCode = `{ ${metrics.map((m) => `${m.key}: ${m.fn}`).join(', ')} }`;
   }
   if (record) {
-    const ms = metrics.length ? `, metrics: { ${metrics.map((m) => `${m.key}: ${m.fn}`).join(', ')} }` : '';
+    const msCode = metricsCode ? `, metrics: ${metricsCode}` : '';
     // Several outputs: the record carries tfjs's output names, for the logs of a fit that uses it elsewhere.
     const several = (outputNames?.length ?? outputs ?? 1) > 1;
     const known = several && outputNames?.every((n) => n !== undefined) ? `, outputNames: [${(outputNames as string[]).map((n) => `'${n.replace(/[\\']/g, '\\$&')}'`).join(', ')}]` : '';
     if (several && !known) ctx.note(u.call, 'fit-output-names', 'LayersModel.compile');
-    lines.push(`utils.compile(${model}, { optimizer: ${optimizer}, loss: ${lossFn}${ms}${known} });`);
+    lines.push(`utils.compile(${model}, { optimizer: ${optimizer}, loss: ${lossFn}${msCode}${known} });`);
   }
   const indent = ctx.indent(stmt);
   const ok = ctx.rewrite(stmt, u.row.tf, lines.join(`\n${indent}`), [helper ? 'fit-helper' : 'compile-fit-loop', ...(record ? ['compile-elsewhere' as const] : [])], undefined, [model, opt.text, lossArg.text]);
-  return { optimizer, lossFn, metrics, container: stmt.parent, ok, recorded: record, ...(outputs ? { outputs } : {}), ...(perSample ? { perSample } : {}) };
+  return { optimizer, lossFn, metrics, ...(metricsCode ? { metricsCode } : {}), container: stmt.parent, ok, recorded: record, ...(outputs ? { outputs } : {}), ...(perSample ? { perSample } : {}) };
+}
+
+/** The losses whose accuracy tfjs's compile reads from the loss itself (binary, sparse or categorical). */
+const CROSSENTROPIES = ['binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy'];
+
+/**
+ * 'accuracy' on one of several outputs (or on one output under a loss other than the crossentropies), as tfjs-layers' compile picks it: binary where the output has one unit
+ * (read from the prediction's last dim, the output's shape) or the loss is binaryCrossentropy, else sparse
+ * categorical for sparseCategoricalCrossentropy, else categorical.
+ */
+function outputAccuracy(lossName: string): string {
+  const fill = (kind: 'binary' | 'sparse' | 'categorical') => fillSnippet(ACCURACY_METRICS[kind], { yPred: 'yPred', yTrue: 'yTrue' });
+  if (lossName === 'binaryCrossentropy') return fill('binary');
+  const other = COMPILE_LOSSES[lossName]?.sparse ? fill('sparse') : fill('categorical');
+  return `yPred.shape[yPred.ndim - 1] === 1 ? ${fill('binary')} : ${other}`;
 }
 
 /** The string a config property's identifier value holds when it is a `const` initialised with a string literal. */
