@@ -373,7 +373,7 @@ describe("npx torchbridge diff from the user's project: the tfjs its program imp
     expect(tree(project)).toEqual(before);
   });
 
-  test('the custom-loop, functional batch-norm and LSTM programs in app/ (variableGrads, minimize in tidy, tf.model, rmsprop): PASS on its tfjs copy', (ctx) => {
+  test('the custom-loop, functional batch-norm, LSTM and bidirectional-GRU programs in app/ (variableGrads, minimize in tidy, tf.model, rmsprop, a bidirectional GRU): PASS on its tfjs copy', (ctx) => {
     needsApp(ctx);
     const before = tree(project);
     for (const { name, file, steps } of USER_PROGRAMS) {

@@ -10,4 +10,8 @@ export const USER_PROGRAMS: { name: string; file: string; steps: number; what: s
     name: 'two-branch-bn', file: 'input.ts', steps: 30,
     what: 'tf.model with let reassignment, dense → batch norm → relu beside a dense branch, adam: dense 1\'s bias has an identically zero gradient before batch norm (float noise on both sides), set aside by the noise rules',
   },
+  {
+    name: 'mnist-bigru-rows', file: 'input.ts', steps: 30,
+    what: 'bidirectional GRU over MNIST rows (whole sequence) → conv1d → global max pool → softmax, built by a function of its sizes, adam, validationSplit 0.2: 512 / 32 = 16 batches × 2 epochs, 30 diffed',
+  },
 ];
