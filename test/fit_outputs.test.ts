@@ -46,6 +46,28 @@ describe('utils.fit with two inputs and two outputs, against tfjs', () => {
   });
 });
 
+describe("classWeight keyed by output name (tfjs's other multi-output form), against tfjs", () => {
+  test('{ cls: {...} } weighs the cls output only, as tfjs model.fit does; without outputNames it is an error, not dropped', async () => {
+    await tf.setBackend('cpu');
+    const ref = tfjsTwoInTwoOut();
+    ref.compile({ optimizer: tf.train.sgd(0.2), loss: ['meanSquaredError', 'categoricalCrossentropy'] });
+    const model = new TwoInTwoOut();
+    for (const [name, m] of [['a', model.a], ['b', model.b], ['reg', model.c], ['cls', model.d]] as const) asLinear(ref.getLayer(name), m);
+    const classWeight = { cls: { 0: 1, 1: 4, 2: 0.25 } };
+    const args = { epochs: 2, batchSize: 4, shuffle: false };
+    const h = await ref.fit([tf.tensor2d(X1), tf.tensor2d(X2)], [tf.tensor2d(Y1), tf.tensor2d(Y2)], { ...args, classWeight });
+    const mine = await utils.fit(model, [torch.tensor(X1), torch.tensor(X2)], [torch.tensor(Y1), torch.tensor(Y2)], {
+      ...args, loss: [mseRows, cceRows], optimizer: new optim.SGD(model.parameters(), { lr: 0.2 }), outputNames: ['reg', 'cls'], classWeight,
+    });
+    for (const k of ['loss', 'reg_loss', 'cls_loss']) h.history[k].forEach((x, i) => expect(mine.history[k][i], k).toBeCloseTo(x as number, 5));
+    const k = ref.getLayer('cls').getWeights()[0].transpose().arraySync() as number[][];
+    const w = model.d.weight.toArray() as number[][];
+    k.forEach((row, i) => row.forEach((x, j) => expect(w[i][j]).toBeCloseTo(x, 5)));
+    await expect(utils.fit(new TwoInTwoOut(), [torch.tensor(X1), torch.tensor(X2)], [torch.tensor(Y1), torch.tensor(Y2)], { ...args, loss: [mseRows, cceRows], optimizer: new optim.SGD(model.parameters(), { lr: 0.2 }), classWeight }))
+      .rejects.toThrow(/classWeight is keyed by output name \(cls\), but the outputs' names are not known here; pass outputNames/);
+  });
+});
+
 describe('utils.fit with classWeight, against tfjs', () => {
   const X = data(N, 3, (i) => Math.sin(i * 0.61));
   const classWeight = { 0: 1, 1: 3, 2: 0.5 };

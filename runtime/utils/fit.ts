@@ -32,10 +32,10 @@ import { withCompiled } from './compile.js';
 import * as steps from './fit_steps.js';
 import { EpochLogs } from './fit_steps.js';
 import { CallbackList, type FitCallbacks, type Logs, stopRequested } from './callbacks.js';
-import { OutputLosses, metricEntries, metricValue, type ClassWeight, type MetricEntry, type Metrics } from './fit_outputs.js';
+import { OutputLosses, metricEntries, metricValue, type ClassWeight, type ClassWeights, type MetricEntry, type Metrics } from './fit_outputs.js';
 
 export type { FitCallbacks, Logs } from './callbacks.js';
-export type { ClassWeight, MetricEntry, Metrics } from './fit_outputs.js';
+export type { ClassWeight, ClassWeights, MetricEntry, Metrics } from './fit_outputs.js';
 export { EpochLogs } from './fit_steps.js';
 
 /** The runtime functions fit_steps' rows call. */
@@ -91,7 +91,7 @@ export interface FitOptions {
    * tfjs's `classWeight`: each training sample's loss weighted by its class's weight (`classWeight[argmax(y)]`),
    * the loss then `mean(w · loss)`; needs a loss returning per-sample losses. Several outputs: one (or null) per output.
    */
-  classWeight?: ClassWeight | (ClassWeight | null)[];
+  classWeight?: ClassWeights;
   /** Several outputs: their names, for the `<name>_loss` logs (tfjs's output layer names). Default `output1`, ... */
   outputNames?: string[];
 }

@@ -24,7 +24,7 @@ import {
   checkModel, checkOptimizer, evaluate, EpochLogs, forwardAll, readValues, trainStep,
   type History, type LossFunction, type OptimizerLike, type Trainable,
 } from './fit.js';
-import { OutputLosses, type ClassWeight, metricEntries as metricEntriesOf, metricValue, type MetricEntry, type Metrics } from './fit_outputs.js';
+import { OutputLosses, type ClassWeights, metricEntries as metricEntriesOf, metricValue, type MetricEntry, type Metrics } from './fit_outputs.js';
 import { ElementReader } from './dataset_elements.js';
 
 /** What fitDataset reads: a `data.IterableDataset` (or anything with tfjs's `iterator()`). */
@@ -59,7 +59,7 @@ export interface FitDatasetOptions {
    * tfjs's `classWeight`, as utils.fit's (fit_outputs.ts; one object, or one (or null) per output): tfjs's
    * fitDataset weighs each batch's samples by their class, and checks every class of the batch has a weight.
    */
-  classWeight?: ClassWeight | (ClassWeight | null)[];
+  classWeight?: ClassWeights;
 }
 
 export interface EvaluateDatasetOptions {

@@ -32,6 +32,9 @@ import type { LossFunction } from './fit.js';
 /** tfjs's `classWeight`: class index → the weight of its samples' loss. */
 export type ClassWeight = Record<number, number>;
 
+/** `classWeight` as fit takes it: one ClassWeight (one output), or one (or null) per output, in order or by output name. */
+export type ClassWeights = ClassWeight | (ClassWeight | null)[] | Record<string, ClassWeight | null>;
+
 /** Metrics by log key; with several outputs also one object (or null) per output, in the model's output order. */
 export type Metrics = Record<string, LossFunction> | (Record<string, LossFunction> | null)[];
 
@@ -48,7 +51,7 @@ export class OutputLosses {
   private readonly weights: (ClassWeight | null)[];
   private tables: (Tensor | null)[] | null = null;
 
-  constructor(private readonly op: string, loss: LossFunction | LossFunction[], count: number, outputNames?: string[], classWeight?: ClassWeight | (ClassWeight | null)[]) {
+  constructor(private readonly op: string, loss: LossFunction | LossFunction[], count: number, outputNames?: string[], classWeight?: ClassWeights) {
     this.count = count;
     if (Array.isArray(loss)) {
       if (loss.length !== count) throw new RangeError(`${op}: loss is an array of ${loss.length} function(s), but the model has ${count} output(s); give one loss per output (or one function for all)`);
@@ -63,7 +66,7 @@ export class OutputLosses {
     }
     this.names = Array.from({ length: count }, (_, i) => outputNames?.[i] ?? `output${i + 1}`);
     this.logKeys = count > 1 ? this.names.map((n) => `${n}_loss`) : [];
-    this.weights = classWeightsPerOutput(op, classWeight, count);
+    this.weights = classWeightsPerOutput(op, classWeight, this.names, outputNames !== undefined);
   }
 
   /** `metrics` as entries over this model's outputs (tfjs's collectMetrics and metric names; see the header). */
@@ -224,9 +227,15 @@ function classIndices(op: string, y: Tensor, output: number): Tensor {
   throw new RangeError(`${op}: classWeight needs ${name} as class indices ([batch] or [batch, 1]) or one-hot ([batch, classes]), got shape ${fmtShape(y.shape)}`);
 }
 
-/** tfjs's standardizeClassWeights: one object for a one-output model, else an array with one entry per output. */
-function classWeightsPerOutput(op: string, cw: ClassWeight | (ClassWeight | null)[] | undefined, count: number): (ClassWeight | null)[] {
-  if (cw === undefined || cw === null) return Array.from({ length: count }, () => null);
+/**
+ * tfjs's standardizeClassWeights: one object for a one-output model (or one keyed by its output's name), else an
+ * array with one entry per output, or an object keyed by output names (an output it does not name is unweighted,
+ * and a key naming no output is ignored, as tfjs does). The keyed form needs the outputs' tfjs names (`outputNames`):
+ * without them no key could match, and every weight would be dropped without a word.
+ */
+function classWeightsPerOutput(op: string, cw: ClassWeights | undefined, names: readonly string[], named: boolean): (ClassWeight | null)[] {
+  const count = names.length;
+  if (cw === undefined || cw === null || (Array.isArray(cw) && cw.length === 0)) return Array.from({ length: count }, () => null);
   const check = (w: unknown, where: string): ClassWeight | null => {
     if (w === null || w === undefined) return null;
     if (typeof w !== 'object' || Array.isArray(w)) throw new TypeError(`${op}: ${where} must be an object of weights by class index ({ 0: 1, 1: 5 }), got ${JSON.stringify(w)}`);
@@ -239,6 +248,10 @@ function classWeightsPerOutput(op: string, cw: ClassWeight | (ClassWeight | null
     if (cw.length !== count) throw new RangeError(`${op}: classWeight is an array of ${cw.length} element(s), but the model has ${count} output(s); give one (or null) per output`);
     return cw.map((w, i) => check(w, `classWeight[${i}]`));
   }
-  if (count > 1) throw new TypeError(`${op}: the model has ${count} outputs, so classWeight must be an array with one object (or null) per output`);
-  return [check(cw, 'classWeight')];
+  const byName = cw as Record<string, unknown>;
+  if (count === 1) return [check(named && names[0] in byName ? byName[names[0]] : cw, 'classWeight')];
+  const first = Object.keys(byName)[0];
+  if (first === undefined || typeof byName[first] !== 'object') throw new TypeError(`${op}: the model has ${count} outputs, so classWeight must be an array with one object (or null) per output, or an object of them by output name`);
+  if (!named) throw new TypeError(`${op}: classWeight is keyed by output name (${Object.keys(byName).join(', ')}), but the outputs' names are not known here; pass outputNames (tfjs's output layer names, in order) or an array with one object (or null) per output`);
+  return names.map((n) => check(n in byName ? byName[n] : null, `classWeight.${n}`));
 }
