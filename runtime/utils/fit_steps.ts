@@ -30,7 +30,8 @@ export interface LoopNames {
   y: string;
   loss: string;
   optimizer: string;
-  metrics: readonly { key: string; fn: string }[];
+  /** The compiled metrics, by log key; with several outputs each on its output (`output`, the index; default 0). */
+  metrics: readonly { key: string; fn: string; output?: number }[];
   /** Source text of the options; absent → tfjs's defaults (batch size 32, 1 epoch, shuffled). */
   batchSize?: string;
   /** `epochs` as written, parenthesised by the caller where it is not a simple expression. */
@@ -205,10 +206,7 @@ const readOf = (o: string, k: string): string => (/^[A-Za-z_$][\w$]*$/.test(k) ?
 
 /** A batch's logs: its size, its loss, each metric on the detached predictions (no gradient flows through one). */
 export const batchLogs = {
-  /**
-   * `[loss, ...outputLosses, ...metrics]`, each metric on its output's detached prediction (fit_outputs.ts). The
-   * written loop's metrics are on the first output: migrate refuses metrics with several outputs in a loop.
-   */
+  /** `[loss, ...outputLosses, ...metrics]`, each metric on its output's detached prediction (fit_outputs.ts). */
   run: (loss: Tensor, outputLosses: readonly Tensor[], preds: readonly Tensor[], ys: readonly Tensor[], metrics: readonly MetricEntry[]): Tensor[] => {
     const detached = preds.map((p) => p.detach());
     // tfjs logs mean(metric(yTrue, yPred)): a metric may return the batch's value or one per sample.
@@ -223,7 +221,8 @@ export const batchLogs = {
         `const size = batchXs[0].shape[0];`,
         `const batchLoss = loss.item();`,
         ...(n.several.outputs > 1 ? [`const batchOutputLosses = outputLosses.map((l) => l.item());`] : []),
-        ...n.metrics.map((m) => `const batch${cap(m.key)} = ${m.fn}(preds[0].detach(), batchYs[0]).item();`),
+        // Each metric on its own output (tfjs's keys, `<output>_<metric>`, may be any string: kept in a list).
+        ...(n.metrics.length ? [`const batchMetrics = [${n.metrics.map((m) => `${m.fn}(preds[${m.output ?? 0}].detach(), batchYs[${m.output ?? 0}]).item()`).join(', ')}];`] : []),
       ]
     : [
         `const size = batchX.shape[0];`,
@@ -231,7 +230,7 @@ export const batchLogs = {
         ...n.metrics.map((m) => `const batch${cap(m.key)} = ${m.fn}(pred.detach(), batchY).item();`),
       ],
   /** The logs object tfjs hands onBatchEnd. */
-  logsCode: (n: LoopNames): string => `{ batch, size, loss: batchLoss${outputKeys(n).map((k, i) => `, ${keyOf(k)}: batchOutputLosses[${i}]`).join('')}${n.metrics.map((m) => `, ${m.key}: batch${cap(m.key)}`).join('')} }`,
+  logsCode: (n: LoopNames): string => `{ batch, size, loss: batchLoss${outputKeys(n).map((k, i) => `, ${keyOf(k)}: batchOutputLosses[${i}]`).join('')}${n.metrics.map((m, i) => (n.several ? `, ${keyOf(m.key)}: batchMetrics[${i}]` : `, ${m.key}: batch${cap(m.key)}`)).join('')} }`,
 };
 
 /** A multi-output fit's per-output log keys (`<name>_loss`), none for one output. */
@@ -261,9 +260,9 @@ export class EpochLogs {
 
   /** The written loop's form of the class: sums declared per epoch, added per batch, divided at the end. */
   static code = {
-    declare: (n: LoopNames): string[] => ['let lossSum = 0;', ...(outputKeys(n).length ? [`const outputLossSums = [${outputKeys(n).map(() => '0').join(', ')}];`] : []), ...n.metrics.map((m) => `let ${m.key}Sum = 0;`), 'let seen = 0;'],
-    add: (n: LoopNames): string[] => ['lossSum += batchLoss * size;', ...(outputKeys(n).length ? ['batchOutputLosses.forEach((l, i) => (outputLossSums[i] += l * size));'] : []), ...n.metrics.map((m) => `${m.key}Sum += batch${cap(m.key)} * size;`), 'seen += size;'],
-    means: (n: LoopNames): string => `{ loss: lossSum / seen${outputKeys(n).map((k, i) => `, ${keyOf(k)}: outputLossSums[${i}] / seen`).join('')}${n.metrics.map((m) => `, ${m.key}: ${m.key}Sum / seen`).join('')} }`,
+    declare: (n: LoopNames): string[] => ['let lossSum = 0;', ...(outputKeys(n).length ? [`const outputLossSums = [${outputKeys(n).map(() => '0').join(', ')}];`] : []), ...(n.several ? (n.metrics.length ? [`const metricSums = [${n.metrics.map(() => '0').join(', ')}];`] : []) : n.metrics.map((m) => `let ${m.key}Sum = 0;`)), 'let seen = 0;'],
+    add: (n: LoopNames): string[] => ['lossSum += batchLoss * size;', ...(outputKeys(n).length ? ['batchOutputLosses.forEach((l, i) => (outputLossSums[i] += l * size));'] : []), ...(n.several ? (n.metrics.length ? ['batchMetrics.forEach((v, i) => (metricSums[i] += v * size));'] : []) : n.metrics.map((m) => `${m.key}Sum += batch${cap(m.key)} * size;`)), 'seen += size;'],
+    means: (n: LoopNames): string => `{ loss: lossSum / seen${outputKeys(n).map((k, i) => `, ${keyOf(k)}: outputLossSums[${i}] / seen`).join('')}${n.metrics.map((m, i) => (n.several ? `, ${keyOf(m.key)}: metricSums[${i}] / seen` : `, ${m.key}: ${m.key}Sum / seen`)).join('')} }`,
   };
 }
 
@@ -289,7 +288,7 @@ export const validate = {
     ...(n.several!.outputs > 1
       ? [`  const valLosses = ${outputLossesCode(n, 'valPreds', 'valYs')};`, `  logs.val_loss = ${sumCode(n, 'valLosses')}.item();`, ...outputKeys(n).map((k, i) => `  ${readOf('logs', `val_${k}`)} = valLosses[${i}].item();`)]
       : [`  logs.val_loss = ${lossOf(n, 0)}(valPreds[0], valYs[0]).item();`]),
-    ...n.metrics.map((m) => `  logs.val_${m.key} = ${m.fn}(valPreds[0], valYs[0]).item();`),
+    ...n.metrics.map((m) => `  ${readOf('logs', `val_${m.key}`)} = ${m.fn}(valPreds[${m.output ?? 0}], valYs[${m.output ?? 0}]).item();`),
     `});`,
   ],
 };

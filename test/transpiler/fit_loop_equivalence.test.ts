@@ -140,4 +140,22 @@ describe('with two inputs and two outputs', () => {
     expect(params(loop).flat().length).toBeGreaterThan(0);
     expect(params(loop)).toEqual(params(helper));
   }, 240_000);
+
+  it("with metrics on every output: the loop logs each output's metric under tfjs's key, as utils.fit does", () => {
+    const src = MULTI.replace("loss: ['meanSquaredError', 'categoricalCrossentropy'] }", "loss: ['meanSquaredError', 'categoricalCrossentropy'], metrics: ['accuracy'] }");
+    expect(src).not.toBe(MULTI);
+    const loop = run(src, 'loop', 'multi-metrics');
+    const helper = run(src, 'helper', 'multi-metrics');
+    expect(loop.output).not.toContain('TODO');
+    expect(loop.output).toContain('const batchMetrics = [');
+    const keys = ['dense_Dense3_acc', 'dense_Dense3_loss', 'dense_Dense4_acc', 'dense_Dense4_loss', 'loss'];
+    expect(Object.keys(loop.result.history).sort()).toEqual([...keys, ...keys.map((k) => `val_${k}`)].sort());
+    expect(Object.keys(helper.result.history).sort()).toEqual(Object.keys(loop.result.history).sort());
+    for (const [key, values] of Object.entries(helper.result.history)) {
+      const tol = key.startsWith('val_') ? 1e-6 : 0;
+      values.forEach((v, e) => expect(Math.abs(loop.result.history[key][e] - v), `${key}[${e}]`).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(v))));
+    }
+    // The two outputs' accuracies are different numbers (each on its own output), not one output's twice.
+    expect(loop.result.history.dense_Dense3_acc).not.toEqual(loop.result.history.dense_Dense4_acc);
+  }, 240_000);
 });

@@ -79,7 +79,6 @@ function severalOf(ctx: FileContext, u: Use, c: Compiled, info: ModelInfo | unde
   if (info?.inputNames && info.inputNames.length !== inputs) return void fail(`x has ${inputs} tensor(s) but the model has ${info.inputNames.length} input(s)`), null;
   if (info?.outputNames && info.outputNames.length !== outputs) return void fail(`y has ${outputs} tensor(s) but the model has ${info.outputNames.length} output(s)`), null;
   if (c.outputs !== undefined && c.outputs !== outputs) return void fail(`the compile gives ${c.outputs} losses for ${outputs} output(s)`), null;
-  if (outputs > 1 && c.metrics.length) return void fail('metrics with several outputs are not supported (each output\'s loss is logged)'), null;
   if ((inputs > 1 && !ts.isArrayLiteralExpression(xN) && !info?.inputNames) || (outputs > 1 && !ts.isArrayLiteralExpression(yN) && !info?.outputNames && c.outputs === undefined)) {
     return void fail('several inputs/outputs: give x and y as array literals, so the loop knows how many tensors each holds'), null;
   }

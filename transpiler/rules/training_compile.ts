@@ -145,7 +145,7 @@ export function compileModel(ctx: FileContext, u: Use, names: TrainingNames, hel
   // tfjs-layers never reads lossWeights: the migration keeps the original's (unweighted) numbers and says so.
   if (cfg.lossWeights) ctx.note(u.call, 'loss-weights-ignored', 'LayersModel.compile');
   // Metrics.
-  const metrics: { key: string; fn: string }[] = [];
+  const metrics: { key: string; fn: string; output?: number }[] = [];
   let metricsCode: string | undefined;
   const ms = cfg.metrics;
   const outputCount = outputNames?.length ?? outputs ?? 1;
@@ -166,7 +166,6 @@ export function compileModel(ctx: FileContext, u: Use, names: TrainingNames, hel
       const list = ms.kind === 'array' ? ms.elements ?? [] : [ms];
       perOutput = Array.from({ length: outputCount }, () => list);
     }
-    if (!helper && perOutput.some((l) => l.length)) return fail("metrics with several outputs: the written loop (--fit loop) logs each output's loss only; migrate with --fit helper (utils.fit computes each output's metrics)");
     const byCode = new Map<string, string>();
     const objects: string[] = [];
     for (let i = 0; i < outputCount; i++) {
@@ -185,7 +184,7 @@ export function compileModel(ctx: FileContext, u: Use, names: TrainingNames, hel
           lines.push(`const ${fn} = ${P} => ${body};`);
         }
         entries.push(`${key}: ${fn}`);
-        metrics.push({ key: `${outputNames?.[i] ?? `output${i + 1}`}_${key}`, fn });
+        metrics.push({ key: `${outputNames?.[i] ?? `output${i + 1}`}_${key}`, fn, output: i });
         if (spec === 'accuracy') ctx.note(u.call, 'accuracy-metric');
       }
       objects.push(entries.length ? `{ ${entries.join(', ')} }` : 'null');
