@@ -89,7 +89,7 @@ export function mapLayersByGraph(reference: readonly ReferenceLayer[], candidate
     if (l.className === 'Activation') {
       const act = ACTIVATION_MODULES[l.activation ?? 'linear'];
       if (act === undefined) throw new LayerMapError(`cannot map tfjs layer ${l.name}: its activation '${l.activation}' has no known runtime module (${describe()})`);
-      return act === null ? null : [act];
+      return act === null ? null : [act, RUNTIME_ACTIVATION];
     }
     const t = moduleTypesOf(l.className, leaves.map((c) => c.type));
     if (!t && l.weights.length) throw new LayerMapError(`cannot map tfjs layer ${l.name}: its class ${l.className} has no known runtime module (${describe()})`);

@@ -119,7 +119,8 @@ export function mapLayers(reference: readonly ReferenceLayer[], leaves: readonly
     if (isActivation) {
       const act = ACTIVATION_MODULES[layer.activation ?? 'linear'];
       if (act === undefined) throw new LayerMapError(`cannot map tfjs layer ${layer.name}: its activation '${layer.activation}' has no known runtime module (${describe()})`);
-      expected = act === null ? null : [act];
+      // (An Activation layer whose name is known only at run time migrates to compat.layers.Activation.)
+      expected = act === null ? null : [act, RUNTIME_ACTIVATION];
     } else if (layer.className === 'InputLayer') {
       expected = null;
     } else {

@@ -139,6 +139,7 @@ describe('runDiff on models with op layers', () => {
     ['custom-layer', ['dense_Dense1', 'gated_Gated2', 'dense_Dense2']],
     ['bidirectional_lstm', ['bidirectional_Bidirectional1', 'dense_Dense1']],
     ['activation_param', ['dense_Dense1', 'dense_Dense2']],
+    ['activation_layer_param', ['dense_Dense1', 'activation_Activation1', 'dense_Dense2']],
     // Migrated onto the runtime graph: its ops are nn.Lambda modules, which the layers do not pair with.
     ['functional_bidirectional', ['bidirectional_Bidirectional1', 'global_average_pooling1d_GlobalAveragePooling1D1', 'dense_Dense1']],
   ])('%s, migrated on the fly, agrees layer by layer', async (name, layers) => {
