@@ -8,18 +8,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, test } from 'vitest';
 import { torch, optim, utils, data, type Tensor } from 'torchbridge';
-import { N, X1, X2, Y1, Y2, mseRows, cceRows, twoInTwoOutPair, weightsOf } from './support/two_in_two_out.js';
+import { N, X1, X2, Y1, Y2, mseRows, cceRows, twoInTwoOutPair, weightsOf, tfX, tfY, ourX, ourY, values, ours, closeAll } from './support/two_in_two_out.js';
 
-const tfX = () => [tf.tensor2d(X1), tf.tensor2d(X2)];
-const tfY = () => [tf.tensor2d(Y1), tf.tensor2d(Y2)];
-const ourX = () => [torch.tensor(X1), torch.tensor(X2)];
-const ourY = () => [torch.tensor(Y1), torch.tensor(Y2)];
-const values = (ts: tf.Scalar | tf.Scalar[]) => (Array.isArray(ts) ? ts : [ts]).map((t) => t.dataSync()[0]);
-const ours = (ts: Tensor | Tensor[]) => (Array.isArray(ts) ? ts : [ts]).map((t) => t.item());
-const closeAll = (got: number[], want: number[], digits = 5) => {
-  expect(got.length).toBe(want.length);
-  want.forEach((w, i) => expect(got[i], `value ${i}`).toBeCloseTo(w, digits));
-};
 
 // tfjs's metrics written on the runtime: 'accuracy' on an output of 2 or 3 units under mse/cce is categorical
 // accuracy (training.ts picks binary only for 1 unit or binaryCrossentropy); 'mse' is meanSquaredError.

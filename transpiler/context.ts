@@ -332,6 +332,22 @@ export class FileContext {
     return found;
   }
 
+  private identifierSet: ReadonlySet<string> | undefined;
+
+  /** Every identifier in the file, walked once: names the rules make (classes, fields, locals) must not clash with one. */
+  identifiers(): ReadonlySet<string> {
+    if (!this.identifierSet) {
+      const ids = new Set<string>();
+      const visit = (n: ts.Node): void => {
+        if (ts.isIdentifier(n)) ids.add(n.text);
+        ts.forEachChild(n, visit);
+      };
+      visit(this.sf);
+      this.identifierSet = ids;
+    }
+    return this.identifierSet;
+  }
+
   private declared: Set<string> | undefined;
 
   /** Names the file declares itself (variables, parameters, functions, classes, non-tfjs imports). */

@@ -3,30 +3,18 @@
 // the candidate side, followed lock-step, each output's loss step by step beside the total; planted bugs (a loss
 // weight tfjs does not have, one output's loss slightly off, a branch's activation, a dropped classWeight) pinned to
 // the step and layer (or output). Real child processes, tfjs wasm reference.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { resolve } from 'node:path';
+import { describe, expect, test } from 'vitest';
 import { runDiff } from '../../difftest/program/run.js';
+import { plantedCopies } from '../support/planted_copy.js';
 
 const MIO = resolve('test/difftest/fixtures/multi_io_fit.ts');
 const MIO_MIGRATED = resolve('test/difftest/fixtures/multi_io_fit.migrated.ts');
 const CW = resolve('test/difftest/fixtures/class_weight_fit.ts');
 const CW_MIGRATED = resolve('test/difftest/fixtures/class_weight_fit.migrated.ts');
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const copies = plantedCopies('tb-fit-outputs-test-');
 /** A copy of `file` with `find` (found exactly once) replaced by `replace`, in a temporary folder. */
-function planted(file: string, find: string, replace: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tb-fit-outputs-test-'));
-  dirs.push(dir);
-  const src = readFileSync(file, 'utf8');
-  expect(src.split(find)).toHaveLength(2);
-  const out = join(dir, 'planted.ts');
-  writeFileSync(out, src.replace(find, replace));
-  return out;
-}
+const planted = (file: string, find: string, replace: string): string => copies(file, [find, replace]);
 
 describe('runDiff on a two-input, two-output model.fit', () => {
   test('a correct migration agrees step by step: losses, every weight, every layer (both outputs read from the model\'s outputs)', async () => {

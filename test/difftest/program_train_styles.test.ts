@@ -1,26 +1,15 @@
 // model.trainOnBatch and model.fitDataset (tf.data.array and tf.data.generator) in the program-level diff: followed
 // step by step through their optimizer.minimize, the model's weights in the runtime's layout. Real child processes.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { resolve } from 'node:path';
+import { describe, expect, test } from 'vitest';
 import { runDiff } from '../../difftest/program/run.js';
+import { plantedCopies } from '../support/planted_copy.js';
 
 const TOB = resolve('test/difftest/fixtures/train_on_batch.ts');
 const FD = resolve('test/difftest/fixtures/fit_dataset.ts');
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-function edited(file: string, find: string, replace: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tb-styles-test-'));
-  dirs.push(dir);
-  const src = readFileSync(file, 'utf8');
-  expect(src.split(find)).toHaveLength(2);
-  const out = join(dir, 'planted.ts');
-  writeFileSync(out, src.replace(find, replace));
-  return out;
-}
+const planted = plantedCopies('tb-styles-test-');
+/** A copy of `file` with `find` (found exactly once) replaced by `replace`, in a temporary folder. */
+const edited = (file: string, find: string, replace: string): string => planted(file, [find, replace]);
 
 describe('runDiff on trainOnBatch and fitDataset', () => {
   test('trainOnBatch in the program\'s loop: 8 steps, every weight after every step agrees (free run)', async () => {

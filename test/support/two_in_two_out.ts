@@ -4,7 +4,8 @@
  * per-sample losses written on the runtime. The multi-output fit/evaluate/trainOnBatch/fitDataset tests share it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { torch, nn } from 'torchbridge';
+import { expect } from 'vitest';
+import { torch, nn, type Tensor } from 'torchbridge';
 
 export const N = 12;
 const data = (n: number, d: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => Array.from({ length: d }, (_, j) => f(i * d + j)));
@@ -66,3 +67,16 @@ export function weightsOf(ref: tf.LayersModel, model: TwoInTwoOut): { ref: numbe
   }
   return { ref: r, ours: o };
 }
+
+/** The data as each side takes it (fresh tensors per call), and results read back as numbers. */
+export const tfX = () => [tf.tensor2d(X1), tf.tensor2d(X2)];
+export const tfY = () => [tf.tensor2d(Y1), tf.tensor2d(Y2)];
+export const ourX = () => [torch.tensor(X1), torch.tensor(X2)];
+export const ourY = () => [torch.tensor(Y1), torch.tensor(Y2)];
+export const values = (ts: tf.Scalar | tf.Scalar[]) => (Array.isArray(ts) ? ts : [ts]).map((t) => t.dataSync()[0]);
+export const ours = (ts: Tensor | Tensor[]) => (Array.isArray(ts) ? ts : [ts]).map((t) => t.item());
+/** Every value close to tfjs's, as many of them. */
+export const closeAll = (got: number[], want: number[], digits = 5) => {
+  expect(got.length).toBe(want.length);
+  want.forEach((w, i) => expect(got[i], `value ${i}`).toBeCloseTo(w, digits));
+};

@@ -53,14 +53,8 @@ export class ModelRegistry {
 
   /** Every identifier in the file (a class or field name the rules make must not clash with one). */
   names(): Set<string> {
-    if (!this.taken) {
-      this.taken = new Set();
-      const visit = (n: ts.Node): void => {
-        if (ts.isIdentifier(n)) this.taken!.add(n.text);
-        ts.forEachChild(n, visit);
-      };
-      visit(this.ctx.sf);
-    }
+    // A copy of the file's identifiers: the names this set hands out are added to it, not to the file's.
+    this.taken ??= new Set(this.ctx.identifiers());
     return this.taken;
   }
 

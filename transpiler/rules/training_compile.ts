@@ -45,14 +45,8 @@ export class TrainingNames {
   constructor(private readonly ctx: FileContext) {}
 
   names(): Set<string> {
-    if (!this.taken) {
-      this.taken = new Set();
-      const visit = (n: ts.Node): void => {
-        if (ts.isIdentifier(n)) this.taken!.add(n.text);
-        ts.forEachChild(n, visit);
-      };
-      visit(this.ctx.sf);
-    }
+    // A copy of the file's identifiers: the names this set hands out are added to it, not to the file's.
+    this.taken ??= new Set(this.ctx.identifiers());
     return this.taken;
   }
 
